@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One library per job; dependencies point one way:
+//   EyerissConfig <- EyerissGolden
+//   HDL (knows nothing of Eyeriss) <- EyerissRTL <- EyerissCosim <- eyeriss
+// The golden model never imports HDL or the generators: the specification must not be
+// derived from what it checks.
+let package = Package(
+    name: "eyeriss-swift",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "eyeriss", targets: ["eyeriss"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .target(name: "HDL"),
+        .target(name: "EyerissConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "EyerissGolden", dependencies: ["EyerissConfig"]),
+        .target(name: "EyerissRTL", dependencies: ["HDL", "EyerissConfig"]),
+        .target(
+            name: "EyerissCosim",
+            dependencies: ["EyerissConfig", "EyerissRTL", "EyerissGolden",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "eyeriss",
+            dependencies: ["EyerissConfig", "EyerissRTL", "EyerissGolden", "EyerissCosim",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(name: "HDLTests", dependencies: ["HDL"]),
+        .testTarget(name: "EyerissConfigTests", dependencies: ["EyerissConfig"]),
+        .testTarget(name: "EyerissGoldenTests", dependencies: ["EyerissGolden"]),
+        .testTarget(name: "EyerissRTLTests", dependencies: ["EyerissRTL", "HDL", "EyerissConfig"]),
+        .testTarget(name: "EyerissCosimTests", dependencies: ["EyerissCosim", "EyerissGolden", "EyerissConfig"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,164 @@
+/// A configuration rule that a value broke: names the field, the value and the rule.
+public struct ConfigError: Error, Equatable, CustomStringConvertible, Sendable {
+    public let field: String
+    public let value: String
+    public let rule: String
+
+    public init(field: String, value: String, rule: String) {
+        self.field = field
+        self.value = value
+        self.rule = rule
+    }
+
+    public var description: String { "invalid configuration: \(field) = \(value): \(rule)" }
+}
+
+/// All the rules a configuration broke, reported together so one run shows every mistake.
+public struct ConfigErrors: Error, CustomStringConvertible, Sendable {
+    public let errors: [ConfigError]
+    public var description: String { errors.map(\.description).joined(separator: "\n") }
+}
+
+/// A configuration that passed every rule, with the values derived from it computed once.
+/// Generators, the golden model and the shim take this, never a raw `AcceleratorConfig`.
+public struct ValidConfig: Equatable, Sendable {
+    public let raw: AcceleratorConfig
+
+    /// Address widths of the PE scratchpads.
+    public let filterSpadAddrBits: Int
+    public let ifmapSpadAddrBits: Int
+    public let psumSpadAddrBits: Int
+    /// Width of the per-layer product shift (0 ..< 2 x dataBits).
+    public let productShiftBits: Int
+    /// Largest product shift: the kept window can start at any bit of the full product.
+    public let maxProductShift: Int
+    /// Global buffer capacity in bytes (fmap + filter banks).
+    public let globalBufferBytes: Int
+    /// Bits used in one RLC word: pairs x (run + level) + 1 last-word flag.
+    public let rlcUsedBits: Int
+    /// Total PEs.
+    public var peCount: Int { raw.array.rows * raw.array.columns }
+
+    fileprivate init(_ c: AcceleratorConfig) {
+        raw = c
+        filterSpadAddrBits = bitsToAddress(c.pe.filterSpadWords)
+        ifmapSpadAddrBits = bitsToAddress(c.pe.ifmapSpadWords)
+        psumSpadAddrBits = bitsToAddress(c.pe.psumSpadWords)
+        maxProductShift = 2 * c.fixedPoint.dataBits - 1
+        productShiftBits = bitsToHold(maxProductShift)
+        globalBufferBytes = (c.globalBuffer.fmapBanks + c.globalBuffer.filterBanks)
+            * c.globalBuffer.bankWords * c.globalBuffer.bankBits / 8
+        rlcUsedBits = c.rlc.pairsPerWord * (c.rlc.runBits + c.rlc.levelBits) + 1
+    }
+}
+
+/// Bits needed to address `count` entries (at least 1, so a one-entry memory still has a port).
+public func bitsToAddress(_ count: Int) -> Int {
+    max(1, bitsToHold(count - 1))
+}
+
+/// Bits needed to hold the unsigned value `value` (at least 1).
+public func bitsToHold(_ value: Int) -> Int {
+    var bits = 1
+    while (1 << bits) <= value { bits += 1 }
+    return bits
+}
+
+extension AcceleratorConfig {
+    /// Checks every rule and computes the derived values once. Throws `ConfigErrors` listing
+    /// each broken rule with its field, value and allowed range.
+    public func validated() throws -> ValidConfig {
+        var rules = RuleBook()
+        let fp = fixedPoint
+        rules.range("array.rows", array.rows, 1...64)
+        rules.range("array.columns", array.columns, 1...64)
+        rules.range("fixedPoint.dataBits", fp.dataBits, 2...32)
+        rules.range("fixedPoint.psumBits", fp.psumBits, max(2, fp.dataBits)...max(2, 2 * fp.dataBits),
+                    why: "psums must hold a data word and need not exceed the full product")
+        rules.range("pe.filterSpadWords", pe.filterSpadWords, 1...65536)
+        rules.range("pe.ifmapSpadWords", pe.ifmapSpadWords, 1...4096)
+        rules.range("pe.psumSpadWords", pe.psumSpadWords, 1...4096)
+        rules.range("pe.fifoDepth", pe.fifoDepth, 2...256)
+        rules.powerOfTwo("pe.fifoDepth", pe.fifoDepth)
+
+        for (name, bits) in [("noc.filterBusBits", noc.filterBusBits), ("noc.psumBusBits", noc.psumBusBits),
+                             ("noc.outputBusBits", noc.outputBusBits), ("noc.localLinkBits", noc.localLinkBits),
+                             ("noc.ifmapBusBits", noc.ifmapBusBits)] {
+            rules.range(name, bits, fp.psumBits...1024)
+            rules.multiple(name, bits, of: fp.psumBits, what: "fixedPoint.psumBits")
+        }
+        rules.range("noc.rowTagBits", noc.rowTagBits, 1...16)
+        rules.range("noc.columnTagBits", noc.columnTagBits, 1...16)
+        rules.range("noc.ifmapColumnTagBits", noc.ifmapColumnTagBits, 1...16)
+        if noc.rowTagBits <= 16, array.rows > 0, array.rows > 1 << noc.rowTagBits {
+            rules.fail("noc.rowTagBits", noc.rowTagBits,
+                       "must tag every PE row: 2^\(noc.rowTagBits) < array.rows = \(array.rows)")
+        }
+        if noc.columnTagBits <= 16, array.columns > 1 << noc.columnTagBits {
+            rules.fail("noc.columnTagBits", noc.columnTagBits,
+                       "must tag every PE column: 2^\(noc.columnTagBits) < array.columns = \(array.columns)")
+        }
+        let diagonals = array.rows + array.columns - 1
+        if noc.ifmapColumnTagBits <= 16, diagonals > 1 << noc.ifmapColumnTagBits {
+            rules.fail("noc.ifmapColumnTagBits", noc.ifmapColumnTagBits,
+                       "must tag every ifmap diagonal: 2^\(noc.ifmapColumnTagBits) < rows + columns - 1 = \(diagonals)")
+        }
+
+        rules.range("globalBuffer.bankWords", globalBuffer.bankWords, 16...1 << 20)
+        rules.powerOfTwo("globalBuffer.bankWords", globalBuffer.bankWords)
+        rules.range("globalBuffer.bankBits", globalBuffer.bankBits, fp.dataBits...1024)
+        rules.multiple("globalBuffer.bankBits", globalBuffer.bankBits, of: fp.dataBits, what: "fixedPoint.dataBits")
+        rules.range("globalBuffer.fmapBanks", globalBuffer.fmapBanks, 2...1024,
+                    why: "ifmaps and psums each need at least one bank")
+        rules.range("globalBuffer.filterBanks", globalBuffer.filterBanks, 1...64)
+
+        rules.range("rlc.runBits", rlc.runBits, 1...16)
+        if rlc.levelBits != fp.dataBits {
+            rules.fail("rlc.levelBits", rlc.levelBits, "must equal fixedPoint.dataBits = \(fp.dataBits)")
+        }
+        rules.range("rlc.pairsPerWord", rlc.pairsPerWord, 1...64)
+        rules.range("dram.busBits", dram.busBits, 8...1024)
+        rules.powerOfTwo("dram.busBits", dram.busBits)
+        if dram.busBits >= 8, dram.busBits < fp.dataBits {
+            rules.fail("dram.busBits", dram.busBits, "must hold a data word of fixedPoint.dataBits = \(fp.dataBits)")
+        }
+        let rlcBits = rlc.pairsPerWord * (rlc.runBits + rlc.levelBits) + 1
+        if rlcBits > dram.busBits {
+            rules.fail("rlc.pairsPerWord", rlc.pairsPerWord,
+                       "\(rlc.pairsPerWord) x (runBits \(rlc.runBits) + levelBits \(rlc.levelBits)) + 1 = \(rlcBits) bits does not fit a \(dram.busBits)-bit DRAM word")
+        }
+        if !(dram.bytesPerCycle > 0 && dram.bytesPerCycle <= Double(dram.busBits) / 8) || !dram.bytesPerCycle.isFinite {
+            rules.fail("dram.bytesPerCycle", dram.bytesPerCycle,
+                       "must be > 0 and at most one bus word per cycle (\(Double(dram.busBits) / 8))")
+        }
+        rules.range("counters.bits", counters.bits, 16...64)
+
+        if !rules.errors.isEmpty { throw ConfigErrors(errors: rules.errors) }
+        return ValidConfig(self)
+    }
+}
+
+/// Collects broken rules; each helper states its rule in the message it records.
+private struct RuleBook {
+    var errors: [ConfigError] = []
+
+    mutating func fail(_ field: String, _ value: some CustomStringConvertible, _ rule: String) {
+        errors.append(ConfigError(field: field, value: value.description, rule: rule))
+    }
+
+    mutating func range(_ field: String, _ value: Int, _ allowed: ClosedRange<Int>, why: String? = nil) {
+        guard !allowed.contains(value) else { return }
+        let rule = "must be in \(allowed.lowerBound)...\(allowed.upperBound)" + (why.map { " (\($0))" } ?? "")
+        fail(field, value, rule)
+    }
+
+    mutating func powerOfTwo(_ field: String, _ value: Int) {
+        guard value > 0, value & (value - 1) != 0 else { return }
+        fail(field, value, "must be a power of two")
+    }
+
+    mutating func multiple(_ field: String, _ value: Int, of unit: Int, what: String) {
+        guard unit > 0, value > 0, value % unit != 0 else { return }
+        fail(field, value, "must be a multiple of \(what) = \(unit)")
+    }
+}

@@ -1,0 +1,17 @@
+import EyerissConfig
+import HDL
+
+/// Generates the RTL of a validated configuration: one `Design` holding every module, each to
+/// be written to a file of its own.
+public enum AcceleratorGenerator {
+    /// The module co-simulation builds as the top of the design.
+    public static let peTop = "eyeriss_pe"
+
+    public static func generate(_ config: ValidConfig) throws -> Design {
+        var design = Design()
+        let header = RTLHeader(config)
+        let pe = try makePE(PEParams(config), header: header, design: &design)
+        try design.add(pe)
+        return design
+    }
+}

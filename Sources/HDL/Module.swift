@@ -1,0 +1,77 @@
+/// A statement inside an `always_comb` or `always_ff` block.
+public indirect enum Stmt: Sendable {
+    case assign(target: String, value: Expr)
+    case memWrite(memory: String, index: Expr, value: Expr)
+    case ifElse(Expr, [Stmt], [Stmt])
+    /// `unique case (selector)` with labelled arms and a mandatory default.
+    case caseOf(Expr, [(labels: [Expr], body: [Stmt])], defaultBody: [Stmt])
+}
+
+public enum PortDirection: String, Sendable { case input, output }
+
+public struct Port: Sendable {
+    public let name: String
+    public let direction: PortDirection
+    public let width: Int
+    public let signed: Bool
+    /// Comment printed above the port when it opens a group.
+    public let group: String?
+}
+
+public struct SignalDecl: Sendable {
+    public let name: String
+    public let width: Int
+    public let signed: Bool
+    public let comment: String?
+    public let section: String?
+}
+
+public struct MemoryDecl: Sendable {
+    public let name: String
+    public let width: Int
+    public let depth: Int
+    public let comment: String?
+    public let section: String?
+}
+
+public struct LocalParam: Sendable {
+    public let name: String
+    public let value: Int
+    /// Typed as `logic [width-1:0]` when set; `int unsigned` otherwise.
+    public let width: Int?
+    public let comment: String?
+}
+
+public enum Block: Sendable {
+    /// `assign target = value;`
+    case continuous(target: String, value: Expr)
+    case comb(label: String?, body: [Stmt])
+    /// `always_ff @(posedge clk_i)`; `comment` is printed above it.
+    case seq(comment: String?, body: [Stmt])
+    case instance(Instance)
+}
+
+public struct Instance: Sendable {
+    public let module: String
+    public let name: String
+    /// Port name to connected expression (inputs) or signal name (outputs), in port order.
+    public let connections: [(port: String, expr: Expr)]
+    public let outputs: [String]
+    public let comment: String?
+}
+
+/// A hardware module: a value a generator returns, checked when built.
+public struct Module: Sendable {
+    public let name: String
+    /// Lines printed as `//` comments at the top of the file.
+    public let header: [String]
+    /// Extra text after the module name (e.g. a Verilator metacomment).
+    public let attributes: [String]
+    public let ports: [Port]
+    public let params: [LocalParam]
+    public let signals: [SignalDecl]
+    public let memories: [MemoryDecl]
+    public let blocks: [(section: String?, block: Block)]
+
+    public func port(_ name: String) -> Port? { ports.first { $0.name == name } }
+}

@@ -1,0 +1,170 @@
+/// Renders modules as SystemVerilog text: a pure function of the module, deterministic, in
+/// declaration order. All Verilog syntax lives here.
+public enum VerilogPrinter {
+    public static func render(_ m: Module) -> String {
+        var out: [String] = m.header.map { $0.isEmpty ? "//" : "// \($0)" }
+        if !out.isEmpty { out.append("") }
+        out.append("module \(m.name) (")
+        let typeCol = m.ports.map { typeText($0.width, $0.signed) }
+        let typeWidth = typeCol.map(\.count).max() ?? 0
+        for (i, port) in m.ports.enumerated() {
+            if let group = port.group {
+                if i > 0 { out.append("") }
+                out.append("  // \(group)")
+            }
+            let dir = port.direction == .input ? "input " : "output"
+            let sep = i == m.ports.count - 1 ? "" : ","
+            out.append("  \(dir) \(pad(typeCol[i], typeWidth)) \(port.name)\(sep)")
+        }
+        out.append(");")
+        // Verilator metacomments belong inside the module body.
+        for attr in m.attributes { out.append("  \(attr)") }
+
+        if !m.params.isEmpty {
+            out.append("")
+            for p in m.params {
+                let c = p.comment.map { "  // \($0)" } ?? ""
+                if let w = p.width {
+                    out.append("  localparam \(typeText(w, false)) \(p.name) = \(w)'d\(p.value);\(c)")
+                } else {
+                    out.append("  localparam int unsigned \(p.name) = \(p.value);\(c)")
+                }
+            }
+        }
+
+        var lastSection: String?? = .none
+        func banner(_ section: String?) {
+            guard let section, lastSection != .some(section) else { return }
+            lastSection = .some(section)
+            out.append("")
+            out.append("  // " + String(repeating: "-", count: 72))
+            out.append("  // \(section)")
+            out.append("  // " + String(repeating: "-", count: 72))
+        }
+
+        // Declarations, grouped under the section they were made in.
+        var declLines: [(String?, String)] = []
+        for s in m.signals {
+            let c = s.comment.map { "  // \($0)" } ?? ""
+            declLines.append((s.section, "  \(typeText(s.width, s.signed)) \(s.name);\(c)"))
+        }
+        for mem in m.memories {
+            let c = mem.comment.map { "  // \($0)" } ?? ""
+            declLines.append((mem.section, "  \(typeText(mem.width, false)) \(mem.name) [\(mem.depth)];\(c)"))
+        }
+        if !declLines.isEmpty {
+            out.append("")
+            out.append("  // Signals")
+            for (_, line) in declLines { out.append(line) }
+        }
+
+        for (section, block) in m.blocks {
+            banner(section)
+            out.append("")
+            switch block {
+            case let .continuous(target, value):
+                out.append("  assign \(target) = \(expr(value));")
+            case let .comb(label, body):
+                if let label { out.append("  // \(label)") }
+                out.append("  always_comb begin")
+                stmts(body, indent: 2, nonblocking: false, into: &out)
+                out.append("  end")
+            case let .seq(comment, body):
+                if let comment { out.append("  // \(comment)") }
+                out.append("  always_ff @(posedge clk_i) begin")
+                stmts(body, indent: 2, nonblocking: true, into: &out)
+                out.append("  end")
+            case let .instance(inst):
+                if let c = inst.comment { out.append("  // \(c)") }
+                out.append("  \(inst.module) \(inst.name) (")
+                let w = inst.connections.map(\.port.count).max() ?? 0
+                for (i, conn) in inst.connections.enumerated() {
+                    let sep = i == inst.connections.count - 1 ? "" : ","
+                    out.append("    .\(pad(conn.port, w))(\(expr(conn.expr)))\(sep)")
+                }
+                out.append("  );")
+            }
+        }
+        out.append("")
+        out.append("endmodule")
+        out.append("")
+        return out.joined(separator: "\n")
+    }
+
+    static func typeText(_ width: Int, _ signed: Bool) -> String {
+        let s = signed ? "logic signed" : "logic"
+        return width == 1 ? s : "\(s) [\(width - 1):0]"
+    }
+
+    static func pad(_ s: String, _ n: Int) -> String {
+        s.count >= n ? s : s + String(repeating: " ", count: n - s.count)
+    }
+
+    static func stmts(_ list: [Stmt], indent: Int, nonblocking: Bool, into out: inout [String]) {
+        let sp = String(repeating: "  ", count: indent)
+        let op = nonblocking ? "<=" : "="
+        for stmt in list {
+            switch stmt {
+            case let .assign(target, value):
+                out.append("\(sp)\(target) \(op) \(expr(value));")
+            case let .memWrite(memory, index, value):
+                out.append("\(sp)\(memory)[\(expr(index))] <= \(expr(value));")
+            case let .ifElse(cond, a, b):
+                out.append("\(sp)if (\(expr(cond))) begin")
+                stmts(a, indent: indent + 1, nonblocking: nonblocking, into: &out)
+                if b.isEmpty {
+                    out.append("\(sp)end")
+                } else if b.count == 1, case .ifElse = b[0] {
+                    // Print `else if` chains flat rather than as nested blocks.
+                    var nested: [String] = []
+                    stmts(b, indent: indent, nonblocking: nonblocking, into: &nested)
+                    out.append("\(sp)end else " + nested[0].dropFirst(sp.count))
+                    out.append(contentsOf: nested.dropFirst())
+                } else {
+                    out.append("\(sp)end else begin")
+                    stmts(b, indent: indent + 1, nonblocking: nonblocking, into: &out)
+                    out.append("\(sp)end")
+                }
+            case let .caseOf(sel, arms, defaultBody):
+                out.append("\(sp)unique case (\(expr(sel)))")
+                for arm in arms {
+                    out.append("\(sp)  \(arm.labels.map { expr($0) }.joined(separator: ", ")): begin")
+                    stmts(arm.body, indent: indent + 2, nonblocking: nonblocking, into: &out)
+                    out.append("\(sp)  end")
+                }
+                out.append("\(sp)  default: begin")
+                stmts(defaultBody, indent: indent + 2, nonblocking: nonblocking, into: &out)
+                out.append("\(sp)  end")
+                out.append("\(sp)endcase")
+            }
+        }
+    }
+
+    public static func expr(_ e: Expr) -> String {
+        switch e.kind {
+        case let .signal(name): return name
+        case let .literal(bits):
+            if e.signed {
+                return "\(e.width)'sh" + String(bits, radix: 16)
+            }
+            return "\(e.width)'d\(bits)"
+        case let .constant(name): return name
+        case let .memRead(mem, index): return "\(mem)[\(expr(index))]"
+        case let .slice(name, hi, lo): return hi == lo ? "\(name)[\(hi)]" : "\(name)[\(hi):\(lo)]"
+        case let .unary(op, a): return "\(op)\(operand(a))"
+        case let .binary(op, a, b): return "\(operand(a)) \(op) \(operand(b))"
+        case let .mux(s, a, b): return "\(operand(s)) ? \(operand(a)) : \(operand(b))"
+        case let .concat(parts): return "{" + parts.map { expr($0) }.joined(separator: ", ") + "}"
+        case let .replicate(n, a): return "{\(n){\(expr(a))}}"
+        case let .cast(signed, a): return (signed ? "$signed(" : "$unsigned(") + expr(a) + ")"
+        }
+    }
+
+    /// Operands that are themselves operators get parentheses: no precedence puzzles.
+    static func operand(_ e: Expr) -> String {
+        switch e.kind {
+        case .binary, .mux: return "(\(expr(e)))"
+        default: return expr(e)
+        }
+    }
+}

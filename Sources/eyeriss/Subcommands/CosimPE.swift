@@ -1,0 +1,2 @@
+import ArgumentParser
+struct CosimPE: ParsableCommand { static let configuration = CommandConfiguration(commandName: "cosim-pe") }
