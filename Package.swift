@@ -22,9 +22,11 @@ let package = Package(
         .target(name: "EyerissConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "EyerissGolden", dependencies: ["EyerissConfig"]),
         .target(name: "EyerissRTL", dependencies: ["HDL", "EyerissConfig"]),
+        // The shim's C ABI (cosim/*.h, linked in) so Swift sees the exact C struct layouts.
+        .target(name: "CEyerissShim"),
         .target(
             name: "EyerissCosim",
-            dependencies: ["EyerissConfig", "EyerissRTL", "EyerissGolden",
+            dependencies: ["EyerissConfig", "EyerissRTL", "EyerissGolden", "CEyerissShim",
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(

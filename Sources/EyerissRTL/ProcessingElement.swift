@@ -199,6 +199,8 @@ public func makePE(_ p: PEParams, header: RTLHeader, design: inout Design) throw
                     b.set(state.d, stLoadFilter)
                     b.set(filterAddr.d, .lit(0, width: fw))
                     b.set(rowIdx.d, .lit(0, width: p.countFieldBits))
+                    // The window size may differ from the last job's: restart the circular buffer.
+                    b.set(ifmapWrPtr.d, .lit(0, width: iw))
                 }
             }),
             ([stLoadFilter], { b in

@@ -1,0 +1,3 @@
+/* Compiles the shim's C ABI header as C, and lets Swift import its types. The shim itself is
+ * C++ in cosim/, built per configuration by EyerissCosim. */
+#include "eyeriss_pe_shim.h"

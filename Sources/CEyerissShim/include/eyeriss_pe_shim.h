@@ -1,0 +1,1 @@
+../../../cosim/eyeriss_pe_shim.h

@@ -1,0 +1,46 @@
+import EyerissConfig
+import EyerissCosim
+import EyerissGolden
+import EyerissRTL
+import XCTest
+
+/// The PE, Verilated, runs row convolutions against the golden model.
+final class PECosimTests: XCTestCase {
+    static let config = try! AcceleratorConfig().validated()
+
+    func testRandomJobsMatchGoldenAndCountGatedMACs() throws {
+        let seed: UInt64 = 0x5EED_0001
+        let sim = try PESimulator(config: Self.config, seed: seed)
+        let fp = FixedPoint(Self.config)
+        var rng = SplitMix64(seed: seed)
+        // (p, q, S, stride, F, rows, shift, psum in, sparsity, stall %)
+        let shapes: [(Int, Int, Int, Int, Int, Int, Int, Bool, Double, Int)] = [
+            (1, 1, 1, 1, 5, 1, 0, false, 0.0, 0),     // smallest job; p = 1 exercises back-to-back psum updates
+            (4, 3, 3, 1, 13, 3, 8, true, 0.5, 0),     // AlexNet CONV3-like: filters and channels interleaved
+            (2, 4, 3, 2, 7, 2, 12, true, 0.6, 30),    // stride 2, random stalls on every stream
+            (1, 1, 11, 4, 9, 2, 14, false, 0.4, 20),  // CONV1-like: S = 11, stride 4
+            (3, 2, 2, 3, 6, 2, 10, true, 0.7, 10),    // stride wider than the filter: columns skipped
+            (24, 1, 9, 1, 4, 1, 15, false, 0.3, 0),   // full psum spad, 216 of 224 filter words
+            (5, 4, 3, 1, 8, 2, 16, true, 0.9, 50),    // very sparse, heavy stalls
+        ]
+        for (i, (p, q, s, stride, f, rows, shift, psumIn, sparsity, stall)) in shapes.enumerated() {
+            let job = PEJob.random(p: p, q: q, s: s, stride: stride, outputs: f, rows: rows, sparsity: sparsity,
+                                   shift: shift, withPsumIn: psumIn, params: sim.params, rng: &rng)
+            let (psums, stats) = try sim.run(job, stallPercent: stall)
+            let what = "job \(i) (p=\(p) q=\(q) S=\(s) stride=\(stride) F=\(f) rows=\(rows), seed \(seed))"
+            XCTAssertEqual(psums, job.expected(fp), what)
+            let total = UInt64(p * q * s * f * rows)
+            XCTAssertEqual(stats.gated, UInt64(job.zeroActivationUses()), "gated MACs, \(what)")
+            XCTAssertEqual(stats.macs + stats.gated, total, "MACs done + gated, \(what)")
+            XCTAssertEqual(stats.filterReads, stats.macs, "a filter read per MAC done, none for gated ones, \(what)")
+            XCTAssertEqual(stats.filterWrites, UInt64(p * q * s), what)
+            XCTAssertEqual(stats.ifmapWrites, UInt64(job.streams().ifmap.count), what)
+            XCTAssertEqual(stats.ifmapReads, total / UInt64(p), what)
+            // A psum is written by every MAC done and by a gated first MAC (which starts it at 0);
+            // it is read by every MAC done that is not first, and once more when it is sent.
+            XCTAssertEqual(stats.psumWrites, stats.macs + UInt64(job.zeroFirstUses()), "psum writes, \(what)")
+            XCTAssertEqual(stats.psumReads, stats.macs + UInt64(job.zeroFirstUses()), "psum reads, \(what)")
+            XCTAssertGreaterThan(stats.cycles, total, what)
+        }
+    }
+}
