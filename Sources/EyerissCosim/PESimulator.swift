@@ -125,10 +125,10 @@ public final class PESimulator {
     public let params: PEParams
 
     /// Builds (or reuses) the PE library for `config` and opens a model seeded with `seed`.
-    public init(config: ValidConfig, seed: UInt64, trace: String? = nil,
+    public init(config: ValidConfig, seed: UInt64, trace: String? = nil, options: GeneratorOptions = GeneratorOptions(),
                 builder: VerilatorBuilder = VerilatorBuilder()) throws {
         let kind = try TraceKind.forFile(trace)
-        let design = try AcceleratorGenerator.generate(config)
+        let design = try AcceleratorGenerator.generate(config, options: options)
         let lib = try builder.build(design: design, config: config,
                                     recipe: BuildRecipe(top: AcceleratorGenerator.peTop, shimSource: "eyeriss_pe_shim.cpp", trace: kind))
         library = try SharedLibrary(path: lib.path)

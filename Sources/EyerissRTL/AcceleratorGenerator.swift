@@ -7,10 +7,10 @@ public enum AcceleratorGenerator {
     /// The module co-simulation builds as the top of the design.
     public static let peTop = "eyeriss_pe"
 
-    public static func generate(_ config: ValidConfig) throws -> Design {
+    public static func generate(_ config: ValidConfig, options: GeneratorOptions = GeneratorOptions()) throws -> Design {
         var design = Design()
         let header = RTLHeader(config)
-        let pe = try makePE(PEParams(config), header: header, design: &design)
+        let pe = try makePE(PEParams(config), header: header, options: options, design: &design)
         try design.add(pe)
         return design
     }

@@ -28,7 +28,8 @@ import HDL
 /// and psum inputs and the psum output pass through FIFOs of `fifoDepth` words. Configuration
 /// inputs must be held constant while the PE is busy. Identical instances share this one body
 /// (`no_inline_module`), so the array's code size does not grow with its PE count.
-public func makePE(_ p: PEParams, header: RTLHeader, design: inout Design) throws -> Module {
+public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions = GeneratorOptions(),
+                   design: inout Design) throws -> Module {
     let ifmapFifo = try makeFIFO(width: p.dataBits, depth: p.fifoDepth, header: header)
     let psumFifo = try makeFIFO(width: p.psumBits, depth: p.fifoDepth, header: header)
     try design.add(ifmapFifo)
@@ -43,7 +44,7 @@ public func makePE(_ p: PEParams, header: RTLHeader, design: inout Design) throw
             "psum spad: \(p.psumSpadWords) words x \(p.psumBits) b (JSSC 2017: 24 x 16 b, registers)",
             "FIFO depth: \(p.fifoDepth) words (ifmap in, psum in, psum out)",
             "activity counters: \(p.counterBits) b",
-        ]))
+        ] + options.headerNote))
     m.attribute("/*verilator no_inline_module*/")
     let dw = p.dataBits, pw = p.psumBits
     let fw = p.filterAddrBits + 1, iw = p.ifmapAddrBits + 1  // one spare bit: counts reach the depth
@@ -173,7 +174,8 @@ public func makePE(_ p: PEParams, header: RTLHeader, design: inout Design) throw
     m.assign(lastK, filterIdx.q.eq(cfgP - 1))
     m.assign(lastPair, pairIdx.q.eq(windowWords - 1))
     m.assign(activation, ifmapSpad[ifmapRdPtr.q.resized(to: p.ifmapAddrBits)].asSigned)
-    m.assign(actIsZero, activation.asUnsigned.isZero)
+    m.assign(actIsZero, options.has(.gateOnes) ? activation.asUnsigned.isZero | activation.eq(.lit(1, width: dw, signed: true))
+                                               : options.has(.noZeroGating) ? .zero : activation.asUnsigned.isZero)
     m.assign(pipeEmpty, ~mulValid.q & ~accValid.q)
     m.assign(takeFilter, state.q.eq(stLoadFilter) & filterValid)
     m.assign(filterReady, state.q.eq(stLoadFilter))
@@ -233,7 +235,7 @@ public func makePE(_ p: PEParams, header: RTLHeader, design: inout Design) throw
                 b.when(lastK) { b in
                     b.set(filterIdx.d, .lit(0, width: p.filtersFieldBits))
                     b.set(pairIdx.d, pairIdx.q + 1)
-                    b.set(ifmapRdPtr.d, wrapIfmap(ifmapRdPtr.q))
+                    if !options.has(.ifmapAddressStuck) { b.set(ifmapRdPtr.d, wrapIfmap(ifmapRdPtr.q)) }
                     b.when(lastPair) { b in
                         b.set(state.d, stOutput)
                     }
@@ -268,6 +270,8 @@ public func makePE(_ p: PEParams, header: RTLHeader, design: inout Design) throw
 
     let readWeight = m.logic("read_weight", comment: "filter spad read enable: off for zero activations")
     m.assign(readWeight, issue & ~actIsZero)
+    let weightAddr = m.logic("weight_addr", fw)
+    m.assign(weightAddr, options.has(.filterAddressOffByOne) ? filterAddr.q + 1 : filterAddr.q)
     m.comb("Issue stage: the filter spad is read only for non-zero activations") { b in
         b.set(mulValid.d, issue)
         b.set(mulGated.d, actIsZero)
@@ -277,7 +281,7 @@ public func makePE(_ p: PEParams, header: RTLHeader, design: inout Design) throw
         b.set(mulWeight.d, mulWeight.q)
         b.when(readWeight) { b in
             b.set(mulAct.d, activation)
-            b.set(mulWeight.d, filterSpad[filterAddr.q.resized(to: p.filterAddrBits)].asSigned)
+            b.set(mulWeight.d, filterSpad[weightAddr.resized(to: p.filterAddrBits)].asSigned)
         }
     }
 
@@ -315,7 +319,9 @@ public func makePE(_ p: PEParams, header: RTLHeader, design: inout Design) throw
     m.assign(accRead, accValid.q & ~accGated.q & ~accFirst.q)
     m.assign(psumNext, Expr.mux(accGated.q, .lit(0, width: pw),
                                 Expr.mux(accFirst.q, accProduct.q.asUnsigned, psumSpad[accAddr] + accProduct.q.asUnsigned)))
-    m.memoryWrite(psumSpad, enable: psumWrite, index: accAddr, data: psumNext)
+    let macResult = options.has(.macAddsOne) ? m.logic("faulty_psum_next", pw) : psumNext
+    if options.has(.macAddsOne) { m.assign(macResult, psumNext + 1) }
+    m.memoryWrite(psumSpad, enable: psumWrite, index: accAddr, data: macResult)
 
     // ------------------------------------------------------------------ counters
     m.section("Activity counters")

@@ -1,0 +1,28 @@
+/// A deliberate bug the generator can plant, so tests can prove that the co-simulation checks
+/// catch a broken MAC, broken gating or broken scratchpad addressing. Never used by `generate`.
+public enum Fault: String, Sendable, CaseIterable, Codable {
+    /// The accumulator adds one more than the product.
+    case macAddsOne
+    /// Zero activations are not gated: the results stay right, only the activity is wrong.
+    case noZeroGating
+    /// Activations equal to 1 are gated as if they were zero.
+    case gateOnes
+    /// The filter spad is read one word past the right one.
+    case filterAddressOffByOne
+    /// The ifmap spad read pointer never advances within a window.
+    case ifmapAddressStuck
+}
+
+/// Options of one generator run besides the configuration.
+public struct GeneratorOptions: Sendable {
+    public var faults: Set<Fault>
+
+    public init(faults: Set<Fault> = []) { self.faults = faults }
+
+    func has(_ fault: Fault) -> Bool { faults.contains(fault) }
+
+    /// Header line naming planted faults, so faulty RTL can never pass for the real thing.
+    var headerNote: [String] {
+        faults.isEmpty ? [] : ["FAULTS INJECTED FOR TESTING: " + faults.map(\.rawValue).sorted().joined(separator: ", ")]
+    }
+}
