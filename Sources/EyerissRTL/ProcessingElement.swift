@@ -270,8 +270,9 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
 
     let readWeight = m.logic("read_weight", comment: "filter spad read enable: off for zero activations")
     m.assign(readWeight, issue & ~actIsZero)
-    let weightAddr = m.logic("weight_addr", fw)
-    m.assign(weightAddr, options.has(.filterAddressOffByOne) ? filterAddr.q + 1 : filterAddr.q)
+    let weightAddr = m.logic("weight_addr", p.filterAddrBits)
+    let addr = filterAddr.q.resized(to: p.filterAddrBits)
+    m.assign(weightAddr, options.has(.filterAddressOffByOne) ? addr + 1 : addr)
     m.comb("Issue stage: the filter spad is read only for non-zero activations") { b in
         b.set(mulValid.d, issue)
         b.set(mulGated.d, actIsZero)
@@ -281,7 +282,7 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
         b.set(mulWeight.d, mulWeight.q)
         b.when(readWeight) { b in
             b.set(mulAct.d, activation)
-            b.set(mulWeight.d, filterSpad[weightAddr.resized(to: p.filterAddrBits)].asSigned)
+            b.set(mulWeight.d, filterSpad[weightAddr].asSigned)
         }
     }
 
