@@ -21,23 +21,25 @@ let package = Package(
         .target(name: "HDL"),
         .target(name: "EyerissConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "EyerissGolden", dependencies: ["EyerissConfig"]),
+        .target(name: "EyerissMapper", dependencies: ["EyerissConfig"]),
         .target(name: "EyerissRTL", dependencies: ["HDL", "EyerissConfig"]),
         // The shim's C ABI (cosim/*.h, linked in) so Swift sees the exact C struct layouts.
         .target(name: "CEyerissShim"),
         .target(
             name: "EyerissCosim",
-            dependencies: ["EyerissConfig", "EyerissRTL", "EyerissGolden", "CEyerissShim",
+            dependencies: ["EyerissConfig", "EyerissRTL", "EyerissGolden", "EyerissMapper", "CEyerissShim",
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "eyeriss",
-            dependencies: ["EyerissConfig", "EyerissRTL", "EyerissGolden", "EyerissCosim",
+            dependencies: ["EyerissConfig", "EyerissRTL", "EyerissGolden", "EyerissMapper", "EyerissCosim",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "HDLTests", dependencies: ["HDL"]),
         .testTarget(name: "EyerissConfigTests", dependencies: ["EyerissConfig"]),
         .testTarget(name: "EyerissGoldenTests", dependencies: ["EyerissGolden"]),
+        .testTarget(name: "EyerissMapperTests", dependencies: ["EyerissMapper", "EyerissGolden", "EyerissConfig"]),
         .testTarget(name: "EyerissRTLTests", dependencies: ["EyerissRTL", "HDL", "EyerissConfig"]),
         .testTarget(name: "EyerissCosimTests", dependencies: ["EyerissCosim", "EyerissGolden", "EyerissConfig"]),
     ],

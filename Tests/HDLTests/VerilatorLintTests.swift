@@ -1,0 +1,53 @@
+import Foundation
+import HDL
+import XCTest
+
+/// Rendered modules pass `verilator --lint-only -Wall`. Skipped when Verilator is not installed.
+final class VerilatorLintTests: XCTestCase {
+    private func verilator() throws -> URL {
+        let candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin")
+            .split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent("verilator") }
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw XCTSkip("verilator is not on PATH")
+        }
+        return found
+    }
+
+    /// Writes `design` to a fresh folder and lints it with `top` as the top module.
+    private func lint(_ design: Design, top: String) throws -> (status: Int32, output: String) {
+        let exe = try verilator()
+        let dir = try makeTemporaryDirectory("lint")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try design.write(to: dir)
+        let process = Process()
+        process.executableURL = exe
+        process.currentDirectoryURL = dir
+        process.arguments = ["--lint-only", "-Wall", "--top-module", top] + design.render().map(\.file)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
+    func testDemoDesignIsLintClean() throws {
+        let result = try lint(makeDemoDesign(), top: "hdltest_top")
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertFalse(result.output.contains("%Warning"), result.output)
+    }
+
+    func testLintCatchesAnUnusedInput() throws {
+        // The harness itself can fail: the builder accepts an unused input, -Wall does not.
+        let b = ModuleBuilder("hdltest_unused")
+        b.input("spare_i", 4)
+        b.assign(b.output("y_o"), b.input("a_i"))
+        var design = Design()
+        try design.add(b.build())
+        let result = try lint(design, top: "hdltest_unused")
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.output.contains("UNUSED"), result.output)
+        XCTAssertTrue(result.output.contains("spare_i"), result.output)
+    }
+}
