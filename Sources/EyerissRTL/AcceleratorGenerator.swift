@@ -6,12 +6,15 @@ import HDL
 public enum AcceleratorGenerator {
     /// The module co-simulation builds as the top of the design.
     public static let peTop = "eyeriss_pe"
+    /// The whole accelerator.
+    public static let top = "eyeriss_top"
 
     public static func generate(_ config: ValidConfig, options: GeneratorOptions = GeneratorOptions()) throws -> Design {
         var design = Design()
         let header = RTLHeader(config)
         let pe = try makePE(PEParams(config), header: header, options: options, design: &design)
         try design.add(pe)
+        try design.add(makeTop(TopParams(config), header: header, pe: pe, design: &design))
         return design
     }
 }

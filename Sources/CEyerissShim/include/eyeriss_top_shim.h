@@ -1,0 +1,1 @@
+../../../cosim/eyeriss_top_shim.h

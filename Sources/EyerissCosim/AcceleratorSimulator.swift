@@ -1,0 +1,132 @@
+import CEyerissShim
+import EyerissConfig
+import EyerissRTL
+import Foundation
+
+/// How the DRAM model behaves. `hostile` adds random latency and stalls (seeded), which must
+/// change timing only, never results.
+public struct DRAMBehaviour: Sendable, Codable, Equatable {
+    public var bytesPerCycle: Double
+    public var readLatency: Int
+    public var randomExtraLatency: Int
+    public var stallPercent: Int
+    public var maxOutstanding: Int
+
+    public init(bytesPerCycle: Double, readLatency: Int = 20, randomExtraLatency: Int = 0, stallPercent: Int = 0,
+                maxOutstanding: Int = 16) {
+        self.bytesPerCycle = bytesPerCycle
+        self.readLatency = readLatency
+        self.randomExtraLatency = randomExtraLatency
+        self.stallPercent = stallPercent
+        self.maxOutstanding = maxOutstanding
+    }
+
+    /// The chip's link: `dram.bytesPerCycle` of the configuration, 20 cycles of latency.
+    public static func nominal(_ config: ValidConfig) -> DRAMBehaviour {
+        DRAMBehaviour(bytesPerCycle: config.raw.dram.bytesPerCycle)
+    }
+
+    /// Random extra latency up to 200 cycles and 30% stalls on every transfer.
+    public static func hostile(_ config: ValidConfig) -> DRAMBehaviour {
+        DRAMBehaviour(bytesPerCycle: config.raw.dram.bytesPerCycle, readLatency: 20, randomExtraLatency: 200,
+                      stallPercent: 30, maxOutstanding: 8)
+    }
+}
+
+/// Activity of one run: the shim's DRAM counts and the PE counters summed over the array.
+public struct RunStats: Sendable, Codable, Equatable {
+    public var cycles: UInt64
+    public var dramLinesRead: UInt64
+    public var dramLinesWritten: UInt64
+    public var dramBusyCycles: UInt64
+    public var macs: UInt64 = 0
+    public var gated: UInt64 = 0
+    public var filterSpadReads: UInt64 = 0
+    public var filterSpadWrites: UInt64 = 0
+    public var ifmapSpadReads: UInt64 = 0
+    public var ifmapSpadWrites: UInt64 = 0
+    public var psumSpadReads: UInt64 = 0
+    public var psumSpadWrites: UInt64 = 0
+}
+
+/// A Verilated `eyeriss_top` with its DRAM model, behind the C ABI shim.
+public final class AcceleratorSimulator {
+    private typealias NewFn = @convention(c) (UInt64, UnsafePointer<CChar>?, UInt64, UnsafePointer<eyeriss_dram_params>?) -> OpaquePointer?
+    private typealias WriteFn = @convention(c) (OpaquePointer?, UInt64, UnsafePointer<UInt64>?, UInt64) -> Int32
+    private typealias ReadFn = @convention(c) (OpaquePointer?, UInt64, UnsafeMutablePointer<UInt64>?, UInt64) -> Int32
+    private typealias RunFn = @convention(c) (OpaquePointer?, UInt64, UInt64, UInt64, UnsafeMutablePointer<eyeriss_top_stats>?,
+                                              UnsafeMutablePointer<CChar>?, Int) -> Int32
+    private typealias CounterFn = @convention(c) (OpaquePointer?, UInt32, UInt32) -> UInt64
+    private typealias FreeFn = @convention(c) (OpaquePointer?) -> Void
+
+    private let library: SharedLibrary
+    private let handle: OpaquePointer
+    private let writeFn: WriteFn
+    private let readFn: ReadFn
+    private let runFn: RunFn
+    private let counterFn: CounterFn
+    private let freeFn: FreeFn
+    public let config: ValidConfig
+    public let dramLines: Int
+
+    /// Builds (or reuses) the accelerator library for `config` and opens a model.
+    public init(config: ValidConfig, seed: UInt64, dramLines: Int, dram: DRAMBehaviour, trace: String? = nil,
+                options: GeneratorOptions = GeneratorOptions(), builder: VerilatorBuilder = VerilatorBuilder()) throws {
+        let kind = try TraceKind.forFile(trace)
+        let design = try AcceleratorGenerator.generate(config, options: options)
+        let lib = try builder.build(design: design, config: config,
+                                    recipe: BuildRecipe(top: AcceleratorGenerator.top, shimSource: "eyeriss_top_shim.cpp", trace: kind))
+        library = try SharedLibrary(path: lib.path)
+        let newFn = try library.function("eyeriss_top_new", as: NewFn.self)
+        writeFn = try library.function("eyeriss_top_dram_write", as: WriteFn.self)
+        readFn = try library.function("eyeriss_top_dram_read", as: ReadFn.self)
+        runFn = try library.function("eyeriss_top_run", as: RunFn.self)
+        counterFn = try library.function("eyeriss_top_pe_counter", as: CounterFn.self)
+        freeFn = try library.function("eyeriss_top_free", as: FreeFn.self)
+        var params = eyeriss_dram_params(bytes_per_cycle: dram.bytesPerCycle, read_latency: UInt32(dram.readLatency),
+                                         random_extra_latency: UInt32(dram.randomExtraLatency),
+                                         stall_percent: UInt32(dram.stallPercent), max_outstanding: UInt32(dram.maxOutstanding))
+        guard let h = newFn(seed, trace, UInt64(dramLines), &params) else {
+            throw CosimError.loadFailed("eyeriss_top_new returned NULL")
+        }
+        handle = h
+        self.config = config
+        self.dramLines = dramLines
+    }
+
+    deinit { freeFn(handle) }
+
+    public func writeDRAM(line: Int, _ data: [UInt64]) throws {
+        let rc = data.withUnsafeBufferPointer { writeFn(handle, UInt64(line), $0.baseAddress, UInt64($0.count)) }
+        guard rc == 0 else {
+            throw CosimError.badArgument("DRAM write of \(data.count) lines at \(line) exceeds the \(dramLines)-line DRAM")
+        }
+    }
+
+    public func readDRAM(line: Int, count: Int) throws -> [UInt64] {
+        var out = [UInt64](repeating: 0, count: count)
+        let rc = out.withUnsafeMutableBufferPointer { readFn(handle, UInt64(line), $0.baseAddress, UInt64(count)) }
+        guard rc == 0 else { throw CosimError.badArgument("DRAM read of \(count) lines at \(line) exceeds the DRAM") }
+        return out
+    }
+
+    /// Runs the program at `programLine` to its END descriptor.
+    public func run(programLine: Int, maxCycles: UInt64 = 2_000_000_000, watchdogCycles: UInt64 = 200_000) throws -> RunStats {
+        var stats = eyeriss_top_stats()
+        var message = [CChar](repeating: 0, count: 1024)
+        let rc = runFn(handle, UInt64(programLine), maxCycles, watchdogCycles, &stats, &message, message.count)
+        guard rc == 0 else {
+            throw CosimError.simulation(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        var out = RunStats(cycles: stats.cycles, dramLinesRead: stats.dram_lines_read,
+                           dramLinesWritten: stats.dram_lines_written, dramBusyCycles: stats.dram_busy_cycles)
+        for pe in 0..<config.peCount {
+            let c = (0..<8).map { counterFn(handle, UInt32(pe), UInt32($0)) }
+            out.macs += c[0]; out.gated += c[1]
+            out.filterSpadReads += c[2]; out.filterSpadWrites += c[3]
+            out.ifmapSpadReads += c[4]; out.ifmapSpadWrites += c[5]
+            out.psumSpadReads += c[6]; out.psumSpadWrites += c[7]
+        }
+        return out
+    }
+}

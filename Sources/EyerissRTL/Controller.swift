@@ -1,0 +1,441 @@
+import EyerissConfig
+import HDL
+
+/// The fields of a pass descriptor (docs/architecture.md, section 5), with the width the
+/// controller keeps of each. Field k sits in descriptor line k / 2, bits 32 x (k % 2) up.
+enum DescriptorField: Int, CaseIterable {
+    case opcode = 0, flags, s, stride, f, q, p, rc, r, e, t, jobRows, shift, pad, w, h, yStart, yLo, nRows, wl,
+         yCount, filterAddr, filterLines, ifmapAddr, ifmapChannelLines, psumBank, epass, fl, ofmapAddr,
+         ofmapPlaneLines, step
+
+    static let linesPerDescriptor = 16
+
+    var name: String {
+        switch self {
+        case .opcode: return "opcode"
+        case .flags: return "flags"
+        case .s: return "s"
+        case .stride: return "stride"
+        case .f: return "f"
+        case .q: return "q"
+        case .p: return "p"
+        case .rc: return "rc"
+        case .r: return "r"
+        case .e: return "e"
+        case .t: return "t"
+        case .jobRows: return "job_rows"
+        case .shift: return "shift"
+        case .pad: return "pad"
+        case .w: return "w"
+        case .h: return "h"
+        case .yStart: return "ystart"
+        case .yLo: return "ylo"
+        case .nRows: return "nrows"
+        case .wl: return "wl"
+        case .yCount: return "ycount"
+        case .filterAddr: return "filter_addr"
+        case .filterLines: return "filter_lines"
+        case .ifmapAddr: return "ifmap_addr"
+        case .ifmapChannelLines: return "ifmap_channel_lines"
+        case .psumBank: return "psum_bank"
+        case .epass: return "epass"
+        case .fl: return "fl"
+        case .ofmapAddr: return "ofmap_addr"
+        case .ofmapPlaneLines: return "ofmap_plane_lines"
+        case .step: return "step"
+        }
+    }
+
+    func width(_ p: TopParams) -> Int {
+        switch self {
+        case .opcode: return 8
+        case .flags: return 4
+        case .shift: return p.pe.shiftBits
+        case .psumBank: return p.bankIndexBits
+        case .yStart, .filterAddr, .ifmapAddr, .ifmapChannelLines, .ofmapAddr, .ofmapPlaneLines: return 32
+        default: return p.countBits
+        }
+    }
+}
+
+/// Outputs of the controller that the top wires to the rest of the accelerator.
+struct ControllerFields {
+    static let exported: [DescriptorField] = [.s, .stride, .f, .q, .p, .r, .e, .t, .jobRows, .shift, .pad, .w, .h,
+                                              .yStart, .yLo, .nRows, .wl, .yCount, .psumBank, .epass, .fl, .step]
+}
+
+/// `eyeriss_controller`: runs the program of pass descriptors that the mapper wrote to DRAM.
+///
+/// For each PASS it loads the filter block and the ifmap tile from DRAM into the global buffer,
+/// sets up the per-pass multicast IDs (per PE row: channel set g and filter row i; per column:
+/// filter group tg, strip column j and j x stride), starts the active PEs, the three feeders and
+/// the output network, waits until every psum is back and every PE idle, and stores the psum
+/// tile when the pass ends an accumulation group. DRAM reads are pipelined (requests run ahead of
+/// responses, which come back in order); every transfer is valid/ready.
+public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
+    let m = ModuleBuilder("eyeriss_controller", header: header.lines(
+        purpose: "Top-level controller: fetches pass descriptors, moves data DRAM <-> global buffer, sequences passes.",
+        parameters: ["array: \(p.rows) x \(p.columns)", "descriptor: \(DescriptorField.linesPerDescriptor) lines",
+                     "DRAM line: \(p.lineBits) b, \(p.dramAddrBits)-bit line addresses"]))
+    let cb = p.countBits, lw = p.lineBits, ab = p.dramAddrBits
+    m.portGroup("Clock and synchronous active-low reset")
+    m.input("clk_i")
+    m.input("rst_ni")
+    m.portGroup("Configuration interface: register 0 = program base line; writing 1 starts")
+    let cfgValid = m.input("cfg_valid_i")
+    let cfgAddr = m.input("cfg_addr_i", 8)
+    let cfgData = m.input("cfg_data_i", 32)
+    let busyOut = m.output("busy_o")
+    let doneOut = m.output("done_o")
+    let stateOut = m.output("state_o", 4)
+    m.portGroup("DRAM read request / response (in order) / write")
+    let rqValid = m.output("dram_rd_req_valid_o")
+    let rqReady = m.input("dram_rd_req_ready_i")
+    let rqAddr = m.output("dram_rd_req_addr_o", ab)
+    let rsValid = m.input("dram_rd_resp_valid_i")
+    let rsReady = m.output("dram_rd_resp_ready_o")
+    let rsData = m.input("dram_rd_resp_data_i", lw)
+    let wrValid = m.output("dram_wr_valid_o")
+    let wrReady = m.input("dram_wr_ready_i")
+    let wrAddr = m.output("dram_wr_addr_o", ab)
+    let wrData = m.output("dram_wr_data_o", lw)
+    m.portGroup("Global buffer: ifmap and filter line writes, psum line reads for stores")
+    let glbIfWrEn = m.output("glb_if_wr_en_o")
+    let glbFWrEn = m.output("glb_f_wr_en_o")
+    let glbWrLine = m.output("glb_wr_line_o", max(p.glbLineBits, p.filterLineBits))
+    let glbWrData = m.output("glb_wr_data_o", lw)
+    let glbPsRdEn = m.output("glb_ps_rd_en_o")
+    let glbPsRdLine = m.output("glb_ps_rd_line_o", p.glbLineBits)
+    let glbPsRdData = m.input("glb_ps_rd_data_i", lw)
+    m.portGroup("Pass run: start pulses for PEs, feeders and the output network; their status")
+    let runStart = m.output("run_start_o")
+    let accumulate = m.output("accumulate_o")
+    let feedersBusy = m.input("feeders_busy_i")
+    let pesIdle = m.input("pes_idle_i")
+    let gonWords = m.input("gon_words_i", 32)
+    m.portGroup("Per-pass multicast IDs and active rows and columns")
+    let rowG = m.output("row_g_o", p.rows * p.rowTagBits)
+    let rowI = m.output("row_i_o", p.rows * p.ifmapColumnTagBits)
+    let rowActive = m.output("row_active_o", p.rows)
+    let rowTop = m.output("row_top_o", p.rows)
+    let chainRowsOut = m.output("chain_rows_o", cb)
+    let colTG = m.output("col_tg_o", p.columns * cb)
+    let colJ = m.output("col_j_o", p.columns * cb)
+    let colJStride = m.output("col_jstride_o", p.columns * p.ifmapColumnTagBits)
+    let colActive = m.output("col_active_o", p.columns)
+    m.portGroup("Pass fields for the datapath")
+    var fieldOut: [DescriptorField: Expr] = [:]
+    for f in ControllerFields.exported {
+        fieldOut[f] = m.output("pass_\(f.name)_o", f.width(p), signed: f == .yStart)
+    }
+
+    // ------------------------------------------------------------------ state
+    m.section("Sequencer")
+    let sb = 4
+    let stIdle = m.constant("StIdle", 0, width: sb, comment: "waiting for a start")
+    let stFetch = m.constant("StFetch", 1, width: sb, comment: "reading a descriptor")
+    let stDecode = m.constant("StDecode", 2, width: sb, comment: "END or PASS")
+    let stLoadFilter = m.constant("StLoadFilter", 3, width: sb, comment: "filter block -> filter buffer")
+    let stLoadIfmap = m.constant("StLoadIfmap", 4, width: sb, comment: "ifmap tile -> ifmap region")
+    let stSetup = m.constant("StSetup", 5, width: sb, comment: "per-row and per-column multicast IDs")
+    let stRunStart = m.constant("StRunStart", 6, width: sb, comment: "start pulse to PEs and feeders")
+    let stRun = m.constant("StRun", 7, width: sb, comment: "waiting for every psum and every PE")
+    let stStore = m.constant("StStore", 8, width: sb, comment: "psum tile -> DRAM")
+    let stDone = m.constant("StDone", 9, width: sb, comment: "program finished")
+    let state = m.register("state", sb, reset: 0)
+    let progPtr = m.register("prog_ptr", ab, reset: 0, comment: "line of the current descriptor")
+    let progBase = m.register("prog_base", ab, reset: 0)
+
+    // Descriptor field registers, loaded line by line.
+    m.section("Descriptor")
+    var field: [DescriptorField: Expr] = [:]
+    var fieldRegs: [(DescriptorField, (q: Expr, d: Expr))] = []
+    for f in DescriptorField.allCases {
+        let reg = m.register("desc_\(f.name)", f.width(p), signed: f == .yStart, reset: 0)
+        field[f] = reg.q
+        fieldRegs.append((f, reg))
+    }
+    for f in ControllerFields.exported { m.assign(fieldOut[f]!, field[f]!) }
+    let flags = field[.flags]!
+    let flagLoadFilter = flags.bit(0), flagLoadIfmap = flags.bit(1), flagAccumulate = flags.bit(2), flagStore = flags.bit(3)
+    m.assign(accumulate, flagAccumulate)
+
+    // ------------------------------------------------------------------ DMA reads
+    m.section("DMA reads: requests run ahead, responses land in order")
+    let loading = m.logic("loading", comment: "a DRAM -> chip transfer is in progress")
+    m.assign(loading, state.q.eq(stFetch) | state.q.eq(stLoadFilter) | state.q.eq(stLoadIfmap))
+    let total = m.logic("load_lines", 32, comment: "lines this transfer moves")
+    let ifmapTileLines = m.logic("ifmap_tile_lines", 32)
+    m.assign(ifmapTileLines, field[.q]!.zeroExtended(to: 32) * field[.r]!.zeroExtended(to: 32)
+        * field[.nRows]!.zeroExtended(to: 32) * field[.wl]!.zeroExtended(to: 32))
+    m.assign(total, Expr.mux(state.q.eq(stFetch), .lit(DescriptorField.linesPerDescriptor, width: 32),
+                             Expr.mux(state.q.eq(stLoadFilter), field[.filterLines]!.zeroExtended(to: 32), ifmapTileLines)))
+    let reqCount = m.register("req_count", 32, reset: 0, comment: "lines requested")
+    let respCount = m.register("resp_count", 32, reset: 0, comment: "lines received")
+    let reqLine = m.register("req_line", 32, reset: 0, comment: "ifmap: line within the channel")
+    let reqChannelBase = m.register("req_channel_base", ab, reset: 0, comment: "ifmap: DRAM line of the channel")
+    let channelLines = m.logic("channel_lines", 32)
+    m.assign(channelLines, field[.nRows]!.zeroExtended(to: 32) * field[.wl]!.zeroExtended(to: 32))
+    let reqFire = m.logic("req_fire")
+    let respFire = m.logic("resp_fire")
+    m.assign(rqValid, loading & reqCount.q.lt(total))
+    m.assign(reqFire, rqValid & rqReady)
+    m.assign(rsReady, loading)
+    m.assign(respFire, rsValid & loading)
+    m.assign(rqAddr, Expr.mux(state.q.eq(stFetch), progPtr.q + reqCount.q,
+                              Expr.mux(state.q.eq(stLoadFilter), field[.filterAddr]! + reqCount.q,
+                                       reqChannelBase.q + reqLine.q)))
+    let loadDone = m.logic("load_done", comment: "every line of the transfer has arrived")
+    m.assign(loadDone, respCount.q.eq(total))
+    let startLoad = m.logic("start_load", comment: "the next state begins a transfer")
+
+    // Where a received line goes.
+    m.assign(glbIfWrEn, respFire & state.q.eq(stLoadIfmap))
+    m.assign(glbFWrEn, respFire & state.q.eq(stLoadFilter))
+    let wlb = max(p.glbLineBits, p.filterLineBits)
+    m.assign(glbWrLine, respCount.q.truncated(to: wlb))
+    m.assign(glbWrData, rsData)
+
+    // ------------------------------------------------------------------ setup
+    m.section("Setup: per-row (g, i) and per-column (tg, j, j x stride) tables")
+    let idxBits = max(p.rowIndexBits, p.columnIndexBits)
+    let setupIdx = m.register("setup_idx", idxBits, reset: 0)
+    let setupLast = m.logic("setup_last")
+    m.assign(setupLast, setupIdx.q.eq(max(p.rows, p.columns) - 1))
+    let runG = m.register("setup_g", cb, reset: 0)
+    let runI = m.register("setup_i", cb, reset: 0)
+    let runTG = m.register("setup_tg", cb, reset: 0)
+    let runJ = m.register("setup_j", cb, reset: 0)
+    let runJS = m.register("setup_jstride", cb, reset: 0)
+    let inSetup = m.logic("in_setup")
+    m.assign(inSetup, state.q.eq(stSetup))
+    let iLast = m.logic("setup_i_last")
+    let jLast = m.logic("setup_j_last")
+    m.assign(iLast, runI.q.eq(field[.rc]! - 1))
+    m.assign(jLast, runJ.q.eq(field[.e]! - 1))
+    m.comb("Setup counters: i wraps at Rc (then g steps), j wraps at e (then tg steps)") { b in
+        for r in [setupIdx, runG, runI, runTG, runJ, runJS] { b.set(r.d, r.q) }
+        b.when(inSetup) { b in
+            b.set(setupIdx.d, setupIdx.q + 1)
+            b.when(iLast) { b in
+                b.set(runI.d, .lit(0, width: cb))
+                b.set(runG.d, runG.q + 1)
+            } otherwise: { b in b.set(runI.d, runI.q + 1) }
+            b.when(jLast) { b in
+                b.set(runJ.d, .lit(0, width: cb))
+                b.set(runJS.d, .lit(0, width: cb))
+                b.set(runTG.d, runTG.q + 1)
+            } otherwise: { b in
+                b.set(runJ.d, runJ.q + 1)
+                b.set(runJS.d, runJS.q + field[.stride]!)
+            }
+        } otherwise: { b in
+            for r in [setupIdx, runG, runI, runTG, runJ, runJS] { b.set(r.d, .lit(0, width: r.q.width)) }
+        }
+    }
+    let chainRows = m.logic("chain_rows", cb, comment: "Rc x r: PE rows in each column's psum chain")
+    m.assign(chainRows, field[.rc]! * field[.r]!)
+    m.assign(chainRowsOut, chainRows)
+    let usedColumns = m.logic("used_columns", cb, comment: "e x t")
+    m.assign(usedColumns, field[.e]! * field[.t]!)
+    var gOut: [Expr] = [], iOut: [Expr] = [], aOut: [Expr] = [], topOut: [Expr] = []
+    for r in 0..<p.rows {
+        let g = m.register("row\(r)_g", p.rowTagBits)
+        let i = m.register("row\(r)_i", p.ifmapColumnTagBits)
+        let a = m.register("row\(r)_active", reset: 0)
+        let top = m.register("row\(r)_top", reset: 0)
+        let hit = inSetup & setupIdx.q.eq(r)
+        m.comb { b in
+            b.set(g.d, g.q); b.set(i.d, i.q); b.set(a.d, a.q); b.set(top.d, top.q)
+            b.when(hit) { b in
+                b.set(g.d, runG.q.resized(to: p.rowTagBits))
+                b.set(i.d, runI.q.resized(to: p.ifmapColumnTagBits))
+                b.set(a.d, Expr.lit(r, width: cb).lt(chainRows))
+                b.set(top.d, Expr.lit(r + 1, width: cb).eq(chainRows))
+            }
+        }
+        gOut.append(g.q); iOut.append(i.q); aOut.append(a.q); topOut.append(top.q)
+    }
+    m.assign(rowG, Expr.concat(gOut.reversed()))
+    m.assign(rowI, Expr.concat(iOut.reversed()))
+    m.assign(rowActive, Expr.concat(aOut.reversed()))
+    m.assign(rowTop, Expr.concat(topOut.reversed()))
+    var tgOut: [Expr] = [], jOut: [Expr] = [], jsOut: [Expr] = [], caOut: [Expr] = []
+    for c in 0..<p.columns {
+        let tg = m.register("col\(c)_tg", cb)
+        let j = m.register("col\(c)_j", cb)
+        let js = m.register("col\(c)_jstride", p.ifmapColumnTagBits)
+        let a = m.register("col\(c)_active", reset: 0)
+        let hit = inSetup & setupIdx.q.eq(c)
+        m.comb { b in
+            b.set(tg.d, tg.q); b.set(j.d, j.q); b.set(js.d, js.q); b.set(a.d, a.q)
+            b.when(hit) { b in
+                b.set(tg.d, runTG.q)
+                b.set(j.d, runJ.q)
+                b.set(js.d, runJS.q.resized(to: p.ifmapColumnTagBits))
+                b.set(a.d, Expr.lit(c, width: cb).lt(usedColumns))
+            }
+        }
+        tgOut.append(tg.q); jOut.append(j.q); jsOut.append(js.q); caOut.append(a.q)
+    }
+    m.assign(colTG, Expr.concat(tgOut.reversed()))
+    m.assign(colJ, Expr.concat(jOut.reversed()))
+    m.assign(colJStride, Expr.concat(jsOut.reversed()))
+    m.assign(colActive, Expr.concat(caOut.reversed()))
+
+    // ------------------------------------------------------------------ run
+    m.section("Run: wait for every psum and every PE")
+    let expected = m.register("expected_words", 32, reset: 0, comment: "psums the output network must deliver")
+    m.assign(expected.d, field[.jobRows]!.zeroExtended(to: 32) * field[.f]!.zeroExtended(to: 32)
+        * field[.p]!.zeroExtended(to: 32) * usedColumns.zeroExtended(to: 32))
+    let settle = m.register("run_settle", reset: 0, comment: "one cycle for the start pulse to land")
+    m.assign(runStart, state.q.eq(stRunStart))
+    let runDone = m.logic("run_done")
+    m.assign(runDone, state.q.eq(stRun) & settle.q & ~feedersBusy & pesIdle & gonWords.eq(expected.q))
+
+    // ------------------------------------------------------------------ DMA writes (stores)
+    m.section("Store: psum tile lines -> DRAM")
+    let storeLines = m.logic("store_lines", 32, comment: "Epass x Fl lines per filter")
+    m.assign(storeLines, field[.epass]!.zeroExtended(to: 32) * field[.fl]!.zeroExtended(to: 32))
+    let storeFilters = m.logic("store_filters", 32)
+    m.assign(storeFilters, field[.p]!.zeroExtended(to: 32) * field[.t]!.zeroExtended(to: 32))
+    let inStore = m.logic("in_store")
+    m.assign(inStore, state.q.eq(stStore))
+    let stLine = m.register("store_line", 32, reset: 0, comment: "line within the filter's rows")
+    let stFilter = m.register("store_filter", 32, reset: 0)
+    let stCount = m.register("store_count", 32, reset: 0, comment: "psum tile line being read")
+    let stPlane = m.register("store_plane", ab, reset: 0, comment: "DRAM line of the filter's plane")
+    let stBusy = m.register("store_busy", reset: 0, comment: "lines left to read")
+    let stValid = m.register("store_valid", reset: 0, comment: "a line waits for the DRAM")
+    let stAddr = m.register("store_addr", ab)
+    let stIssue = m.logic("store_issue")
+    m.assign(stIssue, inStore & stBusy.q & (~stValid.q | wrReady))
+    let stLastLine = m.logic("store_last_line")
+    let stLastFilter = m.logic("store_last_filter")
+    m.assign(stLastLine, stLine.q.eq(storeLines - 1))
+    m.assign(stLastFilter, stFilter.q.eq(storeFilters - 1))
+    m.assign(glbPsRdEn, stIssue)
+    m.assign(glbPsRdLine, stCount.q.truncated(to: p.glbLineBits))
+    m.assign(wrValid, stValid.q)
+    m.assign(wrAddr, stAddr.q)
+    m.assign(wrData, glbPsRdData)
+    let storeDone = m.logic("store_done")
+    m.assign(storeDone, inStore & ~stBusy.q & ~stValid.q)
+    let enterStore = m.logic("enter_store")
+    m.comb("Store sequencing") { b in
+        for r in [stLine, stFilter, stCount, stPlane] { b.set(r.d, r.q) }
+        b.set(stBusy.d, stBusy.q)
+        b.set(stValid.d, stValid.q)
+        b.set(stAddr.d, stAddr.q)
+        b.when(enterStore) { b in
+            b.set(stLine.d, .lit(0, width: 32))
+            b.set(stFilter.d, .lit(0, width: 32))
+            b.set(stCount.d, .lit(0, width: 32))
+            b.set(stPlane.d, field[.ofmapAddr]!)
+            b.set(stBusy.d, storeLines.ne(0) & storeFilters.ne(0))
+        }
+        b.when(stIssue) { b in
+            b.set(stValid.d, .one)
+            b.set(stAddr.d, stPlane.q + stLine.q)
+            b.set(stCount.d, stCount.q + 1)
+            b.set(stLine.d, stLine.q + 1)
+            b.when(stLastLine) { b in
+                b.set(stLine.d, .lit(0, width: 32))
+                b.set(stFilter.d, stFilter.q + 1)
+                b.set(stPlane.d, stPlane.q + field[.ofmapPlaneLines]!)
+                b.when(stLastFilter) { b in b.set(stBusy.d, .zero) }
+            }
+        } otherwise: { b in
+            b.when(wrReady) { b in b.set(stValid.d, .zero) }
+        }
+    }
+
+    // ------------------------------------------------------------------ next state
+    m.section("Next state")
+    let opcodeEnd = m.logic("opcode_end")
+    m.assign(opcodeEnd, field[.opcode]!.eq(0))
+    let startCmd = m.logic("start_cmd", comment: "configuration write of 1 to register 1")
+    m.assign(startCmd, cfgValid & cfgAddr.eq(1) & cfgData.eq(1))
+    let afterDecode = m.logic("after_decode", sb)
+    let afterFilter = m.logic("after_filter", sb)
+    let afterRun = m.logic("after_run", sb)
+    m.assign(afterFilter, Expr.mux(flagLoadIfmap, stLoadIfmap, stSetup))
+    m.assign(afterDecode, Expr.mux(opcodeEnd, stDone, Expr.mux(flagLoadFilter, stLoadFilter, afterFilter)))
+    m.assign(afterRun, Expr.mux(flagStore, stStore, stFetch))
+    m.assign(startLoad, (state.q.eq(stIdle) & startCmd) | (state.q.eq(stDone) & startCmd)
+        | state.q.eq(stDecode) | (state.q.eq(stLoadFilter) & loadDone) | runDone | storeDone)
+    m.assign(enterStore, runDone & flagStore)
+    m.comb("State machine and program pointer") { b in
+        b.set(state.d, state.q)
+        b.set(progPtr.d, progPtr.q)
+        b.set(progBase.d, progBase.q)
+        b.set(settle.d, .zero)
+        b.when(cfgValid & cfgAddr.eq(0)) { b in b.set(progBase.d, cfgData.zeroExtended(to: ab)) }
+        b.switchOn(state.q, arms: [
+            ([stIdle, stDone], { b in
+                b.when(startCmd) { b in
+                    b.set(state.d, stFetch)
+                    b.set(progPtr.d, progBase.q)
+                }
+            }),
+            ([stFetch], { b in b.when(loadDone) { b in b.set(state.d, stDecode) } }),
+            ([stDecode], { b in b.set(state.d, afterDecode) }),
+            ([stLoadFilter], { b in b.when(loadDone) { b in b.set(state.d, afterFilter) } }),
+            ([stLoadIfmap], { b in b.when(loadDone) { b in b.set(state.d, stSetup) } }),
+            ([stSetup], { b in b.when(setupLast) { b in b.set(state.d, stRunStart) } }),
+            ([stRunStart], { b in
+                b.set(state.d, stRun)
+                b.set(settle.d, .one)
+            }),
+            ([stRun], { b in
+                b.set(settle.d, .one)
+                b.when(runDone) { b in
+                    b.set(state.d, afterRun)
+                    b.when(~flagStore) { b in b.set(progPtr.d, progPtr.q + DescriptorField.linesPerDescriptor) }
+                }
+            }),
+            ([stStore], { b in
+                b.when(storeDone) { b in
+                    b.set(state.d, stFetch)
+                    b.set(progPtr.d, progPtr.q + DescriptorField.linesPerDescriptor)
+                }
+            }),
+        ], default: { b in b.set(state.d, stIdle) })
+    }
+    m.comb("DMA counters: restart with each transfer") { b in
+        b.set(reqCount.d, reqCount.q)
+        b.set(respCount.d, respCount.q)
+        b.set(reqLine.d, reqLine.q)
+        b.set(reqChannelBase.d, reqChannelBase.q)
+        b.when(startLoad) { b in
+            b.set(reqCount.d, .lit(0, width: 32))
+            b.set(respCount.d, .lit(0, width: 32))
+            b.set(reqLine.d, .lit(0, width: 32))
+            b.set(reqChannelBase.d, field[.ifmapAddr]!)
+        } otherwise: { b in
+            b.when(reqFire) { b in
+                b.set(reqCount.d, reqCount.q + 1)
+                b.set(reqLine.d, reqLine.q + 1)
+                b.when(reqLine.q.eq(channelLines - 1)) { b in
+                    b.set(reqLine.d, .lit(0, width: 32))
+                    b.set(reqChannelBase.d, reqChannelBase.q + field[.ifmapChannelLines]!)
+                }
+            }
+            b.when(respFire) { b in b.set(respCount.d, respCount.q + 1) }
+        }
+    }
+    m.comb("Descriptor fields: line k of a fetch carries fields 2k and 2k+1") { b in
+        for (f, reg) in fieldRegs { b.set(reg.d, reg.q) }
+        b.when(respFire & state.q.eq(stFetch)) { b in
+            for (f, reg) in fieldRegs {
+                let half = f.rawValue % 2
+                let value = rsData.bits(32 * half + f.width(p) - 1, 32 * half)
+                b.when(respCount.q.eq(f.rawValue / 2)) { b in b.set(reg.d, f == .yStart ? value.asSigned : value) }
+            }
+        }
+    }
+    m.assign(busyOut, ~(state.q.eq(stIdle) | state.q.eq(stDone)))
+    m.assign(doneOut, state.q.eq(stDone))
+    m.assign(stateOut, state.q)
+    return try m.build()
+}

@@ -1,0 +1,277 @@
+import EyerissConfig
+import HDL
+
+/// The issue/output handshake every feeder shares: stage A walks a loop nest and issues a
+/// synchronous buffer read; stage B holds the word (the buffer's read register) with its tags
+/// until the network takes it. A new read is issued only when stage B is empty or emptying,
+/// so the buffer's read data never changes under a waiting word.
+struct FeederControl {
+    let busy: Expr
+    let issue: Expr
+    let outValid: Expr
+
+    init(_ m: ModuleBuilder, start: Expr, outReady: Expr, finalWord: Expr) {
+        let busy = m.register("busy", reset: 0, comment: "words left to issue")
+        let valid = m.register("out_valid", reset: 0, comment: "stage B holds a word")
+        let issue = m.logic("issue", comment: "stage A issues a word this cycle")
+        m.assign(issue, busy.q & (~valid.q | outReady))
+        m.comb { b in
+            b.set(busy.d, busy.q)
+            b.set(valid.d, valid.q)
+            b.when(start) { b in b.set(busy.d, .one) }
+            b.when(issue & finalWord) { b in b.set(busy.d, .zero) }
+            b.when(issue) { b in b.set(valid.d, .one) } otherwise: { b in b.when(outReady) { b in b.set(valid.d, .zero) } }
+        }
+        self.busy = busy.q
+        self.issue = issue
+        outValid = valid.q
+    }
+}
+
+/// Common ports of a feeder: start/busy, and the tagged word towards a GIN.
+struct FeederPorts {
+    let start: Expr
+    let busyOut: Expr
+    let outValid: Expr
+    let outReady: Expr
+    let outData: Expr
+    let rowTag: Expr
+    let colTag: Expr
+
+    init(_ m: ModuleBuilder, dataBits: Int, rowTagBits: Int, colTagBits: Int) {
+        m.portGroup("Clock and synchronous active-low reset")
+        m.input("clk_i")
+        m.input("rst_ni")
+        m.portGroup("Pass control: start pulses once the configuration is stable")
+        start = m.input("start_i")
+        busyOut = m.output("busy_o")
+        m.portGroup("Tagged words to the global input network")
+        outValid = m.output("out_valid_o")
+        outReady = m.input("out_ready_i")
+        outData = m.output("out_data_o", dataBits)
+        rowTag = m.output("out_row_tag_o", rowTagBits)
+        colTag = m.output("out_col_tag_o", colTagBits)
+    }
+}
+
+/// `eyeriss_filter_feeder`: sends the filter buffer's words in order to the filter GIN, tagged
+/// (PE row ρ, filter group tg): for tg < t, ρ < Rc x r, the p x q x S words of that PE
+/// (docs/architecture.md, section 4).
+public func makeFilterFeeder(_ p: TopParams, header: RTLHeader) throws -> Module {
+    let m = ModuleBuilder("eyeriss_filter_feeder", header: header.lines(
+        purpose: "Filter feeder: filter buffer -> filter GIN, tagged (PE row, filter group).",
+        parameters: ["filter buffer: \(p.filterLines) lines of \(p.lanes) words"]))
+    let io = FeederPorts(m, dataBits: p.dataBits, rowTagBits: p.rowTagBits, colTagBits: p.columnTagBits)
+    m.portGroup("Pass configuration")
+    let perPE = m.input("cfg_words_per_pe_i", p.countBits)
+    let chainRows = m.input("cfg_chain_rows_i", p.countBits)
+    let groups = m.input("cfg_groups_i", p.countBits)
+    m.portGroup("Filter buffer read port")
+    let rdEn = m.output("f_rd_en_o")
+    let rdLine = m.output("f_rd_line_o", p.filterLineBits)
+    let rdData = m.input("f_rd_data_i", p.lineBits)
+
+    m.section("Loop nest: word, PE row, filter group")
+    let issueSig = m.logic("issue_word")
+    let nest = LoopNest(m, "loop", levels: [("word", p.countBits, perPE), ("row", p.countBits, chainRows),
+                                            ("group", p.countBits, groups)],
+                        advance: issueSig, restart: io.start)
+    let ctl = FeederControl(m, start: io.start, outReady: io.outReady, finalWord: nest.lastAll)
+    m.assign(issueSig, ctl.issue)
+    let addr = m.register("word_addr", p.filterLineBits + p.laneBits, reset: 0, comment: "next filter buffer word")
+    m.comb { b in
+        b.set(addr.d, addr.q)
+        b.when(io.start) { b in b.set(addr.d, .lit(0, width: p.filterLineBits + p.laneBits)) }
+            otherwise: { b in b.when(ctl.issue) { b in b.set(addr.d, addr.q + 1) } }
+    }
+    m.assign(rdEn, ctl.issue)
+    m.assign(rdLine, addr.q.bits(p.filterLineBits + p.laneBits - 1, p.laneBits))
+
+    m.section("Stage B: the word and its tags")
+    let lane = m.register("lane", p.laneBits)
+    let rowTag = m.register("row_tag", p.rowTagBits)
+    let colTag = m.register("col_tag", p.columnTagBits)
+    m.comb { b in
+        b.set(lane.d, lane.q)
+        b.set(rowTag.d, rowTag.q)
+        b.set(colTag.d, colTag.q)
+        b.when(ctl.issue) { b in
+            b.set(lane.d, addr.q.bits(p.laneBits - 1, 0))
+            b.set(rowTag.d, nest.counters[1].resized(to: p.rowTagBits))
+            b.set(colTag.d, nest.counters[2].resized(to: p.columnTagBits))
+        }
+    }
+    laneSelect(m, line: rdData, lane: lane.q, wordBits: p.dataBits, lanes: p.lanes, into: io.outData)
+    m.assign(io.outValid, ctl.outValid)
+    m.assign(io.rowTag, rowTag.q)
+    m.assign(io.colTag, colTag.q)
+    m.assign(io.busyOut, ctl.busy | ctl.outValid)
+    return try m.build()
+}
+
+/// Drives `into` with word `lane` of `line`.
+func laneSelect(_ m: ModuleBuilder, line: Expr, lane: Expr, wordBits: Int, lanes: Int, into: Expr) {
+    m.comb("Word of the line") { b in
+        b.set(into, .lit(0, width: wordBits))
+        b.switchOn(lane, arms: (0..<lanes).map { l in
+            ([Expr.lit(l, width: lane.width)], { b in b.set(into, line.bits(wordBits * l + wordBits - 1, wordBits * l)) })
+        }, default: { _ in })
+    }
+}
+
+/// `eyeriss_ifmap_feeder`: sends ifmap words to the ifmap GIN in the order of
+/// docs/architecture.md section 4: for each strip, each column of the sliding windows, each
+/// relative ifmap row yr and each channel, tagged (channel set g, yr). Words outside the image
+/// (zero padding) are sent as 0 without a buffer read.
+public func makeIfmapFeeder(_ p: TopParams, header: RTLHeader) throws -> Module {
+    let m = ModuleBuilder("eyeriss_ifmap_feeder", header: header.lines(
+        purpose: "Ifmap feeder: ifmap tile -> ifmap GIN, tagged (channel set, relative ifmap row); generates zero padding.",
+        parameters: ["ifmap region: \(p.glbWordBits)-bit word addresses"]))
+    let io = FeederPorts(m, dataBits: p.dataBits, rowTagBits: p.rowTagBits, colTagBits: p.ifmapColumnTagBits)
+    let cb = p.countBits, w32 = 32
+    m.portGroup("Pass configuration (see the descriptor fields)")
+    let cfgS = m.input("cfg_s_i", cb)
+    let cfgStep = m.input("cfg_step_i", cb)
+    let cfgStride = m.input("cfg_stride_i", cb)
+    let cfgF = m.input("cfg_f_i", cb)
+    let cfgQ = m.input("cfg_q_i", cb)
+    let cfgR = m.input("cfg_r_i", cb)
+    let cfgE = m.input("cfg_e_i", cb)
+    let cfgJobRows = m.input("cfg_job_rows_i", cb)
+    let cfgYCount = m.input("cfg_ycount_i", cb)
+    let cfgPad = m.input("cfg_pad_i", cb)
+    let cfgW = m.input("cfg_w_i", cb)
+    let cfgH = m.input("cfg_h_i", cb)
+    let cfgYStart = m.input("cfg_ystart_i", w32, signed: true)
+    let cfgYLo = m.input("cfg_ylo_i", cb)
+    let cfgNRows = m.input("cfg_nrows_i", cb)
+    let cfgWl = m.input("cfg_wl_i", cb)
+    m.portGroup("Ifmap region read port (word, data the next cycle)")
+    let rdEn = m.output("if_rd_en_o")
+    let rdWord = m.output("if_rd_word_o", p.glbWordBits)
+    let rdData = m.input("if_rd_data_i", p.dataBits)
+
+    m.section("Loop nest: channel in set, set, relative row, window column, output, strip")
+    let issueSig = m.logic("issue_word")
+    let firstWindow = m.logic("first_window")
+    let colLimit = m.logic("col_limit", cb, comment: "S columns in the first window, step after")
+    let nest = LoopNest(m, "loop", levels: [("cq", cb, cfgQ), ("g", cb, cfgR), ("yr", cb, cfgYCount),
+                                            ("col", cb, colLimit), ("f", cb, cfgF), ("strip", cb, cfgJobRows)],
+                        advance: issueSig, restart: io.start)
+    let (cq, g, yr, col, f, strip) = (nest.counters[0], nest.counters[1], nest.counters[2], nest.counters[3],
+                                      nest.counters[4], nest.counters[5])
+    m.assign(firstWindow, f.isZero)
+    m.assign(colLimit, Expr.mux(firstWindow, cfgS, cfgStep))
+    let ctl = FeederControl(m, start: io.start, outReady: io.outReady, finalWord: nest.lastAll)
+    m.assign(issueSig, ctl.issue)
+
+    m.section("Coordinates and address")
+    func wide(_ e: Expr) -> Expr { e.zeroExtended(to: w32).asSigned }
+    let xp = m.logic("xp", w32, signed: true, comment: "column in padded coordinates")
+    m.assign(xp, Expr.mux(firstWindow, wide(col), wide(f) * wide(cfgStride) + wide(cfgS) - wide(cfgStep) + wide(col)))
+    let x = m.logic("x", w32, signed: true)
+    m.assign(x, xp - wide(cfgPad))
+    let y = m.logic("y", w32, signed: true)
+    m.assign(y, cfgYStart + wide(strip) * wide(cfgE) * wide(cfgStride) + wide(yr))
+    let inside = m.logic("in_image", comment: "the word lies in the image (else it is zero padding)")
+    let zero32 = Expr.lit(0, width: w32, signed: true)
+    m.assign(inside, x.ge(zero32) & x.lt(wide(cfgW)) & y.ge(zero32) & y.lt(wide(cfgH)))
+    let ch = m.logic("channel", w32, signed: true)
+    m.assign(ch, wide(g) * wide(cfgQ) + wide(cq))
+    let wordAddr = m.logic("word_addr", w32, signed: true)
+    let rowWords = m.logic("row_words", w32, signed: true)
+    m.assign(rowWords, wide(cfgWl).shiftedLeft(by: .lit(p.laneBits, width: 8)))
+    m.assign(wordAddr, (ch * wide(cfgNRows) + (y - wide(cfgYLo))) * rowWords + x)
+    m.assign(rdEn, ctl.issue & inside)
+    m.assign(rdWord, wordAddr.bits(p.glbWordBits - 1, 0))
+    m.markUnused("word_addr_high", [wordAddr.bits(w32 - 1, p.glbWordBits)])
+
+    m.section("Stage B")
+    let isPad = m.register("is_padding")
+    let rowTag = m.register("row_tag", p.rowTagBits)
+    let colTag = m.register("col_tag", p.ifmapColumnTagBits)
+    m.comb { b in
+        b.set(isPad.d, isPad.q)
+        b.set(rowTag.d, rowTag.q)
+        b.set(colTag.d, colTag.q)
+        b.when(ctl.issue) { b in
+            b.set(isPad.d, ~inside)
+            b.set(rowTag.d, g.resized(to: p.rowTagBits))
+            b.set(colTag.d, yr.resized(to: p.ifmapColumnTagBits))
+        }
+    }
+    m.assign(io.outData, Expr.mux(isPad.q, .lit(0, width: p.dataBits), rdData))
+    m.assign(io.outValid, ctl.outValid)
+    m.assign(io.rowTag, rowTag.q)
+    m.assign(io.colTag, colTag.q)
+    m.assign(io.busyOut, ctl.busy | ctl.outValid)
+    return try m.build()
+}
+
+/// `eyeriss_psum_feeder`: when a pass accumulates onto earlier psums, sends them from the psum
+/// tile to the bottom PE of each column through the psum GIN, tagged (0, column): for each
+/// strip, output, column and filter (docs/architecture.md section 4).
+public func makePsumFeeder(_ p: TopParams, header: RTLHeader) throws -> Module {
+    let m = ModuleBuilder("eyeriss_psum_feeder", header: header.lines(
+        purpose: "Psum feeder: psum tile -> psum GIN, tagged (0, column), for passes that accumulate.",
+        parameters: ["psum region: \(p.glbWordBits)-bit word addresses"]))
+    let io = FeederPorts(m, dataBits: p.dataBits, rowTagBits: p.rowTagBits, colTagBits: p.columnTagBits)
+    let cb = p.countBits
+    m.portGroup("Pass configuration")
+    let cfgP = m.input("cfg_p_i", cb)
+    let cfgE = m.input("cfg_e_i", cb)
+    let cfgT = m.input("cfg_t_i", cb)
+    let cfgF = m.input("cfg_f_i", cb)
+    let cfgJobRows = m.input("cfg_job_rows_i", cb)
+    let cfgEpass = m.input("cfg_epass_i", cb)
+    let cfgFl = m.input("cfg_fl_i", cb)
+    m.portGroup("Psum region read port (line, data the next cycle)")
+    let rdEn = m.output("ps_rd_en_o")
+    let rdLine = m.output("ps_rd_line_o", p.glbLineBits)
+    let rdData = m.input("ps_rd_data_i", p.lineBits)
+
+    let issueSig = m.logic("issue_word")
+    let nest = LoopNest(m, "loop", levels: [("k", cb, cfgP), ("j", cb, cfgE), ("tg", cb, cfgT), ("f", cb, cfgF),
+                                            ("strip", cb, cfgJobRows)],
+                        advance: issueSig, restart: io.start)
+    let (k, j, tg, f, strip) = (nest.counters[0], nest.counters[1], nest.counters[2], nest.counters[3], nest.counters[4])
+    let ctl = FeederControl(m, start: io.start, outReady: io.outReady, finalWord: nest.lastAll)
+    m.assign(issueSig, ctl.issue)
+    let wordAddr = psumTileAddress(m, "word_addr", tg: tg, k: k, j: j, strip: strip, f: f, p: cfgP, e: cfgE,
+                                   epass: cfgEpass, fl: cfgFl, laneBits: p.laneBits, wordBits: p.glbWordBits)
+    m.assign(rdEn, ctl.issue)
+    m.assign(rdLine, wordAddr.bits(p.glbWordBits - 1, p.laneBits))
+    let column = m.logic("column", p.columnTagBits, comment: "c = tg x e + j")
+    let ctb = p.columnTagBits
+    m.assign(column, tg.resized(to: ctb) * cfgE.resized(to: ctb) + j.resized(to: ctb))
+
+    let lane = m.register("lane", p.laneBits)
+    let colTag = m.register("col_tag", p.columnTagBits)
+    m.comb { b in
+        b.set(lane.d, lane.q)
+        b.set(colTag.d, colTag.q)
+        b.when(ctl.issue) { b in
+            b.set(lane.d, wordAddr.bits(p.laneBits - 1, 0))
+            b.set(colTag.d, column)
+        }
+    }
+    laneSelect(m, line: rdData, lane: lane.q, wordBits: p.dataBits, lanes: p.lanes, into: io.outData)
+    m.assign(io.outValid, ctl.outValid)
+    m.assign(io.rowTag, .lit(0, width: p.rowTagBits))
+    m.assign(io.colTag, colTag.q)
+    m.assign(io.busyOut, ctl.busy | ctl.outValid)
+    return try m.build()
+}
+
+/// Word address in the psum tile: ((tg x p + k) x Epass + j + strip x e) x Fl x lanes + f.
+func psumTileAddress(_ m: ModuleBuilder, _ name: String, tg: Expr, k: Expr, j: Expr, strip: Expr, f: Expr,
+                     p: Expr, e: Expr, epass: Expr, fl: Expr, laneBits: Int, wordBits: Int) -> Expr {
+    func wide(_ x: Expr) -> Expr { x.zeroExtended(to: 32) }
+    let full = m.logic("\(name)_full", 32)
+    let rowWords = wide(fl).shiftedLeft(by: .lit(laneBits, width: 8))
+    m.assign(full, ((wide(tg) * wide(p) + wide(k)) * wide(epass) + wide(j) + wide(strip) * wide(e)) * rowWords + wide(f))
+    let addr = m.logic(name, wordBits)
+    m.assign(addr, full.truncated(to: wordBits))
+    m.markUnused("\(name)_high", [full.bits(31, wordBits)])
+    return addr
+}

@@ -1,0 +1,124 @@
+import EyerissConfig
+import HDL
+
+/// The global buffer, `eyeriss_glb`: `fmapBanks` banks of `bankWords` lines for ifmaps and
+/// psums, and the filter buffer.
+///
+/// Each fmap bank belongs wholly to the ifmap region or the psum region for a pass: banks below
+/// `cfg_psum_bank_i` are ifmap banks, the rest psum banks (JSSC 2017: 25 banks of 512 x 64 b,
+/// assigned per layer). Each region is addressed from line 0. A bank is `lanes` memories of one
+/// word each, so a psum word can be written alone while DRAM moves whole lines.
+///
+/// Ports (all reads are synchronous: data is valid the cycle after the read enable and holds
+/// until the next read of that port):
+/// - ifmap region: line write (DRAM loads), word read (ifmap feeder);
+/// - psum region: word write (output network), line read (psum feeder picks its word; stores);
+/// - filter buffer: line write (DRAM loads), line read (filter feeder).
+public func makeGlobalBuffer(_ p: TopParams, header: RTLHeader) throws -> Module {
+    let m = ModuleBuilder("eyeriss_glb", header: header.lines(
+        purpose: "Global buffer: banked ifmap/psum storage and the filter buffer.",
+        parameters: [
+            "fmap banks: \(p.fmapBanks) x \(p.bankWords) lines x \(p.lineBits) b, split between ifmaps and psums per pass (JSSC 2017: 25 x 512 x 64 b)",
+            "filter buffer: \(p.filterLines) lines x \(p.lineBits) b (JSSC 2017: 2 x 512 x 64 b)",
+            "line: \(p.lanes) words of \(p.dataBits) b",
+        ]))
+    let lw = p.lineBits, dw = p.dataBits
+    m.portGroup("Clock")
+    m.input("clk_i")
+    m.portGroup("Per-pass split: banks from cfg_psum_bank_i up hold psums")
+    let psumBank = m.input("cfg_psum_bank_i", p.bankIndexBits)
+    m.portGroup("Ifmap region: line writes from DRAM, word reads for the ifmap feeder")
+    let ifWrEn = m.input("if_wr_en_i")
+    let ifWrLine = m.input("if_wr_line_i", p.glbLineBits)
+    let ifWrData = m.input("if_wr_data_i", lw)
+    let ifRdEn = m.input("if_rd_en_i")
+    let ifRdWord = m.input("if_rd_word_i", p.glbWordBits)
+    let ifRdData = m.output("if_rd_data_o", dw)
+    m.portGroup("Psum region: word writes from the output network, line reads")
+    let psWrEn = m.input("ps_wr_en_i")
+    let psWrWord = m.input("ps_wr_word_i", p.glbWordBits)
+    let psWrData = m.input("ps_wr_data_i", dw)
+    let psRdEn = m.input("ps_rd_en_i")
+    let psRdLine = m.input("ps_rd_line_i", p.glbLineBits)
+    let psRdData = m.output("ps_rd_data_o", lw)
+    m.portGroup("Filter buffer: line writes from DRAM, line reads for the filter feeder")
+    let fWrEn = m.input("f_wr_en_i")
+    let fWrLine = m.input("f_wr_line_i", p.filterLineBits)
+    let fWrData = m.input("f_wr_data_i", lw)
+    let fRdEn = m.input("f_rd_en_i")
+    let fRdLine = m.input("f_rd_line_i", p.filterLineBits)
+    let fRdData = m.output("f_rd_data_o", lw)
+
+    // ------------------------------------------------------------------ address decode
+    m.section("Region addresses to banks")
+    func bankOf(_ name: String, _ line: Expr, psum: Bool) -> (bank: Expr, row: Expr) {
+        let bank = m.logic("\(name)_bank", p.bankIndexBits)
+        let row = m.logic("\(name)_row", p.bankAddrBits)
+        let regionBank = line.bits(p.glbLineBits - 1, p.bankAddrBits).resized(to: p.bankIndexBits)
+        m.assign(bank, psum ? regionBank + psumBank : regionBank)
+        m.assign(row, line.bits(p.bankAddrBits - 1, 0))
+        return (bank, row)
+    }
+    let ifWrLineSig = ifWrLine
+    let ifRdLine = m.logic("if_rd_line", p.glbLineBits)
+    m.assign(ifRdLine, ifRdWord.bits(p.glbWordBits - 1, p.laneBits))
+    let ifRdLane = m.register("if_rd_lane", p.laneBits, comment: "lane of the word being read")
+    m.assign(ifRdLane.d, Expr.mux(ifRdEn, ifRdWord.bits(p.laneBits - 1, 0), ifRdLane.q))
+    let psWrLine = m.logic("ps_wr_line", p.glbLineBits)
+    let psWrLane = m.logic("ps_wr_lane", p.laneBits)
+    m.assign(psWrLine, psWrWord.bits(p.glbWordBits - 1, p.laneBits))
+    m.assign(psWrLane, psWrWord.bits(p.laneBits - 1, 0))
+    let ifW = bankOf("if_wr", ifWrLineSig, psum: false)
+    let ifR = bankOf("if_rd", ifRdLine, psum: false)
+    let psW = bankOf("ps_wr", psWrLine, psum: true)
+    let psR = bankOf("ps_rd", psRdLine, psum: true)
+
+    // ------------------------------------------------------------------ banks
+    m.section("Banks: one memory per lane, owned by the ifmap or the psum region")
+    var ifReadArms: [(labels: [Expr], body: (StmtBuilder) -> Void)] = []
+    var psReadArms: [(labels: [Expr], body: (StmtBuilder) -> Void)] = []
+    let ifLine = m.register("if_rd_line_data", lw, comment: "line read from the ifmap region")
+    let psLine = m.register("ps_rd_line_data", lw, comment: "line read from the psum region")
+    for b in 0..<p.fmapBanks {
+        let id = Expr.lit(b, width: p.bankIndexBits)
+        let ownedByPsums = m.logic("bank\(b)_psum", comment: b == 0 ? "bank belongs to the psum region this pass" : nil)
+        m.assign(ownedByPsums, id.ge(psumBank))
+        let lanesMem = (0..<p.lanes).map { l in
+            m.memory("glb_b\(b)_l\(l)_q", width: dw, depth: p.bankWords)
+        }
+        for l in 0..<p.lanes {
+            let ifHit = ifWrEn & ifW.bank.eq(id) & ~ownedByPsums
+            let psHit = psWrEn & psW.bank.eq(id) & psWrLane.eq(l) & ownedByPsums
+            let data = m.logic("bank\(b)_l\(l)_wdata", dw)
+            m.assign(data, Expr.mux(ownedByPsums, psWrData, ifWrData.bits(dw * l + dw - 1, dw * l)))
+            m.memoryWrite(lanesMem[l], enable: ifHit | psHit, index: Expr.mux(ownedByPsums, psW.row, ifW.row), data: data)
+        }
+        let lineAt = { (row: Expr) in Expr.concat(lanesMem.reversed().map { $0[row] }) }
+        ifReadArms.append(([id], { b in b.set(ifLine.d, lineAt(ifR.row)) }))
+        psReadArms.append(([id], { b in b.set(psLine.d, lineAt(psR.row)) }))
+    }
+    m.comb("Ifmap region read: the addressed bank's line, registered") { b in
+        b.set(ifLine.d, ifLine.q)
+        b.when(ifRdEn) { b in b.switchOn(ifR.bank, arms: ifReadArms, default: { _ in }) }
+    }
+    m.comb("Psum region read") { b in
+        b.set(psLine.d, psLine.q)
+        b.when(psRdEn) { b in b.switchOn(psR.bank, arms: psReadArms, default: { _ in }) }
+    }
+    m.comb("Ifmap word: the lane of the line read last cycle") { b in
+        b.set(ifRdData, .lit(0, width: dw))
+        b.switchOn(ifRdLane.q, arms: (0..<p.lanes).map { l in
+            ([Expr.lit(l, width: p.laneBits)], { b in b.set(ifRdData, ifLine.q.bits(dw * l + dw - 1, dw * l)) })
+        }, default: { _ in })
+    }
+    m.assign(psRdData, psLine.q)
+
+    // ------------------------------------------------------------------ filter buffer
+    m.section("Filter buffer")
+    let fbuf = m.memory("fbuf_q", width: lw, depth: p.filterLines)
+    m.memoryWrite(fbuf, enable: fWrEn, index: fWrLine, data: fWrData)
+    let fLine = m.register("f_rd_line_data", lw)
+    m.assign(fLine.d, Expr.mux(fRdEn, fbuf[fRdLine], fLine.q))
+    m.assign(fRdData, fLine.q)
+    return try m.build()
+}

@@ -1,0 +1,55 @@
+import EyerissConfig
+import HDL
+
+/// A global input network (GIN): one Y-bus feeding one X-bus per PE row, delivering each
+/// tagged word in a single cycle to exactly the PEs that need it (JSSC 2017).
+///
+/// The multicast controller of X-bus ρ compares the word's row tag with the bus's row ID;
+/// the one in front of PE (ρ, c) compares the column tag with the PE's column ID. A word goes
+/// out only when every matching PE is ready (so `in_ready_o` depends on the PEs' ready flags,
+/// which come straight from their FIFO registers: no combinational loop). A word that matches
+/// no active PE is consumed and dropped. Purely combinational; per-PE signals are packed with
+/// PE (ρ, c) at bit ρ x columns + c.
+public func makeGIN(rowTagBits: Int, columnTagBits: Int, dataBits: Int, rows: Int, columns: Int,
+                    header: RTLHeader) throws -> Module {
+    let name = "eyeriss_gin_r\(rowTagBits)_c\(columnTagBits)_w\(dataBits)"
+    let n = rows * columns
+    let m = ModuleBuilder(name, header: header.lines(
+        purpose: "Global input network: tag-matched multicast from the buffer to the PE array.",
+        parameters: ["array: \(rows) x \(columns) PEs", "row tag: \(rowTagBits) b, column tag: \(columnTagBits) b (JSSC 2017)",
+                     "data: \(dataBits) b"]))
+    m.portGroup("Tagged word from a feeder")
+    let inValid = m.input("in_valid_i")
+    let inReady = m.output("in_ready_o")
+    let inData = m.input("in_data_i", dataBits)
+    let rowTag = m.input("in_row_tag_i", rowTagBits)
+    let colTag = m.input("in_col_tag_i", columnTagBits)
+    m.portGroup("Per-pass multicast IDs: X-bus row IDs, PE column IDs, active PEs")
+    let rowIDs = m.input("row_id_i", rows * rowTagBits)
+    let colIDs = m.input("col_id_i", n * columnTagBits)
+    let active = m.input("pe_active_i", n)
+    m.portGroup("To the PEs")
+    let peReady = m.input("pe_ready_i", n)
+    let peValid = m.output("pe_valid_o", n)
+    let peData = m.output("pe_data_o", dataBits)
+
+    m.section("Multicast controllers")
+    let rowMatch = m.logic("row_match", rows, comment: "X-bus controllers: row tag equals the bus's row ID")
+    m.assign(rowMatch, Expr.concat((0..<rows).reversed().map { r in
+        rowIDs.bits(r * rowTagBits + rowTagBits - 1, r * rowTagBits).eq(rowTag)
+    }))
+    let colMatch = m.logic("col_match", n, comment: "PE controllers: column tag equals the PE's column ID")
+    m.assign(colMatch, Expr.concat((0..<n).reversed().map { i in
+        colIDs.bits(i * columnTagBits + columnTagBits - 1, i * columnTagBits).eq(colTag)
+    }))
+    let rowOfPE = m.logic("row_match_per_pe", n, comment: "each PE's X-bus match")
+    m.assign(rowOfPE, Expr.concat((0..<n).reversed().map { i in rowMatch.bit(i / columns) }))
+    let dest = m.logic("destinations", n, comment: "active PEs whose row and column IDs match the tags")
+    m.assign(dest, rowOfPE & colMatch & active)
+    let blocked = m.logic("blocked", n, comment: "destinations not ready this cycle")
+    m.assign(blocked, dest & ~peReady)
+    m.assign(inReady, blocked.isZero)
+    m.assign(peValid, Expr.mux(inValid & blocked.isZero, dest, .lit(0, width: n)))
+    m.assign(peData, inData)
+    return try m.build()
+}

@@ -1,0 +1,297 @@
+import EyerissConfig
+import HDL
+
+/// `eyeriss_top`: the whole accelerator. The PE array with its vertical psum links, the three
+/// global input networks (filters, ifmaps, psums), the global output network, the global
+/// buffer and the controller, with the DRAM port and the configuration interface outside.
+///
+/// Wiring per pass (docs/architecture.md): PE (ρ, c) takes psums from PE (ρ-1, c), except row 0,
+/// which takes them from the psum GIN; the top row of each chain (`row_top`) sends to the GON.
+/// Inactive PEs are never started and never match a network tag, so they do not toggle and
+/// count nothing.
+public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, design: inout Design) throws -> Module {
+    let glb = try makeGlobalBuffer(p, header: header)
+    let ctrl = try makeController(p, header: header)
+    let filterGIN = try makeGIN(rowTagBits: p.rowTagBits, columnTagBits: p.columnTagBits, dataBits: p.dataBits,
+                                rows: p.rows, columns: p.columns, header: header)
+    let ifmapGIN = try makeGIN(rowTagBits: p.rowTagBits, columnTagBits: p.ifmapColumnTagBits, dataBits: p.dataBits,
+                               rows: p.rows, columns: p.columns, header: header)
+    let filterFeeder = try makeFilterFeeder(p, header: header)
+    let ifmapFeeder = try makeIfmapFeeder(p, header: header)
+    let psumFeeder = try makePsumFeeder(p, header: header)
+    let gon = try makeOutputNetwork(p, header: header)
+    for module in [glb, ctrl, filterGIN, ifmapGIN, filterFeeder, ifmapFeeder, psumFeeder, gon] { try design.add(module) }
+
+    let m = ModuleBuilder("eyeriss_top", header: header.lines(
+        purpose: "Eyeriss accelerator: PE array, multicast NoC, global buffer, controller, DRAM port.",
+        parameters: [
+            "PE array: \(p.rows) x \(p.columns) (JSSC 2017: 12 x 14)",
+            "global buffer: \(p.fmapBanks) x \(p.bankWords) x \(p.lineBits) b + filter buffer \(p.filterLines) x \(p.lineBits) b",
+            "DRAM: \(p.lineBits)-bit lines, valid/ready, in-order read responses",
+        ]))
+    let rows = p.rows, cols = p.columns, n = p.peCount, dw = p.dataBits, cb = p.countBits
+    m.portGroup("Clock and synchronous active-low reset")
+    let clk = m.input("clk_i")
+    let rst = m.input("rst_ni")
+    m.portGroup("Configuration interface; progress_o pulses with every transfer (for watchdogs)")
+    let cfgValid = m.input("cfg_valid_i")
+    let cfgAddr = m.input("cfg_addr_i", 8)
+    let cfgData = m.input("cfg_data_i", 32)
+    let busy = m.output("busy_o")
+    let done = m.output("done_o")
+    let stateOut = m.output("state_o", 4)
+    let progress = m.output("progress_o")
+    m.portGroup("DRAM port")
+    let rqValid = m.output("dram_rd_req_valid_o")
+    let rqReady = m.input("dram_rd_req_ready_i")
+    let rqAddr = m.output("dram_rd_req_addr_o", p.dramAddrBits)
+    let rsValid = m.input("dram_rd_resp_valid_i")
+    let rsReady = m.output("dram_rd_resp_ready_o")
+    let rsData = m.input("dram_rd_resp_data_i", p.lineBits)
+    let wrValid = m.output("dram_wr_valid_o")
+    let wrReady = m.input("dram_wr_ready_i")
+    let wrAddr = m.output("dram_wr_addr_o", p.dramAddrBits)
+    let wrData = m.output("dram_wr_data_o", p.lineBits)
+    m.portGroup("Activity counters: PE dbg_pe_sel_i, counter dbg_cnt_sel_i (0 MACs .. 7 psum writes)")
+    let dbgPE = m.input("dbg_pe_sel_i", p.peIndexBits)
+    let dbgCnt = m.input("dbg_cnt_sel_i", p.counterSelectBits)
+    let dbgOut = m.output("dbg_cnt_o", p.pe.counterBits)
+    let cyclesOut = m.output("cycles_o", p.cycleBits)
+
+    // ------------------------------------------------------------------ controller
+    m.section("Controller")
+    func sig(_ name: String, _ width: Int = 1, signed: Bool = false, comment: String? = nil) -> Expr {
+        m.logic(name, width, signed: signed, comment: comment)
+    }
+    let glbIfWrEn = sig("glb_if_wr_en"), glbFWrEn = sig("glb_f_wr_en")
+    let glbWrLine = sig("glb_wr_line", max(p.glbLineBits, p.filterLineBits)), glbWrData = sig("glb_wr_data", p.lineBits)
+    let glbPsRdEnStore = sig("glb_ps_rd_en_store"), glbPsRdLineStore = sig("glb_ps_rd_line_store", p.glbLineBits)
+    let glbPsRdData = sig("glb_ps_rd_data", p.lineBits)
+    let runStart = sig("run_start"), accumulate = sig("accumulate"), chainRows = sig("chain_rows", cb)
+    let feedersBusy = sig("feeders_busy"), pesIdle = sig("pes_idle"), gonWords = sig("gon_words", 32)
+    let rowG = sig("row_g", rows * p.rowTagBits), rowI = sig("row_i", rows * p.ifmapColumnTagBits)
+    let rowActive = sig("row_active", rows), rowTop = sig("row_top", rows)
+    let colTG = sig("col_tg", cols * cb), colJ = sig("col_j", cols * cb)
+    let colJStride = sig("col_jstride", cols * p.ifmapColumnTagBits), colActive = sig("col_active", cols)
+    var field: [DescriptorField: Expr] = [:]
+    for f in ControllerFields.exported { field[f] = sig("pass_\(f.name)", f.width(p), signed: f == .yStart) }
+    var ctrlOutputs: [String: Expr] = [
+        "busy_o": busy, "done_o": done, "state_o": stateOut,
+        "dram_rd_req_valid_o": rqValid, "dram_rd_req_addr_o": rqAddr, "dram_rd_resp_ready_o": rsReady,
+        "dram_wr_valid_o": wrValid, "dram_wr_addr_o": wrAddr, "dram_wr_data_o": wrData,
+        "glb_if_wr_en_o": glbIfWrEn, "glb_f_wr_en_o": glbFWrEn, "glb_wr_line_o": glbWrLine, "glb_wr_data_o": glbWrData,
+        "glb_ps_rd_en_o": glbPsRdEnStore, "glb_ps_rd_line_o": glbPsRdLineStore,
+        "run_start_o": runStart, "accumulate_o": accumulate, "chain_rows_o": chainRows,
+        "row_g_o": rowG, "row_i_o": rowI, "row_active_o": rowActive, "row_top_o": rowTop,
+        "col_tg_o": colTG, "col_j_o": colJ, "col_jstride_o": colJStride, "col_active_o": colActive,
+    ]
+    for f in ControllerFields.exported { ctrlOutputs["pass_\(f.name)_o"] = field[f]! }
+    m.instance(ctrl, "u_controller",
+               inputs: ["clk_i": clk, "rst_ni": rst, "cfg_valid_i": cfgValid, "cfg_addr_i": cfgAddr, "cfg_data_i": cfgData,
+                        "dram_rd_req_ready_i": rqReady, "dram_rd_resp_valid_i": rsValid, "dram_rd_resp_data_i": rsData,
+                        "dram_wr_ready_i": wrReady, "glb_ps_rd_data_i": glbPsRdData, "feeders_busy_i": feedersBusy,
+                        "pes_idle_i": pesIdle, "gon_words_i": gonWords],
+               outputs: ctrlOutputs)
+
+    // ------------------------------------------------------------------ global buffer and feeders
+    m.section("Global buffer and feeders")
+    let ifRdEn = sig("if_rd_en"), ifRdWord = sig("if_rd_word", p.glbWordBits), ifRdData = sig("if_rd_data", dw)
+    let psWrEn = sig("ps_wr_en"), psWrWord = sig("ps_wr_word", p.glbWordBits), psWrData = sig("ps_wr_data", dw)
+    let psRdEnFeeder = sig("ps_rd_en_feeder"), psRdLineFeeder = sig("ps_rd_line_feeder", p.glbLineBits)
+    let fRdEn = sig("f_rd_en"), fRdLine = sig("f_rd_line", p.filterLineBits), fRdData = sig("f_rd_data", p.lineBits)
+    let psRdEn = sig("ps_rd_en"), psRdLine = sig("ps_rd_line", p.glbLineBits)
+    m.assign(psRdEn, psRdEnFeeder | glbPsRdEnStore)
+    m.assign(psRdLine, Expr.mux(glbPsRdEnStore, glbPsRdLineStore, psRdLineFeeder))
+    m.instance(glb, "u_glb",
+               inputs: ["clk_i": clk, "cfg_psum_bank_i": field[.psumBank]!,
+                        "if_wr_en_i": glbIfWrEn, "if_wr_line_i": glbWrLine.resized(to: p.glbLineBits), "if_wr_data_i": glbWrData,
+                        "if_rd_en_i": ifRdEn, "if_rd_word_i": ifRdWord,
+                        "ps_wr_en_i": psWrEn, "ps_wr_word_i": psWrWord, "ps_wr_data_i": psWrData,
+                        "ps_rd_en_i": psRdEn, "ps_rd_line_i": psRdLine,
+                        "f_wr_en_i": glbFWrEn, "f_wr_line_i": glbWrLine.resized(to: p.filterLineBits), "f_wr_data_i": glbWrData,
+                        "f_rd_en_i": fRdEn, "f_rd_line_i": fRdLine],
+               outputs: ["if_rd_data_o": ifRdData, "ps_rd_data_o": glbPsRdData, "f_rd_data_o": fRdData])
+
+
+    // Filter feeder
+    let ffValid = sig("ff_valid"), ffReady = sig("ff_ready"), ffData = sig("ff_data", dw)
+    let ffRow = sig("ff_row_tag", p.rowTagBits), ffCol = sig("ff_col_tag", p.columnTagBits), ffBusy = sig("ff_busy")
+    let wordsPerPE = sig("words_per_pe", cb)
+    m.assign(wordsPerPE, field[.p]! * field[.q]! * field[.s]!)
+    m.instance(filterFeeder, "u_filter_feeder",
+               inputs: ["clk_i": clk, "rst_ni": rst, "start_i": runStart, "out_ready_i": ffReady,
+                        "cfg_words_per_pe_i": wordsPerPE, "cfg_chain_rows_i": chainRows, "cfg_groups_i": field[.t]!,
+                        "f_rd_data_i": fRdData],
+               outputs: ["busy_o": ffBusy, "out_valid_o": ffValid, "out_data_o": ffData, "out_row_tag_o": ffRow,
+                         "out_col_tag_o": ffCol, "f_rd_en_o": fRdEn, "f_rd_line_o": fRdLine])
+    // Ifmap feeder
+    let ifValid = sig("if_valid"), ifReady = sig("if_ready"), ifData = sig("if_data", dw)
+    let ifRow = sig("if_row_tag", p.rowTagBits), ifCol = sig("if_col_tag", p.ifmapColumnTagBits), ifBusy = sig("if_busy")
+    var ifInputs: [String: Expr] = ["clk_i": clk, "rst_ni": rst, "start_i": runStart, "out_ready_i": ifReady,
+                                    "if_rd_data_i": ifRdData]
+    let ifFields: [(String, DescriptorField)] = [("s", .s), ("step", .step), ("stride", .stride), ("f", .f), ("q", .q),
+                                                 ("r", .r), ("e", .e), ("job_rows", .jobRows), ("ycount", .yCount),
+                                                 ("pad", .pad), ("w", .w), ("h", .h), ("ystart", .yStart), ("ylo", .yLo),
+                                                 ("nrows", .nRows), ("wl", .wl)]
+    for (port, f) in ifFields { ifInputs["cfg_\(port)_i"] = field[f]! }
+    m.instance(ifmapFeeder, "u_ifmap_feeder", inputs: ifInputs,
+               outputs: ["busy_o": ifBusy, "out_valid_o": ifValid, "out_data_o": ifData, "out_row_tag_o": ifRow,
+                         "out_col_tag_o": ifCol, "if_rd_en_o": ifRdEn, "if_rd_word_o": ifRdWord])
+    // Psum feeder: only passes that accumulate onto earlier psums start it.
+    let pfValid = sig("pf_valid"), pfReady = sig("pf_ready"), pfData = sig("pf_data", dw)
+    let pfRow = sig("pf_row_tag", p.rowTagBits), pfCol = sig("pf_col_tag", p.columnTagBits), pfBusy = sig("pf_busy")
+    var pfInputs: [String: Expr] = ["clk_i": clk, "rst_ni": rst, "start_i": runStart & accumulate, "out_ready_i": pfReady,
+                                    "ps_rd_data_i": glbPsRdData]
+    for (port, f) in [("p", DescriptorField.p), ("e", .e), ("t", .t), ("f", .f), ("job_rows", .jobRows),
+                      ("epass", .epass), ("fl", .fl)] { pfInputs["cfg_\(port)_i"] = field[f]! }
+    m.instance(psumFeeder, "u_psum_feeder", inputs: pfInputs,
+               outputs: ["busy_o": pfBusy, "out_valid_o": pfValid, "out_data_o": pfData, "out_row_tag_o": pfRow,
+                         "out_col_tag_o": pfCol, "ps_rd_en_o": psRdEnFeeder, "ps_rd_line_o": psRdLineFeeder])
+    m.assign(feedersBusy, ffBusy | ifBusy | pfBusy)
+
+    // ------------------------------------------------------------------ multicast IDs
+    m.section("Per-pass multicast IDs of every PE")
+    let peActive = sig("pe_active", n, comment: "active rows x active columns")
+    m.assign(peActive, Expr.concat((0..<n).reversed().map { i in rowActive.bit(i / cols) & colActive.bit(i % cols) }))
+    let ctb = p.columnTagBits, itb = p.ifmapColumnTagBits, rtb = p.rowTagBits
+    let filterRowIDs = Expr.concat((0..<rows).reversed().map { Expr.lit($0, width: rtb) })
+    let filterColIDs = sig("filter_col_ids", n * ctb, comment: "filter group tg of the PE's column")
+    m.assign(filterColIDs, Expr.concat((0..<n).reversed().map { i in
+        colTG.bits((i % cols) * cb + ctb - 1, (i % cols) * cb)
+    }))
+    let ifmapColIDs = sig("ifmap_col_ids", n * itb, comment: "j x stride + i: the relative ifmap row the PE needs")
+    let jsPlusI = (0..<n).map { i -> Expr in
+        let id = sig("pe\(i)_ifmap_id", itb)
+        let c = i % cols, r = i / cols
+        m.assign(id, colJStride.bits(c * itb + itb - 1, c * itb) + rowI.bits(r * itb + itb - 1, r * itb))
+        return id
+    }
+    m.assign(ifmapColIDs, Expr.concat(jsPlusI.reversed()))
+    let psumColIDs = Expr.concat((0..<n).reversed().map { Expr.lit($0 % cols, width: ctb) })
+    let psumActive = sig("psum_gin_active", n, comment: "only the bottom row takes psums from the buffer")
+    m.assign(psumActive, Expr.concat((0..<n).reversed().map { i in i < cols ? peActive.bit(i) : Expr.zero }))
+    m.markUnused("col_tg_high", (0..<cols).map { c in colTG.bits(c * cb + cb - 1, c * cb + ctb) })
+
+    // ------------------------------------------------------------------ networks
+    m.section("Global input networks")
+    let filterPEValid = sig("filter_pe_valid", n), filterPEReady = sig("filter_pe_ready", n), filterPEData = sig("filter_pe_data", dw)
+    m.instance(filterGIN, "u_filter_gin",
+               inputs: ["in_valid_i": ffValid, "in_data_i": ffData, "in_row_tag_i": ffRow, "in_col_tag_i": ffCol,
+                        "row_id_i": filterRowIDs, "col_id_i": filterColIDs, "pe_active_i": peActive, "pe_ready_i": filterPEReady],
+               outputs: ["in_ready_o": ffReady, "pe_valid_o": filterPEValid, "pe_data_o": filterPEData])
+    let ifmapPEValid = sig("ifmap_pe_valid", n), ifmapPEReady = sig("ifmap_pe_ready", n), ifmapPEData = sig("ifmap_pe_data", dw)
+    m.instance(ifmapGIN, "u_ifmap_gin",
+               inputs: ["in_valid_i": ifValid, "in_data_i": ifData, "in_row_tag_i": ifRow, "in_col_tag_i": ifCol,
+                        "row_id_i": rowG, "col_id_i": ifmapColIDs, "pe_active_i": peActive, "pe_ready_i": ifmapPEReady],
+               outputs: ["in_ready_o": ifReady, "pe_valid_o": ifmapPEValid, "pe_data_o": ifmapPEData])
+    let psumPEValid = sig("psum_pe_valid", n), psumPEReady = sig("psum_pe_ready", n), psumPEData = sig("psum_pe_data", dw)
+    m.instance(filterGIN, "u_psum_gin",
+               inputs: ["in_valid_i": pfValid, "in_data_i": pfData, "in_row_tag_i": pfRow, "in_col_tag_i": pfCol,
+                        "row_id_i": Expr.lit(0, width: rows * rtb), "col_id_i": psumColIDs, "pe_active_i": psumActive,
+                        "pe_ready_i": psumPEReady],
+               outputs: ["in_ready_o": pfReady, "pe_valid_o": psumPEValid, "pe_data_o": psumPEData])
+
+    // ------------------------------------------------------------------ PE array
+    m.section("PE array and local psum links")
+    let programStart = sig("program_start", comment: "the start command: counters restart with each program")
+    m.assign(programStart, cfgValid & cfgAddr.eq(1) & cfgData.eq(1))
+    let peStart = sig("pe_start", n)
+    m.assign(peStart, Expr.mux(runStart, peActive, .lit(0, width: n)))
+    var idles: [Expr] = [], filterReadies: [Expr] = [], ifmapReadies: [Expr] = [], psumGinReadies: [Expr] = []
+    var outValid: [[Expr]] = [], outData: [[Expr]] = [], inReadyOf: [[Expr]] = []
+    var counters: [[Expr]] = []
+    let counterPorts = ["macs", "gated", "filter_reads", "filter_writes", "ifmap_reads", "ifmap_writes", "psum_reads", "psum_writes"]
+    // Declare every PE's outputs first: links refer to neighbours.
+    for r in 0..<rows {
+        var v: [Expr] = [], d: [Expr] = [], rd: [Expr] = []
+        for c in 0..<cols {
+            v.append(sig("pe_r\(r)_c\(c)_psum_out_valid"))
+            d.append(sig("pe_r\(r)_c\(c)_psum_out_data", dw))
+            rd.append(sig("pe_r\(r)_c\(c)_psum_in_ready"))
+        }
+        outValid.append(v); outData.append(d); inReadyOf.append(rd)
+    }
+    let gonValid = sig("gon_col_valid", cols), gonReady = sig("gon_col_ready", cols), gonData = sig("gon_col_data", cols * dw)
+    for r in 0..<rows {
+        for c in 0..<cols {
+            let i = r * cols + c
+            let name = "pe_r\(r)_c\(c)"
+            let idle = sig("\(name)_idle")
+            let fReady = sig("\(name)_filter_ready"), iReady = sig("\(name)_ifmap_ready")
+            // Psums in: from the psum GIN at the bottom, else from the PE below.
+            let inValid = r == 0 ? psumPEValid.bit(i) : (outValid[r - 1][c] & ~rowTop.bit(r - 1))
+            let inData = r == 0 ? psumPEData : outData[r - 1][c]
+            // Psums out: to the GON at the top of the chain, else to the PE above.
+            let outReady = r == rows - 1 ? gonReady.bit(c) & rowTop.bit(r)
+                : Expr.mux(rowTop.bit(r), gonReady.bit(c), inReadyOf[r + 1][c])
+            let psumInEn = r == 0 ? accumulate : Expr.one
+            var cnt: [Expr] = []
+            var outs: [String: Expr] = ["idle_o": idle, "filter_ready_o": fReady, "ifmap_ready_o": iReady,
+                                        "psum_in_ready_o": inReadyOf[r][c], "psum_out_valid_o": outValid[r][c],
+                                        "psum_out_data_o": outData[r][c]]
+            for port in counterPorts {
+                let s = sig("\(name)_cnt_\(port)", p.pe.counterBits)
+                outs["cnt_\(port)_o"] = s
+                cnt.append(s)
+            }
+            counters.append(cnt)
+            m.instance(pe, "u_\(name)",
+                       inputs: ["clk_i": clk, "rst_ni": rst, "start_i": peStart.bit(i),
+                                "cfg_filter_width_i": field[.s]!.resized(to: p.pe.windowFieldBits),
+                                "cfg_channels_i": field[.q]!.resized(to: p.pe.windowFieldBits),
+                                "cfg_filters_i": field[.p]!.resized(to: p.pe.filtersFieldBits),
+                                "cfg_step_i": field[.step]!.resized(to: p.pe.windowFieldBits),
+                                "cfg_outputs_i": field[.f]!, "cfg_rows_i": field[.jobRows]!,
+                                "cfg_shift_i": field[.shift]!, "cfg_psum_in_en_i": psumInEn,
+                                "filter_valid_i": filterPEValid.bit(i), "filter_data_i": filterPEData,
+                                "ifmap_valid_i": ifmapPEValid.bit(i), "ifmap_data_i": ifmapPEData,
+                                "psum_in_valid_i": inValid, "psum_in_data_i": inData,
+                                "psum_out_ready_i": outReady, "cnt_clear_i": programStart],
+                       outputs: outs)
+            idles.append(idle); filterReadies.append(fReady); ifmapReadies.append(iReady)
+            psumGinReadies.append(r == 0 ? inReadyOf[r][c] : Expr.zero)
+        }
+    }
+    m.assign(filterPEReady, Expr.concat(filterReadies.reversed()))
+    m.assign(ifmapPEReady, Expr.concat(ifmapReadies.reversed()))
+    m.assign(psumPEReady, Expr.concat(psumGinReadies.reversed()))
+    if rows > 1 { m.markUnused("psum_pe_valid_upper_rows", [psumPEValid.bits(n - 1, cols)]) }
+    let idleAll = sig("pe_idle", n)
+    m.assign(idleAll, Expr.concat(idles.reversed()))
+    m.assign(pesIdle, (~idleAll).isZero)
+
+    // ------------------------------------------------------------------ output network
+    m.section("Global output network")
+    m.assign(gonValid, Expr.concat((0..<cols).reversed().map { c in
+        (0..<rows).map { r in outValid[r][c] & rowTop.bit(r) }.reduce(Expr.zero) { $0 | $1 }
+    }))
+    m.assign(gonData, Expr.concat((0..<cols).reversed().map { c in
+        (0..<rows).reversed().reduce(Expr.lit(0, width: dw)) { acc, r in Expr.mux(rowTop.bit(r), outData[r][c], acc) }
+    }))
+    var gonInputs: [String: Expr] = ["clk_i": clk, "rst_ni": rst, "start_i": runStart, "col_tg_i": colTG, "col_j_i": colJ,
+                                     "col_valid_i": gonValid, "col_data_i": gonData]
+    for (port, f) in [("p", DescriptorField.p), ("e", .e), ("f", .f), ("epass", .epass), ("job_rows", .jobRows),
+                      ("fl", .fl)] { gonInputs["cfg_\(port)_i"] = field[f]! }
+    m.instance(gon, "u_gon", inputs: gonInputs,
+               outputs: ["words_o": gonWords, "col_ready_o": gonReady, "ps_wr_en_o": psWrEn, "ps_wr_word_o": psWrWord,
+                         "ps_wr_data_o": psWrData])
+
+    // ------------------------------------------------------------------ counters
+    m.section("Counters: read through a select, free when unread")
+    m.comb("Selected PE counter") { b in
+        b.set(dbgOut, .lit(0, width: p.pe.counterBits))
+        for (i, cnt) in counters.enumerated() {
+            b.when(dbgPE.eq(i)) { b in
+                for (k, value) in cnt.enumerated() {
+                    b.when(dbgCnt.eq(k)) { b in b.set(dbgOut, value) }
+                }
+            }
+        }
+    }
+    m.assign(progress, (ffValid & ffReady) | (ifValid & ifReady) | (pfValid & pfReady) | psWrEn
+        | (rqValid & rqReady) | (rsValid & rsReady) | (wrValid & wrReady))
+    let cycles = m.register("cycles", p.cycleBits, reset: 0, comment: "cycles spent running programs")
+    m.assign(cycles.d, Expr.mux(busy, cycles.q + 1, cycles.q))
+    m.assign(cyclesOut, cycles.q)
+    return try m.build()
+}

@@ -1,0 +1,64 @@
+import EyerissConfig
+
+/// What the generators of the whole accelerator need, built once from a `ValidConfig`.
+/// Layouts and orders are those of docs/architecture.md.
+public struct TopParams: Equatable, Sendable {
+    public let pe: PEParams
+    public let rows: Int
+    public let columns: Int
+    public var peCount: Int { rows * columns }
+    public let dataBits: Int
+    /// Words per DRAM / global buffer line.
+    public let lanes: Int
+    public let laneBits: Int
+    public let lineBits: Int
+    public let bankWords: Int
+    public let bankAddrBits: Int
+    public let fmapBanks: Int
+    public let bankIndexBits: Int
+    /// Line address within one region of the fmap banks (enough for all of them).
+    public let glbLineBits: Int
+    /// Word address within one region.
+    public var glbWordBits: Int { glbLineBits + laneBits }
+    public let filterLines: Int
+    public let filterLineBits: Int
+    public let rowTagBits: Int
+    public let columnTagBits: Int
+    public let ifmapColumnTagBits: Int
+    /// DRAM line addresses.
+    public let dramAddrBits = 32
+    /// Loop counts and sizes inside a pass (outputs per row, rows, strips, lines per row).
+    public let countBits = 16
+    /// Width of one descriptor field.
+    public let fieldBits = 32
+    /// Bits to index a PE row or column (and to count rows or columns).
+    public let rowIndexBits: Int
+    public let columnIndexBits: Int
+    public let peIndexBits: Int
+    public let counterSelectBits = 3
+    public let cycleBits: Int
+
+    public init(_ c: ValidConfig) {
+        pe = PEParams(c)
+        rows = c.raw.array.rows
+        columns = c.raw.array.columns
+        dataBits = c.raw.fixedPoint.dataBits
+        lanes = c.raw.dram.busBits / c.raw.fixedPoint.dataBits
+        laneBits = max(1, bitsToHold(lanes - 1))
+        lineBits = c.raw.dram.busBits
+        bankWords = c.raw.globalBuffer.bankWords
+        bankAddrBits = bitsToAddress(c.raw.globalBuffer.bankWords)
+        fmapBanks = c.raw.globalBuffer.fmapBanks
+        bankIndexBits = bitsToHold(c.raw.globalBuffer.fmapBanks)
+        glbLineBits = bitsToAddress(c.raw.globalBuffer.fmapBanks * c.raw.globalBuffer.bankWords)
+        filterLines = c.raw.globalBuffer.filterBanks * c.raw.globalBuffer.bankWords
+        filterLineBits = bitsToAddress(filterLines)
+        rowTagBits = c.raw.noc.rowTagBits
+        columnTagBits = c.raw.noc.columnTagBits
+        ifmapColumnTagBits = c.raw.noc.ifmapColumnTagBits
+        rowIndexBits = bitsToHold(c.raw.array.rows)
+        columnIndexBits = bitsToHold(c.raw.array.columns)
+        peIndexBits = bitsToAddress(c.raw.array.rows * c.raw.array.columns)
+        cycleBits = c.raw.counters.bits
+    }
+}

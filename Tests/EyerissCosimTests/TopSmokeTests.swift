@@ -1,0 +1,83 @@
+import EyerissConfig
+import EyerissCosim
+import EyerissGolden
+import XCTest
+
+/// The accelerator on hand-built programs, before any mapper: an empty program, and one pass
+/// of a small padded convolution whose descriptor, DRAM layout and filter block are worked out
+/// by hand from docs/architecture.md.
+final class TopSmokeTests: XCTestCase {
+    static let config = try! ConfigLoader.load(file: nil, overrides: ["array.rows=3", "array.columns=4"]).validated()
+
+    func testEmptyProgramFinishes() throws {
+        let sim = try AcceleratorSimulator(config: Self.config, seed: 1, dramLines: 64, dram: .nominal(Self.config))
+        try sim.writeDRAM(line: 0, [UInt64](repeating: 0, count: 16))
+        let stats = try sim.run(programLine: 0)
+        XCTAssertEqual(stats.dramLinesRead, 16, "one descriptor fetched")
+        XCTAssertEqual(stats.macs, 0)
+    }
+
+    /// C = 2, H = 4, W = 6, M = 2, 3x3 filters, stride 1, pad 1: one pass with Rc = 3, r = 1,
+    /// q = 2, p = 2, e = 4, t = 1 on the 3x4 array.
+    func testOnePassByHandMatchesTheGoldenModel() throws {
+        let layer = LayerShape(name: "hand", n: 1, c: 2, h: 4, w: 6, m: 2, r: 3, s: 3, stride: 1, padding: 1)
+        let fp = FixedPoint(Self.config)
+        var rng = SplitMix64(seed: 9)
+        let input = Tensor4.random(dims: [1, 2, 4, 6], range: fp.dataRange, zeroFraction: 0.4, rng: &rng)
+        let weights = Tensor4.random(dims: [2, 2, 3, 3], range: fp.dataRange, zeroFraction: 0.1, rng: &rng)
+        let shift = 10
+        let expected = ReferenceConv.conv(layer, input: input, weights: weights, shift: shift, fixedPoint: fp)
+
+        func pack(_ words: [Int]) -> [UInt64] {
+            stride(from: 0, to: words.count, by: 4).map { i in
+                (0..<4).reduce(UInt64(0)) { acc, l in
+                    i + l < words.count ? acc | (UInt64(UInt16(truncatingIfNeeded: words[i + l])) << (16 * UInt64(l))) : acc
+                }
+            }
+        }
+        var fields = [UInt32](repeating: 0, count: 32)
+        let values: [Int] = [1, 1 | 2 | 8, 3, 1, 6, 2, 2, 3, 1, 4, 1, 1, shift, 1, 6, 4, -1, 0, 4, 2, 6,
+                             32, 9, 48, 8, 1, 4, 2, 64, 8, 1, 0]
+        for (k, v) in values.enumerated() { fields[k] = UInt32(bitPattern: Int32(v)) }
+        let descriptor = (0..<16).map { UInt64(fields[2 * $0]) | (UInt64(fields[2 * $0 + 1]) << 32) }
+        // Filter block: tg < 1, PE row ρ < 3 (filter row i = ρ), s < 3, cq < 2, k < 2.
+        var filterWords: [Int] = []
+        for rho in 0..<3 { for s in 0..<3 { for c in 0..<2 { for k in 0..<2 { filterWords.append(weights[k, c, rho, s]) } } } }
+        XCTAssertEqual(filterWords.count, 36)
+        // Ifmap: [c][y] rows of Wl = 2 lines (W = 6 padded to 8 words).
+        var ifmapLines: [UInt64] = []
+        for c in 0..<2 { for y in 0..<4 { ifmapLines += pack((0..<8).map { x in x < 6 ? input[0, c, y, x] : 0 }) } }
+
+        let sim = try AcceleratorSimulator(config: Self.config, seed: 3, dramLines: 80, dram: .nominal(Self.config))
+        try sim.writeDRAM(line: 0, descriptor + [UInt64](repeating: 0, count: 16))
+        try sim.writeDRAM(line: 32, pack(filterWords))
+        try sim.writeDRAM(line: 48, ifmapLines)
+        let stats = try sim.run(programLine: 0)
+        let ofmap = try sim.readDRAM(line: 64, count: 16)
+        for m in 0..<2 {
+            for e in 0..<4 {
+                for f in 0..<6 {
+                    let line = ofmap[m * 8 + e * 2 + f / 4]
+                    let got = Int(Int16(truncatingIfNeeded: line >> (16 * UInt64(f % 4))))
+                    XCTAssertEqual(got, expected[0, m, e, f], "m \(m) e \(e) f \(f)")
+                }
+            }
+        }
+        let zeroUses = countZeroUses(layer, input)
+        XCTAssertEqual(stats.macs + stats.gated, UInt64(layer.macs), "every MAC done or gated once")
+        XCTAssertEqual(stats.gated, UInt64(zeroUses), "gated MACs are the zero activations' (padding included) uses")
+        XCTAssertEqual(stats.dramLinesRead, UInt64(32 + 9 + 16), "two descriptors, the filter block and the ifmap")
+        XCTAssertEqual(stats.dramLinesWritten, 16)
+    }
+
+    /// MAC slots whose activation is zero, counting zero padding.
+    func countZeroUses(_ l: LayerShape, _ input: Tensor4) -> Int {
+        var zeros = 0
+        for m in 0..<l.m { for e in 0..<l.e { for f in 0..<l.f { for c in 0..<l.c { for r in 0..<l.r { for s in 0..<l.s {
+            let y = e * l.stride - l.padding + r, x = f * l.stride - l.padding + s
+            if y < 0 || y >= l.h || x < 0 || x >= l.w || input[0, c, y, x] == 0 { zeros += 1 }
+            _ = m
+        } } } } } }
+        return zeros
+    }
+}

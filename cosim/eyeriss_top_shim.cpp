@@ -1,0 +1,236 @@
+// Co-simulation shim around the Verilated eyeriss_top and the DRAM model: see
+// eyeriss_top_shim.h for the ABI.
+//
+// Each cycle: the DRAM model drives its outputs while the clock is low, the model settles,
+// handshakes are sampled, the rising edge commits them, then the DRAM model updates.
+
+#include "eyeriss_top_shim.h"
+#include "eyeriss_params.h"
+
+#include <cstdio>
+#include <deque>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "Vmodel.h"
+#include "verilated.h"
+#if VM_TRACE
+#if VM_TRACE_FST
+#include "verilated_fst_c.h"
+typedef VerilatedFstC TraceFile;
+#else
+#include "verilated_vcd_c.h"
+typedef VerilatedVcdC TraceFile;
+#endif
+#endif
+
+namespace {
+
+const char *const kStateNames[] = {"idle", "fetch descriptor", "decode", "load filters", "load ifmaps",
+                                   "setup IDs", "run start", "run", "store psums", "done"};
+
+// The DRAM model: line memory, in-order reads with latency, shared bandwidth, optional hostility.
+struct Dram {
+    std::vector<uint64_t> lines;
+    eyeriss_dram_params params{};
+    struct Pending {
+        uint64_t addr;
+        uint64_t ready_at;
+    };
+    std::deque<Pending> reads;
+    double tokens = 0;
+    double line_bytes = EYERISS_DRAM_BUS_BITS / 8.0;
+    bool refuse = false;  // hostile stall this cycle
+    std::string error;
+
+    bool in_range(uint64_t addr) const { return addr < lines.size(); }
+};
+
+}  // namespace
+
+struct eyeriss_top_sim {
+    std::unique_ptr<VerilatedContext> context;
+    std::unique_ptr<Vmodel> top;
+    std::mt19937_64 rng;
+    Dram dram;
+    uint64_t cycle = 0;
+#if VM_TRACE
+    std::unique_ptr<TraceFile> trace;
+#endif
+
+    void tick() {
+        context->timeInc(1);
+        top->clk_i = 1;
+        top->eval();
+#if VM_TRACE
+        if (trace) trace->dump(context->time());
+#endif
+        context->timeInc(1);
+        top->clk_i = 0;
+        ++cycle;
+    }
+};
+
+extern "C" {
+
+eyeriss_top_sim *eyeriss_top_new(uint64_t seed, const char *trace_path, uint64_t dram_lines,
+                                 const eyeriss_dram_params *dram) {
+    auto *sim = new eyeriss_top_sim();
+    sim->context = std::make_unique<VerilatedContext>();
+    sim->context->randReset(2);  // unreset state starts random (seeded)
+    sim->context->randSeed(static_cast<int>(seed & 0x7fffffff));
+    sim->rng.seed(seed ^ 0x9e3779b97f4a7c15ull);
+    sim->top = std::make_unique<Vmodel>(sim->context.get(), "eyeriss_top");
+    sim->dram.lines.assign(dram_lines, 0);
+    sim->dram.params = *dram;
+    if (sim->dram.params.max_outstanding == 0) sim->dram.params.max_outstanding = 1;
+#if VM_TRACE
+    if (trace_path) {
+        sim->context->traceEverOn(true);
+        sim->trace = std::make_unique<TraceFile>();
+        sim->top->trace(sim->trace.get(), 99);
+        sim->trace->open(trace_path);
+    }
+#else
+    (void)trace_path;
+#endif
+    Vmodel *t = sim->top.get();
+    t->rst_ni = 0;
+    t->cfg_valid_i = 0;
+    t->dram_rd_req_ready_i = 0;
+    t->dram_rd_resp_valid_i = 0;
+    t->dram_wr_ready_i = 0;
+    for (int i = 0; i < 4; ++i) {
+        t->clk_i = 0;
+        t->eval();
+        sim->tick();
+    }
+    t->rst_ni = 1;
+    return sim;
+}
+
+int eyeriss_top_dram_write(eyeriss_top_sim *sim, uint64_t line, const uint64_t *data, uint64_t count) {
+    if (line + count > sim->dram.lines.size() || line + count < line) return -1;
+    for (uint64_t i = 0; i < count; ++i) sim->dram.lines[line + i] = data[i];
+    return 0;
+}
+
+int eyeriss_top_dram_read(const eyeriss_top_sim *sim, uint64_t line, uint64_t *data, uint64_t count) {
+    if (line + count > sim->dram.lines.size() || line + count < line) return -1;
+    for (uint64_t i = 0; i < count; ++i) data[i] = sim->dram.lines[line + i];
+    return 0;
+}
+
+int eyeriss_top_run(eyeriss_top_sim *sim, uint64_t program_line, uint64_t max_cycles, uint64_t watchdog_cycles,
+                    eyeriss_top_stats *stats, char *err, size_t err_len) {
+    Vmodel *t = sim->top.get();
+    Dram &d = sim->dram;
+    auto fail = [&](const std::string &msg) {
+        if (err && err_len) std::snprintf(err, err_len, "%s", msg.c_str());
+        return 1;
+    };
+    std::uniform_int_distribution<uint32_t> percent(0, 99);
+    eyeriss_top_stats s{};
+    const uint64_t first = sim->cycle;
+
+    // Configuration writes: program base, then start.
+    const uint32_t regs[2][2] = {{0, static_cast<uint32_t>(program_line)}, {1, 1}};
+    for (const auto &reg : regs) {
+        t->cfg_valid_i = 1;
+        t->cfg_addr_i = reg[0];
+        t->cfg_data_i = reg[1];
+        t->clk_i = 0;
+        t->eval();
+        sim->tick();
+    }
+    t->cfg_valid_i = 0;
+
+    uint64_t quiet = 0;
+    uint64_t last_state = ~0ull;
+    while (true) {
+        // DRAM outputs for this cycle.
+        d.tokens = std::min(d.tokens + d.params.bytes_per_cycle, 4 * d.line_bytes);
+        d.refuse = d.params.stall_percent > 0 && percent(sim->rng) < d.params.stall_percent;
+        bool can_move = d.tokens >= d.line_bytes;
+        bool resp_valid = !d.reads.empty() && d.reads.front().ready_at <= sim->cycle && can_move;
+        t->dram_rd_resp_valid_i = resp_valid;
+        t->dram_rd_resp_data_i = resp_valid ? d.lines[d.reads.front().addr] : 0;
+        t->dram_rd_req_ready_i = !d.refuse && d.reads.size() < d.params.max_outstanding;
+        t->dram_wr_ready_i = !d.refuse && can_move && !resp_valid;
+        t->clk_i = 0;
+        t->eval();
+
+        // Sample handshakes before the edge.
+        bool req = t->dram_rd_req_valid_o && t->dram_rd_req_ready_i;
+        uint64_t req_addr = t->dram_rd_req_addr_o;
+        bool resp = resp_valid && t->dram_rd_resp_ready_o;
+        bool wr = t->dram_wr_valid_o && t->dram_wr_ready_i;
+        uint64_t wr_addr = t->dram_wr_addr_o;
+        uint64_t wr_data = t->dram_wr_data_o;
+        if ((t->dram_rd_req_valid_o && !t->dram_rd_req_ready_i) || (t->dram_wr_valid_o && !t->dram_wr_ready_i)) {
+            ++s.dram_busy_cycles;
+        }
+        bool progress = t->progress_o;
+        sim->tick();
+
+        if (req) {
+            if (!d.in_range(req_addr)) {
+                return fail("DRAM read of line " + std::to_string(req_addr) + " outside DRAM (" +
+                            std::to_string(d.lines.size()) + " lines)");
+            }
+            uint64_t extra = d.params.random_extra_latency ? sim->rng() % (d.params.random_extra_latency + 1) : 0;
+            d.reads.push_back({req_addr, sim->cycle + d.params.read_latency + extra});
+        }
+        if (resp) {
+            d.reads.pop_front();
+            d.tokens -= d.line_bytes;
+            ++s.dram_lines_read;
+        }
+        if (wr) {
+            if (!d.in_range(wr_addr)) {
+                return fail("DRAM write of line " + std::to_string(wr_addr) + " outside DRAM (" +
+                            std::to_string(d.lines.size()) + " lines)");
+            }
+            d.lines[wr_addr] = wr_data;
+            d.tokens -= d.line_bytes;
+            ++s.dram_lines_written;
+        }
+        if (t->done_o) break;
+
+        uint64_t state = t->state_o;
+        quiet = (progress || state != last_state) ? 0 : quiet + 1;
+        last_state = state;
+        if (quiet > watchdog_cycles) {
+            const char *name = state < 10 ? kStateNames[state] : "?";
+            return fail("watchdog: no transfer for " + std::to_string(watchdog_cycles) + " cycles; controller in state " +
+                        std::to_string(state) + " (" + name + "), " + std::to_string(d.reads.size()) +
+                        " DRAM reads in flight, cycle " + std::to_string(sim->cycle - first));
+        }
+        if (sim->cycle - first > max_cycles) {
+            return fail("cycle limit of " + std::to_string(max_cycles) + " reached in state " + std::to_string(state));
+        }
+    }
+    s.cycles = sim->cycle - first;
+    if (stats) *stats = s;
+    return 0;
+}
+
+uint64_t eyeriss_top_pe_counter(eyeriss_top_sim *sim, uint32_t pe, uint32_t counter) {
+    sim->top->dbg_pe_sel_i = pe;
+    sim->top->dbg_cnt_sel_i = counter;
+    sim->top->eval();
+    return sim->top->dbg_cnt_o;
+}
+
+void eyeriss_top_free(eyeriss_top_sim *sim) {
+    if (!sim) return;
+    sim->top->final();
+#if VM_TRACE
+    if (sim->trace) sim->trace->close();
+#endif
+    delete sim;
+}
+
+}  // extern "C"
