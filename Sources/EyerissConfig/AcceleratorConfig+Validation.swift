@@ -73,7 +73,11 @@ extension AcceleratorConfig {
         rules.range("array.rows", array.rows, 1...64)
         rules.range("array.columns", array.columns, 1...64)
         rules.range("fixedPoint.dataBits", fp.dataBits, 2...32)
-        rules.range("fixedPoint.psumBits", fp.psumBits, max(2, fp.dataBits)...max(2, 2 * fp.dataBits),
+        // The bounds come from dataBits, which may itself be out of range (or overflow when
+        // doubled): `range` then reports psumBits as uncheckable instead of building a bad range.
+        rules.range("fixedPoint.psumBits", fp.psumBits,
+                    from: max(2, fp.dataBits), to: doubled(fp.dataBits).map { max(2, $0) },
+                    dependsOn: "fixedPoint.dataBits = \(fp.dataBits)",
                     why: "psums must hold a data word and need not exceed the full product")
         rules.range("pe.filterSpadWords", pe.filterSpadWords, 1...65536)
         rules.range("pe.ifmapSpadWords", pe.ifmapSpadWords, 1...4096)
@@ -81,11 +85,16 @@ extension AcceleratorConfig {
         rules.range("pe.fifoDepth", pe.fifoDepth, 2...256)
         rules.powerOfTwo("pe.fifoDepth", pe.fifoDepth)
 
+        // The psum-carrying buses hold whole psums.
         for (name, bits) in [("noc.filterBusBits", noc.filterBusBits), ("noc.psumBusBits", noc.psumBusBits),
-                             ("noc.outputBusBits", noc.outputBusBits), ("noc.localLinkBits", noc.localLinkBits),
-                             ("noc.ifmapBusBits", noc.ifmapBusBits)] {
-            rules.range(name, bits, fp.psumBits...1024)
+                             ("noc.outputBusBits", noc.outputBusBits), ("noc.localLinkBits", noc.localLinkBits)] {
+            rules.range(name, bits, from: fp.psumBits, to: 1024, dependsOn: "fixedPoint.psumBits = \(fp.psumBits)")
             rules.multiple(name, bits, of: fp.psumBits, what: "fixedPoint.psumBits")
+        }
+        // The ifmap bus carries activations, not psums: one per cycle for now (JSSC 2017: 16 b).
+        if noc.ifmapBusBits != fp.dataBits {
+            rules.fail("noc.ifmapBusBits", noc.ifmapBusBits,
+                       "must equal fixedPoint.dataBits = \(fp.dataBits) (one activation per cycle)")
         }
         rules.range("noc.rowTagBits", noc.rowTagBits, 1...16)
         rules.range("noc.columnTagBits", noc.columnTagBits, 1...16)
@@ -98,16 +107,23 @@ extension AcceleratorConfig {
             rules.fail("noc.columnTagBits", noc.columnTagBits,
                        "must tag every PE column: 2^\(noc.columnTagBits) < array.columns = \(array.columns)")
         }
-        let diagonals = array.rows + array.columns - 1
-        if noc.ifmapColumnTagBits <= 16, diagonals > 1 << noc.ifmapColumnTagBits {
+        // Out-of-range rows or columns are reported above; do not let them overflow here.
+        if let diagonals = sum(array.rows, array.columns, -1),
+           noc.ifmapColumnTagBits <= 16, diagonals > 1 << noc.ifmapColumnTagBits {
             rules.fail("noc.ifmapColumnTagBits", noc.ifmapColumnTagBits,
                        "must tag every ifmap diagonal: 2^\(noc.ifmapColumnTagBits) < rows + columns - 1 = \(diagonals)")
         }
 
         rules.range("globalBuffer.bankWords", globalBuffer.bankWords, 16...1 << 20)
         rules.powerOfTwo("globalBuffer.bankWords", globalBuffer.bankWords)
-        rules.range("globalBuffer.bankBits", globalBuffer.bankBits, fp.dataBits...1024)
+        rules.range("globalBuffer.bankBits", globalBuffer.bankBits, from: fp.dataBits, to: 1024,
+                    dependsOn: "fixedPoint.dataBits = \(fp.dataBits)")
         rules.multiple("globalBuffer.bankBits", globalBuffer.bankBits, of: fp.dataBits, what: "fixedPoint.dataBits")
+        // DRAM moves whole global buffer lines.
+        if globalBuffer.bankBits != dram.busBits {
+            rules.fail("globalBuffer.bankBits", globalBuffer.bankBits,
+                       "must equal dram.busBits = \(dram.busBits) (a global buffer line is a DRAM line)")
+        }
         rules.range("globalBuffer.fmapBanks", globalBuffer.fmapBanks, 2...1024,
                     why: "ifmaps and psums each need at least one bank")
         rules.range("globalBuffer.filterBanks", globalBuffer.filterBanks, 1...64)
@@ -121,11 +137,20 @@ extension AcceleratorConfig {
         rules.powerOfTwo("dram.busBits", dram.busBits)
         if dram.busBits >= 8, dram.busBits < fp.dataBits {
             rules.fail("dram.busBits", dram.busBits, "must hold a data word of fixedPoint.dataBits = \(fp.dataBits)")
+        } else if fp.dataBits > 0, dram.busBits >= fp.dataBits {
+            // A line is split into lanes addressed by the low bits of a word address.
+            let words = dram.busBits / fp.dataBits
+            if dram.busBits % fp.dataBits != 0 || words & (words - 1) != 0 {
+                rules.fail("dram.busBits", dram.busBits,
+                           "must hold a power-of-two number of fixedPoint.dataBits = \(fp.dataBits)-bit words per line")
+            }
         }
-        let rlcBits = rlc.pairsPerWord * (rlc.runBits + rlc.levelBits) + 1
-        if rlcBits > dram.busBits {
+        // nil when the product overflows: such a word fits no bus either.
+        let rlcBits = sum(rlc.runBits, rlc.levelBits).flatMap { product(rlc.pairsPerWord, $0) }.flatMap { sum($0, 1) }
+        if rlcBits.map({ $0 > dram.busBits }) ?? true {
+            let total = rlcBits.map { "\($0) bits" } ?? "more bits than an Int holds"
             rules.fail("rlc.pairsPerWord", rlc.pairsPerWord,
-                       "\(rlc.pairsPerWord) x (runBits \(rlc.runBits) + levelBits \(rlc.levelBits)) + 1 = \(rlcBits) bits does not fit a \(dram.busBits)-bit DRAM word")
+                       "\(rlc.pairsPerWord) x (runBits \(rlc.runBits) + levelBits \(rlc.levelBits)) + 1 = \(total) does not fit a \(dram.busBits)-bit DRAM word")
         }
         if !(dram.bytesPerCycle > 0 && dram.bytesPerCycle <= Double(dram.busBits) / 8) || !dram.bytesPerCycle.isFinite {
             rules.fail("dram.bytesPerCycle", dram.bytesPerCycle,
@@ -136,6 +161,21 @@ extension AcceleratorConfig {
         if !rules.errors.isEmpty { throw ConfigErrors(errors: rules.errors) }
         return ValidConfig(self)
     }
+}
+
+/// `2 * x`, `a + b (+ c)` and `a * b`, nil on overflow: the fields are not trusted yet, so
+/// arithmetic on them must not trap.
+private func doubled(_ x: Int) -> Int? { product(2, x) }
+
+private func sum(_ a: Int, _ b: Int, _ c: Int = 0) -> Int? {
+    let (ab, o1) = a.addingReportingOverflow(b)
+    let (abc, o2) = ab.addingReportingOverflow(c)
+    return o1 || o2 ? nil : abc
+}
+
+private func product(_ a: Int, _ b: Int) -> Int? {
+    let (p, overflow) = a.multipliedReportingOverflow(by: b)
+    return overflow ? nil : p
 }
 
 /// Collects broken rules; each helper states its rule in the message it records.
@@ -150,6 +190,20 @@ private struct RuleBook {
         guard !allowed.contains(value) else { return }
         let rule = "must be in \(allowed.lowerBound)...\(allowed.upperBound)" + (why.map { " (\($0))" } ?? "")
         fail(field, value, rule)
+    }
+
+    /// A range whose bounds are computed from other fields, so it may be empty (`lo > hi`) or a
+    /// bound may have overflowed (nil). Then no value of `field` can pass: it is reported as
+    /// invalid, naming the field it depends on, instead of trapping on an invalid `ClosedRange`.
+    mutating func range(_ field: String, _ value: Int, from lo: Int?, to hi: Int?, dependsOn: String,
+                        why: String? = nil) {
+        guard let lo, let hi, lo <= hi else {
+            let bound = { (b: Int?) in b.map(String.init) ?? "overflow" }
+            fail(field, value, "has no valid value while \(dependsOn): its range \(bound(lo))...\(bound(hi)) is empty"
+                 + (why.map { " (\($0))" } ?? ""))
+            return
+        }
+        range(field, value, lo...hi, why: why)
     }
 
     mutating func powerOfTwo(_ field: String, _ value: Int) {

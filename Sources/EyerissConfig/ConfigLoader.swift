@@ -51,11 +51,19 @@ public enum ConfigLoader {
     }
 
     /// The configuration as canonical JSON: sorted keys, so it hashes and diffs stably.
+    ///
+    /// A configuration built in code may hold a non-finite real (the loader rejects them), which
+    /// JSON cannot spell: it is written as the string "inf", "-inf" or "nan", so hashing and
+    /// printing such a configuration still works (and `validated()` then names the field).
     public static func canonicalJSON(_ config: AcceleratorConfig) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        // Encoding plain structs of Int and Double cannot fail.
-        return String(decoding: try! encoder.encode(config), as: UTF8.self)
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        // With non-finite reals spelled out, encoding plain structs of Int and Double cannot
+        // fail; should it ever, the description still names every field and value.
+        guard let data = try? encoder.encode(config) else { return String(describing: config) }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// The configuration as YAML, in the field order of the types.
@@ -101,7 +109,6 @@ public enum ConfigLoader {
         }
     }
 
-    /// Checks a leaf against the default's type, so "rows: twelve" names the field.
     /// `section.field` of every integer field, read from the types themselves (JSON numbers
     /// do not say whether they were integers).
     private static let integerFields: Set<String> = {
@@ -114,6 +121,9 @@ public enum ConfigLoader {
         return out
     }()
 
+    /// Checks a leaf against the default's type, so "rows: twelve" names the field. Reals must
+    /// be finite ("inf", ".nan", "1e999" are refused here, naming the field): JSON has no
+    /// spelling for them, and no field means anything infinite.
     private static func scalar(_ value: Any, like current: Any, source: String, key: String) throws -> Any {
         let isInt = integerFields.contains(key.split(separator: ".").suffix(2).joined(separator: "."))
         if value is [String: Any] || value is [Any] {
@@ -127,13 +137,20 @@ public enum ConfigLoader {
                 }
                 return Int(d)
             }
-            return d
+            return try finite(d, source: source, key: key, found: "\(value)")
         }
         if let s = value as? String {
             if isInt, let i = Int(s) { return i }
-            if !isInt, let d = Double(s) { return d }
+            if !isInt, let d = Double(s) { return try finite(d, source: source, key: key, found: s) }
         }
         throw ConfigLoadError.wrongType(source: source, key: key, expected: isInt ? "an integer" : "a number", found: "\(value)")
+    }
+
+    private static func finite(_ d: Double, source: String, key: String, found: String) throws -> Double {
+        guard d.isFinite else {
+            throw ConfigLoadError.wrongType(source: source, key: key, expected: "a finite number", found: found)
+        }
+        return d
     }
 
     private static func applyOverride(_ text: String, to tree: inout [String: Any]) throws {

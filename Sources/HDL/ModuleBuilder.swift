@@ -11,10 +11,17 @@ struct Origin: CustomStringConvertible {
     var description: String { "\(file):\(line)" }
 }
 
+/// What a name of the module stands for: the names share one namespace in Verilog.
+private enum NameKind {
+    case port, signal, memory, param, constant, instance
+}
+
 /// Builds a `Module`. Generators declare ports, signals, memories and blocks through it;
 /// `build()` then checks that every signal has exactly one driver, every combinational block
-/// assigns each of its targets a default first, no combinational loop exists and every
-/// instance is fully and correctly connected.
+/// assigns each of its targets a default first, no combinational loop exists, every
+/// instance is fully and correctly connected, every expression reads only what this module
+/// declares (memory indices exactly as wide as the depth needs), and registers and memory
+/// write ports have the `clk_i` (and reset registers the `rst_ni`) they are printed with.
 public final class ModuleBuilder {
     public let name: String
     private var header: [String]
@@ -27,12 +34,18 @@ public final class ModuleBuilder {
     private var pendingGroup: String?
     private var section: String?
     private var names: [String: Origin] = [:]
+    private var kinds: [String: NameKind] = [:]
     private var widths: [String: (width: Int, signed: Bool)] = [:]
     private var drivers: [String: [Origin]] = [:]
     private var memoryWriters: [String: [Origin]] = [:]
     private var errors: [String] = []
     private var resetRegs: [(q: String, d: String, reset: Expr)] = []
     private var plainRegs: [(q: String, d: String)] = []
+    /// Every expression the module reads, with where and as what: checked in `build()`, once
+    /// every declaration is known, for names this module does not declare.
+    private var reads: [(expr: Expr, role: String, origin: Origin)] = []
+    /// Memory handles written, checked in `build()` against this module's memories.
+    private var writtenMemories: [(memory: Memory, origin: Origin)] = []
 
     public init(_ name: String, header: [String] = []) {
         self.name = name
@@ -49,7 +62,8 @@ public final class ModuleBuilder {
     /// Banner printed above the declarations and blocks that follow.
     public func section(_ title: String) { section = title }
 
-    private func declare(_ name: String, _ width: Int, _ signed: Bool, _ file: StaticString, _ line: UInt) {
+    private func declare(_ name: String, _ width: Int, _ signed: Bool, _ kind: NameKind,
+                         _ file: StaticString, _ line: UInt) {
         let origin = Origin(file: "\(file)", line: line)
         if let previous = names[name] {
             errors.append("'\(name)' declared twice in \(self.name): at \(previous) and \(origin)")
@@ -59,13 +73,32 @@ public final class ModuleBuilder {
         }
         if width < 1 { errors.append("'\(name)' in \(self.name) has width \(width) (\(origin))") }
         names[name] = origin
+        kinds[name] = kind
         widths[name] = (width, signed)
+    }
+
+    /// Claims the name of a localparam or typed constant: legal, not a keyword, and unique
+    /// among every name of the module (ports, signals, memories, instances, other params).
+    private func declareParam(_ name: String, _ kind: NameKind, _ file: StaticString, _ line: UInt) {
+        let origin = Origin(file: "\(file)", line: line)
+        if let previous = names[name] {
+            errors.append("localparam '\(name)' in \(self.name) is taken or illegal: already declared at \(previous) (\(origin))")
+        } else if !Identifier.isValid(name) {
+            errors.append("localparam '\(name)' in \(self.name) is taken or illegal: not a legal identifier or is a keyword (\(origin))")
+        }
+        names[name] = origin
+        kinds[name] = kind
+    }
+
+    /// Records an expression this module reads, for the checks of `build()`.
+    func read(_ expr: Expr, as role: String, _ file: StaticString, _ line: UInt) {
+        reads.append((expr, role, Origin(file: "\(file)", line: line)))
     }
 
     @discardableResult
     public func input(_ name: String, _ width: Int = 1, signed: Bool = false,
                       file: StaticString = #fileID, line: UInt = #line) -> Expr {
-        declare(name, width, signed, file, line)
+        declare(name, width, signed, .port, file, line)
         ports.append(Port(name: name, direction: .input, width: width, signed: signed, group: pendingGroup))
         pendingGroup = nil
         drivers[name] = [Origin(file: "port", line: 0)]
@@ -75,7 +108,7 @@ public final class ModuleBuilder {
     @discardableResult
     public func output(_ name: String, _ width: Int = 1, signed: Bool = false,
                        file: StaticString = #fileID, line: UInt = #line) -> Expr {
-        declare(name, width, signed, file, line)
+        declare(name, width, signed, .port, file, line)
         ports.append(Port(name: name, direction: .output, width: width, signed: signed, group: pendingGroup))
         pendingGroup = nil
         return Expr(.signal(name), width: max(1, width), signed: signed)
@@ -84,12 +117,16 @@ public final class ModuleBuilder {
     @discardableResult
     public func logic(_ name: String, _ width: Int = 1, signed: Bool = false, comment: String? = nil,
                       file: StaticString = #fileID, line: UInt = #line) -> Expr {
-        declare(name, width, signed, file, line)
+        declare(name, width, signed, .signal, file, line)
         signals.append(SignalDecl(name: name, width: width, signed: signed, comment: comment, section: section))
         return Expr(.signal(name), width: max(1, width), signed: signed)
     }
 
-    public func localparam(_ name: String, _ value: Int, comment: String? = nil) {
+    /// An untyped `localparam int unsigned`, for readability. Its name is checked like every
+    /// other name of the module: legal, not a keyword, unique.
+    public func localparam(_ name: String, _ value: Int, comment: String? = nil,
+                           file: StaticString = #fileID, line: UInt = #line) {
+        declareParam(name, .param, file, line)
         params.append(LocalParam(name: name, value: value, width: nil, comment: comment))
     }
 
@@ -98,9 +135,7 @@ public final class ModuleBuilder {
     public func constant(_ name: String, _ value: Int, width: Int, comment: String? = nil,
                          file: StaticString = #fileID, line: UInt = #line) -> Expr {
         _ = Expr.lit(value, width: width, file: file, line: line)  // checks that it fits
-        if params.contains(where: { $0.name == name }) || !Identifier.isValid(name) {
-            errors.append("localparam '\(name)' in \(self.name) is taken or illegal (\(file):\(line))")
-        }
+        declareParam(name, .constant, file, line)
         params.append(LocalParam(name: name, value: value, width: width, comment: comment))
         return Expr(.constant(name), width: width)
     }
@@ -126,7 +161,7 @@ public final class ModuleBuilder {
     @discardableResult
     public func memory(_ name: String, width: Int, depth: Int, comment: String? = nil,
                        file: StaticString = #fileID, line: UInt = #line) -> Memory {
-        declare(name, width, false, file, line)
+        declare(name, width, false, .memory, file, line)
         if depth < 1 { errors.append("memory '\(name)' in \(self.name) has depth \(depth)") }
         memories.append(MemoryDecl(name: name, width: width, depth: depth, comment: comment, section: section))
         return Memory(name: name, width: width, depth: depth)
@@ -137,6 +172,13 @@ public final class ModuleBuilder {
                             file: StaticString = #fileID, line: UInt = #line) {
         check(data.width == memory.width, "write data of width \(data.width) into memory '\(memory.name)' of width \(memory.width)", file, line)
         check(enable.width == 1, "write enable of memory '\(memory.name)' must be 1 bit", file, line)
+        check(index.width == memory.indexBits,
+              "write index of memory '\(memory.name)' (\(memory.depth) words) must be \(memory.indexBits) bits, got \(index.width) bits: \(index)",
+              file, line)
+        read(enable, as: "write enable of memory '\(memory.name)'", file, line)
+        read(index, as: "write index of memory '\(memory.name)'", file, line)
+        read(data, as: "write data of memory '\(memory.name)'", file, line)
+        writtenMemories.append((memory, Origin(file: "\(file)", line: line)))
         memoryWriters[memory.name, default: []].append(Origin(file: "\(file)", line: line))
         blocks.append((section, .seq(comment: nil, body: [.ifElse(enable, [.memWrite(memory: memory.name, index: index, value: data)], [])])))
     }
@@ -144,6 +186,7 @@ public final class ModuleBuilder {
     /// `assign target = value;`
     public func assign(_ target: Expr, _ value: Expr, file: StaticString = #fileID, line: UInt = #line) {
         guard let name = targetName(target, value, file, line) else { return }
+        read(value, as: "value assigned to '\(name)'", file, line)
         drivers[name, default: []].append(Origin(file: "\(file)", line: line))
         blocks.append((section, .continuous(target: name, value: value)))
     }
@@ -178,6 +221,7 @@ public final class ModuleBuilder {
             errors.append("instance name '\(instanceName)' in \(name) is taken or illegal (\(origin))")
         }
         names[instanceName] = origin
+        kinds[instanceName] = .instance
         var conns: [(port: String, expr: Expr)] = []
         var outs: [String] = []
         for port in module.ports {
@@ -186,11 +230,12 @@ public final class ModuleBuilder {
                 errors.append("instance \(instanceName) of \(module.name) leaves \(port.direction.rawValue) '\(port.name)' unconnected (\(origin))")
                 continue
             }
-            if expr.width != port.width {
-                errors.append("instance \(instanceName): port '\(port.name)' is \(port.width) bits, connected to \(expr.width) bits: \(expr) (\(origin))")
+            if expr.width != port.width || expr.signed != port.signed {
+                errors.append("instance \(instanceName): port '\(port.name)' is \(port.signed ? "signed " : "")\(port.width) bits, connected to \(expr.signed ? "signed " : "")\(expr.width) bits: \(expr) (\(origin))")
             }
+            read(expr, as: "\(port.direction.rawValue) '\(port.name)' of instance \(instanceName)", file, line)
             if port.direction == .output {
-                guard let sig = expr.signalName, widths[sig] != nil else {
+                guard let sig = expr.signalName, kinds[sig] == .port || kinds[sig] == .signal else {
                     errors.append("instance \(instanceName): output '\(port.name)' must connect to a declared signal (\(origin))")
                     continue
                 }
@@ -208,9 +253,12 @@ public final class ModuleBuilder {
     }
 
     func targetName(_ target: Expr, _ value: Expr, _ file: StaticString, _ line: UInt) -> String? {
-        guard let name = target.signalName, let w = widths[name] else {
+        guard let name = target.signalName, kinds[name] == .port || kinds[name] == .signal, let w = widths[name] else {
             errors.append("assignment target \(target) in \(self.name) is not a declared signal (\(file):\(line))")
             return nil
+        }
+        if target.width != max(1, w.width) || target.signed != w.signed {
+            errors.append("assignment target '\(name)' in \(self.name) is \(target.signed ? "signed " : "")\(target.width) bits, but \(self.name) declares it \(w.signed ? "signed " : "")\(w.width) bits: it is another module's signal (\(file):\(line))")
         }
         if w.width != value.width || w.signed != value.signed {
             errors.append("'\(name)' in \(self.name) is \(w.signed ? "signed " : "")\(w.width) bits, assigned \(value.signed ? "signed " : "")\(value.width) bits: \(value) (\(file):\(line))")
@@ -237,6 +285,110 @@ public final class ModuleBuilder {
         return out
     }
 
+    /// Bits to index `depth` words: ceil(log2(depth)), at least 1. (HDL knows nothing of the
+    /// configuration, so this is computed here rather than taken from it.)
+    static func indexBits(depth: Int) -> Int {
+        var bits = 1
+        while bits < Int.bitWidth - 2, (1 << bits) < depth { bits += 1 }
+        return bits
+    }
+
+    /// Every read of a name this module does not declare, or declares differently: an
+    /// expression taken from another builder, a memory read with an index of the wrong width,
+    /// a memory handle of another module written here. Each problem is named once.
+    private func foreignReferences() -> [String] {
+        var out: [String] = []
+        var seen = Set<String>()
+        func report(_ message: String) {
+            if seen.insert(message).inserted { out.append(message) }
+        }
+        let memoryDecls = Dictionary(memories.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let constantWidths = Dictionary(params.compactMap { p in p.width.map { (p.name, $0) } },
+                                        uniquingKeysWith: { first, _ in first })
+        func typeText(_ width: Int, _ signed: Bool) -> String { "\(signed ? "signed " : "")\(width) bits" }
+
+        func walk(_ e: Expr, _ role: String, _ origin: Origin) {
+            let at = "(\(role) at \(origin))"
+            switch e.kind {
+            case let .signal(n), let .slice(n, _, _):
+                guard kinds[n] == .port || kinds[n] == .signal, let w = widths[n] else {
+                    let what = kinds[n] == .memory ? "is a memory, read without an index" : "is not declared in this module"
+                    report("'\(n)' read in \(name) \(what) \(at)")
+                    return
+                }
+                if case let .slice(_, hi, lo) = e.kind {
+                    if lo < 0 || hi >= w.width {
+                        report("slice [\(hi):\(lo)] of '\(n)' read in \(name) is out of range for its \(w.width) bits: it is another module's signal \(at)")
+                    }
+                } else if e.width != max(1, w.width) || e.signed != w.signed {
+                    report("'\(n)' read in \(name) is \(typeText(e.width, e.signed)), but \(name) declares it \(typeText(w.width, w.signed)): it is another module's signal \(at)")
+                }
+            case let .memRead(m, index):
+                if let mem = memoryDecls[m], kinds[m] == .memory {
+                    if e.width != mem.width {
+                        report("memory '\(m)' read in \(name) is \(e.width) bits wide, but \(name) declares it \(mem.width) bits: it is another module's memory \(at)")
+                    }
+                    let bits = Self.indexBits(depth: mem.depth)
+                    if index.width != bits {
+                        report("read index of memory '\(m)' (\(mem.depth) words) in \(name) must be \(bits) bits, got \(index.width) bits: \(e) \(at)")
+                    }
+                } else {
+                    report("memory '\(m)' read in \(name) is not declared in this module \(at)")
+                }
+                walk(index, role, origin)
+            case let .constant(n):
+                if kinds[n] != .constant || constantWidths[n] != e.width {
+                    report("constant '\(n)' read in \(name) is not declared in this module \(at)")
+                }
+            case .literal:
+                break
+            case let .unary(_, a), let .replicate(_, a), let .cast(_, a):
+                walk(a, role, origin)
+            case let .binary(_, a, b):
+                walk(a, role, origin)
+                walk(b, role, origin)
+            case let .mux(sel, a, b):
+                walk(sel, role, origin)
+                walk(a, role, origin)
+                walk(b, role, origin)
+            case let .concat(parts):
+                for part in parts { walk(part, role, origin) }
+            }
+        }
+        for read in reads { walk(read.expr, read.role, read.origin) }
+        for (memory, origin) in writtenMemories {
+            let mem = memoryDecls[memory.name]
+            if kinds[memory.name] != .memory || mem?.width != memory.width || mem?.depth != memory.depth {
+                report("memory '\(memory.name)' written in \(name) is not declared in this module (\(origin))")
+            }
+        }
+        return out
+    }
+
+    /// Every always_ff is printed on `clk_i`, and the control registers' reset on `rst_ni`: a
+    /// module that has them must have those 1-bit inputs, or the Verilog would not elaborate.
+    private func missingClockAndReset() -> [String] {
+        func hasInput(_ port: String) -> Bool {
+            ports.contains { $0.name == port && $0.direction == .input && $0.width == 1 && !$0.signed }
+        }
+        func list(_ names: [String]) -> String {
+            names.count <= 3 ? names.joined(separator: ", ") : names.prefix(3).joined(separator: ", ") + ", ..."
+        }
+        var out: [String] = []
+        let clocked = resetRegs.map(\.q) + plainRegs.map(\.q)
+        let written = memories.map(\.name).filter { memoryWriters[$0] != nil }
+        if !(clocked.isEmpty && written.isEmpty) && !hasInput("clk_i") {
+            var what: [String] = []
+            if !clocked.isEmpty { what.append("registers (\(list(clocked)))") }
+            if !written.isEmpty { what.append("memory write ports (\(list(written)))") }
+            out.append("\(name) has \(what.joined(separator: " and ")) but no 1-bit input 'clk_i' to clock them")
+        }
+        if !resetRegs.isEmpty && !hasInput("rst_ni") {
+            out.append("\(name) has reset registers (\(list(resetRegs.map(\.q)))) but no 1-bit input 'rst_ni' to reset them")
+        }
+        return out
+    }
+
     /// Runs every check and returns the module, or throws listing every problem found.
     public func build() throws -> Module {
         var all = errors
@@ -258,6 +410,8 @@ public final class ModuleBuilder {
         if let loop = CombLoopCheck.findLoop(blocks.map(\.block)) {
             all.append("combinational loop in \(name): \(loop.joined(separator: " -> "))")
         }
+        all += foreignReferences()
+        all += missingClockAndReset()
         if !all.isEmpty { throw HDLError(message: all.joined(separator: "\n")) }
 
         var allBlocks = blocks
@@ -278,11 +432,14 @@ public final class ModuleBuilder {
     }
 }
 
-/// A memory handle: read it with `memory[index]`.
+/// A memory handle: read it with `memory[index]`, where the index is exactly `indexBits` wide.
 public struct Memory: Sendable {
     public let name: String
     public let width: Int
     public let depth: Int
+
+    /// Width of an index: ceil(log2(depth)), at least 1 (so a one-word memory still has one).
+    public var indexBits: Int { ModuleBuilder.indexBits(depth: depth) }
 
     public subscript(index: Expr) -> Expr { Expr(.memRead(name, index), width: width) }
 }
@@ -302,12 +459,14 @@ public final class StmtBuilder {
 
     public func set(_ target: Expr, _ value: Expr, file: StaticString = #fileID, line: UInt = #line) {
         guard let name = module.targetName(target, value, file, line) else { return }
+        module.read(value, as: "value assigned to '\(name)'", file, line)
         stmts.append(.assign(target: name, value: value))
     }
 
     public func when(_ cond: Expr, file: StaticString = #fileID, line: UInt = #line,
                      _ then: (StmtBuilder) -> Void, otherwise: ((StmtBuilder) -> Void)? = nil) {
         module.check(cond.width == 1, "condition \(cond) must be 1 bit", file, line)
+        module.read(cond, as: "condition", file, line)
         let t = StmtBuilder(module: module, file: file, line: line)
         then(t)
         let e = StmtBuilder(module: module, file: file, line: line)
@@ -320,9 +479,11 @@ public final class StmtBuilder {
                          default defaultBody: (StmtBuilder) -> Void,
                          file: StaticString = #fileID, line: UInt = #line) {
         var built: [(labels: [Expr], body: [Stmt])] = []
+        module.read(selector, as: "case selector", file, line)
         for arm in arms {
             for label in arm.labels {
                 module.check(label.width == selector.width, "case label \(label) width differs from selector \(selector)", file, line)
+                module.read(label, as: "case label", file, line)
             }
             let b = StmtBuilder(module: module, file: file, line: line)
             arm.body(b)
@@ -336,15 +497,36 @@ public final class StmtBuilder {
 
 /// Legal, non-keyword Verilog identifiers.
 public enum Identifier {
+    /// Every reserved keyword of SystemVerilog, IEEE 1800-2017 Annex B (Table B.1, 248 words).
+    /// It includes the Verilog (IEEE 1364-2005) keywords, so a name legal here is legal in both.
     static let keywords: Set<String> = [
-        "always", "always_comb", "always_ff", "always_latch", "and", "assign", "automatic", "begin", "bit", "buf",
-        "byte", "case", "casex", "casez", "cell", "config", "const", "default", "defparam", "design", "disable",
-        "do", "edge", "else", "end", "endcase", "endfunction", "endgenerate", "endmodule", "endtask", "enum",
-        "event", "final", "for", "force", "forever", "fork", "function", "generate", "genvar", "if", "initial",
-        "inout", "input", "int", "integer", "interface", "join", "localparam", "logic", "longint", "module",
-        "nand", "negedge", "nor", "not", "or", "output", "packed", "parameter", "posedge", "priority", "real",
-        "reg", "repeat", "return", "shortint", "signed", "struct", "supply0", "supply1", "task", "time", "tri",
-        "type", "typedef", "union", "unique", "unsigned", "void", "wait", "while", "wire", "xor", "xnor",
+        "accept_on", "alias", "always", "always_comb", "always_ff", "always_latch", "and", "assert", "assign",
+        "assume", "automatic", "before", "begin", "bind", "bins", "binsof", "bit", "break", "buf", "bufif0",
+        "bufif1", "byte", "case", "casex", "casez", "cell", "chandle", "checker", "class", "clocking", "cmos",
+        "config", "const", "constraint", "context", "continue", "cover", "covergroup", "coverpoint", "cross",
+        "deassign", "default", "defparam", "design", "disable", "dist", "do", "edge", "else", "end",
+        "endcase", "endchecker", "endclass", "endclocking", "endconfig", "endfunction", "endgenerate",
+        "endgroup", "endinterface", "endmodule", "endpackage", "endprimitive", "endprogram", "endproperty",
+        "endsequence", "endspecify", "endtable", "endtask", "enum", "event", "eventually", "expect", "export",
+        "extends", "extern", "final", "first_match", "for", "force", "foreach", "forever", "fork", "forkjoin",
+        "function", "generate", "genvar", "global", "highz0", "highz1", "if", "iff", "ifnone", "ignore_bins",
+        "illegal_bins", "implements", "implies", "import", "incdir", "include", "initial", "inout", "input",
+        "inside", "instance", "int", "integer", "interconnect", "interface", "intersect", "join", "join_any",
+        "join_none", "large", "let", "liblist", "library", "local", "localparam", "logic", "longint",
+        "macromodule", "matches", "medium", "modport", "module", "nand", "negedge", "nettype", "new",
+        "nexttime", "nmos", "nor", "noshowcancelled", "not", "notif0", "notif1", "null", "or", "output",
+        "package", "packed", "parameter", "pmos", "posedge", "primitive", "priority", "program", "property",
+        "protected", "pull0", "pull1", "pulldown", "pullup", "pulsestyle_ondetect", "pulsestyle_onevent",
+        "pure", "rand", "randc", "randcase", "randsequence", "rcmos", "real", "realtime", "ref", "reg",
+        "reject_on", "release", "repeat", "restrict", "return", "rnmos", "rpmos", "rtran", "rtranif0",
+        "rtranif1", "s_always", "s_eventually", "s_nexttime", "s_until", "s_until_with", "scalared",
+        "sequence", "shortint", "shortreal", "showcancelled", "signed", "small", "soft", "solve", "specify",
+        "specparam", "static", "string", "strong", "strong0", "strong1", "struct", "super", "supply0",
+        "supply1", "sync_accept_on", "sync_reject_on", "table", "tagged", "task", "this", "throughout",
+        "time", "timeprecision", "timeunit", "tran", "tranif0", "tranif1", "tri", "tri0", "tri1", "triand",
+        "trior", "trireg", "type", "typedef", "union", "unique", "unique0", "unsigned", "until", "until_with",
+        "untyped", "use", "uwire", "var", "vectored", "virtual", "void", "wait", "wait_order", "wand", "weak",
+        "weak0", "weak1", "while", "wildcard", "wire", "with", "within", "wor", "xnor", "xor",
     ]
 
     public static func isValid(_ name: String) -> Bool {

@@ -287,9 +287,9 @@ final class ConfigLoaderTests: XCTestCase {
             ConfigError(field: "noc.filterBusBits", value: "40", rule: "must be a multiple of fixedPoint.psumBits = 16"),
         ])
         // Narrower than a psum breaks two rules, and both are named.
-        XCTAssertEqual(violations { $0.noc.ifmapBusBits = 8 }, [
-            ConfigError(field: "noc.ifmapBusBits", value: "8", rule: "must be in 16...1024"),
-            ConfigError(field: "noc.ifmapBusBits", value: "8", rule: "must be a multiple of fixedPoint.psumBits = 16"),
+        XCTAssertEqual(violations { $0.noc.psumBusBits = 8 }, [
+            ConfigError(field: "noc.psumBusBits", value: "8", rule: "must be in 16...1024"),
+            ConfigError(field: "noc.psumBusBits", value: "8", rule: "must be a multiple of fixedPoint.psumBits = 16"),
         ])
     }
 
@@ -338,7 +338,7 @@ final class ConfigLoaderTests: XCTestCase {
         config.noc.filterBusBits = 40        // not a multiple of psumBits = 16
         config.noc.columnTagBits = 3         // 14 columns need 4 bits
         config.rlc.pairsPerWord = 4          // 4 x 21 + 1 = 85 bits > 64
-        config.dram.bytesPerCycle = 0        // levelBits stays 16, now != dataBits = 32
+        config.dram.bytesPerCycle = 0        // levelBits stays 16, now != dataBits = 32; so does the ifmap bus
         XCTAssertThrowsError(try config.validated()) { error in
             guard let errors = error as? ConfigErrors else { return XCTFail("not ConfigErrors: \(error)") }
             XCTAssertEqual(errors.errors, [
@@ -347,6 +347,8 @@ final class ConfigLoaderTests: XCTestCase {
                             rule: "must be in 32...64 (psums must hold a data word and need not exceed the full product)"),
                 ConfigError(field: "pe.fifoDepth", value: "6", rule: "must be a power of two"),
                 ConfigError(field: "noc.filterBusBits", value: "40", rule: "must be a multiple of fixedPoint.psumBits = 16"),
+                ConfigError(field: "noc.ifmapBusBits", value: "16",
+                            rule: "must equal fixedPoint.dataBits = 32 (one activation per cycle)"),
                 ConfigError(field: "noc.columnTagBits", value: "3", rule: "must tag every PE column: 2^3 < array.columns = 14"),
                 ConfigError(field: "rlc.levelBits", value: "16", rule: "must equal fixedPoint.dataBits = 32"),
                 ConfigError(field: "rlc.pairsPerWord", value: "4",
@@ -355,7 +357,7 @@ final class ConfigLoaderTests: XCTestCase {
                             rule: "must be > 0 and at most one bus word per cycle (8.0)"),
             ])
             let lines = errors.description.components(separatedBy: "\n")
-            XCTAssertEqual(lines.count, 8)
+            XCTAssertEqual(lines.count, 9)
             XCTAssertEqual(lines.first, "invalid configuration: array.rows = 0: must be in 1...64")
             XCTAssertEqual(lines.last, "invalid configuration: dram.bytesPerCycle = 0.0: must be > 0 and at most one bus word per cycle (8.0)")
         }
@@ -363,14 +365,164 @@ final class ConfigLoaderTests: XCTestCase {
 
     func testBoundariesThatAreAllowed() throws {
         var c = AcceleratorConfig()
-        c.fixedPoint.psumBits = 32  // the full product of two 16-bit words
-        c.noc.ifmapBusBits = 32
+        c.fixedPoint.psumBits = 32  // the full product of two 16-bit words; the ifmap bus stays 16 b
         c.pe.fifoDepth = 2
         c.array.rows = 1
         c.array.columns = 1
         let v = try c.validated()
         XCTAssertEqual(v.peCount, 1)
         XCTAssertEqual(v.raw.fixedPoint.psumBits, 32)
+    }
+
+    // MARK: - Rules whose bounds come from other fields
+
+    func testPsumBitsAboveTheBusCeilingIsReportedNotATrap() throws {
+        // psumBits...1024 used to be an invalid ClosedRange here: a fatal error, not a report.
+        let loaded = try ConfigLoader.load(file: nil, overrides: ["fixedPoint.psumBits=2048"])
+        XCTAssertThrowsError(try loaded.validated()) { error in
+            guard let errors = (error as? ConfigErrors)?.errors else { return XCTFail("not ConfigErrors: \(error)") }
+            let empty = "has no valid value while fixedPoint.psumBits = 2048: its range 2048...1024 is empty"
+            XCTAssertEqual(errors, [
+                ConfigError(field: "fixedPoint.psumBits", value: "2048",
+                            rule: "must be in 16...32 (psums must hold a data word and need not exceed the full product)"),
+                ConfigError(field: "noc.filterBusBits", value: "64", rule: empty),
+                ConfigError(field: "noc.filterBusBits", value: "64", rule: "must be a multiple of fixedPoint.psumBits = 2048"),
+                ConfigError(field: "noc.psumBusBits", value: "64", rule: empty),
+                ConfigError(field: "noc.psumBusBits", value: "64", rule: "must be a multiple of fixedPoint.psumBits = 2048"),
+                ConfigError(field: "noc.outputBusBits", value: "64", rule: empty),
+                ConfigError(field: "noc.outputBusBits", value: "64", rule: "must be a multiple of fixedPoint.psumBits = 2048"),
+                ConfigError(field: "noc.localLinkBits", value: "64", rule: empty),
+                ConfigError(field: "noc.localLinkBits", value: "64", rule: "must be a multiple of fixedPoint.psumBits = 2048"),
+            ])
+        }
+    }
+
+    func testDataBitsAboveTheBankCeilingIsReportedNotATrap() {
+        // dataBits...1024 for the bank width; the other rules that read dataBits report too.
+        let errors = violations { $0.fixedPoint.dataBits = 2048 }
+        XCTAssertTrue(errors.contains(ConfigError(field: "fixedPoint.dataBits", value: "2048", rule: "must be in 2...32")), "\(errors)")
+        XCTAssertTrue(errors.contains(ConfigError(
+            field: "globalBuffer.bankBits", value: "64",
+            rule: "has no valid value while fixedPoint.dataBits = 2048: its range 2048...1024 is empty")), "\(errors)")
+    }
+
+    func testHugeValuesDoNotOverflow() {
+        // 2 x dataBits, rows + columns - 1 and pairs x (run + level) + 1 would trap on overflow.
+        let errors = violations { $0.fixedPoint.dataBits = Int.max }
+        XCTAssertTrue(errors.contains(ConfigError(
+            field: "fixedPoint.psumBits", value: "16",
+            rule: "has no valid value while fixedPoint.dataBits = \(Int.max): its range \(Int.max)...overflow is empty (psums must hold a data word and need not exceed the full product)")),
+            "\(errors)")
+        // The tags cannot cover such an array either; the diagonal count is not computed.
+        XCTAssertEqual(violations { $0.array.rows = Int.max; $0.array.columns = Int.max }.map(\.field),
+                       ["array.rows", "array.columns", "noc.rowTagBits", "noc.columnTagBits"])
+        XCTAssertEqual(violations { $0.rlc.pairsPerWord = Int.max }, [
+            ConfigError(field: "rlc.pairsPerWord", value: "\(Int.max)", rule: "must be in 1...64"),
+            ConfigError(field: "rlc.pairsPerWord", value: "\(Int.max)",
+                        rule: "\(Int.max) x (runBits 5 + levelBits 16) + 1 = more bits than an Int holds does not fit a 64-bit DRAM word"),
+        ])
+        XCTAssertFalse(violations { $0.rlc.runBits = Int.max; $0.fixedPoint.dataBits = Int.min }.isEmpty)
+        // Through the loader too: a YAML integer can be as large as Int.
+        XCTAssertThrowsError(try ConfigLoader.load(text: "fixedPoint: {dataBits: \(Int.max)}").validated()) { error in
+            XCTAssertTrue(error is ConfigErrors, "\(error)")
+        }
+    }
+
+    // MARK: - Lines, lanes and the ifmap bus
+
+    func testGlobalBufferLineIsADRAMLine() throws {
+        XCTAssertEqual(violations { $0.globalBuffer.bankBits = 128 }, [
+            ConfigError(field: "globalBuffer.bankBits", value: "128",
+                        rule: "must equal dram.busBits = 64 (a global buffer line is a DRAM line)"),
+        ])
+        XCTAssertEqual(violations { $0.dram.busBits = 128 }, [
+            ConfigError(field: "globalBuffer.bankBits", value: "64",
+                        rule: "must equal dram.busBits = 128 (a global buffer line is a DRAM line)"),
+        ])
+        // Both wider: 8 words of 16 b per line.
+        var wide = AcceleratorConfig()
+        wide.globalBuffer.bankBits = 128
+        wide.dram.busBits = 128
+        XCTAssertNoThrow(try wide.validated())
+    }
+
+    func testWordsPerDRAMLineArePowerOfTwo() throws {
+        // 64 / 12 is no whole number of words, let alone a power of two.
+        let errors = violations {
+            $0.fixedPoint.dataBits = 12
+            $0.rlc.levelBits = 12
+            $0.noc.ifmapBusBits = 12
+        }
+        XCTAssertEqual(errors, [
+            ConfigError(field: "globalBuffer.bankBits", value: "64", rule: "must be a multiple of fixedPoint.dataBits = 12"),
+            ConfigError(field: "dram.busBits", value: "64",
+                        rule: "must hold a power-of-two number of fixedPoint.dataBits = 12-bit words per line"),
+        ])
+        // 64 / 32 = 2 words per line.
+        var two = AcceleratorConfig()
+        two.fixedPoint.dataBits = 32
+        two.fixedPoint.psumBits = 32
+        two.rlc.levelBits = 32
+        two.rlc.pairsPerWord = 1  // 1 x (5 + 32) + 1 = 38 bits
+        two.noc.ifmapBusBits = 32
+        XCTAssertNoThrow(try two.validated())
+    }
+
+    func testIfmapBusCarriesOneActivation() throws {
+        XCTAssertEqual(violations { $0.noc.ifmapBusBits = 32 }, [
+            ConfigError(field: "noc.ifmapBusBits", value: "32", rule: "must equal fixedPoint.dataBits = 16 (one activation per cycle)"),
+        ])
+        // 8-bit data: the ifmap bus narrows with it.
+        var narrow = AcceleratorConfig()
+        narrow.fixedPoint.dataBits = 8
+        narrow.rlc.levelBits = 8
+        XCTAssertEqual(violations { $0 = narrow }, [
+            ConfigError(field: "noc.ifmapBusBits", value: "16", rule: "must equal fixedPoint.dataBits = 8 (one activation per cycle)"),
+        ])
+        narrow.noc.ifmapBusBits = 8
+        XCTAssertNoThrow(try narrow.validated())
+        // Psums wider than data leave the ifmap bus at the data width.
+        var fullProduct = AcceleratorConfig()
+        fullProduct.fixedPoint.psumBits = 32
+        XCTAssertNoThrow(try fullProduct.validated())
+    }
+
+    // MARK: - Non-finite reals
+
+    func testNonFiniteRealsAreRefusedNamingTheField() throws {
+        for text in ["inf", "-inf", "nan", "infinity", "1e999"] {
+            let override = "dram.bytesPerCycle=\(text)"
+            XCTAssertEqual(loadError { try ConfigLoader.load(file: nil, overrides: [override]) },
+                           .wrongType(source: "--set \(override)", key: "dram.bytesPerCycle", expected: "a finite number", found: text))
+        }
+        for (yaml, found) in [(".inf", "inf"), ("-.inf", "-inf"), (".nan", "nan"), ("1.0e999", "inf")] {
+            let error = loadError { try ConfigLoader.load(text: "dram:\n  bytesPerCycle: \(yaml)\n", source: "f.yaml") }
+            XCTAssertEqual(error, .wrongType(source: "f.yaml", key: "dram.bytesPerCycle", expected: "a finite number", found: found), yaml)
+            XCTAssertEqual(error?.description, "f.yaml: dram.bytesPerCycle must be a finite number, found \(found)", yaml)
+        }
+        // An integer field refuses them as it refuses any non-integer.
+        XCTAssertEqual(loadError { try ConfigLoader.load(text: "array: {rows: .inf}", source: "r.yaml") },
+                       .wrongType(source: "r.yaml", key: "array.rows", expected: "an integer", found: "inf"))
+    }
+
+    func testNonFiniteRealBuiltInCodeHashesAndIsReported() throws {
+        var hashes: Set<String> = [AcceleratorConfig().hashHex]
+        for value in [Double.infinity, -Double.infinity, Double.nan] {
+            var c = AcceleratorConfig()
+            c.dram.bytesPerCycle = value
+            let json = ConfigLoader.canonicalJSON(c)  // used to trap in try!
+            XCTAssertTrue(json.contains("\"bytesPerCycle\" : \"\(value.isNaN ? "nan" : value > 0 ? "inf" : "-inf")\""), json)
+            XCTAssertEqual(c.hashHex.count, 16)
+            XCTAssertEqual(c.hashHex, c.hashHex)
+            hashes.insert(c.hashHex)
+            // Reading it back names the field rather than failing inside JSONSerialization.
+            guard case let .wrongType(_, key, expected, _)? = loadError({ try ConfigLoader.load(text: json) }) else {
+                return XCTFail("expected wrongType")
+            }
+            XCTAssertEqual([key, expected], ["dram.bytesPerCycle", "a finite number"])
+            XCTAssertEqual(violations { $0 = c }.map(\.field), ["dram.bytesPerCycle"])
+        }
+        XCTAssertEqual(hashes.count, 4, "each non-finite value hashes differently from the others and the default")
     }
 
     // MARK: - Hash and canonical JSON

@@ -1,0 +1,104 @@
+import EyerissConfig
+import EyerissGolden
+import EyerissMapper
+import Foundation
+import Logging
+
+/// What a layer co-simulation uses besides the layer and the hardware.
+public struct LayerRunOptions: Sendable {
+    public var seed: UInt64
+    /// Fraction of zero activations in the random input.
+    public var sparsity: Double
+    /// Product shift: which bits of the full product are kept.
+    public var shift: Int
+    public var dram: DRAMBehaviour?
+    public var trace: String?
+    public var watchdogCycles: UInt64
+
+    public init(seed: UInt64 = 1, sparsity: Double = 0.5, shift: Int = 12, dram: DRAMBehaviour? = nil,
+                trace: String? = nil, watchdogCycles: UInt64 = 200_000) {
+        self.seed = seed
+        self.sparsity = sparsity
+        self.shift = shift
+        self.dram = dram
+        self.trace = trace
+        self.watchdogCycles = watchdogCycles
+    }
+}
+
+/// The outcome of one co-simulated layer: what the RTL measured and whether every output
+/// matched the golden model.
+public struct LayerResult: Codable, Sendable {
+    public var layer: LayerShape
+    public var seed: UInt64
+    public var sparsity: Double
+    public var shift: Int
+    public var mapping: String
+    public var passes: Int
+    public var cycles: UInt64
+    /// MACs / PEs: the cycles of a perfectly busy array.
+    public var idealCycles: Double
+    /// MAC slots (done + gated) per PE per cycle.
+    public var utilization: Double
+    /// Active PEs of the mapping, weighted by work (the mapper's figure).
+    public var mappedUtilization: Double
+    public var dramBytesRead: UInt64
+    public var dramBytesWritten: UInt64
+    public var stats: RunStats
+    public var outputs: Int
+    public var mismatches: Int
+    public var firstMismatches: [String]
+    public var passed: Bool { mismatches == 0 }
+    public var verdict: String { passed ? "PASS" : "FAIL" }
+}
+
+/// Co-simulates one layer: maps it, writes the DRAM image, runs the program on the Verilated
+/// accelerator and compares every output word with the golden model.
+public enum LayerRunner {
+    public static func run(_ layer: LayerShape, config: ValidConfig, options: LayerRunOptions,
+                           simulator: ((Int) throws -> AcceleratorSimulator)? = nil,
+                           logger: Logger = Logger(label: "eyeriss.cosim")) throws -> LayerResult {
+        let shape = try layer.validated()
+        let plan = try Mapper.map(layer: shape, config: config, shift: options.shift)
+        let fp = FixedPoint(config)
+        var rng = SplitMix64(seed: options.seed)
+        let input = Tensor4.random(dims: [shape.n, shape.c, shape.h, shape.w], range: fp.dataRange,
+                                   zeroFraction: options.sparsity, rng: &rng)
+        let weights = Tensor4.random(dims: [shape.m, shape.channelsPerGroup, shape.r, shape.s], range: fp.dataRange,
+                                     zeroFraction: 0.1, rng: &rng)
+        logger.info("\(shape.name): \(plan.passes.count) passes, \(plan.layout.endLine) DRAM lines; golden model")
+        let expected = ReferenceConv.conv(shape, input: input, weights: weights, shift: options.shift, fixedPoint: fp)
+
+        let sim = try simulator?(plan.layout.endLine)
+            ?? AcceleratorSimulator(config: config, seed: options.seed, dramLines: plan.layout.endLine,
+                                    dram: options.dram ?? .nominal(config), trace: options.trace)
+        for segment in plan.dramImage(input: input.values, weights: weights.values) {
+            try sim.writeDRAM(line: segment.lineAddress, segment.lines)
+        }
+        logger.info("\(shape.name): simulating")
+        let stats = try sim.run(programLine: plan.layout.programBase, watchdogCycles: options.watchdogCycles)
+        let got = plan.readOfmap(lines: try sim.readDRAM(line: plan.layout.ofmapBase, count: plan.layout.ofmapLines))
+
+        var mismatches = 0
+        var first: [String] = []
+        for (i, want) in expected.values.enumerated() where got[i] != want {
+            mismatches += 1
+            if first.count < 10 {
+                let f = i % shape.f, e = (i / shape.f) % shape.e, m = (i / (shape.f * shape.e)) % shape.m
+                let n = i / (shape.f * shape.e * shape.m)
+                first.append("\(shape.name) image \(n) filter \(m) row \(e) column \(f): expected \(want), got \(got[i])")
+            }
+        }
+        let peCount = Double(config.peCount)
+        let statistics = plan.statistics
+        let lineBytes = UInt64(config.raw.dram.busBits / 8)
+        return LayerResult(
+            layer: shape, seed: options.seed, sparsity: options.sparsity, shift: options.shift,
+            mapping: "q=\(plan.mapping.q) p=\(plan.mapping.p) Rc=\(plan.mapping.rc) r=\(plan.mapping.r) e=\(plan.mapping.e) t=\(plan.mapping.t) jobRows=\(plan.mapping.jobRows)",
+            passes: plan.passes.count, cycles: stats.cycles, idealCycles: Double(shape.macs) / peCount,
+            utilization: Double(stats.macs + stats.gated) / (Double(max(1, stats.cycles)) * peCount),
+            mappedUtilization: statistics.utilization,
+            dramBytesRead: stats.dramLinesRead * lineBytes, dramBytesWritten: stats.dramLinesWritten * lineBytes,
+            stats: stats, outputs: expected.values.count, mismatches: mismatches, firstMismatches: first)
+    }
+}

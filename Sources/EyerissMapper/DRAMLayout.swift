@@ -1,0 +1,66 @@
+/// Consecutive DRAM lines starting at `lineAddress`: what the host writes before a layer.
+public struct DRAMSegment: Equatable, Sendable {
+    public let lineAddress: Int
+    public let lines: [UInt64]
+
+    public init(lineAddress: Int, lines: [UInt64]) {
+        self.lineAddress = lineAddress
+        self.lines = lines
+    }
+}
+
+/// Where a layer's data lives in DRAM (docs/architecture.md, section 1), in lines:
+/// program, filter blocks, ifmap, ofmap, one after the other from `programBase`.
+///
+/// Ifmap rows are padded to `wl = ceil(W / lanes)` lines, ofmap rows to `fl = ceil(F / lanes)`
+/// lines, so every row starts on a line.
+public struct DRAMLayout: Equatable, Sendable {
+    /// 16-bit (`dataBits`) words per line.
+    public let lanes: Int
+    /// Lines per ifmap row: `ceil(W / lanes)`.
+    public let wl: Int
+    /// Lines per ofmap row: `ceil(F / lanes)`.
+    public let fl: Int
+    /// Ifmap channels `C` and rows `H` (for addressing).
+    public let c: Int
+    public let h: Int
+    /// Ofmap channels `M` and rows `E` (for addressing).
+    public let m: Int
+    public let e: Int
+
+    /// First line of the program (descriptors).
+    public let programBase: Int
+    /// Lines of the program: 16 per descriptor, END included.
+    public let programLines: Int
+    /// First line of the filter blocks.
+    public let filterBase: Int
+    /// Lines of all filter blocks together.
+    public let filterLines: Int
+    /// First line of the ifmap `[n][c][y][x]`.
+    public let ifmapBase: Int
+    /// Lines of the ifmap: `n * C * H * wl`.
+    public let ifmapLines: Int
+    /// First line of the ofmap `[n][m][e][f]`.
+    public let ofmapBase: Int
+    /// Lines of the ofmap: `n * M * E * fl`.
+    public let ofmapLines: Int
+
+    /// Lines from `programBase` to the end of the ofmap.
+    public var totalLines: Int { ofmapBase + ofmapLines - programBase }
+    /// One past the last line used.
+    public var endLine: Int { ofmapBase + ofmapLines }
+    /// Lines between two channels of the ifmap: `H * wl`.
+    public var ifmapChannelLines: Int { h * wl }
+    /// Lines between two output channels of the ofmap: `E * fl`.
+    public var ofmapPlaneLines: Int { e * fl }
+
+    /// DRAM line of ifmap row `(n, c, y)` (its word `x` is in line `+ x / lanes`, lane `x % lanes`).
+    public func ifmapLine(n: Int, c: Int, y: Int) -> Int {
+        ifmapBase + ((n * self.c + c) * h + y) * wl
+    }
+
+    /// DRAM line of ofmap row `(n, m, e)`.
+    public func ofmapLine(n: Int, m: Int, e: Int) -> Int {
+        ofmapBase + ((n * self.m + m) * self.e + e) * fl
+    }
+}

@@ -1,0 +1,64 @@
+/// Field numbers of a pass descriptor (docs/architecture.md, section 5): 32 fields of 32 bits,
+/// field `k` in line `k / 2`, bits `32 * (k % 2) +: 32`.
+public enum DescriptorField: Int, CaseIterable, Sendable {
+    case opcode = 0, flags, s, stride, f, q, p, rc, r, e, t, jobRows, shift, pad, w, h
+    case yStart, yLo, nRows, wl, yCount, filterAddress, filterLines, ifmapAddress
+    case ifmapChannelLines, psumBank, epass, fl, ofmapAddress, ofmapPlaneLines, step, reserved
+}
+
+/// Opcodes of field 0.
+public enum DescriptorOpcode: UInt32, Sendable {
+    case end = 0
+    case pass = 1
+}
+
+/// One descriptor of the program the controller runs: 16 DRAM lines.
+public struct Descriptor: Equatable, Sendable {
+    /// Lines per descriptor.
+    public static let lineCount = 16
+    /// Fields per descriptor.
+    public static let fieldCount = 32
+
+    /// The raw fields, indexed by `DescriptorField.rawValue`.
+    public private(set) var fields: [UInt32]
+
+    /// The END descriptor: every field 0.
+    public init() {
+        fields = Array(repeating: 0, count: Self.fieldCount)
+    }
+
+    /// Decodes 16 lines; nil if there are not exactly 16.
+    public init?(lines: [UInt64]) {
+        guard lines.count == Self.lineCount else { return nil }
+        fields = (0..<Self.fieldCount).map { k in UInt32(truncatingIfNeeded: lines[k / 2] >> (32 * UInt64(k % 2))) }
+    }
+
+    /// The END descriptor.
+    public static let end = Descriptor()
+
+    /// A raw field.
+    public subscript(_ field: DescriptorField) -> UInt32 {
+        get { fields[field.rawValue] }
+        set { fields[field.rawValue] = newValue }
+    }
+
+    /// A field read as an unsigned number.
+    public func value(_ field: DescriptorField) -> Int { Int(self[field]) }
+
+    /// A field read as a two's-complement number (`yStart`).
+    public func signedValue(_ field: DescriptorField) -> Int { Int(Int32(bitPattern: self[field])) }
+
+    /// Sets a field from a number that must fit 32 bits (unsigned, or signed for `yStart`).
+    public mutating func set(_ field: DescriptorField, _ value: Int) {
+        precondition(value >= Int(Int32.min) && value <= Int(UInt32.max),
+                     "Descriptor: field \(field) = \(value) does not fit 32 bits")
+        self[field] = UInt32(truncatingIfNeeded: value)
+    }
+
+    /// The 16 lines, field `2k` in the low half of line `k`.
+    public var lines: [UInt64] {
+        (0..<Self.lineCount).map { line in
+            UInt64(fields[2 * line]) | UInt64(fields[2 * line + 1]) << 32
+        }
+    }
+}

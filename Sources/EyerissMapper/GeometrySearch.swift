@@ -1,0 +1,216 @@
+/// The main geometry of a layer's passes and the global buffer split, before it is cut into
+/// chunks. `rShort` is the number of channel sets used by the last, shorter filter-row chunk
+/// (when `R % rc != 0`): a shorter PE set leaves room to stack more of them.
+struct MainGeometry: Equatable {
+    var q: Int
+    var p: Int
+    var rc: Int
+    var r: Int
+    var rShort: Int
+    var e: Int
+    var t: Int
+    var jobRows: Int
+    var psumBank: Int
+}
+
+/// `count` chunks of `x * y` units each: `x` the factor kept inside a PE (q, p or jobRows),
+/// `y` the one spread over PEs (r, t or e).
+struct ChunkRun: Equatable {
+    var x: Int
+    var y: Int
+    var count: Int
+}
+
+/// Splits `total` units into chunks of `x * y` and, for the remainder, the fewest chunks of
+/// smaller uniform sizes: each time the largest product `x' * y' <= left` with `x' <= x`,
+/// `y' <= y`, preferring the larger `y'` (more active PEs) on a tie.
+func splitChunks(_ total: Int, x: Int, y: Int) -> [ChunkRun] {
+    var runs: [ChunkRun] = []
+    var left = total
+    var (bx, by) = (x, y)
+    while left > 0 {
+        if bx * by > left {
+            var best = (x: 0, y: 0)
+            var yy = min(y, left)
+            while yy >= 1 {
+                let xx = min(x, left / yy)
+                if xx * yy > best.x * best.y { best = (xx, yy) }
+                yy -= 1
+            }
+            (bx, by) = best
+        }
+        let count = left / (bx * by)
+        runs.append(ChunkRun(x: bx, y: by, count: count))
+        left -= count * bx * by
+    }
+    return runs
+}
+
+/// The run-length chunking of one layer under a main geometry.
+struct ChunkPlan {
+    /// (p, t) chunks of the filters of a group.
+    var filters: [ChunkRun]
+    /// (jobRows, e) chunks of the output rows.
+    var rows: [ChunkRun]
+    /// Filter-row chunks: `rc` rows, `count` of them, each split into (q, r) channel chunks.
+    var filterRows: [(rc: Int, count: Int, channels: [ChunkRun])]
+
+    init(_ d: LayerDims, _ g: MainGeometry) {
+        filters = splitChunks(d.mg, x: g.p, y: g.t)
+        rows = splitChunks(d.e, x: g.jobRows, y: g.e)
+        filterRows = []
+        if d.r / g.rc > 0 {
+            filterRows.append((g.rc, d.r / g.rc, splitChunks(d.cg, x: g.q, y: g.r)))
+        }
+        if d.r % g.rc > 0 {
+            filterRows.append((d.r % g.rc, 1, splitChunks(d.cg, x: g.q, y: g.rShort)))
+        }
+    }
+}
+
+/// Exhaustive search over row-stationary geometries: every `q, p, r, e, t` that the spads,
+/// the array and the tags allow, each with the longest `jobRows` (and its buffer split) that
+/// fits the global buffer, ranked by `cost`. Tries `rc = min(R, rows)` first, and a shorter
+/// `rc` only if nothing fits with it.
+struct GeometrySearch {
+    let d: LayerDims
+    let hw: HardwareLimits
+
+    /// Fixed cycles per pass for fetching the descriptor and setting up: a guess, so that the
+    /// ranking prefers fewer passes when everything else is equal.
+    static let passSetupCycles = 32.0
+
+    struct Result {
+        var geometry: MainGeometry
+        var cycles: Double
+        var utilization: Double
+    }
+
+    /// The best geometry, or nil if no geometry fits.
+    func best() -> Result? {
+        var rc = min(d.r, hw.rows)
+        while rc >= 1 {
+            if let found = best(rc: rc) { return found }
+            rc -= 1
+        }
+        return nil
+    }
+
+    private func best(rc: Int) -> Result? {
+        let qMax = min(hw.ifmapSpadWords / d.s, d.cg)
+        guard qMax >= 1, hw.ifmapColumnTags >= rc else { return nil }
+        let eMax = min(hw.columns, d.e, (hw.ifmapColumnTags - rc) / d.stride + 1)
+        let filterWordsMax = hw.filterBufferLines * hw.lanes
+        var best: Result?
+        for q in 1...qMax {
+            let pMax = min(hw.psumSpadWords, hw.filterSpadWords / (q * d.s), d.mg)
+            guard pMax >= 1 else { continue }
+            let rMax = min(hw.rows / rc, hw.rowTags, ceilDiv(d.cg, q))
+            for p in 1...pMax {
+                for r in 1...rMax {
+                    for e in 1...eMax {
+                        let tMax = min(hw.columns / e, hw.columnTags, ceilDiv(d.mg, p))
+                        for t in 1...tMax {
+                            guard t * rc * r * d.s * q * p <= filterWordsMax else { break }
+                            guard var g = fitJobRows(q: q, p: p, rc: rc, r: r, e: e, t: t) else { continue }
+                            g.rShort = shortChunkSets(g)
+                            let (cycles, utilization) = cost(g)
+                            if let b = best, !(cycles < b.cycles * (1 - 1e-12)
+                                               || (cycles <= b.cycles * (1 + 1e-12) && utilization > b.utilization)) {
+                                continue
+                            }
+                            best = Result(geometry: g, cycles: cycles, utilization: utilization)
+                        }
+                    }
+                }
+            }
+        }
+        return best
+    }
+
+    /// The longest `jobRows` for which the ifmap tile and the psum tile fit together, and the
+    /// buffer split giving it (the largest ifmap share among the equally good ones).
+    func fitJobRows(q: Int, p: Int, rc: Int, r: Int, e: Int, t: Int) -> MainGeometry? {
+        let cap = min(d.e / e, (1 << 16) - 1)
+        guard cap >= 1 else { return nil }
+        var bestJ = 0
+        var bestBank = 0
+        let linesPerTileRow = q * r * d.wl
+        for bank in 1..<hw.fmapBanks {
+            let psumLines = (hw.fmapBanks - bank) * hw.bankLines
+            let jPsum = psumLines / (p * t * e * d.fl)
+            let ifmapLines = bank * hw.bankLines
+            var jIfmap = cap
+            if linesPerTileRow * d.h > ifmapLines {
+                let rowsFit = ifmapLines / linesPerTileRow
+                jIfmap = rowsFit < rc ? 0 : ((rowsFit - rc) / d.stride + 1) / e
+            }
+            let j = min(jPsum, jIfmap, cap)
+            if j > 0, j >= bestJ {
+                bestJ = j
+                bestBank = bank
+            }
+        }
+        guard bestJ > 0 else { return nil }
+        return MainGeometry(q: q, p: p, rc: rc, r: r, rShort: r, e: e, t: t, jobRows: bestJ, psumBank: bestBank)
+    }
+
+    /// Channel sets for the last filter-row chunk when it is shorter than `rc`: as many as the
+    /// array and tags allow while its filter block and ifmap tile still fit.
+    func shortChunkSets(_ g: MainGeometry) -> Int {
+        let rcShort = d.r % g.rc
+        guard rcShort > 0 else { return g.r }
+        var sets = min(hw.rows / rcShort, hw.rowTags, ceilDiv(d.cg, g.q))
+        while sets > g.r {
+            let filterOK = g.t * rcShort * sets * d.s * g.q * g.p <= hw.filterBufferLines * hw.lanes
+            let tileOK = g.q * sets * d.tileRows(epass: g.e * g.jobRows, rc: rcShort) * d.wl <= g.psumBank * hw.bankLines
+            if filterOK && tileOK { return sets }
+            sets -= 1
+        }
+        return g.r
+    }
+
+    /// Estimated cycles of the whole layer and the MAC-weighted PE utilization (see
+    /// `Mapping.estimatedCycles`). Per pass: the slowest of one PE's MACs, the ifmap feeder and
+    /// the GON (each network moves one word per cycle: docs/architecture.md, section 4; the
+    /// psum GIN moves as many words as the GON), plus the filter feeder (the spads fill before
+    /// the MACs start), plus the descriptor, filter block and ifmap tile from DRAM (loaded before
+    /// the pass runs, section 5). This is what makes the ranking weigh PE count against reuse:
+    /// more columns only help while the GON keeps up (`e*t <= q*S`), more channel sets while
+    /// the ifmap feeder does.
+    func cost(_ g: MainGeometry) -> (cycles: Double, utilization: Double) {
+        let chunks = ChunkPlan(d, g)
+        let peCount = Double(hw.rows * hw.columns)
+        var cycles = 0.0
+        var busyMACs = 0.0
+        var macs = 0.0
+        for fc in chunks.filters {
+            let (p, t) = (fc.x, fc.y)
+            for rw in chunks.rows {
+                let (jobRows, e) = (rw.x, rw.y)
+                for fr in chunks.filterRows {
+                    let rc = fr.rc
+                    for cc in fr.channels {
+                        let (q, r) = (cc.x, cc.y)
+                        let count = Double(fc.count * rw.count * fr.count * cc.count)
+                        let yCount = (e - 1) * d.stride + rc
+                        let peMACs = jobRows * d.f * p * q * d.s
+                        let ifmapWords = jobRows * d.inputColumns * yCount * q * r
+                        let gonWords = jobRows * d.f * e * t * p
+                        let filterWords = t * rc * r * d.s * q * p
+                        let tileLines = q * r * d.tileRows(epass: e * jobRows, rc: rc) * d.wl
+                        let dramLines = ceilDiv(filterWords, hw.lanes) + tileLines + Descriptor.lineCount
+                        let pass = Double(max(peMACs, ifmapWords, gonWords) + filterWords)
+                            + Double(dramLines) * hw.cyclesPerLine + Self.passSetupCycles
+                        cycles += count * pass
+                        let active = Double(rc * r * e * t)
+                        macs += count * Double(peMACs) * active
+                        busyMACs += count * Double(peMACs) * active * active / peCount
+                    }
+                }
+            }
+        }
+        let images = Double(d.n * d.groups)
+        return (cycles * images, macs > 0 ? busyMACs / macs : 0)
+    }
+}

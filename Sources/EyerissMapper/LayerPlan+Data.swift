@@ -1,0 +1,105 @@
+/// The DRAM image of a layer: filter blocks and ifmap packed into lines, ofmap read back.
+///
+/// Tensors are flat `[Int]` arrays in row-major order (the last index varies fastest), the
+/// layout of `EyerissGolden.Tensor4.values`: ifmap `[n][c][h][w]`, filters `[m][c/groups][r][s]`,
+/// ofmap `[n][m][e][f]`. A line holds `lanes` words of `dataBits` two's-complement bits, word
+/// `w` in bits `[dataBits*w +: dataBits]` (lane 0 least significant).
+extension LayerPlan {
+    /// One filter block per distinct filter block address, in the filter feeder's order
+    /// (docs/architecture.md, section 4): `tg < t`, `ρ < rc*r`, `s < S`, `cq < q`, `k < p`,
+    /// word `w[m0 + tg*p + k][c0 + g*q + cq][i0 + i][s]` with `g = ρ / rc`, `i = ρ % rc`;
+    /// padded with zeros to whole lines.
+    ///
+    /// - Parameter weights: `[m][c/groups][r][s]`, values in the data range.
+    public func filterBlocks(weights: [Int]) -> [DRAMSegment] {
+        let (cg, r, s) = (layer.channelsPerGroup, layer.r, layer.s)
+        precondition(weights.count == layer.m * cg * r * s,
+                     "LayerPlan.filterBlocks(\(layer.name)): \(weights.count) weights given, [m][c/groups][r][s] = [\(layer.m)][\(cg)][\(r)][\(s)] needs \(layer.m * cg * r * s)")
+        var blocks: [DRAMSegment] = []
+        var done = Set<Int>()
+        for pass in passes where !done.contains(pass.filterAddress) {
+            done.insert(pass.filterAddress)
+            let g = pass.geometry
+            var words: [Int] = []
+            words.reserveCapacity(g.filterWords)
+            let firstChannel = pass.group * cg
+            for tg in 0..<g.t {
+                for rho in 0..<g.activeRows {
+                    let (set, row) = (rho / g.rc, rho % g.rc)
+                    for tap in 0..<s {
+                        for cq in 0..<g.q {
+                            let channel = pass.c0 + set * g.q + cq - firstChannel
+                            for k in 0..<g.p {
+                                let filter = pass.m0 + tg * g.p + k
+                                words.append(weights[((filter * cg + channel) * r + pass.i0 + row) * s + tap])
+                            }
+                        }
+                    }
+                }
+            }
+            let lines = packLines(words, lineCount: pass.filterLines, what: "weight")
+            blocks.append(DRAMSegment(lineAddress: pass.filterAddress, lines: lines))
+        }
+        return blocks
+    }
+
+    /// The ifmap region: every row padded with zeros to `wl` lines.
+    ///
+    /// - Parameter input: `[n][c][h][w]`, values in the data range.
+    public func ifmapImage(input: [Int]) -> DRAMSegment {
+        let (n, c, h, w) = (layer.n, layer.c, layer.h, layer.w)
+        precondition(input.count == n * c * h * w,
+                     "LayerPlan.ifmapImage(\(layer.name)): \(input.count) values given, [n][c][h][w] = [\(n)][\(c)][\(h)][\(w)] needs \(n * c * h * w)")
+        var lines: [UInt64] = []
+        lines.reserveCapacity(layout.ifmapLines)
+        for row in 0..<(n * c * h) {
+            lines += packLines(input[(row * w)..<(row * w + w)], lineCount: layout.wl, what: "activation")
+        }
+        return DRAMSegment(lineAddress: layout.ifmapBase, lines: lines)
+    }
+
+    /// Everything the host writes before the layer: program, filter blocks, ifmap.
+    public func dramImage(input: [Int], weights: [Int]) -> [DRAMSegment] {
+        [DRAMSegment(lineAddress: layout.programBase, lines: program())] + filterBlocks(weights: weights)
+            + [ifmapImage(input: input)]
+    }
+
+    /// The ofmap `[n][m][e][f]` read from the ofmap region (`layout.ofmapLines` lines from
+    /// `layout.ofmapBase`), each word sign-extended; row padding is ignored.
+    public func readOfmap(lines: [UInt64]) -> [Int] {
+        precondition(lines.count >= layout.ofmapLines,
+                     "LayerPlan.readOfmap(\(layer.name)): \(lines.count) lines given, the ofmap region has \(layout.ofmapLines)")
+        let (f, fl) = (layer.f, layout.fl)
+        let rows = layer.n * layer.m * layer.e
+        var out: [Int] = []
+        out.reserveCapacity(rows * f)
+        for row in 0..<rows {
+            for x in 0..<f {
+                out.append(word(lines[row * fl + x / lanes], lane: x % lanes))
+            }
+        }
+        return out
+    }
+
+    /// Word `lane` of a line, sign-extended.
+    public func word(_ line: UInt64, lane: Int) -> Int {
+        let bits = wordBits
+        let raw = (line >> UInt64(lane * bits)) & ((1 << UInt64(bits)) - 1)
+        let unused = Int.bitWidth - bits
+        return (Int(raw) << unused) >> unused
+    }
+
+    /// Packs words into exactly `lineCount` lines (zero padded).
+    private func packLines(_ words: some Collection<Int>, lineCount: Int, what: String) -> [UInt64] {
+        let bits = wordBits
+        let limit = 1 << (bits - 1)
+        let mask: UInt64 = (1 << UInt64(bits)) - 1
+        var lines = Array(repeating: UInt64(0), count: lineCount)
+        for (k, value) in words.enumerated() {
+            precondition(value >= -limit && value < limit,
+                         "LayerPlan(\(layer.name)): \(what) \(value) is outside the \(bits)-bit data range")
+            lines[k / lanes] |= (UInt64(bitPattern: Int64(value)) & mask) << UInt64((k % lanes) * bits)
+        }
+        return lines
+    }
+}

@@ -1,0 +1,107 @@
+import EyerissConfig
+
+/// Everything needed to run one layer: the mapping, its passes with their DRAM addresses, the
+/// DRAM layout, and the functions that build the DRAM image (program, filter blocks, ifmap)
+/// and read the ofmap back. Made by `Mapper.map(layer:config:shift:)`.
+public struct LayerPlan: Equatable, Sendable {
+    /// The layer (validated).
+    public let layer: LayerShape
+    public let config: ValidConfig
+    /// The layer's product shift.
+    public let shift: Int
+    public let mapping: Mapping
+    /// The passes, in program order.
+    public let passes: [Pass]
+    public let layout: DRAMLayout
+
+    /// Words per DRAM line.
+    public var lanes: Int { layout.lanes }
+    /// Bits of one word (`dataBits`).
+    public var wordBits: Int { config.raw.fixedPoint.dataBits }
+
+    init(layer: LayerShape, config: ValidConfig, shift: Int, mapping: Mapping, drafts: [PassDraft],
+         dims d: LayerDims, lanes: Int) throws {
+        // Filter blocks in order of first use, each once.
+        var blockAddress: [FilterKey: Int] = [:]
+        var blockOffsets: [Int] = []
+        var filterLines = 0
+        for draft in drafts where blockAddress[draft.filterKey] == nil {
+            blockAddress[draft.filterKey] = filterLines
+            blockOffsets.append(filterLines)
+            filterLines += ceilDiv(draft.geometry.filterWords, lanes)
+        }
+        let programLines = (drafts.count + 1) * Descriptor.lineCount
+        let ifmapLines = d.n * layer.c * d.h * d.wl
+        let layout = DRAMLayout(lanes: lanes, wl: d.wl, fl: d.fl, c: layer.c, h: d.h, m: layer.m, e: d.e,
+                                programBase: 0, programLines: programLines,
+                                filterBase: programLines, filterLines: filterLines,
+                                ifmapBase: programLines + filterLines, ifmapLines: ifmapLines,
+                                ofmapBase: programLines + filterLines + ifmapLines,
+                                ofmapLines: d.n * layer.m * d.e * d.fl)
+        guard layout.endLine <= 1 << 32 else {
+            throw MappingError(layer: layer.name, reason: "the layer needs \(layout.totalLines) DRAM lines; line addresses are 32 bits")
+        }
+
+        var passes: [Pass] = []
+        passes.reserveCapacity(drafts.count)
+        var lastFilter: FilterKey?
+        var lastIfmap: IfmapKey?
+        for draft in drafts {
+            var flags: PassFlags = []
+            if draft.filterKey != lastFilter {
+                flags.insert(.loadFilters)
+                lastFilter = draft.filterKey
+            }
+            // A tile of no rows loads nothing and leaves the region as it was.
+            if draft.nRows > 0, draft.ifmapKey != lastIfmap {
+                flags.insert(.loadIfmaps)
+                lastIfmap = draft.ifmapKey
+            }
+            if draft.accumulate { flags.insert(.accumulate) }
+            if draft.store { flags.insert(.store) }
+            passes.append(Pass(geometry: draft.geometry, n: draft.n, group: draft.group, m0: draft.m0, c0: draft.c0,
+                               i0: draft.i0, e0: draft.e0, flags: flags, yStart: draft.yStart, yLo: draft.yLo,
+                               nRows: draft.nRows, psumBank: mapping.psumBank,
+                               filterAddress: layout.filterBase + blockAddress[draft.filterKey]!,
+                               filterLines: ceilDiv(draft.geometry.filterWords, lanes),
+                               ifmapAddress: layout.ifmapLine(n: draft.n, c: draft.c0, y: draft.yLo),
+                               ofmapAddress: layout.ofmapLine(n: draft.n, m: draft.m0, e: draft.e0)))
+        }
+        self.layer = layer
+        self.config = config
+        self.shift = shift
+        self.mapping = mapping
+        self.passes = passes
+        self.layout = layout
+    }
+
+    // MARK: - Program
+
+    /// The descriptor of one pass (docs/architecture.md, section 5).
+    public func descriptor(for pass: Pass) -> Descriptor {
+        let g = pass.geometry
+        var d = Descriptor()
+        let values: [(DescriptorField, Int)] = [
+            (.opcode, Int(DescriptorOpcode.pass.rawValue)), (.flags, pass.flags.rawValue),
+            (.s, g.s), (.stride, g.stride), (.f, g.f), (.q, g.q), (.p, g.p), (.rc, g.rc), (.r, g.r),
+            (.e, g.e), (.t, g.t), (.jobRows, g.jobRows), (.shift, g.shift), (.pad, g.pad),
+            (.w, layer.w), (.h, layer.h), (.yStart, pass.yStart), (.yLo, pass.yLo), (.nRows, pass.nRows),
+            (.wl, layout.wl), (.yCount, g.yCount), (.filterAddress, pass.filterAddress),
+            (.filterLines, pass.filterLines), (.ifmapAddress, pass.ifmapAddress),
+            (.ifmapChannelLines, layout.ifmapChannelLines), (.psumBank, pass.psumBank), (.epass, g.epass),
+            (.fl, layout.fl), (.ofmapAddress, pass.ofmapAddress), (.ofmapPlaneLines, layout.ofmapPlaneLines),
+            (.step, g.step), (.reserved, 0),
+        ]
+        for (field, value) in values { d.set(field, value) }
+        return d
+    }
+
+    /// The program: one descriptor per pass, then END; to be written at `layout.programBase`.
+    public func program() -> [UInt64] {
+        var lines: [UInt64] = []
+        lines.reserveCapacity(layout.programLines)
+        for pass in passes { lines += descriptor(for: pass).lines }
+        lines += Descriptor.end.lines
+        return lines
+    }
+}

@@ -1,0 +1,82 @@
+import EyerissConfig
+
+/// The row-stationary mapper (Chen et al., ISCA 2016; the chip chose its mappings offline in
+/// the same way): chooses how a CONV layer runs on the configured array as a sequence of
+/// passes (docs/architecture.md, section 2), and lays out its program, filters, ifmap and
+/// ofmap in DRAM.
+public enum Mapper {
+    /// Maps one layer.
+    ///
+    /// - Parameters:
+    ///   - layer: any CONV layer shape (it is validated here).
+    ///   - config: the accelerator.
+    ///   - shift: the layer's product shift, `0 ... 2 * dataBits - 1`.
+    /// - Throws: `MappingError` naming the layer and the rule no mapping can satisfy.
+    public static func map(layer: LayerShape, config: ValidConfig, shift: Int) throws -> LayerPlan {
+        func reject(_ reason: String) -> MappingError { MappingError(layer: layer.name, reason: reason) }
+        let shape: LayerShape
+        do {
+            shape = try layer.validated()
+        } catch let error as LayerShapeError {
+            throw reject("invalid shape: \(error.field) = \(error.value): \(error.rule)")
+        }
+        let hw = try HardwareLimits(config, layer: shape.name)
+        guard (0...config.maxProductShift).contains(shift) else {
+            throw reject("shift = \(shift) must be in 0...\(config.maxProductShift)")
+        }
+        guard shape.f < 1 << 16 else {
+            throw reject("F = \(shape.f) outputs per row must be below 2^16 (a PE job's F field)")
+        }
+        for (name, value) in [("H", shape.h), ("W", shape.w), ("stride", shape.stride), ("padding", shape.padding)]
+            where value >= 1 << 30 {
+            throw reject("\(name) = \(value) must be below 2^30 to fit the 32-bit descriptor fields")
+        }
+        let dims = LayerDims(shape, lanes: hw.lanes)
+        let fmapLines = shape.n * (shape.c * dims.h * dims.wl + shape.m * dims.e * dims.fl)
+        guard fmapLines < 1 << 32 else {
+            throw reject("the ifmap and ofmap need \(fmapLines) DRAM lines; line addresses are 32 bits")
+        }
+        let search = GeometrySearch(d: dims, hw: hw)
+        guard let found = search.best() else { throw reject(diagnose(dims, hw)) }
+
+        let builder = PassBuilder(dims, found.geometry, lanes: hw.lanes, shift: shift)
+        var bestOrder = passLoopOrders[0]
+        var bestDrafts = builder.drafts(order: bestOrder)
+        var bestLines = builder.loadedLines(bestDrafts)
+        for order in passLoopOrders.dropFirst() {
+            let drafts = builder.drafts(order: order)
+            let lines = builder.loadedLines(drafts)
+            if lines < bestLines { (bestOrder, bestDrafts, bestLines) = (order, drafts, lines) }
+        }
+
+        let g = found.geometry
+        let mapping = Mapping(q: g.q, p: g.p, rc: g.rc, r: g.r, e: g.e, t: g.t, jobRows: g.jobRows,
+                              psumBank: g.psumBank, loopOrder: bestOrder, filterChunks: builder.filterChunks,
+                              rowChunks: builder.rowChunks, accumulationChunks: builder.accumulationChunks,
+                              estimatedCycles: found.cycles)
+        return try LayerPlan(layer: shape, config: config, shift: shift, mapping: mapping, drafts: bestDrafts,
+                             dims: dims, lanes: hw.lanes)
+    }
+
+    /// Why nothing fits: the first rule that even the smallest pass (one channel, one filter,
+    /// one filter row, one output row) breaks.
+    static func diagnose(_ d: LayerDims, _ hw: HardwareLimits) -> String {
+        if d.s > hw.ifmapSpadWords {
+            return "filter width S = \(d.s) exceeds the ifmap scratchpad (pe.ifmapSpadWords = \(hw.ifmapSpadWords)): a PE must hold a whole window of one ifmap row"
+        }
+        if d.s > hw.filterSpadWords {
+            return "filter width S = \(d.s) exceeds the filter scratchpad (pe.filterSpadWords = \(hw.filterSpadWords)): a PE must hold a whole filter row"
+        }
+        if ceilDiv(d.s, hw.lanes) > hw.filterBufferLines {
+            return "one filter row (S = \(d.s)) does not fit the filter buffer of \(hw.filterBufferLines) lines"
+        }
+        let regionMax = (hw.fmapBanks - 1) * hw.bankLines
+        if d.fl > regionMax {
+            return "a single output row of psums (F = \(d.f), \(d.fl) lines) does not fit the psum region (at most \(hw.fmapBanks - 1) banks of \(hw.bankLines) lines, one bank staying with the ifmaps)"
+        }
+        if d.wl > regionMax {
+            return "a single ifmap row (W = \(d.w), \(d.wl) lines) does not fit the ifmap region (at most \(hw.fmapBanks - 1) banks of \(hw.bankLines) lines, one bank staying with the psums)"
+        }
+        return "one ifmap row (W = \(d.w), \(d.wl) lines) and one psum row (F = \(d.f), \(d.fl) lines) cannot share the \(hw.fmapBanks) global buffer banks of \(hw.bankLines) lines (each bank holds ifmaps or psums)"
+    }
+}

@@ -1,0 +1,95 @@
+/// One of the loops that order a layer's passes (below the group loop, above the accumulation
+/// loop). The mapper picks the nesting that reloads the least from DRAM.
+public enum PassLoop: String, Equatable, Sendable, CaseIterable {
+    /// Images of the batch (`n`).
+    case image
+    /// Chunks of `p * t` filters (`m0`).
+    case filterChunk
+    /// Chunks of `Epass` output rows (`e0`).
+    case rowChunk
+}
+
+/// `p * t` filters of one group, starting at output channel `m0` of the group.
+public struct FilterChunk: Equatable, Sendable {
+    /// First filter, counted from the group's first output channel.
+    public let m0: Int
+    public let p: Int
+    public let t: Int
+    /// Filters in the chunk: `p * t`.
+    public var filters: Int { p * t }
+}
+
+/// `Epass = e * jobRows` output rows starting at `e0`.
+public struct RowChunk: Equatable, Sendable {
+    public let e0: Int
+    public let e: Int
+    public let jobRows: Int
+    /// Output rows of the chunk: `e * jobRows`.
+    public var epass: Int { e * jobRows }
+}
+
+/// One pass's share of an accumulation: filter rows `i0 ..< i0 + rc` of channels
+/// `c0 ..< c0 + q * r` (counted from the group's first input channel).
+public struct AccumulationChunk: Equatable, Sendable {
+    public let i0: Int
+    public let rc: Int
+    public let c0: Int
+    public let q: Int
+    public let r: Int
+    /// Channels of the chunk: `q * r`.
+    public var channels: Int { q * r }
+}
+
+/// The row-stationary mapping the mapper chose for a layer: the main pass geometry (the
+/// values of the first, largest passes; remainder passes use smaller values), the global
+/// buffer split, and the loop structure that turns it into passes.
+///
+/// Passes of one group are generated as: the loops of `loopOrder` (outer first) over images,
+/// `filterChunks` and `rowChunks`, each walked back and forth (boustrophedon) so neighbouring
+/// passes share a filter block or an ifmap tile; inside them one *accumulation group* per
+/// (image, filter chunk, row chunk): one pass per `accumulationChunks` entry, also walked back
+/// and forth, leaving out passes whose ifmap rows all lie in the zero padding (at least one
+/// pass is kept, so every psum tile is written).
+public struct Mapping: Equatable, Sendable {
+    /// Channels per PE.
+    public let q: Int
+    /// Filters per PE.
+    public let p: Int
+    /// Filter rows per pass: `min(R, rows)` unless that cannot fit (then smaller).
+    public let rc: Int
+    /// Channel sets stacked vertically.
+    public let r: Int
+    /// Strip columns per filter group.
+    public let e: Int
+    /// Filter groups side by side.
+    public let t: Int
+    /// Strips per pass.
+    public let jobRows: Int
+    /// First psum bank: banks `0 ..< psumBank` hold the ifmap tile, the rest the psum tile.
+    public let psumBank: Int
+    /// Nesting of the pass loops, outer first.
+    public let loopOrder: [PassLoop]
+    /// Filter chunks of every group, in order.
+    public let filterChunks: [FilterChunk]
+    /// Output row chunks, in order.
+    public let rowChunks: [RowChunk]
+    /// The passes of one accumulation group, in order (filter-row chunks outer, channel chunks
+    /// inner); together they cover every (channel, filter row) of a group exactly once.
+    public let accumulationChunks: [AccumulationChunk]
+    /// The mapper's cost estimate for the whole layer, in core cycles: per pass, the slowest of
+    /// the PE work and the one-word-per-cycle feeders, plus the filter load into the spads,
+    /// plus the pass's DRAM loads at the configured bandwidth (every pass loading both; the
+    /// loop order then removes repeated loads). A ranking device, not a simulation.
+    public let estimatedCycles: Double
+
+    /// Filter-row chunk heights, in order (`ceil(R / rc)` chunks, the last possibly shorter).
+    public var filterRowChunks: [Int] {
+        var out: [Int] = []
+        var lastI0 = -1
+        for chunk in accumulationChunks where chunk.i0 != lastI0 {
+            lastI0 = chunk.i0
+            out.append(chunk.rc)
+        }
+        return out
+    }
+}

@@ -1,0 +1,56 @@
+/// What a pass does besides computing: field `flags` of its descriptor (docs/architecture.md,
+/// section 5). The raw values are the descriptor's bits.
+public struct PassFlags: OptionSet, Hashable, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    /// Load the filter block into the filter buffer first (else the buffer already holds it).
+    public static let loadFilters = PassFlags(rawValue: 1 << 0)
+    /// Load the ifmap tile first (else the ifmap region already holds it).
+    public static let loadIfmaps = PassFlags(rawValue: 1 << 1)
+    /// PEs of row 0 start from the psum tile (psum GIN) instead of zero.
+    public static let accumulate = PassFlags(rawValue: 1 << 2)
+    /// Store the psum tile to the ofmap in DRAM at the end.
+    public static let store = PassFlags(rawValue: 1 << 3)
+}
+
+/// One processing pass (docs/architecture.md, section 2): for image `n` and group `group`,
+/// psums of filters `m0 ..< m0 + p*t` for output rows `e0 ..< e0 + epass`, accumulating
+/// channels `c0 ..< c0 + q*r` over filter rows `i0 ..< i0 + rc`. Channel and filter numbers
+/// are absolute (not counted from the group).
+public struct Pass: Equatable, Sendable {
+    public let geometry: PassGeometry
+    /// Image of the batch.
+    public let n: Int
+    /// Group of the layer; every channel and filter of the pass lies in it.
+    public let group: Int
+    /// First output channel (absolute).
+    public let m0: Int
+    /// First input channel (absolute).
+    public let c0: Int
+    /// First filter row.
+    public let i0: Int
+    /// First output row.
+    public let e0: Int
+    public let flags: PassFlags
+    /// First ifmap row of the pass, counting padding: `e0 * stride - pad + i0` (may be < 0).
+    public let yStart: Int
+    /// First ifmap row held in the ifmap tile (0 when `nRows == 0`).
+    public let yLo: Int
+    /// Ifmap rows per channel in the tile: the rows of `yStart ..< yStart + (epass-1)*stride + rc`
+    /// inside the image (0: the pass sees only padding).
+    public let nRows: Int
+    /// First psum bank of the global buffer.
+    public let psumBank: Int
+    /// DRAM line of the filter block.
+    public let filterAddress: Int
+    /// Lines of the filter block.
+    public let filterLines: Int
+    /// DRAM line of ifmap `(n, c0, yLo, 0)`.
+    public let ifmapAddress: Int
+    /// DRAM line of ofmap `(n, m0, e0, 0)`.
+    public let ofmapAddress: Int
+
+    /// Output rows of the pass: `e * jobRows`.
+    public var epass: Int { geometry.epass }
+}

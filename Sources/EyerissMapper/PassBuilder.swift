@@ -1,0 +1,186 @@
+/// Identifies a filter block's contents: passes with equal keys share one block in DRAM.
+struct FilterKey: Hashable {
+    var m0: Int
+    var c0: Int
+    var i0: Int
+    var p: Int
+    var t: Int
+    var q: Int
+    var r: Int
+    var rc: Int
+}
+
+/// Identifies an ifmap tile's contents: a pass whose tile equals the previous one skips the load.
+struct IfmapKey: Hashable {
+    var n: Int
+    var c0: Int
+    var yLo: Int
+    var nRows: Int
+    var channels: Int
+}
+
+/// A pass before DRAM addresses and load flags are given.
+struct PassDraft {
+    var geometry: PassGeometry
+    var n: Int
+    var group: Int
+    var m0: Int
+    var c0: Int
+    var i0: Int
+    var e0: Int
+    var accumulate: Bool
+    var store: Bool
+    var yStart: Int
+    var yLo: Int
+    var nRows: Int
+
+    var filterKey: FilterKey {
+        FilterKey(m0: m0, c0: c0, i0: i0, p: geometry.p, t: geometry.t, q: geometry.q, r: geometry.r, rc: geometry.rc)
+    }
+    var ifmapKey: IfmapKey { IfmapKey(n: n, c0: c0, yLo: yLo, nRows: nRows, channels: geometry.channels) }
+}
+
+/// Turns a main geometry into the explicit chunks of a layer and its passes, in a loop order.
+struct PassBuilder {
+    let d: LayerDims
+    let lanes: Int
+    let shift: Int
+    let filterChunks: [FilterChunk]
+    let rowChunks: [RowChunk]
+    let accumulationChunks: [AccumulationChunk]
+
+    init(_ d: LayerDims, _ g: MainGeometry, lanes: Int, shift: Int) {
+        self.d = d
+        self.lanes = lanes
+        self.shift = shift
+        let chunks = ChunkPlan(d, g)
+        var filters: [FilterChunk] = []
+        var m0 = 0
+        for run in chunks.filters {
+            for _ in 0..<run.count {
+                filters.append(FilterChunk(m0: m0, p: run.x, t: run.y))
+                m0 += run.x * run.y
+            }
+        }
+        var rows: [RowChunk] = []
+        var e0 = 0
+        for run in chunks.rows {
+            for _ in 0..<run.count {
+                rows.append(RowChunk(e0: e0, e: run.y, jobRows: run.x))
+                e0 += run.x * run.y
+            }
+        }
+        var accumulation: [AccumulationChunk] = []
+        var i0 = 0
+        for fr in chunks.filterRows {
+            for _ in 0..<fr.count {
+                var c0 = 0
+                for run in fr.channels {
+                    for _ in 0..<run.count {
+                        accumulation.append(AccumulationChunk(i0: i0, rc: fr.rc, c0: c0, q: run.x, r: run.y))
+                        c0 += run.x * run.y
+                    }
+                }
+                i0 += fr.rc
+            }
+        }
+        filterChunks = filters
+        rowChunks = rows
+        accumulationChunks = accumulation
+    }
+
+    /// Every pass of the layer for a loop order. Every loop, the accumulation loop included,
+    /// runs back and forth (boustrophedon), so the last pass of one accumulation group and the
+    /// first of the next often share a filter block or an ifmap tile.
+    func drafts(order: [PassLoop]) -> [PassDraft] {
+        let sizes = order.map { loop -> Int in
+            switch loop {
+            case .image: return d.n
+            case .filterChunk: return filterChunks.count
+            case .rowChunk: return rowChunks.count
+            }
+        }
+        var out: [PassDraft] = []
+        var groupsEmitted = 0
+        for indices in boustrophedon([d.groups] + sizes) {
+            var (n, fc, rw) = (0, 0, 0)
+            for (loop, index) in zip(order, indices.dropFirst()) {
+                switch loop {
+                case .image: n = index
+                case .filterChunk: fc = index
+                case .rowChunk: rw = index
+                }
+            }
+            var group = accumulationGroup(n: n, group: indices[0], filters: filterChunks[fc], rows: rowChunks[rw])
+            if groupsEmitted % 2 == 1 { group.reverse() }
+            groupsEmitted += 1
+            for (k, var draft) in group.enumerated() {
+                draft.accumulate = k > 0
+                draft.store = k == group.count - 1
+                out.append(draft)
+            }
+        }
+        return out
+    }
+
+    /// The passes that add into one psum tile, leaving out those that see only padding (but
+    /// keeping one, so that the tile is written).
+    func accumulationGroup(n: Int, group: Int, filters fc: FilterChunk, rows rw: RowChunk) -> [PassDraft] {
+        let all = accumulationChunks.map { ac -> PassDraft in
+            let geometry = PassGeometry(s: d.s, stride: d.stride, f: d.f, q: ac.q, p: fc.p, rc: ac.rc, r: ac.r,
+                                        e: rw.e, t: fc.t, jobRows: rw.jobRows, shift: shift, pad: d.pad)
+            let yStart = rw.e0 * d.stride - d.pad + ac.i0
+            let span = (rw.epass - 1) * d.stride + ac.rc
+            let yLo = max(yStart, 0)
+            let yHi = min(yStart + span - 1, d.h - 1)
+            let nRows = max(0, yHi - yLo + 1)
+            return PassDraft(geometry: geometry, n: n, group: group, m0: group * d.mg + fc.m0,
+                             c0: group * d.cg + ac.c0, i0: ac.i0, e0: rw.e0, accumulate: false, store: false,
+                             yStart: yStart, yLo: nRows > 0 ? yLo : 0, nRows: nRows)
+        }
+        let seeing = all.filter { $0.nRows > 0 }
+        return seeing.isEmpty ? [all[0]] : seeing
+    }
+
+    /// DRAM lines a pass sequence loads: a filter block or ifmap tile equal to the one loaded
+    /// just before is not loaded again.
+    func loadedLines(_ drafts: [PassDraft]) -> Int {
+        var lines = 0
+        var filter: FilterKey?
+        var ifmap: IfmapKey?
+        for draft in drafts {
+            if draft.filterKey != filter {
+                lines += ceilDiv(draft.geometry.filterWords, lanes)
+                filter = draft.filterKey
+            }
+            if draft.nRows > 0, draft.ifmapKey != ifmap {
+                lines += draft.geometry.channels * draft.nRows * d.wl
+                ifmap = draft.ifmapKey
+            }
+        }
+        return lines
+    }
+}
+
+/// Every index tuple of nested loops of the given sizes, outer first, each inner loop running
+/// forward and backward in turn (so consecutive tuples differ in one index only).
+func boustrophedon(_ sizes: [Int]) -> [[Int]] {
+    var out: [[Int]] = [[]]
+    for size in sizes {
+        var next: [[Int]] = []
+        next.reserveCapacity(out.count * size)
+        for (k, prefix) in out.enumerated() {
+            let indices = k % 2 == 0 ? Array(0..<size) : Array((0..<size).reversed())
+            for i in indices { next.append(prefix + [i]) }
+        }
+        out = next
+    }
+    return out
+}
+
+/// All orders of the three pass loops.
+let passLoopOrders: [[PassLoop]] = [
+    [.image, .filterChunk, .rowChunk], [.image, .rowChunk, .filterChunk],
+    [.filterChunk, .image, .rowChunk], [.filterChunk, .rowChunk, .image],
+    [.rowChunk, .image, .filterChunk], [.rowChunk, .filterChunk, .image],
+]

@@ -1,0 +1,73 @@
+/// The shape of one processing pass on the PE array (docs/architecture.md, section 2): how
+/// many channels and filters each PE interleaves, how the logical PE sets are laid out, and
+/// what every active PE's 1-D convolution job looks like. All values are uniform inside a pass.
+///
+/// PE `(ρ, c)` is active iff `ρ < rc * r` and `c < e * t`; its channel set is `ρ / rc`, its
+/// filter row in the chunk `ρ % rc`, its filter group `c / e` and its strip column `c % e`.
+public struct PassGeometry: Hashable, Sendable {
+    /// Filter width `S`: taps of one filter row.
+    public var s: Int
+    /// Convolution stride, the same in both dimensions.
+    public var stride: Int
+    /// Outputs per row `F` (every output column of the layer).
+    public var f: Int
+    /// Channels interleaved in each PE (`q * s <= ifmapSpadWords`).
+    public var q: Int
+    /// Filters interleaved in each PE (`p * q * s <= filterSpadWords`, `p <= psumSpadWords`).
+    public var p: Int
+    /// Filter rows in this pass (`Rc`): the height of one PE set.
+    public var rc: Int
+    /// Channel sets stacked vertically (`rc * r <= rows`); psums chain up through all of them.
+    public var r: Int
+    /// Strip columns: output rows computed side by side by one filter group (`e * t <= columns`).
+    public var e: Int
+    /// Filter groups placed side by side.
+    public var t: Int
+    /// Strips (job rows) each PE computes in this pass.
+    public var jobRows: Int
+    /// Product shift of the layer.
+    public var shift: Int
+    /// Zero padding of the layer, on each side.
+    public var pad: Int
+
+    public init(s: Int, stride: Int, f: Int, q: Int, p: Int, rc: Int, r: Int, e: Int, t: Int,
+                jobRows: Int, shift: Int, pad: Int) {
+        self.s = s
+        self.stride = stride
+        self.f = f
+        self.q = q
+        self.p = p
+        self.rc = rc
+        self.r = r
+        self.e = e
+        self.t = t
+        self.jobRows = jobRows
+        self.shift = shift
+        self.pad = pad
+    }
+
+    /// New ifmap columns per output once the first window is in the spad: `min(stride, S)`.
+    public var step: Int { min(stride, s) }
+    /// Diagonal ifmap rows a job row reads, the ifmap GIN column tags: `(e-1)*stride + rc`.
+    public var yCount: Int { (e - 1) * stride + rc }
+    /// Output rows of the pass: `Epass = e * jobRows`.
+    public var epass: Int { e * jobRows }
+    /// Input channels of the pass: `q * r`.
+    public var channels: Int { q * r }
+    /// Filters (output channels) of the pass: `p * t`.
+    public var filters: Int { p * t }
+    /// Active PE rows: `rc * r`.
+    public var activeRows: Int { rc * r }
+    /// Active PE columns: `e * t`.
+    public var activeColumns: Int { e * t }
+    /// Active PEs: `rc * r * e * t`.
+    public var activePEs: Int { activeRows * activeColumns }
+    /// Ifmap columns the feeder sends per job row: the first window `S`, then `step` per output.
+    public var inputColumns: Int { s + (f - 1) * step }
+    /// Filter words the filter feeder sends: `t * rc * r * S * q * p`.
+    public var filterWords: Int { t * activeRows * s * q * p }
+    /// MACs of one active PE: `jobRows * F * p * q * S` (padding positions included).
+    public var macsPerPE: Int { jobRows * f * p * q * s }
+    /// MACs of the whole pass: every active PE does the same work.
+    public var macs: Int { activePEs * macsPerPE }
+}

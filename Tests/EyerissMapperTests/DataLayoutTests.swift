@@ -1,0 +1,113 @@
+import EyerissConfig
+import EyerissGolden
+import EyerissMapper
+import XCTest
+
+/// The DRAM image and descriptor encoding, checked against the contract's formulas directly.
+final class DataLayoutTests: XCTestCase {
+    let layer = LayerShape(name: "layout", n: 2, c: 4, h: 5, w: 7, m: 6, r: 3, s: 3, stride: 1, padding: 1, groups: 2)
+
+    func testDescriptorFieldPlacement() {
+        var d = Descriptor()
+        d.set(.q, 0xABCD)
+        d.set(.p, 7)
+        d.set(.yStart, -3)
+        let lines = d.lines
+        XCTAssertEqual(lines.count, 16)
+        XCTAssertEqual(lines[2] >> 32, 0xABCD, "field 5 is the high half of line 2")
+        XCTAssertEqual(lines[3] & 0xFFFF_FFFF, 7, "field 6 is the low half of line 3")
+        XCTAssertEqual(lines[8] & 0xFFFF_FFFF, 0xFFFF_FFFD, "field 16 is two's complement")
+        XCTAssertEqual(Descriptor(lines: lines), d)
+        XCTAssertEqual(Descriptor(lines: lines)?.signedValue(.yStart), -3)
+        XCTAssertEqual(Descriptor.end.lines, Array(repeating: 0, count: 16))
+        XCTAssertNil(Descriptor(lines: [1, 2, 3]))
+    }
+
+    func testProgramMatchesDescriptorsAndEnds() throws {
+        let plan = try Mapper.map(layer: layer, config: TestConfigs.array3x4, shift: 5)
+        let program = plan.program()
+        XCTAssertEqual(program.count, (plan.passes.count + 1) * 16)
+        XCTAssertEqual(program.count, plan.layout.programLines)
+        XCTAssertEqual(Array(program.suffix(16)), Array(repeating: 0, count: 16))
+        for (k, pass) in plan.passes.enumerated() {
+            let lines = Array(program[(16 * k)..<(16 * k + 16)])
+            XCTAssertEqual(Descriptor(lines: lines), plan.descriptor(for: pass))
+            XCTAssertEqual(DecodedDescriptor(lines: lines[...]).opcode, 1)
+        }
+    }
+
+    func testIfmapImageFollowsTheLayout() throws {
+        let plan = try Mapper.map(layer: layer, config: TestConfigs.array3x4, shift: 5)
+        var rng = SplitMix64(seed: 11)
+        let input = Tensor4.random(dims: [2, 4, 5, 7], range: -32768...32767, zeroFraction: 0.2, rng: &rng)
+        let image = plan.ifmapImage(input: input.values)
+        let lanes = 4, wl = 2  // ceil(7 / 4)
+        XCTAssertEqual(image.lineAddress, plan.layout.ifmapBase)
+        XCTAssertEqual(image.lines.count, 2 * 4 * 5 * wl)
+        for n in 0..<2 { for c in 0..<4 { for y in 0..<5 {
+            let line = plan.layout.ifmapLine(n: n, c: c, y: y) - plan.layout.ifmapBase
+            XCTAssertEqual(line, ((n * 4 + c) * 5 + y) * wl)
+            for x in 0..<(wl * lanes) {
+                let raw = Int16(truncatingIfNeeded: image.lines[line + x / lanes] >> UInt64(16 * (x % lanes)))
+                XCTAssertEqual(Int(raw), x < 7 ? input[n, c, y, x] : 0, "(\(n), \(c), \(y), \(x))")
+            }
+        } } }
+    }
+
+    func testFilterBlocksTileTheFilterRegion() throws {
+        let plan = try Mapper.map(layer: layer, config: TestConfigs.array3x4, shift: 5)
+        let weights = Array(repeating: 1, count: 6 * 2 * 3 * 3)
+        let blocks = plan.filterBlocks(weights: weights).sorted { $0.lineAddress < $1.lineAddress }
+        XCTAssertEqual(Set(blocks.map(\.lineAddress)), Set(plan.passes.map(\.filterAddress)))
+        var next = plan.layout.filterBase
+        for block in blocks {
+            XCTAssertEqual(block.lineAddress, next, "blocks are packed one after the other")
+            let pass = plan.passes.first { $0.filterAddress == block.lineAddress }!
+            XCTAssertEqual(block.lines.count, pass.filterLines)
+            // Every weight is 1: the block holds exactly filterWords ones, then zero padding.
+            let words = block.lines.flatMap { line in (0..<4).map { Int(Int16(truncatingIfNeeded: line >> UInt64(16 * $0))) } }
+            XCTAssertEqual(words.filter { $0 == 1 }.count, pass.geometry.filterWords)
+            XCTAssertEqual(Array(words.prefix(pass.geometry.filterWords)), Array(repeating: 1, count: pass.geometry.filterWords))
+            next += block.lines.count
+        }
+        XCTAssertEqual(next, plan.layout.filterBase + plan.layout.filterLines)
+    }
+
+    func testReadOfmapSignExtendsAndSkipsRowPadding() throws {
+        let plan = try Mapper.map(layer: layer, config: TestConfigs.array3x4, shift: 5)
+        let (e, f, fl) = (layer.e, layer.f, plan.layout.fl)
+        XCTAssertEqual([e, f, fl], [5, 7, 2])
+        // Word (n, m, e, f) holds f - 4 (0xFFFC ... 0x0002); padding words hold 0x7FFF.
+        var lines = Array(repeating: UInt64(0), count: plan.layout.ofmapLines)
+        for row in 0..<(2 * 6 * e) {
+            for x in 0..<(fl * 4) {
+                let value: UInt64 = x < f ? UInt64(UInt16(bitPattern: Int16(x - 4))) : 0x7FFF
+                lines[row * fl + x / 4] |= value << UInt64(16 * (x % 4))
+            }
+        }
+        let out = plan.readOfmap(lines: lines)
+        XCTAssertEqual(out.count, 2 * 6 * e * f)
+        XCTAssertEqual(Array(out.prefix(f)), [-4, -3, -2, -1, 0, 1, 2])
+        XCTAssertEqual(plan.word(0x8000, lane: 0), -32768)
+        XCTAssertEqual(plan.word(0xFFFF_0000, lane: 1), -1)
+    }
+
+    /// Passes that differ only in the output rows share one filter block, and a pass that
+    /// follows one with the same filters does not load them again.
+    func testFilterBlocksAreShared() throws {
+        let plan = try Mapper.map(layer: BuiltinLayers.alexnet[0], config: TestConfigs.chip, shift: 8)
+        let st = plan.statistics
+        XCTAssertLessThan(st.filterBlocks, st.passes)
+        XCTAssertLessThan(st.filterLoads, st.passes)
+        XCTAssertEqual(st.filterBlocks, Set(plan.passes.map(\.filterAddress)).count)
+    }
+
+    func testSummaryNamesTheChoices() throws {
+        let plan = try Mapper.map(layer: BuiltinLayers.alexnet[2], config: TestConfigs.chip, shift: 8)
+        let text = plan.summary()
+        for word in ["alexnet.conv3", "q=", "p=", "Rc=3", "r=4", "e=13", "t=1", "jobRows=1", "passes:", "utilization",
+                     "banks 0..<", "DRAM", "written"] {
+            XCTAssert(text.contains(word), "summary lacks \(word):\n\(text)")
+        }
+    }
+}

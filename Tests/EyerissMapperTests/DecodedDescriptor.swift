@@ -1,0 +1,96 @@
+import EyerissConfig
+
+/// A pass descriptor read straight from 16 program lines by the field table of
+/// docs/architecture.md, section 5 (field `k` in line `k / 2`, bits `32 * (k % 2) +: 32`).
+/// Deliberately written apart from the mapper's `Descriptor`, so the two check each other.
+struct DecodedDescriptor: Equatable {
+    let opcode, flags, s, stride, f, q, p, rc, r, e, t, jobRows, shift, pad, w, h: Int
+    /// Field 16, two's complement.
+    let yStart: Int
+    let yLo, nRows, wl, yCount, filterAddress, filterLines, ifmapAddress, ifmapChannelLines: Int
+    let psumBank, epass, fl, ofmapAddress, ofmapPlaneLines, step, reserved: Int
+
+    init(lines: ArraySlice<UInt64>) {
+        precondition(lines.count == 16, "a descriptor is 16 lines")
+        let base = lines.startIndex
+        func field(_ k: Int) -> UInt32 { UInt32(truncatingIfNeeded: lines[base + k / 2] >> UInt64(32 * (k % 2))) }
+        func u(_ k: Int) -> Int { Int(field(k)) }
+        opcode = u(0); flags = u(1); s = u(2); stride = u(3); f = u(4); q = u(5); p = u(6); rc = u(7)
+        r = u(8); e = u(9); t = u(10); jobRows = u(11); shift = u(12); pad = u(13); w = u(14); h = u(15)
+        yStart = Int(Int32(bitPattern: field(16)))
+        yLo = u(17); nRows = u(18); wl = u(19); yCount = u(20); filterAddress = u(21); filterLines = u(22)
+        ifmapAddress = u(23); ifmapChannelLines = u(24); psumBank = u(25); epass = u(26); fl = u(27)
+        ofmapAddress = u(28); ofmapPlaneLines = u(29); step = u(30); reserved = u(31)
+    }
+
+    var isEnd: Bool { opcode == 0 }
+    var loadFilters: Bool { flags & 1 != 0 }
+    var loadIfmaps: Bool { flags & 2 != 0 }
+    var accumulate: Bool { flags & 4 != 0 }
+    var store: Bool { flags & 8 != 0 }
+
+    var activeRows: Int { rc * r }
+    var activeColumns: Int { e * t }
+    var filterWords: Int { t * rc * r * s * q * p }
+    var ifmapTileLines: Int { q * r * nRows * wl }
+    var psumTileLines: Int { p * t * epass * fl }
+
+    /// Every rule of docs/architecture.md, sections 2, 3 and 5, that this pass breaks on
+    /// `config` (empty when it is a legal pass).
+    func violations(_ config: ValidConfig) -> [String] {
+        let c = config.raw
+        let lanes = c.dram.busBits / c.fixedPoint.dataBits
+        let bankLines = c.globalBuffer.bankWords
+        var out: [String] = []
+        func rule(_ ok: Bool, _ text: @autoclosure () -> String) { if !ok { out.append(text()) } }
+        rule(opcode == 1, "opcode \(opcode) is not PASS")
+        rule(flags & ~0xF == 0, "flags \(flags) has unknown bits")
+        for (name, v) in [("S", s), ("stride", stride), ("F", f), ("q", q), ("p", p), ("Rc", rc), ("r", r), ("e", e),
+                          ("t", t), ("jobRows", jobRows), ("W", w), ("H", h), ("Wl", wl), ("Fl", fl)] {
+            rule(v >= 1, "\(name) = \(v) must be positive")
+        }
+        rule(q * s <= c.pe.ifmapSpadWords, "q*S = \(q * s) > ifmapSpadWords \(c.pe.ifmapSpadWords)")
+        rule(p * q * s <= c.pe.filterSpadWords, "p*q*S = \(p * q * s) > filterSpadWords \(c.pe.filterSpadWords)")
+        rule(p <= c.pe.psumSpadWords, "p = \(p) > psumSpadWords \(c.pe.psumSpadWords)")
+        rule(rc * r <= c.array.rows, "Rc*r = \(rc * r) > rows \(c.array.rows)")
+        rule(e * t <= c.array.columns, "e*t = \(e * t) > columns \(c.array.columns)")
+        rule(t <= 1 << c.noc.columnTagBits, "t = \(t) > 2^columnTagBits")
+        rule(r <= 1 << c.noc.rowTagBits, "r = \(r) > 2^rowTagBits")
+        rule(yCount == (e - 1) * stride + rc, "Ycount = \(yCount) != (e-1)*stride + Rc = \((e - 1) * stride + rc)")
+        rule(yCount <= 1 << c.noc.ifmapColumnTagBits, "Ycount = \(yCount) > 2^ifmapColumnTagBits")
+        rule(step == min(stride, s), "step = \(step) != min(stride, S)")
+        rule(epass == e * jobRows, "Epass = \(epass) != e*jobRows = \(e * jobRows)")
+        rule(f < 1 << 16 && jobRows < 1 << 16, "F = \(f) or jobRows = \(jobRows) >= 2^16")
+        rule(wl == (w + lanes - 1) / lanes, "Wl = \(wl) != ceil(W / lanes)")
+        rule(fl == (f + lanes - 1) / lanes, "Fl = \(fl) != ceil(F / lanes)")
+        rule(ifmapChannelLines == h * wl, "ifmapChannelLines = \(ifmapChannelLines) != H*Wl = \(h * wl)")
+        rule(shift <= config.maxProductShift, "shift = \(shift) > \(config.maxProductShift)")
+        rule(psumBank >= 1 && psumBank < c.globalBuffer.fmapBanks, "psumBank = \(psumBank) outside 1..<fmapBanks")
+        rule(ifmapTileLines <= psumBank * bankLines,
+             "ifmap tile \(ifmapTileLines) lines > ifmap region \(psumBank * bankLines)")
+        rule(psumTileLines <= (c.globalBuffer.fmapBanks - psumBank) * bankLines,
+             "psum tile \(psumTileLines) lines > psum region \((c.globalBuffer.fmapBanks - psumBank) * bankLines)")
+        rule(filterLines * lanes >= filterWords, "filter block \(filterLines) lines < \(filterWords) words")
+        rule(filterLines <= c.globalBuffer.filterBanks * bankLines, "filter block \(filterLines) lines > filter buffer")
+        let span = (epass - 1) * stride + rc
+        let lo = max(yStart, 0), hi = min(yStart + span - 1, h - 1)
+        let rowsInside = max(0, hi - lo + 1)
+        rule(nRows == rowsInside, "nRows = \(nRows) != rows of the span inside the image = \(rowsInside)")
+        rule(rowsInside == 0 || yLo == lo, "yLo = \(yLo) != first row inside the image \(lo)")
+        rule(reserved == 0, "reserved field = \(reserved)")
+        return out
+    }
+}
+
+/// Every descriptor of a program, up to and excluding END.
+func decodeProgram(_ lines: [UInt64]) -> [DecodedDescriptor] {
+    var out: [DecodedDescriptor] = []
+    var at = 0
+    while at + 16 <= lines.count {
+        let d = DecodedDescriptor(lines: lines[at..<(at + 16)])
+        if d.isEnd { break }
+        out.append(d)
+        at += 16
+    }
+    return out
+}

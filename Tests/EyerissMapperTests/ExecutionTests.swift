@@ -1,0 +1,75 @@
+import EyerissConfig
+import EyerissGolden
+import EyerissMapper
+import XCTest
+
+/// Plans executed on the `PlanExecutor` and compared with the golden convolution, bit for bit.
+final class ExecutionTests: XCTestCase {
+    /// AlexNet CONV1-CONV5 with the real filter sizes, strides, padding and groups, scaled down
+    /// (fewer channels and filters, smaller maps) to run quickly in a debug build, on the chip's
+    /// 12 x 14 array.
+    func testScaledAlexNetOnChip() throws {
+        let layers = [
+            LayerShape(name: "alexnet.conv1.small", n: 1, c: 3, h: 39, w: 39, m: 12, r: 11, s: 11, stride: 4, padding: 0),
+            LayerShape(name: "alexnet.conv2.small", n: 1, c: 6, h: 27, w: 27, m: 10, r: 5, s: 5, stride: 1, padding: 2, groups: 2),
+            LayerShape(name: "alexnet.conv3.small", n: 1, c: 20, h: 13, w: 13, m: 12, r: 3, s: 3, stride: 1, padding: 1),
+            LayerShape(name: "alexnet.conv4.small", n: 1, c: 24, h: 13, w: 13, m: 16, r: 3, s: 3, stride: 1, padding: 1, groups: 2),
+            LayerShape(name: "alexnet.conv5.small", n: 2, c: 20, h: 13, w: 13, m: 12, r: 3, s: 3, stride: 1, padding: 1, groups: 2),
+        ]
+        for (k, layer) in layers.enumerated() {
+            let run = try runAndCompare(layer, config: TestConfigs.chip, shift: 6 + k, seed: 100 + UInt64(k))
+            print(run.plan.summary() + "\n")
+        }
+    }
+
+    /// Shapes at the edges of the contract, on the chip's array and on 3 x 4: an FC layer
+    /// (E = F = 1), output rows that see only padding (their passes keep one zero pass),
+    /// filters taller than the input, stride above the filter width, one-column inputs,
+    /// pointwise filters, stride 3.
+    func testEdgeShapes() throws {
+        let layers = [
+            LayerShape(name: "fc", n: 2, c: 10, h: 5, w: 5, m: 7, r: 5, s: 5, stride: 1, padding: 0),
+            LayerShape(name: "padding-only-rows", n: 1, c: 3, h: 3, w: 3, m: 2, r: 1, s: 1, stride: 1, padding: 2),
+            LayerShape(name: "filter-taller-than-input", n: 1, c: 2, h: 2, w: 4, m: 3, r: 3, s: 3, stride: 1, padding: 1),
+            LayerShape(name: "stride-above-width", n: 1, c: 3, h: 17, w: 17, m: 4, r: 2, s: 2, stride: 4, padding: 1),
+            LayerShape(name: "one-column", n: 1, c: 5, h: 9, w: 1, m: 3, r: 3, s: 1, stride: 2, padding: 1),
+            LayerShape(name: "pointwise", n: 1, c: 40, h: 6, w: 6, m: 30, r: 1, s: 1, stride: 1, padding: 0),
+            LayerShape(name: "stride3", n: 1, c: 3, h: 16, w: 16, m: 5, r: 5, s: 5, stride: 3, padding: 2, groups: 1),
+        ]
+        for config in [TestConfigs.chip, TestConfigs.array3x4] {
+            for (k, layer) in layers.enumerated() {
+                let run = try runAndCompare(layer, config: config, shift: k, seed: 500 + UInt64(k))
+                print(oneLine(run.plan))
+            }
+        }
+    }
+
+    /// Passes whose ifmap rows all lie in the padding: left out of an accumulation group when
+    /// another pass of it sees the image, kept (as the pass that writes zeros) when none does.
+    func testPassesThatSeeOnlyPadding() throws {
+        // One output row per pass (a psum row fills the psum region); rows 0, 1, 5, 6 see only padding.
+        let tiny = try TestConfigs.make(["array.rows=3", "array.columns=4", "globalBuffer.bankWords=16",
+                                         "globalBuffer.fmapBanks=2"])
+        let zeros = LayerShape(name: "padding-rows", n: 1, c: 2, h: 3, w: 60, m: 1, r: 1, s: 1, stride: 1, padding: 2)
+        let run = try runAndCompare(zeros, config: tiny, shift: 3, seed: 41)
+        XCTAssertEqual(run.plan.passes.filter { $0.nRows == 0 }.map(\.e0), [0, 1, 5, 6])
+        // 7-row filters in 3-row chunks with 3 rows of padding: the first chunk of the top
+        // output rows sees only padding and is left out.
+        let folded = LayerShape(name: "folded-padding", n: 1, c: 2, h: 9, w: 9, m: 3, r: 7, s: 3, stride: 1, padding: 3)
+        let plan = try runAndCompare(folded, config: tiny, shift: 3, seed: 42).plan
+        XCTAssertLessThan(plan.statistics.macs, folded.macs)
+        XCTAssertFalse(plan.passes.contains { $0.nRows == 0 })
+        print(oneLine(plan))
+    }
+
+    /// Random layers on a 3 x 4 array: filters up to 11 x 11 (folded into 3-row chunks),
+    /// strides 1, 2 and 4, padding, groups, batches.
+    func testRandomLayersOn3x4() throws {
+        try runRandomLayers(config: TestConfigs.array3x4, count: 24, seed: 0x3A4)
+    }
+
+    /// Random layers on a 6 x 7 array.
+    func testRandomLayersOn6x7() throws {
+        try runRandomLayers(config: TestConfigs.array6x7, count: 24, seed: 0x6A7)
+    }
+}

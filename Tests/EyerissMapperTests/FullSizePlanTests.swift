@@ -1,0 +1,66 @@
+import EyerissConfig
+import EyerissMapper
+import XCTest
+
+/// Plans of the real networks, checked without executing them: every pass obeys every rule of
+/// the contract and the passes compute every psum exactly once.
+final class FullSizePlanTests: XCTestCase {
+    func testAlexNetOnChip() throws {
+        var utilizations: [String] = []
+        for layer in BuiltinLayers.alexnet {
+            let plan = try Mapper.map(layer: layer, config: TestConfigs.chip, shift: 8)
+            let problems = planProblems(plan)
+            XCTAssert(problems.isEmpty, "\(layer.name):\n" + problems.prefix(10).joined(separator: "\n"))
+            print(plan.summary() + "\n")
+            let st = plan.statistics
+            XCTAssertEqual(st.macs, layer.macs, layer.name)
+            XCTAssertGreaterThan(st.utilization, 0.7, layer.name)
+            utilizations.append("\(layer.name) \(Int((100 * st.utilization).rounded()))%")
+        }
+        print("AlexNet PE utilization on 12 x 14: " + utilizations.joined(separator: ", "))
+    }
+
+    /// CONV3-CONV5 use the chip's 3 x 13 PE set, four channel sets high (156 active PEs).
+    func testAlexNetThreeByThreeLayersUseThe3x13Set() throws {
+        for layer in BuiltinLayers.alexnet.dropFirst(2) {
+            let m = try Mapper.map(layer: layer, config: TestConfigs.chip, shift: 8).mapping
+            XCTAssertEqual([m.rc, m.e, m.rc * m.r * m.e * m.t], [3, 13, 156], layer.name)
+        }
+    }
+
+    /// A batch of 4, as the chip was measured: each filter block is loaded once per batch when
+    /// a tile needs one pass, not once per image.
+    func testAlexNetBatchOfFour() throws {
+        for var layer in BuiltinLayers.alexnet {
+            layer.n = 4
+            let plan = try Mapper.map(layer: layer, config: TestConfigs.chip, shift: 8)
+            XCTAssert(planProblems(plan).isEmpty, layer.name)
+            let single = try Mapper.map(layer: BuiltinLayers.named(layer.name)!, config: TestConfigs.chip, shift: 8)
+            XCTAssertLessThanOrEqual(plan.statistics.filterWordsRead, 4 * single.statistics.filterWordsRead, layer.name)
+            print(oneLine(plan))
+        }
+    }
+
+    func testEveryVGG16LayerMapsOnChip() throws {
+        for layer in BuiltinLayers.vgg16 {
+            let plan = try Mapper.map(layer: layer, config: TestConfigs.chip, shift: 8)
+            let problems = planProblems(plan)
+            XCTAssert(problems.isEmpty, "\(layer.name):\n" + problems.prefix(10).joined(separator: "\n"))
+            XCTAssertEqual(plan.statistics.macs, layer.macs, layer.name)
+            print(oneLine(plan))
+        }
+    }
+
+    /// The small arrays fold AlexNet's 11 x 11 and 5 x 5 filters into 3- and 6-row chunks.
+    func testAlexNetOnSmallArrays() throws {
+        for config in [TestConfigs.array3x4, TestConfigs.array6x7] {
+            for layer in BuiltinLayers.alexnet {
+                let plan = try Mapper.map(layer: layer, config: config, shift: 8)
+                let problems = planProblems(plan)
+                XCTAssert(problems.isEmpty, "\(layer.name):\n" + problems.prefix(10).joined(separator: "\n"))
+                XCTAssertEqual(plan.mapping.rc, min(layer.r, config.raw.array.rows), layer.name)
+                print(oneLine(plan))
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import EyerissConfig
+import EyerissMapper
+
+/// Checks of a whole plan that need no data: every descriptor of the program is a legal pass
+/// that matches its `Pass`, addresses follow the DRAM layout formulas of the contract, and the
+/// passes compute every psum exactly once (each ofmap row stored once, each tile accumulating
+/// every (channel, filter row) of its group once, or leaving it out only when it sees nothing
+/// but padding). Returns the problems found (empty: the plan is sound).
+func planProblems(_ plan: LayerPlan) -> [String] {
+    var out: [String] = []
+    let layer = plan.layer
+    let layout = plan.layout
+    let lanes = plan.config.raw.dram.busBits / plan.config.raw.fixedPoint.dataBits
+    let (cg, mg) = (layer.c / layer.groups, layer.m / layer.groups)
+    let wl = (layer.w + lanes - 1) / lanes, fl = (layer.f + lanes - 1) / lanes
+    let program = plan.program()
+    let decoded = decodeProgram(program)
+    if program.count != (plan.passes.count + 1) * 16 { out.append("program has \(program.count) lines for \(plan.passes.count) passes") }
+    if decoded.count != plan.passes.count { out.append("program decodes to \(decoded.count) passes, plan has \(plan.passes.count)") }
+    if layout.wl != wl || layout.fl != fl { out.append("layout Wl/Fl \(layout.wl)/\(layout.fl) != \(wl)/\(fl)") }
+    if layout.ifmapLines != layer.n * layer.c * layer.h * wl { out.append("ifmap region size") }
+    if layout.ofmapLines != layer.n * layer.m * layer.e * fl { out.append("ofmap region size") }
+    let regions = [(layout.programBase, layout.programLines), (layout.filterBase, layout.filterLines),
+                   (layout.ifmapBase, layout.ifmapLines), (layout.ofmapBase, layout.ofmapLines)]
+    for k in 1..<regions.count where regions[k].0 < regions[k - 1].0 + regions[k - 1].1 {
+        out.append("DRAM regions overlap: \(regions)")
+    }
+
+    var stored = Array(repeating: 0, count: layer.n * layer.m * layer.e)
+    // (channel, filter row) pairs accumulated into the open tile.
+    var covered: [Bool] = []
+    var open: Pass?
+    var previousFilterAddress: Int?
+    for (k, (pass, d)) in zip(plan.passes, decoded).enumerated() {
+        func problem(_ text: String) { out.append("pass \(k): \(text)") }
+        for v in d.violations(plan.config) { problem(v) }
+        let g = pass.geometry
+        let expected: [(String, Int, Int)] = [
+            ("S", d.s, layer.s), ("stride", d.stride, layer.stride), ("F", d.f, layer.f), ("pad", d.pad, layer.padding),
+            ("W", d.w, layer.w), ("H", d.h, layer.h), ("shift", d.shift, plan.shift),
+            ("q", d.q, g.q), ("p", d.p, g.p), ("Rc", d.rc, g.rc), ("r", d.r, g.r), ("e", d.e, g.e), ("t", d.t, g.t),
+            ("jobRows", d.jobRows, g.jobRows), ("flags", d.flags, pass.flags.rawValue), ("yStart", d.yStart, pass.yStart),
+            ("yStart formula", d.yStart, pass.e0 * layer.stride - layer.padding + pass.i0),
+            ("yLo", d.yLo, pass.yLo), ("nRows", d.nRows, pass.nRows), ("psumBank", d.psumBank, pass.psumBank),
+            ("filterAddress", d.filterAddress, pass.filterAddress), ("filterLines", d.filterLines, pass.filterLines),
+            ("ifmapAddress", d.ifmapAddress, layout.ifmapBase + ((pass.n * layer.c + pass.c0) * layer.h + pass.yLo) * wl),
+            ("ofmapAddress", d.ofmapAddress, layout.ofmapBase + ((pass.n * layer.m + pass.m0) * layer.e + pass.e0) * fl),
+            ("ofmapPlaneLines", d.ofmapPlaneLines, layer.e * fl),
+        ]
+        for (name, got, want) in expected where got != want { problem("\(name) = \(got), expected \(want)") }
+        if d.filterAddress < layout.filterBase || d.filterAddress + d.filterLines > layout.filterBase + layout.filterLines {
+            problem("filter block outside the filter region")
+        }
+        if !d.loadFilters && previousFilterAddress != d.filterAddress { problem("skips a filter load it needs") }
+        previousFilterAddress = d.filterAddress
+        // Everything inside the pass's group and the layer.
+        let (group, c0, m0) = (pass.group, pass.c0, pass.m0)
+        if c0 < group * cg || c0 + g.channels > (group + 1) * cg { problem("channels \(c0)..<\(c0 + g.channels) leave group \(group)") }
+        if m0 < group * mg || m0 + g.filters > (group + 1) * mg { problem("filters \(m0)..<\(m0 + g.filters) leave group \(group)") }
+        if pass.i0 + g.rc > layer.r { problem("filter rows \(pass.i0)..<\(pass.i0 + g.rc) beyond R") }
+        if pass.e0 + g.epass > layer.e { problem("output rows \(pass.e0)..<\(pass.e0 + g.epass) beyond E") }
+        if pass.n >= layer.n { problem("image \(pass.n) beyond n") }
+
+        // Accumulation groups.
+        if d.accumulate {
+            guard let first = open, first.n == pass.n, first.m0 == m0, first.e0 == pass.e0, first.epass == pass.epass,
+                  first.geometry.filters == g.filters else {
+                problem("accumulates into a tile it did not open")
+                continue
+            }
+        } else {
+            if open != nil { problem("opens a tile while tile of pass \(String(describing: open)) is not stored") }
+            open = pass
+            covered = Array(repeating: false, count: cg * layer.r)
+        }
+        for ch in (c0 - group * cg)..<(c0 - group * cg + g.channels) {
+            for i in pass.i0..<(pass.i0 + g.rc) {
+                if covered[ch * layer.r + i] { problem("accumulates channel \(ch), filter row \(i) twice") }
+                covered[ch * layer.r + i] = true
+            }
+        }
+        if d.store {
+            // Pairs left out must see only padding in this tile.
+            for ch in 0..<cg {
+                for i in 0..<layer.r where !covered[ch * layer.r + i] {
+                    let seesImage = (pass.e0..<(pass.e0 + g.epass)).contains { e in
+                        (0..<layer.h).contains(e * layer.stride - layer.padding + i)
+                    }
+                    if seesImage { problem("tile stored without channel \(ch), filter row \(i)") }
+                }
+            }
+            for m in m0..<(m0 + g.filters) {
+                for e in pass.e0..<(pass.e0 + g.epass) { stored[(pass.n * layer.m + m) * layer.e + e] += 1 }
+            }
+            open = nil
+        }
+    }
+    if open != nil { out.append("the last tile is never stored") }
+    if let bad = stored.firstIndex(where: { $0 != 1 }) {
+        out.append("ofmap row (n, m, e) #\(bad) stored \(stored[bad]) times")
+    }
+    return out
+}
