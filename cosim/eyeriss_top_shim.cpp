@@ -56,6 +56,8 @@ struct eyeriss_top_sim {
     std::mt19937_64 rng;
     Dram dram;
     uint64_t cycle = 0;
+    uint64_t quiet = 0;          // cycles without a transfer or a state change (watchdog)
+    uint64_t last_state = ~0ull;
 #if VM_TRACE
     std::unique_ptr<TraceFile> trace;
 #endif
@@ -123,19 +125,8 @@ int eyeriss_top_dram_read(const eyeriss_top_sim *sim, uint64_t line, uint64_t *d
     return 0;
 }
 
-int eyeriss_top_run(eyeriss_top_sim *sim, uint64_t program_line, uint64_t max_cycles, uint64_t watchdog_cycles,
-                    eyeriss_top_stats *stats, char *err, size_t err_len) {
+void eyeriss_top_start(eyeriss_top_sim *sim, uint64_t program_line) {
     Vmodel *t = sim->top.get();
-    Dram &d = sim->dram;
-    auto fail = [&](const std::string &msg) {
-        if (err && err_len) std::snprintf(err, err_len, "%s", msg.c_str());
-        return 1;
-    };
-    std::uniform_int_distribution<uint32_t> percent(0, 99);
-    eyeriss_top_stats s{};
-    const uint64_t first = sim->cycle;
-
-    // Configuration writes: program base, then start.
     const uint32_t regs[2][2] = {{0, static_cast<uint32_t>(program_line)}, {1, 1}};
     for (const auto &reg : regs) {
         t->cfg_valid_i = 1;
@@ -146,10 +137,22 @@ int eyeriss_top_run(eyeriss_top_sim *sim, uint64_t program_line, uint64_t max_cy
         sim->tick();
     }
     t->cfg_valid_i = 0;
+    sim->quiet = 0;
+    sim->last_state = ~0ull;
+}
 
-    uint64_t quiet = 0;
-    uint64_t last_state = ~0ull;
-    while (true) {
+int eyeriss_top_step(eyeriss_top_sim *sim, uint64_t cycles, uint64_t watchdog_cycles, eyeriss_top_stats *stats,
+                     char *err, size_t err_len) {
+    Vmodel *t = sim->top.get();
+    Dram &d = sim->dram;
+    auto fail = [&](const std::string &msg) {
+        if (err && err_len) std::snprintf(err, err_len, "%s", msg.c_str());
+        return -1;
+    };
+    std::uniform_int_distribution<uint32_t> percent(0, 99);
+    eyeriss_top_stats &s = *stats;
+    for (uint64_t step = 0; step < cycles; ++step) {
+        if (t->done_o) return 1;
         // DRAM outputs for this cycle.
         d.tokens = std::min(d.tokens + d.params.bytes_per_cycle, 4 * d.line_bytes);
         d.refuse = d.params.stall_percent > 0 && percent(sim->rng) < d.params.stall_percent;
@@ -174,6 +177,7 @@ int eyeriss_top_run(eyeriss_top_sim *sim, uint64_t program_line, uint64_t max_cy
         }
         bool progress = t->progress_o;
         sim->tick();
+        ++s.cycles;
 
         if (req) {
             if (!d.in_range(req_addr)) {
@@ -197,25 +201,22 @@ int eyeriss_top_run(eyeriss_top_sim *sim, uint64_t program_line, uint64_t max_cy
             d.tokens -= d.line_bytes;
             ++s.dram_lines_written;
         }
-        if (t->done_o) break;
 
         uint64_t state = t->state_o;
-        quiet = (progress || state != last_state) ? 0 : quiet + 1;
-        last_state = state;
-        if (quiet > watchdog_cycles) {
+        sim->quiet = (progress || state != sim->last_state) ? 0 : sim->quiet + 1;
+        sim->last_state = state;
+        if (sim->quiet > watchdog_cycles) {
             const char *name = state < 10 ? kStateNames[state] : "?";
             return fail("watchdog: no transfer for " + std::to_string(watchdog_cycles) + " cycles; controller in state " +
-                        std::to_string(state) + " (" + name + "), " + std::to_string(d.reads.size()) +
-                        " DRAM reads in flight, cycle " + std::to_string(sim->cycle - first));
-        }
-        if (sim->cycle - first > max_cycles) {
-            return fail("cycle limit of " + std::to_string(max_cycles) + " reached in state " + std::to_string(state));
+                        std::to_string(state) + " (" + name + ") after " + std::to_string(t->passes_o) + " passes, " +
+                        std::to_string(d.reads.size()) + " DRAM reads in flight, " + std::to_string(s.cycles) +
+                        " cycles into the run");
         }
     }
-    s.cycles = sim->cycle - first;
-    if (stats) *stats = s;
-    return 0;
+    return t->done_o ? 1 : 0;
 }
+
+uint64_t eyeriss_top_passes_done(eyeriss_top_sim *sim) { return sim->top->passes_o; }
 
 uint64_t eyeriss_top_pe_counter(eyeriss_top_sim *sim, uint32_t pe, uint32_t counter) {
     sim->top->dbg_pe_sel_i = pe;

@@ -41,10 +41,18 @@ eyeriss_top_sim *eyeriss_top_new(uint64_t seed, const char *trace_path, uint64_t
 int eyeriss_top_dram_write(eyeriss_top_sim *sim, uint64_t line, const uint64_t *data, uint64_t count);
 int eyeriss_top_dram_read(const eyeriss_top_sim *sim, uint64_t line, uint64_t *data, uint64_t count);
 
-/* Runs the program at program_line until done. Returns 0 on success; otherwise writes what
- * went wrong (watchdog with the controller state, DRAM access out of range, cycle limit). */
-int eyeriss_top_run(eyeriss_top_sim *sim, uint64_t program_line, uint64_t max_cycles, uint64_t watchdog_cycles,
-                    eyeriss_top_stats *stats, char *err, size_t err_len);
+/* Starts the program at program_line (configuration writes: base, then start). */
+void eyeriss_top_start(eyeriss_top_sim *sim, uint64_t program_line);
+
+/* Steps at most `cycles` cycles of the running program. Returns 1 when the program is done,
+ * 0 when it is still running (call again: this is how the host shows progress), or -1 on an
+ * error, described in err (watchdog with the controller state, DRAM access out of range).
+ * stats accumulates over the steps of one program. */
+int eyeriss_top_step(eyeriss_top_sim *sim, uint64_t cycles, uint64_t watchdog_cycles, eyeriss_top_stats *stats,
+                     char *err, size_t err_len);
+
+/* Passes the controller has finished in the running program. */
+uint64_t eyeriss_top_passes_done(eyeriss_top_sim *sim);
 
 /* Activity counter `counter` (0 MACs, 1 gated, 2 filter reads, 3 filter writes, 4 ifmap reads,
  * 5 ifmap writes, 6 psum reads, 7 psum writes) of PE `pe` (row * columns + column), summed over

@@ -1,4 +1,3 @@
-/* Compiles the shim's C ABI header as C, and lets Swift import its types. The shim itself is
- * C++ in cosim/, built per configuration by EyerissCosim. */
-#include "eyeriss_pe_shim.h"
-#include "eyeriss_top_shim.h"
+/* Compiles the shims' C ABI headers as C, and lets Swift import their types. The shims
+ * themselves are C++ in cosim/, built per configuration by EyerissCosim. */
+#include "CEyerissShim.h"

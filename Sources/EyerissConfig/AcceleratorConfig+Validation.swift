@@ -16,6 +16,8 @@ public struct ConfigError: Error, Equatable, CustomStringConvertible, Sendable {
 /// All the rules a configuration broke, reported together so one run shows every mistake.
 public struct ConfigErrors: Error, CustomStringConvertible, Sendable {
     public let errors: [ConfigError]
+
+    public init(errors: [ConfigError]) { self.errors = errors }
     public var description: String { errors.map(\.description).joined(separator: "\n") }
 }
 

@@ -54,8 +54,10 @@ public final class AcceleratorSimulator {
     private typealias NewFn = @convention(c) (UInt64, UnsafePointer<CChar>?, UInt64, UnsafePointer<eyeriss_dram_params>?) -> OpaquePointer?
     private typealias WriteFn = @convention(c) (OpaquePointer?, UInt64, UnsafePointer<UInt64>?, UInt64) -> Int32
     private typealias ReadFn = @convention(c) (OpaquePointer?, UInt64, UnsafeMutablePointer<UInt64>?, UInt64) -> Int32
-    private typealias RunFn = @convention(c) (OpaquePointer?, UInt64, UInt64, UInt64, UnsafeMutablePointer<eyeriss_top_stats>?,
-                                              UnsafeMutablePointer<CChar>?, Int) -> Int32
+    private typealias StartFn = @convention(c) (OpaquePointer?, UInt64) -> Void
+    private typealias StepFn = @convention(c) (OpaquePointer?, UInt64, UInt64, UnsafeMutablePointer<eyeriss_top_stats>?,
+                                               UnsafeMutablePointer<CChar>?, Int) -> Int32
+    private typealias PassesFn = @convention(c) (OpaquePointer?) -> UInt64
     private typealias CounterFn = @convention(c) (OpaquePointer?, UInt32, UInt32) -> UInt64
     private typealias FreeFn = @convention(c) (OpaquePointer?) -> Void
 
@@ -63,7 +65,9 @@ public final class AcceleratorSimulator {
     private let handle: OpaquePointer
     private let writeFn: WriteFn
     private let readFn: ReadFn
-    private let runFn: RunFn
+    private let startFn: StartFn
+    private let stepFn: StepFn
+    private let passesFn: PassesFn
     private let counterFn: CounterFn
     private let freeFn: FreeFn
     public let config: ValidConfig
@@ -80,7 +84,9 @@ public final class AcceleratorSimulator {
         let newFn = try library.function("eyeriss_top_new", as: NewFn.self)
         writeFn = try library.function("eyeriss_top_dram_write", as: WriteFn.self)
         readFn = try library.function("eyeriss_top_dram_read", as: ReadFn.self)
-        runFn = try library.function("eyeriss_top_run", as: RunFn.self)
+        startFn = try library.function("eyeriss_top_start", as: StartFn.self)
+        stepFn = try library.function("eyeriss_top_step", as: StepFn.self)
+        passesFn = try library.function("eyeriss_top_passes_done", as: PassesFn.self)
         counterFn = try library.function("eyeriss_top_pe_counter", as: CounterFn.self)
         freeFn = try library.function("eyeriss_top_free", as: FreeFn.self)
         var params = eyeriss_dram_params(bytes_per_cycle: dram.bytesPerCycle, read_latency: UInt32(dram.readLatency),
@@ -110,13 +116,21 @@ public final class AcceleratorSimulator {
         return out
     }
 
-    /// Runs the program at `programLine` to its END descriptor.
-    public func run(programLine: Int, maxCycles: UInt64 = 2_000_000_000, watchdogCycles: UInt64 = 200_000) throws -> RunStats {
+    /// Runs the program at `programLine` to its END descriptor. The shim steps `chunkCycles`
+    /// cycles per call; between calls `progress(cycles, passesDone)` is told how far it got.
+    public func run(programLine: Int, maxCycles: UInt64 = 20_000_000_000, watchdogCycles: UInt64 = 200_000,
+                    chunkCycles: UInt64 = 1_000_000, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> RunStats {
         var stats = eyeriss_top_stats()
         var message = [CChar](repeating: 0, count: 1024)
-        let rc = runFn(handle, UInt64(programLine), maxCycles, watchdogCycles, &stats, &message, message.count)
-        guard rc == 0 else {
-            throw CosimError.simulation(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        startFn(handle, UInt64(programLine))
+        while true {
+            let rc = stepFn(handle, chunkCycles, watchdogCycles, &stats, &message, message.count)
+            if rc == 1 { break }
+            if rc < 0 {
+                throw CosimError.simulation(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            }
+            if stats.cycles >= maxCycles { throw CosimError.simulation("no END after \(maxCycles) cycles") }
+            progress?(stats.cycles, passesFn(handle))
         }
         var out = RunStats(cycles: stats.cycles, dramLinesRead: stats.dram_lines_read,
                            dramLinesWritten: stats.dram_lines_written, dramBusyCycles: stats.dram_busy_cycles)

@@ -76,7 +76,10 @@ public enum LayerRunner {
             try sim.writeDRAM(line: segment.lineAddress, segment.lines)
         }
         logger.info("\(shape.name): simulating")
-        let stats = try sim.run(programLine: plan.layout.programBase, watchdogCycles: options.watchdogCycles)
+        let passes = plan.passes.count
+        let stats = try sim.run(programLine: plan.layout.programBase, watchdogCycles: options.watchdogCycles) { cycles, done in
+            logger.info("\(shape.name): pass \(done)/\(passes), \(cycles) cycles")
+        }
         let got = plan.readOfmap(lines: try sim.readDRAM(line: plan.layout.ofmapBase, count: plan.layout.ofmapLines))
 
         var mismatches = 0

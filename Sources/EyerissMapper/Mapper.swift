@@ -32,9 +32,10 @@ public enum Mapper {
             throw reject("\(name) = \(value) must be below 2^30 to fit the 32-bit descriptor fields")
         }
         let dims = LayerDims(shape, lanes: hw.lanes)
-        let fmapLines = shape.n * (shape.c * dims.h * dims.wl + shape.m * dims.e * dims.fl)
-        guard fmapLines < 1 << 32 else {
-            throw reject("the ifmap and ofmap need \(fmapLines) DRAM lines; line addresses are 32 bits")
+        // In floating point: an absurd shape must be rejected, not overflow.
+        let fmapLines = Double(shape.n) * (Double(shape.c) * Double(dims.h * dims.wl) + Double(shape.m) * Double(dims.e * dims.fl))
+        guard fmapLines < 0x1_0000_0000 else {
+            throw reject("the ifmap and ofmap need \(Int(fmapLines)) DRAM lines; line addresses are 32 bits")
         }
         let search = GeometrySearch(d: dims, hw: hw)
         guard let found = search.best() else { throw reject(diagnose(dims, hw)) }

@@ -10,6 +10,13 @@ public enum AcceleratorGenerator {
     public static let top = "eyeriss_top"
 
     public static func generate(_ config: ValidConfig, options: GeneratorOptions = GeneratorOptions()) throws -> Design {
+        let fp = config.raw.fixedPoint
+        guard fp.psumBits == fp.dataBits else {
+            // The PE alone supports wider psums; the buffer and DRAM of the accelerator do not yet.
+            throw ConfigErrors(errors: [ConfigError(
+                field: "fixedPoint.psumBits", value: "\(fp.psumBits)",
+                rule: "eyeriss_top keeps psums in data-word lanes of the global buffer and DRAM: must equal fixedPoint.dataBits = \(fp.dataBits)")])
+        }
         var design = Design()
         let header = RTLHeader(config)
         let pe = try makePE(PEParams(config), header: header, options: options, design: &design)

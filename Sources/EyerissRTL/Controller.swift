@@ -88,6 +88,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let busyOut = m.output("busy_o")
     let doneOut = m.output("done_o")
     let stateOut = m.output("state_o", 4)
+    let passesOut = m.output("passes_o", 32)
     m.portGroup("DRAM read request / response (in order) / write")
     let rqValid = m.output("dram_rd_req_valid_o")
     let rqReady = m.input("dram_rd_req_ready_i")
@@ -437,5 +438,12 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assign(busyOut, ~(state.q.eq(stIdle) | state.q.eq(stDone)))
     m.assign(doneOut, state.q.eq(stDone))
     m.assign(stateOut, state.q)
+    let passes = m.register("passes", 32, reset: 0, comment: "passes finished in this program")
+    m.comb { b in
+        b.set(passes.d, passes.q)
+        b.when(startCmd) { b in b.set(passes.d, .lit(0, width: 32)) }
+            otherwise: { b in b.when(runDone) { b in b.set(passes.d, passes.q + 1) } }
+    }
+    m.assign(passesOut, passes.q)
     return try m.build()
 }

@@ -40,6 +40,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, design: inout
     let busy = m.output("busy_o")
     let done = m.output("done_o")
     let stateOut = m.output("state_o", 4)
+    let passesOut = m.output("passes_o", 32)
     let progress = m.output("progress_o")
     m.portGroup("DRAM port")
     let rqValid = m.output("dram_rd_req_valid_o")
@@ -76,7 +77,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, design: inout
     var field: [DescriptorField: Expr] = [:]
     for f in ControllerFields.exported { field[f] = sig("pass_\(f.name)", f.width(p), signed: f == .yStart) }
     var ctrlOutputs: [String: Expr] = [
-        "busy_o": busy, "done_o": done, "state_o": stateOut,
+        "busy_o": busy, "done_o": done, "state_o": stateOut, "passes_o": passesOut,
         "dram_rd_req_valid_o": rqValid, "dram_rd_req_addr_o": rqAddr, "dram_rd_resp_ready_o": rsReady,
         "dram_wr_valid_o": wrValid, "dram_wr_addr_o": wrAddr, "dram_wr_data_o": wrData,
         "glb_if_wr_en_o": glbIfWrEn, "glb_f_wr_en_o": glbFWrEn, "glb_wr_line_o": glbWrLine, "glb_wr_data_o": glbWrData,

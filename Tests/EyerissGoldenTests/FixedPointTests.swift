@@ -33,6 +33,7 @@ final class FixedPointTests: XCTestCase {
         raw.fixedPoint.dataBits = 8
         raw.fixedPoint.psumBits = 16  // a divisor of every bus width
         raw.rlc.levelBits = 8  // the config requires levelBits == dataBits
+        raw.noc.ifmapBusBits = 8  // and an ifmap bus of one activation
         let fp = FixedPoint(try raw.validated())
         XCTAssertEqual(fp, FixedPoint(dataBits: 8, psumBits: 16))
         XCTAssertEqual(FixedPoint(try AcceleratorConfig().validated()), chip)

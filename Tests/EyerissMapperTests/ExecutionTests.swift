@@ -68,6 +68,13 @@ final class ExecutionTests: XCTestCase {
         try runRandomLayers(config: TestConfigs.array3x4, count: 24, seed: 0x3A4)
     }
 
+    /// Random layers on the chip's 12 x 14 array with many channels and filters, so that
+    /// channel sets, filter groups and their remainders all vary.
+    func testRandomLayersOnChip() throws {
+        try runRandomLayers(config: TestConfigs.chip, count: 8, seed: 0xC814, maxChannels: 60, maxFilters: 40,
+                            maxOutputs: 6, macBudget: 300_000)
+    }
+
     /// Random layers on a 6 x 7 array.
     func testRandomLayersOn6x7() throws {
         try runRandomLayers(config: TestConfigs.array6x7, count: 24, seed: 0x6A7)

@@ -65,7 +65,7 @@ func runAndCompare(_ layer: LayerShape, config: ValidConfig, shift: Int, seed: U
 /// `maxFilter`, strides from `strides`, some padding, channel and filter counts that divide
 /// nothing evenly, sometimes two groups and a batch of two.
 func randomLayer(_ name: String, rng: inout SplitMix64, maxFilter: Int = 11, strides: [Int] = [1, 2, 4],
-                 macBudget: Int = 120_000) -> LayerShape {
+                 maxChannels: Int = 7, maxFilters: Int = 9, maxOutputs: Int = 9, macBudget: Int = 120_000) -> LayerShape {
     func pick(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(rng.next() % UInt64(range.count)) }
     while true {
         let r = pick(1...maxFilter), s = pick(1...maxFilter)
@@ -73,8 +73,8 @@ func randomLayer(_ name: String, rng: inout SplitMix64, maxFilter: Int = 11, str
         let padding = pick(0...min(3, max(r, s) - 1 + 1))
         let groups = pick(1...3) == 3 ? 2 : 1
         let n = pick(1...4) == 4 ? 2 : 1
-        let cg = pick(1...7), mg = pick(1...9)
-        let e = pick(1...9), f = pick(1...9)
+        let cg = pick(1...maxChannels), mg = pick(1...maxFilters)
+        let e = pick(1...maxOutputs), f = pick(1...maxOutputs)
         // Input big enough for e x f outputs, sometimes with leftover rows/columns.
         let h = max(1, (e - 1) * stride + r - 2 * padding + pick(0...(stride - 1)))
         let w = max(1, (f - 1) * stride + s - 2 * padding + pick(0...(stride - 1)))
@@ -96,7 +96,8 @@ func oneLine(_ plan: LayerPlan) -> String {
 /// Maps and executes `count` random layers (see `randomLayer`) on `config`, each compared with
 /// the golden convolution. Prints the seed; the environment variables `MAPPER_RANDOM_SEED` and
 /// `MAPPER_RANDOM_COUNT` replay a seed or run a longer sweep.
-func runRandomLayers(config: ValidConfig, count: Int, seed: UInt64, maxFilter: Int = 11,
+func runRandomLayers(config: ValidConfig, count: Int, seed: UInt64, maxFilter: Int = 11, maxChannels: Int = 7,
+                     maxFilters: Int = 9, maxOutputs: Int = 9, macBudget: Int = 120_000,
                      file: StaticString = #filePath, line: UInt = #line) throws {
     let environment = ProcessInfo.processInfo.environment
     let seed = environment["MAPPER_RANDOM_SEED"].flatMap { UInt64($0) } ?? seed
@@ -104,7 +105,8 @@ func runRandomLayers(config: ValidConfig, count: Int, seed: UInt64, maxFilter: I
     print("random layers: seed \(seed), count \(count)")
     var rng = SplitMix64(seed: seed)
     for k in 0..<count {
-        let layer = randomLayer("random\(k)", rng: &rng, maxFilter: maxFilter)
+        let layer = randomLayer("random\(k)", rng: &rng, maxFilter: maxFilter, maxChannels: maxChannels,
+                                maxFilters: maxFilters, maxOutputs: maxOutputs, macBudget: macBudget)
         let shift = Int(rng.next() % UInt64(min(17, config.maxProductShift + 1)))
         let dataSeed = rng.next()
         do {

@@ -13,9 +13,11 @@ final class GeneratedRTLTests: XCTestCase {
     static let configs: [(String, [String])] = [
         ("default", []),
         ("3x4", ["array.rows=3", "array.columns=4"]),
-        ("wide-psums", ["fixedPoint.dataBits=8", "fixedPoint.psumBits=16", "rlc.levelBits=8", "pe.fifoDepth=2",
-                        "pe.filterSpadWords=17", "pe.ifmapSpadWords=5", "pe.psumSpadWords=3", "counters.bits=20"]),
-        ("full-product", ["fixedPoint.psumBits=32", "noc.ifmapBusBits=32"]),
+        ("narrow", ["fixedPoint.dataBits=8", "fixedPoint.psumBits=8", "rlc.levelBits=8", "noc.ifmapBusBits=8",
+                    "pe.fifoDepth=2", "pe.filterSpadWords=17", "pe.ifmapSpadWords=5", "pe.psumSpadWords=3",
+                    "counters.bits=20", "array.rows=2", "array.columns=3"]),
+        ("6x7-wide-lines", ["array.rows=6", "array.columns=7", "dram.busBits=128", "globalBuffer.bankBits=128",
+                            "globalBuffer.fmapBanks=5", "globalBuffer.bankWords=64"]),
     ]
 
     static func design(_ overrides: [String]) throws -> Design {
