@@ -35,6 +35,9 @@ public struct LayerResult: Codable, Sendable {
     public var shift: Int
     public var mapping: String
     public var passes: Int
+    /// MAC slots the mapping runs: the layer's, less whole filter rows that meet only zero
+    /// padding, which the mapper leaves out.
+    public var plannedMACs: Int
     public var cycles: UInt64
     /// MACs / PEs: the cycles of a perfectly busy array.
     public var idealCycles: Double
@@ -98,7 +101,7 @@ public enum LayerRunner {
         return LayerResult(
             layer: shape, seed: options.seed, sparsity: options.sparsity, shift: options.shift,
             mapping: "q=\(plan.mapping.q) p=\(plan.mapping.p) Rc=\(plan.mapping.rc) r=\(plan.mapping.r) e=\(plan.mapping.e) t=\(plan.mapping.t) jobRows=\(plan.mapping.jobRows)",
-            passes: plan.passes.count, cycles: stats.cycles, idealCycles: Double(shape.macs) / peCount,
+            passes: plan.passes.count, plannedMACs: statistics.macs, cycles: stats.cycles, idealCycles: Double(shape.macs) / peCount,
             utilization: Double(stats.macs + stats.gated) / (Double(max(1, stats.cycles)) * peCount),
             mappedUtilization: statistics.utilization,
             dramBytesRead: stats.dramLinesRead * lineBytes, dramBytesWritten: stats.dramLinesWritten * lineBytes,

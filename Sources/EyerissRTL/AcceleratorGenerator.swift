@@ -21,7 +21,7 @@ public enum AcceleratorGenerator {
         let header = RTLHeader(config)
         let pe = try makePE(PEParams(config), header: header, options: options, design: &design)
         try design.add(pe)
-        try design.add(makeTop(TopParams(config), header: header, pe: pe, design: &design))
+        try design.add(makeTop(TopParams(config), header: header, pe: pe, options: options, design: &design))
         return design
     }
 }

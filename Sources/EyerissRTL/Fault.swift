@@ -11,6 +11,10 @@ public enum Fault: String, Sendable, CaseIterable, Codable {
     case filterAddressOffByOne
     /// The ifmap spad read pointer never advances within a window.
     case ifmapAddressStuck
+    /// Every PE's ifmap multicast column ID is one too high: activations reach the wrong PEs.
+    case ifmapMulticastIdOffByOne
+    /// The output network never takes psums from column 0: the design hangs.
+    case outputNetworkStuck
 }
 
 /// Options of one generator run besides the configuration.
@@ -20,6 +24,9 @@ public struct GeneratorOptions: Sendable {
     public init(faults: Set<Fault> = []) { self.faults = faults }
 
     func has(_ fault: Fault) -> Bool { faults.contains(fault) }
+
+    /// Faults planted in the processing element (the rest are in the accelerator around it).
+    public static let peFaults: [Fault] = [.macAddsOne, .noZeroGating, .gateOnes, .filterAddressOffByOne, .ifmapAddressStuck]
 
     /// Header line naming planted faults, so faulty RTL can never pass for the real thing.
     var headerNote: [String] {

@@ -9,7 +9,8 @@ import HDL
 /// which takes them from the psum GIN; the top row of each chain (`row_top`) sends to the GON.
 /// Inactive PEs are never started and never match a network tag, so they do not toggle and
 /// count nothing.
-public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, design: inout Design) throws -> Module {
+public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: GeneratorOptions = GeneratorOptions(),
+                    design: inout Design) throws -> Module {
     let glb = try makeGlobalBuffer(p, header: header)
     let ctrl = try makeController(p, header: header)
     let filterGIN = try makeGIN(rowTagBits: p.rowTagBits, columnTagBits: p.columnTagBits, dataBits: p.dataBits,
@@ -28,7 +29,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, design: inout
             "PE array: \(p.rows) x \(p.columns) (JSSC 2017: 12 x 14)",
             "global buffer: \(p.fmapBanks) x \(p.bankWords) x \(p.lineBits) b + filter buffer \(p.filterLines) x \(p.lineBits) b",
             "DRAM: \(p.lineBits)-bit lines, valid/ready, in-order read responses",
-        ]))
+        ] + options.headerNote))
     let rows = p.rows, cols = p.columns, n = p.peCount, dw = p.dataBits, cb = p.countBits
     m.portGroup("Clock and synchronous active-low reset")
     let clk = m.input("clk_i")
@@ -164,7 +165,8 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, design: inout
     let jsPlusI = (0..<n).map { i -> Expr in
         let id = sig("pe\(i)_ifmap_id", itb)
         let c = i % cols, r = i / cols
-        m.assign(id, colJStride.bits(c * itb + itb - 1, c * itb) + rowI.bits(r * itb + itb - 1, r * itb))
+        let sum = colJStride.bits(c * itb + itb - 1, c * itb) + rowI.bits(r * itb + itb - 1, r * itb)
+        m.assign(id, options.has(.ifmapMulticastIdOffByOne) ? sum + 1 : sum)
         return id
     }
     m.assign(ifmapColIDs, Expr.concat(jsPlusI.reversed()))
@@ -264,7 +266,8 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, design: inout
     // ------------------------------------------------------------------ output network
     m.section("Global output network")
     m.assign(gonValid, Expr.concat((0..<cols).reversed().map { c in
-        (0..<rows).map { r in outValid[r][c] & rowTop.bit(r) }.reduce(Expr.zero) { $0 | $1 }
+        if c == 0 && options.has(.outputNetworkStuck) { return Expr.zero }
+        return (0..<rows).map { r in outValid[r][c] & rowTop.bit(r) }.reduce(Expr.zero) { $0 | $1 }
     }))
     m.assign(gonData, Expr.concat((0..<cols).reversed().map { c in
         (0..<rows).reversed().reduce(Expr.lit(0, width: dw)) { acc, r in Expr.mux(rowTop.bit(r), outData[r][c], acc) }

@@ -40,7 +40,7 @@ final class PECosimTests: XCTestCase {
     /// broken gating or broken scratchpad addressing from a working PE.
     func testPlantedFaultsAreCaught() throws {
         let fp = FixedPoint(Self.config)
-        for fault in Fault.allCases {
+        for fault in GeneratorOptions.peFaults {
             let sim = try PESimulator(config: Self.config, seed: 7, options: GeneratorOptions(faults: [fault]))
             var rng = SplitMix64(seed: 42)
             var problems: [String] = []

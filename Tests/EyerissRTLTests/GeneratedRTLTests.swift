@@ -81,9 +81,10 @@ final class GeneratedRTLTests: XCTestCase {
         let good = try AcceleratorGenerator.generate(config).render()
         for fault in Fault.allCases {
             let bad = try AcceleratorGenerator.generate(config, options: GeneratorOptions(faults: [fault])).render()
-            let pe = try XCTUnwrap(bad.first { $0.file == "eyeriss_pe.sv" })
-            XCTAssertTrue(pe.text.contains("FAULTS INJECTED FOR TESTING: \(fault.rawValue)"))
-            XCTAssertNotEqual(pe.text, good.first { $0.file == "eyeriss_pe.sv" }?.text)
+            let file = GeneratorOptions.peFaults.contains(fault) ? "eyeriss_pe.sv" : "eyeriss_top.sv"
+            let faulty = try XCTUnwrap(bad.first { $0.file == file })
+            XCTAssertTrue(faulty.text.contains("FAULTS INJECTED FOR TESTING: \(fault.rawValue)"))
+            XCTAssertNotEqual(faulty.text, good.first { $0.file == file }?.text)
         }
     }
 }

@@ -1,0 +1,149 @@
+import EyerissConfig
+import EyerissCosim
+import EyerissGolden
+import EyerissMapper
+import EyerissRTL
+import XCTest
+
+/// Whole layers on the Verilated accelerator, every output checked against the golden model.
+/// Most run on small arrays; one runs on the published 12 x 14.
+final class AcceleratorCosimTests: XCTestCase {
+    static func config(_ rows: Int, _ columns: Int) throws -> ValidConfig {
+        try ConfigLoader.load(file: nil, overrides: ["array.rows=\(rows)", "array.columns=\(columns)"]).validated()
+    }
+
+    /// Random layers from a seed: strides 1, 2 and 4, filters 1 to 11 (taller than the array:
+    /// folding), padding, groups, batches, counts that divide nothing.
+    static func randomLayers(count: Int, seed: UInt64) -> [LayerShape] {
+        var rng = SplitMix64(seed: seed)
+        func pick(_ r: ClosedRange<Int>) -> Int { Int.random(in: r, using: &rng) }
+        var layers: [LayerShape] = []
+        while layers.count < count {
+            let k = [1, 2, 3, 5, 7, 11][pick(0...5)]
+            let s = [1, 2, 3, 5, 7, 11][pick(0...5)]
+            let stride = [1, 2, 4][pick(0...2)]
+            let groups = pick(0...3) == 0 ? 2 : 1
+            let pad = pick(0...2)
+            let shape = LayerShape(name: "random\(layers.count)", n: pick(1...2), c: groups * pick(1...5),
+                                   h: pick(max(1, k - 2 * pad)...max(1, k - 2 * pad) + 9), w: pick(max(1, s - 2 * pad)...max(1, s - 2 * pad) + 12),
+                                   m: groups * pick(1...7), r: k, s: s, stride: stride, padding: pad, groups: groups)
+            if (try? shape.validated()) != nil { layers.append(shape) }
+        }
+        return layers
+    }
+
+    func check(_ layers: [LayerShape], on config: ValidConfig, seed: UInt64, dram: DRAMBehaviour? = nil,
+               file: StaticString = #filePath, line: UInt = #line) throws -> [LayerResult] {
+        var results: [LayerResult] = []
+        for (i, layer) in layers.enumerated() {
+            let options = LayerRunOptions(seed: seed &+ UInt64(i), sparsity: 0.5, shift: Int(seed % 13) + 2, dram: dram)
+            do {
+                let result = try LayerRunner.run(layer, config: config, options: options)
+                XCTAssertEqual(result.mismatches, 0, "\(layer) seed \(options.seed): \(result.firstMismatches)", file: file, line: line)
+                XCTAssertEqual(result.stats.macs + result.stats.gated, UInt64(result.plannedMACs),
+                               "\(layer): every planned MAC slot once", file: file, line: line)
+                XCTAssertLessThanOrEqual(result.plannedMACs, layer.macs, file: file, line: line)
+                XCTAssertGreaterThan(result.stats.gated, 0, "\(layer): zeros are gated", file: file, line: line)
+                results.append(result)
+            } catch let error as MappingError {
+                XCTFail("\(layer) did not map: \(error)", file: file, line: line)
+            }
+        }
+        return results
+    }
+
+    func testRandomLayersOn3x4() throws {
+        let layers = Self.randomLayers(count: 12, seed: 0x3_4)
+        XCTAssertTrue(layers.contains { $0.r > 3 }, "some layer must need folding")
+        XCTAssertTrue(Set(layers.map(\.stride)).isSuperset(of: [1, 2, 4]))
+        _ = try check(layers, on: Self.config(3, 4), seed: 11)
+    }
+
+    func testRandomLayersOn6x7() throws {
+        _ = try check(Self.randomLayers(count: 8, seed: 0x6_7), on: Self.config(6, 7), seed: 21)
+    }
+
+    /// Hand-picked shapes: replication (several channel sets and filter groups), 1x1 filters with
+    /// a stride wider than the filter, an FC layer as a CONV, and AlexNet's CONV1 and CONV2 shapes
+    /// with fewer channels.
+    func testStructuredLayersOn6x7() throws {
+        let layers = [
+            LayerShape(name: "replicated", n: 1, c: 9, h: 7, w: 7, m: 10, r: 1, s: 3, stride: 1, padding: 1),
+            LayerShape(name: "1x1-stride2", n: 1, c: 5, h: 9, w: 9, m: 6, r: 1, s: 1, stride: 2, padding: 0),
+            LayerShape(name: "fc", n: 2, c: 4, h: 5, w: 5, m: 9, r: 5, s: 5, stride: 1, padding: 0),
+            LayerShape(name: "conv1-like", n: 1, c: 3, h: 31, w: 31, m: 4, r: 11, s: 11, stride: 4, padding: 0),
+            LayerShape(name: "conv2-like", n: 1, c: 4, h: 9, w: 9, m: 6, r: 5, s: 5, stride: 1, padding: 2, groups: 2),
+        ]
+        let results = try check(layers, on: Self.config(6, 7), seed: 5)
+        XCTAssertEqual(results.count, layers.count)
+    }
+
+    /// Random latency and stalls on every DRAM transfer change the cycles, never the outputs or
+    /// the activity counts.
+    func testHostileDRAMChangesOnlyTiming() throws {
+        let config = try Self.config(3, 4)
+        let layers = Self.randomLayers(count: 3, seed: 0xD1A)
+        let calm = try check(layers, on: config, seed: 77)
+        let hostile = try check(layers, on: config, seed: 77, dram: .hostile(config))
+        for (a, b) in zip(calm, hostile) {
+            XCTAssertGreaterThan(b.cycles, a.cycles, "\(a.layer.name): the hostile DRAM must slow the run down")
+            XCTAssertEqual(a.stats.macs, b.stats.macs)
+            XCTAssertEqual(a.stats.gated, b.stats.gated)
+            XCTAssertEqual(a.stats.filterSpadReads, b.stats.filterSpadReads)
+            XCTAssertEqual(a.stats.ifmapSpadWrites, b.stats.ifmapSpadWrites)
+            XCTAssertEqual(a.stats.psumSpadWrites, b.stats.psumSpadWrites)
+            XCTAssertEqual(a.dramBytesRead, b.dramBytesRead)
+            XCTAssertEqual(a.dramBytesWritten, b.dramBytesWritten)
+        }
+    }
+
+    /// The published array on a reduced AlexNet CONV3 (fewer channels and filters, same 3x3,
+    /// stride 1, pad 1 on 13 x 13): 3 x 13 PE sets stacked four high.
+    func testFullSizeArrayOnAReducedConv3() throws {
+        let config = try AcceleratorConfig().validated()
+        let layer = LayerShape(name: "alexnet.conv3-reduced", n: 1, c: 24, h: 13, w: 13, m: 30, r: 3, s: 3, stride: 1, padding: 1)
+        let result = try check([layer], on: config, seed: 3)[0]
+        XCTAssertGreaterThan(result.mappedUtilization, 0.5, "most of the 168 PEs are used")
+    }
+
+    /// A multicast ID off by one sends activations to the wrong PEs: outputs must mismatch.
+    func testWrongMulticastIDIsCaught() throws {
+        let config = try Self.config(3, 4)
+        let layer = LayerShape(name: "small", n: 1, c: 2, h: 6, w: 6, m: 3, r: 3, s: 3, stride: 1, padding: 1)
+        let options = LayerRunOptions(seed: 4, watchdogCycles: 20_000)
+        let faulty = { (lines: Int) in
+            try AcceleratorSimulator(config: config, seed: 4, dramLines: lines, dram: .nominal(config),
+                                     options: GeneratorOptions(faults: [.ifmapMulticastIdOffByOne]))
+        }
+        do {
+            let result = try LayerRunner.run(layer, config: config, options: options, simulator: faulty)
+            XCTAssertGreaterThan(result.mismatches, 0, "a broken multicast must not pass")
+        } catch let error as CosimError {
+            XCTAssertTrue("\(error)".contains("watchdog"), "\(error)")  // a hang is caught too
+        }
+    }
+
+    /// A design that stops making progress is stopped by the watchdog, which says where it is.
+    func testHangIsStoppedByTheWatchdogWithAStateDump() throws {
+        let config = try Self.config(3, 4)
+        let layer = LayerShape(name: "small", n: 1, c: 2, h: 6, w: 6, m: 3, r: 3, s: 3, stride: 1, padding: 1)
+        let stuck = { (lines: Int) in
+            try AcceleratorSimulator(config: config, seed: 4, dramLines: lines, dram: .nominal(config),
+                                     options: GeneratorOptions(faults: [.outputNetworkStuck]))
+        }
+        XCTAssertThrowsError(try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 4, watchdogCycles: 5_000),
+                                                 simulator: stuck)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("watchdog"), text)
+            XCTAssertTrue(text.contains("(run)"), "the dump names the controller state: \(text)")
+        }
+    }
+
+    func testUnmappableLayerIsRejectedBeforeSimulating() throws {
+        let config = try Self.config(3, 4)
+        let tooWide = LayerShape(name: "too-wide", n: 1, c: 1, h: 20, w: 20, m: 1, r: 13, s: 13, stride: 1, padding: 0)
+        XCTAssertThrowsError(try LayerRunner.run(tooWide, config: config, options: LayerRunOptions())) { error in
+            XCTAssertTrue("\(error)".contains("too-wide"), "\(error)")
+        }
+    }
+}
