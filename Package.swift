@@ -39,6 +39,8 @@ let package = Package(
         .testTarget(name: "HDLTests", dependencies: ["HDL"]),
         .testTarget(name: "EyerissConfigTests", dependencies: ["EyerissConfig"]),
         .testTarget(name: "EyerissGoldenTests", dependencies: ["EyerissGolden"]),
+        // Runs the built `eyeriss` executable as a user would.
+        .testTarget(name: "EyerissCLITests"),
         .testTarget(name: "EyerissMapperTests", dependencies: ["EyerissMapper", "EyerissGolden", "EyerissConfig"]),
         .testTarget(name: "EyerissRTLTests", dependencies: ["EyerissRTL", "HDL", "EyerissConfig"]),
         .testTarget(name: "EyerissCosimTests", dependencies: ["EyerissCosim", "EyerissGolden", "EyerissConfig"]),

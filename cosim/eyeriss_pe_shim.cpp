@@ -13,29 +13,12 @@
 #include <string>
 
 #include "Vmodel.h"
-#include "verilated.h"
-#if VM_TRACE
-#if VM_TRACE_FST
-#include "verilated_fst_c.h"
-typedef VerilatedFstC TraceFile;
-#else
-#include "verilated_vcd_c.h"
-typedef VerilatedVcdC TraceFile;
-#endif
-#endif
+#include "eyeriss_shim_common.h"
 
 namespace {
 
-uint32_t mask_bits(int32_t value, int bits) {
-    return bits >= 32 ? static_cast<uint32_t>(value) : static_cast<uint32_t>(value) & ((1u << bits) - 1u);
-}
-
-int32_t sign_extend(uint32_t value, int bits) {
-    if (bits >= 32) return static_cast<int32_t>(value);
-    uint32_t sign = 1u << (bits - 1);
-    value &= (1u << bits) - 1u;
-    return static_cast<int32_t>((value ^ sign) - sign);
-}
+using eyeriss::mask_bits;
+using eyeriss::sign_extend;
 
 // A stream source: offers words in order, idling at random, never withdrawing an offer.
 struct Source {

@@ -15,16 +15,7 @@
 #include <vector>
 
 #include "Vmodel.h"
-#include "verilated.h"
-#if VM_TRACE
-#if VM_TRACE_FST
-#include "verilated_fst_c.h"
-typedef VerilatedFstC TraceFile;
-#else
-#include "verilated_vcd_c.h"
-typedef VerilatedVcdC TraceFile;
-#endif
-#endif
+#include "eyeriss_shim_common.h"
 
 namespace {
 

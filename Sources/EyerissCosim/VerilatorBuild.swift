@@ -111,12 +111,14 @@ public struct VerilatorBuilder {
     public func build(design: Design, config: ValidConfig, recipe: BuildRecipe) throws -> URL {
         let tools = try Toolchain.find()
         let sources = try CosimSources.locate()
-        let shimText = try String(contentsOf: sources.file(recipe.shimSource), encoding: .utf8)
-        let headerName = recipe.shimSource.replacingOccurrences(of: ".cpp", with: ".h")
-        let headerText = try String(contentsOf: sources.file(headerName), encoding: .utf8)
+        guard FileManager.default.fileExists(atPath: sources.file(recipe.shimSource).path) else {
+            throw CosimError.loadFailed("no shim source \(recipe.shimSource) in \(sources.root.path)")
+        }
         let params = ShimParams.header(config)
         var keyText = [tools.verilatorVersion, tools.compilerVersion, recipe.verilatorFlags.joined(separator: " "),
-                       recipe.traceDefines.joined(separator: " "), shimText, headerText, params]
+                       recipe.traceDefines.joined(separator: " "), recipe.shimSource, params]
+        // Every shim source and header: a change to any of them (the shared header too) rebuilds.
+        keyText += try sources.allFiles().map { "\($0.lastPathComponent)\n" + (try String(contentsOf: $0, encoding: .utf8)) }
         for (file, text) in design.render() { keyText += [file, text] }
         let key = fnv1a64Hex(keyText.joined(separator: "\u{0}"))
         let name = "lib\(recipe.shimSource.replacingOccurrences(of: ".cpp", with: "")).so"
@@ -284,4 +286,12 @@ public struct CosimSources {
     }
 
     public func file(_ name: String) -> URL { root.appendingPathComponent(name) }
+
+    /// The C/C++ sources and headers of the folder, in name order.
+    func allFiles() throws -> [URL] {
+        try FileManager.default.contentsOfDirectory(atPath: root.path)
+            .filter { $0.hasSuffix(".h") || $0.hasSuffix(".cpp") }
+            .sorted()
+            .map { root.appendingPathComponent($0) }
+    }
 }

@@ -1,0 +1,109 @@
+import Foundation
+import XCTest
+
+/// The `eyeriss` command as a user runs it: exit codes, messages, what it writes.
+final class CLITests: XCTestCase {
+    /// The executable SwiftPM built beside this test bundle.
+    static let binary: URL = {
+        let dir = Bundle.main.bundleURL.hasDirectoryPath ? Bundle.main.bundleURL : Bundle.main.bundleURL.deletingLastPathComponent()
+        let candidates = [dir, dir.deletingLastPathComponent()].map { $0.appendingPathComponent("eyeriss") }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }()
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    struct Outcome {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    func eyeriss(_ args: [String]) throws -> Outcome {
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Self.binary.path), "no eyeriss binary at \(Self.binary.path)")
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Outcome(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    func temporaryDirectory() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("eyeriss-cli-\(UUID().uuidString)")
+    }
+
+    func testConfigPrintsThePublishedChipAndOverrides() throws {
+        let r = try eyeriss(["config", "--set", "array.rows=3"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("rows: 3"))
+        XCTAssertTrue(r.stdout.contains("columns: 14"))
+        XCTAssertTrue(r.stdout.contains("filterSpadWords: 224"))
+    }
+
+    func testGenerateWithBadValuesFailsClearlyAndWritesNothing() throws {
+        let out = temporaryDirectory()
+        let r = try eyeriss(["generate", "--out", out.path, "--set", "array.rows=0", "--set", "pe.fifoDepth=3"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("array.rows = 0: must be in 1...64"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("pe.fifoDepth = 3: must be a power of two"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "nothing may be written")
+
+        let typo = try eyeriss(["generate", "--out", out.path, "--set", "array.rowz=3"])
+        XCTAssertNotEqual(typo.status, 0)
+        XCTAssertTrue(typo.stderr.contains("unknown key 'array.rowz'"), typo.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+    }
+
+    func testGenerateWritesTheCommittedRTL() throws {
+        let out = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try eyeriss(["generate", "--out", out.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let files = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        XCTAssertTrue(files.contains("eyeriss_top.sv") && files.contains("eyeriss_pe.sv"), "\(files)")
+        for file in files {
+            let fresh = try String(contentsOf: out.appendingPathComponent(file), encoding: .utf8)
+            let committed = try String(contentsOf: Self.repo.appendingPathComponent("rtl/\(file)"), encoding: .utf8)
+            XCTAssertEqual(fresh, committed, file)
+        }
+    }
+
+    func testMapPrintsTheMappingAndRejectsWhatCannotMap() throws {
+        let r = try eyeriss(["map", "--layer", "alexnet.conv3"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("utilization"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Rc=3"), r.stdout)
+
+        let bad = try eyeriss(["map", "--set", "array.rows=3", "--set", "array.columns=4", "--shape", "1,1,20,20,1,13,13,1,0"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("cannot map layer"), bad.stderr)
+
+        let unknown = try eyeriss(["map", "--layer", "alexnet.conv9"])
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.stderr.contains("unknown layer alexnet.conv9"), unknown.stderr)
+
+        let malformed = try eyeriss(["map", "--shape", "1,2,3"])
+        XCTAssertNotEqual(malformed.status, 0)
+        XCTAssertTrue(malformed.stderr.contains("expected 9 or 10 integers"), malformed.stderr)
+    }
+
+    func testCosimOfALayerFilePassesAndReportsJSON() throws {
+        let dir = temporaryDirectory()
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let layer = dir.appendingPathComponent("layer.yaml")
+        try "name: tiny\nn: 1\nc: 3\nh: 7\nw: 8\nm: 4\nr: 3\ns: 3\nstride: 2\npadding: 1\n".write(to: layer, atomically: true, encoding: .utf8)
+        let r = try eyeriss(["cosim", "--set", "array.rows=3", "--set", "array.columns=4", "--layer-file", layer.path,
+                             "--batch", "2", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual(json?["mismatches"] as? Int, 0)
+        XCTAssertEqual((json?["layer"] as? [String: Any])?["n"] as? Int, 2)
+        XCTAssertGreaterThan(json?["cycles"] as? Int ?? 0, 0)
+    }
+}
