@@ -76,6 +76,26 @@ final class GeneratedRTLTests: XCTestCase {
         }
     }
 
+    /// The whole accelerator: no latch anywhere (they would appear when processes are lowered),
+    /// and every scratchpad, FIFO and buffer bank stays a memory for the area model.
+    func testWholeAcceleratorHasNoLatchesAndKeepsMemories() throws {
+        let yosys = try XCTUnwrap(which("yosys"), "yosys is not installed: run scripts/setup.sh")
+        for (name, overrides) in Self.configs.prefix(2) {
+            let config = try ConfigLoader.load(file: nil, overrides: overrides).validated()
+            let dir = try temporaryDirectory("synth-top-\(name)")
+            let design = try Self.design(overrides)
+            try design.write(to: dir)
+            let files = design.render().map { dir.appendingPathComponent($0.file).path }.joined(separator: " ")
+            let c = config.raw
+            let glbMemories = c.globalBuffer.fmapBanks * (c.dram.busBits / c.fixedPoint.dataBits) + 1
+            let script = "read_verilog -sv \(files); hierarchy -top eyeriss_top; proc; "
+                + "select -assert-none t:$dlatch t:$dlatchsr; opt -fast; memory -nomap; "
+                + "select -assert-count \(glbMemories) eyeriss_glb/t:$mem_v2; select -assert-count 3 eyeriss_pe/t:$mem_v2"
+            let (status, output) = try runTool(yosys, ["-q", "-p", script])
+            XCTAssertEqual(status, 0, "config \(name):\n\(output)")
+        }
+    }
+
     func testFaultyDesignsSayTheyAreFaulty() throws {
         let config = try AcceleratorConfig().validated()
         let good = try AcceleratorGenerator.generate(config).render()
