@@ -1,10 +1,4 @@
-/// Field numbers of a pass descriptor (docs/architecture.md, section 5): 32 fields of 32 bits,
-/// field `k` in line `k / 2`, bits `32 * (k % 2) +: 32`.
-public enum DescriptorField: Int, CaseIterable, Sendable {
-    case opcode = 0, flags, s, stride, f, q, p, rc, r, e, t, jobRows, shift, pad, w, h
-    case yStart, yLo, nRows, wl, yCount, filterAddress, filterLines, ifmapAddress
-    case ifmapChannelLines, psumBank, epass, fl, ofmapAddress, ofmapPlaneLines, step, reserved
-}
+import EyerissConfig
 
 /// Opcodes of field 0.
 public enum DescriptorOpcode: UInt32, Sendable {
@@ -15,7 +9,7 @@ public enum DescriptorOpcode: UInt32, Sendable {
 /// One descriptor of the program the controller runs: 16 DRAM lines.
 public struct Descriptor: Equatable, Sendable {
     /// Lines per descriptor.
-    public static let lineCount = 16
+    public static let lineCount = DescriptorField.linesPerDescriptor
     /// Fields per descriptor.
     public static let fieldCount = 32
 

@@ -1,15 +1,9 @@
 import EyerissConfig
 import HDL
 
-/// The fields of a pass descriptor (docs/architecture.md, section 5), with the width the
-/// controller keeps of each. Field k sits in descriptor line k / 2, bits 32 x (k % 2) up.
-enum DescriptorField: Int, CaseIterable {
-    case opcode = 0, flags, s, stride, f, q, p, rc, r, e, t, jobRows, shift, pad, w, h, yStart, yLo, nRows, wl,
-         yCount, filterAddr, filterLines, ifmapAddr, ifmapChannelLines, psumBank, epass, fl, ofmapAddr,
-         ofmapPlaneLines, step
-
-    static let linesPerDescriptor = 16
-
+/// How the controller keeps each descriptor field (`DescriptorField`, in EyerissConfig, is the
+/// one definition of the format): its Verilog name and the width of its register.
+extension DescriptorField {
     var name: String {
         switch self {
         case .opcode: return "opcode"
@@ -33,16 +27,17 @@ enum DescriptorField: Int, CaseIterable {
         case .nRows: return "nrows"
         case .wl: return "wl"
         case .yCount: return "ycount"
-        case .filterAddr: return "filter_addr"
+        case .filterAddress: return "filter_addr"
         case .filterLines: return "filter_lines"
-        case .ifmapAddr: return "ifmap_addr"
+        case .ifmapAddress: return "ifmap_addr"
         case .ifmapChannelLines: return "ifmap_channel_lines"
         case .psumBank: return "psum_bank"
         case .epass: return "epass"
         case .fl: return "fl"
-        case .ofmapAddr: return "ofmap_addr"
+        case .ofmapAddress: return "ofmap_addr"
         case .ofmapPlaneLines: return "ofmap_plane_lines"
         case .step: return "step"
+        case .reserved: return "reserved"
         }
     }
 
@@ -52,10 +47,13 @@ enum DescriptorField: Int, CaseIterable {
         case .flags: return 4
         case .shift: return p.pe.shiftBits
         case .psumBank: return p.bankIndexBits
-        case .yStart, .filterAddr, .ifmapAddr, .ifmapChannelLines, .ofmapAddr, .ofmapPlaneLines: return 32
+        case .yStart, .filterAddress, .ifmapAddress, .ifmapChannelLines, .ofmapAddress, .ofmapPlaneLines: return 32
         default: return p.countBits
         }
     }
+
+    /// Fields the controller keeps (the reserved one is not).
+    static var kept: [DescriptorField] { allCases.filter { $0 != .reserved } }
 }
 
 /// Outputs of the controller that the top wires to the rest of the accelerator.
@@ -151,7 +149,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.section("Descriptor")
     var field: [DescriptorField: Expr] = [:]
     var fieldRegs: [(DescriptorField, (q: Expr, d: Expr))] = []
-    for f in DescriptorField.allCases {
+    for f in DescriptorField.kept {
         let reg = m.register("desc_\(f.name)", f.width(p), signed: f == .yStart, reset: 0)
         field[f] = reg.q
         fieldRegs.append((f, reg))
@@ -184,7 +182,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assign(rsReady, loading)
     m.assign(respFire, rsValid & loading)
     m.assign(rqAddr, Expr.mux(state.q.eq(stFetch), progPtr.q + reqCount.q,
-                              Expr.mux(state.q.eq(stLoadFilter), field[.filterAddr]! + reqCount.q,
+                              Expr.mux(state.q.eq(stLoadFilter), field[.filterAddress]! + reqCount.q,
                                        reqChannelBase.q + reqLine.q)))
     let loadDone = m.logic("load_done", comment: "every line of the transfer has arrived")
     m.assign(loadDone, respCount.q.eq(total))
@@ -332,7 +330,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
             b.set(stLine.d, .lit(0, width: 32))
             b.set(stFilter.d, .lit(0, width: 32))
             b.set(stCount.d, .lit(0, width: 32))
-            b.set(stPlane.d, field[.ofmapAddr]!)
+            b.set(stPlane.d, field[.ofmapAddress]!)
             b.set(stBusy.d, storeLines.ne(0) & storeFilters.ne(0))
         }
         b.when(stIssue) { b in
@@ -412,7 +410,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
             b.set(reqCount.d, .lit(0, width: 32))
             b.set(respCount.d, .lit(0, width: 32))
             b.set(reqLine.d, .lit(0, width: 32))
-            b.set(reqChannelBase.d, field[.ifmapAddr]!)
+            b.set(reqChannelBase.d, field[.ifmapAddress]!)
         } otherwise: { b in
             b.when(reqFire) { b in
                 b.set(reqCount.d, reqCount.q + 1)
