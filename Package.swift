@@ -30,9 +30,14 @@ let package = Package(
             dependencies: ["EyerissConfig", "EyerissRTL", "EyerissGolden", "EyerissMapper", "CEyerissShim",
                            .product(name: "Logging", package: "swift-log")]
         ),
+        // Area estimates: Yosys per module, gate weights, the SRAM and register-file model.
+        .target(
+            name: "EyerissArea",
+            dependencies: ["EyerissConfig", "EyerissRTL", "HDL", .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "eyeriss",
-            dependencies: ["EyerissConfig", "EyerissRTL", "EyerissGolden", "EyerissMapper", "EyerissCosim",
+            dependencies: ["EyerissConfig", "EyerissRTL", "EyerissGolden", "EyerissMapper", "EyerissCosim", "EyerissArea",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
@@ -44,6 +49,7 @@ let package = Package(
         .testTarget(name: "EyerissMapperTests", dependencies: ["EyerissMapper", "EyerissGolden", "EyerissConfig"]),
         .testTarget(name: "EyerissRTLTests", dependencies: ["EyerissRTL", "HDL", "EyerissConfig"]),
         .testTarget(name: "EyerissCosimTests", dependencies: ["EyerissCosim", "EyerissGolden", "EyerissConfig"]),
+        .testTarget(name: "EyerissAreaTests", dependencies: ["EyerissArea", "EyerissRTL", "HDL", "EyerissConfig"]),
     ],
     swiftLanguageModes: [.v5]
 )
