@@ -132,10 +132,21 @@ public final class AcceleratorSimulator {
             if stats.cycles >= maxCycles { throw CosimError.simulation("no END after \(maxCycles) cycles") }
             progress?(stats.cycles, passesFn(handle))
         }
+        return try collect(stats)
+    }
+
+    /// The eight activity counters of PE `index` (row x columns + column) over the last run:
+    /// MACs, gated, filter spad reads and writes, ifmap spad reads and writes, psum spad reads
+    /// and writes.
+    public func peCounters(_ index: Int) -> [UInt64] {
+        (0..<8).map { counterFn(handle, UInt32(index), UInt32($0)) }
+    }
+
+    private func collect(_ stats: eyeriss_top_stats) throws -> RunStats {
         var out = RunStats(cycles: stats.cycles, dramLinesRead: stats.dram_lines_read,
                            dramLinesWritten: stats.dram_lines_written, dramBusyCycles: stats.dram_busy_cycles)
         for pe in 0..<config.peCount {
-            let c = (0..<8).map { counterFn(handle, UInt32(pe), UInt32($0)) }
+            let c = peCounters(pe)
             out.macs += c[0]; out.gated += c[1]
             out.filterSpadReads += c[2]; out.filterSpadWrites += c[3]
             out.ifmapSpadReads += c[4]; out.ifmapSpadWrites += c[5]
