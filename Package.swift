@@ -19,6 +19,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "HDL"),
+        // Finding and running external tools (Verilator, Yosys), the cache folder.
+        .target(name: "EyerissTooling"),
         .target(name: "EyerissConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "EyerissGolden", dependencies: ["EyerissConfig"]),
         .target(name: "EyerissMapper", dependencies: ["EyerissConfig"]),
@@ -27,13 +29,13 @@ let package = Package(
         .target(name: "CEyerissShim"),
         .target(
             name: "EyerissCosim",
-            dependencies: ["EyerissConfig", "EyerissRTL", "EyerissGolden", "EyerissMapper", "CEyerissShim",
+            dependencies: ["EyerissConfig", "EyerissRTL", "EyerissGolden", "EyerissMapper", "CEyerissShim", "EyerissTooling",
                            .product(name: "Logging", package: "swift-log")]
         ),
         // Area estimates: Yosys per module, gate weights, the SRAM and register-file model.
         .target(
             name: "EyerissArea",
-            dependencies: ["EyerissConfig", "EyerissRTL", "HDL", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["EyerissTooling", "EyerissConfig", "EyerissRTL", "HDL", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "eyeriss",
@@ -50,6 +52,8 @@ let package = Package(
         .testTarget(name: "EyerissRTLTests", dependencies: ["EyerissRTL", "HDL", "EyerissConfig"]),
         .testTarget(name: "EyerissCosimTests", dependencies: ["EyerissCosim", "EyerissGolden", "EyerissConfig"]),
         .testTarget(name: "EyerissAreaTests", dependencies: ["EyerissArea", "EyerissRTL", "HDL", "EyerissConfig"]),
+        // The regression runner and the random case generators; runs the built `eyeriss` for one real case.
+        .testTarget(name: "EyerissRegressTests", dependencies: ["EyerissCosim", "EyerissConfig", "EyerissMapper", "EyerissGolden"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,3 +1,4 @@
+import EyerissTooling
 import EyerissConfig
 import EyerissRTL
 import Foundation
@@ -35,13 +36,7 @@ public struct AreaEstimator {
 
     /// `$EYERISS_CACHE_DIR`, else `$XDG_CACHE_HOME/eyeriss-swift`, else `~/.cache/eyeriss-swift`
     /// (the same root the Verilator builds use).
-    public static func defaultCacheRoot() -> URL {
-        let env = ProcessInfo.processInfo.environment
-        if let dir = env["EYERISS_CACHE_DIR"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
-        let base = env["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
-        return base.appendingPathComponent("eyeriss-swift")
-    }
+    public static func defaultCacheRoot() -> URL { eyerissCacheRoot() }
 
     /// The area of the accelerator `config` generates.
     public func estimate(_ config: ValidConfig) throws -> AreaReport {

@@ -1,3 +1,4 @@
+import EyerissTooling
 import EyerissConfig
 import Foundation
 
@@ -70,7 +71,7 @@ public struct YosysRunner: Sendable {
 
     /// Finds `yosys` on PATH.
     public static func find() throws -> YosysRunner {
-        guard let path = executable(named: "yosys") else { throw AreaError.toolMissing("yosys") }
+        guard let path = which("yosys") else { throw AreaError.toolMissing("yosys") }
         let version = try captureOutput(path, ["-V"]).trimmingCharacters(in: .whitespacesAndNewlines)
         return YosysRunner(yosys: path, version: version)
     }
@@ -181,26 +182,4 @@ public struct YosysRunner: Sendable {
     }
 }
 
-/// The first executable called `name` on PATH.
-func executable(named name: String) -> String? {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-    for dir in path.split(separator: ":") {
-        let candidate = "\(dir)/\(name)"
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-    }
-    return nil
-}
 
-/// Runs a command and returns its standard output.
-func captureOutput(_ tool: String, _ args: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: tool)
-    process.arguments = args
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
-}

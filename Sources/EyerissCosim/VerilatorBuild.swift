@@ -1,4 +1,5 @@
 import EyerissConfig
+import EyerissTooling
 import Foundation
 import HDL
 import Logging
@@ -99,13 +100,7 @@ public struct VerilatorBuilder {
     }
 
     /// `$EYERISS_CACHE_DIR`, else `$XDG_CACHE_HOME/eyeriss-swift`, else `~/.cache/eyeriss-swift`.
-    public static func defaultCacheRoot() -> URL {
-        let env = ProcessInfo.processInfo.environment
-        if let dir = env["EYERISS_CACHE_DIR"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
-        let base = env["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
-        return base.appendingPathComponent("eyeriss-swift")
-    }
+    public static func defaultCacheRoot() -> URL { eyerissCacheRoot() }
 
     /// Returns the path of the shim library for `design`, building it if the cache lacks it.
     public func build(design: Design, config: ValidConfig, recipe: BuildRecipe) throws -> URL {
@@ -234,36 +229,12 @@ struct Toolchain {
         guard let verilator = which("verilator") else { throw CosimError.toolMissing("verilator") }
         guard let compiler = which("g++") ?? which("c++") else { throw CosimError.toolMissing("g++") }
         guard let make = which("make") else { throw CosimError.toolMissing("make") }
-        let version = try capture(verilator, ["--version"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let root = try capture(verilator, ["--getenv", "VERILATOR_ROOT"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let ccVersion = try capture(compiler, ["--version"]).split(separator: "\n").first.map(String.init) ?? ""
+        let version = try captureOutput(verilator, ["--version"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let root = try captureOutput(verilator, ["--getenv", "VERILATOR_ROOT"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let ccVersion = try captureOutput(compiler, ["--version"]).split(separator: "\n").first.map(String.init) ?? ""
         return Toolchain(verilator: verilator, compiler: compiler, make: make, include: root + "/include",
                          verilatorVersion: version, compilerVersion: ccVersion)
     }
-}
-
-/// The first executable called `name` on PATH.
-public func which(_ name: String) -> String? {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-    for dir in path.split(separator: ":") {
-        let candidate = "\(dir)/\(name)"
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-    }
-    return nil
-}
-
-/// Runs a command and returns its standard output.
-public func capture(_ tool: String, _ args: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: tool)
-    process.arguments = args
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
 }
 
 /// Where the C/C++ shim sources live: `cosim/` at the top of the repository, or
