@@ -12,26 +12,6 @@ final class AcceleratorCosimTests: XCTestCase {
         try ConfigLoader.load(file: nil, overrides: ["array.rows=\(rows)", "array.columns=\(columns)"]).validated()
     }
 
-    /// Random layers from a seed: strides 1, 2 and 4, filters 1 to 11 (taller than the array:
-    /// folding), padding, groups, batches, counts that divide nothing.
-    static func randomLayers(count: Int, seed: UInt64) -> [LayerShape] {
-        var rng = SplitMix64(seed: seed)
-        func pick(_ r: ClosedRange<Int>) -> Int { Int.random(in: r, using: &rng) }
-        var layers: [LayerShape] = []
-        while layers.count < count {
-            let k = [1, 2, 3, 5, 7, 11][pick(0...5)]
-            let s = [1, 2, 3, 5, 7, 11][pick(0...5)]
-            let stride = [1, 2, 4][pick(0...2)]
-            let groups = pick(0...3) == 0 ? 2 : 1
-            let pad = pick(0...2)
-            let shape = LayerShape(name: "random\(layers.count)", n: pick(1...2), c: groups * pick(1...5),
-                                   h: pick(max(1, k - 2 * pad)...max(1, k - 2 * pad) + 9), w: pick(max(1, s - 2 * pad)...max(1, s - 2 * pad) + 12),
-                                   m: groups * pick(1...7), r: k, s: s, stride: stride, padding: pad, groups: groups)
-            if (try? shape.validated()) != nil { layers.append(shape) }
-        }
-        return layers
-    }
-
     func check(_ layers: [LayerShape], on config: ValidConfig, seed: UInt64, dram: DRAMBehaviour? = nil,
                file: StaticString = #filePath, line: UInt = #line) throws -> [LayerResult] {
         var results: [LayerResult] = []
@@ -53,14 +33,16 @@ final class AcceleratorCosimTests: XCTestCase {
     }
 
     func testRandomLayersOn3x4() throws {
-        let layers = Self.randomLayers(count: 12, seed: 0x3_4)
+        let config = try Self.config(3, 4)
+        let layers = try RandomCases.layers(count: 12, seed: 0x3_4, config: config)
         XCTAssertTrue(layers.contains { $0.r > 3 }, "some layer must need folding")
         XCTAssertTrue(Set(layers.map(\.stride)).isSuperset(of: [1, 2, 4]))
-        _ = try check(layers, on: Self.config(3, 4), seed: 11)
+        _ = try check(layers, on: config, seed: 11)
     }
 
     func testRandomLayersOn6x7() throws {
-        _ = try check(Self.randomLayers(count: 8, seed: 0x6_7), on: Self.config(6, 7), seed: 21)
+        let config = try Self.config(6, 7)
+        _ = try check(RandomCases.layers(count: 8, seed: 0x6_7, config: config), on: config, seed: 21)
     }
 
     /// Hand-picked shapes: replication (several channel sets and filter groups), 1x1 filters with
@@ -82,7 +64,7 @@ final class AcceleratorCosimTests: XCTestCase {
     /// the activity counts.
     func testHostileDRAMChangesOnlyTiming() throws {
         let config = try Self.config(3, 4)
-        let layers = Self.randomLayers(count: 3, seed: 0xD1A)
+        let layers = try RandomCases.layers(count: 3, seed: 0xD1A, config: config)
         let calm = try check(layers, on: config, seed: 77)
         let hostile = try check(layers, on: config, seed: 77, dram: .hostile(config))
         for (a, b) in zip(calm, hostile) {
