@@ -70,14 +70,14 @@ final class TopSmokeTests: XCTestCase {
         XCTAssertEqual(stats.dramLinesWritten, 16)
     }
 
-    /// MAC slots whose activation is zero, counting zero padding.
+    /// MAC slots whose activation is zero, counting zero padding: each such activation use
+    /// is gated once for every filter.
     func countZeroUses(_ l: LayerShape, _ input: Tensor4) -> Int {
         var zeros = 0
-        for m in 0..<l.m { for e in 0..<l.e { for f in 0..<l.f { for c in 0..<l.c { for r in 0..<l.r { for s in 0..<l.s {
+        for e in 0..<l.e { for f in 0..<l.f { for c in 0..<l.c { for r in 0..<l.r { for s in 0..<l.s {
             let y = e * l.stride - l.padding + r, x = f * l.stride - l.padding + s
             if y < 0 || y >= l.h || x < 0 || x >= l.w || input[0, c, y, x] == 0 { zeros += 1 }
-            _ = m
-        } } } } } }
-        return zeros
+        } } } } }
+        return zeros * l.m
     }
 }
