@@ -1,0 +1,159 @@
+import EyerissConfig
+
+/// The run-length code (RLC) that fmaps use in DRAM, written down once. The RTL decoder
+/// (`eyeriss_rlc_loader`) and encoder (`eyeriss_rlc_encoder`), the mapper's DRAM images and
+/// every checker use this type; nothing else defines the format.
+///
+/// ## Format (JSSC 2017; field widths from `rlc.*` and `dram.busBits`)
+/// One DRAM word of `wordBits` (64) bits holds `pairsPerWord` (3) `(run, level)` pairs and a
+/// last-word flag:
+/// - pair `k` occupies bits `[k * pairBits +: pairBits]`, `pairBits = runBits + levelBits`
+///   (5 + 16 = 21): the run in its low `runBits` bits, the level (two's complement) above it;
+/// - bit `wordBits - 1` is set in the last word of a row, and only there.
+///
+/// A pair `(run, level)` stands for `run` zeros followed by the value `level`. `level` may be 0:
+/// that is how a run longer than `maxRun` (31) continues, and how a row that ends in zeros ends.
+///
+/// ## Rows
+/// Each fmap row (`W` values of one channel of one image) is coded on its own, so the
+/// controller can fetch any rows of a tile. The encoder extends a run while the value is 0, the
+/// run is below `maxRun` and the value is not the row's last; otherwise it emits a pair. So
+/// every pair covers at least one value, a row takes at most `W` pairs, and
+/// `maxWords(width:) = ceil(W / pairsPerWord)` words, which is the size of a row's slot in
+/// DRAM. Pairs after the one that completes the row are 0 (all bits); the row's last word is
+/// the one holding that pair.
+///
+/// ## What a decoder rejects (`RunLengthCode.DecodeError`)
+/// A run that goes past the row's end; a word flagged last before the row is complete; a word
+/// that completes the row without the last flag; a non-zero pair after the row is complete;
+/// a stream that ends before the last word.
+public struct RunLengthCode: Sendable, Equatable {
+    /// Bits of a zero-run field.
+    public let runBits: Int
+    /// Bits of a level (= data width).
+    public let levelBits: Int
+    /// Pairs per word.
+    public let pairsPerWord: Int
+    /// Bits of a word (= DRAM line).
+    public let wordBits: Int
+
+    public init(runBits: Int, levelBits: Int, pairsPerWord: Int, wordBits: Int) {
+        precondition(runBits >= 1 && levelBits >= 2 && levelBits <= 32 && pairsPerWord >= 1,
+                     "RunLengthCode: runBits \(runBits), levelBits \(levelBits), pairsPerWord \(pairsPerWord)")
+        precondition(pairsPerWord * (runBits + levelBits) + 1 <= wordBits && wordBits <= 64,
+                     "RunLengthCode: \(pairsPerWord) pairs of \(runBits + levelBits) b and a flag do not fit \(wordBits) b")
+        self.runBits = runBits
+        self.levelBits = levelBits
+        self.pairsPerWord = pairsPerWord
+        self.wordBits = wordBits
+    }
+
+    /// The code of a validated configuration.
+    public init(_ config: ValidConfig) {
+        let c = config.raw
+        self.init(runBits: c.rlc.runBits, levelBits: c.rlc.levelBits, pairsPerWord: c.rlc.pairsPerWord,
+                  wordBits: c.dram.busBits)
+    }
+
+    /// Bits of one pair.
+    public var pairBits: Int { runBits + levelBits }
+    /// Longest run one pair holds.
+    public var maxRun: Int { (1 << runBits) - 1 }
+    /// The last-word flag.
+    public var lastFlag: UInt64 { 1 << UInt64(wordBits - 1) }
+
+    /// Words of the largest code of a `width`-value row: the size of a row's slot in DRAM.
+    public func maxWords(width: Int) -> Int { (width + pairsPerWord - 1) / pairsPerWord }
+
+    /// Codes one row. Every value must fit `levelBits` bits (two's complement).
+    public func encode(row values: some Collection<Int>) -> [UInt64] {
+        precondition(!values.isEmpty, "RunLengthCode.encode: an empty row")
+        let limit = 1 << (levelBits - 1)
+        var words: [UInt64] = []
+        var word: UInt64 = 0
+        var pairs = 0
+        var run = 0
+        let last = values.count - 1
+        for (x, value) in values.enumerated() {
+            precondition(value >= -limit && value < limit,
+                         "RunLengthCode.encode: \(value) does not fit \(levelBits) bits")
+            if value == 0 && run < maxRun && x != last {
+                run += 1
+                continue
+            }
+            word |= pairField(run: run, level: value) << UInt64(pairs * pairBits)
+            pairs += 1
+            run = 0
+            if x == last {
+                words.append(word | lastFlag)
+            } else if pairs == pairsPerWord {
+                words.append(word)
+                word = 0
+                pairs = 0
+            }
+        }
+        return words
+    }
+
+    /// Why a code is not a valid row.
+    public enum DecodeError: Error, Equatable, CustomStringConvertible {
+        /// A pair's run goes past the row's end.
+        case runPastRow(word: Int, pair: Int)
+        /// A word is flagged last but the row is not complete.
+        case endedEarly(word: Int, decoded: Int)
+        /// The word that completes the row is not flagged last.
+        case missingLast(word: Int)
+        /// A pair after the one that completes the row is not 0.
+        case trailingPair(word: Int, pair: Int)
+        /// The stream ends before a word flagged last.
+        case truncated(words: Int, decoded: Int)
+
+        public var description: String {
+            switch self {
+            case let .runPastRow(w, k): return "word \(w), pair \(k): the run goes past the end of the row"
+            case let .endedEarly(w, n): return "word \(w) is flagged last after only \(n) values"
+            case let .missingLast(w): return "word \(w) completes the row but is not flagged last"
+            case let .trailingPair(w, k): return "word \(w), pair \(k): a non-zero pair after the row is complete"
+            case let .truncated(n, d): return "the stream ends after \(n) words and \(d) values, with no word flagged last"
+            }
+        }
+    }
+
+    /// Decodes one row of `width` values from the start of `words`; returns the values and the
+    /// number of words the row used.
+    public func decode(row words: some Collection<UInt64>, width: Int) throws(DecodeError) -> (values: [Int], words: Int) {
+        var values: [Int] = []
+        values.reserveCapacity(width)
+        let pairMask: UInt64 = (1 << UInt64(pairBits)) - 1
+        for (w, word) in words.enumerated() {
+            for k in 0..<pairsPerWord {
+                let field = (word >> UInt64(k * pairBits)) & pairMask
+                if values.count == width {
+                    if field != 0 { throw .trailingPair(word: w, pair: k) }
+                    continue
+                }
+                let (run, level) = split(field)
+                if values.count + run + 1 > width { throw .runPastRow(word: w, pair: k) }
+                values += repeatElement(0, count: run)
+                values.append(level)
+            }
+            let flagged = word & lastFlag != 0
+            if flagged && values.count < width { throw .endedEarly(word: w, decoded: values.count) }
+            if !flagged && values.count == width { throw .missingLast(word: w) }
+            if flagged { return (values, w + 1) }
+        }
+        throw .truncated(words: words.count, decoded: values.count)
+    }
+
+    private func pairField(run: Int, level: Int) -> UInt64 {
+        let levelMask: UInt64 = (1 << UInt64(levelBits)) - 1
+        return UInt64(run) | (UInt64(bitPattern: Int64(level)) & levelMask) << UInt64(runBits)
+    }
+
+    private func split(_ field: UInt64) -> (run: Int, level: Int) {
+        let run = Int(field & UInt64(maxRun))
+        let raw = Int(field >> UInt64(runBits))
+        let unused = Int.bitWidth - levelBits
+        return (run, (raw << unused) >> unused)
+    }
+}
