@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "EyerissTooling"),
         .target(name: "EyerissConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "EyerissGolden", dependencies: ["EyerissConfig"]),
-        .target(name: "EyerissMapper", dependencies: ["EyerissConfig"]),
+        .target(name: "EyerissMapper", dependencies: ["EyerissConfig", "EyerissGolden"]),
         .target(name: "EyerissRTL", dependencies: ["HDL", "EyerissConfig"]),
         // The shim's C ABI (cosim/*.h, linked in) so Swift sees the exact C struct layouts.
         .target(name: "CEyerissShim"),

@@ -193,6 +193,10 @@ int eyeriss_top_step(eyeriss_top_sim *sim, uint64_t cycles, uint64_t watchdog_cy
             ++s.dram_lines_written;
         }
 
+        if (t->rlc_error_o) {
+            return fail("RLC decoder: a run-length coded ifmap row in DRAM is malformed or truncated (flagged in pass " +
+                        std::to_string(t->passes_o + 1) + ", " + std::to_string(s.cycles) + " cycles into the run)");
+        }
         uint64_t state = t->state_o;
         sim->quiet = (progress || state != sim->last_state) ? 0 : sim->quiet + 1;
         sim->last_state = state;

@@ -5,7 +5,7 @@
 //
 // Parameters:
 //   array: 12 x 14
-//   descriptor: 16 lines
+//   descriptor: 17 lines
 //   DRAM line: 64 b, 32-bit line addresses
 
 module eyeriss_controller (
@@ -50,6 +50,13 @@ module eyeriss_controller (
   input  logic               pes_idle_i,
   input  logic [31:0]        gon_words_i,
 
+  // Run-length codec: coded ifmap loads and coded (and ReLU) ofmap stores
+  output logic               rlc_load_start_o,
+  input  logic               rlc_load_busy_i,
+  output logic               rlc_store_start_o,
+  input  logic               rlc_store_busy_i,
+  output logic               relu_o,
+
   // Per-pass multicast IDs and active rows and columns
   output logic [47:0]        row_g_o,
   output logic [59:0]        row_i_o,
@@ -83,7 +90,13 @@ module eyeriss_controller (
   output logic [4:0]         pass_psum_bank_o,
   output logic [15:0]        pass_epass_o,
   output logic [15:0]        pass_fl_o,
-  output logic [15:0]        pass_step_o
+  output logic [15:0]        pass_step_o,
+  output logic [31:0]        pass_ifmap_addr_o,
+  output logic [31:0]        pass_ifmap_channel_lines_o,
+  output logic [15:0]        pass_ifmap_row_lines_o,
+  output logic [31:0]        pass_ofmap_addr_o,
+  output logic [31:0]        pass_ofmap_plane_lines_o,
+  output logic [15:0]        pass_ofmap_row_lines_o
 );
 
   localparam logic [3:0] StIdle = 4'd0;  // waiting for a start
@@ -106,8 +119,8 @@ module eyeriss_controller (
   logic [31:0] prog_base_d;
   logic [7:0] desc_opcode_q;
   logic [7:0] desc_opcode_d;
-  logic [3:0] desc_flags_q;
-  logic [3:0] desc_flags_d;
+  logic [6:0] desc_flags_q;
+  logic [6:0] desc_flags_d;
   logic [15:0] desc_s_q;
   logic [15:0] desc_s_d;
   logic [15:0] desc_stride_q;
@@ -166,6 +179,10 @@ module eyeriss_controller (
   logic [31:0] desc_ofmap_plane_lines_d;
   logic [15:0] desc_step_q;
   logic [15:0] desc_step_d;
+  logic [15:0] desc_ifmap_row_lines_q;
+  logic [15:0] desc_ifmap_row_lines_d;
+  logic [15:0] desc_ofmap_row_lines_q;
+  logic [15:0] desc_ofmap_row_lines_d;
   logic loading;  // a DRAM -> chip transfer is in progress
   logic [31:0] load_lines;  // lines this transfer moves
   logic [31:0] ifmap_tile_lines;
@@ -440,6 +457,7 @@ module eyeriss_controller (
   logic [3:0] after_decode;
   logic [3:0] after_filter;
   logic [3:0] after_run;
+  logic ifmap_loaded;
   logic [31:0] passes_q;  // passes finished in this program
   logic [31:0] passes_d;
 
@@ -491,17 +509,31 @@ module eyeriss_controller (
 
   assign pass_step_o = desc_step_q;
 
+  assign pass_ifmap_addr_o = desc_ifmap_addr_q;
+
+  assign pass_ifmap_channel_lines_o = desc_ifmap_channel_lines_q;
+
+  assign pass_ifmap_row_lines_o = desc_ifmap_row_lines_q;
+
+  assign pass_ofmap_addr_o = desc_ofmap_addr_q;
+
+  assign pass_ofmap_plane_lines_o = desc_ofmap_plane_lines_q;
+
+  assign pass_ofmap_row_lines_o = desc_ofmap_row_lines_q;
+
   assign accumulate_o = desc_flags_q[2];
+
+  assign relu_o = desc_flags_q[6];
 
   // ------------------------------------------------------------------------
   // DMA reads: requests run ahead, responses land in order
   // ------------------------------------------------------------------------
 
-  assign loading = ((state_q == StFetch) | (state_q == StLoadFilter)) | (state_q == StLoadIfmap);
+  assign loading = ((state_q == StFetch) | (state_q == StLoadFilter)) | ((state_q == StLoadIfmap) & ~desc_flags_q[4]);
 
   assign ifmap_tile_lines = (({16'd0, desc_q_q} * {16'd0, desc_r_q}) * {16'd0, desc_nrows_q}) * {16'd0, desc_wl_q};
 
-  assign load_lines = (state_q == StFetch) ? 32'd16 : ((state_q == StLoadFilter) ? {16'd0, desc_filter_lines_q} : ifmap_tile_lines);
+  assign load_lines = (state_q == StFetch) ? 32'd17 : ((state_q == StLoadFilter) ? {16'd0, desc_filter_lines_q} : ifmap_tile_lines);
 
   assign channel_lines = {16'd0, desc_nrows_q} * {16'd0, desc_wl_q};
 
@@ -965,9 +997,9 @@ module eyeriss_controller (
 
   assign dram_wr_addr_o = store_addr_q;
 
-  assign dram_wr_data_o = glb_ps_rd_data_i;
+  assign dram_wr_data_o = {(desc_flags_q[6] & glb_ps_rd_data_i[63]) ? 16'd0 : glb_ps_rd_data_i[63:48], (desc_flags_q[6] & glb_ps_rd_data_i[47]) ? 16'd0 : glb_ps_rd_data_i[47:32], (desc_flags_q[6] & glb_ps_rd_data_i[31]) ? 16'd0 : glb_ps_rd_data_i[31:16], (desc_flags_q[6] & glb_ps_rd_data_i[15]) ? 16'd0 : glb_ps_rd_data_i[15:0]};
 
-  assign store_done = (in_store & ~store_busy_q) & ~store_valid_q;
+  assign store_done = ((in_store & ~store_busy_q) & ~store_valid_q) & ~(desc_flags_q[5] & rlc_store_busy_i);
 
   // Store sequencing
   always_comb begin
@@ -983,7 +1015,7 @@ module eyeriss_controller (
       store_filter_d = 32'd0;
       store_count_d = 32'd0;
       store_plane_d = desc_ofmap_addr_q;
-      store_busy_d = (store_lines != 32'd0) & (store_filters != 32'd0);
+      store_busy_d = ((store_lines != 32'd0) & (store_filters != 32'd0)) & ~desc_flags_q[5];
     end
     if (store_issue) begin
       store_valid_d = 1'd1;
@@ -1021,6 +1053,12 @@ module eyeriss_controller (
 
   assign enter_store = run_done & desc_flags_q[3];
 
+  assign rlc_store_start_o = enter_store & desc_flags_q[5];
+
+  assign ifmap_loaded = desc_flags_q[4] ? ~rlc_load_busy_i : load_done;
+
+  assign rlc_load_start_o = desc_flags_q[4] & (((state_q == StDecode) & (after_decode == StLoadIfmap)) | (((state_q == StLoadFilter) & load_done) & (after_filter == StLoadIfmap)));
+
   // State machine and program pointer
   always_comb begin
     state_d = state_q;
@@ -1051,7 +1089,7 @@ module eyeriss_controller (
         end
       end
       StLoadIfmap: begin
-        if (load_done) begin
+        if (ifmap_loaded) begin
           state_d = StSetup;
         end
       end
@@ -1069,14 +1107,14 @@ module eyeriss_controller (
         if (run_done) begin
           state_d = after_run;
           if (~desc_flags_q[3]) begin
-            prog_ptr_d = prog_ptr_q + 32'd16;
+            prog_ptr_d = prog_ptr_q + 32'd17;
           end
         end
       end
       StStore: begin
         if (store_done) begin
           state_d = StFetch;
-          prog_ptr_d = prog_ptr_q + 32'd16;
+          prog_ptr_d = prog_ptr_q + 32'd17;
         end
       end
       default: begin
@@ -1144,12 +1182,14 @@ module eyeriss_controller (
     desc_ofmap_addr_d = desc_ofmap_addr_q;
     desc_ofmap_plane_lines_d = desc_ofmap_plane_lines_q;
     desc_step_d = desc_step_q;
+    desc_ifmap_row_lines_d = desc_ifmap_row_lines_q;
+    desc_ofmap_row_lines_d = desc_ofmap_row_lines_q;
     if (resp_fire & (state_q == StFetch)) begin
       if (resp_count_q == 32'd0) begin
         desc_opcode_d = dram_rd_resp_data_i[7:0];
       end
       if (resp_count_q == 32'd0) begin
-        desc_flags_d = dram_rd_resp_data_i[35:32];
+        desc_flags_d = dram_rd_resp_data_i[38:32];
       end
       if (resp_count_q == 32'd1) begin
         desc_s_d = dram_rd_resp_data_i[15:0];
@@ -1238,6 +1278,12 @@ module eyeriss_controller (
       if (resp_count_q == 32'd15) begin
         desc_step_d = dram_rd_resp_data_i[15:0];
       end
+      if (resp_count_q == 32'd15) begin
+        desc_ifmap_row_lines_d = dram_rd_resp_data_i[47:32];
+      end
+      if (resp_count_q == 32'd16) begin
+        desc_ofmap_row_lines_d = dram_rd_resp_data_i[15:0];
+      end
     end
   end
 
@@ -1269,7 +1315,7 @@ module eyeriss_controller (
       prog_ptr_q <= 32'd0;
       prog_base_q <= 32'd0;
       desc_opcode_q <= 8'd0;
-      desc_flags_q <= 4'd0;
+      desc_flags_q <= 7'd0;
       desc_s_q <= 16'd0;
       desc_stride_q <= 16'd0;
       desc_f_q <= 16'd0;
@@ -1299,6 +1345,8 @@ module eyeriss_controller (
       desc_ofmap_addr_q <= 32'd0;
       desc_ofmap_plane_lines_q <= 32'd0;
       desc_step_q <= 16'd0;
+      desc_ifmap_row_lines_q <= 16'd0;
+      desc_ofmap_row_lines_q <= 16'd0;
       req_count_q <= 32'd0;
       resp_count_q <= 32'd0;
       req_line_q <= 32'd0;
@@ -1391,6 +1439,8 @@ module eyeriss_controller (
       desc_ofmap_addr_q <= desc_ofmap_addr_d;
       desc_ofmap_plane_lines_q <= desc_ofmap_plane_lines_d;
       desc_step_q <= desc_step_d;
+      desc_ifmap_row_lines_q <= desc_ifmap_row_lines_d;
+      desc_ofmap_row_lines_q <= desc_ofmap_row_lines_d;
       req_count_q <= req_count_d;
       resp_count_q <= resp_count_d;
       req_line_q <= req_line_d;

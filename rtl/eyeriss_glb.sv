@@ -19,6 +19,7 @@ module eyeriss_glb (
   input  logic        if_wr_en_i,
   input  logic [13:0] if_wr_line_i,
   input  logic [63:0] if_wr_data_i,
+  input  logic [3:0]  if_wr_mask_i,
   input  logic        if_rd_en_i,
   input  logic [15:0] if_rd_word_i,
   output logic [15:0] if_rd_data_o,
@@ -324,7 +325,7 @@ module eyeriss_glb (
   assign bank0_l0_wdata = bank0_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd0)) & ~bank0_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd0)) & (ps_wr_lane == 2'd0)) & bank0_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd0)) & ~bank0_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd0)) & (ps_wr_lane == 2'd0)) & bank0_psum)) begin
       glb_b0_l0_q[bank0_psum ? ps_wr_row : if_wr_row] <= bank0_l0_wdata;
     end
   end
@@ -332,7 +333,7 @@ module eyeriss_glb (
   assign bank0_l1_wdata = bank0_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd0)) & ~bank0_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd0)) & (ps_wr_lane == 2'd1)) & bank0_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd0)) & ~bank0_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd0)) & (ps_wr_lane == 2'd1)) & bank0_psum)) begin
       glb_b0_l1_q[bank0_psum ? ps_wr_row : if_wr_row] <= bank0_l1_wdata;
     end
   end
@@ -340,7 +341,7 @@ module eyeriss_glb (
   assign bank0_l2_wdata = bank0_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd0)) & ~bank0_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd0)) & (ps_wr_lane == 2'd2)) & bank0_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd0)) & ~bank0_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd0)) & (ps_wr_lane == 2'd2)) & bank0_psum)) begin
       glb_b0_l2_q[bank0_psum ? ps_wr_row : if_wr_row] <= bank0_l2_wdata;
     end
   end
@@ -348,7 +349,7 @@ module eyeriss_glb (
   assign bank0_l3_wdata = bank0_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd0)) & ~bank0_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd0)) & (ps_wr_lane == 2'd3)) & bank0_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd0)) & ~bank0_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd0)) & (ps_wr_lane == 2'd3)) & bank0_psum)) begin
       glb_b0_l3_q[bank0_psum ? ps_wr_row : if_wr_row] <= bank0_l3_wdata;
     end
   end
@@ -358,7 +359,7 @@ module eyeriss_glb (
   assign bank1_l0_wdata = bank1_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd1)) & ~bank1_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd1)) & (ps_wr_lane == 2'd0)) & bank1_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd1)) & ~bank1_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd1)) & (ps_wr_lane == 2'd0)) & bank1_psum)) begin
       glb_b1_l0_q[bank1_psum ? ps_wr_row : if_wr_row] <= bank1_l0_wdata;
     end
   end
@@ -366,7 +367,7 @@ module eyeriss_glb (
   assign bank1_l1_wdata = bank1_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd1)) & ~bank1_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd1)) & (ps_wr_lane == 2'd1)) & bank1_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd1)) & ~bank1_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd1)) & (ps_wr_lane == 2'd1)) & bank1_psum)) begin
       glb_b1_l1_q[bank1_psum ? ps_wr_row : if_wr_row] <= bank1_l1_wdata;
     end
   end
@@ -374,7 +375,7 @@ module eyeriss_glb (
   assign bank1_l2_wdata = bank1_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd1)) & ~bank1_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd1)) & (ps_wr_lane == 2'd2)) & bank1_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd1)) & ~bank1_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd1)) & (ps_wr_lane == 2'd2)) & bank1_psum)) begin
       glb_b1_l2_q[bank1_psum ? ps_wr_row : if_wr_row] <= bank1_l2_wdata;
     end
   end
@@ -382,7 +383,7 @@ module eyeriss_glb (
   assign bank1_l3_wdata = bank1_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd1)) & ~bank1_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd1)) & (ps_wr_lane == 2'd3)) & bank1_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd1)) & ~bank1_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd1)) & (ps_wr_lane == 2'd3)) & bank1_psum)) begin
       glb_b1_l3_q[bank1_psum ? ps_wr_row : if_wr_row] <= bank1_l3_wdata;
     end
   end
@@ -392,7 +393,7 @@ module eyeriss_glb (
   assign bank2_l0_wdata = bank2_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd2)) & ~bank2_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd2)) & (ps_wr_lane == 2'd0)) & bank2_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd2)) & ~bank2_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd2)) & (ps_wr_lane == 2'd0)) & bank2_psum)) begin
       glb_b2_l0_q[bank2_psum ? ps_wr_row : if_wr_row] <= bank2_l0_wdata;
     end
   end
@@ -400,7 +401,7 @@ module eyeriss_glb (
   assign bank2_l1_wdata = bank2_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd2)) & ~bank2_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd2)) & (ps_wr_lane == 2'd1)) & bank2_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd2)) & ~bank2_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd2)) & (ps_wr_lane == 2'd1)) & bank2_psum)) begin
       glb_b2_l1_q[bank2_psum ? ps_wr_row : if_wr_row] <= bank2_l1_wdata;
     end
   end
@@ -408,7 +409,7 @@ module eyeriss_glb (
   assign bank2_l2_wdata = bank2_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd2)) & ~bank2_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd2)) & (ps_wr_lane == 2'd2)) & bank2_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd2)) & ~bank2_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd2)) & (ps_wr_lane == 2'd2)) & bank2_psum)) begin
       glb_b2_l2_q[bank2_psum ? ps_wr_row : if_wr_row] <= bank2_l2_wdata;
     end
   end
@@ -416,7 +417,7 @@ module eyeriss_glb (
   assign bank2_l3_wdata = bank2_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd2)) & ~bank2_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd2)) & (ps_wr_lane == 2'd3)) & bank2_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd2)) & ~bank2_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd2)) & (ps_wr_lane == 2'd3)) & bank2_psum)) begin
       glb_b2_l3_q[bank2_psum ? ps_wr_row : if_wr_row] <= bank2_l3_wdata;
     end
   end
@@ -426,7 +427,7 @@ module eyeriss_glb (
   assign bank3_l0_wdata = bank3_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd3)) & ~bank3_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd3)) & (ps_wr_lane == 2'd0)) & bank3_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd3)) & ~bank3_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd3)) & (ps_wr_lane == 2'd0)) & bank3_psum)) begin
       glb_b3_l0_q[bank3_psum ? ps_wr_row : if_wr_row] <= bank3_l0_wdata;
     end
   end
@@ -434,7 +435,7 @@ module eyeriss_glb (
   assign bank3_l1_wdata = bank3_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd3)) & ~bank3_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd3)) & (ps_wr_lane == 2'd1)) & bank3_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd3)) & ~bank3_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd3)) & (ps_wr_lane == 2'd1)) & bank3_psum)) begin
       glb_b3_l1_q[bank3_psum ? ps_wr_row : if_wr_row] <= bank3_l1_wdata;
     end
   end
@@ -442,7 +443,7 @@ module eyeriss_glb (
   assign bank3_l2_wdata = bank3_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd3)) & ~bank3_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd3)) & (ps_wr_lane == 2'd2)) & bank3_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd3)) & ~bank3_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd3)) & (ps_wr_lane == 2'd2)) & bank3_psum)) begin
       glb_b3_l2_q[bank3_psum ? ps_wr_row : if_wr_row] <= bank3_l2_wdata;
     end
   end
@@ -450,7 +451,7 @@ module eyeriss_glb (
   assign bank3_l3_wdata = bank3_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd3)) & ~bank3_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd3)) & (ps_wr_lane == 2'd3)) & bank3_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd3)) & ~bank3_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd3)) & (ps_wr_lane == 2'd3)) & bank3_psum)) begin
       glb_b3_l3_q[bank3_psum ? ps_wr_row : if_wr_row] <= bank3_l3_wdata;
     end
   end
@@ -460,7 +461,7 @@ module eyeriss_glb (
   assign bank4_l0_wdata = bank4_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd4)) & ~bank4_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd4)) & (ps_wr_lane == 2'd0)) & bank4_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd4)) & ~bank4_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd4)) & (ps_wr_lane == 2'd0)) & bank4_psum)) begin
       glb_b4_l0_q[bank4_psum ? ps_wr_row : if_wr_row] <= bank4_l0_wdata;
     end
   end
@@ -468,7 +469,7 @@ module eyeriss_glb (
   assign bank4_l1_wdata = bank4_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd4)) & ~bank4_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd4)) & (ps_wr_lane == 2'd1)) & bank4_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd4)) & ~bank4_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd4)) & (ps_wr_lane == 2'd1)) & bank4_psum)) begin
       glb_b4_l1_q[bank4_psum ? ps_wr_row : if_wr_row] <= bank4_l1_wdata;
     end
   end
@@ -476,7 +477,7 @@ module eyeriss_glb (
   assign bank4_l2_wdata = bank4_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd4)) & ~bank4_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd4)) & (ps_wr_lane == 2'd2)) & bank4_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd4)) & ~bank4_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd4)) & (ps_wr_lane == 2'd2)) & bank4_psum)) begin
       glb_b4_l2_q[bank4_psum ? ps_wr_row : if_wr_row] <= bank4_l2_wdata;
     end
   end
@@ -484,7 +485,7 @@ module eyeriss_glb (
   assign bank4_l3_wdata = bank4_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd4)) & ~bank4_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd4)) & (ps_wr_lane == 2'd3)) & bank4_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd4)) & ~bank4_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd4)) & (ps_wr_lane == 2'd3)) & bank4_psum)) begin
       glb_b4_l3_q[bank4_psum ? ps_wr_row : if_wr_row] <= bank4_l3_wdata;
     end
   end
@@ -494,7 +495,7 @@ module eyeriss_glb (
   assign bank5_l0_wdata = bank5_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd5)) & ~bank5_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd5)) & (ps_wr_lane == 2'd0)) & bank5_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd5)) & ~bank5_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd5)) & (ps_wr_lane == 2'd0)) & bank5_psum)) begin
       glb_b5_l0_q[bank5_psum ? ps_wr_row : if_wr_row] <= bank5_l0_wdata;
     end
   end
@@ -502,7 +503,7 @@ module eyeriss_glb (
   assign bank5_l1_wdata = bank5_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd5)) & ~bank5_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd5)) & (ps_wr_lane == 2'd1)) & bank5_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd5)) & ~bank5_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd5)) & (ps_wr_lane == 2'd1)) & bank5_psum)) begin
       glb_b5_l1_q[bank5_psum ? ps_wr_row : if_wr_row] <= bank5_l1_wdata;
     end
   end
@@ -510,7 +511,7 @@ module eyeriss_glb (
   assign bank5_l2_wdata = bank5_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd5)) & ~bank5_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd5)) & (ps_wr_lane == 2'd2)) & bank5_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd5)) & ~bank5_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd5)) & (ps_wr_lane == 2'd2)) & bank5_psum)) begin
       glb_b5_l2_q[bank5_psum ? ps_wr_row : if_wr_row] <= bank5_l2_wdata;
     end
   end
@@ -518,7 +519,7 @@ module eyeriss_glb (
   assign bank5_l3_wdata = bank5_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd5)) & ~bank5_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd5)) & (ps_wr_lane == 2'd3)) & bank5_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd5)) & ~bank5_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd5)) & (ps_wr_lane == 2'd3)) & bank5_psum)) begin
       glb_b5_l3_q[bank5_psum ? ps_wr_row : if_wr_row] <= bank5_l3_wdata;
     end
   end
@@ -528,7 +529,7 @@ module eyeriss_glb (
   assign bank6_l0_wdata = bank6_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd6)) & ~bank6_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd6)) & (ps_wr_lane == 2'd0)) & bank6_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd6)) & ~bank6_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd6)) & (ps_wr_lane == 2'd0)) & bank6_psum)) begin
       glb_b6_l0_q[bank6_psum ? ps_wr_row : if_wr_row] <= bank6_l0_wdata;
     end
   end
@@ -536,7 +537,7 @@ module eyeriss_glb (
   assign bank6_l1_wdata = bank6_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd6)) & ~bank6_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd6)) & (ps_wr_lane == 2'd1)) & bank6_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd6)) & ~bank6_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd6)) & (ps_wr_lane == 2'd1)) & bank6_psum)) begin
       glb_b6_l1_q[bank6_psum ? ps_wr_row : if_wr_row] <= bank6_l1_wdata;
     end
   end
@@ -544,7 +545,7 @@ module eyeriss_glb (
   assign bank6_l2_wdata = bank6_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd6)) & ~bank6_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd6)) & (ps_wr_lane == 2'd2)) & bank6_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd6)) & ~bank6_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd6)) & (ps_wr_lane == 2'd2)) & bank6_psum)) begin
       glb_b6_l2_q[bank6_psum ? ps_wr_row : if_wr_row] <= bank6_l2_wdata;
     end
   end
@@ -552,7 +553,7 @@ module eyeriss_glb (
   assign bank6_l3_wdata = bank6_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd6)) & ~bank6_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd6)) & (ps_wr_lane == 2'd3)) & bank6_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd6)) & ~bank6_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd6)) & (ps_wr_lane == 2'd3)) & bank6_psum)) begin
       glb_b6_l3_q[bank6_psum ? ps_wr_row : if_wr_row] <= bank6_l3_wdata;
     end
   end
@@ -562,7 +563,7 @@ module eyeriss_glb (
   assign bank7_l0_wdata = bank7_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd7)) & ~bank7_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd7)) & (ps_wr_lane == 2'd0)) & bank7_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd7)) & ~bank7_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd7)) & (ps_wr_lane == 2'd0)) & bank7_psum)) begin
       glb_b7_l0_q[bank7_psum ? ps_wr_row : if_wr_row] <= bank7_l0_wdata;
     end
   end
@@ -570,7 +571,7 @@ module eyeriss_glb (
   assign bank7_l1_wdata = bank7_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd7)) & ~bank7_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd7)) & (ps_wr_lane == 2'd1)) & bank7_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd7)) & ~bank7_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd7)) & (ps_wr_lane == 2'd1)) & bank7_psum)) begin
       glb_b7_l1_q[bank7_psum ? ps_wr_row : if_wr_row] <= bank7_l1_wdata;
     end
   end
@@ -578,7 +579,7 @@ module eyeriss_glb (
   assign bank7_l2_wdata = bank7_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd7)) & ~bank7_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd7)) & (ps_wr_lane == 2'd2)) & bank7_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd7)) & ~bank7_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd7)) & (ps_wr_lane == 2'd2)) & bank7_psum)) begin
       glb_b7_l2_q[bank7_psum ? ps_wr_row : if_wr_row] <= bank7_l2_wdata;
     end
   end
@@ -586,7 +587,7 @@ module eyeriss_glb (
   assign bank7_l3_wdata = bank7_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd7)) & ~bank7_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd7)) & (ps_wr_lane == 2'd3)) & bank7_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd7)) & ~bank7_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd7)) & (ps_wr_lane == 2'd3)) & bank7_psum)) begin
       glb_b7_l3_q[bank7_psum ? ps_wr_row : if_wr_row] <= bank7_l3_wdata;
     end
   end
@@ -596,7 +597,7 @@ module eyeriss_glb (
   assign bank8_l0_wdata = bank8_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd8)) & ~bank8_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd8)) & (ps_wr_lane == 2'd0)) & bank8_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd8)) & ~bank8_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd8)) & (ps_wr_lane == 2'd0)) & bank8_psum)) begin
       glb_b8_l0_q[bank8_psum ? ps_wr_row : if_wr_row] <= bank8_l0_wdata;
     end
   end
@@ -604,7 +605,7 @@ module eyeriss_glb (
   assign bank8_l1_wdata = bank8_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd8)) & ~bank8_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd8)) & (ps_wr_lane == 2'd1)) & bank8_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd8)) & ~bank8_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd8)) & (ps_wr_lane == 2'd1)) & bank8_psum)) begin
       glb_b8_l1_q[bank8_psum ? ps_wr_row : if_wr_row] <= bank8_l1_wdata;
     end
   end
@@ -612,7 +613,7 @@ module eyeriss_glb (
   assign bank8_l2_wdata = bank8_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd8)) & ~bank8_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd8)) & (ps_wr_lane == 2'd2)) & bank8_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd8)) & ~bank8_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd8)) & (ps_wr_lane == 2'd2)) & bank8_psum)) begin
       glb_b8_l2_q[bank8_psum ? ps_wr_row : if_wr_row] <= bank8_l2_wdata;
     end
   end
@@ -620,7 +621,7 @@ module eyeriss_glb (
   assign bank8_l3_wdata = bank8_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd8)) & ~bank8_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd8)) & (ps_wr_lane == 2'd3)) & bank8_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd8)) & ~bank8_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd8)) & (ps_wr_lane == 2'd3)) & bank8_psum)) begin
       glb_b8_l3_q[bank8_psum ? ps_wr_row : if_wr_row] <= bank8_l3_wdata;
     end
   end
@@ -630,7 +631,7 @@ module eyeriss_glb (
   assign bank9_l0_wdata = bank9_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd9)) & ~bank9_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd9)) & (ps_wr_lane == 2'd0)) & bank9_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd9)) & ~bank9_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd9)) & (ps_wr_lane == 2'd0)) & bank9_psum)) begin
       glb_b9_l0_q[bank9_psum ? ps_wr_row : if_wr_row] <= bank9_l0_wdata;
     end
   end
@@ -638,7 +639,7 @@ module eyeriss_glb (
   assign bank9_l1_wdata = bank9_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd9)) & ~bank9_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd9)) & (ps_wr_lane == 2'd1)) & bank9_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd9)) & ~bank9_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd9)) & (ps_wr_lane == 2'd1)) & bank9_psum)) begin
       glb_b9_l1_q[bank9_psum ? ps_wr_row : if_wr_row] <= bank9_l1_wdata;
     end
   end
@@ -646,7 +647,7 @@ module eyeriss_glb (
   assign bank9_l2_wdata = bank9_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd9)) & ~bank9_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd9)) & (ps_wr_lane == 2'd2)) & bank9_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd9)) & ~bank9_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd9)) & (ps_wr_lane == 2'd2)) & bank9_psum)) begin
       glb_b9_l2_q[bank9_psum ? ps_wr_row : if_wr_row] <= bank9_l2_wdata;
     end
   end
@@ -654,7 +655,7 @@ module eyeriss_glb (
   assign bank9_l3_wdata = bank9_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd9)) & ~bank9_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd9)) & (ps_wr_lane == 2'd3)) & bank9_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd9)) & ~bank9_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd9)) & (ps_wr_lane == 2'd3)) & bank9_psum)) begin
       glb_b9_l3_q[bank9_psum ? ps_wr_row : if_wr_row] <= bank9_l3_wdata;
     end
   end
@@ -664,7 +665,7 @@ module eyeriss_glb (
   assign bank10_l0_wdata = bank10_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd10)) & ~bank10_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd10)) & (ps_wr_lane == 2'd0)) & bank10_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd10)) & ~bank10_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd10)) & (ps_wr_lane == 2'd0)) & bank10_psum)) begin
       glb_b10_l0_q[bank10_psum ? ps_wr_row : if_wr_row] <= bank10_l0_wdata;
     end
   end
@@ -672,7 +673,7 @@ module eyeriss_glb (
   assign bank10_l1_wdata = bank10_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd10)) & ~bank10_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd10)) & (ps_wr_lane == 2'd1)) & bank10_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd10)) & ~bank10_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd10)) & (ps_wr_lane == 2'd1)) & bank10_psum)) begin
       glb_b10_l1_q[bank10_psum ? ps_wr_row : if_wr_row] <= bank10_l1_wdata;
     end
   end
@@ -680,7 +681,7 @@ module eyeriss_glb (
   assign bank10_l2_wdata = bank10_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd10)) & ~bank10_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd10)) & (ps_wr_lane == 2'd2)) & bank10_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd10)) & ~bank10_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd10)) & (ps_wr_lane == 2'd2)) & bank10_psum)) begin
       glb_b10_l2_q[bank10_psum ? ps_wr_row : if_wr_row] <= bank10_l2_wdata;
     end
   end
@@ -688,7 +689,7 @@ module eyeriss_glb (
   assign bank10_l3_wdata = bank10_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd10)) & ~bank10_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd10)) & (ps_wr_lane == 2'd3)) & bank10_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd10)) & ~bank10_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd10)) & (ps_wr_lane == 2'd3)) & bank10_psum)) begin
       glb_b10_l3_q[bank10_psum ? ps_wr_row : if_wr_row] <= bank10_l3_wdata;
     end
   end
@@ -698,7 +699,7 @@ module eyeriss_glb (
   assign bank11_l0_wdata = bank11_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd11)) & ~bank11_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd11)) & (ps_wr_lane == 2'd0)) & bank11_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd11)) & ~bank11_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd11)) & (ps_wr_lane == 2'd0)) & bank11_psum)) begin
       glb_b11_l0_q[bank11_psum ? ps_wr_row : if_wr_row] <= bank11_l0_wdata;
     end
   end
@@ -706,7 +707,7 @@ module eyeriss_glb (
   assign bank11_l1_wdata = bank11_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd11)) & ~bank11_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd11)) & (ps_wr_lane == 2'd1)) & bank11_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd11)) & ~bank11_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd11)) & (ps_wr_lane == 2'd1)) & bank11_psum)) begin
       glb_b11_l1_q[bank11_psum ? ps_wr_row : if_wr_row] <= bank11_l1_wdata;
     end
   end
@@ -714,7 +715,7 @@ module eyeriss_glb (
   assign bank11_l2_wdata = bank11_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd11)) & ~bank11_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd11)) & (ps_wr_lane == 2'd2)) & bank11_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd11)) & ~bank11_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd11)) & (ps_wr_lane == 2'd2)) & bank11_psum)) begin
       glb_b11_l2_q[bank11_psum ? ps_wr_row : if_wr_row] <= bank11_l2_wdata;
     end
   end
@@ -722,7 +723,7 @@ module eyeriss_glb (
   assign bank11_l3_wdata = bank11_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd11)) & ~bank11_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd11)) & (ps_wr_lane == 2'd3)) & bank11_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd11)) & ~bank11_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd11)) & (ps_wr_lane == 2'd3)) & bank11_psum)) begin
       glb_b11_l3_q[bank11_psum ? ps_wr_row : if_wr_row] <= bank11_l3_wdata;
     end
   end
@@ -732,7 +733,7 @@ module eyeriss_glb (
   assign bank12_l0_wdata = bank12_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd12)) & ~bank12_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd12)) & (ps_wr_lane == 2'd0)) & bank12_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd12)) & ~bank12_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd12)) & (ps_wr_lane == 2'd0)) & bank12_psum)) begin
       glb_b12_l0_q[bank12_psum ? ps_wr_row : if_wr_row] <= bank12_l0_wdata;
     end
   end
@@ -740,7 +741,7 @@ module eyeriss_glb (
   assign bank12_l1_wdata = bank12_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd12)) & ~bank12_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd12)) & (ps_wr_lane == 2'd1)) & bank12_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd12)) & ~bank12_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd12)) & (ps_wr_lane == 2'd1)) & bank12_psum)) begin
       glb_b12_l1_q[bank12_psum ? ps_wr_row : if_wr_row] <= bank12_l1_wdata;
     end
   end
@@ -748,7 +749,7 @@ module eyeriss_glb (
   assign bank12_l2_wdata = bank12_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd12)) & ~bank12_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd12)) & (ps_wr_lane == 2'd2)) & bank12_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd12)) & ~bank12_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd12)) & (ps_wr_lane == 2'd2)) & bank12_psum)) begin
       glb_b12_l2_q[bank12_psum ? ps_wr_row : if_wr_row] <= bank12_l2_wdata;
     end
   end
@@ -756,7 +757,7 @@ module eyeriss_glb (
   assign bank12_l3_wdata = bank12_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd12)) & ~bank12_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd12)) & (ps_wr_lane == 2'd3)) & bank12_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd12)) & ~bank12_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd12)) & (ps_wr_lane == 2'd3)) & bank12_psum)) begin
       glb_b12_l3_q[bank12_psum ? ps_wr_row : if_wr_row] <= bank12_l3_wdata;
     end
   end
@@ -766,7 +767,7 @@ module eyeriss_glb (
   assign bank13_l0_wdata = bank13_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd13)) & ~bank13_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd13)) & (ps_wr_lane == 2'd0)) & bank13_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd13)) & ~bank13_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd13)) & (ps_wr_lane == 2'd0)) & bank13_psum)) begin
       glb_b13_l0_q[bank13_psum ? ps_wr_row : if_wr_row] <= bank13_l0_wdata;
     end
   end
@@ -774,7 +775,7 @@ module eyeriss_glb (
   assign bank13_l1_wdata = bank13_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd13)) & ~bank13_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd13)) & (ps_wr_lane == 2'd1)) & bank13_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd13)) & ~bank13_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd13)) & (ps_wr_lane == 2'd1)) & bank13_psum)) begin
       glb_b13_l1_q[bank13_psum ? ps_wr_row : if_wr_row] <= bank13_l1_wdata;
     end
   end
@@ -782,7 +783,7 @@ module eyeriss_glb (
   assign bank13_l2_wdata = bank13_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd13)) & ~bank13_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd13)) & (ps_wr_lane == 2'd2)) & bank13_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd13)) & ~bank13_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd13)) & (ps_wr_lane == 2'd2)) & bank13_psum)) begin
       glb_b13_l2_q[bank13_psum ? ps_wr_row : if_wr_row] <= bank13_l2_wdata;
     end
   end
@@ -790,7 +791,7 @@ module eyeriss_glb (
   assign bank13_l3_wdata = bank13_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd13)) & ~bank13_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd13)) & (ps_wr_lane == 2'd3)) & bank13_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd13)) & ~bank13_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd13)) & (ps_wr_lane == 2'd3)) & bank13_psum)) begin
       glb_b13_l3_q[bank13_psum ? ps_wr_row : if_wr_row] <= bank13_l3_wdata;
     end
   end
@@ -800,7 +801,7 @@ module eyeriss_glb (
   assign bank14_l0_wdata = bank14_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd14)) & ~bank14_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd14)) & (ps_wr_lane == 2'd0)) & bank14_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd14)) & ~bank14_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd14)) & (ps_wr_lane == 2'd0)) & bank14_psum)) begin
       glb_b14_l0_q[bank14_psum ? ps_wr_row : if_wr_row] <= bank14_l0_wdata;
     end
   end
@@ -808,7 +809,7 @@ module eyeriss_glb (
   assign bank14_l1_wdata = bank14_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd14)) & ~bank14_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd14)) & (ps_wr_lane == 2'd1)) & bank14_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd14)) & ~bank14_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd14)) & (ps_wr_lane == 2'd1)) & bank14_psum)) begin
       glb_b14_l1_q[bank14_psum ? ps_wr_row : if_wr_row] <= bank14_l1_wdata;
     end
   end
@@ -816,7 +817,7 @@ module eyeriss_glb (
   assign bank14_l2_wdata = bank14_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd14)) & ~bank14_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd14)) & (ps_wr_lane == 2'd2)) & bank14_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd14)) & ~bank14_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd14)) & (ps_wr_lane == 2'd2)) & bank14_psum)) begin
       glb_b14_l2_q[bank14_psum ? ps_wr_row : if_wr_row] <= bank14_l2_wdata;
     end
   end
@@ -824,7 +825,7 @@ module eyeriss_glb (
   assign bank14_l3_wdata = bank14_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd14)) & ~bank14_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd14)) & (ps_wr_lane == 2'd3)) & bank14_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd14)) & ~bank14_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd14)) & (ps_wr_lane == 2'd3)) & bank14_psum)) begin
       glb_b14_l3_q[bank14_psum ? ps_wr_row : if_wr_row] <= bank14_l3_wdata;
     end
   end
@@ -834,7 +835,7 @@ module eyeriss_glb (
   assign bank15_l0_wdata = bank15_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd15)) & ~bank15_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd15)) & (ps_wr_lane == 2'd0)) & bank15_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd15)) & ~bank15_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd15)) & (ps_wr_lane == 2'd0)) & bank15_psum)) begin
       glb_b15_l0_q[bank15_psum ? ps_wr_row : if_wr_row] <= bank15_l0_wdata;
     end
   end
@@ -842,7 +843,7 @@ module eyeriss_glb (
   assign bank15_l1_wdata = bank15_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd15)) & ~bank15_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd15)) & (ps_wr_lane == 2'd1)) & bank15_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd15)) & ~bank15_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd15)) & (ps_wr_lane == 2'd1)) & bank15_psum)) begin
       glb_b15_l1_q[bank15_psum ? ps_wr_row : if_wr_row] <= bank15_l1_wdata;
     end
   end
@@ -850,7 +851,7 @@ module eyeriss_glb (
   assign bank15_l2_wdata = bank15_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd15)) & ~bank15_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd15)) & (ps_wr_lane == 2'd2)) & bank15_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd15)) & ~bank15_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd15)) & (ps_wr_lane == 2'd2)) & bank15_psum)) begin
       glb_b15_l2_q[bank15_psum ? ps_wr_row : if_wr_row] <= bank15_l2_wdata;
     end
   end
@@ -858,7 +859,7 @@ module eyeriss_glb (
   assign bank15_l3_wdata = bank15_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd15)) & ~bank15_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd15)) & (ps_wr_lane == 2'd3)) & bank15_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd15)) & ~bank15_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd15)) & (ps_wr_lane == 2'd3)) & bank15_psum)) begin
       glb_b15_l3_q[bank15_psum ? ps_wr_row : if_wr_row] <= bank15_l3_wdata;
     end
   end
@@ -868,7 +869,7 @@ module eyeriss_glb (
   assign bank16_l0_wdata = bank16_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd16)) & ~bank16_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd16)) & (ps_wr_lane == 2'd0)) & bank16_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd16)) & ~bank16_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd16)) & (ps_wr_lane == 2'd0)) & bank16_psum)) begin
       glb_b16_l0_q[bank16_psum ? ps_wr_row : if_wr_row] <= bank16_l0_wdata;
     end
   end
@@ -876,7 +877,7 @@ module eyeriss_glb (
   assign bank16_l1_wdata = bank16_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd16)) & ~bank16_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd16)) & (ps_wr_lane == 2'd1)) & bank16_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd16)) & ~bank16_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd16)) & (ps_wr_lane == 2'd1)) & bank16_psum)) begin
       glb_b16_l1_q[bank16_psum ? ps_wr_row : if_wr_row] <= bank16_l1_wdata;
     end
   end
@@ -884,7 +885,7 @@ module eyeriss_glb (
   assign bank16_l2_wdata = bank16_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd16)) & ~bank16_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd16)) & (ps_wr_lane == 2'd2)) & bank16_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd16)) & ~bank16_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd16)) & (ps_wr_lane == 2'd2)) & bank16_psum)) begin
       glb_b16_l2_q[bank16_psum ? ps_wr_row : if_wr_row] <= bank16_l2_wdata;
     end
   end
@@ -892,7 +893,7 @@ module eyeriss_glb (
   assign bank16_l3_wdata = bank16_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd16)) & ~bank16_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd16)) & (ps_wr_lane == 2'd3)) & bank16_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd16)) & ~bank16_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd16)) & (ps_wr_lane == 2'd3)) & bank16_psum)) begin
       glb_b16_l3_q[bank16_psum ? ps_wr_row : if_wr_row] <= bank16_l3_wdata;
     end
   end
@@ -902,7 +903,7 @@ module eyeriss_glb (
   assign bank17_l0_wdata = bank17_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd17)) & ~bank17_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd17)) & (ps_wr_lane == 2'd0)) & bank17_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd17)) & ~bank17_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd17)) & (ps_wr_lane == 2'd0)) & bank17_psum)) begin
       glb_b17_l0_q[bank17_psum ? ps_wr_row : if_wr_row] <= bank17_l0_wdata;
     end
   end
@@ -910,7 +911,7 @@ module eyeriss_glb (
   assign bank17_l1_wdata = bank17_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd17)) & ~bank17_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd17)) & (ps_wr_lane == 2'd1)) & bank17_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd17)) & ~bank17_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd17)) & (ps_wr_lane == 2'd1)) & bank17_psum)) begin
       glb_b17_l1_q[bank17_psum ? ps_wr_row : if_wr_row] <= bank17_l1_wdata;
     end
   end
@@ -918,7 +919,7 @@ module eyeriss_glb (
   assign bank17_l2_wdata = bank17_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd17)) & ~bank17_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd17)) & (ps_wr_lane == 2'd2)) & bank17_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd17)) & ~bank17_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd17)) & (ps_wr_lane == 2'd2)) & bank17_psum)) begin
       glb_b17_l2_q[bank17_psum ? ps_wr_row : if_wr_row] <= bank17_l2_wdata;
     end
   end
@@ -926,7 +927,7 @@ module eyeriss_glb (
   assign bank17_l3_wdata = bank17_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd17)) & ~bank17_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd17)) & (ps_wr_lane == 2'd3)) & bank17_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd17)) & ~bank17_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd17)) & (ps_wr_lane == 2'd3)) & bank17_psum)) begin
       glb_b17_l3_q[bank17_psum ? ps_wr_row : if_wr_row] <= bank17_l3_wdata;
     end
   end
@@ -936,7 +937,7 @@ module eyeriss_glb (
   assign bank18_l0_wdata = bank18_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd18)) & ~bank18_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd18)) & (ps_wr_lane == 2'd0)) & bank18_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd18)) & ~bank18_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd18)) & (ps_wr_lane == 2'd0)) & bank18_psum)) begin
       glb_b18_l0_q[bank18_psum ? ps_wr_row : if_wr_row] <= bank18_l0_wdata;
     end
   end
@@ -944,7 +945,7 @@ module eyeriss_glb (
   assign bank18_l1_wdata = bank18_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd18)) & ~bank18_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd18)) & (ps_wr_lane == 2'd1)) & bank18_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd18)) & ~bank18_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd18)) & (ps_wr_lane == 2'd1)) & bank18_psum)) begin
       glb_b18_l1_q[bank18_psum ? ps_wr_row : if_wr_row] <= bank18_l1_wdata;
     end
   end
@@ -952,7 +953,7 @@ module eyeriss_glb (
   assign bank18_l2_wdata = bank18_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd18)) & ~bank18_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd18)) & (ps_wr_lane == 2'd2)) & bank18_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd18)) & ~bank18_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd18)) & (ps_wr_lane == 2'd2)) & bank18_psum)) begin
       glb_b18_l2_q[bank18_psum ? ps_wr_row : if_wr_row] <= bank18_l2_wdata;
     end
   end
@@ -960,7 +961,7 @@ module eyeriss_glb (
   assign bank18_l3_wdata = bank18_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd18)) & ~bank18_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd18)) & (ps_wr_lane == 2'd3)) & bank18_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd18)) & ~bank18_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd18)) & (ps_wr_lane == 2'd3)) & bank18_psum)) begin
       glb_b18_l3_q[bank18_psum ? ps_wr_row : if_wr_row] <= bank18_l3_wdata;
     end
   end
@@ -970,7 +971,7 @@ module eyeriss_glb (
   assign bank19_l0_wdata = bank19_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd19)) & ~bank19_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd19)) & (ps_wr_lane == 2'd0)) & bank19_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd19)) & ~bank19_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd19)) & (ps_wr_lane == 2'd0)) & bank19_psum)) begin
       glb_b19_l0_q[bank19_psum ? ps_wr_row : if_wr_row] <= bank19_l0_wdata;
     end
   end
@@ -978,7 +979,7 @@ module eyeriss_glb (
   assign bank19_l1_wdata = bank19_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd19)) & ~bank19_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd19)) & (ps_wr_lane == 2'd1)) & bank19_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd19)) & ~bank19_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd19)) & (ps_wr_lane == 2'd1)) & bank19_psum)) begin
       glb_b19_l1_q[bank19_psum ? ps_wr_row : if_wr_row] <= bank19_l1_wdata;
     end
   end
@@ -986,7 +987,7 @@ module eyeriss_glb (
   assign bank19_l2_wdata = bank19_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd19)) & ~bank19_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd19)) & (ps_wr_lane == 2'd2)) & bank19_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd19)) & ~bank19_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd19)) & (ps_wr_lane == 2'd2)) & bank19_psum)) begin
       glb_b19_l2_q[bank19_psum ? ps_wr_row : if_wr_row] <= bank19_l2_wdata;
     end
   end
@@ -994,7 +995,7 @@ module eyeriss_glb (
   assign bank19_l3_wdata = bank19_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd19)) & ~bank19_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd19)) & (ps_wr_lane == 2'd3)) & bank19_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd19)) & ~bank19_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd19)) & (ps_wr_lane == 2'd3)) & bank19_psum)) begin
       glb_b19_l3_q[bank19_psum ? ps_wr_row : if_wr_row] <= bank19_l3_wdata;
     end
   end
@@ -1004,7 +1005,7 @@ module eyeriss_glb (
   assign bank20_l0_wdata = bank20_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd20)) & ~bank20_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd20)) & (ps_wr_lane == 2'd0)) & bank20_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd20)) & ~bank20_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd20)) & (ps_wr_lane == 2'd0)) & bank20_psum)) begin
       glb_b20_l0_q[bank20_psum ? ps_wr_row : if_wr_row] <= bank20_l0_wdata;
     end
   end
@@ -1012,7 +1013,7 @@ module eyeriss_glb (
   assign bank20_l1_wdata = bank20_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd20)) & ~bank20_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd20)) & (ps_wr_lane == 2'd1)) & bank20_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd20)) & ~bank20_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd20)) & (ps_wr_lane == 2'd1)) & bank20_psum)) begin
       glb_b20_l1_q[bank20_psum ? ps_wr_row : if_wr_row] <= bank20_l1_wdata;
     end
   end
@@ -1020,7 +1021,7 @@ module eyeriss_glb (
   assign bank20_l2_wdata = bank20_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd20)) & ~bank20_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd20)) & (ps_wr_lane == 2'd2)) & bank20_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd20)) & ~bank20_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd20)) & (ps_wr_lane == 2'd2)) & bank20_psum)) begin
       glb_b20_l2_q[bank20_psum ? ps_wr_row : if_wr_row] <= bank20_l2_wdata;
     end
   end
@@ -1028,7 +1029,7 @@ module eyeriss_glb (
   assign bank20_l3_wdata = bank20_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd20)) & ~bank20_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd20)) & (ps_wr_lane == 2'd3)) & bank20_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd20)) & ~bank20_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd20)) & (ps_wr_lane == 2'd3)) & bank20_psum)) begin
       glb_b20_l3_q[bank20_psum ? ps_wr_row : if_wr_row] <= bank20_l3_wdata;
     end
   end
@@ -1038,7 +1039,7 @@ module eyeriss_glb (
   assign bank21_l0_wdata = bank21_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd21)) & ~bank21_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd21)) & (ps_wr_lane == 2'd0)) & bank21_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd21)) & ~bank21_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd21)) & (ps_wr_lane == 2'd0)) & bank21_psum)) begin
       glb_b21_l0_q[bank21_psum ? ps_wr_row : if_wr_row] <= bank21_l0_wdata;
     end
   end
@@ -1046,7 +1047,7 @@ module eyeriss_glb (
   assign bank21_l1_wdata = bank21_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd21)) & ~bank21_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd21)) & (ps_wr_lane == 2'd1)) & bank21_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd21)) & ~bank21_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd21)) & (ps_wr_lane == 2'd1)) & bank21_psum)) begin
       glb_b21_l1_q[bank21_psum ? ps_wr_row : if_wr_row] <= bank21_l1_wdata;
     end
   end
@@ -1054,7 +1055,7 @@ module eyeriss_glb (
   assign bank21_l2_wdata = bank21_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd21)) & ~bank21_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd21)) & (ps_wr_lane == 2'd2)) & bank21_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd21)) & ~bank21_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd21)) & (ps_wr_lane == 2'd2)) & bank21_psum)) begin
       glb_b21_l2_q[bank21_psum ? ps_wr_row : if_wr_row] <= bank21_l2_wdata;
     end
   end
@@ -1062,7 +1063,7 @@ module eyeriss_glb (
   assign bank21_l3_wdata = bank21_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd21)) & ~bank21_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd21)) & (ps_wr_lane == 2'd3)) & bank21_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd21)) & ~bank21_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd21)) & (ps_wr_lane == 2'd3)) & bank21_psum)) begin
       glb_b21_l3_q[bank21_psum ? ps_wr_row : if_wr_row] <= bank21_l3_wdata;
     end
   end
@@ -1072,7 +1073,7 @@ module eyeriss_glb (
   assign bank22_l0_wdata = bank22_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd22)) & ~bank22_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd22)) & (ps_wr_lane == 2'd0)) & bank22_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd22)) & ~bank22_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd22)) & (ps_wr_lane == 2'd0)) & bank22_psum)) begin
       glb_b22_l0_q[bank22_psum ? ps_wr_row : if_wr_row] <= bank22_l0_wdata;
     end
   end
@@ -1080,7 +1081,7 @@ module eyeriss_glb (
   assign bank22_l1_wdata = bank22_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd22)) & ~bank22_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd22)) & (ps_wr_lane == 2'd1)) & bank22_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd22)) & ~bank22_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd22)) & (ps_wr_lane == 2'd1)) & bank22_psum)) begin
       glb_b22_l1_q[bank22_psum ? ps_wr_row : if_wr_row] <= bank22_l1_wdata;
     end
   end
@@ -1088,7 +1089,7 @@ module eyeriss_glb (
   assign bank22_l2_wdata = bank22_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd22)) & ~bank22_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd22)) & (ps_wr_lane == 2'd2)) & bank22_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd22)) & ~bank22_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd22)) & (ps_wr_lane == 2'd2)) & bank22_psum)) begin
       glb_b22_l2_q[bank22_psum ? ps_wr_row : if_wr_row] <= bank22_l2_wdata;
     end
   end
@@ -1096,7 +1097,7 @@ module eyeriss_glb (
   assign bank22_l3_wdata = bank22_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd22)) & ~bank22_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd22)) & (ps_wr_lane == 2'd3)) & bank22_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd22)) & ~bank22_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd22)) & (ps_wr_lane == 2'd3)) & bank22_psum)) begin
       glb_b22_l3_q[bank22_psum ? ps_wr_row : if_wr_row] <= bank22_l3_wdata;
     end
   end
@@ -1106,7 +1107,7 @@ module eyeriss_glb (
   assign bank23_l0_wdata = bank23_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd23)) & ~bank23_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd23)) & (ps_wr_lane == 2'd0)) & bank23_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd23)) & ~bank23_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd23)) & (ps_wr_lane == 2'd0)) & bank23_psum)) begin
       glb_b23_l0_q[bank23_psum ? ps_wr_row : if_wr_row] <= bank23_l0_wdata;
     end
   end
@@ -1114,7 +1115,7 @@ module eyeriss_glb (
   assign bank23_l1_wdata = bank23_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd23)) & ~bank23_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd23)) & (ps_wr_lane == 2'd1)) & bank23_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd23)) & ~bank23_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd23)) & (ps_wr_lane == 2'd1)) & bank23_psum)) begin
       glb_b23_l1_q[bank23_psum ? ps_wr_row : if_wr_row] <= bank23_l1_wdata;
     end
   end
@@ -1122,7 +1123,7 @@ module eyeriss_glb (
   assign bank23_l2_wdata = bank23_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd23)) & ~bank23_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd23)) & (ps_wr_lane == 2'd2)) & bank23_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd23)) & ~bank23_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd23)) & (ps_wr_lane == 2'd2)) & bank23_psum)) begin
       glb_b23_l2_q[bank23_psum ? ps_wr_row : if_wr_row] <= bank23_l2_wdata;
     end
   end
@@ -1130,7 +1131,7 @@ module eyeriss_glb (
   assign bank23_l3_wdata = bank23_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd23)) & ~bank23_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd23)) & (ps_wr_lane == 2'd3)) & bank23_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd23)) & ~bank23_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd23)) & (ps_wr_lane == 2'd3)) & bank23_psum)) begin
       glb_b23_l3_q[bank23_psum ? ps_wr_row : if_wr_row] <= bank23_l3_wdata;
     end
   end
@@ -1140,7 +1141,7 @@ module eyeriss_glb (
   assign bank24_l0_wdata = bank24_psum ? ps_wr_data_i : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd24)) & ~bank24_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd24)) & (ps_wr_lane == 2'd0)) & bank24_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd24)) & ~bank24_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd24)) & (ps_wr_lane == 2'd0)) & bank24_psum)) begin
       glb_b24_l0_q[bank24_psum ? ps_wr_row : if_wr_row] <= bank24_l0_wdata;
     end
   end
@@ -1148,7 +1149,7 @@ module eyeriss_glb (
   assign bank24_l1_wdata = bank24_psum ? ps_wr_data_i : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd24)) & ~bank24_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd24)) & (ps_wr_lane == 2'd1)) & bank24_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd24)) & ~bank24_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd24)) & (ps_wr_lane == 2'd1)) & bank24_psum)) begin
       glb_b24_l1_q[bank24_psum ? ps_wr_row : if_wr_row] <= bank24_l1_wdata;
     end
   end
@@ -1156,7 +1157,7 @@ module eyeriss_glb (
   assign bank24_l2_wdata = bank24_psum ? ps_wr_data_i : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd24)) & ~bank24_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd24)) & (ps_wr_lane == 2'd2)) & bank24_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd24)) & ~bank24_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd24)) & (ps_wr_lane == 2'd2)) & bank24_psum)) begin
       glb_b24_l2_q[bank24_psum ? ps_wr_row : if_wr_row] <= bank24_l2_wdata;
     end
   end
@@ -1164,7 +1165,7 @@ module eyeriss_glb (
   assign bank24_l3_wdata = bank24_psum ? ps_wr_data_i : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if (((if_wr_en_i & (if_wr_bank == 5'd24)) & ~bank24_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd24)) & (ps_wr_lane == 2'd3)) & bank24_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd24)) & ~bank24_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd24)) & (ps_wr_lane == 2'd3)) & bank24_psum)) begin
       glb_b24_l3_q[bank24_psum ? ps_wr_row : if_wr_row] <= bank24_l3_wdata;
     end
   end

@@ -13,7 +13,7 @@ module eyeriss_top (
   input  logic        clk_i,
   input  logic        rst_ni,
 
-  // Configuration interface; progress_o pulses with every transfer (for watchdogs)
+  // Configuration interface; progress_o pulses with every transfer (for watchdogs); rlc_error_o: a coded ifmap row was malformed (sticky until the next start)
   input  logic        cfg_valid_i,
   input  logic [7:0]  cfg_addr_i,
   input  logic [31:0] cfg_data_i,
@@ -22,6 +22,7 @@ module eyeriss_top (
   output logic [3:0]  state_o,
   output logic [31:0] passes_o,
   output logic        progress_o,
+  output logic        rlc_error_o,
 
   // DRAM port
   output logic        dram_rd_req_valid_o,
@@ -86,6 +87,38 @@ module eyeriss_top (
   logic [15:0] pass_epass;
   logic [15:0] pass_fl;
   logic [15:0] pass_step;
+  logic [31:0] pass_ifmap_addr;
+  logic [31:0] pass_ifmap_channel_lines;
+  logic [15:0] pass_ifmap_row_lines;
+  logic [31:0] pass_ofmap_addr;
+  logic [31:0] pass_ofmap_plane_lines;
+  logic [15:0] pass_ofmap_row_lines;
+  logic ctrl_rd_req_valid;
+  logic [31:0] ctrl_rd_req_addr;
+  logic ctrl_rd_resp_ready;
+  logic ctrl_wr_valid;
+  logic [31:0] ctrl_wr_addr;
+  logic [63:0] ctrl_wr_data;
+  logic rlc_load_start;
+  logic rlc_load_busy;
+  logic rlc_store_start;
+  logic rlc_store_busy;
+  logic relu;
+  logic program_start;  // the start command: counters restart with each program
+  logic ld_rd_req_valid;
+  logic [31:0] ld_rd_req_addr;
+  logic ld_rd_resp_ready;
+  logic ld_wr_en;
+  logic [13:0] ld_wr_line;
+  logic [63:0] ld_wr_data;
+  logic [3:0] ld_wr_mask;
+  logic [31:0] rlc_tile_rows;  // q x r x nRows coded rows in the tile
+  logic enc_rd_en;
+  logic [13:0] enc_rd_line;
+  logic enc_wr_valid;
+  logic [31:0] enc_wr_addr;
+  logic [63:0] enc_wr_data;
+  logic [31:0] rlc_tile_filters;  // p x t filters in the psum tile
   logic if_rd_en;
   logic [15:0] if_rd_word;
   logic [15:0] if_rd_data;
@@ -99,6 +132,10 @@ module eyeriss_top (
   logic [63:0] f_rd_data;
   logic ps_rd_en;
   logic [13:0] ps_rd_line;
+  logic if_wr_en;
+  logic [13:0] if_wr_line;
+  logic [63:0] if_wr_data;
+  logic [3:0] if_wr_mask;
   logic ff_valid;
   logic ff_ready;
   logic [15:0] ff_data;
@@ -300,7 +337,6 @@ module eyeriss_top (
   logic [167:0] psum_pe_valid;
   logic [167:0] psum_pe_ready;
   logic [15:0] psum_pe_data;
-  logic program_start;  // the start command: counters restart with each program
   logic [167:0] pe_start;
   logic pe_r0_c0_psum_out_valid;
   logic [15:0] pe_r0_c0_psum_out_data;
@@ -2667,84 +2703,174 @@ module eyeriss_top (
   // ------------------------------------------------------------------------
 
   eyeriss_controller u_controller (
-    .clk_i               (clk_i),
-    .rst_ni              (rst_ni),
-    .cfg_valid_i         (cfg_valid_i),
-    .cfg_addr_i          (cfg_addr_i),
-    .cfg_data_i          (cfg_data_i),
-    .busy_o              (busy_o),
-    .done_o              (done_o),
-    .state_o             (state_o),
-    .passes_o            (passes_o),
-    .dram_rd_req_valid_o (dram_rd_req_valid_o),
-    .dram_rd_req_ready_i (dram_rd_req_ready_i),
-    .dram_rd_req_addr_o  (dram_rd_req_addr_o),
-    .dram_rd_resp_valid_i(dram_rd_resp_valid_i),
-    .dram_rd_resp_ready_o(dram_rd_resp_ready_o),
-    .dram_rd_resp_data_i (dram_rd_resp_data_i),
-    .dram_wr_valid_o     (dram_wr_valid_o),
-    .dram_wr_ready_i     (dram_wr_ready_i),
-    .dram_wr_addr_o      (dram_wr_addr_o),
-    .dram_wr_data_o      (dram_wr_data_o),
-    .glb_if_wr_en_o      (glb_if_wr_en),
-    .glb_f_wr_en_o       (glb_f_wr_en),
-    .glb_wr_line_o       (glb_wr_line),
-    .glb_wr_data_o       (glb_wr_data),
-    .glb_ps_rd_en_o      (glb_ps_rd_en_store),
-    .glb_ps_rd_line_o    (glb_ps_rd_line_store),
-    .glb_ps_rd_data_i    (glb_ps_rd_data),
-    .run_start_o         (run_start),
-    .accumulate_o        (accumulate),
-    .feeders_busy_i      (feeders_busy),
-    .pes_idle_i          (pes_idle),
-    .gon_words_i         (gon_words),
-    .row_g_o             (row_g),
-    .row_i_o             (row_i),
-    .row_active_o        (row_active),
-    .row_top_o           (row_top),
-    .chain_rows_o        (chain_rows),
-    .col_tg_o            (col_tg),
-    .col_j_o             (col_j),
-    .col_jstride_o       (col_jstride),
-    .col_active_o        (col_active),
-    .pass_s_o            (pass_s),
-    .pass_stride_o       (pass_stride),
-    .pass_f_o            (pass_f),
-    .pass_q_o            (pass_q),
-    .pass_p_o            (pass_p),
-    .pass_r_o            (pass_r),
-    .pass_e_o            (pass_e),
-    .pass_t_o            (pass_t),
-    .pass_job_rows_o     (pass_job_rows),
-    .pass_shift_o        (pass_shift),
-    .pass_pad_o          (pass_pad),
-    .pass_w_o            (pass_w),
-    .pass_h_o            (pass_h),
-    .pass_ystart_o       (pass_ystart),
-    .pass_ylo_o          (pass_ylo),
-    .pass_nrows_o        (pass_nrows),
-    .pass_wl_o           (pass_wl),
-    .pass_ycount_o       (pass_ycount),
-    .pass_psum_bank_o    (pass_psum_bank),
-    .pass_epass_o        (pass_epass),
-    .pass_fl_o           (pass_fl),
-    .pass_step_o         (pass_step)
+    .clk_i                     (clk_i),
+    .rst_ni                    (rst_ni),
+    .cfg_valid_i               (cfg_valid_i),
+    .cfg_addr_i                (cfg_addr_i),
+    .cfg_data_i                (cfg_data_i),
+    .busy_o                    (busy_o),
+    .done_o                    (done_o),
+    .state_o                   (state_o),
+    .passes_o                  (passes_o),
+    .dram_rd_req_valid_o       (ctrl_rd_req_valid),
+    .dram_rd_req_ready_i       (dram_rd_req_ready_i),
+    .dram_rd_req_addr_o        (ctrl_rd_req_addr),
+    .dram_rd_resp_valid_i      (dram_rd_resp_valid_i),
+    .dram_rd_resp_ready_o      (ctrl_rd_resp_ready),
+    .dram_rd_resp_data_i       (dram_rd_resp_data_i),
+    .dram_wr_valid_o           (ctrl_wr_valid),
+    .dram_wr_ready_i           (dram_wr_ready_i),
+    .dram_wr_addr_o            (ctrl_wr_addr),
+    .dram_wr_data_o            (ctrl_wr_data),
+    .glb_if_wr_en_o            (glb_if_wr_en),
+    .glb_f_wr_en_o             (glb_f_wr_en),
+    .glb_wr_line_o             (glb_wr_line),
+    .glb_wr_data_o             (glb_wr_data),
+    .glb_ps_rd_en_o            (glb_ps_rd_en_store),
+    .glb_ps_rd_line_o          (glb_ps_rd_line_store),
+    .glb_ps_rd_data_i          (glb_ps_rd_data),
+    .run_start_o               (run_start),
+    .accumulate_o              (accumulate),
+    .feeders_busy_i            (feeders_busy),
+    .pes_idle_i                (pes_idle),
+    .gon_words_i               (gon_words),
+    .rlc_load_start_o          (rlc_load_start),
+    .rlc_load_busy_i           (rlc_load_busy),
+    .rlc_store_start_o         (rlc_store_start),
+    .rlc_store_busy_i          (rlc_store_busy),
+    .relu_o                    (relu),
+    .row_g_o                   (row_g),
+    .row_i_o                   (row_i),
+    .row_active_o              (row_active),
+    .row_top_o                 (row_top),
+    .chain_rows_o              (chain_rows),
+    .col_tg_o                  (col_tg),
+    .col_j_o                   (col_j),
+    .col_jstride_o             (col_jstride),
+    .col_active_o              (col_active),
+    .pass_s_o                  (pass_s),
+    .pass_stride_o             (pass_stride),
+    .pass_f_o                  (pass_f),
+    .pass_q_o                  (pass_q),
+    .pass_p_o                  (pass_p),
+    .pass_r_o                  (pass_r),
+    .pass_e_o                  (pass_e),
+    .pass_t_o                  (pass_t),
+    .pass_job_rows_o           (pass_job_rows),
+    .pass_shift_o              (pass_shift),
+    .pass_pad_o                (pass_pad),
+    .pass_w_o                  (pass_w),
+    .pass_h_o                  (pass_h),
+    .pass_ystart_o             (pass_ystart),
+    .pass_ylo_o                (pass_ylo),
+    .pass_nrows_o              (pass_nrows),
+    .pass_wl_o                 (pass_wl),
+    .pass_ycount_o             (pass_ycount),
+    .pass_psum_bank_o          (pass_psum_bank),
+    .pass_epass_o              (pass_epass),
+    .pass_fl_o                 (pass_fl),
+    .pass_step_o               (pass_step),
+    .pass_ifmap_addr_o         (pass_ifmap_addr),
+    .pass_ifmap_channel_lines_o(pass_ifmap_channel_lines),
+    .pass_ifmap_row_lines_o    (pass_ifmap_row_lines),
+    .pass_ofmap_addr_o         (pass_ofmap_addr),
+    .pass_ofmap_plane_lines_o  (pass_ofmap_plane_lines),
+    .pass_ofmap_row_lines_o    (pass_ofmap_row_lines)
   );
+
+  // ------------------------------------------------------------------------
+  // Run-length codec between DRAM and the global buffer
+  // ------------------------------------------------------------------------
+
+  assign program_start = (cfg_valid_i & (cfg_addr_i == 8'd1)) & (cfg_data_i == 32'd1);
+
+  assign rlc_tile_rows = ({16'd0, pass_q} * {16'd0, pass_r}) * {16'd0, pass_nrows};
+
+  eyeriss_rlc_loader u_rlc_loader (
+    .clk_i              (clk_i),
+    .rst_ni             (rst_ni),
+    .start_i            (rlc_load_start),
+    .clear_i            (program_start),
+    .busy_o             (rlc_load_busy),
+    .error_o            (rlc_error_o),
+    .cfg_rows_i         (rlc_tile_rows),
+    .cfg_nrows_i        (pass_nrows),
+    .cfg_addr_i         (pass_ifmap_addr),
+    .cfg_channel_lines_i(pass_ifmap_channel_lines),
+    .cfg_row_lines_i    (pass_ifmap_row_lines),
+    .cfg_w_i            (pass_w),
+    .cfg_wl_i           (pass_wl),
+    .rd_req_valid_o     (ld_rd_req_valid),
+    .rd_req_ready_i     (dram_rd_req_ready_i),
+    .rd_req_addr_o      (ld_rd_req_addr),
+    .rd_resp_valid_i    (dram_rd_resp_valid_i),
+    .rd_resp_ready_o    (ld_rd_resp_ready),
+    .rd_resp_data_i     (dram_rd_resp_data_i),
+    .wr_en_o            (ld_wr_en),
+    .wr_line_o          (ld_wr_line),
+    .wr_data_o          (ld_wr_data),
+    .wr_mask_o          (ld_wr_mask)
+  );
+
+  assign rlc_tile_filters = {16'd0, pass_p} * {16'd0, pass_t};
+
+  eyeriss_rlc_encoder u_rlc_encoder (
+    .clk_i            (clk_i),
+    .rst_ni           (rst_ni),
+    .start_i          (rlc_store_start),
+    .busy_o           (rlc_store_busy),
+    .cfg_filters_i    (rlc_tile_filters),
+    .cfg_epass_i      (pass_epass),
+    .cfg_f_i          (pass_f),
+    .cfg_fl_i         (pass_fl),
+    .cfg_relu_i       (relu),
+    .cfg_addr_i       (pass_ofmap_addr),
+    .cfg_plane_lines_i(pass_ofmap_plane_lines),
+    .cfg_row_lines_i  (pass_ofmap_row_lines),
+    .ps_rd_en_o       (enc_rd_en),
+    .ps_rd_line_o     (enc_rd_line),
+    .ps_rd_data_i     (glb_ps_rd_data),
+    .wr_valid_o       (enc_wr_valid),
+    .wr_ready_i       (dram_wr_ready_i),
+    .wr_addr_o        (enc_wr_addr),
+    .wr_data_o        (enc_wr_data)
+  );
+
+  assign dram_rd_req_valid_o = ctrl_rd_req_valid | ld_rd_req_valid;
+
+  assign dram_rd_req_addr_o = ld_rd_req_valid ? ld_rd_req_addr : ctrl_rd_req_addr;
+
+  assign dram_rd_resp_ready_o = ctrl_rd_resp_ready | ld_rd_resp_ready;
+
+  assign dram_wr_valid_o = ctrl_wr_valid | enc_wr_valid;
+
+  assign dram_wr_addr_o = enc_wr_valid ? enc_wr_addr : ctrl_wr_addr;
+
+  assign dram_wr_data_o = enc_wr_valid ? enc_wr_data : ctrl_wr_data;
 
   // ------------------------------------------------------------------------
   // Global buffer and feeders
   // ------------------------------------------------------------------------
 
-  assign ps_rd_en = ps_rd_en_feeder | glb_ps_rd_en_store;
+  assign ps_rd_en = (ps_rd_en_feeder | glb_ps_rd_en_store) | enc_rd_en;
 
-  assign ps_rd_line = glb_ps_rd_en_store ? glb_ps_rd_line_store : ps_rd_line_feeder;
+  assign ps_rd_line = enc_rd_en ? enc_rd_line : (glb_ps_rd_en_store ? glb_ps_rd_line_store : ps_rd_line_feeder);
+
+  assign if_wr_en = glb_if_wr_en | ld_wr_en;
+
+  assign if_wr_line = ld_wr_en ? ld_wr_line : glb_wr_line;
+
+  assign if_wr_data = ld_wr_en ? ld_wr_data : glb_wr_data;
+
+  assign if_wr_mask = ld_wr_en ? ld_wr_mask : 4'd15;
 
   eyeriss_glb u_glb (
     .clk_i          (clk_i),
     .cfg_psum_bank_i(pass_psum_bank),
-    .if_wr_en_i     (glb_if_wr_en),
-    .if_wr_line_i   (glb_wr_line),
-    .if_wr_data_i   (glb_wr_data),
+    .if_wr_en_i     (if_wr_en),
+    .if_wr_line_i   (if_wr_line),
+    .if_wr_data_i   (if_wr_data),
+    .if_wr_mask_i   (if_wr_mask),
     .if_rd_en_i     (if_rd_en),
     .if_rd_word_i   (if_rd_word),
     .if_rd_data_o   (if_rd_data),
@@ -3236,8 +3362,6 @@ module eyeriss_top (
   // ------------------------------------------------------------------------
   // PE array and local psum links
   // ------------------------------------------------------------------------
-
-  assign program_start = (cfg_valid_i & (cfg_addr_i == 8'd1)) & (cfg_data_i == 32'd1);
 
   assign pe_start = run_start ? pe_active : 168'd0;
 
@@ -13707,7 +13831,7 @@ module eyeriss_top (
     end
   end
 
-  assign progress_o = ((((((ff_valid & ff_ready) | (if_valid & if_ready)) | (pf_valid & pf_ready)) | ps_wr_en) | (dram_rd_req_valid_o & dram_rd_req_ready_i)) | (dram_rd_resp_valid_i & dram_rd_resp_ready_o)) | (dram_wr_valid_o & dram_wr_ready_i);
+  assign progress_o = ((((((((ff_valid & ff_ready) | (if_valid & if_ready)) | (pf_valid & pf_ready)) | ps_wr_en) | (dram_rd_req_valid_o & dram_rd_req_ready_i)) | (dram_rd_resp_valid_i & dram_rd_resp_ready_o)) | (dram_wr_valid_o & dram_wr_ready_i)) | ld_wr_en) | enc_rd_en;
 
   assign cycles_d = busy_o ? (cycles_q + 48'd1) : cycles_q;
 

@@ -1,4 +1,4 @@
-/// Field numbers of a pass descriptor (docs/architecture.md, section 5): 32 fields of 32 bits,
+/// Field numbers of a pass descriptor (docs/architecture.md, section 5): 34 fields of 32 bits,
 /// field `k` in line `k / 2`, bits `32 * (k % 2) +: 32`.
 ///
 /// The one definition of the descriptor format: the mapper packs descriptors with it and the
@@ -6,10 +6,11 @@
 public enum DescriptorField: Int, CaseIterable, Sendable {
     case opcode = 0, flags, s, stride, f, q, p, rc, r, e, t, jobRows, shift, pad, w, h
     case yStart, yLo, nRows, wl, yCount, filterAddress, filterLines, ifmapAddress
-    case ifmapChannelLines, psumBank, epass, fl, ofmapAddress, ofmapPlaneLines, step, reserved
+    case ifmapChannelLines, psumBank, epass, fl, ofmapAddress, ofmapPlaneLines, step, ifmapRowLines
+    case ofmapRowLines, reserved
 }
 
 extension DescriptorField {
     /// DRAM lines of one descriptor.
-    public static let linesPerDescriptor = 16
+    public static let linesPerDescriptor = (allCases.count + 1) / 2
 }

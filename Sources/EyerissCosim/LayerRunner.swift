@@ -14,9 +14,12 @@ public struct LayerRunOptions: Sendable {
     public var dram: DRAMBehaviour?
     public var trace: String?
     public var watchdogCycles: UInt64
+    /// Raw or run-length coded fmaps in DRAM, ReLU or not.
+    public var io: LayerIO
 
     public init(seed: UInt64 = 1, sparsity: Double = 0.5, shift: Int = 12, dram: DRAMBehaviour? = nil,
-                trace: String? = nil, watchdogCycles: UInt64 = 200_000) {
+                trace: String? = nil, watchdogCycles: UInt64 = 200_000, io: LayerIO = .raw) {
+        self.io = io
         self.seed = seed
         self.sparsity = sparsity
         self.shift = shift
@@ -51,6 +54,14 @@ public struct LayerResult: Codable, Sendable {
     public var outputs: Int
     public var mismatches: Int
     public var firstMismatches: [String]
+    /// Raw or coded fmaps, ReLU or not.
+    public var io: LayerIO
+    /// Fraction of zeros in the ifmap and in the ofmap (after ReLU when on).
+    public var ifmapZeroFraction: Double
+    public var ofmapZeroFraction: Double
+    /// DRAM bytes the same mapping moves with raw fmaps (the planner's count): the reference
+    /// for what run-length coding saves.
+    public var rawDRAMBytes: UInt64
     public var passed: Bool { mismatches == 0 }
     public var verdict: String { passed ? "PASS" : "FAIL" }
 }
@@ -62,15 +73,27 @@ public enum LayerRunner {
                            simulator: ((Int) throws -> AcceleratorSimulator)? = nil,
                            logger: Logger = Logger(label: "eyeriss.cosim")) throws -> LayerResult {
         let shape = try layer.validated()
-        let plan = try Mapper.map(layer: shape, config: config, shift: options.shift)
         let fp = FixedPoint(config)
         var rng = SplitMix64(seed: options.seed)
         let input = Tensor4.random(dims: [shape.n, shape.c, shape.h, shape.w], range: fp.dataRange,
                                    zeroFraction: options.sparsity, rng: &rng)
         let weights = Tensor4.random(dims: [shape.m, shape.channelsPerGroup, shape.r, shape.s], range: fp.dataRange,
                                      zeroFraction: 0.1, rng: &rng)
+        return try run(shape, config: config, options: options, input: input, weights: weights, simulator: simulator,
+                       logger: logger)
+    }
+
+    /// Co-simulates one layer on given tensors: `input` `[n][c][h][w]`, `weights`
+    /// `[m][c/groups][r][s]`, values in the data range.
+    public static func run(_ layer: LayerShape, config: ValidConfig, options: LayerRunOptions, input: Tensor4,
+                           weights: Tensor4, simulator: ((Int) throws -> AcceleratorSimulator)? = nil,
+                           logger: Logger = Logger(label: "eyeriss.cosim")) throws -> LayerResult {
+        let shape = try layer.validated()
+        let plan = try Mapper.map(layer: shape, config: config, shift: options.shift, io: options.io)
+        let fp = FixedPoint(config)
         logger.info("\(shape.name): \(plan.passes.count) passes, \(plan.layout.endLine) DRAM lines; golden model")
-        let expected = ReferenceConv.conv(shape, input: input, weights: weights, shift: options.shift, fixedPoint: fp)
+        let expected = ReferenceConv.conv(shape, input: input, weights: weights, shift: options.shift, fixedPoint: fp,
+                                          relu: options.io.relu)
 
         let sim = try simulator?(plan.layout.endLine)
             ?? AcceleratorSimulator(config: config, seed: options.seed, dramLines: plan.layout.endLine,
@@ -83,28 +106,68 @@ public enum LayerRunner {
         let stats = try sim.run(programLine: plan.layout.programBase, watchdogCycles: options.watchdogCycles) { cycles, done in
             logger.info("\(shape.name): pass \(done)/\(passes), \(cycles) cycles")
         }
-        let got = plan.readOfmap(lines: try sim.readDRAM(line: plan.layout.ofmapBase, count: plan.layout.ofmapLines))
+        let check = try OfmapCheck(plan: plan, expected: expected.values,
+                                   lines: try sim.readDRAM(line: plan.layout.ofmapBase, count: plan.layout.ofmapLines))
+        return LayerResult(plan: plan, options: options, input: input, stats: stats, check: check)
+    }
+}
 
-        var mismatches = 0
-        var first: [String] = []
-        for (i, want) in expected.values.enumerated() where got[i] != want {
+/// The ofmap read back from DRAM compared with the golden model: every value, and for a coded
+/// ofmap every code word (the RTL encoder must write exactly the golden code).
+struct OfmapCheck {
+    var outputs: Int
+    var mismatches = 0
+    var first: [String] = []
+    var zeroFraction: Double
+
+    init(plan: LayerPlan, expected: [Int], lines: [UInt64]) throws {
+        let shape = plan.layer
+        let got: [Int]
+        do {
+            got = try plan.readOfmap(lines: lines)
+        } catch {
+            throw CosimError.simulation("the ofmap in DRAM does not decode: \(error)")
+        }
+        outputs = expected.count
+        zeroFraction = Double(expected.filter { $0 == 0 }.count) / Double(max(1, expected.count))
+        func place(_ i: Int) -> String {
+            let f = i % shape.f, e = (i / shape.f) % shape.e, m = (i / (shape.f * shape.e)) % shape.m
+            return "\(shape.name) image \(i / (shape.f * shape.e * shape.m)) filter \(m) row \(e) column \(f)"
+        }
+        for (i, want) in expected.enumerated() where got[i] != want {
             mismatches += 1
-            if first.count < 10 {
-                let f = i % shape.f, e = (i / shape.f) % shape.e, m = (i / (shape.f * shape.e)) % shape.m
-                let n = i / (shape.f * shape.e * shape.m)
-                first.append("\(shape.name) image \(n) filter \(m) row \(e) column \(f): expected \(want), got \(got[i])")
+            if first.count < 10 { first.append("\(place(i)): expected \(want), got \(got[i])") }
+        }
+        guard plan.io.ofmapRLC, mismatches == 0 else { return }
+        let codes = try plan.ofmapCodes(lines: lines)
+        for (row, code) in codes.enumerated() {
+            let want = plan.code.encode(row: expected[(row * shape.f)..<(row * shape.f + shape.f)])
+            if code != want {
+                mismatches += 1
+                if first.count < 10 {
+                    first.append("\(place(row * shape.f)): the row's code differs from the golden encoder's (\(code.count) words, expected \(want.count))")
+                }
             }
         }
+    }
+}
+
+extension LayerResult {
+    init(plan: LayerPlan, options: LayerRunOptions, input: Tensor4, stats: RunStats, check: OfmapCheck) {
+        let (shape, config) = (plan.layer, plan.config)
         let peCount = Double(config.peCount)
         let statistics = plan.statistics
         let lineBytes = UInt64(config.raw.dram.busBits / 8)
-        return LayerResult(
+        self.init(
             layer: shape, seed: options.seed, sparsity: options.sparsity, shift: options.shift,
             mapping: "q=\(plan.mapping.q) p=\(plan.mapping.p) Rc=\(plan.mapping.rc) r=\(plan.mapping.r) e=\(plan.mapping.e) t=\(plan.mapping.t) jobRows=\(plan.mapping.jobRows)",
             passes: plan.passes.count, plannedMACs: statistics.macs, cycles: stats.cycles, idealCycles: Double(shape.macs) / peCount,
             utilization: Double(stats.macs + stats.gated) / (Double(max(1, stats.cycles)) * peCount),
             mappedUtilization: statistics.utilization,
             dramBytesRead: stats.dramLinesRead * lineBytes, dramBytesWritten: stats.dramLinesWritten * lineBytes,
-            stats: stats, outputs: expected.values.count, mismatches: mismatches, firstMismatches: first)
+            stats: stats, outputs: check.outputs, mismatches: check.mismatches, firstMismatches: check.first, io: plan.io,
+            ifmapZeroFraction: Double(input.values.filter { $0 == 0 }.count) / Double(max(1, input.values.count)),
+            ofmapZeroFraction: check.zeroFraction,
+            rawDRAMBytes: UInt64(statistics.dramWordsRead + statistics.dramWordsWritten) * UInt64(config.raw.fixedPoint.dataBits / 8))
     }
 }

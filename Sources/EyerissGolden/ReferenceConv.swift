@@ -21,6 +21,12 @@ public enum ReferenceConv {
     ///   - shift: the layer's product shift, in `fixedPoint.shiftRange`.
     /// - Returns: psums `[n][m][e][f]` (before ReLU).
     public static func conv(_ layer: LayerShape, input: Tensor4, weights: Tensor4, shift: Int,
+                            fixedPoint: FixedPoint, relu: Bool) -> Tensor4 {
+        let out = conv(layer, input: input, weights: weights, shift: shift, fixedPoint: fixedPoint)
+        return relu ? Self.relu(out, fixedPoint: fixedPoint) : out
+    }
+
+    public static func conv(_ layer: LayerShape, input: Tensor4, weights: Tensor4, shift: Int,
                             fixedPoint: FixedPoint) -> Tensor4 {
         precondition((try? layer.validated()) != nil, "ReferenceConv.conv: layer \(layer.name) is not a valid shape: \(layer)")
         let inDims = [layer.n, layer.c, layer.h, layer.w]

@@ -12,8 +12,9 @@ public struct DRAMSegment: Equatable, Sendable {
 /// Where a layer's data lives in DRAM (docs/architecture.md, section 1), in lines:
 /// program, filter blocks, ifmap, ofmap, one after the other from `programBase`.
 ///
-/// Ifmap rows are padded to `wl = ceil(W / lanes)` lines, ofmap rows to `fl = ceil(F / lanes)`
-/// lines, so every row starts on a line.
+/// A raw ifmap row takes `wl = ceil(W / lanes)` lines, a raw ofmap row `fl = ceil(F / lanes)`;
+/// a run-length coded row takes a slot of `ceil(W / pairsPerWord)` lines, its largest code, of
+/// which only the code's lines are ever read or written. Every row starts on a line.
 public struct DRAMLayout: Equatable, Sendable {
     /// 16-bit (`dataBits`) words per line.
     public let lanes: Int
@@ -21,6 +22,10 @@ public struct DRAMLayout: Equatable, Sendable {
     public let wl: Int
     /// Lines per ofmap row: `ceil(F / lanes)`.
     public let fl: Int
+    /// DRAM lines per ifmap row: `wl` raw, the code's slot when run-length coded.
+    public let ifmapRowLines: Int
+    /// DRAM lines per ofmap row: `fl` raw, the code's slot when run-length coded.
+    public let ofmapRowLines: Int
     /// Ifmap channels `C` and rows `H` (for addressing).
     public let c: Int
     public let h: Int
@@ -38,29 +43,29 @@ public struct DRAMLayout: Equatable, Sendable {
     public let filterLines: Int
     /// First line of the ifmap `[n][c][y][x]`.
     public let ifmapBase: Int
-    /// Lines of the ifmap: `n * C * H * wl`.
+    /// Lines of the ifmap: `n * C * H * ifmapRowLines`.
     public let ifmapLines: Int
     /// First line of the ofmap `[n][m][e][f]`.
     public let ofmapBase: Int
-    /// Lines of the ofmap: `n * M * E * fl`.
+    /// Lines of the ofmap: `n * M * E * ofmapRowLines`.
     public let ofmapLines: Int
 
     /// Lines from `programBase` to the end of the ofmap.
     public var totalLines: Int { ofmapBase + ofmapLines - programBase }
     /// One past the last line used.
     public var endLine: Int { ofmapBase + ofmapLines }
-    /// Lines between two channels of the ifmap: `H * wl`.
-    public var ifmapChannelLines: Int { h * wl }
-    /// Lines between two output channels of the ofmap: `E * fl`.
-    public var ofmapPlaneLines: Int { e * fl }
+    /// Lines between two channels of the ifmap: `H * ifmapRowLines`.
+    public var ifmapChannelLines: Int { h * ifmapRowLines }
+    /// Lines between two output channels of the ofmap: `E * ofmapRowLines`.
+    public var ofmapPlaneLines: Int { e * ofmapRowLines }
 
     /// DRAM line of ifmap row `(n, c, y)` (its word `x` is in line `+ x / lanes`, lane `x % lanes`).
     public func ifmapLine(n: Int, c: Int, y: Int) -> Int {
-        ifmapBase + ((n * self.c + c) * h + y) * wl
+        ifmapBase + ((n * self.c + c) * h + y) * ifmapRowLines
     }
 
     /// DRAM line of ofmap row `(n, m, e)`.
     public func ofmapLine(n: Int, m: Int, e: Int) -> Int {
-        ofmapBase + ((n * self.m + m) * self.e + e) * fl
+        ofmapBase + ((n * self.m + m) * self.e + e) * ofmapRowLines
     }
 }

@@ -6,12 +6,12 @@ public enum DescriptorOpcode: UInt32, Sendable {
     case pass = 1
 }
 
-/// One descriptor of the program the controller runs: 16 DRAM lines.
+/// One descriptor of the program the controller runs: `lineCount` DRAM lines.
 public struct Descriptor: Equatable, Sendable {
     /// Lines per descriptor.
     public static let lineCount = DescriptorField.linesPerDescriptor
     /// Fields per descriptor.
-    public static let fieldCount = 32
+    public static let fieldCount = 2 * DescriptorField.linesPerDescriptor
 
     /// The raw fields, indexed by `DescriptorField.rawValue`.
     public private(set) var fields: [UInt32]
@@ -21,7 +21,7 @@ public struct Descriptor: Equatable, Sendable {
         fields = Array(repeating: 0, count: Self.fieldCount)
     }
 
-    /// Decodes 16 lines; nil if there are not exactly 16.
+    /// Decodes a descriptor; nil if there are not exactly `lineCount` lines.
     public init?(lines: [UInt64]) {
         guard lines.count == Self.lineCount else { return nil }
         fields = (0..<Self.fieldCount).map { k in UInt32(truncatingIfNeeded: lines[k / 2] >> (32 * UInt64(k % 2))) }
@@ -49,7 +49,7 @@ public struct Descriptor: Equatable, Sendable {
         self[field] = UInt32(truncatingIfNeeded: value)
     }
 
-    /// The 16 lines, field `2k` in the low half of line `k`.
+    /// The lines, field `2k` in the low half of line `k`.
     public var lines: [UInt64] {
         (0..<Self.lineCount).map { line in
             UInt64(fields[2 * line]) | UInt64(fields[2 * line + 1]) << 32

@@ -1,3 +1,13 @@
+import EyerissGolden
+
+/// A coded ofmap row that does not decode: which row, and why.
+public struct OfmapDecodeError: Error, CustomStringConvertible {
+    public let layer: String
+    public let n: Int, m: Int, e: Int
+    public let reason: RunLengthCode.DecodeError
+    public var description: String { "\(layer): ofmap row (n \(n), m \(m), e \(e)) is not a valid run-length code: \(reason)" }
+}
+
 /// The DRAM image of a layer: filter blocks and ifmap packed into lines, ofmap read back.
 ///
 /// Tensors are flat `[Int]` arrays in row-major order (the last index varies fastest), the
@@ -43,7 +53,8 @@ extension LayerPlan {
         return blocks
     }
 
-    /// The ifmap region: every row padded with zeros to `wl` lines.
+    /// The ifmap region: every row in a slot of `ifmapRowLines` lines, raw (padded with zeros)
+    /// or run-length coded (the slot's unused lines 0).
     ///
     /// - Parameter input: `[n][c][h][w]`, values in the data range.
     public func ifmapImage(input: [Int]) -> DRAMSegment {
@@ -53,7 +64,14 @@ extension LayerPlan {
         var lines: [UInt64] = []
         lines.reserveCapacity(layout.ifmapLines)
         for row in 0..<(n * c * h) {
-            lines += packLines(input[(row * w)..<(row * w + w)], lineCount: layout.wl, what: "activation")
+            let values = input[(row * w)..<(row * w + w)]
+            if io.ifmapRLC {
+                checkRange(values, what: "activation")
+                let words = code.encode(row: values)
+                lines += words + Array(repeating: 0, count: layout.ifmapRowLines - words.count)
+            } else {
+                lines += packLines(values, lineCount: layout.wl, what: "activation")
+            }
         }
         return DRAMSegment(lineAddress: layout.ifmapBase, lines: lines)
     }
@@ -65,20 +83,47 @@ extension LayerPlan {
     }
 
     /// The ofmap `[n][m][e][f]` read from the ofmap region (`layout.ofmapLines` lines from
-    /// `layout.ofmapBase`), each word sign-extended; row padding is ignored.
-    public func readOfmap(lines: [UInt64]) -> [Int] {
+    /// `layout.ofmapBase`): raw words sign-extended (row padding ignored), or each row's code
+    /// decoded. Throws `OfmapDecodeError` when a coded row is malformed.
+    public func readOfmap(lines: [UInt64]) throws -> [Int] {
         precondition(lines.count >= layout.ofmapLines,
                      "LayerPlan.readOfmap(\(layer.name)): \(lines.count) lines given, the ofmap region has \(layout.ofmapLines)")
-        let (f, fl) = (layer.f, layout.fl)
+        let (f, rowLines) = (layer.f, layout.ofmapRowLines)
         let rows = layer.n * layer.m * layer.e
         var out: [Int] = []
         out.reserveCapacity(rows * f)
         for row in 0..<rows {
-            for x in 0..<f {
-                out.append(word(lines[row * fl + x / lanes], lane: x % lanes))
+            if io.ofmapRLC {
+                do {
+                    out += try code.decode(row: lines[(row * rowLines)..<(row * rowLines + rowLines)], width: f).values
+                } catch {
+                    let (n, m, e) = (row / (layer.m * layer.e), row / layer.e % layer.m, row % layer.e)
+                    throw OfmapDecodeError(layer: layer.name, n: n, m: m, e: e, reason: error)
+                }
+            } else {
+                for x in 0..<f {
+                    out.append(word(lines[row * rowLines + x / lanes], lane: x % lanes))
+                }
             }
         }
         return out
+    }
+
+    /// The run-length code of each ofmap row as stored (`[n][m][e]`, only the code's lines).
+    public func ofmapCodes(lines: [UInt64]) throws -> [[UInt64]] {
+        precondition(io.ofmapRLC, "LayerPlan.ofmapCodes(\(layer.name)): the ofmap is not coded")
+        let rowLines = layout.ofmapRowLines
+        var codes: [[UInt64]] = []
+        for row in 0..<(layer.n * layer.m * layer.e) {
+            let slot = lines[(row * rowLines)..<(row * rowLines + rowLines)]
+            do {
+                codes.append(Array(slot.prefix(try code.decode(row: slot, width: layer.f).words)))
+            } catch {
+                throw OfmapDecodeError(layer: layer.name, n: row / (layer.m * layer.e), m: row / layer.e % layer.m,
+                                       e: row % layer.e, reason: error)
+            }
+        }
+        return codes
     }
 
     /// Word `lane` of a line, sign-extended.
@@ -87,6 +132,14 @@ extension LayerPlan {
         let raw = (line >> UInt64(lane * bits)) & ((1 << UInt64(bits)) - 1)
         let unused = Int.bitWidth - bits
         return (Int(raw) << unused) >> unused
+    }
+
+    private func checkRange(_ words: some Collection<Int>, what: String) {
+        let limit = 1 << (wordBits - 1)
+        for value in words {
+            precondition(value >= -limit && value < limit,
+                         "LayerPlan(\(layer.name)): \(what) \(value) is outside the \(wordBits)-bit data range")
+        }
     }
 
     /// Packs words into exactly `lineCount` lines (zero padded).

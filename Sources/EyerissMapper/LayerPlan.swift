@@ -1,4 +1,5 @@
 import EyerissConfig
+import EyerissGolden
 
 /// Everything needed to run one layer: the mapping, its passes with their DRAM addresses, the
 /// DRAM layout, and the functions that build the DRAM image (program, filter blocks, ifmap)
@@ -13,13 +14,17 @@ public struct LayerPlan: Equatable, Sendable {
     /// The passes, in program order.
     public let passes: [Pass]
     public let layout: DRAMLayout
+    /// Raw or coded fmaps, ReLU or not.
+    public let io: LayerIO
+    /// The run-length code of the configuration.
+    public var code: RunLengthCode { RunLengthCode(config) }
 
     /// Words per DRAM line.
     public var lanes: Int { layout.lanes }
     /// Bits of one word (`dataBits`).
     public var wordBits: Int { config.raw.fixedPoint.dataBits }
 
-    init(layer: LayerShape, config: ValidConfig, shift: Int, mapping: Mapping, drafts: [PassDraft],
+    init(layer: LayerShape, config: ValidConfig, shift: Int, io: LayerIO, mapping: Mapping, drafts: [PassDraft],
          dims d: LayerDims, lanes: Int) throws {
         // Filter blocks in order of first use, each once.
         var blockAddress: [FilterKey: Int] = [:]
@@ -31,13 +36,17 @@ public struct LayerPlan: Equatable, Sendable {
             filterLines += ceilDiv(draft.geometry.filterWords, lanes)
         }
         let programLines = (drafts.count + 1) * Descriptor.lineCount
-        let ifmapLines = d.n * layer.c * d.h * d.wl
-        let layout = DRAMLayout(lanes: lanes, wl: d.wl, fl: d.fl, c: layer.c, h: d.h, m: layer.m, e: d.e,
+        let code = RunLengthCode(config)
+        let ifmapRowLines = io.ifmapRLC ? code.maxWords(width: d.w) : d.wl
+        let ofmapRowLines = io.ofmapRLC ? code.maxWords(width: d.f) : d.fl
+        let ifmapLines = d.n * layer.c * d.h * ifmapRowLines
+        let layout = DRAMLayout(lanes: lanes, wl: d.wl, fl: d.fl, ifmapRowLines: ifmapRowLines, ofmapRowLines: ofmapRowLines,
+                                c: layer.c, h: d.h, m: layer.m, e: d.e,
                                 programBase: 0, programLines: programLines,
                                 filterBase: programLines, filterLines: filterLines,
                                 ifmapBase: programLines + filterLines, ifmapLines: ifmapLines,
                                 ofmapBase: programLines + filterLines + ifmapLines,
-                                ofmapLines: d.n * layer.m * d.e * d.fl)
+                                ofmapLines: d.n * layer.m * d.e * ofmapRowLines)
         guard layout.endLine <= 1 << 32 else {
             throw MappingError(layer: layer.name, reason: "the layer needs \(layout.totalLines) DRAM lines; line addresses are 32 bits")
         }
@@ -47,7 +56,7 @@ public struct LayerPlan: Equatable, Sendable {
         var lastFilter: FilterKey?
         var lastIfmap: IfmapKey?
         for draft in drafts {
-            var flags: PassFlags = []
+            var flags = io.flags
             if draft.filterKey != lastFilter {
                 flags.insert(.loadFilters)
                 lastFilter = draft.filterKey
@@ -73,6 +82,7 @@ public struct LayerPlan: Equatable, Sendable {
         self.mapping = mapping
         self.passes = passes
         self.layout = layout
+        self.io = io
     }
 
     // MARK: - Program
@@ -90,7 +100,8 @@ public struct LayerPlan: Equatable, Sendable {
             (.filterLines, pass.filterLines), (.ifmapAddress, pass.ifmapAddress),
             (.ifmapChannelLines, layout.ifmapChannelLines), (.psumBank, pass.psumBank), (.epass, g.epass),
             (.fl, layout.fl), (.ofmapAddress, pass.ofmapAddress), (.ofmapPlaneLines, layout.ofmapPlaneLines),
-            (.step, g.step), (.reserved, 0),
+            (.step, g.step), (.ifmapRowLines, layout.ifmapRowLines), (.ofmapRowLines, layout.ofmapRowLines),
+            (.reserved, 0),
         ]
         for (field, value) in values { d.set(field, value) }
         return d

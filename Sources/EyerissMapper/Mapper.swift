@@ -12,7 +12,7 @@ public enum Mapper {
     ///   - config: the accelerator.
     ///   - shift: the layer's product shift, `0 ... 2 * dataBits - 1`.
     /// - Throws: `MappingError` naming the layer and the rule no mapping can satisfy.
-    public static func map(layer: LayerShape, config: ValidConfig, shift: Int) throws -> LayerPlan {
+    public static func map(layer: LayerShape, config: ValidConfig, shift: Int, io: LayerIO = .raw) throws -> LayerPlan {
         func reject(_ reason: String) -> MappingError { MappingError(layer: layer.name, reason: reason) }
         let shape: LayerShape
         do {
@@ -33,7 +33,9 @@ public enum Mapper {
         }
         let dims = LayerDims(shape, lanes: hw.lanes)
         // In floating point: an absurd shape must be rejected, not overflow.
-        let fmapLines = Double(shape.n) * (Double(shape.c) * Double(dims.h * dims.wl) + Double(shape.m) * Double(dims.e * dims.fl))
+        let rowLines = { (width: Int, raw: Int) in Double(max(raw, (width + config.raw.rlc.pairsPerWord - 1) / config.raw.rlc.pairsPerWord)) }
+        let fmapLines = Double(shape.n) * (Double(shape.c) * Double(dims.h) * rowLines(dims.w, dims.wl)
+            + Double(shape.m) * Double(dims.e) * rowLines(dims.f, dims.fl))
         guard fmapLines < 0x1_0000_0000 else {
             throw reject("the ifmap and ofmap need \(Int(fmapLines)) DRAM lines; line addresses are 32 bits")
         }
@@ -55,7 +57,7 @@ public enum Mapper {
                               psumBank: g.psumBank, loopOrder: bestOrder, filterChunks: builder.filterChunks,
                               rowChunks: builder.rowChunks, accumulationChunks: builder.accumulationChunks,
                               estimatedCycles: found.cycles)
-        return try LayerPlan(layer: shape, config: config, shift: shift, mapping: mapping, drafts: bestDrafts,
+        return try LayerPlan(layer: shape, config: config, shift: shift, io: io, mapping: mapping, drafts: bestDrafts,
                              dims: dims, lanes: hw.lanes)
     }
 

@@ -12,6 +12,12 @@ public struct PassFlags: OptionSet, Hashable, Sendable {
     public static let accumulate = PassFlags(rawValue: 1 << 2)
     /// Store the psum tile to the ofmap in DRAM at the end.
     public static let store = PassFlags(rawValue: 1 << 3)
+    /// The ifmap in DRAM is run-length coded (one row per slot of `ifmapRowLines` lines).
+    public static let ifmapRLC = PassFlags(rawValue: 1 << 4)
+    /// Stores run-length code the ofmap rows (one row per slot of `ofmapRowLines` lines).
+    public static let ofmapRLC = PassFlags(rawValue: 1 << 5)
+    /// Stores apply ReLU to the psums.
+    public static let relu = PassFlags(rawValue: 1 << 6)
 }
 
 /// One processing pass (docs/architecture.md, section 2): for image `n` and group `group`,

@@ -37,6 +37,8 @@ extension DescriptorField {
         case .ofmapAddress: return "ofmap_addr"
         case .ofmapPlaneLines: return "ofmap_plane_lines"
         case .step: return "step"
+        case .ifmapRowLines: return "ifmap_row_lines"
+        case .ofmapRowLines: return "ofmap_row_lines"
         case .reserved: return "reserved"
         }
     }
@@ -44,7 +46,7 @@ extension DescriptorField {
     func width(_ p: TopParams) -> Int {
         switch self {
         case .opcode: return 8
-        case .flags: return 4
+        case .flags: return 7
         case .shift: return p.pe.shiftBits
         case .psumBank: return p.bankIndexBits
         case .yStart, .filterAddress, .ifmapAddress, .ifmapChannelLines, .ofmapAddress, .ofmapPlaneLines: return 32
@@ -59,7 +61,9 @@ extension DescriptorField {
 /// Outputs of the controller that the top wires to the rest of the accelerator.
 struct ControllerFields {
     static let exported: [DescriptorField] = [.s, .stride, .f, .q, .p, .r, .e, .t, .jobRows, .shift, .pad, .w, .h,
-                                              .yStart, .yLo, .nRows, .wl, .yCount, .psumBank, .epass, .fl, .step]
+                                              .yStart, .yLo, .nRows, .wl, .yCount, .psumBank, .epass, .fl, .step,
+                                              .ifmapAddress, .ifmapChannelLines, .ifmapRowLines,
+                                              .ofmapAddress, .ofmapPlaneLines, .ofmapRowLines]
 }
 
 /// `eyeriss_controller`: runs the program of pass descriptors that the mapper wrote to DRAM.
@@ -112,6 +116,12 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let feedersBusy = m.input("feeders_busy_i")
     let pesIdle = m.input("pes_idle_i")
     let gonWords = m.input("gon_words_i", 32)
+    m.portGroup("Run-length codec: coded ifmap loads and coded (and ReLU) ofmap stores")
+    let rlcLoadStart = m.output("rlc_load_start_o")
+    let rlcLoadBusy = m.input("rlc_load_busy_i")
+    let rlcStoreStart = m.output("rlc_store_start_o")
+    let rlcStoreBusy = m.input("rlc_store_busy_i")
+    let reluOut = m.output("relu_o")
     m.portGroup("Per-pass multicast IDs and active rows and columns")
     let rowG = m.output("row_g_o", p.rows * p.rowTagBits)
     let rowI = m.output("row_i_o", p.rows * p.ifmapColumnTagBits)
@@ -157,12 +167,14 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     for f in ControllerFields.exported { m.assign(fieldOut[f]!, field[f]!) }
     let flags = field[.flags]!
     let flagLoadFilter = flags.bit(0), flagLoadIfmap = flags.bit(1), flagAccumulate = flags.bit(2), flagStore = flags.bit(3)
+    let flagIfmapRLC = flags.bit(4), flagOfmapRLC = flags.bit(5), flagRelu = flags.bit(6)
     m.assign(accumulate, flagAccumulate)
+    m.assign(reluOut, flagRelu)
 
     // ------------------------------------------------------------------ DMA reads
     m.section("DMA reads: requests run ahead, responses land in order")
     let loading = m.logic("loading", comment: "a DRAM -> chip transfer is in progress")
-    m.assign(loading, state.q.eq(stFetch) | state.q.eq(stLoadFilter) | state.q.eq(stLoadIfmap))
+    m.assign(loading, state.q.eq(stFetch) | state.q.eq(stLoadFilter) | (state.q.eq(stLoadIfmap) & ~flagIfmapRLC))
     let total = m.logic("load_lines", 32, comment: "lines this transfer moves")
     let ifmapTileLines = m.logic("ifmap_tile_lines", 32)
     m.assign(ifmapTileLines, field[.q]!.zeroExtended(to: 32) * field[.r]!.zeroExtended(to: 32)
@@ -317,9 +329,13 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assign(glbPsRdLine, stCount.q.truncated(to: p.glbLineBits))
     m.assign(wrValid, stValid.q)
     m.assign(wrAddr, stAddr.q)
-    m.assign(wrData, glbPsRdData)
+    m.assign(wrData, Expr.concat((0..<p.lanes).reversed().map { l in
+        let word = glbPsRdData.bits(p.dataBits * l + p.dataBits - 1, p.dataBits * l)
+        let negative = glbPsRdData.bit(p.dataBits * l + p.dataBits - 1)
+        return Expr.mux(flagRelu & negative, .lit(0, width: p.dataBits), word)
+    }))
     let storeDone = m.logic("store_done")
-    m.assign(storeDone, inStore & ~stBusy.q & ~stValid.q)
+    m.assign(storeDone, inStore & ~stBusy.q & ~stValid.q & ~(flagOfmapRLC & rlcStoreBusy))
     let enterStore = m.logic("enter_store")
     m.comb("Store sequencing") { b in
         for r in [stLine, stFilter, stCount, stPlane] { b.set(r.d, r.q) }
@@ -331,7 +347,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
             b.set(stFilter.d, .lit(0, width: 32))
             b.set(stCount.d, .lit(0, width: 32))
             b.set(stPlane.d, field[.ofmapAddress]!)
-            b.set(stBusy.d, storeLines.ne(0) & storeFilters.ne(0))
+            b.set(stBusy.d, storeLines.ne(0) & storeFilters.ne(0) & ~flagOfmapRLC)
         }
         b.when(stIssue) { b in
             b.set(stValid.d, .one)
@@ -364,6 +380,11 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assign(startLoad, (state.q.eq(stIdle) & startCmd) | (state.q.eq(stDone) & startCmd)
         | state.q.eq(stDecode) | (state.q.eq(stLoadFilter) & loadDone) | runDone | storeDone)
     m.assign(enterStore, runDone & flagStore)
+    m.assign(rlcStoreStart, enterStore & flagOfmapRLC)
+    let ifmapLoaded = m.logic("ifmap_loaded")
+    m.assign(ifmapLoaded, Expr.mux(flagIfmapRLC, ~rlcLoadBusy, loadDone))
+    m.assign(rlcLoadStart, flagIfmapRLC & ((state.q.eq(stDecode) & afterDecode.eq(stLoadIfmap))
+        | (state.q.eq(stLoadFilter) & loadDone & afterFilter.eq(stLoadIfmap))))
     m.comb("State machine and program pointer") { b in
         b.set(state.d, state.q)
         b.set(progPtr.d, progPtr.q)
@@ -380,7 +401,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
             ([stFetch], { b in b.when(loadDone) { b in b.set(state.d, stDecode) } }),
             ([stDecode], { b in b.set(state.d, afterDecode) }),
             ([stLoadFilter], { b in b.when(loadDone) { b in b.set(state.d, afterFilter) } }),
-            ([stLoadIfmap], { b in b.when(loadDone) { b in b.set(state.d, stSetup) } }),
+            ([stLoadIfmap], { b in b.when(ifmapLoaded) { b in b.set(state.d, stSetup) } }),
             ([stSetup], { b in b.when(setupLast) { b in b.set(state.d, stRunStart) } }),
             ([stRunStart], { b in
                 b.set(state.d, stRun)

@@ -11,7 +11,7 @@ import HDL
 ///
 /// Ports (all reads are synchronous: data is valid the cycle after the read enable and holds
 /// until the next read of that port):
-/// - ifmap region: line write (DRAM loads), word read (ifmap feeder);
+/// - ifmap region: line write with lane enables (DRAM loads, RLC decoder), word read (ifmap feeder);
 /// - psum region: word write (output network), line read (psum feeder picks its word; stores);
 /// - filter buffer: line write (DRAM loads), line read (filter feeder).
 public func makeGlobalBuffer(_ p: TopParams, header: RTLHeader) throws -> Module {
@@ -31,6 +31,7 @@ public func makeGlobalBuffer(_ p: TopParams, header: RTLHeader) throws -> Module
     let ifWrEn = m.input("if_wr_en_i")
     let ifWrLine = m.input("if_wr_line_i", p.glbLineBits)
     let ifWrData = m.input("if_wr_data_i", lw)
+    let ifWrMask = m.input("if_wr_mask_i", p.lanes)
     let ifRdEn = m.input("if_rd_en_i")
     let ifRdWord = m.input("if_rd_word_i", p.glbWordBits)
     let ifRdData = m.output("if_rd_data_o", dw)
@@ -87,7 +88,7 @@ public func makeGlobalBuffer(_ p: TopParams, header: RTLHeader) throws -> Module
             m.memory("glb_b\(b)_l\(l)_q", width: dw, depth: p.bankWords)
         }
         for l in 0..<p.lanes {
-            let ifHit = ifWrEn & ifW.bank.eq(id) & ~ownedByPsums
+            let ifHit = ifWrEn & ifWrMask.bit(l) & ifW.bank.eq(id) & ~ownedByPsums
             let psHit = psWrEn & psW.bank.eq(id) & psWrLane.eq(l) & ownedByPsums
             let data = m.logic("bank\(b)_l\(l)_wdata", dw)
             m.assign(data, Expr.mux(ownedByPsums, psWrData, ifWrData.bits(dw * l + dw - 1, dw * l)))

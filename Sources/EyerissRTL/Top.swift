@@ -21,7 +21,13 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let ifmapFeeder = try makeIfmapFeeder(p, header: header)
     let psumFeeder = try makePsumFeeder(p, header: header)
     let gon = try makeOutputNetwork(p, header: header)
-    for module in [glb, ctrl, filterGIN, ifmapGIN, filterFeeder, ifmapFeeder, psumFeeder, gon] { try design.add(module) }
+    let rlc = p.rlc
+    let rlcTags = try makeFIFO(width: max(1, bitsToHold(p.rlcRowsInFlight - 1)), depth: p.rlcRowsInFlight, header: header)
+    let rlcLoader = try makeRLCLoader(p, rlc, tagFIFO: rlcTags, header: header)
+    let rlcEncoder = try makeRLCEncoder(p, rlc, header: header)
+    for module in [glb, ctrl, filterGIN, ifmapGIN, filterFeeder, ifmapFeeder, psumFeeder, gon, rlcTags, rlcLoader, rlcEncoder] {
+        try design.add(module)
+    }
 
     let m = ModuleBuilder("eyeriss_top", header: header.lines(
         purpose: "Eyeriss accelerator: PE array, multicast NoC, global buffer, controller, DRAM port.",
@@ -34,7 +40,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     m.portGroup("Clock and synchronous active-low reset")
     let clk = m.input("clk_i")
     let rst = m.input("rst_ni")
-    m.portGroup("Configuration interface; progress_o pulses with every transfer (for watchdogs)")
+    m.portGroup("Configuration interface; progress_o pulses with every transfer (for watchdogs); rlc_error_o: a coded ifmap row was malformed (sticky until the next start)")
     let cfgValid = m.input("cfg_valid_i")
     let cfgAddr = m.input("cfg_addr_i", 8)
     let cfgData = m.input("cfg_data_i", 32)
@@ -43,6 +49,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let stateOut = m.output("state_o", 4)
     let passesOut = m.output("passes_o", 32)
     let progress = m.output("progress_o")
+    let rlcError = m.output("rlc_error_o")
     m.portGroup("DRAM port")
     let rqValid = m.output("dram_rd_req_valid_o")
     let rqReady = m.input("dram_rd_req_ready_i")
@@ -77,10 +84,17 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let colJStride = sig("col_jstride", cols * p.ifmapColumnTagBits), colActive = sig("col_active", cols)
     var field: [DescriptorField: Expr] = [:]
     for f in ControllerFields.exported { field[f] = sig("pass_\(f.name)", f.width(p), signed: f == .yStart) }
+    let ctrlRqValid = sig("ctrl_rd_req_valid"), ctrlRqAddr = sig("ctrl_rd_req_addr", p.dramAddrBits)
+    let ctrlRsReady = sig("ctrl_rd_resp_ready")
+    let ctrlWrValid = sig("ctrl_wr_valid"), ctrlWrAddr = sig("ctrl_wr_addr", p.dramAddrBits)
+    let ctrlWrData = sig("ctrl_wr_data", p.lineBits)
+    let rlcLoadStart = sig("rlc_load_start"), rlcLoadBusy = sig("rlc_load_busy")
+    let rlcStoreStart = sig("rlc_store_start"), rlcStoreBusy = sig("rlc_store_busy"), relu = sig("relu")
     var ctrlOutputs: [String: Expr] = [
         "busy_o": busy, "done_o": done, "state_o": stateOut, "passes_o": passesOut,
-        "dram_rd_req_valid_o": rqValid, "dram_rd_req_addr_o": rqAddr, "dram_rd_resp_ready_o": rsReady,
-        "dram_wr_valid_o": wrValid, "dram_wr_addr_o": wrAddr, "dram_wr_data_o": wrData,
+        "dram_rd_req_valid_o": ctrlRqValid, "dram_rd_req_addr_o": ctrlRqAddr, "dram_rd_resp_ready_o": ctrlRsReady,
+        "dram_wr_valid_o": ctrlWrValid, "dram_wr_addr_o": ctrlWrAddr, "dram_wr_data_o": ctrlWrData,
+        "rlc_load_start_o": rlcLoadStart, "rlc_store_start_o": rlcStoreStart, "relu_o": relu,
         "glb_if_wr_en_o": glbIfWrEn, "glb_f_wr_en_o": glbFWrEn, "glb_wr_line_o": glbWrLine, "glb_wr_data_o": glbWrData,
         "glb_ps_rd_en_o": glbPsRdEnStore, "glb_ps_rd_line_o": glbPsRdLineStore,
         "run_start_o": runStart, "accumulate_o": accumulate, "chain_rows_o": chainRows,
@@ -92,8 +106,46 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
                inputs: ["clk_i": clk, "rst_ni": rst, "cfg_valid_i": cfgValid, "cfg_addr_i": cfgAddr, "cfg_data_i": cfgData,
                         "dram_rd_req_ready_i": rqReady, "dram_rd_resp_valid_i": rsValid, "dram_rd_resp_data_i": rsData,
                         "dram_wr_ready_i": wrReady, "glb_ps_rd_data_i": glbPsRdData, "feeders_busy_i": feedersBusy,
-                        "pes_idle_i": pesIdle, "gon_words_i": gonWords],
+                        "pes_idle_i": pesIdle, "gon_words_i": gonWords,
+                        "rlc_load_busy_i": rlcLoadBusy, "rlc_store_busy_i": rlcStoreBusy],
                outputs: ctrlOutputs)
+
+    // ------------------------------------------------------------------ run-length codec
+    m.section("Run-length codec between DRAM and the global buffer")
+    let programStart = sig("program_start", comment: "the start command: counters restart with each program")
+    m.assign(programStart, cfgValid & cfgAddr.eq(1) & cfgData.eq(1))
+    let ldRqValid = sig("ld_rd_req_valid"), ldRqAddr = sig("ld_rd_req_addr", p.dramAddrBits), ldRsReady = sig("ld_rd_resp_ready")
+    let ldWrEn = sig("ld_wr_en"), ldWrLine = sig("ld_wr_line", p.glbLineBits), ldWrData = sig("ld_wr_data", p.lineBits)
+    let ldWrMask = sig("ld_wr_mask", p.lanes)
+    let tileRows = sig("rlc_tile_rows", 32, comment: "q x r x nRows coded rows in the tile")
+    m.assign(tileRows, field[.q]!.zeroExtended(to: 32) * field[.r]!.zeroExtended(to: 32) * field[.nRows]!.zeroExtended(to: 32))
+    m.instance(rlcLoader, "u_rlc_loader",
+               inputs: ["clk_i": clk, "rst_ni": rst, "start_i": rlcLoadStart, "clear_i": programStart,
+                        "cfg_rows_i": tileRows, "cfg_nrows_i": field[.nRows]!, "cfg_addr_i": field[.ifmapAddress]!,
+                        "cfg_channel_lines_i": field[.ifmapChannelLines]!, "cfg_row_lines_i": field[.ifmapRowLines]!,
+                        "cfg_w_i": field[.w]!, "cfg_wl_i": field[.wl]!,
+                        "rd_req_ready_i": rqReady, "rd_resp_valid_i": rsValid, "rd_resp_data_i": rsData],
+               outputs: ["busy_o": rlcLoadBusy, "error_o": rlcError, "rd_req_valid_o": ldRqValid, "rd_req_addr_o": ldRqAddr,
+                         "rd_resp_ready_o": ldRsReady, "wr_en_o": ldWrEn, "wr_line_o": ldWrLine, "wr_data_o": ldWrData,
+                         "wr_mask_o": ldWrMask])
+    let encRdEn = sig("enc_rd_en"), encRdLine = sig("enc_rd_line", p.glbLineBits)
+    let encWrValid = sig("enc_wr_valid"), encWrAddr = sig("enc_wr_addr", p.dramAddrBits), encWrData = sig("enc_wr_data", p.lineBits)
+    let tileFilters = sig("rlc_tile_filters", 32, comment: "p x t filters in the psum tile")
+    m.assign(tileFilters, field[.p]!.zeroExtended(to: 32) * field[.t]!.zeroExtended(to: 32))
+    m.instance(rlcEncoder, "u_rlc_encoder",
+               inputs: ["clk_i": clk, "rst_ni": rst, "start_i": rlcStoreStart, "cfg_filters_i": tileFilters,
+                        "cfg_epass_i": field[.epass]!, "cfg_f_i": field[.f]!, "cfg_fl_i": field[.fl]!, "cfg_relu_i": relu,
+                        "cfg_addr_i": field[.ofmapAddress]!, "cfg_plane_lines_i": field[.ofmapPlaneLines]!,
+                        "cfg_row_lines_i": field[.ofmapRowLines]!, "ps_rd_data_i": glbPsRdData, "wr_ready_i": wrReady],
+               outputs: ["busy_o": rlcStoreBusy, "ps_rd_en_o": encRdEn, "ps_rd_line_o": encRdLine,
+                         "wr_valid_o": encWrValid, "wr_addr_o": encWrAddr, "wr_data_o": encWrData])
+    // The controller, the loader and the encoder never use the DRAM port at the same time.
+    m.assign(rqValid, ctrlRqValid | ldRqValid)
+    m.assign(rqAddr, Expr.mux(ldRqValid, ldRqAddr, ctrlRqAddr))
+    m.assign(rsReady, ctrlRsReady | ldRsReady)
+    m.assign(wrValid, ctrlWrValid | encWrValid)
+    m.assign(wrAddr, Expr.mux(encWrValid, encWrAddr, ctrlWrAddr))
+    m.assign(wrData, Expr.mux(encWrValid, encWrData, ctrlWrData))
 
     // ------------------------------------------------------------------ global buffer and feeders
     m.section("Global buffer and feeders")
@@ -102,11 +154,17 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let psRdEnFeeder = sig("ps_rd_en_feeder"), psRdLineFeeder = sig("ps_rd_line_feeder", p.glbLineBits)
     let fRdEn = sig("f_rd_en"), fRdLine = sig("f_rd_line", p.filterLineBits), fRdData = sig("f_rd_data", p.lineBits)
     let psRdEn = sig("ps_rd_en"), psRdLine = sig("ps_rd_line", p.glbLineBits)
-    m.assign(psRdEn, psRdEnFeeder | glbPsRdEnStore)
-    m.assign(psRdLine, Expr.mux(glbPsRdEnStore, glbPsRdLineStore, psRdLineFeeder))
+    m.assign(psRdEn, psRdEnFeeder | glbPsRdEnStore | encRdEn)
+    m.assign(psRdLine, Expr.mux(encRdEn, encRdLine, Expr.mux(glbPsRdEnStore, glbPsRdLineStore, psRdLineFeeder)))
+    let ifWrEn = sig("if_wr_en"), ifWrLine = sig("if_wr_line", p.glbLineBits), ifWrData = sig("if_wr_data", p.lineBits)
+    let ifWrMask = sig("if_wr_mask", p.lanes)
+    m.assign(ifWrEn, glbIfWrEn | ldWrEn)
+    m.assign(ifWrLine, Expr.mux(ldWrEn, ldWrLine, glbWrLine.resized(to: p.glbLineBits)))
+    m.assign(ifWrData, Expr.mux(ldWrEn, ldWrData, glbWrData))
+    m.assign(ifWrMask, Expr.mux(ldWrEn, ldWrMask, .lit((1 << p.lanes) - 1, width: p.lanes)))
     m.instance(glb, "u_glb",
                inputs: ["clk_i": clk, "cfg_psum_bank_i": field[.psumBank]!,
-                        "if_wr_en_i": glbIfWrEn, "if_wr_line_i": glbWrLine.resized(to: p.glbLineBits), "if_wr_data_i": glbWrData,
+                        "if_wr_en_i": ifWrEn, "if_wr_line_i": ifWrLine, "if_wr_data_i": ifWrData, "if_wr_mask_i": ifWrMask,
                         "if_rd_en_i": ifRdEn, "if_rd_word_i": ifRdWord,
                         "ps_wr_en_i": psWrEn, "ps_wr_word_i": psWrWord, "ps_wr_data_i": psWrData,
                         "ps_rd_en_i": psRdEn, "ps_rd_line_i": psRdLine,
@@ -196,8 +254,6 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
 
     // ------------------------------------------------------------------ PE array
     m.section("PE array and local psum links")
-    let programStart = sig("program_start", comment: "the start command: counters restart with each program")
-    m.assign(programStart, cfgValid & cfgAddr.eq(1) & cfgData.eq(1))
     let peStart = sig("pe_start", n)
     m.assign(peStart, Expr.mux(runStart, peActive, .lit(0, width: n)))
     var idles: [Expr] = [], filterReadies: [Expr] = [], ifmapReadies: [Expr] = [], psumGinReadies: [Expr] = []
@@ -293,7 +349,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
         }
     }
     m.assign(progress, (ffValid & ffReady) | (ifValid & ifReady) | (pfValid & pfReady) | psWrEn
-        | (rqValid & rqReady) | (rsValid & rsReady) | (wrValid & wrReady))
+        | (rqValid & rqReady) | (rsValid & rsReady) | (wrValid & wrReady) | ldWrEn | encRdEn)
     let cycles = m.register("cycles", p.cycleBits, reset: 0, comment: "cycles spent running programs")
     m.assign(cycles.d, Expr.mux(busy, cycles.q + 1, cycles.q))
     m.assign(cyclesOut, cycles.q)

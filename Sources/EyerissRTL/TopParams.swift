@@ -37,6 +37,11 @@ public struct TopParams: Equatable, Sendable {
     public let peIndexBits: Int
     public let counterSelectBits = 3
     public let cycleBits: Int
+    /// Coded ifmap rows the RLC loader keeps open at once, each with one DRAM read in flight:
+    /// enough to cover the model's 20-cycle read latency at one line per ~3.3 cycles. Our choice.
+    public let rlcRowsInFlight = 8
+    /// Field widths of the run-length code.
+    let rlc: RLCParams
 
     public init(_ c: ValidConfig) {
         pe = PEParams(c)
@@ -60,5 +65,6 @@ public struct TopParams: Equatable, Sendable {
         columnIndexBits = bitsToHold(c.raw.array.columns)
         peIndexBits = bitsToAddress(c.raw.array.rows * c.raw.array.columns)
         cycleBits = c.raw.counters.bits
+        rlc = RLCParams(c)
     }
 }

@@ -85,7 +85,7 @@ final class DataLayoutTests: XCTestCase {
                 lines[row * fl + x / 4] |= value << UInt64(16 * (x % 4))
             }
         }
-        let out = plan.readOfmap(lines: lines)
+        let out = try plan.readOfmap(lines: lines)
         XCTAssertEqual(out.count, 2 * 6 * e * f)
         XCTAssertEqual(Array(out.prefix(f)), [-4, -3, -2, -1, 0, 1, 2])
         XCTAssertEqual(plan.word(0x8000, lane: 0), -32768)

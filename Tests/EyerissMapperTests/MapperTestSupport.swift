@@ -42,7 +42,7 @@ func runAndCompare(_ layer: LayerShape, config: ValidConfig, shift: Int, seed: U
     try executor.run(programBase: plan.layout.programBase)
 
     let region = Array(executor.dram[plan.layout.ofmapBase..<(plan.layout.ofmapBase + plan.layout.ofmapLines)])
-    let got = plan.readOfmap(lines: region)
+    let got = try plan.readOfmap(lines: region)
     let want = ReferenceConv.conv(layer, input: input, weights: weights, shift: shift, fixedPoint: fp)
     if got != want.values {
         let k = got.indices.first { got[$0] != want.values[$0] } ?? 0

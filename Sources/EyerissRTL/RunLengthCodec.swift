@@ -1,0 +1,479 @@
+import EyerissConfig
+import HDL
+
+/// Fields of the run-length code as the RTL sees them (the format is defined once, by
+/// `EyerissGolden.RunLengthCode`; these are its widths from the configuration).
+struct RLCParams: Equatable, Sendable {
+    let runBits: Int
+    let levelBits: Int
+    let pairsPerWord: Int
+    let wordBits: Int
+    var pairBits: Int { runBits + levelBits }
+    var maxRun: Int { (1 << runBits) - 1 }
+    var pairIndexBits: Int { max(1, bitsToHold(pairsPerWord - 1)) }
+
+    init(_ c: ValidConfig) {
+        runBits = c.raw.rlc.runBits
+        levelBits = c.raw.rlc.levelBits
+        pairsPerWord = c.raw.rlc.pairsPerWord
+        wordBits = c.raw.dram.busBits
+    }
+
+    /// Pair `k` of a word.
+    func pair(_ word: Expr, _ k: Int) -> Expr { word.bits(k * pairBits + pairBits - 1, k * pairBits) }
+}
+
+/// Index of the lowest set bit of `bits` and whether any is set, as a comb block.
+private func lowestSet(_ m: ModuleBuilder, _ name: String, _ bits: [Expr], indexBits: Int) -> (index: Expr, any: Expr) {
+    let index = m.logic("\(name)_idx", indexBits)
+    let any = m.logic("\(name)_any")
+    m.comb("\(name): lowest set bit wins") { b in
+        b.set(index, .lit(0, width: indexBits))
+        b.set(any, .zero)
+        for (e, bit) in bits.enumerated().reversed() {
+            b.when(bit) { b in
+                b.set(index, .lit(e, width: indexBits))
+                b.set(any, .one)
+            }
+        }
+    }
+    return (index, any)
+}
+
+/// `eyeriss_rlc_loader`: loads a run-length coded ifmap tile from DRAM into the ifmap region.
+///
+/// Each row of the tile has its own code in a DRAM slot; how many lines a row takes is known
+/// only from its last word's flag. So the loader keeps `rowsInFlight` rows open at once, each
+/// with at most one read outstanding: a row asks for its next line only after the previous
+/// one came back without the last flag. Rows are opened in tile order (channel-major), their
+/// lines requested by the lowest ready row, and responses (in request order) are matched to
+/// rows through a FIFO of row slots. The decoder writes one global-buffer line segment per
+/// cycle: the zeros of a pair's run that fall in the current line, and its level if that lands
+/// there too (lane write enables), so a run costs a cycle per line it spans, not per zero.
+///
+/// A malformed code (a run past the row's end, a last flag too early or missing, a non-zero
+/// pair after the row's end) sets `error_o`, which stays set until `clear_i`; the row is
+/// closed and loading goes on, so a bad stream never hangs the accelerator.
+func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RTLHeader) throws -> Module {
+    let nw = p.rlcRowsInFlight
+    let eb = max(1, bitsToHold(nw - 1))
+    let m = ModuleBuilder("eyeriss_rlc_loader", header: header.lines(
+        purpose: "Run-length decoder: coded ifmap rows from DRAM into the global buffer's ifmap region.",
+        parameters: ["code: \(rlc.pairsPerWord) pairs of (\(rlc.runBits)-bit run, \(rlc.levelBits)-bit level) + last flag per \(rlc.wordBits)-bit word (JSSC 2017)",
+                     "rows in flight: \(nw)", "line: \(p.lanes) words"]))
+    let cb = p.countBits, ab = p.dramAddrBits, lw = p.lineBits
+    m.portGroup("Clock and synchronous active-low reset")
+    let clk = m.input("clk_i")
+    let rst = m.input("rst_ni")
+    m.portGroup("Control: start_i opens a tile; busy_o until every row is in the buffer")
+    let start = m.input("start_i")
+    let clear = m.input("clear_i")
+    let busyOut = m.output("busy_o")
+    let errorOut = m.output("error_o")
+    m.portGroup("Tile: rows_i rows (channel-major), nrows_i per channel")
+    let cfgRows = m.input("cfg_rows_i", 32)
+    let cfgNRows = m.input("cfg_nrows_i", cb)
+    let cfgAddr = m.input("cfg_addr_i", ab)
+    let cfgChannelLines = m.input("cfg_channel_lines_i", ab)
+    let cfgRowLines = m.input("cfg_row_lines_i", cb)
+    let cfgW = m.input("cfg_w_i", cb)
+    let cfgWl = m.input("cfg_wl_i", cb)
+    m.portGroup("DRAM reads (responses in request order)")
+    let rqValid = m.output("rd_req_valid_o")
+    let rqReady = m.input("rd_req_ready_i")
+    let rqAddr = m.output("rd_req_addr_o", ab)
+    let rsValid = m.input("rd_resp_valid_i")
+    let rsReady = m.output("rd_resp_ready_o")
+    let rsData = m.input("rd_resp_data_i", lw)
+    m.portGroup("Ifmap region writes with lane enables")
+    let wrEn = m.output("wr_en_o")
+    let wrLine = m.output("wr_line_o", p.glbLineBits)
+    let wrData = m.output("wr_data_o", lw)
+    let wrMask = m.output("wr_mask_o", p.lanes)
+
+    // ------------------------------------------------------------------ rows to open
+    m.section("Rows still to open, in tile order")
+    let busy = m.register("busy", reset: 0)
+    let rowsLeft = m.register("rows_left", 32, reset: 0)
+    let rowY = m.register("row_y", cb, reset: 0, comment: "row within its channel")
+    let rowAddr = m.register("row_addr", ab, reset: 0, comment: "DRAM line of the next row's slot")
+    let chanAddr = m.register("chan_addr", ab, reset: 0, comment: "DRAM line of the next row's channel")
+    let rowGlb = m.register("row_glb", p.glbLineBits, reset: 0, comment: "buffer line of the next row")
+
+    // ------------------------------------------------------------------ open rows
+    m.section("Open rows: next DRAM line, buffer line, values decoded")
+    typealias Reg = (q: Expr, d: Expr)
+    var active: [Reg] = [], pending: [Reg] = [], addr: [Reg] = [], glb: [Reg] = [], xs: [Reg] = []
+    for e in 0..<nw {
+        active.append(m.register("row\(e)_active", reset: 0))
+        pending.append(m.register("row\(e)_pending", reset: 0, comment: "a line is on its way"))
+        addr.append(m.register("row\(e)_addr", ab))
+        glb.append(m.register("row\(e)_glb", p.glbLineBits))
+        xs.append(m.register("row\(e)_x", cb))
+    }
+    let free = lowestSet(m, "free_row", active.map { ~$0.q }, indexBits: eb)
+    let ready = lowestSet(m, "ready_row", (0..<nw).map { active[$0].q & ~pending[$0].q }, indexBits: eb)
+    let open = m.logic("open_row", comment: "a free slot takes the next row of the tile")
+    m.assign(open, busy.q & rowsLeft.q.ne(0) & free.any)
+
+    // ------------------------------------------------------------------ requests
+    m.section("Requests: the lowest ready row asks for its next line")
+    let tagInReady = m.logic("tag_in_ready")
+    let tagValid = m.logic("tag_valid")
+    let tag = m.logic("tag", eb, comment: "row slot of the oldest response")
+    let issue = m.logic("issue")
+    m.assign(rqValid, ready.any & tagInReady)
+    m.assign(issue, rqValid & rqReady)
+    let readyAddr = m.logic("ready_addr", ab)
+    m.comb("Address of the ready row") { b in
+        b.set(readyAddr, addr[0].q)
+        for e in 1..<max(nw, 1) { b.when(ready.index.eq(e)) { b in b.set(readyAddr, addr[e].q) } }
+    }
+    m.assign(rqAddr, readyAddr)
+
+    // ------------------------------------------------------------------ decoder
+    m.section("Decoder: one buffer line segment per cycle")
+    let pop = m.logic("pop", comment: "the response line is used up")
+    m.instance(tagFIFO, "u_tags",
+               inputs: ["clk_i": clk, "rst_ni": rst, "in_valid_i": issue, "in_data_i": ready.index, "out_ready_i": pop],
+               outputs: ["in_ready_o": tagInReady, "out_valid_o": tagValid, "out_data_o": tag])
+    let have = m.logic("have_line", comment: "a response and its row slot are here")
+    m.assign(have, rsValid & tagValid)
+    let headX = m.logic("head_x", cb), headGlb = m.logic("head_glb", p.glbLineBits)
+    m.comb("The head row's state") { b in
+        b.set(headX, xs[0].q)
+        b.set(headGlb, glb[0].q)
+        for e in 1..<max(nw, 1) {
+            b.when(tag.eq(e)) { b in
+                b.set(headX, xs[e].q)
+                b.set(headGlb, glb[e].q)
+            }
+        }
+    }
+    let k = m.register("pair_k", rlc.pairIndexBits, reset: 0, comment: "pair of the word being decoded")
+    let fresh = m.register("pair_fresh", reset: 1, comment: "the pair's run has not been started")
+    let zerosLeft = m.register("zeros_left", rlc.runBits, reset: 0)
+    let pairField = m.logic("pair_field", rlc.pairBits)
+    m.comb("Pair k of the word") { b in
+        b.set(pairField, rlc.pair(rsData, 0))
+        for i in 1..<max(rlc.pairsPerWord, 1) { b.when(k.q.eq(i)) { b in b.set(pairField, rlc.pair(rsData, i)) } }
+    }
+    let run = m.logic("run", rlc.runBits)
+    m.assign(run, Expr.mux(fresh.q, pairField.bits(rlc.runBits - 1, 0), zerosLeft.q))
+    let level = m.logic("level", rlc.levelBits)
+    m.assign(level, pairField.bits(rlc.pairBits - 1, rlc.runBits))
+    let lane = m.logic("lane", p.laneBits)
+    m.assign(lane, headX.bits(p.laneBits - 1, 0))
+    let slots = m.logic("slots", cb, comment: "words left in this buffer line")
+    m.assign(slots, Expr.lit(p.lanes, width: cb) - lane.zeroExtended(to: cb))
+    let runW = run.zeroExtended(to: cb)
+    let lands = m.logic("lands", comment: "the pair's level falls in this line")
+    m.assign(lands, runW.lt(slots))
+    let xNext = m.logic("x_next", cb)
+    m.assign(xNext, Expr.mux(lands, headX + runW + 1, headX + slots))
+    let overrun = m.logic("overrun", comment: "the run goes past the row's end")
+    m.assign(overrun, Expr.mux(lands, (headX + runW).ge(cfgW), (headX + slots).gt(cfgW)))
+    let rowDone = m.logic("row_done")
+    m.assign(rowDone, lands & xNext.eq(cfgW))
+    let lastPair = m.logic("last_pair")
+    m.assign(lastPair, k.q.eq(rlc.pairsPerWord - 1))
+    let flagged = m.logic("flagged", comment: "the word's last flag")
+    m.assign(flagged, rsData.bit(rlc.wordBits - 1))
+    let restZero = m.logic("rest_zero", comment: "every pair after pair k is 0")
+    m.comb("Pairs after k") { b in
+        b.set(restZero, .one)
+        for i in 0..<rlc.pairsPerWord - 1 {
+            let above = rsData.bits(rlc.pairsPerWord * rlc.pairBits - 1, (i + 1) * rlc.pairBits)
+            b.when(k.q.eq(i)) { b in b.set(restZero, above.isZero) }
+        }
+    }
+    let zerosAfterWide = m.logic("zeros_after_wide", cb, comment: "zeros of the run left for the next line")
+    m.assign(zerosAfterWide, runW - slots)
+    let zerosAfter = m.logic("zeros_after", rlc.runBits)
+    m.assign(zerosAfter, zerosAfterWide.bits(rlc.runBits - 1, 0))
+    // The run is below 2^runBits, so what is left of it is too.
+    m.markUnused("zeros_after_high", [zerosAfterWide.bits(cb - 1, rlc.runBits)])
+    // Buffer lines are glbLineBits wide; the field is wider.
+    if p.glbLineBits < cb { m.markUnused("wl_high", [cfgWl.bits(cb - 1, p.glbLineBits)]) }
+    let step = m.logic("step", comment: "a segment is written this cycle")
+    m.assign(step, have & ~overrun)
+    let wordEnd = m.logic("word_end", comment: "the response line is finished with")
+    m.assign(wordEnd, have & (overrun | rowDone | (lands & lastPair)))
+    let bad = m.logic("bad", comment: "the code is malformed")
+    m.assign(bad, have & (overrun | (rowDone & (~flagged | ~restZero)) | (lands & lastPair & ~rowDone & flagged)))
+    let closeRow = m.logic("close_row", comment: "the head row is finished (or abandoned)")
+    m.assign(closeRow, wordEnd & (rowDone | flagged | overrun))
+    m.assign(pop, wordEnd)
+    m.assign(rsReady, wordEnd)
+
+    let levelLane = m.logic("level_lane", cb, comment: "where the level lands (when it lands here)")
+    m.assign(levelLane, lane.zeroExtended(to: cb) + runW)
+    let allLanes = Expr.lit((1 << p.lanes) - 1, width: p.lanes)
+    let fromLane = m.logic("from_lane", p.lanes, comment: "lanes at or above the first value")
+    m.assign(fromLane, allLanes.shiftedLeft(by: lane))
+    let uptoLevel = m.logic("upto_level", p.lanes, comment: "lanes at or below the level")
+    m.assign(uptoLevel, ~allLanes.shiftedLeft(by: levelLane + 1))
+    var dataLanes: [Expr] = []
+    for j in 0..<p.lanes {
+        dataLanes.append(Expr.mux(lands & levelLane.eq(j), level, .lit(0, width: p.dataBits)))
+    }
+    m.assign(wrMask, fromLane & Expr.mux(lands, uptoLevel, allLanes))
+    m.assign(wrEn, step)
+    let lineInRow = m.logic("line_in_row", cb - p.laneBits)
+    m.assign(lineInRow, headX.bits(cb - 1, p.laneBits))
+    m.assign(wrLine, headGlb + lineInRow.resized(to: p.glbLineBits))
+    m.assign(wrData, Expr.concat(dataLanes.reversed()))
+    m.comb("Pair sequencing") { b in
+        b.set(k.d, k.q)
+        b.set(fresh.d, fresh.q)
+        b.set(zerosLeft.d, zerosLeft.q)
+        b.when(wordEnd) { b in
+            b.set(k.d, .lit(0, width: rlc.pairIndexBits))
+            b.set(fresh.d, .one)
+        } otherwise: { b in
+            b.when(step) { b in
+                b.when(lands) { b in
+                    b.set(k.d, k.q + 1)
+                    b.set(fresh.d, .one)
+                } otherwise: { b in
+                    b.set(fresh.d, .zero)
+                    b.set(zerosLeft.d, zerosAfter)
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ row state
+    m.section("Row state: open, request, decode, close")
+    m.comb("Tile walk") { b in
+        for r in [busy, rowsLeft, rowY, rowAddr, chanAddr, rowGlb] { b.set(r.d, r.q) }
+        b.when(start) { b in
+            b.set(busy.d, .one)
+            b.set(rowsLeft.d, cfgRows)
+            b.set(rowY.d, .lit(0, width: cb))
+            b.set(rowAddr.d, cfgAddr)
+            b.set(chanAddr.d, cfgAddr)
+            b.set(rowGlb.d, .lit(0, width: p.glbLineBits))
+        } otherwise: { b in
+            b.when(open) { b in
+                b.set(rowsLeft.d, rowsLeft.q - 1)
+                b.set(rowGlb.d, rowGlb.q + cfgWl.resized(to: p.glbLineBits))
+                b.when(rowY.q.eq(cfgNRows - 1)) { b in
+                    b.set(rowY.d, .lit(0, width: cb))
+                    b.set(chanAddr.d, chanAddr.q + cfgChannelLines)
+                    b.set(rowAddr.d, chanAddr.q + cfgChannelLines)
+                } otherwise: { b in
+                    b.set(rowY.d, rowY.q + 1)
+                    b.set(rowAddr.d, rowAddr.q + cfgRowLines.zeroExtended(to: ab))
+                }
+            }
+            let anyOpen = active.map { $0.q }.reduce(Expr.zero) { $0 | $1 }
+            b.when(busy.q & rowsLeft.q.eq(0) & ~anyOpen) { b in b.set(busy.d, .zero) }
+        }
+    }
+    for e in 0..<nw {
+        m.comb("Row slot \(e)") { b in
+            for r in [active[e], pending[e], addr[e], glb[e], xs[e]] { b.set(r.d, r.q) }
+            b.when(open & free.index.eq(e)) { b in
+                b.set(active[e].d, .one)
+                b.set(pending[e].d, .zero)
+                b.set(addr[e].d, rowAddr.q)
+                b.set(glb[e].d, rowGlb.q)
+                b.set(xs[e].d, .lit(0, width: cb))
+            }
+            b.when(issue & ready.index.eq(e)) { b in
+                b.set(pending[e].d, .one)
+                b.set(addr[e].d, addr[e].q + 1)
+            }
+            b.when(have & tag.eq(e)) { b in
+                b.when(step) { b in b.set(xs[e].d, xNext) }
+                b.when(wordEnd) { b in b.set(pending[e].d, .zero) }
+                b.when(closeRow) { b in b.set(active[e].d, .zero) }
+            }
+        }
+    }
+    m.assign(busyOut, busy.q)
+    let error = m.register("error", reset: 0)
+    m.comb("Sticky error") { b in
+        b.set(error.d, error.q)
+        b.when(clear) { b in b.set(error.d, .zero) } otherwise: { b in b.when(bad) { b in b.set(error.d, .one) } }
+    }
+    m.assign(errorOut, error.q)
+    return try m.build()
+}
+
+/// `eyeriss_rlc_encoder`: stores a finished psum tile as run-length coded ofmap rows, through
+/// ReLU when asked. It reads the tile one buffer line at a time (the next line is read while
+/// the last word of the current one is coded, so it codes one value per cycle), collects
+/// pairs, and writes each full word, and each row's last, to the row's DRAM slot.
+func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws -> Module {
+    let m = ModuleBuilder("eyeriss_rlc_encoder", header: header.lines(
+        purpose: "ReLU and run-length encoder: psum tile from the global buffer to coded ofmap rows in DRAM.",
+        parameters: ["code: \(rlc.pairsPerWord) pairs of (\(rlc.runBits)-bit run, \(rlc.levelBits)-bit level) + last flag per \(rlc.wordBits)-bit word (JSSC 2017)",
+                     "line: \(p.lanes) words"]))
+    let cb = p.countBits, ab = p.dramAddrBits, lw = p.lineBits, dw = p.dataBits
+    m.portGroup("Clock and synchronous active-low reset")
+    m.input("clk_i")
+    m.input("rst_ni")
+    m.portGroup("Control: start_i begins a tile; busy_o until its last word is written")
+    let start = m.input("start_i")
+    let busyOut = m.output("busy_o")
+    m.portGroup("Tile: filters_i x epass_i rows of f_i values, fl_i buffer lines each")
+    let cfgFilters = m.input("cfg_filters_i", 32)
+    let cfgEpass = m.input("cfg_epass_i", cb)
+    let cfgF = m.input("cfg_f_i", cb)
+    let cfgFl = m.input("cfg_fl_i", cb)
+    let cfgRelu = m.input("cfg_relu_i")
+    let cfgAddr = m.input("cfg_addr_i", ab)
+    let cfgPlaneLines = m.input("cfg_plane_lines_i", ab)
+    let cfgRowLines = m.input("cfg_row_lines_i", cb)
+    m.portGroup("Psum region line reads")
+    let rdEn = m.output("ps_rd_en_o")
+    let rdLine = m.output("ps_rd_line_o", p.glbLineBits)
+    let rdData = m.input("ps_rd_data_i", lw)
+    m.portGroup("DRAM writes")
+    let wrValid = m.output("wr_valid_o")
+    let wrReady = m.input("wr_ready_i")
+    let wrAddr = m.output("wr_addr_o", ab)
+    let wrData = m.output("wr_data_o", lw)
+
+    m.section("Tile walk")
+    let busy = m.register("busy", reset: 0)
+    let have = m.register("have_line", reset: 0, comment: "the buffer's read data holds the current line")
+    let x = m.register("x", cb, reset: 0, comment: "value within the row")
+    let er = m.register("er", cb, reset: 0, comment: "row within the filter's rows")
+    let fi = m.register("fi", 32, reset: 0, comment: "filter of the tile")
+    let line = m.register("line", p.glbLineBits, reset: 0, comment: "buffer line being read")
+    let rowLine = m.register("row_line", p.glbLineBits, reset: 0, comment: "buffer line of the row's start")
+    let plane = m.register("plane", ab, reset: 0, comment: "DRAM line of the filter's plane")
+    let slot = m.register("slot", ab, reset: 0, comment: "DRAM line of the row's slot")
+    let word = m.register("word", cb, reset: 0, comment: "words written for the row")
+
+    m.section("Coder")
+    let runR = m.register("run", rlc.runBits, reset: 0, comment: "zeros waiting for their pair")
+    let pairs = m.register("pairs", rlc.pairIndexBits, reset: 0, comment: "pairs collected in the word")
+    let buf = m.register("buf", rlc.pairsPerWord * rlc.pairBits, reset: 0)
+    let outValid = m.register("out_valid", reset: 0)
+    let outAddr = m.register("out_addr", ab)
+    let outData = m.register("out_data", lw)
+    let canEmit = m.logic("can_emit", comment: "the output register is free by the next edge")
+    m.assign(canEmit, ~outValid.q | wrReady)
+    let go = m.logic("go", comment: "a value is coded this cycle")
+    m.assign(go, busy.q & have.q & canEmit)
+    let raw = m.logic("raw", dw, signed: true)
+    m.comb("The value's lane") { b in
+        b.set(raw, rdData.bits(dw - 1, 0).asSigned)
+        for l in 1..<max(p.lanes, 1) {
+            b.when(x.q.bits(p.laneBits - 1, 0).eq(l)) { b in b.set(raw, rdData.bits(dw * l + dw - 1, dw * l).asSigned) }
+        }
+    }
+    let value = m.logic("value", dw, comment: "after ReLU")
+    m.assign(value, Expr.mux(cfgRelu & raw.bit(dw - 1), .lit(0, width: dw), raw.asUnsigned))
+    let rowEnd = m.logic("row_end")
+    m.assign(rowEnd, x.q.eq(cfgF - 1))
+    let lineEnd = m.logic("line_end")
+    m.assign(lineEnd, x.q.bits(p.laneBits - 1, 0).eq(p.lanes - 1))
+    let extend = m.logic("extend", comment: "the value joins the run")
+    m.assign(extend, value.isZero & runR.q.ne(rlc.maxRun) & ~rowEnd)
+    let pairNow = m.logic("pair_now", rlc.pairBits)
+    m.assign(pairNow, Expr.concat([value, runR.q]))
+    let merged = m.logic("merged", rlc.pairsPerWord * rlc.pairBits)
+    m.comb("The pair joins the word") { b in
+        b.set(merged, buf.q)
+        for i in 0..<rlc.pairsPerWord {
+            let placed: Expr
+            if rlc.pairsPerWord == 1 {
+                placed = pairNow
+            } else if i == 0 {
+                placed = Expr.concat([buf.q.bits(rlc.pairsPerWord * rlc.pairBits - 1, rlc.pairBits), pairNow])
+            } else if i == rlc.pairsPerWord - 1 {
+                placed = Expr.concat([pairNow, buf.q.bits(i * rlc.pairBits - 1, 0)])
+            } else {
+                placed = Expr.concat([buf.q.bits(rlc.pairsPerWord * rlc.pairBits - 1, (i + 1) * rlc.pairBits), pairNow,
+                                      buf.q.bits(i * rlc.pairBits - 1, 0)])
+            }
+            b.when(pairs.q.eq(i)) { b in b.set(merged, placed) }
+        }
+    }
+    let emit = m.logic("emit", comment: "a word goes out")
+    m.assign(emit, go & ~extend & (rowEnd | pairs.q.eq(rlc.pairsPerWord - 1)))
+    let lastRowOfFilter = m.logic("last_row_of_filter")
+    m.assign(lastRowOfFilter, er.q.eq(cfgEpass - 1))
+    let lastFilter = m.logic("last_filter")
+    m.assign(lastFilter, fi.q.eq(cfgFilters - 1))
+    let tileEnd = m.logic("tile_end")
+    m.assign(tileEnd, go & rowEnd & lastRowOfFilter & lastFilter)
+    let readNow = m.logic("read_now", comment: "read the buffer this cycle")
+    m.assign(readNow, busy.q & (~have.q | (go & (rowEnd | lineEnd) & ~tileEnd)))
+    let nextLine = m.logic("next_line", p.glbLineBits)
+    m.assign(nextLine, Expr.mux(~have.q, line.q, Expr.mux(rowEnd, rowLine.q + cfgFl.resized(to: p.glbLineBits), line.q + 1)))
+    m.assign(rdEn, readNow)
+    m.assign(rdLine, nextLine)
+    // Buffer lines are glbLineBits wide; the field is wider.
+    if p.glbLineBits < cb { m.markUnused("fl_high", [cfgFl.bits(cb - 1, p.glbLineBits)]) }
+    let wordBitsPad = lw - 1 - rlc.pairsPerWord * rlc.pairBits
+    let flagged = Expr.concat([rowEnd] + (wordBitsPad > 0 ? [Expr.lit(0, width: wordBitsPad)] : []) + [merged])
+
+    m.comb("Walk and code") { b in
+        for r in [busy, have, x, er, fi, line, rowLine, plane, slot, word, runR, pairs, buf, outValid, outAddr, outData] {
+            b.set(r.d, r.q)
+        }
+        b.when(wrReady) { b in b.set(outValid.d, .zero) }
+        b.when(start) { b in
+            b.set(busy.d, cfgFilters.ne(0) & cfgEpass.ne(0))
+            b.set(have.d, .zero)
+            b.set(x.d, .lit(0, width: cb))
+            b.set(er.d, .lit(0, width: cb))
+            b.set(fi.d, .lit(0, width: 32))
+            b.set(line.d, .lit(0, width: p.glbLineBits))
+            b.set(rowLine.d, .lit(0, width: p.glbLineBits))
+            b.set(plane.d, cfgAddr)
+            b.set(slot.d, cfgAddr)
+            b.set(word.d, .lit(0, width: cb))
+            b.set(runR.d, .lit(0, width: rlc.runBits))
+            b.set(pairs.d, .lit(0, width: rlc.pairIndexBits))
+            b.set(buf.d, .lit(0, width: rlc.pairsPerWord * rlc.pairBits))
+        } otherwise: { b in
+            b.when(readNow) { b in
+                b.set(have.d, .one)
+                b.set(line.d, nextLine)
+            }
+            b.when(go) { b in
+                b.when(extend) { b in b.set(runR.d, runR.q + 1) } otherwise: { b in
+                    b.set(runR.d, .lit(0, width: rlc.runBits))
+                    b.when(emit) { b in
+                        b.set(outValid.d, .one)
+                        b.set(outAddr.d, slot.q + word.q.zeroExtended(to: ab))
+                        b.set(outData.d, flagged)
+                        b.set(word.d, word.q + 1)
+                        b.set(pairs.d, .lit(0, width: rlc.pairIndexBits))
+                        b.set(buf.d, .lit(0, width: rlc.pairsPerWord * rlc.pairBits))
+                    } otherwise: { b in
+                        b.set(pairs.d, pairs.q + 1)
+                        b.set(buf.d, merged)
+                    }
+                }
+                b.when(rowEnd) { b in
+                    b.set(x.d, .lit(0, width: cb))
+                    b.set(word.d, .lit(0, width: cb))
+                    b.set(rowLine.d, rowLine.q + cfgFl.resized(to: p.glbLineBits))
+                    b.when(lastRowOfFilter) { b in
+                        b.set(er.d, .lit(0, width: cb))
+                        b.set(fi.d, fi.q + 1)
+                        b.set(plane.d, plane.q + cfgPlaneLines)
+                        b.set(slot.d, plane.q + cfgPlaneLines)
+                    } otherwise: { b in
+                        b.set(er.d, er.q + 1)
+                        b.set(slot.d, slot.q + cfgRowLines.zeroExtended(to: ab))
+                    }
+                    b.when(tileEnd) { b in b.set(busy.d, .zero) }
+                } otherwise: { b in b.set(x.d, x.q + 1) }
+            }
+        }
+    }
+    m.assign(busyOut, busy.q | outValid.q)
+    m.assign(wrValid, outValid.q)
+    m.assign(wrAddr, outAddr.q)
+    m.assign(wrData, outData.q)
+    return try m.build()
+}
