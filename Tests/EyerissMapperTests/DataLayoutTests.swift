@@ -13,24 +13,28 @@ final class DataLayoutTests: XCTestCase {
         d.set(.p, 7)
         d.set(.yStart, -3)
         let lines = d.lines
-        XCTAssertEqual(lines.count, 16)
+        XCTAssertEqual(lines.count, 17, "34 fields of 32 bits")
+        d.set(.ofmapRowLines, 9)
+        XCTAssertEqual(d.lines[16] & 0xFFFF_FFFF, 9, "field 32 is the low half of line 16")
+        d.set(.ofmapRowLines, 0)
         XCTAssertEqual(lines[2] >> 32, 0xABCD, "field 5 is the high half of line 2")
         XCTAssertEqual(lines[3] & 0xFFFF_FFFF, 7, "field 6 is the low half of line 3")
         XCTAssertEqual(lines[8] & 0xFFFF_FFFF, 0xFFFF_FFFD, "field 16 is two's complement")
         XCTAssertEqual(Descriptor(lines: lines), d)
         XCTAssertEqual(Descriptor(lines: lines)?.signedValue(.yStart), -3)
-        XCTAssertEqual(Descriptor.end.lines, Array(repeating: 0, count: 16))
+        XCTAssertEqual(Descriptor.end.lines, Array(repeating: 0, count: 17))
         XCTAssertNil(Descriptor(lines: [1, 2, 3]))
     }
 
     func testProgramMatchesDescriptorsAndEnds() throws {
         let plan = try Mapper.map(layer: layer, config: TestConfigs.array3x4, shift: 5)
         let program = plan.program()
-        XCTAssertEqual(program.count, (plan.passes.count + 1) * 16)
+        let n = DecodedDescriptor.lineCount
+        XCTAssertEqual(program.count, (plan.passes.count + 1) * n)
         XCTAssertEqual(program.count, plan.layout.programLines)
-        XCTAssertEqual(Array(program.suffix(16)), Array(repeating: 0, count: 16))
+        XCTAssertEqual(Array(program.suffix(n)), Array(repeating: 0, count: n))
         for (k, pass) in plan.passes.enumerated() {
-            let lines = Array(program[(16 * k)..<(16 * k + 16)])
+            let lines = Array(program[(n * k)..<(n * k + n)])
             XCTAssertEqual(Descriptor(lines: lines), plan.descriptor(for: pass))
             XCTAssertEqual(DecodedDescriptor(lines: lines[...]).opcode, 1)
         }

@@ -1,6 +1,6 @@
 import EyerissConfig
 
-/// A pass descriptor read straight from 16 program lines by the field table of
+/// A pass descriptor read straight from its 17 program lines by the field table of
 /// docs/architecture.md, section 5 (field `k` in line `k / 2`, bits `32 * (k % 2) +: 32`).
 /// Deliberately written apart from the mapper's `Descriptor`, so the two check each other.
 struct DecodedDescriptor: Equatable {
@@ -8,10 +8,12 @@ struct DecodedDescriptor: Equatable {
     /// Field 16, two's complement.
     let yStart: Int
     let yLo, nRows, wl, yCount, filterAddress, filterLines, ifmapAddress, ifmapChannelLines: Int
-    let psumBank, epass, fl, ofmapAddress, ofmapPlaneLines, step, reserved: Int
+    let psumBank, epass, fl, ofmapAddress, ofmapPlaneLines, step, ifmapRowLines, ofmapRowLines, reserved: Int
+
+    static let lineCount = 17
 
     init(lines: ArraySlice<UInt64>) {
-        precondition(lines.count == 16, "a descriptor is 16 lines")
+        precondition(lines.count == Self.lineCount, "a descriptor is \(Self.lineCount) lines")
         let base = lines.startIndex
         func field(_ k: Int) -> UInt32 { UInt32(truncatingIfNeeded: lines[base + k / 2] >> UInt64(32 * (k % 2))) }
         func u(_ k: Int) -> Int { Int(field(k)) }
@@ -20,7 +22,8 @@ struct DecodedDescriptor: Equatable {
         yStart = Int(Int32(bitPattern: field(16)))
         yLo = u(17); nRows = u(18); wl = u(19); yCount = u(20); filterAddress = u(21); filterLines = u(22)
         ifmapAddress = u(23); ifmapChannelLines = u(24); psumBank = u(25); epass = u(26); fl = u(27)
-        ofmapAddress = u(28); ofmapPlaneLines = u(29); step = u(30); reserved = u(31)
+        ofmapAddress = u(28); ofmapPlaneLines = u(29); step = u(30); ifmapRowLines = u(31)
+        ofmapRowLines = u(32); reserved = u(33)
     }
 
     var isEnd: Bool { opcode == 0 }
@@ -28,6 +31,9 @@ struct DecodedDescriptor: Equatable {
     var loadIfmaps: Bool { flags & 2 != 0 }
     var accumulate: Bool { flags & 4 != 0 }
     var store: Bool { flags & 8 != 0 }
+    var ifmapRLC: Bool { flags & 16 != 0 }
+    var ofmapRLC: Bool { flags & 32 != 0 }
+    var relu: Bool { flags & 64 != 0 }
 
     var activeRows: Int { rc * r }
     var activeColumns: Int { e * t }
@@ -44,7 +50,7 @@ struct DecodedDescriptor: Equatable {
         var out: [String] = []
         func rule(_ ok: Bool, _ text: @autoclosure () -> String) { if !ok { out.append(text()) } }
         rule(opcode == 1, "opcode \(opcode) is not PASS")
-        rule(flags & ~0xF == 0, "flags \(flags) has unknown bits")
+        rule(flags & ~0x7F == 0, "flags \(flags) has unknown bits")
         for (name, v) in [("S", s), ("stride", stride), ("F", f), ("q", q), ("p", p), ("Rc", rc), ("r", r), ("e", e),
                           ("t", t), ("jobRows", jobRows), ("W", w), ("H", h), ("Wl", wl), ("Fl", fl)] {
             rule(v >= 1, "\(name) = \(v) must be positive")
@@ -63,7 +69,13 @@ struct DecodedDescriptor: Equatable {
         rule(f < 1 << 16 && jobRows < 1 << 16, "F = \(f) or jobRows = \(jobRows) >= 2^16")
         rule(wl == (w + lanes - 1) / lanes, "Wl = \(wl) != ceil(W / lanes)")
         rule(fl == (f + lanes - 1) / lanes, "Fl = \(fl) != ceil(F / lanes)")
-        rule(ifmapChannelLines == h * wl, "ifmapChannelLines = \(ifmapChannelLines) != H*Wl = \(h * wl)")
+        let pairs = c.rlc.pairsPerWord
+        rule(ifmapRowLines == (ifmapRLC ? (w + pairs - 1) / pairs : wl),
+             "ifmapRowLines = \(ifmapRowLines) is not the \(ifmapRLC ? "code slot" : "raw row") of W = \(w)")
+        rule(ifmapChannelLines == h * ifmapRowLines,
+             "ifmapChannelLines = \(ifmapChannelLines) != H*ifmapRowLines = \(h * ifmapRowLines)")
+        rule(ofmapRowLines == (ofmapRLC ? (f + pairs - 1) / pairs : fl),
+             "ofmapRowLines = \(ofmapRowLines) is not the \(ofmapRLC ? "code slot" : "raw row") of F = \(f)")
         rule(shift <= config.maxProductShift, "shift = \(shift) > \(config.maxProductShift)")
         rule(psumBank >= 1 && psumBank < c.globalBuffer.fmapBanks, "psumBank = \(psumBank) outside 1..<fmapBanks")
         rule(ifmapTileLines <= psumBank * bankLines,
@@ -86,11 +98,12 @@ struct DecodedDescriptor: Equatable {
 func decodeProgram(_ lines: [UInt64]) -> [DecodedDescriptor] {
     var out: [DecodedDescriptor] = []
     var at = 0
-    while at + 16 <= lines.count {
-        let d = DecodedDescriptor(lines: lines[at..<(at + 16)])
+    let n = DecodedDescriptor.lineCount
+    while at + n <= lines.count {
+        let d = DecodedDescriptor(lines: lines[at..<(at + n)])
         if d.isEnd { break }
         out.append(d)
-        at += 16
+        at += n
     }
     return out
 }

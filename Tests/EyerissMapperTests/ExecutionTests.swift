@@ -64,6 +64,17 @@ final class ExecutionTests: XCTestCase {
 
     /// Random layers on a 3 x 4 array: filters up to 11 x 11 (folded into 3-row chunks),
     /// strides 1, 2 and 4, padding, groups, batches.
+    /// Coded ifmaps and ofmaps with ReLU, and raw ones with ReLU: the executor decodes and
+    /// encodes with the golden codec at the addresses the descriptors give.
+    func testCodedAndReluFmapsOn3x4() throws {
+        var rng = SplitMix64(seed: 0xC0DE)
+        for k in 0..<12 {
+            let layer = randomLayer("coded\(k)", rng: &rng)
+            let io = [LayerIO.hidden, .first, LayerIO(ifmapRLC: true), LayerIO(relu: true)][k % 4]
+            try runAndCompare(layer, config: TestConfigs.array3x4, shift: 6, seed: 300 + UInt64(k), io: io)
+        }
+    }
+
     func testRandomLayersOn3x4() throws {
         try runRandomLayers(config: TestConfigs.array3x4, count: 24, seed: 0x3A4)
     }

@@ -15,11 +15,14 @@ func planProblems(_ plan: LayerPlan) -> [String] {
     let wl = (layer.w + lanes - 1) / lanes, fl = (layer.f + lanes - 1) / lanes
     let program = plan.program()
     let decoded = decodeProgram(program)
-    if program.count != (plan.passes.count + 1) * 16 { out.append("program has \(program.count) lines for \(plan.passes.count) passes") }
+    if program.count != (plan.passes.count + 1) * DecodedDescriptor.lineCount { out.append("program has \(program.count) lines for \(plan.passes.count) passes") }
     if decoded.count != plan.passes.count { out.append("program decodes to \(decoded.count) passes, plan has \(plan.passes.count)") }
     if layout.wl != wl || layout.fl != fl { out.append("layout Wl/Fl \(layout.wl)/\(layout.fl) != \(wl)/\(fl)") }
-    if layout.ifmapLines != layer.n * layer.c * layer.h * wl { out.append("ifmap region size") }
-    if layout.ofmapLines != layer.n * layer.m * layer.e * fl { out.append("ofmap region size") }
+    let pairs = plan.config.raw.rlc.pairsPerWord
+    let ifmapRow = plan.io.ifmapRLC ? (layer.w + pairs - 1) / pairs : wl
+    let ofmapRow = plan.io.ofmapRLC ? (layer.f + pairs - 1) / pairs : fl
+    if layout.ifmapLines != layer.n * layer.c * layer.h * ifmapRow { out.append("ifmap region size") }
+    if layout.ofmapLines != layer.n * layer.m * layer.e * ofmapRow { out.append("ofmap region size") }
     let regions = [(layout.programBase, layout.programLines), (layout.filterBase, layout.filterLines),
                    (layout.ifmapBase, layout.ifmapLines), (layout.ofmapBase, layout.ofmapLines)]
     for k in 1..<regions.count where regions[k].0 < regions[k - 1].0 + regions[k - 1].1 {
@@ -43,9 +46,9 @@ func planProblems(_ plan: LayerPlan) -> [String] {
             ("yStart formula", d.yStart, pass.e0 * layer.stride - layer.padding + pass.i0),
             ("yLo", d.yLo, pass.yLo), ("nRows", d.nRows, pass.nRows), ("psumBank", d.psumBank, pass.psumBank),
             ("filterAddress", d.filterAddress, pass.filterAddress), ("filterLines", d.filterLines, pass.filterLines),
-            ("ifmapAddress", d.ifmapAddress, layout.ifmapBase + ((pass.n * layer.c + pass.c0) * layer.h + pass.yLo) * wl),
-            ("ofmapAddress", d.ofmapAddress, layout.ofmapBase + ((pass.n * layer.m + pass.m0) * layer.e + pass.e0) * fl),
-            ("ofmapPlaneLines", d.ofmapPlaneLines, layer.e * fl),
+            ("ifmapAddress", d.ifmapAddress, layout.ifmapBase + ((pass.n * layer.c + pass.c0) * layer.h + pass.yLo) * ifmapRow),
+            ("ofmapAddress", d.ofmapAddress, layout.ofmapBase + ((pass.n * layer.m + pass.m0) * layer.e + pass.e0) * ofmapRow),
+            ("ofmapPlaneLines", d.ofmapPlaneLines, layer.e * ofmapRow),
         ]
         for (name, got, want) in expected where got != want { problem("\(name) = \(got), expected \(want)") }
         if d.filterAddress < layout.filterBase || d.filterAddress + d.filterLines > layout.filterBase + layout.filterLines {

@@ -37,6 +37,7 @@ struct PlanExecutor {
     let rows: Int
     let columns: Int
     let bankLines: Int
+    let code: RunLengthCode
     let fmapBanks: Int
     private(set) var dram: [UInt64]
     private(set) var fmapBuffer: [UInt64]
@@ -44,6 +45,7 @@ struct PlanExecutor {
     private(set) var counters = ExecutionCounters()
 
     init(config: ValidConfig, dramLines: Int, seed: UInt64) {
+        code = RunLengthCode(config)
         self.config = config
         fixedPoint = FixedPoint(config)
         let c = config.raw
@@ -72,18 +74,19 @@ struct PlanExecutor {
         var at = programBase
         var index = 0
         while true {
-            guard at >= 0, at + 16 <= dram.count else {
+            let n = DecodedDescriptor.lineCount
+            guard at >= 0, at + n <= dram.count else {
                 throw ExecutionError(descriptor: index, message: "program runs past DRAM at line \(at)")
             }
-            let d = DecodedDescriptor(lines: dram[at..<(at + 16)])
-            counters.programLinesRead += 16
+            let d = DecodedDescriptor(lines: dram[at..<(at + n)])
+            counters.programLinesRead += n
             if d.isEnd { return }
             let broken = d.violations(config)
             guard broken.isEmpty else {
                 throw ExecutionError(descriptor: index, message: broken.joined(separator: "; "))
             }
             try execute(d, index: index)
-            at += 16
+            at += n
             index += 1
         }
     }
@@ -121,7 +124,22 @@ struct PlanExecutor {
             for k in 0..<d.filterLines { filterBuffer[k] = dram[d.filterAddress + k] }
             counters.filterLinesRead += d.filterLines
         }
-        if d.loadIfmaps {
+        if d.loadIfmaps && d.ifmapRLC {
+            for ch in 0..<(d.q * d.r) {
+                for y in 0..<d.nRows {
+                    let from = d.ifmapAddress + ch * d.ifmapChannelLines + y * d.ifmapRowLines
+                    try checkDRAM(from, d.ifmapRowLines, "coded ifmap row \(y) of channel \(ch)")
+                    let row: (values: [Int], words: Int)
+                    do {
+                        row = try code.decode(row: dram[from..<(from + d.ifmapRowLines)], width: d.w)
+                    } catch {
+                        throw fail("coded ifmap row \(y) of channel \(ch): \(error)")
+                    }
+                    for (x, value) in row.values.enumerated() { setWord(&fmapBuffer, (ch * d.nRows + y) * d.wl * lanes + x, value) }
+                    counters.ifmapLinesRead += row.words
+                }
+            }
+        } else if d.loadIfmaps {
             let tileRowLines = d.nRows * d.wl
             for ch in 0..<(d.q * d.r) {
                 let from = d.ifmapAddress + ch * d.ifmapChannelLines
@@ -245,12 +263,32 @@ struct PlanExecutor {
         }
 
         // Store.
-        if d.store {
+        if d.store && d.ofmapRLC {
+            for fi in 0..<(d.p * d.t) {
+                for er in 0..<d.epass {
+                    let to = d.ofmapAddress + fi * d.ofmapPlaneLines + er * d.ofmapRowLines
+                    let row = (0..<d.f).map { f -> Int in
+                        let v = word(fmapBuffer, tileWord(fi, er, f))
+                        return d.relu ? fixedPoint.relu(v) : v
+                    }
+                    let words = code.encode(row: row)
+                    try checkDRAM(to, words.count, "coded ofmap row \(er) of psum tile filter \(fi)")
+                    for (k, w) in words.enumerated() { dram[to + k] = w }
+                    counters.ofmapLinesWritten += words.count
+                }
+            }
+        } else if d.store {
             let tileLines = d.epass * d.fl
             for fi in 0..<(d.p * d.t) {
                 let to = d.ofmapAddress + fi * d.ofmapPlaneLines
                 try checkDRAM(to, tileLines, "ofmap of psum tile filter \(fi)")
-                for k in 0..<tileLines { dram[to + k] = fmapBuffer[psumBase + fi * tileLines + k] }
+                for k in 0..<tileLines {
+                    var line = [fmapBuffer[psumBase + fi * tileLines + k]]
+                    if d.relu {
+                        for lane in 0..<lanes where word(line, lane) < 0 { setWord(&line, lane, 0) }
+                    }
+                    dram[to + k] = line[0]
+                }
             }
             counters.ofmapLinesWritten += d.p * d.t * tileLines
         }
