@@ -88,6 +88,17 @@ public enum LayerRunner {
     public static func run(_ layer: LayerShape, config: ValidConfig, options: LayerRunOptions, input: Tensor4,
                            weights: Tensor4, simulator: ((Int) throws -> AcceleratorSimulator)? = nil,
                            logger: Logger = Logger(label: "eyeriss.cosim")) throws -> LayerResult {
+        try runDetailed(layer, config: config, options: options, input: input, weights: weights, simulator: simulator,
+                        logger: logger).result
+    }
+
+    /// A run and what the next layer of a network needs: the ofmap region as the RTL wrote it,
+    /// and the golden ofmap. `ifmapLines`, when given, replace the ifmap region the plan would
+    /// write (a previous layer's coded output, as the hardware left it).
+    static func runDetailed(_ layer: LayerShape, config: ValidConfig, options: LayerRunOptions, input: Tensor4,
+                            weights: Tensor4, ifmapLines: [UInt64]? = nil,
+                            simulator: ((Int) throws -> AcceleratorSimulator)? = nil,
+                            logger: Logger) throws -> (result: LayerResult, ofmapLines: [UInt64], expected: Tensor4, plan: LayerPlan) {
         let shape = try layer.validated()
         let plan = try Mapper.map(layer: shape, config: config, shift: options.shift, io: options.io)
         let fp = FixedPoint(config)
@@ -99,16 +110,23 @@ public enum LayerRunner {
             ?? AcceleratorSimulator(config: config, seed: options.seed, dramLines: plan.layout.endLine,
                                     dram: options.dram ?? .nominal(config), trace: options.trace)
         for segment in plan.dramImage(input: input.values, weights: weights.values) {
-            try sim.writeDRAM(line: segment.lineAddress, segment.lines)
+            if let ifmapLines, segment.lineAddress == plan.layout.ifmapBase {
+                guard ifmapLines.count == segment.lines.count else {
+                    throw CosimError.badArgument("\(shape.name): \(ifmapLines.count) ifmap lines given, the region has \(segment.lines.count)")
+                }
+                try sim.writeDRAM(line: segment.lineAddress, ifmapLines)
+            } else {
+                try sim.writeDRAM(line: segment.lineAddress, segment.lines)
+            }
         }
         logger.info("\(shape.name): simulating")
         let passes = plan.passes.count
         let stats = try sim.run(programLine: plan.layout.programBase, watchdogCycles: options.watchdogCycles) { cycles, done in
             logger.info("\(shape.name): pass \(done)/\(passes), \(cycles) cycles")
         }
-        let check = try OfmapCheck(plan: plan, expected: expected.values,
-                                   lines: try sim.readDRAM(line: plan.layout.ofmapBase, count: plan.layout.ofmapLines))
-        return LayerResult(plan: plan, options: options, input: input, stats: stats, check: check)
+        let ofmapLines = try sim.readDRAM(line: plan.layout.ofmapBase, count: plan.layout.ofmapLines)
+        let check = try OfmapCheck(plan: plan, expected: expected.values, lines: ofmapLines)
+        return (LayerResult(plan: plan, options: options, input: input, stats: stats, check: check), ofmapLines, expected, plan)
     }
 }
 

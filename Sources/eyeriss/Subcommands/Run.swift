@@ -1,0 +1,104 @@
+import ArgumentParser
+import EyerissConfig
+import EyerissCosim
+import EyerissMapper
+import Foundation
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a whole network's CONV layers on the generated accelerator through run-length coded DRAM.",
+        discussion: """
+            The first layer reads the raw image; every layer's output goes through ReLU and the RTL \
+            encoder into DRAM, and the next layer's RTL decoder reads those bytes (where the network \
+            pools in between, the host decodes, pools and re-codes). Every layer is checked value for \
+            value and code word for code word against the golden model. Data: 8-bit image pixels and \
+            weights drawn so each layer's output has a realistic share of zeros (see NetworkData). \
+            Exits non-zero when a layer does not match.
+            """)
+
+    @OptionGroup var options: ConfigOptions
+    @OptionGroup var simulation: SimulationOptions
+
+    @Option(help: "Network: \(Network.names.joined(separator: ", ")).")
+    var network: String
+
+    @Option(help: "Images in the batch.")
+    var batch: Int = 1
+
+    @Flag(help: "Hostile DRAM: random extra latency and stalls on every transfer (from the seed).")
+    var hostileDram = false
+
+    @Option(help: "Stop a run after this many cycles without any transfer.")
+    var watchdog: UInt64 = 200_000
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard Network.names.contains(network) else {
+            throw ValidationError("unknown network \(network); known: \(Network.names.joined(separator: ", "))")
+        }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
+    }
+
+    func run() throws {
+        let config = try options.load()
+        let net = Network.named(network, batch: batch)!
+        var opts = NetworkRunOptions(seed: simulation.seed, watchdogCycles: watchdog)
+        if hostileDram { opts.dram = .hostile(config) }
+        let result: NetworkResult
+        do {
+            result = try NetworkRunner.run(net, config: config, options: opts)
+        } catch let error as MappingError {
+            throw CLIError(error.description)
+        } catch let error as CosimError {
+            throw CLIError(error.description)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            print(NetworkReport.text(result, config: config))
+        }
+        if !result.passed { throw ExitCode(1) }
+    }
+}
+
+/// The terminal table of a network run.
+enum NetworkReport {
+    static func text(_ r: NetworkResult, config: ValidConfig) -> String {
+        func pct(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
+        func kb(_ b: UInt64) -> String { String(format: "%.1f", Double(b) / 1000) }
+        let header = ["layer", "cycles", "ifmap 0s", "ofmap 0s", "fmap kB RLC", "fmap kB raw", "ratio",
+                      "DRAM kB RLC", "DRAM kB raw", "ratio", "MACs done", "MACs gated", "gated", "check"]
+        var rows = r.layers.map { l -> [String] in
+            let s = l.result.stats
+            return [l.result.layer.name, "\(l.result.cycles)", pct(l.result.ifmapZeroFraction), pct(l.result.ofmapZeroFraction),
+                    kb(l.fmapBytesCoded), kb(l.fmapBytesRaw), String(format: "%.2fx", l.fmapCompression),
+                    kb(l.dramBytesCoded), kb(l.dramBytesRaw), String(format: "%.2fx", l.dramCompression),
+                    "\(s.macs)", "\(s.gated)", pct(l.gatedFraction), l.result.verdict]
+        }
+        let sum = { (f: (NetworkLayerResult) -> UInt64) in r.layers.map(f).reduce(0, +) }
+        let (fc, fr, dc, dr) = (sum(\.fmapBytesCoded), sum(\.fmapBytesRaw), sum(\.dramBytesCoded), sum(\.dramBytesRaw))
+        let (macs, gated) = (sum { $0.result.stats.macs }, sum { $0.result.stats.gated })
+        rows.append(["total", "\(sum { $0.result.cycles })", "", "", kb(fc), kb(fr), String(format: "%.2fx", Double(fr) / Double(max(1, fc))),
+                     kb(dc), kb(dr), String(format: "%.2fx", Double(dr) / Double(max(1, dc))), "\(macs)", "\(gated)",
+                     pct(Double(gated) / Double(max(1, macs + gated))), r.passed ? "PASS" : "FAIL"])
+        let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max()! }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { c, text in
+                c == 0 ? text.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[c] - text.count) + text
+            }.joined(separator: "  ")
+        }
+        var out = ["\(r.network) on \(config.raw.array.rows)x\(config.raw.array.columns) PEs, seed \(r.seed): fmaps run-length coded in DRAM, ReLU on every output",
+                   line(header)]
+        out += rows.map(line)
+        out += r.layers.map { "  \($0.result.layer.name): ifmap from \($0.ifmapSource)" }
+        out += r.layers.flatMap { $0.result.firstMismatches.map { "  MISMATCH \($0)" } }
+        if !r.notRun.isEmpty { out.append("not run after the failure: \(r.notRun.joined(separator: ", "))") }
+        out.append(r.passed ? "PASS" : "FAIL")
+        return out.joined(separator: "\n")
+    }
+}
