@@ -106,4 +106,24 @@ final class CLITests: XCTestCase {
         XCTAssertEqual((json?["layer"] as? [String: Any])?["n"] as? Int, 2)
         XCTAssertGreaterThan(json?["cycles"] as? Int ?? 0, 0)
     }
+
+    /// AlexNet's five layer kinds, small, end to end through coded DRAM on a 6 x 7 array.
+    func testRunOfASmallAlexNetPassesEveryLayer() throws {
+        let r = try eyeriss(["run", "--network", "alexnet-small", "--set", "array.rows=6", "--set", "array.columns=7"])
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        for k in 1...5 { XCTAssertTrue(r.stdout.contains("alexnet-small.conv\(k)"), r.stdout) }
+        XCTAssertTrue(r.stdout.contains("coded output as the RTL wrote it"), r.stdout)
+        XCTAssertTrue(r.stdout.hasSuffix("PASS\n"), r.stdout)
+        let bad = try eyeriss(["run", "--network", "lenet"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("unknown network lenet"), bad.stderr)
+    }
+
+    func testCosimWithCodedFmapsReportsBothTraffics() throws {
+        let r = try eyeriss(["cosim", "--set", "array.rows=3", "--set", "array.columns=4", "--shape", "1,4,9,9,5,3,3,1,1",
+                             "--sparsity", "0.8", "--ifmap-rlc", "--ofmap-rlc", "--relu"])
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        XCTAssertTrue(r.stdout.contains("ifmap run-length coded, ofmap run-length coded, ReLU"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("DRAM bytes with raw fmaps"), r.stdout)
+    }
 }

@@ -30,6 +30,15 @@ struct Cosim: ParsableCommand {
     @Option(help: "Stop a run after this many cycles without any transfer.")
     var watchdog: UInt64 = 200_000
 
+    @Flag(help: "Store the ifmap run-length coded in DRAM (the RTL decoder loads it).")
+    var ifmapRlc = false
+
+    @Flag(help: "Write the ofmap run-length coded (the RTL encoder stores it).")
+    var ofmapRlc = false
+
+    @Flag(help: "ReLU on the ofmap on its way to DRAM.")
+    var relu = false
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -41,7 +50,7 @@ struct Cosim: ParsableCommand {
         let config = try options.load()
         let shape = try layer.load()
         var opts = LayerRunOptions(seed: simulation.seed, sparsity: sparsity, shift: shift, trace: simulation.trace,
-                                   watchdogCycles: watchdog)
+                                   watchdogCycles: watchdog, io: LayerIO(ifmapRLC: ifmapRlc, ofmapRLC: ofmapRlc, relu: relu))
         if hostileDram { opts.dram = .hostile(config) }
         let result: LayerResult
         do {
@@ -77,6 +86,9 @@ enum LayerReport {
             row("PE utilization (mapping)", String(format: "%.1f %%", 100 * r.mappedUtilization)),
             row("MACs done / gated", "\(r.stats.macs) / \(r.stats.gated)"),
             row("DRAM bytes read / written", "\(r.dramBytesRead) / \(r.dramBytesWritten)"),
+            row("DRAM bytes with raw fmaps", "\(r.rawDRAMBytes) (planned)"),
+            row("fmaps in DRAM", "ifmap \(r.io.ifmapRLC ? "run-length coded" : "raw"), ofmap \(r.io.ofmapRLC ? "run-length coded" : "raw")\(r.io.relu ? ", ReLU" : "")"),
+            row("zeros in ifmap / ofmap", String(format: "%.1f %% / %.1f %%", 100 * r.ifmapZeroFraction, 100 * r.ofmapZeroFraction)),
             row("outputs checked", "\(r.outputs), \(r.mismatches) mismatching"),
         ]
         lines += r.firstMismatches.map { "  MISMATCH \($0)" }
