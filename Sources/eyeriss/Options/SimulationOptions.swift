@@ -1,4 +1,7 @@
 import ArgumentParser
+import EyerissCosim
+import EyerissMapper
+import Foundation
 
 /// `--seed`, `--trace`: options of every verb that simulates.
 struct SimulationOptions: ParsableArguments {
@@ -16,5 +19,32 @@ struct SimulationOptions: ParsableArguments {
         if let trace, !(trace.hasSuffix(".vcd") || trace.hasSuffix(".fst")) {
             throw ValidationError("--trace \(trace): the file must end in .vcd or .fst")
         }
+    }
+}
+
+/// How every simulating verb ends: the library's errors as user-facing messages, the result as
+/// JSON or text, and a non-zero exit when the check failed.
+enum SimulationOutcome {
+    /// Runs `body`, turning mapping and co-simulation errors into `CLIError`s.
+    static func run<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as MappingError {
+            throw CLIError(error.description)
+        } catch let error as CosimError {
+            throw CLIError(error.description)
+        }
+    }
+
+    /// Prints `result` as sorted, pretty JSON or as `text`, then exits 1 unless `passed`.
+    static func report<T: Encodable>(_ result: T, json: Bool, passed: Bool, text: () -> String) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            print(text())
+        }
+        if !passed { throw ExitCode(1) }
     }
 }

@@ -52,22 +52,8 @@ struct Cosim: ParsableCommand {
         var opts = LayerRunOptions(seed: simulation.seed, sparsity: sparsity, shift: shift, trace: simulation.trace,
                                    watchdogCycles: watchdog, io: LayerIO(ifmapRLC: ifmapRlc, ofmapRLC: ofmapRlc, relu: relu))
         if hostileDram { opts.dram = .hostile(config) }
-        let result: LayerResult
-        do {
-            result = try LayerRunner.run(shape, config: config, options: opts)
-        } catch let error as MappingError {
-            throw CLIError(error.description)
-        } catch let error as CosimError {
-            throw CLIError(error.description)
-        }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
-        } else {
-            print(LayerReport.text(result, config: config))
-        }
-        if !result.passed { throw ExitCode(1) }
+        let result = try SimulationOutcome.run { try LayerRunner.run(shape, config: config, options: opts) }
+        try SimulationOutcome.report(result, json: json, passed: result.passed) { LayerReport.text(result, config: config) }
     }
 }
 

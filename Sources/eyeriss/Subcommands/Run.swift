@@ -46,22 +46,8 @@ struct Run: ParsableCommand {
         let net = Network.named(network, batch: batch)!
         var opts = NetworkRunOptions(seed: simulation.seed, watchdogCycles: watchdog)
         if hostileDram { opts.dram = .hostile(config) }
-        let result: NetworkResult
-        do {
-            result = try NetworkRunner.run(net, config: config, options: opts)
-        } catch let error as MappingError {
-            throw CLIError(error.description)
-        } catch let error as CosimError {
-            throw CLIError(error.description)
-        }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
-        } else {
-            print(NetworkReport.text(result, config: config))
-        }
-        if !result.passed { throw ExitCode(1) }
+        let result = try SimulationOutcome.run { try NetworkRunner.run(net, config: config, options: opts) }
+        try SimulationOutcome.report(result, json: json, passed: result.passed) { NetworkReport.text(result, config: config) }
     }
 }
 
