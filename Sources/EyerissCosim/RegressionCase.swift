@@ -25,13 +25,16 @@ public struct RegressionCase: Codable, Equatable, Sendable {
     public var seed: UInt64
     /// Random extra DRAM latency and stalls (`--hostile-dram`).
     public var hostileDRAM: Bool
+    /// Raw or run-length coded fmaps, ReLU or not (`--ifmap-rlc`, `--ofmap-rlc`, `--relu`).
+    public var io: LayerIO
     /// The mapper's cycle estimate (nominal DRAM), to size the timeout and order the runs.
     public var estimatedCycles: Int
 
     /// Builds a case, checking that the layer maps on the configuration.
     public init(index: Int, name: String, configuration: NamedConfiguration, layer: LayerShape, sparsity: Double,
-                shift: Int, seed: UInt64, hostileDRAM: Bool) throws {
-        let plan = try Mapper.map(layer: layer, config: configuration.config, shift: shift)
+                shift: Int, seed: UInt64, hostileDRAM: Bool, io: LayerIO = .raw) throws {
+        let plan = try Mapper.map(layer: layer, config: configuration.config, shift: shift, io: io)
+        self.io = io
         self.index = index
         self.name = name
         self.configuration = configuration.name
@@ -53,10 +56,13 @@ public struct RegressionCase: Codable, Equatable, Sendable {
 
     /// The arguments of `eyeriss cosim` that run this case and print its result as JSON.
     public var cosimArguments: [String] {
-        overrides.flatMap { ["--set", $0] }
-            + ["--shape", shapeArgument, "--seed", "\(seed)", "--sparsity", "\(sparsity)", "--shift", "\(shift)"]
-            + (hostileDRAM ? ["--hostile-dram"] : [])
-            + ["--json"]
+        var args: [String] = overrides.flatMap { ["--set", $0] }
+        args += ["--shape", shapeArgument, "--seed", "\(seed)", "--sparsity", "\(sparsity)", "--shift", "\(shift)"]
+        if hostileDRAM { args.append("--hostile-dram") }
+        if io.ifmapRLC { args.append("--ifmap-rlc") }
+        if io.ofmapRLC { args.append("--ofmap-rlc") }
+        if io.relu { args.append("--relu") }
+        return args + ["--json"]
     }
 
     /// The full command: `executable cosim <cosimArguments>`.
@@ -69,6 +75,7 @@ public struct RegressionCase: Codable, Equatable, Sendable {
         let l = layer
         return "\(name): N=\(l.n) C=\(l.c) H=\(l.h) W=\(l.w) M=\(l.m) R=\(l.r) S=\(l.s) stride=\(l.stride) pad=\(l.padding)"
             + " groups=\(l.groups), sparsity \(sparsity), shift \(shift), seed \(seed)" + (hostileDRAM ? ", hostile DRAM" : "")
+            + (io.ifmapRLC || io.ofmapRLC ? ", coded fmaps" : "") + (io.relu ? ", ReLU" : "")
             + ", ~\(estimatedCycles) cycles"
     }
 }

@@ -1,4 +1,5 @@
 import EyerissConfig
+import EyerissMapper
 import EyerissGolden
 
 /// The regression suites: lists of cases generated from a seed, the same list for the same
@@ -80,7 +81,8 @@ struct SuiteBuilder {
 
     init(seed: UInt64) { self.seed = seed }
 
-    /// `count` random layers on `config`; every `hostileEvery`-th (if not 0) with hostile DRAM.
+    /// `count` random layers on `config`; every `hostileEvery`-th (if not 0) with hostile DRAM;
+    /// every third with coded fmaps and ReLU (`-rlc`), so the codec meets hostile DRAM too.
     mutating func random(_ count: Int, on config: NamedConfiguration, hostileEvery: Int) throws {
         var rng = SplitMix64(seed: seed ^ streamKey("random/\(config.name)"))
         for i in 0..<count {
@@ -89,8 +91,9 @@ struct SuiteBuilder {
             let layer = try RandomCases.layer(named: "random\(label)", config: config.config, shift: shift, using: &rng)
             let sparsity = Double(Int.random(in: 0...18, using: &rng)) / 20
             let hostile = hostileEvery > 0 && i % hostileEvery == hostileEvery - 1
-            try append(name: "\(config.name)/random\(label)\(hostile ? "-hostile" : "")", config: config, layer: layer,
-                       sparsity: sparsity, shift: shift, seed: rng.next() >> 44, hostile: hostile)
+            let io: LayerIO = i % 3 == 2 ? .hidden : .raw
+            try append(name: "\(config.name)/random\(label)\(io == .raw ? "" : "-rlc")\(hostile ? "-hostile" : "")", config: config,
+                       layer: layer, sparsity: sparsity, shift: shift, seed: rng.next() >> 44, hostile: hostile, io: io)
         }
     }
 
@@ -104,10 +107,10 @@ struct SuiteBuilder {
     }
 
     private mutating func append(name: String, config: NamedConfiguration, layer: LayerShape, sparsity: Double,
-                                 shift: Int, seed: UInt64, hostile: Bool) throws {
+                                 shift: Int, seed: UInt64, hostile: Bool, io: LayerIO = .raw) throws {
         do {
             cases.append(try RegressionCase(index: cases.count + 1, name: name, configuration: config, layer: layer,
-                                            sparsity: sparsity, shift: shift, seed: seed, hostileDRAM: hostile))
+                                            sparsity: sparsity, shift: shift, seed: seed, hostileDRAM: hostile, io: io))
         } catch {
             throw RegressionError("suite case \(name) does not map on \(config.name): \(error)")
         }
