@@ -24,6 +24,7 @@ let package = Package(
         .target(name: "EyerissConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "EyerissGolden", dependencies: ["EyerissConfig"]),
         .target(name: "EyerissMapper", dependencies: ["EyerissConfig", "EyerissGolden"]),
+        .target(name: "EyerissTensorIO", dependencies: ["EyerissGolden"]),
         .target(name: "EyerissRTL", dependencies: ["HDL", "EyerissConfig"]),
         // The shim's C ABI (cosim/*.h, linked in) so Swift sees the exact C struct layouts.
         .target(name: "CEyerissShim"),
@@ -40,12 +41,14 @@ let package = Package(
         .executableTarget(
             name: "eyeriss",
             dependencies: ["EyerissConfig", "EyerissRTL", "EyerissGolden", "EyerissMapper", "EyerissCosim", "EyerissArea",
+                           "EyerissTensorIO",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "HDLTests", dependencies: ["HDL"]),
         .testTarget(name: "EyerissConfigTests", dependencies: ["EyerissConfig"]),
         .testTarget(name: "EyerissGoldenTests", dependencies: ["EyerissGolden"]),
+        .testTarget(name: "EyerissTensorIOTests", dependencies: ["EyerissTensorIO", "EyerissGolden"]),
         // Runs the built `eyeriss` executable as a user would.
         .testTarget(name: "EyerissCLITests"),
         .testTarget(name: "EyerissMapperTests", dependencies: ["EyerissMapper", "EyerissGolden", "EyerissConfig"]),

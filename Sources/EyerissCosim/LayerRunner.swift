@@ -95,7 +95,7 @@ public enum LayerRunner {
     /// A run and what the next layer of a network needs: the ofmap region as the RTL wrote it,
     /// and the golden ofmap. `ifmapLines`, when given, replace the ifmap region the plan would
     /// write (a previous layer's coded output, as the hardware left it).
-    static func runDetailed(_ layer: LayerShape, config: ValidConfig, options: LayerRunOptions, input: Tensor4,
+    public static func runDetailed(_ layer: LayerShape, config: ValidConfig, options: LayerRunOptions, input: Tensor4,
                             weights: Tensor4, ifmapLines: [UInt64]? = nil,
                             simulator: ((Int) throws -> AcceleratorSimulator)? = nil,
                             logger: Logger) throws -> (result: LayerResult, ofmapLines: [UInt64], expected: Tensor4, plan: LayerPlan) {

@@ -126,4 +126,42 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("ifmap run-length coded, ofmap run-length coded, ReLU"), r.stdout)
         XCTAssertTrue(r.stdout.contains("DRAM bytes with raw fmaps"), r.stdout)
     }
+
+    /// A little-endian int16 .npy file, built by hand (this target links no library).
+    func npy(shape: [Int], values: [Int]) -> Data {
+        var header = "{'descr': '<i2', 'fortran_order': False, 'shape': (\(shape.map(String.init).joined(separator: ", ")),), }"
+        header += String(repeating: " ", count: 64 - (10 + header.count + 1) % 64) + "\n"
+        var d = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.count & 0xFF), UInt8(header.count >> 8)])
+        d.append(contentsOf: Array(header.utf8))
+        for v in values { let u = UInt16(bitPattern: Int16(v)); d.append(contentsOf: [UInt8(u & 0xFF), UInt8(u >> 8)]) }
+        return d
+    }
+
+    func testCosimReadsAndWritesNumPyFiles() throws {
+        let dir = temporaryDirectory()
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let x = dir.appendingPathComponent("x.npy"), w = dir.appendingPathComponent("w.npy"), y = dir.appendingPathComponent("y.npy")
+        try npy(shape: [1, 2, 5, 5], values: (0..<50).map { ($0 * 37) % 23 - 11 }).write(to: x)
+        // Identity-like 1x1 filters: output channel k = 2 * input channel k.
+        try npy(shape: [2, 2, 1, 1], values: [2, 0, 0, 2]).write(to: w)
+        let r = try eyeriss(["cosim", "--set", "array.rows=3", "--set", "array.columns=4", "--shape", "1,2,5,5,2,1,1,1,0",
+                             "--input", x.path, "--weights", w.path, "--shift", "0", "--output", y.path])
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        XCTAssertTrue(r.stdout.contains("ofmap: integers with 0 fraction bits"), r.stdout)
+        let out = try Data(contentsOf: y)
+        XCTAssertEqual(Array(out.prefix(6)), [0x93] + Array("NUMPY".utf8))
+        let headerLength = Int(out[8]) | Int(out[9]) << 8
+        let header = String(decoding: out[10..<(10 + headerLength)], as: UTF8.self)
+        XCTAssertTrue(header.contains("'descr': '<i2'") && header.contains("'shape': (1, 2, 5, 5)"), header)
+        let body = out[(10 + headerLength)...]
+        let values = stride(from: body.startIndex, to: body.endIndex, by: 2).map { Int(Int16(bitPattern: UInt16(body[$0]) | UInt16(body[$0 + 1]) << 8)) }
+        XCTAssertEqual(values, (0..<50).map { 2 * (($0 * 37) % 23 - 11) })
+
+        let bad = try eyeriss(["cosim", "--set", "array.rows=3", "--set", "array.columns=4", "--shape", "1,3,5,5,2,1,1,1,0",
+                               "--input", x.path])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("does not match the layer's [1, 3, 5, 5]"), bad.stderr)
+    }
 }
+

@@ -2,7 +2,10 @@ import ArgumentParser
 import EyerissConfig
 import EyerissCosim
 import EyerissMapper
+import EyerissGolden
+import EyerissTensorIO
 import Foundation
+import Logging
 
 struct Cosim: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,6 +42,21 @@ struct Cosim: ParsableCommand {
     @Flag(help: "ReLU on the ofmap on its way to DRAM.")
     var relu = false
 
+    @Option(help: "Ifmap [n][c][h][w] (or [c][h][w]) as a NumPy .npy file instead of random data: integers as they are, floats quantized.")
+    var input: String?
+
+    @Option(help: "Weights [m][c/groups][r][s] as a NumPy .npy file instead of random data.")
+    var weights: String?
+
+    @Option(help: "Fraction bits of a float --input (default: the most that fit, per tensor).")
+    var inputFractionBits: Int?
+
+    @Option(help: "Fraction bits of float --weights (default: the most that fit, per tensor).")
+    var weightFractionBits: Int?
+
+    @Option(help: "Write the ofmap [n][m][e][f] the accelerator computed to this .npy file (int16).")
+    var output: String?
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -52,8 +70,23 @@ struct Cosim: ParsableCommand {
         var opts = LayerRunOptions(seed: simulation.seed, sparsity: sparsity, shift: shift, trace: simulation.trace,
                                    watchdogCycles: watchdog, io: LayerIO(ifmapRLC: ifmapRlc, ofmapRLC: ofmapRlc, relu: relu))
         if hostileDram { opts.dram = .hostile(config) }
-        let result = try SimulationOutcome.run { try LayerRunner.run(shape, config: config, options: opts) }
-        try SimulationOutcome.report(result, json: json, passed: result.passed) { LayerReport.text(result, config: config) }
+        let data = try TensorInputs(input: input, weights: weights, inputFractionBits: inputFractionBits,
+                                    weightFractionBits: weightFractionBits, layer: shape, config: config, seed: simulation.seed,
+                                    sparsity: sparsity)
+        let (result, outputs) = try SimulationOutcome.run { () throws -> (LayerResult, [Int]) in
+            let run = try LayerRunner.runDetailed(shape, config: config, options: opts, input: data.input.tensor,
+                                                  weights: data.weights.tensor, logger: Logger(label: "eyeriss.cosim"))
+            return (run.result, try run.plan.readOfmap(lines: run.ofmapLines))
+        }
+        if let output {
+            do {
+                try NPY.int16File(shape: [shape.n, shape.m, shape.e, shape.f], values: outputs)
+                    .write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch { throw CLIError("cannot write \(output): \(error.localizedDescription)") }
+        }
+        try SimulationOutcome.report(result, json: json, passed: result.passed) {
+            LayerReport.text(result, config: config) + data.notes(shift: shift, output: output)
+        }
     }
 }
 
@@ -79,6 +112,43 @@ enum LayerReport {
         ]
         lines += r.firstMismatches.map { "  MISMATCH \($0)" }
         lines.append(r.verdict)
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// The layer's data: from .npy files where given (quantized to the data format), else random
+/// from the seed exactly as `LayerRunner` draws it.
+struct TensorInputs {
+    var input: QuantizedTensor
+    var weights: QuantizedTensor
+    var fromFiles: [String] = []
+
+    init(input inputPath: String?, weights weightsPath: String?, inputFractionBits: Int?, weightFractionBits: Int?,
+         layer: LayerShape, config: ValidConfig, seed: UInt64, sparsity: Double) throws {
+        let fp = FixedPoint(config)
+        var rng = SplitMix64(seed: seed)
+        let inDims = [layer.n, layer.c, layer.h, layer.w], wDims = [layer.m, layer.channelsPerGroup, layer.r, layer.s]
+        let randomInput = Tensor4.random(dims: inDims, range: fp.dataRange, zeroFraction: sparsity, rng: &rng)
+        let randomWeights = Tensor4.random(dims: wDims, range: fp.dataRange, zeroFraction: 0.1, rng: &rng)
+        func load(_ path: String?, dims: [Int], bits: Int?, random: Tensor4) throws -> QuantizedTensor {
+            guard let path else { return QuantizedTensor(tensor: random, fractionBits: 0, maxError: 0) }
+            do {
+                return try Quantizer.quantize(NPY.read(path: path), as: dims, dataBits: fp.dataBits, fractionBits: bits, name: path)
+            } catch let error as NPYError { throw CLIError(error.description) }
+        }
+        input = try load(inputPath, dims: inDims, bits: inputFractionBits, random: randomInput)
+        weights = try load(weightsPath, dims: wDims, bits: weightFractionBits, random: randomWeights)
+        fromFiles = [inputPath, weightsPath].compactMap { $0 }
+    }
+
+    /// What the report adds about the files: scales, quantization error, the output's binary point.
+    func notes(shift: Int, output: String?) -> String {
+        guard !fromFiles.isEmpty || output != nil else { return "" }
+        var lines = [""]
+        lines.append("  input: \(input.fractionBits) fraction bits, max quantization error \(input.maxError)")
+        lines.append("  weights: \(weights.fractionBits) fraction bits, max quantization error \(weights.maxError)")
+        let outBits = input.fractionBits + weights.fractionBits - shift
+        lines.append("  ofmap: integers with \(outBits) fraction bits (input + weights - shift)" + (output.map { ", written to \($0)" } ?? ""))
         return lines.joined(separator: "\n")
     }
 }
