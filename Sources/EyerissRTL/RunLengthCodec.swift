@@ -179,6 +179,9 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     m.assign(lastPair, k.q.eq(rlc.pairsPerWord - 1))
     let flagged = m.logic("flagged", comment: "the word's last flag")
     m.assign(flagged, rsData.bit(rlc.wordBits - 1))
+    let gapBits = rlc.wordBits - 1 - rlc.pairsPerWord * rlc.pairBits
+    // Bits between the last pair and the flag carry nothing (the golden codec ignores them too).
+    if gapBits > 0 { m.markUnused("word_gap", [rsData.bits(rlc.wordBits - 2, rlc.pairsPerWord * rlc.pairBits)]) }
     let restZero = m.logic("rest_zero", comment: "every pair after pair k is 0")
     m.comb("Pairs after k") { b in
         b.set(restZero, .one)
