@@ -222,8 +222,10 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     }
     m.assign(wrMask, fromLane & Expr.mux(lands, uptoLevel, allLanes))
     m.assign(wrEn, step)
-    let lineInRow = m.logic("line_in_row", cb - p.laneBits)
-    m.assign(lineInRow, headX.bits(cb - 1, p.laneBits))
+    // A row never spans more lines than the buffer holds, so the buffer's line width bounds it.
+    let lineInRowBits = min(cb - p.laneBits, p.glbLineBits)
+    let lineInRow = m.logic("line_in_row", lineInRowBits)
+    m.assign(lineInRow, headX.bits(p.laneBits + lineInRowBits - 1, p.laneBits))
     m.assign(wrLine, headGlb + lineInRow.resized(to: p.glbLineBits))
     m.assign(wrData, Expr.concat(dataLanes.reversed()))
     m.comb("Pair sequencing") { b in

@@ -62,9 +62,9 @@ final class RegressionRunnerTests: XCTestCase {
     static let mismatchJSON = """
         {"cycles": 793, "dramBytesRead": 808, "dramBytesWritten": 128, "firstMismatches": \
         ["tiny image 0 filter 1 row 2 column 3: expected 5, got 7", "tiny image 0 filter 1 row 2 column 4: expected -1, got 0"], \
-        "idealCycles": 144, "layer": {"c": 3, "groups": 1, "h": 7, "m": 4, "n": 1, "name": "tiny", "padding": 1, "r": 3, \
+        "idealCycles": 144, "ifmapZeroFraction": 0.5, "io": {"ifmapRLC": false, "ofmapRLC": false, "relu": false}, "layer": {"c": 3, "groups": 1, "h": 7, "m": 4, "n": 1, "name": "tiny", "padding": 1, "r": 3, \
         "s": 3, "stride": 2, "w": 8}, "mappedUtilization": 1, "mapping": "q=3 p=4 Rc=3 r=1 e=4 t=1 jobRows=1", \
-        "mismatches": 2, "outputs": 64, "passes": 1, "plannedMACs": 1728, "seed": 3, "shift": 12, "sparsity": 0.5, \
+        "mismatches": 2, "ofmapZeroFraction": 0.1, "outputs": 64, "passes": 1, "plannedMACs": 1728, "rawDRAMBytes": 936, "seed": 3, "shift": 12, "sparsity": 0.5, \
         "stats": {"cycles": 793, "dramBusyCycles": 101, "dramLinesRead": 101, "dramLinesWritten": 16, \
         "filterSpadReads": 600, "filterSpadWrites": 432, "gated": 1128, "ifmapSpadReads": 432, "ifmapSpadWrites": 324, \
         "macs": 600, "psumSpadReads": 728, "psumSpadWrites": 728}, "utilization": 0.18}
