@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .target(name: "HDL"),
@@ -33,6 +34,14 @@ let package = Package(
             dependencies: ["EyerissConfig", "EyerissRTL", "EyerissGolden", "EyerissMapper", "CEyerissShim", "EyerissTooling",
                            .product(name: "Logging", package: "swift-log")]
         ),
+        // ONNX import: the schema's generated Swift (committed), graphs, the float reference,
+        // the quantized run with CONV and fully connected layers on the accelerator.
+        .target(
+            name: "EyerissONNX",
+            dependencies: ["EyerissConfig", "EyerissGolden", "EyerissMapper", "EyerissCosim", "EyerissTensorIO",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         // Area estimates: Yosys per module, gate weights, the SRAM and register-file model.
         .target(
             name: "EyerissArea",
@@ -41,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "eyeriss",
             dependencies: ["EyerissConfig", "EyerissRTL", "EyerissGolden", "EyerissMapper", "EyerissCosim", "EyerissArea",
-                           "EyerissTensorIO",
+                           "EyerissTensorIO", "EyerissONNX",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
@@ -49,6 +58,7 @@ let package = Package(
         .testTarget(name: "EyerissConfigTests", dependencies: ["EyerissConfig"]),
         .testTarget(name: "EyerissGoldenTests", dependencies: ["EyerissGolden"]),
         .testTarget(name: "EyerissTensorIOTests", dependencies: ["EyerissTensorIO", "EyerissGolden"]),
+        .testTarget(name: "EyerissONNXTests", dependencies: ["EyerissONNX", "EyerissConfig", "EyerissCosim", "EyerissGolden"]),
         // Runs the built `eyeriss` executable as a user would.
         .testTarget(name: "EyerissCLITests"),
         .testTarget(name: "EyerissMapperTests", dependencies: ["EyerissMapper", "EyerissGolden", "EyerissConfig"]),

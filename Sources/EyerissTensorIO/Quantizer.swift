@@ -50,14 +50,8 @@ public enum Quantizer {
             let k: Int
             if let fractionBits {
                 k = fractionBits
-            } else if peak == 0 {
-                k = 0
             } else {
-                // Largest k with round(peak * 2^k) <= limit - 1.
-                var guess = Int((Double(limit - 1) / peak).log2Floor)
-                while (peak * pow2(guess + 1)).rounded() <= Double(limit - 1) { guess += 1 }
-                while (peak * pow2(guess)).rounded() > Double(limit - 1) { guess -= 1 }
-                k = guess
+                k = Quantizer.fractionBits(peak: peak, dataBits: dataBits)
             }
             let scale = pow2(k)
             let ints = values.map { Int(($0 * scale).rounded()) }
@@ -69,7 +63,18 @@ public enum Quantizer {
         }
     }
 
-    static func pow2(_ k: Int) -> Double { k >= 0 ? Double(1 << min(k, 62)) : 1 / Double(1 << min(-k, 62)) }
+    /// The per-tensor scale: the largest `k` with `round(peak * 2^k) <= 2^(dataBits-1) - 1`
+    /// (0 for an all-zero tensor; negative for large values).
+    public static func fractionBits(peak: Double, dataBits: Int) -> Int {
+        let top = Double((1 << (dataBits - 1)) - 1)
+        guard peak > 0, peak.isFinite else { return 0 }
+        var guess = Int((top / peak).log2Floor)
+        while (peak * pow2(guess + 1)).rounded() <= top { guess += 1 }
+        while (peak * pow2(guess)).rounded() > top { guess -= 1 }
+        return guess
+    }
+
+    public static func pow2(_ k: Int) -> Double { k >= 0 ? Double(1 << min(k, 62)) : 1 / Double(1 << min(-k, 62)) }
 }
 
 private extension Double {

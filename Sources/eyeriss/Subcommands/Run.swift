@@ -20,7 +20,9 @@ struct Run: ParsableCommand {
     @OptionGroup var simulation: SimulationOptions
 
     @Option(help: "Network: \(Network.names.joined(separator: ", ")).")
-    var network: String
+    var network: String?
+
+    @OptionGroup var onnx: ONNXOptions
 
     @Option(help: "Images in the batch.")
     var batch: Int = 1
@@ -35,7 +37,8 @@ struct Run: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard Network.names.contains(network) else {
+        guard (network == nil) != (onnx.model == nil) else { throw ValidationError("give either --network or --onnx") }
+        if let network, !Network.names.contains(network) {
             throw ValidationError("unknown network \(network); known: \(Network.names.joined(separator: ", "))")
         }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
@@ -43,7 +46,12 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let config = try options.load()
-        let net = Network.named(network, batch: batch)!
+        if let model = onnx.model {
+            var layerOptions = LayerRunOptions(seed: simulation.seed, watchdogCycles: watchdog)
+            if hostileDram { layerOptions.dram = .hostile(config) }
+            return try onnx.run(model: model, config: config, layerOptions: layerOptions, json: json)
+        }
+        let net = Network.named(network!, batch: batch)!
         var opts = NetworkRunOptions(seed: simulation.seed, watchdogCycles: watchdog)
         if hostileDram { opts.dram = .hostile(config) }
         let result = try SimulationOutcome.run { try NetworkRunner.run(net, config: config, options: opts) }
