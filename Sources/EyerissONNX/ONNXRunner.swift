@@ -41,6 +41,12 @@ public struct ONNXLayerResult: Codable, Sendable {
     /// float output's largest magnitude.
     public var maxAbsError: Double
     public var referencePeak: Double
+    /// The most this layer's own rounding can add to an output, for an input that is exactly
+    /// its quantized value: `K` products each off by the input's rounding times the largest
+    /// weight, the weights' rounding times the largest input, and the floor of the product
+    /// shift (`K` = channels per group x R x S), plus half a step for the rounded bias. For
+    /// the first layer, the whole error against the float reference.
+    public var quantizationBound: Double
 }
 
 /// The outcome of running an ONNX model.
@@ -217,10 +223,15 @@ public enum ONNXRunner {
                     values[next[0].outputs[0]] = y
                 }
                 values[node.outputs[0]] = y
+                let step = { (k: Int) in 1 / Quantizer.pow2(k) }
+                let k = Double(layer.channelsPerGroup * layer.r * layer.s)
+                let bound = k * (step(outFrac) + weights.peak * step(x.frac + 1) + x.real.peak * step(wFrac + 1)
+                                 + step(x.frac + wFrac + 2)) + (bias == nil ? 0 : step(outFrac + 1))
                 let err = zip(y.real.values, (fuseRelu ? reference[next[0].outputs[0]]! : refY).values).map { abs($0 - $1) }.max() ?? 0
                 layers.append(ONNXLayerResult(node: node.name.isEmpty ? node.outputs[0] : node.name, op: node.opType, layer: layer,
                                               inputFrac: x.frac, weightFrac: wFrac, outputFrac: outFrac, shift: shift,
-                                              reluOnChip: fuseRelu, cosim: cosim, maxAbsError: err, referencePeak: refY.peak))
+                                              reluOnChip: fuseRelu, cosim: cosim, maxAbsError: err, referencePeak: refY.peak,
+                                              quantizationBound: bound))
                 if !mismatched.isEmpty { break }
             } else {
                 let (outs, note) = try hostStep(node, values: values, consts: consts, reference: reference, headroomFrac: headroomFrac,

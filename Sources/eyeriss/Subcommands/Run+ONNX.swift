@@ -91,12 +91,12 @@ enum AtomicFile {
 enum ONNXReport {
     static func text(_ r: ONNXRunResult, config: ValidConfig, input: String, expected: String?) -> String {
         func g(_ x: Double?) -> String { x.map { String(format: "%.4g", $0) } ?? "-" }
-        let header = ["layer", "op", "shape", "frac in/w/out", "shift", "ReLU", "cycles", "MACs", "util", "max |err|", "peak", "check"]
+        let header = ["layer", "op", "shape", "frac in/w/out", "shift", "ReLU", "cycles", "MACs", "util", "max |err|", "bound", "peak", "check"]
         let rows = r.layers.map { l -> [String] in
             [l.node, l.op, "\(l.layer.c)x\(l.layer.h)x\(l.layer.w) -> \(l.layer.m)x\(l.layer.e)x\(l.layer.f) (\(l.layer.r)x\(l.layer.s)/\(l.layer.stride) g\(l.layer.groups))",
              "\(l.inputFrac)/\(l.weightFrac)/\(l.outputFrac)", "\(l.shift)", l.reluOnChip ? "chip" : "host",
              l.cosim.map { "\($0.cycles)" } ?? "-", "\(l.layer.macs)", l.cosim.map { String(format: "%.2f", $0.utilization) } ?? "-",
-             g(l.maxAbsError), g(l.referencePeak), l.cosim?.verdict ?? "golden"]
+             g(l.maxAbsError), g(l.quantizationBound), g(l.referencePeak), l.cosim?.verdict ?? "golden"]
         }
         let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max()! }
         func line(_ cells: [String]) -> String {
