@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+scripts/onnx/testdata.sh
 swift build --build-tests
 swift test --skip-build
 "$(swift build --show-bin-path)/eyeriss" regress --suite quick --jobs 2 --junit .build/regress-quick.xml

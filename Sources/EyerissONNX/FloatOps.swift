@@ -173,18 +173,26 @@ enum FloatOps {
         return out
     }
 
-    /// Softmax over the axes from `axis` on (opset 11 and before: the tensor flattened to 2-D
-    /// there; from 13 on, one axis — the same for the last axis, which is what models use).
+    /// Softmax over the axes from `axis` on, taken as one (ONNX before opset 13).
+    static func softmax(_ x: FloatTensor, fromAxis axis: Int) -> FloatTensor {
+        let a = axis < 0 ? axis + x.dims.count : axis
+        return softmax(x.reshaped([x.dims[..<a].reduce(1, *), x.dims[a...].reduce(1, *)]), axis: 1).reshaped(x.dims)
+    }
+
+    /// Softmax along one axis (ONNX from opset 13).
     static func softmax(_ x: FloatTensor, axis: Int) -> FloatTensor {
         let a = axis < 0 ? axis + x.dims.count : axis
-        let inner = x.dims[a...].reduce(1, *)
+        let (length, inner) = (x.dims[a], x.dims[(a + 1)...].reduce(1, *))
+        let outer = x.dims[..<a].reduce(1, *)
         var out = x
-        for start in stride(from: 0, to: x.count, by: Swift.max(1, inner)) {
-            let slice = x.values[start..<(start + inner)]
-            let peak = slice.max() ?? 0
-            let e = slice.map { exp($0 - peak) }
-            let total = e.reduce(0, +)
-            for (k, v) in e.enumerated() { out.values[start + k] = v / total }
+        for o in 0..<outer {
+            for i in 0..<inner {
+                let index = (0..<length).map { (o * length + $0) * inner + i }
+                let peak = index.map { x.values[$0] }.max() ?? 0
+                let e = index.map { exp(x.values[$0] - peak) }
+                let total = e.reduce(0, +)
+                for (k, j) in index.enumerated() { out.values[j] = e[k] / total }
+            }
         }
         return out
     }

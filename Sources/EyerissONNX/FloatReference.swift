@@ -100,9 +100,12 @@ enum FloatReference {
             let perm = try node.ints("perm") ?? Array(x.dims.indices.reversed())
             return [FloatOps.transpose(x, perm: perm)]
         case "Softmax":
-            // Opset 13 changed the default axis from 1 to -1; models' softmax is over the last
-            // axis of a [N, classes] tensor either way.
-            return [FloatOps.softmax(try input(0), axis: try node.int("axis", default: -1))]
+            // Before opset 13: the tensor flattened to 2-D at `axis` (default 1); from 13: one axis (default -1).
+            let x = try input(0)
+            if node.opset < 13 {
+                return [FloatOps.softmax(x, fromAxis: try node.int("axis", default: 1))]
+            }
+            return [FloatOps.softmax(x, axis: try node.int("axis", default: -1))]
         case "Dropout", "Identity", "Cast":
             let x = try input(0)
             return node.outputs.count > 1 ? [x, FloatTensor(dims: x.dims, fill: 1)] : [x]

@@ -19,6 +19,9 @@ public struct Graph: Sendable {
             self.attributes = attributes
         }
 
+        /// The model's operator set version, for attribute defaults that changed.
+        public var opset = 13
+
         /// "Conv 'conv1'": how errors name a node.
         public var label: String { "\(opType) '\(name.isEmpty ? outputs.first ?? "?" : name)'" }
     }
@@ -44,13 +47,18 @@ public struct Graph: Sendable {
     /// Graph inputs that are not initializers: what the user feeds.
     public var inputs: [Input]
     public var outputs: [String]
+    /// The default domain's operator set version (defaults of some attributes changed with it).
+    public var opset: Int
 
-    public init(name: String, nodes: [Node], initializers: [String: FloatTensor], inputs: [Input], outputs: [String]) {
+    public init(name: String, nodes: [Node], initializers: [String: FloatTensor], inputs: [Input], outputs: [String],
+                opset: Int = 13) {
         self.name = name
+        self.opset = opset
         self.nodes = nodes
         self.initializers = initializers
         self.inputs = inputs.filter { initializers[$0.name] == nil }
         self.outputs = outputs
+        for k in self.nodes.indices { self.nodes[k].opset = opset }
     }
 }
 

@@ -13,7 +13,8 @@ public enum ONNXFile {
             throw ONNXError.unreadable("\(path) is not an ONNX model: \(error)")
         }
         guard model.hasGraph else { throw ONNXError.unreadable("\(path) has no graph") }
-        return try graph(model.graph, name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
+        let opset = model.opsetImport.first { $0.domain.isEmpty || $0.domain == "ai.onnx" }.map { Int($0.version) } ?? 13
+        return try graph(model.graph, name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, opset: opset)
     }
 
     /// A serialized `TensorProto` (the `.pb` files of the ONNX test data).
@@ -38,7 +39,7 @@ public enum ONNXFile {
         return try p.serializedData()
     }
 
-    static func graph(_ g: Onnx_GraphProto, name: String) throws -> Graph {
+    static func graph(_ g: Onnx_GraphProto, name: String, opset: Int) throws -> Graph {
         var initializers: [String: FloatTensor] = [:]
         for t in g.initializer { initializers[t.name] = try tensor(t, what: "initializer \(t.name)") }
         let nodes = try g.node.enumerated().map { k, n -> Graph.Node in
@@ -57,7 +58,7 @@ public enum ONNXFile {
             })
         }
         return Graph(name: g.name.isEmpty ? name : g.name, nodes: nodes, initializers: initializers, inputs: inputs,
-                     outputs: g.output.map(\.name))
+                     outputs: g.output.map(\.name), opset: opset)
     }
 
     static func attribute(_ a: Onnx_AttributeProto, node: String) throws -> Graph.Attribute {

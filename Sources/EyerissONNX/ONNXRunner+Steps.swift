@@ -125,7 +125,7 @@ extension ONNXRunner {
         var notes: [String] = []
         let q = zip(node.outputs, outs).map { name, t -> QTensor in
             let frac = headroomFrac(reference[name]?.peak ?? t.peak)
-            notes.append("2^-\(frac)")
+            notes.append("2^\(-frac)")
             return quantize(t, frac)
         }
         return (q, "float, re-quantized to \(notes.joined(separator: ", "))")

@@ -61,7 +61,7 @@ public struct ONNXRunResult: Codable, Sendable {
     public var outputDims: [Int]
     public var maxAbsError: Double?
     public var meanAbsError: Double?
-    /// For outputs shaped `[N, classes]`: rows whose arg-max agrees with the float reference.
+    /// For outputs shaped `[N, classes]` (or `[N, classes, 1, 1]`): rows whose arg-max agrees with the float reference.
     public var top1Agreement: Double?
     public var expected: ExpectedComparison?
     /// Accelerated layers that did not match the golden model (co-simulation only).
@@ -265,7 +265,8 @@ public enum ONNXRunner {
     }
 
     static func top1(_ a: FloatTensor, _ b: FloatTensor) -> Double? {
-        guard a.dims.count == 2, a.dims[1] > 1 else { return nil }
+        // [N, classes] or [N, classes, 1, 1]
+        guard a.dims.count >= 2, a.dims[1] > 1, a.dims[2...].allSatisfy({ $0 == 1 }) else { return nil }
         let (rows, cols) = (a.dims[0], a.dims[1])
         func argmax(_ t: FloatTensor, _ r: Int) -> Int {
             (0..<cols).max { t.values[r * cols + $0] < t.values[r * cols + $1] }!

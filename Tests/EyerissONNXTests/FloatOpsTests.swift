@@ -27,6 +27,13 @@ final class FloatOpsTests: XCTestCase {
         XCTAssertEqual(FloatOps.pool(x, window: ceil, max: false).values, [0, -1.5, -0.5, 9])
         let s = FloatOps.softmax(FloatTensor(dims: [1, 2], values: [0, log(3)]), axis: -1)
         XCTAssertEqual(s.values[0], 0.25, accuracy: 1e-12)
+        // [1, 2, 1, 1]: before opset 13 the classes (axis 1 on) share one softmax; from 13 the
+        // default last axis holds one value each.
+        let logits = FloatTensor(dims: [1, 2, 1, 1], values: [0, log(3)])
+        XCTAssertEqual(FloatOps.softmax(logits, fromAxis: 1).values[1], 0.75, accuracy: 1e-12)
+        XCTAssertEqual(FloatOps.softmax(logits, axis: -1).values, [1, 1])
+        let rows = FloatOps.softmax(FloatTensor(dims: [2, 2], values: [0, 0, 0, log(3)]), axis: 0)
+        XCTAssertEqual(rows.values[3], 0.75, accuracy: 1e-12)
         let g = try FloatOps.gemm(FloatTensor(dims: [1, 2], values: [1, 2]), FloatTensor(dims: [3, 2], values: [1, 0, 0, 1, 1, 1]),
                                   FloatTensor(dims: [3], values: [10, 20, 30]), alpha: 2, beta: 1, transA: false, transB: true)
         XCTAssertEqual(g.values, [12, 24, 36])

@@ -15,7 +15,7 @@ struct ONNXOptions: ParsableArguments {
                                discussion: "Default: test_data_set_0/input_0.pb beside the model if there is one, else the ONNX backend tests' dummy input (arange(n)/n in the input's shape)."))
     var input: String?
 
-    @Option(help: "The expected output (.pb or .npy). Default: test_data_set_0/output_0.pb or MODEL_output_0.pb beside the model.")
+    @Option(help: "The expected output (.pb or .npy). Default, when --input is not given: test_data_set_0/output_0.pb or MODEL_output_0.pb beside the model.")
     var expected: String?
 
     @Option(help: "Write the network's output (as the quantized run computed it) to this .npy file.")
@@ -30,7 +30,7 @@ struct ONNXOptions: ParsableArguments {
         let base = URL(fileURLWithPath: model).deletingPathExtension().path
         func existing(_ paths: [String]) -> String? { paths.first { FileManager.default.fileExists(atPath: $0) } }
         let inputPath = input ?? existing([dir.appendingPathComponent("test_data_set_0/input_0.pb").path])
-        let expectedPath = expected ?? existing([dir.appendingPathComponent("test_data_set_0/output_0.pb").path, base + "_output_0.pb"])
+        let expectedPath = expected ?? (input != nil ? nil : existing([dir.appendingPathComponent("test_data_set_0/output_0.pb").path, base + "_output_0.pb"]))
         let x: FloatTensor
         if let inputPath {
             x = try load { try Self.tensor(inputPath) }
