@@ -4,7 +4,7 @@
 // Configuration hash: 4c31945d0d0bdb4b (`eyeriss config` prints the configuration).
 //
 // Parameters:
-//   17 counters of 48 b (counters.bits)
+//   19 counters of 48 b (counters.bits)
 
 module eyeriss_perf_counters (
   // Clock and synchronous active-low reset
@@ -14,7 +14,7 @@ module eyeriss_perf_counters (
   // Clear: the start command of a program
   input  logic        clear_i,
 
-  // Events of this cycle, one input per counter (ev_local_psum_words_i: transfers this cycle)
+  // Events of this cycle: what each counter adds
   input  logic        ev_cycles_busy_i,
   input  logic        ev_cycles_pe_busy_i,
   input  logic        ev_cycles_dram_stall_i,
@@ -25,13 +25,15 @@ module eyeriss_perf_counters (
   input  logic        ev_gon_words_i,
   input  logic [7:0]  ev_local_psum_words_i,
   input  logic        ev_glb_filter_reads_i,
-  input  logic        ev_glb_filter_writes_i,
+  input  logic [2:0]  ev_glb_filter_writes_i,
   input  logic        ev_glb_ifmap_reads_i,
-  input  logic        ev_glb_ifmap_writes_i,
-  input  logic        ev_glb_psum_reads_i,
+  input  logic [2:0]  ev_glb_ifmap_writes_i,
+  input  logic [2:0]  ev_glb_psum_reads_i,
   input  logic        ev_glb_psum_writes_i,
   input  logic        ev_dram_lines_read_i,
   input  logic        ev_dram_lines_written_i,
+  input  logic        ev_dram_filter_lines_read_i,
+  input  logic        ev_dram_ifmap_lines_read_i,
 
   // Read-out: counter perf_sel_i on perf_cnt_o
   input  logic [4:0]  perf_sel_i,
@@ -73,6 +75,10 @@ module eyeriss_perf_counters (
   logic [47:0] cnt_dram_lines_read_d;
   logic [47:0] cnt_dram_lines_written_q;
   logic [47:0] cnt_dram_lines_written_d;
+  logic [47:0] cnt_dram_filter_lines_read_q;
+  logic [47:0] cnt_dram_filter_lines_read_d;
+  logic [47:0] cnt_dram_ifmap_lines_read_q;
+  logic [47:0] cnt_dram_ifmap_lines_read_d;
 
   // ------------------------------------------------------------------------
   // Counters
@@ -98,19 +104,23 @@ module eyeriss_perf_counters (
 
   assign cnt_glb_filter_reads_d = clear_i ? 48'd0 : (cnt_glb_filter_reads_q + {47'd0, ev_glb_filter_reads_i});
 
-  assign cnt_glb_filter_writes_d = clear_i ? 48'd0 : (cnt_glb_filter_writes_q + {47'd0, ev_glb_filter_writes_i});
+  assign cnt_glb_filter_writes_d = clear_i ? 48'd0 : (cnt_glb_filter_writes_q + {45'd0, ev_glb_filter_writes_i});
 
   assign cnt_glb_ifmap_reads_d = clear_i ? 48'd0 : (cnt_glb_ifmap_reads_q + {47'd0, ev_glb_ifmap_reads_i});
 
-  assign cnt_glb_ifmap_writes_d = clear_i ? 48'd0 : (cnt_glb_ifmap_writes_q + {47'd0, ev_glb_ifmap_writes_i});
+  assign cnt_glb_ifmap_writes_d = clear_i ? 48'd0 : (cnt_glb_ifmap_writes_q + {45'd0, ev_glb_ifmap_writes_i});
 
-  assign cnt_glb_psum_reads_d = clear_i ? 48'd0 : (cnt_glb_psum_reads_q + {47'd0, ev_glb_psum_reads_i});
+  assign cnt_glb_psum_reads_d = clear_i ? 48'd0 : (cnt_glb_psum_reads_q + {45'd0, ev_glb_psum_reads_i});
 
   assign cnt_glb_psum_writes_d = clear_i ? 48'd0 : (cnt_glb_psum_writes_q + {47'd0, ev_glb_psum_writes_i});
 
   assign cnt_dram_lines_read_d = clear_i ? 48'd0 : (cnt_dram_lines_read_q + {47'd0, ev_dram_lines_read_i});
 
   assign cnt_dram_lines_written_d = clear_i ? 48'd0 : (cnt_dram_lines_written_q + {47'd0, ev_dram_lines_written_i});
+
+  assign cnt_dram_filter_lines_read_d = clear_i ? 48'd0 : (cnt_dram_filter_lines_read_q + {47'd0, ev_dram_filter_lines_read_i});
+
+  assign cnt_dram_ifmap_lines_read_d = clear_i ? 48'd0 : (cnt_dram_ifmap_lines_read_q + {47'd0, ev_dram_ifmap_lines_read_i});
 
   // ------------------------------------------------------------------------
   // Read-out
@@ -170,6 +180,12 @@ module eyeriss_perf_counters (
     if (perf_sel_i == 5'd16) begin
       perf_cnt_o = cnt_dram_lines_written_q;
     end
+    if (perf_sel_i == 5'd17) begin
+      perf_cnt_o = cnt_dram_filter_lines_read_q;
+    end
+    if (perf_sel_i == 5'd18) begin
+      perf_cnt_o = cnt_dram_ifmap_lines_read_q;
+    end
   end
 
   // ------------------------------------------------------------------------
@@ -196,6 +212,8 @@ module eyeriss_perf_counters (
       cnt_glb_psum_writes_q <= 48'd0;
       cnt_dram_lines_read_q <= 48'd0;
       cnt_dram_lines_written_q <= 48'd0;
+      cnt_dram_filter_lines_read_q <= 48'd0;
+      cnt_dram_ifmap_lines_read_q <= 48'd0;
     end else begin
       cnt_cycles_busy_q <= cnt_cycles_busy_d;
       cnt_cycles_pe_busy_q <= cnt_cycles_pe_busy_d;
@@ -214,6 +232,8 @@ module eyeriss_perf_counters (
       cnt_glb_psum_writes_q <= cnt_glb_psum_writes_d;
       cnt_dram_lines_read_q <= cnt_dram_lines_read_d;
       cnt_dram_lines_written_q <= cnt_dram_lines_written_d;
+      cnt_dram_filter_lines_read_q <= cnt_dram_filter_lines_read_d;
+      cnt_dram_ifmap_lines_read_q <= cnt_dram_ifmap_lines_read_d;
     end
   end
 

@@ -5,11 +5,11 @@ import HDL
 /// `perf_sel_i` = the raw value picks the counter on `perf_cnt_o`. The PE-level counters (MACs,
 /// gated MACs, scratchpad accesses) stay in the PEs (`dbg_cnt_o`).
 ///
-/// Units: cycles; words (one `dataBits` word) on the networks; accesses (one read or write
-/// port operation) on the global buffer: the feeders read one word per access, loads and stores
-/// move a whole line per access, the RLC loader one line segment per access; DRAM lines (one
-/// `dram.busBits` line per handshake, counted at the top's DRAM port, so the RLC loader and
-/// encoder count too). docs/report-schema.md maps each to its report field.
+/// Units: cycles; `dataBits` words on the networks and the global buffer (the feeders move one
+/// word per access, loads and stores a line of `lanes` words, the RLC loader the lanes its
+/// segment enables); DRAM lines (one `dram.busBits` line per handshake, counted at the top's
+/// DRAM port, so the RLC loader and encoder count too). docs/report-schema.md maps each to its
+/// report field.
 public enum PerfCounter: Int, CaseIterable, Sendable {
     /// Cycles the controller is busy running a program (`busy_o`).
     case cyclesBusy
@@ -29,7 +29,7 @@ public enum PerfCounter: Int, CaseIterable, Sendable {
     case gonWords
     /// Psums moved up the local links from one PE to the PE above.
     case localPsumWords
-    /// Global buffer accesses per data type.
+    /// Global buffer words read and written per data type.
     case glbFilterReads
     case glbFilterWrites
     case glbIfmapReads
@@ -39,13 +39,18 @@ public enum PerfCounter: Int, CaseIterable, Sendable {
     /// DRAM lines read (responses taken) and written (writes accepted).
     case dramLinesRead
     case dramLinesWritten
+    /// DRAM lines read while loading filters, and ifmaps (raw or through the RLC loader); the
+    /// rest of `dramLinesRead` are descriptors.
+    case dramFilterLinesRead
+    case dramIfmapLinesRead
 
     /// The counter's name in the RTL (`cnt_<name>_q`) and in reports.
     public var name: String {
         ["cycles_busy", "cycles_pe_busy", "cycles_dram_stall", "cycles_noc_stall",
          "gin_filter_words", "gin_ifmap_words", "gin_psum_words", "gon_words", "local_psum_words",
          "glb_filter_reads", "glb_filter_writes", "glb_ifmap_reads", "glb_ifmap_writes",
-         "glb_psum_reads", "glb_psum_writes", "dram_lines_read", "dram_lines_written"][rawValue]
+         "glb_psum_reads", "glb_psum_writes", "dram_lines_read", "dram_lines_written",
+         "dram_filter_lines_read", "dram_ifmap_lines_read"][rawValue]
     }
 
     /// Bits of `perf_sel_i`.
@@ -64,10 +69,10 @@ enum ControllerStateCode {
 
 /// `eyeriss_perf_counters`: one `bits`-wide counter per `PerfCounter`, cleared by `clear_i` (the
 /// program's start command) and incremented by its event input each cycle; `perf_cnt_o` shows the
-/// counter `perf_sel_i` selects, combinationally. Every event is one bit except the local psum
-/// link count, which is the number of link transfers this cycle. One add per counter per cycle:
-/// no other logic, and nothing toggles on the read-out unless the select changes.
-func makePerfCounters(bits: Int, linkCountBits: Int, header: RTLHeader) throws -> Module {
+/// counter `perf_sel_i` selects, combinationally. An event is the count of this cycle (one bit
+/// for most; words for the buffer and the local links). One add per counter per cycle: no
+/// other logic, and nothing toggles on the read-out unless the select changes.
+func makePerfCounters(bits: Int, eventBits: [Int], header: RTLHeader) throws -> Module {
     let m = ModuleBuilder("eyeriss_perf_counters", header: header.lines(
         purpose: "Performance counters: cycles, network words, global buffer and DRAM accesses, read through a select.",
         parameters: ["\(PerfCounter.allCases.count) counters of \(bits) b (counters.bits)"]))
@@ -76,11 +81,9 @@ func makePerfCounters(bits: Int, linkCountBits: Int, header: RTLHeader) throws -
     m.input("rst_ni")
     m.portGroup("Clear: the start command of a program")
     let clear = m.input("clear_i")
-    m.portGroup("Events of this cycle, one input per counter (ev_local_psum_words_i: transfers this cycle)")
+    m.portGroup("Events of this cycle: what each counter adds")
     var events: [Expr] = []
-    for c in PerfCounter.allCases {
-        events.append(m.input("ev_\(c.name)_i", c == .localPsumWords ? linkCountBits : 1))
-    }
+    for (c, w) in zip(PerfCounter.allCases, eventBits) { events.append(m.input("ev_\(c.name)_i", w)) }
     m.portGroup("Read-out: counter perf_sel_i on perf_cnt_o")
     let sel = m.input("perf_sel_i", PerfCounter.selectBits)
     let out = m.output("perf_cnt_o", bits)
@@ -106,8 +109,6 @@ func makePerfCounters(bits: Int, linkCountBits: Int, header: RTLHeader) throws -
 func instantiatePerfCounters(_ m: ModuleBuilder, clk: Expr, rst: Expr, clear: Expr, events: [PerfCounter: Expr],
                              links: [[Expr]], sel: Expr, out: Expr, header: RTLHeader, design: inout Design) throws {
     let linkCountBits = max(1, bitsToHold(links.reduce(0) { $0 + $1.count }))
-    let module = try makePerfCounters(bits: out.width, linkCountBits: linkCountBits, header: header)
-    try design.add(module)
     func sum(_ terms: [Expr]) -> Expr {
         terms.map { $0.zeroExtended(to: linkCountBits) }.reduce(nil as Expr?) { acc, x in acc.map { $0 + x } ?? x }
             ?? .lit(0, width: linkCountBits)
@@ -120,8 +121,18 @@ func instantiatePerfCounters(_ m: ModuleBuilder, clk: Expr, rst: Expr, clear: Ex
     let linkCount = m.logic("perf_link_words", linkCountBits, comment: "psums moving up the local links this cycle")
     m.assign(linkCount, sum(rowSums))
     var inputs: [String: Expr] = ["clk_i": clk, "rst_ni": rst, "clear_i": clear, "perf_sel_i": sel]
+    var eventBits: [Int] = []
     for c in PerfCounter.allCases {
-        inputs["ev_\(c.name)_i"] = c == .localPsumWords ? linkCount : events[c]!
+        let e = c == .localPsumWords ? linkCount : events[c]!
+        inputs["ev_\(c.name)_i"] = e
+        eventBits.append(e.width)
     }
+    let module = try makePerfCounters(bits: out.width, eventBits: eventBits, header: header)
+    try design.add(module)
     m.instance(module, "u_perf_counters", inputs: inputs, outputs: ["perf_cnt_o": out])
+}
+
+/// Set bits of `bits`, `width` wide.
+func popCount(_ bits: Expr, width: Int) -> Expr {
+    (0..<bits.width).map { bits.bit($0).zeroExtended(to: width) }.reduce(Expr.lit(0, width: width)) { $0 + $1 }
 }

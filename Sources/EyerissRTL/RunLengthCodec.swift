@@ -225,6 +225,8 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     let lineInRow = m.logic("line_in_row", cb - p.laneBits)
     m.assign(lineInRow, headX.bits(cb - 1, p.laneBits))
     m.assign(wrLine, headGlb + lineInRow.resized(to: p.glbLineBits))
+    // A row never spans more lines than the region holds: the bits above its line address are 0.
+    if lineInRow.width > p.glbLineBits { m.markUnused("line_in_row_high", [lineInRow.bits(lineInRow.width - 1, p.glbLineBits)]) }
     m.assign(wrData, Expr.concat(dataLanes.reversed()))
     m.comb("Pair sequencing") { b in
         b.set(k.d, k.q)

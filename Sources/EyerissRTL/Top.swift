@@ -357,6 +357,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     m.assign(cycles.d, Expr.mux(busy, cycles.q + 1, cycles.q))
     m.assign(cyclesOut, cycles.q)
     let stateIs = { (code: Int) in stateOut.eq(.lit(code, width: ControllerStateCode.bits)) }
+    let lanesWords = Expr.lit(p.lanes, width: bitsToHold(p.lanes)), noWords = Expr.lit(0, width: bitsToHold(p.lanes))
     let links = (0..<max(0, rows - 1)).map { r in (0..<cols).map { c in outValid[r][c] & ~rowTop.bit(r) & inReadyOf[r + 1][c] } }
     try instantiatePerfCounters(m, clk: clk, rst: rst, clear: programStart, events: [
         .cyclesBusy: busy, .cyclesPEBusy: ~pesIdle,
@@ -365,9 +366,12 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
         .cyclesNoCStall: (ffValid & ~ffReady) | (ifValid & ~ifReady) | (pfValid & ~pfReady),
         .ginFilterWords: ffValid & ffReady, .ginIfmapWords: ifValid & ifReady, .ginPsumWords: pfValid & pfReady,
         .gonWords: psWrEn, .localPsumWords: .zero,
-        .glbFilterReads: fRdEn, .glbFilterWrites: glbFWrEn, .glbIfmapReads: ifRdEn, .glbIfmapWrites: ifWrEn,
-        .glbPsumReads: psRdEn, .glbPsumWrites: psWrEn,
-        .dramLinesRead: rsValid & rsReady, .dramLinesWritten: wrValid & wrReady,
+        .glbFilterReads: fRdEn, .glbFilterWrites: Expr.mux(glbFWrEn, lanesWords, noWords), .glbIfmapReads: ifRdEn,
+        .glbIfmapWrites: Expr.mux(ifWrEn, popCount(ifWrMask, width: lanesWords.width), noWords),
+        .glbPsumReads: Expr.mux(glbPsRdEnStore | encRdEn, lanesWords, psRdEnFeeder.zeroExtended(to: lanesWords.width)),
+        .glbPsumWrites: psWrEn, .dramLinesRead: rsValid & rsReady, .dramLinesWritten: wrValid & wrReady,
+        .dramFilterLinesRead: rsValid & rsReady & stateIs(ControllerStateCode.loadFilter),
+        .dramIfmapLinesRead: rsValid & rsReady & stateIs(ControllerStateCode.loadIfmap),
     ], links: links, sel: perfSel, out: perfOut, header: header, design: &design)
     return try m.build()
 }
