@@ -31,17 +31,19 @@ let package = Package(
         .target(
             name: "EyerissCosim",
             dependencies: ["EyerissConfig", "EyerissRTL", "EyerissGolden", "EyerissMapper", "CEyerissShim", "EyerissTooling",
-                           .product(name: "Logging", package: "swift-log")]
+                           "EyerissReport", .product(name: "Logging", package: "swift-log")]
         ),
         // Area estimates: Yosys per module, gate weights, the SRAM and register-file model.
         .target(
             name: "EyerissArea",
             dependencies: ["EyerissTooling", "EyerissConfig", "EyerissRTL", "HDL", .product(name: "Logging", package: "swift-log")]
         ),
+        // Access counts, the analytic access model, energy tables and run reports (JSON, CSV, table, SVG).
+        .target(name: "EyerissReport", dependencies: ["EyerissConfig", "EyerissGolden", "EyerissMapper", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "eyeriss",
             dependencies: ["EyerissConfig", "EyerissRTL", "EyerissGolden", "EyerissMapper", "EyerissCosim", "EyerissArea",
-                           "EyerissTensorIO",
+                           "EyerissTensorIO", "EyerissReport",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
@@ -54,6 +56,7 @@ let package = Package(
         .testTarget(name: "EyerissMapperTests", dependencies: ["EyerissMapper", "EyerissGolden", "EyerissConfig"]),
         .testTarget(name: "EyerissRTLTests", dependencies: ["EyerissRTL", "HDL", "EyerissConfig"]),
         .testTarget(name: "EyerissCosimTests", dependencies: ["EyerissCosim", "EyerissGolden", "EyerissConfig"]),
+        .testTarget(name: "EyerissReportTests", dependencies: ["EyerissReport", "EyerissCosim", "EyerissMapper", "EyerissGolden", "EyerissConfig"]),
         .testTarget(name: "EyerissAreaTests", dependencies: ["EyerissArea", "EyerissRTL", "HDL", "EyerissConfig"]),
         // The regression runner and the random case generators; runs the built `eyeriss` for one real case.
         .testTarget(name: "EyerissRegressTests", dependencies: ["EyerissCosim", "EyerissConfig", "EyerissMapper", "EyerissGolden"]),
