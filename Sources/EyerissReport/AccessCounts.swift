@@ -100,6 +100,9 @@ public struct DRAMCounts: Codable, Equatable, Sendable {
         self.bytesPerLine = bytesPerLine
     }
 
+    /// No traffic, with the same line size.
+    public var emptyLike: DRAMCounts { DRAMCounts(wordsPerLine: wordsPerLine, bytesPerLine: bytesPerLine) }
+
     enum CodingKeys: String, CodingKey {
         case linesRead, linesWritten, filterLinesRead, ifmapLinesRead, programLinesRead, wordsPerLine, bytesPerLine
         case wordsRead, wordsWritten, bytesRead, bytesWritten

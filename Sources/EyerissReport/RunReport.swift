@@ -144,6 +144,19 @@ public struct RunReport: Codable, Equatable, Sendable {
                         energy: energy, passed: layers.allSatisfy(\.passed))
     }
 
+    /// The same report priced with another energy table.
+    public func repriced(with table: EnergyTable) -> RunReport {
+        var r = self
+        r.energyTable = table
+        r.layers = layers.map { l -> LayerReport in
+            var l = l
+            l.energy = table.energy(of: l.measured)
+            return l
+        }
+        r.totals.energy = r.layers.map(\.energy).reduce(table.energy(of: AccessCounts(dram: totals.measured.dram.emptyLike)), +)
+        return r
+    }
+
     public func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -18,6 +18,7 @@ struct Run: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions
     @OptionGroup var simulation: SimulationOptions
+    @OptionGroup var reportOptions: ReportOptions
 
     @Option(help: "Network: \(Network.names.joined(separator: ", ")).")
     var network: String
@@ -47,6 +48,7 @@ struct Run: ParsableCommand {
         var opts = NetworkRunOptions(seed: simulation.seed, watchdogCycles: watchdog)
         if hostileDram { opts.dram = .hostile(config) }
         let result = try SimulationOutcome.run { try NetworkRunner.run(net, config: config, options: opts) }
+        try reportOptions.write(command: "run \(network)", config: config, results: result.layers.map(\.result))
         try SimulationOutcome.report(result, json: json, passed: result.passed) { NetworkReport.text(result, config: config) }
     }
 }
