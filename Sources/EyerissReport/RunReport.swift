@@ -7,6 +7,11 @@ public struct FieldMismatch: Codable, Equatable, Sendable {
     public var field: String
     public var measured: UInt64
     public var predicted: UInt64
+    public init(field: String, measured: UInt64, predicted: UInt64) {
+        self.field = field
+        self.measured = measured
+        self.predicted = predicted
+    }
 }
 
 /// How the RTL's counts compare with the analytic model's: every exact count must be equal;
