@@ -51,3 +51,52 @@ final class ModelAgreementTests: XCTestCase {
         try agree(RandomCases.layers(count: 10, seed: 0x5_02, config: config), on: config, io: .hidden, seed: 7)
     }
 }
+
+extension ModelAgreementTests {
+    /// AlexNet's five CONV layers at their full spatial size, filter size, stride, padding and
+    /// groups, with few channels so a 3 x 4 array runs them in seconds: CONV1 on a raw image,
+    /// the rest through coded DRAM with ReLU, as in a network run.
+    func testAlexNetLayersWithFewChannelsOn3x4() throws {
+        let config = try Self.config(3, 4)
+        let alex = BuiltinLayers.alexnet
+        XCTAssertEqual(alex.count, 5)
+        func cut(_ l: LayerShape, c: Int, m: Int) -> LayerShape {
+            LayerShape(name: l.name, n: 1, c: c, h: l.h, w: l.w, m: m, r: l.r, s: l.s, stride: l.stride,
+                       padding: l.padding, groups: l.groups)
+        }
+        try agree([cut(alex[0], c: 3, m: 2)], on: config, io: .first, seed: 41)
+        try agree([cut(alex[1], c: 4, m: 4), cut(alex[2], c: 3, m: 3), cut(alex[3], c: 4, m: 4), cut(alex[4], c: 4, m: 2)],
+                  on: config, io: .hidden, seed: 43)
+    }
+
+    /// Hostile DRAM changes the timing, never the counts the mapping and the data determine.
+    func testHostileDRAMChangesOnlyTiming() throws {
+        let config = try Self.config(3, 4)
+        let layer = LayerShape(name: "h", n: 1, c: 3, h: 9, w: 9, m: 5, r: 3, s: 3, stride: 1, padding: 1)
+        let nominal = try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 9, io: .hidden))
+        let hostile = try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 9, dram: .hostile(config), io: .hidden))
+        let (a, b) = (try XCTUnwrap(nominal.report), try XCTUnwrap(hostile.report))
+        XCTAssertEqual(a.agreement.mismatches, [])
+        XCTAssertEqual(b.agreement.mismatches, [])
+        XCTAssertEqual(a.measured.noc, b.measured.noc)
+        XCTAssertEqual(a.measured.glb, b.measured.glb)
+        XCTAssertEqual(a.measured.dram, b.measured.dram)
+        XCTAssertGreaterThan(b.measured.cycles.dramStall, a.measured.cycles.dramStall, "a hostile DRAM stalls more")
+    }
+
+    /// The committed AlexNet example (docs/reports, made by `eyeriss run --network alexnet
+    /// --report`) reads with this schema, and its RTL counts agree with the model on every layer.
+    func testCommittedAlexNetReportAgrees() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let url = repo.appendingPathComponent("docs/reports/alexnet-batch1.json")
+        let report = try RunReport.decode(json: Data(contentsOf: url), source: url.path)
+        XCTAssertEqual(report.layers.map(\.name), BuiltinLayers.alexnet.map(\.name))
+        XCTAssertEqual(report.configuration.rows * report.configuration.columns, 168)
+        for l in report.layers {
+            XCTAssertTrue(l.passed, l.name)
+            XCTAssertEqual(l.agreement.mismatches, [], l.name)
+            XCTAssertLessThanOrEqual(abs(l.agreement.cycleError), AccessModel.cycleTolerance, l.name)
+            XCTAssertEqual(l.measured.macs.slots, l.predicted.macs.slots, l.name)
+        }
+    }
+}
