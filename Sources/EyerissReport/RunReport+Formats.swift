@@ -95,8 +95,8 @@ extension RunReport {
         let levelColors = [("mac", "#4e79a7"), ("spad", "#59a14f"), ("noc", "#f28e2b"), ("glb", "#e15759"), ("dram", "#76b7b2")]
         let cycleColors = [("PE busy", "#4e79a7"), ("DRAM stall", "#e15759"), ("other", "#bab0ac")]
         let n = max(layers.count, 1)
-        let barW = 36.0, gap = 24.0, left = 90.0, plotH = 180.0
-        let width = left + Double(n) * (barW + gap) + 170
+        let barW = 44.0, gap = 70.0, left = 90.0, plotH = 180.0
+        let width = max(780, left + Double(n) * (barW + gap) + 170)
         let panelH = plotH + 70
         let height = 60 + 3 * panelH
         var s = """
@@ -111,12 +111,12 @@ extension RunReport {
             let top = 60 + Double(index) * panelH + 20
             let base = top + plotH
             s += "<text x=\"\(left)\" y=\"\(top - 6)\" font-size=\"13\" font-weight=\"bold\">\(xml(title))</text>\n"
-            s += "<line x1=\"\(left - 4)\" y1=\"\(base)\" x2=\"\(left + Double(n) * (barW + gap))\" y2=\"\(base)\" stroke=\"#333\"/>\n"
             for k in 0...4 {
                 let v = maxValue * Double(k) / 4, y = base - plotH * Double(k) / 4
                 s += "<text x=\"\(left - 8)\" y=\"\(fixed(y + 4, 1))\" text-anchor=\"end\" fill=\"#555\">\(xml(format(v)))</text>\n"
                 s += "<line x1=\"\(left - 4)\" y1=\"\(fixed(y, 1))\" x2=\"\(left + Double(n) * (barW + gap))\" y2=\"\(fixed(y, 1))\" stroke=\"#eee\"/>\n"
             }
+            s += "<line x1=\"\(left - 4)\" y1=\"\(base)\" x2=\"\(left + Double(n) * (barW + gap))\" y2=\"\(base)\" stroke=\"#333\"/>\n"
             for (i, l) in layers.enumerated() {
                 let x = left + gap / 2 + Double(i) * (barW + gap)
                 var y = base
