@@ -84,19 +84,24 @@ extension ModelAgreementTests {
         XCTAssertGreaterThan(b.measured.cycles.dramStall, a.measured.cycles.dramStall, "a hostile DRAM stalls more")
     }
 
-    /// The committed AlexNet example (docs/reports, made by `eyeriss run --network alexnet
-    /// --report`) reads with this schema, and its RTL counts agree with the model on every layer.
-    func testCommittedAlexNetReportAgrees() throws {
+    /// The committed examples (docs/reports, made by `eyeriss run --network ... --report`) read
+    /// with this schema, and their RTL counts agree with the model on every layer.
+    func checkCommittedReport(_ file: String, layers: [String], pes: Int, file f: StaticString = #filePath, line: UInt = #line) throws {
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let url = repo.appendingPathComponent("docs/reports/alexnet-batch1.json")
+        let url = repo.appendingPathComponent("docs/reports/\(file)")
         let report = try RunReport.decode(json: Data(contentsOf: url), source: url.path)
-        XCTAssertEqual(report.layers.map(\.name), BuiltinLayers.alexnet.map(\.name))
-        XCTAssertEqual(report.configuration.rows * report.configuration.columns, 168)
+        XCTAssertEqual(report.layers.map(\.name), layers, file: f, line: line)
+        XCTAssertEqual(report.configuration.rows * report.configuration.columns, pes, file: f, line: line)
+        XCTAssertTrue(report.totals.passed, file: f, line: line)
         for l in report.layers {
-            XCTAssertTrue(l.passed, l.name)
-            XCTAssertEqual(l.agreement.mismatches, [], l.name)
-            XCTAssertLessThanOrEqual(abs(l.agreement.cycleError), AccessModel.cycleTolerance, l.name)
-            XCTAssertEqual(l.measured.macs.slots, l.predicted.macs.slots, l.name)
+            XCTAssertTrue(l.passed, l.name, file: f, line: line)
+            XCTAssertEqual(l.agreement.mismatches, [], l.name, file: f, line: line)
+            XCTAssertLessThanOrEqual(abs(l.agreement.cycleError), AccessModel.cycleTolerance, l.name, file: f, line: line)
+            XCTAssertEqual(l.measured.macs.slots, l.predicted.macs.slots, l.name, file: f, line: line)
         }
+    }
+
+    func testCommittedSmallAlexNetReportAgrees() throws {
+        try checkCommittedReport("alexnet-small-6x7.json", layers: (1...5).map { "alexnet-small.conv\($0)" }, pes: 42)
     }
 }
