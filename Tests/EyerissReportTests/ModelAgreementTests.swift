@@ -101,6 +101,10 @@ extension ModelAgreementTests {
         }
     }
 
+    func testCommittedAlexNetReportAgrees() throws {
+        try checkCommittedReport("alexnet-batch1.json", layers: BuiltinLayers.alexnet.map(\.name), pes: 168)
+    }
+
     func testCommittedSmallAlexNetReportAgrees() throws {
         try checkCommittedReport("alexnet-small-6x7.json", layers: (1...5).map { "alexnet-small.conv\($0)" }, pes: 42)
     }
