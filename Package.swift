@@ -32,7 +32,7 @@ let package = Package(
         .target(
             name: "EyerissCosim",
             dependencies: ["EyerissConfig", "EyerissRTL", "EyerissGolden", "EyerissMapper", "CEyerissShim", "EyerissTooling",
-                           .product(name: "Logging", package: "swift-log")]
+                           "EyerissReport", .product(name: "Logging", package: "swift-log")]
         ),
         // ONNX import: the schema's generated Swift (committed), graphs, the float reference,
         // the quantized run with CONV and fully connected layers on the accelerator.
@@ -47,10 +47,12 @@ let package = Package(
             name: "EyerissArea",
             dependencies: ["EyerissTooling", "EyerissConfig", "EyerissRTL", "HDL", .product(name: "Logging", package: "swift-log")]
         ),
+        // Access counts, the analytic access model, energy tables and run reports (JSON, CSV, table, SVG).
+        .target(name: "EyerissReport", dependencies: ["EyerissConfig", "EyerissGolden", "EyerissMapper", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "eyeriss",
             dependencies: ["EyerissConfig", "EyerissRTL", "EyerissGolden", "EyerissMapper", "EyerissCosim", "EyerissArea",
-                           "EyerissTensorIO", "EyerissONNX",
+                           "EyerissTensorIO", "EyerissONNX", "EyerissReport",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
@@ -64,6 +66,7 @@ let package = Package(
         .testTarget(name: "EyerissMapperTests", dependencies: ["EyerissMapper", "EyerissGolden", "EyerissConfig"]),
         .testTarget(name: "EyerissRTLTests", dependencies: ["EyerissRTL", "HDL", "EyerissConfig"]),
         .testTarget(name: "EyerissCosimTests", dependencies: ["EyerissCosim", "EyerissGolden", "EyerissConfig"]),
+        .testTarget(name: "EyerissReportTests", dependencies: ["EyerissReport", "EyerissCosim", "EyerissMapper", "EyerissGolden", "EyerissConfig"]),
         .testTarget(name: "EyerissAreaTests", dependencies: ["EyerissArea", "EyerissRTL", "HDL", "EyerissConfig"]),
         // The regression runner and the random case generators; runs the built `eyeriss` for one real case.
         .testTarget(name: "EyerissRegressTests", dependencies: ["EyerissCosim", "EyerissConfig", "EyerissMapper", "EyerissGolden"]),

@@ -220,6 +220,12 @@ uint64_t eyeriss_top_pe_counter(eyeriss_top_sim *sim, uint32_t pe, uint32_t coun
     return sim->top->dbg_cnt_o;
 }
 
+uint64_t eyeriss_top_perf_counter(eyeriss_top_sim *sim, uint32_t index) {
+    sim->top->perf_sel_i = index;
+    sim->top->eval();
+    return sim->top->perf_cnt_o;
+}
+
 void eyeriss_top_free(eyeriss_top_sim *sim) {
     if (!sim) return;
     sim->top->final();

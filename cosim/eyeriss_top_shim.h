@@ -60,6 +60,10 @@ uint64_t eyeriss_top_passes_done(eyeriss_top_sim *sim);
  * every pass of the last run. */
 uint64_t eyeriss_top_pe_counter(eyeriss_top_sim *sim, uint32_t pe, uint32_t counter);
 
+/* Performance counter `index` of eyeriss_perf_counters (the order of EyerissRTL.PerfCounter:
+ * 0 busy cycles .. 16 DRAM lines written) over the last run. */
+uint64_t eyeriss_top_perf_counter(eyeriss_top_sim *sim, uint32_t index);
+
 void eyeriss_top_free(eyeriss_top_sim *sim);
 
 #ifdef __cplusplus

@@ -40,7 +40,11 @@ module eyeriss_top (
   input  logic [7:0]  dbg_pe_sel_i,
   input  logic [2:0]  dbg_cnt_sel_i,
   output logic [47:0] dbg_cnt_o,
-  output logic [47:0] cycles_o
+  output logic [47:0] cycles_o,
+
+  // Performance counters (eyeriss_perf_counters): counter perf_sel_i on perf_cnt_o
+  input  logic [4:0]  perf_sel_i,
+  output logic [47:0] perf_cnt_o
 );
 
   // Signals
@@ -2697,6 +2701,18 @@ module eyeriss_top (
   logic [167:0] pe_idle;
   logic [47:0] cycles_q;  // cycles spent running programs
   logic [47:0] cycles_d;
+  logic [7:0] perf_link_words_r0;  // psums moving up from PE row 0 this cycle
+  logic [7:0] perf_link_words_r1;  // psums moving up from PE row 1 this cycle
+  logic [7:0] perf_link_words_r2;  // psums moving up from PE row 2 this cycle
+  logic [7:0] perf_link_words_r3;  // psums moving up from PE row 3 this cycle
+  logic [7:0] perf_link_words_r4;  // psums moving up from PE row 4 this cycle
+  logic [7:0] perf_link_words_r5;  // psums moving up from PE row 5 this cycle
+  logic [7:0] perf_link_words_r6;  // psums moving up from PE row 6 this cycle
+  logic [7:0] perf_link_words_r7;  // psums moving up from PE row 7 this cycle
+  logic [7:0] perf_link_words_r8;  // psums moving up from PE row 8 this cycle
+  logic [7:0] perf_link_words_r9;  // psums moving up from PE row 9 this cycle
+  logic [7:0] perf_link_words_r10;  // psums moving up from PE row 10 this cycle
+  logic [7:0] perf_link_words;  // psums moving up the local links this cycle
 
   // ------------------------------------------------------------------------
   // Controller
@@ -13836,6 +13852,57 @@ module eyeriss_top (
   assign cycles_d = busy_o ? (cycles_q + 48'd1) : cycles_q;
 
   assign cycles_o = cycles_q;
+
+  assign perf_link_words_r0 = (((((((((((({7'd0, (pe_r0_c0_psum_out_valid & ~row_top[0]) & pe_r1_c0_psum_in_ready} + {7'd0, (pe_r0_c1_psum_out_valid & ~row_top[0]) & pe_r1_c1_psum_in_ready}) + {7'd0, (pe_r0_c2_psum_out_valid & ~row_top[0]) & pe_r1_c2_psum_in_ready}) + {7'd0, (pe_r0_c3_psum_out_valid & ~row_top[0]) & pe_r1_c3_psum_in_ready}) + {7'd0, (pe_r0_c4_psum_out_valid & ~row_top[0]) & pe_r1_c4_psum_in_ready}) + {7'd0, (pe_r0_c5_psum_out_valid & ~row_top[0]) & pe_r1_c5_psum_in_ready}) + {7'd0, (pe_r0_c6_psum_out_valid & ~row_top[0]) & pe_r1_c6_psum_in_ready}) + {7'd0, (pe_r0_c7_psum_out_valid & ~row_top[0]) & pe_r1_c7_psum_in_ready}) + {7'd0, (pe_r0_c8_psum_out_valid & ~row_top[0]) & pe_r1_c8_psum_in_ready}) + {7'd0, (pe_r0_c9_psum_out_valid & ~row_top[0]) & pe_r1_c9_psum_in_ready}) + {7'd0, (pe_r0_c10_psum_out_valid & ~row_top[0]) & pe_r1_c10_psum_in_ready}) + {7'd0, (pe_r0_c11_psum_out_valid & ~row_top[0]) & pe_r1_c11_psum_in_ready}) + {7'd0, (pe_r0_c12_psum_out_valid & ~row_top[0]) & pe_r1_c12_psum_in_ready}) + {7'd0, (pe_r0_c13_psum_out_valid & ~row_top[0]) & pe_r1_c13_psum_in_ready};
+
+  assign perf_link_words_r1 = (((((((((((({7'd0, (pe_r1_c0_psum_out_valid & ~row_top[1]) & pe_r2_c0_psum_in_ready} + {7'd0, (pe_r1_c1_psum_out_valid & ~row_top[1]) & pe_r2_c1_psum_in_ready}) + {7'd0, (pe_r1_c2_psum_out_valid & ~row_top[1]) & pe_r2_c2_psum_in_ready}) + {7'd0, (pe_r1_c3_psum_out_valid & ~row_top[1]) & pe_r2_c3_psum_in_ready}) + {7'd0, (pe_r1_c4_psum_out_valid & ~row_top[1]) & pe_r2_c4_psum_in_ready}) + {7'd0, (pe_r1_c5_psum_out_valid & ~row_top[1]) & pe_r2_c5_psum_in_ready}) + {7'd0, (pe_r1_c6_psum_out_valid & ~row_top[1]) & pe_r2_c6_psum_in_ready}) + {7'd0, (pe_r1_c7_psum_out_valid & ~row_top[1]) & pe_r2_c7_psum_in_ready}) + {7'd0, (pe_r1_c8_psum_out_valid & ~row_top[1]) & pe_r2_c8_psum_in_ready}) + {7'd0, (pe_r1_c9_psum_out_valid & ~row_top[1]) & pe_r2_c9_psum_in_ready}) + {7'd0, (pe_r1_c10_psum_out_valid & ~row_top[1]) & pe_r2_c10_psum_in_ready}) + {7'd0, (pe_r1_c11_psum_out_valid & ~row_top[1]) & pe_r2_c11_psum_in_ready}) + {7'd0, (pe_r1_c12_psum_out_valid & ~row_top[1]) & pe_r2_c12_psum_in_ready}) + {7'd0, (pe_r1_c13_psum_out_valid & ~row_top[1]) & pe_r2_c13_psum_in_ready};
+
+  assign perf_link_words_r2 = (((((((((((({7'd0, (pe_r2_c0_psum_out_valid & ~row_top[2]) & pe_r3_c0_psum_in_ready} + {7'd0, (pe_r2_c1_psum_out_valid & ~row_top[2]) & pe_r3_c1_psum_in_ready}) + {7'd0, (pe_r2_c2_psum_out_valid & ~row_top[2]) & pe_r3_c2_psum_in_ready}) + {7'd0, (pe_r2_c3_psum_out_valid & ~row_top[2]) & pe_r3_c3_psum_in_ready}) + {7'd0, (pe_r2_c4_psum_out_valid & ~row_top[2]) & pe_r3_c4_psum_in_ready}) + {7'd0, (pe_r2_c5_psum_out_valid & ~row_top[2]) & pe_r3_c5_psum_in_ready}) + {7'd0, (pe_r2_c6_psum_out_valid & ~row_top[2]) & pe_r3_c6_psum_in_ready}) + {7'd0, (pe_r2_c7_psum_out_valid & ~row_top[2]) & pe_r3_c7_psum_in_ready}) + {7'd0, (pe_r2_c8_psum_out_valid & ~row_top[2]) & pe_r3_c8_psum_in_ready}) + {7'd0, (pe_r2_c9_psum_out_valid & ~row_top[2]) & pe_r3_c9_psum_in_ready}) + {7'd0, (pe_r2_c10_psum_out_valid & ~row_top[2]) & pe_r3_c10_psum_in_ready}) + {7'd0, (pe_r2_c11_psum_out_valid & ~row_top[2]) & pe_r3_c11_psum_in_ready}) + {7'd0, (pe_r2_c12_psum_out_valid & ~row_top[2]) & pe_r3_c12_psum_in_ready}) + {7'd0, (pe_r2_c13_psum_out_valid & ~row_top[2]) & pe_r3_c13_psum_in_ready};
+
+  assign perf_link_words_r3 = (((((((((((({7'd0, (pe_r3_c0_psum_out_valid & ~row_top[3]) & pe_r4_c0_psum_in_ready} + {7'd0, (pe_r3_c1_psum_out_valid & ~row_top[3]) & pe_r4_c1_psum_in_ready}) + {7'd0, (pe_r3_c2_psum_out_valid & ~row_top[3]) & pe_r4_c2_psum_in_ready}) + {7'd0, (pe_r3_c3_psum_out_valid & ~row_top[3]) & pe_r4_c3_psum_in_ready}) + {7'd0, (pe_r3_c4_psum_out_valid & ~row_top[3]) & pe_r4_c4_psum_in_ready}) + {7'd0, (pe_r3_c5_psum_out_valid & ~row_top[3]) & pe_r4_c5_psum_in_ready}) + {7'd0, (pe_r3_c6_psum_out_valid & ~row_top[3]) & pe_r4_c6_psum_in_ready}) + {7'd0, (pe_r3_c7_psum_out_valid & ~row_top[3]) & pe_r4_c7_psum_in_ready}) + {7'd0, (pe_r3_c8_psum_out_valid & ~row_top[3]) & pe_r4_c8_psum_in_ready}) + {7'd0, (pe_r3_c9_psum_out_valid & ~row_top[3]) & pe_r4_c9_psum_in_ready}) + {7'd0, (pe_r3_c10_psum_out_valid & ~row_top[3]) & pe_r4_c10_psum_in_ready}) + {7'd0, (pe_r3_c11_psum_out_valid & ~row_top[3]) & pe_r4_c11_psum_in_ready}) + {7'd0, (pe_r3_c12_psum_out_valid & ~row_top[3]) & pe_r4_c12_psum_in_ready}) + {7'd0, (pe_r3_c13_psum_out_valid & ~row_top[3]) & pe_r4_c13_psum_in_ready};
+
+  assign perf_link_words_r4 = (((((((((((({7'd0, (pe_r4_c0_psum_out_valid & ~row_top[4]) & pe_r5_c0_psum_in_ready} + {7'd0, (pe_r4_c1_psum_out_valid & ~row_top[4]) & pe_r5_c1_psum_in_ready}) + {7'd0, (pe_r4_c2_psum_out_valid & ~row_top[4]) & pe_r5_c2_psum_in_ready}) + {7'd0, (pe_r4_c3_psum_out_valid & ~row_top[4]) & pe_r5_c3_psum_in_ready}) + {7'd0, (pe_r4_c4_psum_out_valid & ~row_top[4]) & pe_r5_c4_psum_in_ready}) + {7'd0, (pe_r4_c5_psum_out_valid & ~row_top[4]) & pe_r5_c5_psum_in_ready}) + {7'd0, (pe_r4_c6_psum_out_valid & ~row_top[4]) & pe_r5_c6_psum_in_ready}) + {7'd0, (pe_r4_c7_psum_out_valid & ~row_top[4]) & pe_r5_c7_psum_in_ready}) + {7'd0, (pe_r4_c8_psum_out_valid & ~row_top[4]) & pe_r5_c8_psum_in_ready}) + {7'd0, (pe_r4_c9_psum_out_valid & ~row_top[4]) & pe_r5_c9_psum_in_ready}) + {7'd0, (pe_r4_c10_psum_out_valid & ~row_top[4]) & pe_r5_c10_psum_in_ready}) + {7'd0, (pe_r4_c11_psum_out_valid & ~row_top[4]) & pe_r5_c11_psum_in_ready}) + {7'd0, (pe_r4_c12_psum_out_valid & ~row_top[4]) & pe_r5_c12_psum_in_ready}) + {7'd0, (pe_r4_c13_psum_out_valid & ~row_top[4]) & pe_r5_c13_psum_in_ready};
+
+  assign perf_link_words_r5 = (((((((((((({7'd0, (pe_r5_c0_psum_out_valid & ~row_top[5]) & pe_r6_c0_psum_in_ready} + {7'd0, (pe_r5_c1_psum_out_valid & ~row_top[5]) & pe_r6_c1_psum_in_ready}) + {7'd0, (pe_r5_c2_psum_out_valid & ~row_top[5]) & pe_r6_c2_psum_in_ready}) + {7'd0, (pe_r5_c3_psum_out_valid & ~row_top[5]) & pe_r6_c3_psum_in_ready}) + {7'd0, (pe_r5_c4_psum_out_valid & ~row_top[5]) & pe_r6_c4_psum_in_ready}) + {7'd0, (pe_r5_c5_psum_out_valid & ~row_top[5]) & pe_r6_c5_psum_in_ready}) + {7'd0, (pe_r5_c6_psum_out_valid & ~row_top[5]) & pe_r6_c6_psum_in_ready}) + {7'd0, (pe_r5_c7_psum_out_valid & ~row_top[5]) & pe_r6_c7_psum_in_ready}) + {7'd0, (pe_r5_c8_psum_out_valid & ~row_top[5]) & pe_r6_c8_psum_in_ready}) + {7'd0, (pe_r5_c9_psum_out_valid & ~row_top[5]) & pe_r6_c9_psum_in_ready}) + {7'd0, (pe_r5_c10_psum_out_valid & ~row_top[5]) & pe_r6_c10_psum_in_ready}) + {7'd0, (pe_r5_c11_psum_out_valid & ~row_top[5]) & pe_r6_c11_psum_in_ready}) + {7'd0, (pe_r5_c12_psum_out_valid & ~row_top[5]) & pe_r6_c12_psum_in_ready}) + {7'd0, (pe_r5_c13_psum_out_valid & ~row_top[5]) & pe_r6_c13_psum_in_ready};
+
+  assign perf_link_words_r6 = (((((((((((({7'd0, (pe_r6_c0_psum_out_valid & ~row_top[6]) & pe_r7_c0_psum_in_ready} + {7'd0, (pe_r6_c1_psum_out_valid & ~row_top[6]) & pe_r7_c1_psum_in_ready}) + {7'd0, (pe_r6_c2_psum_out_valid & ~row_top[6]) & pe_r7_c2_psum_in_ready}) + {7'd0, (pe_r6_c3_psum_out_valid & ~row_top[6]) & pe_r7_c3_psum_in_ready}) + {7'd0, (pe_r6_c4_psum_out_valid & ~row_top[6]) & pe_r7_c4_psum_in_ready}) + {7'd0, (pe_r6_c5_psum_out_valid & ~row_top[6]) & pe_r7_c5_psum_in_ready}) + {7'd0, (pe_r6_c6_psum_out_valid & ~row_top[6]) & pe_r7_c6_psum_in_ready}) + {7'd0, (pe_r6_c7_psum_out_valid & ~row_top[6]) & pe_r7_c7_psum_in_ready}) + {7'd0, (pe_r6_c8_psum_out_valid & ~row_top[6]) & pe_r7_c8_psum_in_ready}) + {7'd0, (pe_r6_c9_psum_out_valid & ~row_top[6]) & pe_r7_c9_psum_in_ready}) + {7'd0, (pe_r6_c10_psum_out_valid & ~row_top[6]) & pe_r7_c10_psum_in_ready}) + {7'd0, (pe_r6_c11_psum_out_valid & ~row_top[6]) & pe_r7_c11_psum_in_ready}) + {7'd0, (pe_r6_c12_psum_out_valid & ~row_top[6]) & pe_r7_c12_psum_in_ready}) + {7'd0, (pe_r6_c13_psum_out_valid & ~row_top[6]) & pe_r7_c13_psum_in_ready};
+
+  assign perf_link_words_r7 = (((((((((((({7'd0, (pe_r7_c0_psum_out_valid & ~row_top[7]) & pe_r8_c0_psum_in_ready} + {7'd0, (pe_r7_c1_psum_out_valid & ~row_top[7]) & pe_r8_c1_psum_in_ready}) + {7'd0, (pe_r7_c2_psum_out_valid & ~row_top[7]) & pe_r8_c2_psum_in_ready}) + {7'd0, (pe_r7_c3_psum_out_valid & ~row_top[7]) & pe_r8_c3_psum_in_ready}) + {7'd0, (pe_r7_c4_psum_out_valid & ~row_top[7]) & pe_r8_c4_psum_in_ready}) + {7'd0, (pe_r7_c5_psum_out_valid & ~row_top[7]) & pe_r8_c5_psum_in_ready}) + {7'd0, (pe_r7_c6_psum_out_valid & ~row_top[7]) & pe_r8_c6_psum_in_ready}) + {7'd0, (pe_r7_c7_psum_out_valid & ~row_top[7]) & pe_r8_c7_psum_in_ready}) + {7'd0, (pe_r7_c8_psum_out_valid & ~row_top[7]) & pe_r8_c8_psum_in_ready}) + {7'd0, (pe_r7_c9_psum_out_valid & ~row_top[7]) & pe_r8_c9_psum_in_ready}) + {7'd0, (pe_r7_c10_psum_out_valid & ~row_top[7]) & pe_r8_c10_psum_in_ready}) + {7'd0, (pe_r7_c11_psum_out_valid & ~row_top[7]) & pe_r8_c11_psum_in_ready}) + {7'd0, (pe_r7_c12_psum_out_valid & ~row_top[7]) & pe_r8_c12_psum_in_ready}) + {7'd0, (pe_r7_c13_psum_out_valid & ~row_top[7]) & pe_r8_c13_psum_in_ready};
+
+  assign perf_link_words_r8 = (((((((((((({7'd0, (pe_r8_c0_psum_out_valid & ~row_top[8]) & pe_r9_c0_psum_in_ready} + {7'd0, (pe_r8_c1_psum_out_valid & ~row_top[8]) & pe_r9_c1_psum_in_ready}) + {7'd0, (pe_r8_c2_psum_out_valid & ~row_top[8]) & pe_r9_c2_psum_in_ready}) + {7'd0, (pe_r8_c3_psum_out_valid & ~row_top[8]) & pe_r9_c3_psum_in_ready}) + {7'd0, (pe_r8_c4_psum_out_valid & ~row_top[8]) & pe_r9_c4_psum_in_ready}) + {7'd0, (pe_r8_c5_psum_out_valid & ~row_top[8]) & pe_r9_c5_psum_in_ready}) + {7'd0, (pe_r8_c6_psum_out_valid & ~row_top[8]) & pe_r9_c6_psum_in_ready}) + {7'd0, (pe_r8_c7_psum_out_valid & ~row_top[8]) & pe_r9_c7_psum_in_ready}) + {7'd0, (pe_r8_c8_psum_out_valid & ~row_top[8]) & pe_r9_c8_psum_in_ready}) + {7'd0, (pe_r8_c9_psum_out_valid & ~row_top[8]) & pe_r9_c9_psum_in_ready}) + {7'd0, (pe_r8_c10_psum_out_valid & ~row_top[8]) & pe_r9_c10_psum_in_ready}) + {7'd0, (pe_r8_c11_psum_out_valid & ~row_top[8]) & pe_r9_c11_psum_in_ready}) + {7'd0, (pe_r8_c12_psum_out_valid & ~row_top[8]) & pe_r9_c12_psum_in_ready}) + {7'd0, (pe_r8_c13_psum_out_valid & ~row_top[8]) & pe_r9_c13_psum_in_ready};
+
+  assign perf_link_words_r9 = (((((((((((({7'd0, (pe_r9_c0_psum_out_valid & ~row_top[9]) & pe_r10_c0_psum_in_ready} + {7'd0, (pe_r9_c1_psum_out_valid & ~row_top[9]) & pe_r10_c1_psum_in_ready}) + {7'd0, (pe_r9_c2_psum_out_valid & ~row_top[9]) & pe_r10_c2_psum_in_ready}) + {7'd0, (pe_r9_c3_psum_out_valid & ~row_top[9]) & pe_r10_c3_psum_in_ready}) + {7'd0, (pe_r9_c4_psum_out_valid & ~row_top[9]) & pe_r10_c4_psum_in_ready}) + {7'd0, (pe_r9_c5_psum_out_valid & ~row_top[9]) & pe_r10_c5_psum_in_ready}) + {7'd0, (pe_r9_c6_psum_out_valid & ~row_top[9]) & pe_r10_c6_psum_in_ready}) + {7'd0, (pe_r9_c7_psum_out_valid & ~row_top[9]) & pe_r10_c7_psum_in_ready}) + {7'd0, (pe_r9_c8_psum_out_valid & ~row_top[9]) & pe_r10_c8_psum_in_ready}) + {7'd0, (pe_r9_c9_psum_out_valid & ~row_top[9]) & pe_r10_c9_psum_in_ready}) + {7'd0, (pe_r9_c10_psum_out_valid & ~row_top[9]) & pe_r10_c10_psum_in_ready}) + {7'd0, (pe_r9_c11_psum_out_valid & ~row_top[9]) & pe_r10_c11_psum_in_ready}) + {7'd0, (pe_r9_c12_psum_out_valid & ~row_top[9]) & pe_r10_c12_psum_in_ready}) + {7'd0, (pe_r9_c13_psum_out_valid & ~row_top[9]) & pe_r10_c13_psum_in_ready};
+
+  assign perf_link_words_r10 = (((((((((((({7'd0, (pe_r10_c0_psum_out_valid & ~row_top[10]) & pe_r11_c0_psum_in_ready} + {7'd0, (pe_r10_c1_psum_out_valid & ~row_top[10]) & pe_r11_c1_psum_in_ready}) + {7'd0, (pe_r10_c2_psum_out_valid & ~row_top[10]) & pe_r11_c2_psum_in_ready}) + {7'd0, (pe_r10_c3_psum_out_valid & ~row_top[10]) & pe_r11_c3_psum_in_ready}) + {7'd0, (pe_r10_c4_psum_out_valid & ~row_top[10]) & pe_r11_c4_psum_in_ready}) + {7'd0, (pe_r10_c5_psum_out_valid & ~row_top[10]) & pe_r11_c5_psum_in_ready}) + {7'd0, (pe_r10_c6_psum_out_valid & ~row_top[10]) & pe_r11_c6_psum_in_ready}) + {7'd0, (pe_r10_c7_psum_out_valid & ~row_top[10]) & pe_r11_c7_psum_in_ready}) + {7'd0, (pe_r10_c8_psum_out_valid & ~row_top[10]) & pe_r11_c8_psum_in_ready}) + {7'd0, (pe_r10_c9_psum_out_valid & ~row_top[10]) & pe_r11_c9_psum_in_ready}) + {7'd0, (pe_r10_c10_psum_out_valid & ~row_top[10]) & pe_r11_c10_psum_in_ready}) + {7'd0, (pe_r10_c11_psum_out_valid & ~row_top[10]) & pe_r11_c11_psum_in_ready}) + {7'd0, (pe_r10_c12_psum_out_valid & ~row_top[10]) & pe_r11_c12_psum_in_ready}) + {7'd0, (pe_r10_c13_psum_out_valid & ~row_top[10]) & pe_r11_c13_psum_in_ready};
+
+  assign perf_link_words = (((((((((perf_link_words_r0 + perf_link_words_r1) + perf_link_words_r2) + perf_link_words_r3) + perf_link_words_r4) + perf_link_words_r5) + perf_link_words_r6) + perf_link_words_r7) + perf_link_words_r8) + perf_link_words_r9) + perf_link_words_r10;
+
+  eyeriss_perf_counters u_perf_counters (
+    .clk_i                      (clk_i),
+    .rst_ni                     (rst_ni),
+    .clear_i                    (program_start),
+    .ev_cycles_busy_i           (busy_o),
+    .ev_cycles_pe_busy_i        (~pes_idle),
+    .ev_cycles_dram_stall_i     ((((state_o == 4'd1) | (state_o == 4'd3)) | (state_o == 4'd4)) | (state_o == 4'd8)),
+    .ev_cycles_noc_stall_i      (((ff_valid & ~ff_ready) | (if_valid & ~if_ready)) | (pf_valid & ~pf_ready)),
+    .ev_gin_filter_words_i      (ff_valid & ff_ready),
+    .ev_gin_ifmap_words_i       (if_valid & if_ready),
+    .ev_gin_psum_words_i        (pf_valid & pf_ready),
+    .ev_gon_words_i             (ps_wr_en),
+    .ev_local_psum_words_i      (perf_link_words),
+    .ev_glb_filter_reads_i      (f_rd_en),
+    .ev_glb_filter_writes_i     (glb_f_wr_en ? 3'd4 : 3'd0),
+    .ev_glb_ifmap_reads_i       (if_rd_en),
+    .ev_glb_ifmap_writes_i      (if_wr_en ? ((((3'd0 + {2'd0, if_wr_mask[0]}) + {2'd0, if_wr_mask[1]}) + {2'd0, if_wr_mask[2]}) + {2'd0, if_wr_mask[3]}) : 3'd0),
+    .ev_glb_psum_reads_i        ((glb_ps_rd_en_store | enc_rd_en) ? 3'd4 : {2'd0, ps_rd_en_feeder}),
+    .ev_glb_psum_writes_i       (ps_wr_en),
+    .ev_dram_lines_read_i       (dram_rd_resp_valid_i & dram_rd_resp_ready_o),
+    .ev_dram_lines_written_i    (dram_wr_valid_o & dram_wr_ready_i),
+    .ev_dram_filter_lines_read_i((dram_rd_resp_valid_i & dram_rd_resp_ready_o) & (state_o == 4'd3)),
+    .ev_dram_ifmap_lines_read_i ((dram_rd_resp_valid_i & dram_rd_resp_ready_o) & (state_o == 4'd4)),
+    .perf_sel_i                 (perf_sel_i),
+    .perf_cnt_o                 (perf_cnt_o)
+  );
 
   // ------------------------------------------------------------------------
   // Registers

@@ -47,6 +47,11 @@ public struct RunStats: Sendable, Codable, Equatable {
     public var ifmapSpadWrites: UInt64 = 0
     public var psumSpadReads: UInt64 = 0
     public var psumSpadWrites: UInt64 = 0
+    /// The accelerator's performance counters (`eyeriss_perf_counters`), in `PerfCounter` order.
+    public var perf: [UInt64]? = nil
+
+    /// Performance counter `c` (0 when the run did not read them).
+    public func perf(_ c: PerfCounter) -> UInt64 { perf.map { $0[c.rawValue] } ?? 0 }
 }
 
 /// A Verilated `eyeriss_top` with its DRAM model, behind the C ABI shim.
@@ -59,6 +64,7 @@ public final class AcceleratorSimulator {
                                                UnsafeMutablePointer<CChar>?, Int) -> Int32
     private typealias PassesFn = @convention(c) (OpaquePointer?) -> UInt64
     private typealias CounterFn = @convention(c) (OpaquePointer?, UInt32, UInt32) -> UInt64
+    private typealias PerfFn = @convention(c) (OpaquePointer?, UInt32) -> UInt64
     private typealias FreeFn = @convention(c) (OpaquePointer?) -> Void
 
     private let library: SharedLibrary
@@ -69,6 +75,7 @@ public final class AcceleratorSimulator {
     private let stepFn: StepFn
     private let passesFn: PassesFn
     private let counterFn: CounterFn
+    private let perfFn: PerfFn
     private let freeFn: FreeFn
     public let config: ValidConfig
     public let dramLines: Int
@@ -89,6 +96,7 @@ public final class AcceleratorSimulator {
         passesFn = try library.function("eyeriss_top_passes_done", as: PassesFn.self)
         counterFn = try library.function("eyeriss_top_pe_counter", as: CounterFn.self)
         freeFn = try library.function("eyeriss_top_free", as: FreeFn.self)
+        perfFn = try library.function("eyeriss_top_perf_counter", as: PerfFn.self)
         var params = eyeriss_dram_params(bytes_per_cycle: dram.bytesPerCycle, read_latency: UInt32(dram.readLatency),
                                          random_extra_latency: UInt32(dram.randomExtraLatency),
                                          stall_percent: UInt32(dram.stallPercent), max_outstanding: UInt32(dram.maxOutstanding))
@@ -152,6 +160,7 @@ public final class AcceleratorSimulator {
             out.ifmapSpadReads += c[4]; out.ifmapSpadWrites += c[5]
             out.psumSpadReads += c[6]; out.psumSpadWrites += c[7]
         }
+        out.perf = PerfCounter.allCases.map { perfFn(handle, UInt32($0.rawValue)) }
         return out
     }
 }

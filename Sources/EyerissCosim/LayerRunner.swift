@@ -2,6 +2,7 @@ import EyerissConfig
 import EyerissGolden
 import EyerissMapper
 import Foundation
+import EyerissReport
 import Logging
 
 /// What a layer co-simulation uses besides the layer and the hardware.
@@ -62,6 +63,8 @@ public struct LayerResult: Codable, Sendable {
     /// DRAM bytes the same mapping moves with raw fmaps (the planner's count): the reference
     /// for what run-length coding saves.
     public var rawDRAMBytes: UInt64
+    /// Access counts measured by the RTL, the analytic model's, their agreement and the energy.
+    public var report: LayerReport?
     public var passed: Bool { mismatches == 0 }
     public var verdict: String { passed ? "PASS" : "FAIL" }
 }
@@ -126,7 +129,9 @@ public enum LayerRunner {
         }
         let ofmapLines = try sim.readDRAM(line: plan.layout.ofmapBase, count: plan.layout.ofmapLines)
         let check = try OfmapCheck(plan: plan, expected: expected.values, lines: ofmapLines)
-        return (LayerResult(plan: plan, options: options, input: input, stats: stats, check: check), ofmapLines, expected, plan)
+        var result = LayerResult(plan: plan, options: options, input: input, stats: stats, check: check)
+        result.report = LayerReport(plan: plan, stats: stats, ifmap: input.values, ofmap: expected.values, check: check)
+        return (result, ofmapLines, expected, plan)
     }
 }
 

@@ -66,6 +66,9 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let dbgCnt = m.input("dbg_cnt_sel_i", p.counterSelectBits)
     let dbgOut = m.output("dbg_cnt_o", p.pe.counterBits)
     let cyclesOut = m.output("cycles_o", p.cycleBits)
+    m.portGroup("Performance counters (eyeriss_perf_counters): counter perf_sel_i on perf_cnt_o")
+    let perfSel = m.input("perf_sel_i", PerfCounter.selectBits)
+    let perfOut = m.output("perf_cnt_o", p.cycleBits)
 
     // ------------------------------------------------------------------ controller
     m.section("Controller")
@@ -353,5 +356,22 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let cycles = m.register("cycles", p.cycleBits, reset: 0, comment: "cycles spent running programs")
     m.assign(cycles.d, Expr.mux(busy, cycles.q + 1, cycles.q))
     m.assign(cyclesOut, cycles.q)
+    let stateIs = { (code: Int) in stateOut.eq(.lit(code, width: ControllerStateCode.bits)) }
+    let lanesWords = Expr.lit(p.lanes, width: bitsToHold(p.lanes)), noWords = Expr.lit(0, width: bitsToHold(p.lanes))
+    let links = (0..<max(0, rows - 1)).map { r in (0..<cols).map { c in outValid[r][c] & ~rowTop.bit(r) & inReadyOf[r + 1][c] } }
+    try instantiatePerfCounters(m, clk: clk, rst: rst, clear: programStart, events: [
+        .cyclesBusy: busy, .cyclesPEBusy: ~pesIdle,
+        .cyclesDRAMStall: stateIs(ControllerStateCode.fetch) | stateIs(ControllerStateCode.loadFilter)
+            | stateIs(ControllerStateCode.loadIfmap) | stateIs(ControllerStateCode.store),
+        .cyclesNoCStall: (ffValid & ~ffReady) | (ifValid & ~ifReady) | (pfValid & ~pfReady),
+        .ginFilterWords: ffValid & ffReady, .ginIfmapWords: ifValid & ifReady, .ginPsumWords: pfValid & pfReady,
+        .gonWords: psWrEn, .localPsumWords: .zero,
+        .glbFilterReads: fRdEn, .glbFilterWrites: Expr.mux(glbFWrEn, lanesWords, noWords), .glbIfmapReads: ifRdEn,
+        .glbIfmapWrites: Expr.mux(ifWrEn, popCount(ifWrMask, width: lanesWords.width), noWords),
+        .glbPsumReads: Expr.mux(glbPsRdEnStore | encRdEn, lanesWords, psRdEnFeeder.zeroExtended(to: lanesWords.width)),
+        .glbPsumWrites: psWrEn, .dramLinesRead: rsValid & rsReady, .dramLinesWritten: wrValid & wrReady,
+        .dramFilterLinesRead: rsValid & rsReady & stateIs(ControllerStateCode.loadFilter),
+        .dramIfmapLinesRead: rsValid & rsReady & stateIs(ControllerStateCode.loadIfmap),
+    ], links: links, sel: perfSel, out: perfOut, header: header, design: &design)
     return try m.build()
 }

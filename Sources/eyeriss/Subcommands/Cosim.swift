@@ -20,6 +20,7 @@ struct Cosim: ParsableCommand {
     @OptionGroup var options: ConfigOptions
     @OptionGroup var layer: LayerOptions
     @OptionGroup var simulation: SimulationOptions
+    @OptionGroup var reportOptions: ReportOptions
 
     @Option(help: "Fraction of zero activations, 0 to 1.")
     var sparsity: Double = 0.5
@@ -84,6 +85,7 @@ struct Cosim: ParsableCommand {
                     .write(to: URL(fileURLWithPath: output), options: .atomic)
             } catch { throw CLIError("cannot write \(output): \(error.localizedDescription)") }
         }
+        try reportOptions.write(command: "cosim", config: config, results: [result])
         try SimulationOutcome.report(result, json: json, passed: result.passed) {
             LayerReport.text(result, config: config) + data.notes(shift: shift, output: output)
         }

@@ -24,7 +24,7 @@ struct ONNXOptions: ParsableArguments {
     @Flag(help: "Run the accelerated layers on the golden model only (no Verilator): checks the import and the quantization quickly.")
     var goldenOnly = false
 
-    func run(model: String, config: ValidConfig, layerOptions: LayerRunOptions, json: Bool) throws {
+    func run(model: String, config: ValidConfig, layerOptions: LayerRunOptions, report: ReportOptions, json: Bool) throws {
         let graph = try load { try ONNXFile.loadModel(path: model) }
         let dir = URL(fileURLWithPath: model).deletingLastPathComponent()
         let base = URL(fileURLWithPath: model).deletingPathExtension().path
@@ -45,6 +45,7 @@ struct ONNXOptions: ParsableArguments {
         let y = try expectedPath.map { p in try load { try Self.tensor(p) } }
         let backend: ConvBackend = goldenOnly ? .golden : .cosim(layerOptions)
         let (result, out) = try load { try SimulationOutcome.run { try ONNXRunner.run(graph, input: x, expected: y, config: config, backend: backend) } }
+        try report.write(command: "run --onnx \(model)", config: config, results: result.layers.compactMap(\.cosim))
         if let output, let out {
             let data = NPY.float32File(shape: out.dims, values: out.values)
             try AtomicFile.write(data, to: output)

@@ -18,6 +18,7 @@ struct Run: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions
     @OptionGroup var simulation: SimulationOptions
+    @OptionGroup var reportOptions: ReportOptions
 
     @Option(help: "Network: \(Network.names.joined(separator: ", ")).")
     var network: String?
@@ -49,12 +50,13 @@ struct Run: ParsableCommand {
         if let model = onnx.model {
             var layerOptions = LayerRunOptions(seed: simulation.seed, watchdogCycles: watchdog)
             if hostileDram { layerOptions.dram = .hostile(config) }
-            return try onnx.run(model: model, config: config, layerOptions: layerOptions, json: json)
+            return try onnx.run(model: model, config: config, layerOptions: layerOptions, report: reportOptions, json: json)
         }
         let net = Network.named(network!, batch: batch)!
         var opts = NetworkRunOptions(seed: simulation.seed, watchdogCycles: watchdog)
         if hostileDram { opts.dram = .hostile(config) }
         let result = try SimulationOutcome.run { try NetworkRunner.run(net, config: config, options: opts) }
+        try reportOptions.write(command: "run --network \(network!)", config: config, results: result.layers.map(\.result))
         try SimulationOutcome.report(result, json: json, passed: result.passed) { NetworkReport.text(result, config: config) }
     }
 }

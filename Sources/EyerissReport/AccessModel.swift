@@ -1,0 +1,205 @@
+import EyerissConfig
+import EyerissGolden
+import EyerissMapper
+
+/// What the analytic model needs besides the mapping: the layer's data, for the counts that
+/// depend on it. Without data those counts are estimates (see `AccessModel`).
+public struct LayerData: Sendable {
+    /// The ifmap `[n][c][h][w]` as the accelerator sees it (after any host pooling).
+    public var ifmap: [Int]
+    /// The ofmap `[n][m][e][f]` the layer writes (after ReLU when on): coded ofmap sizes.
+    public var ofmap: [Int]
+    public init(ifmap: [Int], ofmap: [Int]) {
+        self.ifmap = ifmap
+        self.ofmap = ofmap
+    }
+}
+
+/// The analytic access model: predicts from a `LayerPlan` (and, where the counts depend on the
+/// values, the layer's data) what the RTL's counters will count.
+///
+/// - **Exact from the mapping alone**: MAC slots (done + gated), filter spad writes, ifmap
+///   spad reads and writes, every network word count, every global buffer count, raw DRAM lines.
+/// - **Exact from the mapping and the data**: the split into done and gated MACs (a zero
+///   activation, padding included, gates its slot), filter spad reads (one per MAC done), psum
+///   spad reads and writes, and with run-length coded fmaps the DRAM lines of the ifmap (each
+///   tile row's code, from the golden encoder) and of the ofmap (each stored row's code).
+///   Without data: no MAC is gated, and coded rows take their whole slot (an upper bound).
+/// - **Estimates** (timing; the DRAM model's bandwidth and latency, the networks' back-pressure):
+///   `cycles.total`, `cycles.peBusy`, `cycles.dramStall`; `cycles.nocStall` is not modelled (0).
+///   `cycleTolerance` is how far the estimate may be from the RTL.
+public enum AccessModel {
+    /// Relative error the cycle estimates are held to, against the RTL with the nominal DRAM
+    /// (tests: random layers on 3x4 and 6x7 arrays, AlexNet layers).
+    public static let cycleTolerance = 0.35
+    /// Read latency of the nominal DRAM model (`DRAMBehaviour.nominal`).
+    public static let dramLatencyCycles = 20.0
+
+    /// The counts the RTL will measure running `plan`.
+    public static func predict(_ plan: LayerPlan, data: LayerData? = nil) -> AccessCounts {
+        let layer = plan.layer
+        let lanes = UInt64(plan.lanes)
+        let lineBytes = UInt64(plan.config.raw.dram.busBits / 8)
+        let bytesPerCycle = plan.config.raw.dram.bytesPerCycle
+        var out = AccessCounts(dram: DRAMCounts(wordsPerLine: lanes, bytesPerLine: lineBytes))
+        let layout = plan.layout
+        let code = plan.code
+        func codeLines(ifmapRow n: Int, _ c: Int, _ y: Int) -> UInt64 {
+            guard let data else { return UInt64(layout.ifmapRowLines) }
+            let start = ((n * layer.c + c) * layer.h + y) * layer.w
+            return UInt64(code.encode(row: data.ifmap[start..<(start + layer.w)]).count)
+        }
+        func codeLines(ofmapRow n: Int, _ m: Int, _ e: Int) -> UInt64 {
+            guard let data else { return UInt64(layout.ofmapRowLines) }
+            let start = ((n * layer.m + m) * layer.e + e) * layer.f
+            return UInt64(code.encode(row: data.ofmap[start..<(start + layer.f)]).count)
+        }
+        var cycles = 0.0, peBusy = 0.0, dramStall = 0.0
+        out.dram.linesRead = UInt64(layout.programLines)
+        let descriptorCycles = Double(DescriptorField.linesPerDescriptor) * Double(lineBytes) / bytesPerCycle + dramLatencyCycles
+        cycles += Double(plan.passes.count + 1) * descriptorCycles
+        dramStall += Double(plan.passes.count + 1) * descriptorCycles
+        for pass in plan.passes {
+            let g = pass.geometry
+            let active = UInt64(g.activePEs)
+            let (p, q, s, f, jobRows) = (UInt64(g.p), UInt64(g.q), UInt64(g.s), UInt64(g.f), UInt64(g.jobRows))
+            let outputsPerPE = jobRows * f * p
+            let slots = active * UInt64(g.macsPerPE)
+            out.spad.filter.writes += active * p * q * s
+            out.spad.ifmap.writes += active * jobRows * q * UInt64(g.inputColumns)
+            out.spad.ifmap.reads += active * jobRows * f * q * s
+            let (zeros, zeroFirsts) = data.map { gatedSlots(plan, pass, ifmap: $0.ifmap) } ?? (0, 0)
+            let gated = zeros * p * UInt64(g.t), gatedFirst = zeroFirsts * p * UInt64(g.t)
+            let done = slots - gated
+            let doneFirst = active * outputsPerPE - gatedFirst
+            out.macs.done += done
+            out.macs.gated += gated
+            out.spad.filter.reads += done
+            out.spad.psum.writes += done + gatedFirst
+            out.spad.psum.reads += (done - doneFirst) + active * outputsPerPE
+
+            let filterWords = UInt64(g.filterWords)
+            let ifmapWords = jobRows * UInt64(g.inputColumns) * UInt64(g.yCount) * UInt64(g.channels)
+            let psumWords = jobRows * f * p * UInt64(g.activeColumns)
+            out.noc.ginFilter += filterWords
+            out.noc.ginIfmap += ifmapWords
+            out.noc.gon += psumWords
+            out.noc.localPsum += UInt64(g.activeRows - 1) * UInt64(g.activeColumns) * outputsPerPE
+            out.glb.filter.reads += filterWords
+            out.glb.ifmap.reads += ifmapReads(plan, pass)
+            out.glb.psum.writes += psumWords
+            if pass.flags.contains(.accumulate) {
+                out.noc.ginPsum += psumWords
+                out.glb.psum.reads += psumWords
+            }
+            var loadLines: UInt64 = 0
+            if pass.flags.contains(.loadFilters) {
+                out.glb.filter.writes += UInt64(pass.filterLines) * lanes
+                out.dram.filterLinesRead += UInt64(pass.filterLines)
+                loadLines += UInt64(pass.filterLines)
+            }
+            if pass.flags.contains(.loadIfmaps) {
+                let rows = UInt64(g.channels * pass.nRows)
+                var lines: UInt64 = 0
+                if plan.io.ifmapRLC {
+                    out.glb.ifmap.writes += rows * UInt64(layer.w)
+                    for ch in pass.c0..<(pass.c0 + g.channels) {
+                        for y in pass.yLo..<(pass.yLo + pass.nRows) { lines += codeLines(ifmapRow: pass.n, ch, y) }
+                    }
+                } else {
+                    out.glb.ifmap.writes += rows * UInt64(layout.wl) * lanes
+                    lines = rows * UInt64(layout.wl)
+                }
+                out.dram.ifmapLinesRead += lines
+                loadLines += lines
+            }
+            var storeLines: UInt64 = 0
+            if pass.flags.contains(.store) {
+                let rows = UInt64(g.filters * g.epass)
+                out.glb.psum.reads += rows * UInt64(layout.fl) * lanes
+                if plan.io.ofmapRLC {
+                    for m in pass.m0..<(pass.m0 + g.filters) {
+                        for e in pass.e0..<(pass.e0 + g.epass) { storeLines += codeLines(ofmapRow: pass.n, m, e) }
+                    }
+                } else {
+                    storeLines = rows * UInt64(layout.fl)
+                }
+                out.dram.linesWritten += storeLines
+            }
+            out.dram.linesRead += loadLines
+            // Timing: loads, then the run, then the store; nothing overlaps (docs/architecture.md 5).
+            let load = loadLines > 0 ? Double(loadLines * lineBytes) / bytesPerCycle + dramLatencyCycles : 0
+            let store = storeLines > 0 ? Double(storeLines * lineBytes) / bytesPerCycle : 0
+            let perOutput = Double(p * q * s + p + 3)
+            let run = max(Double(filterWords) + Double(jobRows * f) * perOutput, Double(ifmapWords), Double(psumWords))
+                + Double(g.activeRows + g.activeColumns)
+            cycles += load + run + store
+            peBusy += run
+            dramStall += load + store
+        }
+        out.cycles = CycleCounts(total: UInt64(cycles.rounded()), peBusy: UInt64(peBusy.rounded()),
+                                 dramStall: UInt64(dramStall.rounded()), nocStall: 0)
+        return out
+    }
+
+    /// Ifmap words the feeder reads from the buffer in `pass`: those of its stream that lie
+    /// inside the image (padding is generated, not read).
+    static func ifmapReads(_ plan: LayerPlan, _ pass: Pass) -> UInt64 {
+        let g = pass.geometry, layer = plan.layer
+        var columnsInside = 0
+        for xp in inputColumnsPadded(g) where xp - g.pad >= 0 && xp - g.pad < layer.w { columnsInside += 1 }
+        var rowsInside = 0
+        for strip in 0..<g.jobRows {
+            for yr in 0..<g.yCount {
+                let y = pass.yStart + strip * g.e * g.stride + yr
+                if y >= 0 && y < layer.h { rowsInside += 1 }
+            }
+        }
+        return UInt64(rowsInside * columnsInside * g.channels)
+    }
+
+    /// Padded ifmap columns of one job row, in feeder order: the first window, then `step` new
+    /// columns per output.
+    static func inputColumnsPadded(_ g: PassGeometry) -> [Int] {
+        var xs = Array(0..<g.s)
+        for f in 1..<max(g.f, 1) { xs += (f * g.stride + g.s - g.step)..<(f * g.stride + g.s) }
+        return xs
+    }
+
+    /// MAC slots of one filter (per filter group) with a zero activation in `pass`, and those of
+    /// them that are the first of their output (window column 0, channel 0: the psum starts from
+    /// the product, so a gated one still writes 0).
+    static func gatedSlots(_ plan: LayerPlan, _ pass: Pass, ifmap: [Int]) -> (UInt64, UInt64) {
+        let g = pass.geometry, layer = plan.layer
+        var zeros: UInt64 = 0, zeroFirsts: UInt64 = 0
+        let (w, h) = (layer.w, layer.h)
+        for set in 0..<g.r {
+            for cq in 0..<g.q {
+                let ch = pass.c0 + set * g.q + cq
+                for strip in 0..<g.jobRows {
+                    for j in 0..<g.e {
+                        for i in 0..<g.rc {
+                            let y = pass.yStart + strip * g.e * g.stride + j * g.stride + i
+                            guard y >= 0 && y < h else {
+                                zeros += UInt64(g.f * g.s)
+                                if cq == 0 { zeroFirsts += UInt64(g.f) }
+                                continue
+                            }
+                            let row = ((pass.n * layer.c + ch) * h + y) * w
+                            for f in 0..<g.f {
+                                for s in 0..<g.s {
+                                    let x = f * g.stride + s - g.pad
+                                    if x < 0 || x >= w || ifmap[row + x] == 0 {
+                                        zeros += 1
+                                        if s == 0 && cq == 0 { zeroFirsts += 1 }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (zeros, zeroFirsts)
+    }
+}
