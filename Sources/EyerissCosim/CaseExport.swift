@@ -19,6 +19,8 @@ public struct CaseExport {
     public var layer: LayerShape
     public var plan: LayerPlan
     public var dramImage: [UInt64]
+    /// The golden ofmap `[n][m][e][f]`.
+    public var golden: [Int]
     /// (line address, data, mask) of every checked ofmap line.
     public var expected: [(line: Int, data: UInt64, mask: UInt64)]
     public var cycleLimit: UInt64
@@ -44,8 +46,8 @@ public struct CaseExport {
             image.replaceSubrange(segment.lineAddress..<(segment.lineAddress + segment.lines.count), with: segment.lines)
         }
         dramImage = image
-        let golden = ReferenceConv.conv(shape, input: input, weights: weights, shift: options.shift, fixedPoint: fp,
-                                        relu: options.io.relu).values
+        golden = ReferenceConv.conv(shape, input: input, weights: weights, shift: options.shift, fixedPoint: fp,
+                                    relu: options.io.relu).values
         expected = Self.expectedLines(plan: plan, values: golden)
         // Ten times the mapper's estimate and a margin: a limit that only a hang reaches.
         cycleLimit = UInt64(plan.mapping.estimatedCycles.rounded(.up)) * 10 + 100_000
