@@ -43,7 +43,7 @@ struct Bench: ParsableCommand {
     var threads = 2
 
     @Option(help: "--sim: the --threads and traced runs stop after this many cycles.")
-    var cycles: UInt64 = 300_000
+    var cycles: UInt64 = 50_000
 
     @Option(help: "Seed of the data and of the random initial state.")
     var seed: UInt64 = 1
