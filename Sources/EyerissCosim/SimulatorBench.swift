@@ -19,8 +19,13 @@ public struct BuildTiming: Codable, Sendable {
 public struct SimRun: Codable, Sendable {
     public var name: String
     public var cycles: UInt64
+    /// Wall time.
     public var seconds: Double
+    /// CPU time of the process over the run (all its threads): on a shared machine this, not
+    /// the wall time, is what the model and the testbench cost.
+    public var cpuSeconds: Double
     public var cyclesPerSecond: Double { seconds > 0 ? Double(cycles) / seconds : 0 }
+    public var cyclesPerCPUSecond: Double { cpuSeconds > 0 ? Double(cycles) / cpuSeconds : 0 }
     /// The run stopped at the bound before the program's END.
     public var bounded: Bool
     /// Outputs compared with the golden model, or nil when the run was bounded.
@@ -45,9 +50,16 @@ public struct SimBenchReport: Codable, Sendable {
     public var threaded: SimRun
     public var traced: SimRun
     public var traceBytes: UInt64
-    /// Swift testbench wall time over the bare loop's, less one: the testbench's overhead.
-    public var testbenchOverhead: Double { bare.seconds > 0 ? swift.seconds / bare.seconds - 1 : 0 }
+    /// Swift testbench CPU time over the bare loop's, less one: the testbench's overhead.
+    public var testbenchOverhead: Double { bare.cpuSeconds > 0 ? swift.cpuSeconds / bare.cpuSeconds - 1 : 0 }
     public var passed: Bool { swift.passed == true && bare.passed == true && swift.cycles == bare.cycles }
+}
+
+/// CPU seconds used by this process so far (every thread).
+func processCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }
 
 /// Runs `eyeriss bench --sim`: RTL generation and Verilator build times, then the layer's
@@ -103,30 +115,33 @@ public enum SimulatorBench {
         do {
             let sim = try openModel(plainLib)
             clock = Date()
+            let cpu = processCPUSeconds()
             let (rc, cycles) = try sim.runBare(programLine: plan.layout.programBase, maxCycles: UInt64.max)
-            let seconds = Date().timeIntervalSince(clock)
+            let seconds = Date().timeIntervalSince(clock), cpuSeconds = processCPUSeconds() - cpu
             guard rc == 1 else { throw CosimError.simulation("the bare loop stopped with \(rc) after \(cycles) cycles") }
             let lines = try sim.readDRAM(line: plan.layout.ofmapBase, count: plan.layout.ofmapLines)
             let expected = ReferenceConv.conv(shape, input: input, weights: weights, shift: options.shift, fixedPoint: fp,
                                               relu: options.io.relu)
             let check = try OfmapCheck(plan: plan, expected: expected.values, lines: lines)
-            bare = SimRun(name: "bare C++ loop", cycles: cycles, seconds: seconds, bounded: false, passed: check.mismatches == 0)
+            bare = SimRun(name: "bare C++ loop", cycles: cycles, seconds: seconds, cpuSeconds: cpuSeconds, bounded: false,
+                          passed: check.mismatches == 0)
         }
         logger.info("bench: Swift testbench, \(shape.name)")
         clock = Date()
+        let cpu = processCPUSeconds()
         let result = try LayerRunner.run(shape, config: config, options: options, simulator: { _ in try openModel(plainLib) },
                                          logger: logger)
         let swift = SimRun(name: "Swift testbench", cycles: result.cycles, seconds: Date().timeIntervalSince(clock),
-                           bounded: false, passed: result.passed)
+                           cpuSeconds: processCPUSeconds() - cpu, bounded: false, passed: result.passed)
 
         func bounded(_ name: String, _ lib: URL, trace: String? = nil) throws -> SimRun {
             logger.info("bench: \(name), at most \(boundCycles) cycles")
             let sim = try openModel(lib, trace: trace)
-            let start = Date()
+            let start = Date(), cpu = processCPUSeconds()
             let (rc, cycles) = try sim.runBare(programLine: plan.layout.programBase, maxCycles: boundCycles)
-            let seconds = Date().timeIntervalSince(start)
+            let seconds = Date().timeIntervalSince(start), cpuSeconds = processCPUSeconds() - cpu
             guard rc >= 0 else { throw CosimError.simulation("\(name): DRAM access out of range after \(cycles) cycles") }
-            return SimRun(name: name, cycles: cycles, seconds: seconds, bounded: rc == 0, passed: nil)
+            return SimRun(name: name, cycles: cycles, seconds: seconds, cpuSeconds: cpuSeconds, bounded: rc == 0, passed: nil)
         }
         let threaded = try bounded("--threads \(threads)", threadLib)
         let traceDir = FileManager.default.temporaryDirectory.appendingPathComponent("eyeriss-bench-\(UUID().uuidString)")

@@ -137,12 +137,13 @@ enum BenchReport {
             out.append("Verilator build \(b.variant): " + (b.cached ? String(format: "cached (%.1f s to find)", b.seconds) : String(format: "%.1f s", b.seconds)))
         }
         let rows = [r.swift, r.bare, r.threaded, r.traced].map { run in
-            [run.name, "\(run.cycles)", String(format: "%.1f", run.seconds), String(format: "%.0f", run.cyclesPerSecond),
+            [run.name, "\(run.cycles)", String(format: "%.1f", run.seconds), String(format: "%.1f", run.cpuSeconds),
+             String(format: "%.0f", run.cyclesPerSecond), String(format: "%.0f", run.cyclesPerCPUSecond),
              run.bounded ? "first \(run.cycles) cycles" : "whole layer",
              run.passed.map { $0 ? "PASS" : "FAIL" } ?? "-"]
         }
-        out += table(["run", "cycles", "seconds", "cycles/s", "span", "check"], rows)
-        out.append(String(format: "Swift testbench overhead over the bare C++ loop: %.1f%% (ratio %.3f; the testbench's time includes random data, the golden model, the DRAM image and the check)",
+        out += table(["run", "cycles", "wall s", "CPU s", "cycles/s (wall)", "cycles/CPU s", "span", "check"], rows)
+        out.append(String(format: "Swift testbench overhead over the bare C++ loop, in CPU time: %.1f%% (ratio %.3f; the testbench's time includes random data, the golden model, the DRAM image and the check)",
                           100 * r.testbenchOverhead, 1 + r.testbenchOverhead))
         out.append("FST trace: \(r.traceBytes) bytes for \(r.traced.cycles) cycles; --threads \(r.threads) and traced runs bounded to \(r.boundCycles) cycles (--cycles)")
         if r.swift.cycles != r.bare.cycles {
