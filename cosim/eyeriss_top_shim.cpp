@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "Vmodel.h"
+#include "eyeriss_dram_model.h"
 #include "eyeriss_shim_common.h"
 
 namespace {
@@ -22,30 +23,12 @@ namespace {
 const char *const kStateNames[] = {"idle", "fetch descriptor", "decode", "load filters", "load ifmaps",
                                    "setup IDs", "run start", "run", "store psums", "done"};
 
-// The DRAM model: line memory, in-order reads with latency, shared bandwidth, optional hostility.
-struct Dram {
-    std::vector<uint64_t> lines;
-    eyeriss_dram_params params{};
-    struct Pending {
-        uint64_t addr;
-        uint64_t ready_at;
-    };
-    std::deque<Pending> reads;
-    double tokens = 0;
-    double line_bytes = EYERISS_DRAM_BUS_BITS / 8.0;
-    bool refuse = false;  // hostile stall this cycle
-    std::string error;
-
-    bool in_range(uint64_t addr) const { return addr < lines.size(); }
-};
-
 }  // namespace
 
 struct eyeriss_top_sim {
     std::unique_ptr<VerilatedContext> context;
     std::unique_ptr<Vmodel> top;
-    std::mt19937_64 rng;
-    Dram dram;
+    std::unique_ptr<eyeriss::DramModel> dram;
     uint64_t cycle = 0;
     uint64_t quiet = 0;          // cycles without a transfer or a state change (watchdog)
     uint64_t last_state = ~0ull;
@@ -74,11 +57,8 @@ eyeriss_top_sim *eyeriss_top_new(uint64_t seed, const char *trace_path, uint64_t
     sim->context = std::make_unique<VerilatedContext>();
     sim->context->randReset(2);  // unreset state starts random (seeded)
     sim->context->randSeed(static_cast<int>(seed & 0x7fffffff));
-    sim->rng.seed(seed ^ 0x9e3779b97f4a7c15ull);
     sim->top = std::make_unique<Vmodel>(sim->context.get(), "eyeriss_top");
-    sim->dram.lines.assign(dram_lines, 0);
-    sim->dram.params = *dram;
-    if (sim->dram.params.max_outstanding == 0) sim->dram.params.max_outstanding = 1;
+    sim->dram = std::make_unique<eyeriss::DramModel>(dram_lines, *dram, seed, EYERISS_DRAM_BUS_BITS);
 #if VM_TRACE
     if (trace_path) {
         sim->context->traceEverOn(true);
@@ -105,14 +85,14 @@ eyeriss_top_sim *eyeriss_top_new(uint64_t seed, const char *trace_path, uint64_t
 }
 
 int eyeriss_top_dram_write(eyeriss_top_sim *sim, uint64_t line, const uint64_t *data, uint64_t count) {
-    if (line + count > sim->dram.lines.size() || line + count < line) return -1;
-    for (uint64_t i = 0; i < count; ++i) sim->dram.lines[line + i] = data[i];
+    if (line + count > sim->dram->lines.size() || line + count < line) return -1;
+    for (uint64_t i = 0; i < count; ++i) sim->dram->lines[line + i] = data[i];
     return 0;
 }
 
 int eyeriss_top_dram_read(const eyeriss_top_sim *sim, uint64_t line, uint64_t *data, uint64_t count) {
-    if (line + count > sim->dram.lines.size() || line + count < line) return -1;
-    for (uint64_t i = 0; i < count; ++i) data[i] = sim->dram.lines[line + i];
+    if (line + count > sim->dram->lines.size() || line + count < line) return -1;
+    for (uint64_t i = 0; i < count; ++i) data[i] = sim->dram->lines[line + i];
     return 0;
 }
 
@@ -135,34 +115,28 @@ void eyeriss_top_start(eyeriss_top_sim *sim, uint64_t program_line) {
 int eyeriss_top_step(eyeriss_top_sim *sim, uint64_t cycles, uint64_t watchdog_cycles, eyeriss_top_stats *stats,
                      char *err, size_t err_len) {
     Vmodel *t = sim->top.get();
-    Dram &d = sim->dram;
+    eyeriss::DramModel &d = *sim->dram;
     auto fail = [&](const std::string &msg) {
         if (err && err_len) std::snprintf(err, err_len, "%s", msg.c_str());
         return -1;
     };
-    std::uniform_int_distribution<uint32_t> percent(0, 99);
     eyeriss_top_stats &s = *stats;
+    std::string dram_error;
     for (uint64_t step = 0; step < cycles; ++step) {
         if (t->done_o) return 1;
         // DRAM outputs for this cycle.
-        d.tokens = std::min(d.tokens + d.params.bytes_per_cycle, 4 * d.line_bytes);
-        d.refuse = d.params.stall_percent > 0 && percent(sim->rng) < d.params.stall_percent;
-        bool can_move = d.tokens >= d.line_bytes;
-        bool resp_valid = !d.reads.empty() && d.reads.front().ready_at <= sim->cycle && can_move;
-        t->dram_rd_resp_valid_i = resp_valid;
-        t->dram_rd_resp_data_i = resp_valid ? d.lines[d.reads.front().addr] : 0;
-        t->dram_rd_req_ready_i = !d.refuse && d.reads.size() < d.params.max_outstanding;
-        t->dram_wr_ready_i = !d.refuse && can_move && !resp_valid;
+        const eyeriss::DramInputs in = d.drive(sim->cycle);
+        t->dram_rd_resp_valid_i = in.rd_resp_valid;
+        t->dram_rd_resp_data_i = in.rd_resp_data;
+        t->dram_rd_req_ready_i = in.rd_req_ready;
+        t->dram_wr_ready_i = in.wr_ready;
         t->clk_i = 0;
         t->eval();
 
         // Sample handshakes before the edge.
-        bool req = t->dram_rd_req_valid_o && t->dram_rd_req_ready_i;
-        uint64_t req_addr = t->dram_rd_req_addr_o;
-        bool resp = resp_valid && t->dram_rd_resp_ready_o;
-        bool wr = t->dram_wr_valid_o && t->dram_wr_ready_i;
-        uint64_t wr_addr = t->dram_wr_addr_o;
-        uint64_t wr_data = t->dram_wr_data_o;
+        const eyeriss::DramHandshakes h{t->dram_rd_req_valid_o && t->dram_rd_req_ready_i, t->dram_rd_req_addr_o,
+                                        in.rd_resp_valid && t->dram_rd_resp_ready_o,
+                                        t->dram_wr_valid_o && t->dram_wr_ready_i, t->dram_wr_addr_o, t->dram_wr_data_o};
         if ((t->dram_rd_req_valid_o && !t->dram_rd_req_ready_i) || (t->dram_wr_valid_o && !t->dram_wr_ready_i)) {
             ++s.dram_busy_cycles;
         }
@@ -170,28 +144,9 @@ int eyeriss_top_step(eyeriss_top_sim *sim, uint64_t cycles, uint64_t watchdog_cy
         sim->tick();
         ++s.cycles;
 
-        if (req) {
-            if (!d.in_range(req_addr)) {
-                return fail("DRAM read of line " + std::to_string(req_addr) + " outside DRAM (" +
-                            std::to_string(d.lines.size()) + " lines)");
-            }
-            uint64_t extra = d.params.random_extra_latency ? sim->rng() % (d.params.random_extra_latency + 1) : 0;
-            d.reads.push_back({req_addr, sim->cycle + d.params.read_latency + extra});
-        }
-        if (resp) {
-            d.reads.pop_front();
-            d.tokens -= d.line_bytes;
-            ++s.dram_lines_read;
-        }
-        if (wr) {
-            if (!d.in_range(wr_addr)) {
-                return fail("DRAM write of line " + std::to_string(wr_addr) + " outside DRAM (" +
-                            std::to_string(d.lines.size()) + " lines)");
-            }
-            d.lines[wr_addr] = wr_data;
-            d.tokens -= d.line_bytes;
-            ++s.dram_lines_written;
-        }
+        if (!d.commit(sim->cycle, h, dram_error)) return fail(dram_error);
+        s.dram_lines_read += h.rd_resp;
+        s.dram_lines_written += h.wr;
 
         if (t->rlc_error_o) {
             return fail("RLC decoder: a run-length coded ifmap row in DRAM is malformed or truncated (flagged in pass " +
@@ -204,7 +159,7 @@ int eyeriss_top_step(eyeriss_top_sim *sim, uint64_t cycles, uint64_t watchdog_cy
             const char *name = state < 10 ? kStateNames[state] : "?";
             return fail("watchdog: no transfer for " + std::to_string(watchdog_cycles) + " cycles; controller in state " +
                         std::to_string(state) + " (" + name + ") after " + std::to_string(t->passes_o) + " passes, " +
-                        std::to_string(d.reads.size()) + " DRAM reads in flight, " + std::to_string(s.cycles) +
+                        std::to_string(d.reads_in_flight()) + " DRAM reads in flight, " + std::to_string(s.cycles) +
                         " cycles into the run");
         }
     }
@@ -236,3 +191,6 @@ void eyeriss_top_free(eyeriss_top_sim *sim) {
 }
 
 }  // extern "C"
+
+// The bare benchmark loop: needs the definitions above.
+#include "eyeriss_top_bare_loop.h"

@@ -66,6 +66,12 @@ uint64_t eyeriss_top_perf_counter(eyeriss_top_sim *sim, uint32_t index);
 
 void eyeriss_top_free(eyeriss_top_sim *sim);
 
+/* Benchmark only: starts the program at program_line and steps it to END (or max_cycles) in
+ * one C++ loop with no watchdog, statistics or host calls, the baseline for the testbench's
+ * overhead. Returns 1 when done, 0 at max_cycles, -1 on a DRAM access outside DRAM; *cycles
+ * gets the cycles stepped. */
+int eyeriss_top_run_bare(eyeriss_top_sim *sim, uint64_t program_line, uint64_t max_cycles, uint64_t *cycles);
+
 #ifdef __cplusplus
 }
 #endif

@@ -67,8 +67,8 @@ public final class AcceleratorSimulator {
     private typealias PerfFn = @convention(c) (OpaquePointer?, UInt32) -> UInt64
     private typealias FreeFn = @convention(c) (OpaquePointer?) -> Void
 
-    private let library: SharedLibrary
-    private let handle: OpaquePointer
+    let library: SharedLibrary
+    let handle: OpaquePointer
     private let writeFn: WriteFn
     private let readFn: ReadFn
     private let startFn: StartFn
@@ -81,12 +81,19 @@ public final class AcceleratorSimulator {
     public let dramLines: Int
 
     /// Builds (or reuses) the accelerator library for `config` and opens a model.
-    public init(config: ValidConfig, seed: UInt64, dramLines: Int, dram: DRAMBehaviour, trace: String? = nil,
-                options: GeneratorOptions = GeneratorOptions(), builder: VerilatorBuilder = VerilatorBuilder()) throws {
+    public convenience init(config: ValidConfig, seed: UInt64, dramLines: Int, dram: DRAMBehaviour, trace: String? = nil,
+                            options: GeneratorOptions = GeneratorOptions(), builder: VerilatorBuilder = VerilatorBuilder()) throws {
         let kind = try TraceKind.forFile(trace)
         let design = try AcceleratorGenerator.generate(config, options: options)
         let lib = try builder.build(design: design, config: config,
                                     recipe: BuildRecipe(top: AcceleratorGenerator.top, shimSource: "eyeriss_top_shim.cpp", trace: kind))
+        try self.init(library: lib, config: config, seed: seed, dramLines: dramLines, dram: dram, trace: trace)
+    }
+
+    /// Opens a model from an accelerator shim library already built for `config` (a tracing
+    /// variant when `trace` is given; `--threads` builds too).
+    public init(library lib: URL, config: ValidConfig, seed: UInt64, dramLines: Int, dram: DRAMBehaviour,
+                trace: String? = nil) throws {
         library = try SharedLibrary(path: lib.path)
         let newFn = try library.function("eyeriss_top_new", as: NewFn.self)
         writeFn = try library.function("eyeriss_top_dram_write", as: WriteFn.self)

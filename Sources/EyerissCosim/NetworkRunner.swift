@@ -82,6 +82,7 @@ public enum NetworkRunner {
             let fixedBytes = UInt64(st.programWordsRead + st.filterWordsRead) * wordBytes
             let r = run.result
             let coded = r.dramBytesRead + r.dramBytesWritten
+            logger.info("\(layer.name): \(r.cycles) cycles, \(r.dramBytesRead) DRAM bytes read, \(r.dramBytesWritten) written, \(r.verdict)")
             results.append(NetworkLayerResult(
                 result: r, ifmapSource: source,
                 fmapBytesCoded: coded - min(coded, fixedBytes),

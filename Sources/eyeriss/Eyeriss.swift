@@ -6,6 +6,7 @@ struct Eyeriss: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eyeriss",
         abstract: "Generate, co-simulate and measure an Eyeriss-style row-stationary CNN accelerator.",
-        subcommands: [Config.self, Generate.self, Map.self, Cosim.self, Run.self, CosimPE.self, Area.self, Regress.self, Report.self]
+        subcommands: [Config.self, Generate.self, Map.self, Cosim.self, Run.self, CosimPE.self, Area.self, Regress.self, Report.self,
+                      Bench.self, ExportCase.self]
     )
 }

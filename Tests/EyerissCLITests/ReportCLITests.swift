@@ -34,7 +34,7 @@ final class ReportCLITests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
         XCTAssertEqual(object?["schemaVersion"] as? Int, 1)
-        XCTAssertEqual(object?["command"] as? String, "run alexnet-small")
+        XCTAssertEqual(object?["command"] as? String, "run --network alexnet-small")
         let layers = object?["layers"] as? [[String: Any]] ?? []
         XCTAssertEqual(layers.map { $0["name"] as? String ?? "" }, (1...5).map { "alexnet-small.conv\($0)" })
         for layer in layers {

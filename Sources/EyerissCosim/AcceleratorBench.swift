@@ -1,0 +1,103 @@
+import EyerissConfig
+import Foundation
+import Logging
+
+/// The published chip's AlexNet figures (JSSC 2017; /work/shared/eyeriss-reference.md,
+/// "Published results"): CONV1-CONV5 at batch 4 in 115.3 ms at 200 MHz, 3.85 MB of DRAM
+/// traffic per image.
+public struct AcceleratorTargets: Codable, Sendable, Equatable {
+    /// 115.3 ms x 200 MHz.
+    public var cycles: UInt64 = 23_060_000
+    /// 4 x 3.85 MB.
+    public var dramBytes: UInt64 = 15_400_000
+    /// What the targets are for: a run of anything else is printed beside them but not judged.
+    public var network = "alexnet"
+    public var batch = 4
+    public var layers = 5
+
+    public init() {}
+}
+
+/// One layer of `eyeriss bench --accelerator`.
+public struct AcceleratorBenchRow: Codable, Sendable {
+    public var layer: String
+    public var macs: Int
+    public var cycles: UInt64
+    /// MACs / PEs: the cycles of a perfectly busy array.
+    public var idealCycles: Double
+    /// Ideal over measured cycles.
+    public var utilization: Double
+    public var dramBytesRead: UInt64
+    public var dramBytesWritten: UInt64
+    public var dramBytes: UInt64 { dramBytesRead + dramBytesWritten }
+    public var passes: Int
+    public var mapping: String
+    public var passed: Bool
+}
+
+/// The accelerator benchmark: a network's CONV layers co-simulated (every output checked) and
+/// what they cost, against the published chip.
+public struct AcceleratorBenchReport: Codable, Sendable {
+    public var network: String
+    public var batch: Int
+    public var array: String
+    public var peCount: Int
+    public var seed: UInt64
+    public var rows: [AcceleratorBenchRow]
+    public var total: AcceleratorBenchRow
+    public var targets: AcceleratorTargets
+    /// Whether this run is the one the targets describe (AlexNet CONV1-5 at batch 4 on the default chip).
+    public var comparable: Bool
+    public var cyclesMet: Bool
+    public var dramMet: Bool
+    /// Layers not run because an earlier one did not match.
+    public var notRun: [String]
+    /// Every layer ran and matched the golden model.
+    public var passed: Bool
+    public var wallSeconds: Double
+}
+
+/// Runs `eyeriss bench --accelerator`: the network through `NetworkRunner` (the chip's own
+/// setting: run-length coded fmaps in DRAM, ReLU, realistic zeros, every value and code word
+/// checked) and the table of cycles, ideal cycles, utilization and DRAM bytes.
+public enum AcceleratorBench {
+    public static func run(network name: String, batch: Int, layers: Int?, config: ValidConfig, seed: UInt64,
+                           logger: Logger = Logger(label: "eyeriss.bench")) throws -> AcceleratorBenchReport {
+        guard var network = Network.named(name, batch: batch) else {
+            throw CosimError.badArgument("unknown network \(name); known: \(Network.names.joined(separator: ", "))")
+        }
+        let all = network.stages.count
+        if let layers {
+            guard (1...all).contains(layers) else {
+                throw CosimError.badArgument("--layers \(layers): \(name) has \(all) CONV layers (each takes the previous one's output, so the first K run)")
+            }
+            network.stages = Array(network.stages.prefix(layers))
+        }
+        let start = Date()
+        let result = try NetworkRunner.run(network, config: config, options: NetworkRunOptions(seed: seed), logger: logger)
+        let peCount = config.peCount
+        let rows = result.layers.map { l -> AcceleratorBenchRow in
+            let r = l.result
+            return AcceleratorBenchRow(layer: r.layer.name, macs: r.layer.macs, cycles: r.cycles, idealCycles: r.idealCycles,
+                                       utilization: r.idealCycles / Double(max(1, r.cycles)),
+                                       dramBytesRead: r.dramBytesRead, dramBytesWritten: r.dramBytesWritten,
+                                       passes: r.passes, mapping: r.mapping, passed: r.passed)
+        }
+        let macs = rows.map(\.macs).reduce(0, +)
+        let cycles = rows.map(\.cycles).reduce(0, +)
+        let ideal = Double(macs) / Double(peCount)
+        let total = AcceleratorBenchRow(layer: "total", macs: macs, cycles: cycles, idealCycles: ideal,
+                                        utilization: ideal / Double(max(1, cycles)),
+                                        dramBytesRead: rows.map(\.dramBytesRead).reduce(0, +),
+                                        dramBytesWritten: rows.map(\.dramBytesWritten).reduce(0, +),
+                                        passes: rows.map(\.passes).reduce(0, +), mapping: "", passed: result.passed)
+        let targets = AcceleratorTargets()
+        let comparable = name == targets.network && batch == targets.batch && network.stages.count == targets.layers
+            && config.raw.hashHex == AcceleratorConfig().hashHex
+        return AcceleratorBenchReport(
+            network: name, batch: batch, array: "\(config.raw.array.rows)x\(config.raw.array.columns)", peCount: peCount,
+            seed: seed, rows: rows, total: total, targets: targets, comparable: comparable,
+            cyclesMet: total.cycles <= targets.cycles, dramMet: total.dramBytes <= targets.dramBytes,
+            notRun: result.notRun, passed: result.passed, wallSeconds: Date().timeIntervalSince(start))
+    }
+}
