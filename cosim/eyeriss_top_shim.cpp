@@ -49,6 +49,7 @@ struct eyeriss_top_sim {
     uint64_t cycle = 0;
     uint64_t quiet = 0;          // cycles without a transfer or a state change (watchdog)
     uint64_t last_state = ~0ull;
+    std::string messages;        // Verilator's messages while stepping (failed assertions)
 #if VM_TRACE
     std::unique_ptr<TraceFile> trace;
 #endif
@@ -74,6 +75,7 @@ eyeriss_top_sim *eyeriss_top_new(uint64_t seed, const char *trace_path, uint64_t
     sim->context = std::make_unique<VerilatedContext>();
     sim->context->randReset(2);  // unreset state starts random (seeded)
     sim->context->randSeed(static_cast<int>(seed & 0x7fffffff));
+    sim->context->fatalOnError(false);  // a failed assertion ends the run with its text, no abort
     sim->rng.seed(seed ^ 0x9e3779b97f4a7c15ull);
     sim->top = std::make_unique<Vmodel>(sim->context.get(), "eyeriss_top");
     sim->dram.lines.assign(dram_lines, 0);
@@ -142,6 +144,7 @@ int eyeriss_top_step(eyeriss_top_sim *sim, uint64_t cycles, uint64_t watchdog_cy
     };
     std::uniform_int_distribution<uint32_t> percent(0, 99);
     eyeriss_top_stats &s = *stats;
+    eyeriss::CaptureMessages capture(sim->messages);
     for (uint64_t step = 0; step < cycles; ++step) {
         if (t->done_o) return 1;
         // DRAM outputs for this cycle.
@@ -169,6 +172,11 @@ int eyeriss_top_step(eyeriss_top_sim *sim, uint64_t cycles, uint64_t watchdog_cy
         bool progress = t->progress_o;
         sim->tick();
         ++s.cycles;
+        if (sim->context->gotError()) {
+            std::string what = eyeriss::assertion_failures(sim->messages);
+            return fail("RTL assertion failed " + std::to_string(s.cycles) + " cycles into the run (pass " +
+                        std::to_string(t->passes_o + 1) + "): " + (what.empty() ? sim->messages : what));
+        }
 
         if (req) {
             if (!d.in_range(req_addr)) {

@@ -10,37 +10,40 @@
 
 module eyeriss_top (
   // Clock and synchronous active-low reset
-  input  logic        clk_i,
-  input  logic        rst_ni,
+  input  logic          clk_i,
+  input  logic          rst_ni,
 
   // Configuration interface; progress_o pulses with every transfer (for watchdogs); rlc_error_o: a coded ifmap row was malformed (sticky until the next start)
-  input  logic        cfg_valid_i,
-  input  logic [7:0]  cfg_addr_i,
-  input  logic [31:0] cfg_data_i,
-  output logic        busy_o,
-  output logic        done_o,
-  output logic [3:0]  state_o,
-  output logic [31:0] passes_o,
-  output logic        progress_o,
-  output logic        rlc_error_o,
+  input  logic          cfg_valid_i,
+  input  logic [7:0]    cfg_addr_i,
+  input  logic [31:0]   cfg_data_i,
+  output logic          busy_o,
+  output logic          done_o,
+  output logic [3:0]    state_o,
+  output logic [31:0]   passes_o,
+  output logic          progress_o,
+  output logic          rlc_error_o,
 
   // DRAM port
-  output logic        dram_rd_req_valid_o,
-  input  logic        dram_rd_req_ready_i,
-  output logic [31:0] dram_rd_req_addr_o,
-  input  logic        dram_rd_resp_valid_i,
-  output logic        dram_rd_resp_ready_o,
-  input  logic [63:0] dram_rd_resp_data_i,
-  output logic        dram_wr_valid_o,
-  input  logic        dram_wr_ready_i,
-  output logic [31:0] dram_wr_addr_o,
-  output logic [63:0] dram_wr_data_o,
+  output logic          dram_rd_req_valid_o,
+  input  logic          dram_rd_req_ready_i,
+  output logic [31:0]   dram_rd_req_addr_o,
+  input  logic          dram_rd_resp_valid_i,
+  output logic          dram_rd_resp_ready_o,
+  input  logic [63:0]   dram_rd_resp_data_i,
+  output logic          dram_wr_valid_o,
+  input  logic          dram_wr_ready_i,
+  output logic [31:0]   dram_wr_addr_o,
+  output logic [63:0]   dram_wr_data_o,
 
   // Activity counters: PE dbg_pe_sel_i, counter dbg_cnt_sel_i (0 MACs .. 7 psum writes)
-  input  logic [7:0]  dbg_pe_sel_i,
-  input  logic [2:0]  dbg_cnt_sel_i,
-  output logic [47:0] dbg_cnt_o,
-  output logic [47:0] cycles_o
+  input  logic [7:0]    dbg_pe_sel_i,
+  input  logic [2:0]    dbg_cnt_sel_i,
+  output logic [47:0]   dbg_cnt_o,
+  output logic [47:0]   cycles_o,
+
+  // Debug: every PE's dbg_status_o (state, FIFOs full and empty), PE i at bits [9i+8:9i], for watchdog dumps
+  output logic [1511:0] dbg_pe_status_o
 );
 
   // Signals
@@ -856,6 +859,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c0_cnt_ifmap_writes;
   logic [47:0] pe_r0_c0_cnt_psum_reads;
   logic [47:0] pe_r0_c0_cnt_psum_writes;
+  logic [8:0] pe_r0_c0_dbg_status;
   logic pe_r0_c1_idle;
   logic pe_r0_c1_filter_ready;
   logic pe_r0_c1_ifmap_ready;
@@ -867,6 +871,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c1_cnt_ifmap_writes;
   logic [47:0] pe_r0_c1_cnt_psum_reads;
   logic [47:0] pe_r0_c1_cnt_psum_writes;
+  logic [8:0] pe_r0_c1_dbg_status;
   logic pe_r0_c2_idle;
   logic pe_r0_c2_filter_ready;
   logic pe_r0_c2_ifmap_ready;
@@ -878,6 +883,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c2_cnt_ifmap_writes;
   logic [47:0] pe_r0_c2_cnt_psum_reads;
   logic [47:0] pe_r0_c2_cnt_psum_writes;
+  logic [8:0] pe_r0_c2_dbg_status;
   logic pe_r0_c3_idle;
   logic pe_r0_c3_filter_ready;
   logic pe_r0_c3_ifmap_ready;
@@ -889,6 +895,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c3_cnt_ifmap_writes;
   logic [47:0] pe_r0_c3_cnt_psum_reads;
   logic [47:0] pe_r0_c3_cnt_psum_writes;
+  logic [8:0] pe_r0_c3_dbg_status;
   logic pe_r0_c4_idle;
   logic pe_r0_c4_filter_ready;
   logic pe_r0_c4_ifmap_ready;
@@ -900,6 +907,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c4_cnt_ifmap_writes;
   logic [47:0] pe_r0_c4_cnt_psum_reads;
   logic [47:0] pe_r0_c4_cnt_psum_writes;
+  logic [8:0] pe_r0_c4_dbg_status;
   logic pe_r0_c5_idle;
   logic pe_r0_c5_filter_ready;
   logic pe_r0_c5_ifmap_ready;
@@ -911,6 +919,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c5_cnt_ifmap_writes;
   logic [47:0] pe_r0_c5_cnt_psum_reads;
   logic [47:0] pe_r0_c5_cnt_psum_writes;
+  logic [8:0] pe_r0_c5_dbg_status;
   logic pe_r0_c6_idle;
   logic pe_r0_c6_filter_ready;
   logic pe_r0_c6_ifmap_ready;
@@ -922,6 +931,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c6_cnt_ifmap_writes;
   logic [47:0] pe_r0_c6_cnt_psum_reads;
   logic [47:0] pe_r0_c6_cnt_psum_writes;
+  logic [8:0] pe_r0_c6_dbg_status;
   logic pe_r0_c7_idle;
   logic pe_r0_c7_filter_ready;
   logic pe_r0_c7_ifmap_ready;
@@ -933,6 +943,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c7_cnt_ifmap_writes;
   logic [47:0] pe_r0_c7_cnt_psum_reads;
   logic [47:0] pe_r0_c7_cnt_psum_writes;
+  logic [8:0] pe_r0_c7_dbg_status;
   logic pe_r0_c8_idle;
   logic pe_r0_c8_filter_ready;
   logic pe_r0_c8_ifmap_ready;
@@ -944,6 +955,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c8_cnt_ifmap_writes;
   logic [47:0] pe_r0_c8_cnt_psum_reads;
   logic [47:0] pe_r0_c8_cnt_psum_writes;
+  logic [8:0] pe_r0_c8_dbg_status;
   logic pe_r0_c9_idle;
   logic pe_r0_c9_filter_ready;
   logic pe_r0_c9_ifmap_ready;
@@ -955,6 +967,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c9_cnt_ifmap_writes;
   logic [47:0] pe_r0_c9_cnt_psum_reads;
   logic [47:0] pe_r0_c9_cnt_psum_writes;
+  logic [8:0] pe_r0_c9_dbg_status;
   logic pe_r0_c10_idle;
   logic pe_r0_c10_filter_ready;
   logic pe_r0_c10_ifmap_ready;
@@ -966,6 +979,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c10_cnt_ifmap_writes;
   logic [47:0] pe_r0_c10_cnt_psum_reads;
   logic [47:0] pe_r0_c10_cnt_psum_writes;
+  logic [8:0] pe_r0_c10_dbg_status;
   logic pe_r0_c11_idle;
   logic pe_r0_c11_filter_ready;
   logic pe_r0_c11_ifmap_ready;
@@ -977,6 +991,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c11_cnt_ifmap_writes;
   logic [47:0] pe_r0_c11_cnt_psum_reads;
   logic [47:0] pe_r0_c11_cnt_psum_writes;
+  logic [8:0] pe_r0_c11_dbg_status;
   logic pe_r0_c12_idle;
   logic pe_r0_c12_filter_ready;
   logic pe_r0_c12_ifmap_ready;
@@ -988,6 +1003,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c12_cnt_ifmap_writes;
   logic [47:0] pe_r0_c12_cnt_psum_reads;
   logic [47:0] pe_r0_c12_cnt_psum_writes;
+  logic [8:0] pe_r0_c12_dbg_status;
   logic pe_r0_c13_idle;
   logic pe_r0_c13_filter_ready;
   logic pe_r0_c13_ifmap_ready;
@@ -999,6 +1015,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c13_cnt_ifmap_writes;
   logic [47:0] pe_r0_c13_cnt_psum_reads;
   logic [47:0] pe_r0_c13_cnt_psum_writes;
+  logic [8:0] pe_r0_c13_dbg_status;
   logic pe_r1_c0_idle;
   logic pe_r1_c0_filter_ready;
   logic pe_r1_c0_ifmap_ready;
@@ -1010,6 +1027,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c0_cnt_ifmap_writes;
   logic [47:0] pe_r1_c0_cnt_psum_reads;
   logic [47:0] pe_r1_c0_cnt_psum_writes;
+  logic [8:0] pe_r1_c0_dbg_status;
   logic pe_r1_c1_idle;
   logic pe_r1_c1_filter_ready;
   logic pe_r1_c1_ifmap_ready;
@@ -1021,6 +1039,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c1_cnt_ifmap_writes;
   logic [47:0] pe_r1_c1_cnt_psum_reads;
   logic [47:0] pe_r1_c1_cnt_psum_writes;
+  logic [8:0] pe_r1_c1_dbg_status;
   logic pe_r1_c2_idle;
   logic pe_r1_c2_filter_ready;
   logic pe_r1_c2_ifmap_ready;
@@ -1032,6 +1051,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c2_cnt_ifmap_writes;
   logic [47:0] pe_r1_c2_cnt_psum_reads;
   logic [47:0] pe_r1_c2_cnt_psum_writes;
+  logic [8:0] pe_r1_c2_dbg_status;
   logic pe_r1_c3_idle;
   logic pe_r1_c3_filter_ready;
   logic pe_r1_c3_ifmap_ready;
@@ -1043,6 +1063,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c3_cnt_ifmap_writes;
   logic [47:0] pe_r1_c3_cnt_psum_reads;
   logic [47:0] pe_r1_c3_cnt_psum_writes;
+  logic [8:0] pe_r1_c3_dbg_status;
   logic pe_r1_c4_idle;
   logic pe_r1_c4_filter_ready;
   logic pe_r1_c4_ifmap_ready;
@@ -1054,6 +1075,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c4_cnt_ifmap_writes;
   logic [47:0] pe_r1_c4_cnt_psum_reads;
   logic [47:0] pe_r1_c4_cnt_psum_writes;
+  logic [8:0] pe_r1_c4_dbg_status;
   logic pe_r1_c5_idle;
   logic pe_r1_c5_filter_ready;
   logic pe_r1_c5_ifmap_ready;
@@ -1065,6 +1087,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c5_cnt_ifmap_writes;
   logic [47:0] pe_r1_c5_cnt_psum_reads;
   logic [47:0] pe_r1_c5_cnt_psum_writes;
+  logic [8:0] pe_r1_c5_dbg_status;
   logic pe_r1_c6_idle;
   logic pe_r1_c6_filter_ready;
   logic pe_r1_c6_ifmap_ready;
@@ -1076,6 +1099,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c6_cnt_ifmap_writes;
   logic [47:0] pe_r1_c6_cnt_psum_reads;
   logic [47:0] pe_r1_c6_cnt_psum_writes;
+  logic [8:0] pe_r1_c6_dbg_status;
   logic pe_r1_c7_idle;
   logic pe_r1_c7_filter_ready;
   logic pe_r1_c7_ifmap_ready;
@@ -1087,6 +1111,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c7_cnt_ifmap_writes;
   logic [47:0] pe_r1_c7_cnt_psum_reads;
   logic [47:0] pe_r1_c7_cnt_psum_writes;
+  logic [8:0] pe_r1_c7_dbg_status;
   logic pe_r1_c8_idle;
   logic pe_r1_c8_filter_ready;
   logic pe_r1_c8_ifmap_ready;
@@ -1098,6 +1123,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c8_cnt_ifmap_writes;
   logic [47:0] pe_r1_c8_cnt_psum_reads;
   logic [47:0] pe_r1_c8_cnt_psum_writes;
+  logic [8:0] pe_r1_c8_dbg_status;
   logic pe_r1_c9_idle;
   logic pe_r1_c9_filter_ready;
   logic pe_r1_c9_ifmap_ready;
@@ -1109,6 +1135,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c9_cnt_ifmap_writes;
   logic [47:0] pe_r1_c9_cnt_psum_reads;
   logic [47:0] pe_r1_c9_cnt_psum_writes;
+  logic [8:0] pe_r1_c9_dbg_status;
   logic pe_r1_c10_idle;
   logic pe_r1_c10_filter_ready;
   logic pe_r1_c10_ifmap_ready;
@@ -1120,6 +1147,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c10_cnt_ifmap_writes;
   logic [47:0] pe_r1_c10_cnt_psum_reads;
   logic [47:0] pe_r1_c10_cnt_psum_writes;
+  logic [8:0] pe_r1_c10_dbg_status;
   logic pe_r1_c11_idle;
   logic pe_r1_c11_filter_ready;
   logic pe_r1_c11_ifmap_ready;
@@ -1131,6 +1159,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c11_cnt_ifmap_writes;
   logic [47:0] pe_r1_c11_cnt_psum_reads;
   logic [47:0] pe_r1_c11_cnt_psum_writes;
+  logic [8:0] pe_r1_c11_dbg_status;
   logic pe_r1_c12_idle;
   logic pe_r1_c12_filter_ready;
   logic pe_r1_c12_ifmap_ready;
@@ -1142,6 +1171,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c12_cnt_ifmap_writes;
   logic [47:0] pe_r1_c12_cnt_psum_reads;
   logic [47:0] pe_r1_c12_cnt_psum_writes;
+  logic [8:0] pe_r1_c12_dbg_status;
   logic pe_r1_c13_idle;
   logic pe_r1_c13_filter_ready;
   logic pe_r1_c13_ifmap_ready;
@@ -1153,6 +1183,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c13_cnt_ifmap_writes;
   logic [47:0] pe_r1_c13_cnt_psum_reads;
   logic [47:0] pe_r1_c13_cnt_psum_writes;
+  logic [8:0] pe_r1_c13_dbg_status;
   logic pe_r2_c0_idle;
   logic pe_r2_c0_filter_ready;
   logic pe_r2_c0_ifmap_ready;
@@ -1164,6 +1195,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c0_cnt_ifmap_writes;
   logic [47:0] pe_r2_c0_cnt_psum_reads;
   logic [47:0] pe_r2_c0_cnt_psum_writes;
+  logic [8:0] pe_r2_c0_dbg_status;
   logic pe_r2_c1_idle;
   logic pe_r2_c1_filter_ready;
   logic pe_r2_c1_ifmap_ready;
@@ -1175,6 +1207,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c1_cnt_ifmap_writes;
   logic [47:0] pe_r2_c1_cnt_psum_reads;
   logic [47:0] pe_r2_c1_cnt_psum_writes;
+  logic [8:0] pe_r2_c1_dbg_status;
   logic pe_r2_c2_idle;
   logic pe_r2_c2_filter_ready;
   logic pe_r2_c2_ifmap_ready;
@@ -1186,6 +1219,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c2_cnt_ifmap_writes;
   logic [47:0] pe_r2_c2_cnt_psum_reads;
   logic [47:0] pe_r2_c2_cnt_psum_writes;
+  logic [8:0] pe_r2_c2_dbg_status;
   logic pe_r2_c3_idle;
   logic pe_r2_c3_filter_ready;
   logic pe_r2_c3_ifmap_ready;
@@ -1197,6 +1231,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c3_cnt_ifmap_writes;
   logic [47:0] pe_r2_c3_cnt_psum_reads;
   logic [47:0] pe_r2_c3_cnt_psum_writes;
+  logic [8:0] pe_r2_c3_dbg_status;
   logic pe_r2_c4_idle;
   logic pe_r2_c4_filter_ready;
   logic pe_r2_c4_ifmap_ready;
@@ -1208,6 +1243,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c4_cnt_ifmap_writes;
   logic [47:0] pe_r2_c4_cnt_psum_reads;
   logic [47:0] pe_r2_c4_cnt_psum_writes;
+  logic [8:0] pe_r2_c4_dbg_status;
   logic pe_r2_c5_idle;
   logic pe_r2_c5_filter_ready;
   logic pe_r2_c5_ifmap_ready;
@@ -1219,6 +1255,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c5_cnt_ifmap_writes;
   logic [47:0] pe_r2_c5_cnt_psum_reads;
   logic [47:0] pe_r2_c5_cnt_psum_writes;
+  logic [8:0] pe_r2_c5_dbg_status;
   logic pe_r2_c6_idle;
   logic pe_r2_c6_filter_ready;
   logic pe_r2_c6_ifmap_ready;
@@ -1230,6 +1267,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c6_cnt_ifmap_writes;
   logic [47:0] pe_r2_c6_cnt_psum_reads;
   logic [47:0] pe_r2_c6_cnt_psum_writes;
+  logic [8:0] pe_r2_c6_dbg_status;
   logic pe_r2_c7_idle;
   logic pe_r2_c7_filter_ready;
   logic pe_r2_c7_ifmap_ready;
@@ -1241,6 +1279,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c7_cnt_ifmap_writes;
   logic [47:0] pe_r2_c7_cnt_psum_reads;
   logic [47:0] pe_r2_c7_cnt_psum_writes;
+  logic [8:0] pe_r2_c7_dbg_status;
   logic pe_r2_c8_idle;
   logic pe_r2_c8_filter_ready;
   logic pe_r2_c8_ifmap_ready;
@@ -1252,6 +1291,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c8_cnt_ifmap_writes;
   logic [47:0] pe_r2_c8_cnt_psum_reads;
   logic [47:0] pe_r2_c8_cnt_psum_writes;
+  logic [8:0] pe_r2_c8_dbg_status;
   logic pe_r2_c9_idle;
   logic pe_r2_c9_filter_ready;
   logic pe_r2_c9_ifmap_ready;
@@ -1263,6 +1303,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c9_cnt_ifmap_writes;
   logic [47:0] pe_r2_c9_cnt_psum_reads;
   logic [47:0] pe_r2_c9_cnt_psum_writes;
+  logic [8:0] pe_r2_c9_dbg_status;
   logic pe_r2_c10_idle;
   logic pe_r2_c10_filter_ready;
   logic pe_r2_c10_ifmap_ready;
@@ -1274,6 +1315,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c10_cnt_ifmap_writes;
   logic [47:0] pe_r2_c10_cnt_psum_reads;
   logic [47:0] pe_r2_c10_cnt_psum_writes;
+  logic [8:0] pe_r2_c10_dbg_status;
   logic pe_r2_c11_idle;
   logic pe_r2_c11_filter_ready;
   logic pe_r2_c11_ifmap_ready;
@@ -1285,6 +1327,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c11_cnt_ifmap_writes;
   logic [47:0] pe_r2_c11_cnt_psum_reads;
   logic [47:0] pe_r2_c11_cnt_psum_writes;
+  logic [8:0] pe_r2_c11_dbg_status;
   logic pe_r2_c12_idle;
   logic pe_r2_c12_filter_ready;
   logic pe_r2_c12_ifmap_ready;
@@ -1296,6 +1339,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c12_cnt_ifmap_writes;
   logic [47:0] pe_r2_c12_cnt_psum_reads;
   logic [47:0] pe_r2_c12_cnt_psum_writes;
+  logic [8:0] pe_r2_c12_dbg_status;
   logic pe_r2_c13_idle;
   logic pe_r2_c13_filter_ready;
   logic pe_r2_c13_ifmap_ready;
@@ -1307,6 +1351,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c13_cnt_ifmap_writes;
   logic [47:0] pe_r2_c13_cnt_psum_reads;
   logic [47:0] pe_r2_c13_cnt_psum_writes;
+  logic [8:0] pe_r2_c13_dbg_status;
   logic pe_r3_c0_idle;
   logic pe_r3_c0_filter_ready;
   logic pe_r3_c0_ifmap_ready;
@@ -1318,6 +1363,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c0_cnt_ifmap_writes;
   logic [47:0] pe_r3_c0_cnt_psum_reads;
   logic [47:0] pe_r3_c0_cnt_psum_writes;
+  logic [8:0] pe_r3_c0_dbg_status;
   logic pe_r3_c1_idle;
   logic pe_r3_c1_filter_ready;
   logic pe_r3_c1_ifmap_ready;
@@ -1329,6 +1375,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c1_cnt_ifmap_writes;
   logic [47:0] pe_r3_c1_cnt_psum_reads;
   logic [47:0] pe_r3_c1_cnt_psum_writes;
+  logic [8:0] pe_r3_c1_dbg_status;
   logic pe_r3_c2_idle;
   logic pe_r3_c2_filter_ready;
   logic pe_r3_c2_ifmap_ready;
@@ -1340,6 +1387,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c2_cnt_ifmap_writes;
   logic [47:0] pe_r3_c2_cnt_psum_reads;
   logic [47:0] pe_r3_c2_cnt_psum_writes;
+  logic [8:0] pe_r3_c2_dbg_status;
   logic pe_r3_c3_idle;
   logic pe_r3_c3_filter_ready;
   logic pe_r3_c3_ifmap_ready;
@@ -1351,6 +1399,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c3_cnt_ifmap_writes;
   logic [47:0] pe_r3_c3_cnt_psum_reads;
   logic [47:0] pe_r3_c3_cnt_psum_writes;
+  logic [8:0] pe_r3_c3_dbg_status;
   logic pe_r3_c4_idle;
   logic pe_r3_c4_filter_ready;
   logic pe_r3_c4_ifmap_ready;
@@ -1362,6 +1411,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c4_cnt_ifmap_writes;
   logic [47:0] pe_r3_c4_cnt_psum_reads;
   logic [47:0] pe_r3_c4_cnt_psum_writes;
+  logic [8:0] pe_r3_c4_dbg_status;
   logic pe_r3_c5_idle;
   logic pe_r3_c5_filter_ready;
   logic pe_r3_c5_ifmap_ready;
@@ -1373,6 +1423,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c5_cnt_ifmap_writes;
   logic [47:0] pe_r3_c5_cnt_psum_reads;
   logic [47:0] pe_r3_c5_cnt_psum_writes;
+  logic [8:0] pe_r3_c5_dbg_status;
   logic pe_r3_c6_idle;
   logic pe_r3_c6_filter_ready;
   logic pe_r3_c6_ifmap_ready;
@@ -1384,6 +1435,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c6_cnt_ifmap_writes;
   logic [47:0] pe_r3_c6_cnt_psum_reads;
   logic [47:0] pe_r3_c6_cnt_psum_writes;
+  logic [8:0] pe_r3_c6_dbg_status;
   logic pe_r3_c7_idle;
   logic pe_r3_c7_filter_ready;
   logic pe_r3_c7_ifmap_ready;
@@ -1395,6 +1447,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c7_cnt_ifmap_writes;
   logic [47:0] pe_r3_c7_cnt_psum_reads;
   logic [47:0] pe_r3_c7_cnt_psum_writes;
+  logic [8:0] pe_r3_c7_dbg_status;
   logic pe_r3_c8_idle;
   logic pe_r3_c8_filter_ready;
   logic pe_r3_c8_ifmap_ready;
@@ -1406,6 +1459,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c8_cnt_ifmap_writes;
   logic [47:0] pe_r3_c8_cnt_psum_reads;
   logic [47:0] pe_r3_c8_cnt_psum_writes;
+  logic [8:0] pe_r3_c8_dbg_status;
   logic pe_r3_c9_idle;
   logic pe_r3_c9_filter_ready;
   logic pe_r3_c9_ifmap_ready;
@@ -1417,6 +1471,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c9_cnt_ifmap_writes;
   logic [47:0] pe_r3_c9_cnt_psum_reads;
   logic [47:0] pe_r3_c9_cnt_psum_writes;
+  logic [8:0] pe_r3_c9_dbg_status;
   logic pe_r3_c10_idle;
   logic pe_r3_c10_filter_ready;
   logic pe_r3_c10_ifmap_ready;
@@ -1428,6 +1483,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c10_cnt_ifmap_writes;
   logic [47:0] pe_r3_c10_cnt_psum_reads;
   logic [47:0] pe_r3_c10_cnt_psum_writes;
+  logic [8:0] pe_r3_c10_dbg_status;
   logic pe_r3_c11_idle;
   logic pe_r3_c11_filter_ready;
   logic pe_r3_c11_ifmap_ready;
@@ -1439,6 +1495,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c11_cnt_ifmap_writes;
   logic [47:0] pe_r3_c11_cnt_psum_reads;
   logic [47:0] pe_r3_c11_cnt_psum_writes;
+  logic [8:0] pe_r3_c11_dbg_status;
   logic pe_r3_c12_idle;
   logic pe_r3_c12_filter_ready;
   logic pe_r3_c12_ifmap_ready;
@@ -1450,6 +1507,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c12_cnt_ifmap_writes;
   logic [47:0] pe_r3_c12_cnt_psum_reads;
   logic [47:0] pe_r3_c12_cnt_psum_writes;
+  logic [8:0] pe_r3_c12_dbg_status;
   logic pe_r3_c13_idle;
   logic pe_r3_c13_filter_ready;
   logic pe_r3_c13_ifmap_ready;
@@ -1461,6 +1519,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c13_cnt_ifmap_writes;
   logic [47:0] pe_r3_c13_cnt_psum_reads;
   logic [47:0] pe_r3_c13_cnt_psum_writes;
+  logic [8:0] pe_r3_c13_dbg_status;
   logic pe_r4_c0_idle;
   logic pe_r4_c0_filter_ready;
   logic pe_r4_c0_ifmap_ready;
@@ -1472,6 +1531,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c0_cnt_ifmap_writes;
   logic [47:0] pe_r4_c0_cnt_psum_reads;
   logic [47:0] pe_r4_c0_cnt_psum_writes;
+  logic [8:0] pe_r4_c0_dbg_status;
   logic pe_r4_c1_idle;
   logic pe_r4_c1_filter_ready;
   logic pe_r4_c1_ifmap_ready;
@@ -1483,6 +1543,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c1_cnt_ifmap_writes;
   logic [47:0] pe_r4_c1_cnt_psum_reads;
   logic [47:0] pe_r4_c1_cnt_psum_writes;
+  logic [8:0] pe_r4_c1_dbg_status;
   logic pe_r4_c2_idle;
   logic pe_r4_c2_filter_ready;
   logic pe_r4_c2_ifmap_ready;
@@ -1494,6 +1555,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c2_cnt_ifmap_writes;
   logic [47:0] pe_r4_c2_cnt_psum_reads;
   logic [47:0] pe_r4_c2_cnt_psum_writes;
+  logic [8:0] pe_r4_c2_dbg_status;
   logic pe_r4_c3_idle;
   logic pe_r4_c3_filter_ready;
   logic pe_r4_c3_ifmap_ready;
@@ -1505,6 +1567,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c3_cnt_ifmap_writes;
   logic [47:0] pe_r4_c3_cnt_psum_reads;
   logic [47:0] pe_r4_c3_cnt_psum_writes;
+  logic [8:0] pe_r4_c3_dbg_status;
   logic pe_r4_c4_idle;
   logic pe_r4_c4_filter_ready;
   logic pe_r4_c4_ifmap_ready;
@@ -1516,6 +1579,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c4_cnt_ifmap_writes;
   logic [47:0] pe_r4_c4_cnt_psum_reads;
   logic [47:0] pe_r4_c4_cnt_psum_writes;
+  logic [8:0] pe_r4_c4_dbg_status;
   logic pe_r4_c5_idle;
   logic pe_r4_c5_filter_ready;
   logic pe_r4_c5_ifmap_ready;
@@ -1527,6 +1591,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c5_cnt_ifmap_writes;
   logic [47:0] pe_r4_c5_cnt_psum_reads;
   logic [47:0] pe_r4_c5_cnt_psum_writes;
+  logic [8:0] pe_r4_c5_dbg_status;
   logic pe_r4_c6_idle;
   logic pe_r4_c6_filter_ready;
   logic pe_r4_c6_ifmap_ready;
@@ -1538,6 +1603,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c6_cnt_ifmap_writes;
   logic [47:0] pe_r4_c6_cnt_psum_reads;
   logic [47:0] pe_r4_c6_cnt_psum_writes;
+  logic [8:0] pe_r4_c6_dbg_status;
   logic pe_r4_c7_idle;
   logic pe_r4_c7_filter_ready;
   logic pe_r4_c7_ifmap_ready;
@@ -1549,6 +1615,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c7_cnt_ifmap_writes;
   logic [47:0] pe_r4_c7_cnt_psum_reads;
   logic [47:0] pe_r4_c7_cnt_psum_writes;
+  logic [8:0] pe_r4_c7_dbg_status;
   logic pe_r4_c8_idle;
   logic pe_r4_c8_filter_ready;
   logic pe_r4_c8_ifmap_ready;
@@ -1560,6 +1627,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c8_cnt_ifmap_writes;
   logic [47:0] pe_r4_c8_cnt_psum_reads;
   logic [47:0] pe_r4_c8_cnt_psum_writes;
+  logic [8:0] pe_r4_c8_dbg_status;
   logic pe_r4_c9_idle;
   logic pe_r4_c9_filter_ready;
   logic pe_r4_c9_ifmap_ready;
@@ -1571,6 +1639,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c9_cnt_ifmap_writes;
   logic [47:0] pe_r4_c9_cnt_psum_reads;
   logic [47:0] pe_r4_c9_cnt_psum_writes;
+  logic [8:0] pe_r4_c9_dbg_status;
   logic pe_r4_c10_idle;
   logic pe_r4_c10_filter_ready;
   logic pe_r4_c10_ifmap_ready;
@@ -1582,6 +1651,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c10_cnt_ifmap_writes;
   logic [47:0] pe_r4_c10_cnt_psum_reads;
   logic [47:0] pe_r4_c10_cnt_psum_writes;
+  logic [8:0] pe_r4_c10_dbg_status;
   logic pe_r4_c11_idle;
   logic pe_r4_c11_filter_ready;
   logic pe_r4_c11_ifmap_ready;
@@ -1593,6 +1663,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c11_cnt_ifmap_writes;
   logic [47:0] pe_r4_c11_cnt_psum_reads;
   logic [47:0] pe_r4_c11_cnt_psum_writes;
+  logic [8:0] pe_r4_c11_dbg_status;
   logic pe_r4_c12_idle;
   logic pe_r4_c12_filter_ready;
   logic pe_r4_c12_ifmap_ready;
@@ -1604,6 +1675,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c12_cnt_ifmap_writes;
   logic [47:0] pe_r4_c12_cnt_psum_reads;
   logic [47:0] pe_r4_c12_cnt_psum_writes;
+  logic [8:0] pe_r4_c12_dbg_status;
   logic pe_r4_c13_idle;
   logic pe_r4_c13_filter_ready;
   logic pe_r4_c13_ifmap_ready;
@@ -1615,6 +1687,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c13_cnt_ifmap_writes;
   logic [47:0] pe_r4_c13_cnt_psum_reads;
   logic [47:0] pe_r4_c13_cnt_psum_writes;
+  logic [8:0] pe_r4_c13_dbg_status;
   logic pe_r5_c0_idle;
   logic pe_r5_c0_filter_ready;
   logic pe_r5_c0_ifmap_ready;
@@ -1626,6 +1699,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c0_cnt_ifmap_writes;
   logic [47:0] pe_r5_c0_cnt_psum_reads;
   logic [47:0] pe_r5_c0_cnt_psum_writes;
+  logic [8:0] pe_r5_c0_dbg_status;
   logic pe_r5_c1_idle;
   logic pe_r5_c1_filter_ready;
   logic pe_r5_c1_ifmap_ready;
@@ -1637,6 +1711,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c1_cnt_ifmap_writes;
   logic [47:0] pe_r5_c1_cnt_psum_reads;
   logic [47:0] pe_r5_c1_cnt_psum_writes;
+  logic [8:0] pe_r5_c1_dbg_status;
   logic pe_r5_c2_idle;
   logic pe_r5_c2_filter_ready;
   logic pe_r5_c2_ifmap_ready;
@@ -1648,6 +1723,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c2_cnt_ifmap_writes;
   logic [47:0] pe_r5_c2_cnt_psum_reads;
   logic [47:0] pe_r5_c2_cnt_psum_writes;
+  logic [8:0] pe_r5_c2_dbg_status;
   logic pe_r5_c3_idle;
   logic pe_r5_c3_filter_ready;
   logic pe_r5_c3_ifmap_ready;
@@ -1659,6 +1735,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c3_cnt_ifmap_writes;
   logic [47:0] pe_r5_c3_cnt_psum_reads;
   logic [47:0] pe_r5_c3_cnt_psum_writes;
+  logic [8:0] pe_r5_c3_dbg_status;
   logic pe_r5_c4_idle;
   logic pe_r5_c4_filter_ready;
   logic pe_r5_c4_ifmap_ready;
@@ -1670,6 +1747,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c4_cnt_ifmap_writes;
   logic [47:0] pe_r5_c4_cnt_psum_reads;
   logic [47:0] pe_r5_c4_cnt_psum_writes;
+  logic [8:0] pe_r5_c4_dbg_status;
   logic pe_r5_c5_idle;
   logic pe_r5_c5_filter_ready;
   logic pe_r5_c5_ifmap_ready;
@@ -1681,6 +1759,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c5_cnt_ifmap_writes;
   logic [47:0] pe_r5_c5_cnt_psum_reads;
   logic [47:0] pe_r5_c5_cnt_psum_writes;
+  logic [8:0] pe_r5_c5_dbg_status;
   logic pe_r5_c6_idle;
   logic pe_r5_c6_filter_ready;
   logic pe_r5_c6_ifmap_ready;
@@ -1692,6 +1771,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c6_cnt_ifmap_writes;
   logic [47:0] pe_r5_c6_cnt_psum_reads;
   logic [47:0] pe_r5_c6_cnt_psum_writes;
+  logic [8:0] pe_r5_c6_dbg_status;
   logic pe_r5_c7_idle;
   logic pe_r5_c7_filter_ready;
   logic pe_r5_c7_ifmap_ready;
@@ -1703,6 +1783,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c7_cnt_ifmap_writes;
   logic [47:0] pe_r5_c7_cnt_psum_reads;
   logic [47:0] pe_r5_c7_cnt_psum_writes;
+  logic [8:0] pe_r5_c7_dbg_status;
   logic pe_r5_c8_idle;
   logic pe_r5_c8_filter_ready;
   logic pe_r5_c8_ifmap_ready;
@@ -1714,6 +1795,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c8_cnt_ifmap_writes;
   logic [47:0] pe_r5_c8_cnt_psum_reads;
   logic [47:0] pe_r5_c8_cnt_psum_writes;
+  logic [8:0] pe_r5_c8_dbg_status;
   logic pe_r5_c9_idle;
   logic pe_r5_c9_filter_ready;
   logic pe_r5_c9_ifmap_ready;
@@ -1725,6 +1807,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c9_cnt_ifmap_writes;
   logic [47:0] pe_r5_c9_cnt_psum_reads;
   logic [47:0] pe_r5_c9_cnt_psum_writes;
+  logic [8:0] pe_r5_c9_dbg_status;
   logic pe_r5_c10_idle;
   logic pe_r5_c10_filter_ready;
   logic pe_r5_c10_ifmap_ready;
@@ -1736,6 +1819,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c10_cnt_ifmap_writes;
   logic [47:0] pe_r5_c10_cnt_psum_reads;
   logic [47:0] pe_r5_c10_cnt_psum_writes;
+  logic [8:0] pe_r5_c10_dbg_status;
   logic pe_r5_c11_idle;
   logic pe_r5_c11_filter_ready;
   logic pe_r5_c11_ifmap_ready;
@@ -1747,6 +1831,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c11_cnt_ifmap_writes;
   logic [47:0] pe_r5_c11_cnt_psum_reads;
   logic [47:0] pe_r5_c11_cnt_psum_writes;
+  logic [8:0] pe_r5_c11_dbg_status;
   logic pe_r5_c12_idle;
   logic pe_r5_c12_filter_ready;
   logic pe_r5_c12_ifmap_ready;
@@ -1758,6 +1843,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c12_cnt_ifmap_writes;
   logic [47:0] pe_r5_c12_cnt_psum_reads;
   logic [47:0] pe_r5_c12_cnt_psum_writes;
+  logic [8:0] pe_r5_c12_dbg_status;
   logic pe_r5_c13_idle;
   logic pe_r5_c13_filter_ready;
   logic pe_r5_c13_ifmap_ready;
@@ -1769,6 +1855,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c13_cnt_ifmap_writes;
   logic [47:0] pe_r5_c13_cnt_psum_reads;
   logic [47:0] pe_r5_c13_cnt_psum_writes;
+  logic [8:0] pe_r5_c13_dbg_status;
   logic pe_r6_c0_idle;
   logic pe_r6_c0_filter_ready;
   logic pe_r6_c0_ifmap_ready;
@@ -1780,6 +1867,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c0_cnt_ifmap_writes;
   logic [47:0] pe_r6_c0_cnt_psum_reads;
   logic [47:0] pe_r6_c0_cnt_psum_writes;
+  logic [8:0] pe_r6_c0_dbg_status;
   logic pe_r6_c1_idle;
   logic pe_r6_c1_filter_ready;
   logic pe_r6_c1_ifmap_ready;
@@ -1791,6 +1879,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c1_cnt_ifmap_writes;
   logic [47:0] pe_r6_c1_cnt_psum_reads;
   logic [47:0] pe_r6_c1_cnt_psum_writes;
+  logic [8:0] pe_r6_c1_dbg_status;
   logic pe_r6_c2_idle;
   logic pe_r6_c2_filter_ready;
   logic pe_r6_c2_ifmap_ready;
@@ -1802,6 +1891,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c2_cnt_ifmap_writes;
   logic [47:0] pe_r6_c2_cnt_psum_reads;
   logic [47:0] pe_r6_c2_cnt_psum_writes;
+  logic [8:0] pe_r6_c2_dbg_status;
   logic pe_r6_c3_idle;
   logic pe_r6_c3_filter_ready;
   logic pe_r6_c3_ifmap_ready;
@@ -1813,6 +1903,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c3_cnt_ifmap_writes;
   logic [47:0] pe_r6_c3_cnt_psum_reads;
   logic [47:0] pe_r6_c3_cnt_psum_writes;
+  logic [8:0] pe_r6_c3_dbg_status;
   logic pe_r6_c4_idle;
   logic pe_r6_c4_filter_ready;
   logic pe_r6_c4_ifmap_ready;
@@ -1824,6 +1915,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c4_cnt_ifmap_writes;
   logic [47:0] pe_r6_c4_cnt_psum_reads;
   logic [47:0] pe_r6_c4_cnt_psum_writes;
+  logic [8:0] pe_r6_c4_dbg_status;
   logic pe_r6_c5_idle;
   logic pe_r6_c5_filter_ready;
   logic pe_r6_c5_ifmap_ready;
@@ -1835,6 +1927,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c5_cnt_ifmap_writes;
   logic [47:0] pe_r6_c5_cnt_psum_reads;
   logic [47:0] pe_r6_c5_cnt_psum_writes;
+  logic [8:0] pe_r6_c5_dbg_status;
   logic pe_r6_c6_idle;
   logic pe_r6_c6_filter_ready;
   logic pe_r6_c6_ifmap_ready;
@@ -1846,6 +1939,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c6_cnt_ifmap_writes;
   logic [47:0] pe_r6_c6_cnt_psum_reads;
   logic [47:0] pe_r6_c6_cnt_psum_writes;
+  logic [8:0] pe_r6_c6_dbg_status;
   logic pe_r6_c7_idle;
   logic pe_r6_c7_filter_ready;
   logic pe_r6_c7_ifmap_ready;
@@ -1857,6 +1951,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c7_cnt_ifmap_writes;
   logic [47:0] pe_r6_c7_cnt_psum_reads;
   logic [47:0] pe_r6_c7_cnt_psum_writes;
+  logic [8:0] pe_r6_c7_dbg_status;
   logic pe_r6_c8_idle;
   logic pe_r6_c8_filter_ready;
   logic pe_r6_c8_ifmap_ready;
@@ -1868,6 +1963,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c8_cnt_ifmap_writes;
   logic [47:0] pe_r6_c8_cnt_psum_reads;
   logic [47:0] pe_r6_c8_cnt_psum_writes;
+  logic [8:0] pe_r6_c8_dbg_status;
   logic pe_r6_c9_idle;
   logic pe_r6_c9_filter_ready;
   logic pe_r6_c9_ifmap_ready;
@@ -1879,6 +1975,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c9_cnt_ifmap_writes;
   logic [47:0] pe_r6_c9_cnt_psum_reads;
   logic [47:0] pe_r6_c9_cnt_psum_writes;
+  logic [8:0] pe_r6_c9_dbg_status;
   logic pe_r6_c10_idle;
   logic pe_r6_c10_filter_ready;
   logic pe_r6_c10_ifmap_ready;
@@ -1890,6 +1987,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c10_cnt_ifmap_writes;
   logic [47:0] pe_r6_c10_cnt_psum_reads;
   logic [47:0] pe_r6_c10_cnt_psum_writes;
+  logic [8:0] pe_r6_c10_dbg_status;
   logic pe_r6_c11_idle;
   logic pe_r6_c11_filter_ready;
   logic pe_r6_c11_ifmap_ready;
@@ -1901,6 +1999,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c11_cnt_ifmap_writes;
   logic [47:0] pe_r6_c11_cnt_psum_reads;
   logic [47:0] pe_r6_c11_cnt_psum_writes;
+  logic [8:0] pe_r6_c11_dbg_status;
   logic pe_r6_c12_idle;
   logic pe_r6_c12_filter_ready;
   logic pe_r6_c12_ifmap_ready;
@@ -1912,6 +2011,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c12_cnt_ifmap_writes;
   logic [47:0] pe_r6_c12_cnt_psum_reads;
   logic [47:0] pe_r6_c12_cnt_psum_writes;
+  logic [8:0] pe_r6_c12_dbg_status;
   logic pe_r6_c13_idle;
   logic pe_r6_c13_filter_ready;
   logic pe_r6_c13_ifmap_ready;
@@ -1923,6 +2023,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c13_cnt_ifmap_writes;
   logic [47:0] pe_r6_c13_cnt_psum_reads;
   logic [47:0] pe_r6_c13_cnt_psum_writes;
+  logic [8:0] pe_r6_c13_dbg_status;
   logic pe_r7_c0_idle;
   logic pe_r7_c0_filter_ready;
   logic pe_r7_c0_ifmap_ready;
@@ -1934,6 +2035,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c0_cnt_ifmap_writes;
   logic [47:0] pe_r7_c0_cnt_psum_reads;
   logic [47:0] pe_r7_c0_cnt_psum_writes;
+  logic [8:0] pe_r7_c0_dbg_status;
   logic pe_r7_c1_idle;
   logic pe_r7_c1_filter_ready;
   logic pe_r7_c1_ifmap_ready;
@@ -1945,6 +2047,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c1_cnt_ifmap_writes;
   logic [47:0] pe_r7_c1_cnt_psum_reads;
   logic [47:0] pe_r7_c1_cnt_psum_writes;
+  logic [8:0] pe_r7_c1_dbg_status;
   logic pe_r7_c2_idle;
   logic pe_r7_c2_filter_ready;
   logic pe_r7_c2_ifmap_ready;
@@ -1956,6 +2059,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c2_cnt_ifmap_writes;
   logic [47:0] pe_r7_c2_cnt_psum_reads;
   logic [47:0] pe_r7_c2_cnt_psum_writes;
+  logic [8:0] pe_r7_c2_dbg_status;
   logic pe_r7_c3_idle;
   logic pe_r7_c3_filter_ready;
   logic pe_r7_c3_ifmap_ready;
@@ -1967,6 +2071,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c3_cnt_ifmap_writes;
   logic [47:0] pe_r7_c3_cnt_psum_reads;
   logic [47:0] pe_r7_c3_cnt_psum_writes;
+  logic [8:0] pe_r7_c3_dbg_status;
   logic pe_r7_c4_idle;
   logic pe_r7_c4_filter_ready;
   logic pe_r7_c4_ifmap_ready;
@@ -1978,6 +2083,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c4_cnt_ifmap_writes;
   logic [47:0] pe_r7_c4_cnt_psum_reads;
   logic [47:0] pe_r7_c4_cnt_psum_writes;
+  logic [8:0] pe_r7_c4_dbg_status;
   logic pe_r7_c5_idle;
   logic pe_r7_c5_filter_ready;
   logic pe_r7_c5_ifmap_ready;
@@ -1989,6 +2095,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c5_cnt_ifmap_writes;
   logic [47:0] pe_r7_c5_cnt_psum_reads;
   logic [47:0] pe_r7_c5_cnt_psum_writes;
+  logic [8:0] pe_r7_c5_dbg_status;
   logic pe_r7_c6_idle;
   logic pe_r7_c6_filter_ready;
   logic pe_r7_c6_ifmap_ready;
@@ -2000,6 +2107,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c6_cnt_ifmap_writes;
   logic [47:0] pe_r7_c6_cnt_psum_reads;
   logic [47:0] pe_r7_c6_cnt_psum_writes;
+  logic [8:0] pe_r7_c6_dbg_status;
   logic pe_r7_c7_idle;
   logic pe_r7_c7_filter_ready;
   logic pe_r7_c7_ifmap_ready;
@@ -2011,6 +2119,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c7_cnt_ifmap_writes;
   logic [47:0] pe_r7_c7_cnt_psum_reads;
   logic [47:0] pe_r7_c7_cnt_psum_writes;
+  logic [8:0] pe_r7_c7_dbg_status;
   logic pe_r7_c8_idle;
   logic pe_r7_c8_filter_ready;
   logic pe_r7_c8_ifmap_ready;
@@ -2022,6 +2131,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c8_cnt_ifmap_writes;
   logic [47:0] pe_r7_c8_cnt_psum_reads;
   logic [47:0] pe_r7_c8_cnt_psum_writes;
+  logic [8:0] pe_r7_c8_dbg_status;
   logic pe_r7_c9_idle;
   logic pe_r7_c9_filter_ready;
   logic pe_r7_c9_ifmap_ready;
@@ -2033,6 +2143,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c9_cnt_ifmap_writes;
   logic [47:0] pe_r7_c9_cnt_psum_reads;
   logic [47:0] pe_r7_c9_cnt_psum_writes;
+  logic [8:0] pe_r7_c9_dbg_status;
   logic pe_r7_c10_idle;
   logic pe_r7_c10_filter_ready;
   logic pe_r7_c10_ifmap_ready;
@@ -2044,6 +2155,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c10_cnt_ifmap_writes;
   logic [47:0] pe_r7_c10_cnt_psum_reads;
   logic [47:0] pe_r7_c10_cnt_psum_writes;
+  logic [8:0] pe_r7_c10_dbg_status;
   logic pe_r7_c11_idle;
   logic pe_r7_c11_filter_ready;
   logic pe_r7_c11_ifmap_ready;
@@ -2055,6 +2167,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c11_cnt_ifmap_writes;
   logic [47:0] pe_r7_c11_cnt_psum_reads;
   logic [47:0] pe_r7_c11_cnt_psum_writes;
+  logic [8:0] pe_r7_c11_dbg_status;
   logic pe_r7_c12_idle;
   logic pe_r7_c12_filter_ready;
   logic pe_r7_c12_ifmap_ready;
@@ -2066,6 +2179,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c12_cnt_ifmap_writes;
   logic [47:0] pe_r7_c12_cnt_psum_reads;
   logic [47:0] pe_r7_c12_cnt_psum_writes;
+  logic [8:0] pe_r7_c12_dbg_status;
   logic pe_r7_c13_idle;
   logic pe_r7_c13_filter_ready;
   logic pe_r7_c13_ifmap_ready;
@@ -2077,6 +2191,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c13_cnt_ifmap_writes;
   logic [47:0] pe_r7_c13_cnt_psum_reads;
   logic [47:0] pe_r7_c13_cnt_psum_writes;
+  logic [8:0] pe_r7_c13_dbg_status;
   logic pe_r8_c0_idle;
   logic pe_r8_c0_filter_ready;
   logic pe_r8_c0_ifmap_ready;
@@ -2088,6 +2203,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c0_cnt_ifmap_writes;
   logic [47:0] pe_r8_c0_cnt_psum_reads;
   logic [47:0] pe_r8_c0_cnt_psum_writes;
+  logic [8:0] pe_r8_c0_dbg_status;
   logic pe_r8_c1_idle;
   logic pe_r8_c1_filter_ready;
   logic pe_r8_c1_ifmap_ready;
@@ -2099,6 +2215,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c1_cnt_ifmap_writes;
   logic [47:0] pe_r8_c1_cnt_psum_reads;
   logic [47:0] pe_r8_c1_cnt_psum_writes;
+  logic [8:0] pe_r8_c1_dbg_status;
   logic pe_r8_c2_idle;
   logic pe_r8_c2_filter_ready;
   logic pe_r8_c2_ifmap_ready;
@@ -2110,6 +2227,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c2_cnt_ifmap_writes;
   logic [47:0] pe_r8_c2_cnt_psum_reads;
   logic [47:0] pe_r8_c2_cnt_psum_writes;
+  logic [8:0] pe_r8_c2_dbg_status;
   logic pe_r8_c3_idle;
   logic pe_r8_c3_filter_ready;
   logic pe_r8_c3_ifmap_ready;
@@ -2121,6 +2239,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c3_cnt_ifmap_writes;
   logic [47:0] pe_r8_c3_cnt_psum_reads;
   logic [47:0] pe_r8_c3_cnt_psum_writes;
+  logic [8:0] pe_r8_c3_dbg_status;
   logic pe_r8_c4_idle;
   logic pe_r8_c4_filter_ready;
   logic pe_r8_c4_ifmap_ready;
@@ -2132,6 +2251,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c4_cnt_ifmap_writes;
   logic [47:0] pe_r8_c4_cnt_psum_reads;
   logic [47:0] pe_r8_c4_cnt_psum_writes;
+  logic [8:0] pe_r8_c4_dbg_status;
   logic pe_r8_c5_idle;
   logic pe_r8_c5_filter_ready;
   logic pe_r8_c5_ifmap_ready;
@@ -2143,6 +2263,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c5_cnt_ifmap_writes;
   logic [47:0] pe_r8_c5_cnt_psum_reads;
   logic [47:0] pe_r8_c5_cnt_psum_writes;
+  logic [8:0] pe_r8_c5_dbg_status;
   logic pe_r8_c6_idle;
   logic pe_r8_c6_filter_ready;
   logic pe_r8_c6_ifmap_ready;
@@ -2154,6 +2275,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c6_cnt_ifmap_writes;
   logic [47:0] pe_r8_c6_cnt_psum_reads;
   logic [47:0] pe_r8_c6_cnt_psum_writes;
+  logic [8:0] pe_r8_c6_dbg_status;
   logic pe_r8_c7_idle;
   logic pe_r8_c7_filter_ready;
   logic pe_r8_c7_ifmap_ready;
@@ -2165,6 +2287,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c7_cnt_ifmap_writes;
   logic [47:0] pe_r8_c7_cnt_psum_reads;
   logic [47:0] pe_r8_c7_cnt_psum_writes;
+  logic [8:0] pe_r8_c7_dbg_status;
   logic pe_r8_c8_idle;
   logic pe_r8_c8_filter_ready;
   logic pe_r8_c8_ifmap_ready;
@@ -2176,6 +2299,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c8_cnt_ifmap_writes;
   logic [47:0] pe_r8_c8_cnt_psum_reads;
   logic [47:0] pe_r8_c8_cnt_psum_writes;
+  logic [8:0] pe_r8_c8_dbg_status;
   logic pe_r8_c9_idle;
   logic pe_r8_c9_filter_ready;
   logic pe_r8_c9_ifmap_ready;
@@ -2187,6 +2311,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c9_cnt_ifmap_writes;
   logic [47:0] pe_r8_c9_cnt_psum_reads;
   logic [47:0] pe_r8_c9_cnt_psum_writes;
+  logic [8:0] pe_r8_c9_dbg_status;
   logic pe_r8_c10_idle;
   logic pe_r8_c10_filter_ready;
   logic pe_r8_c10_ifmap_ready;
@@ -2198,6 +2323,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c10_cnt_ifmap_writes;
   logic [47:0] pe_r8_c10_cnt_psum_reads;
   logic [47:0] pe_r8_c10_cnt_psum_writes;
+  logic [8:0] pe_r8_c10_dbg_status;
   logic pe_r8_c11_idle;
   logic pe_r8_c11_filter_ready;
   logic pe_r8_c11_ifmap_ready;
@@ -2209,6 +2335,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c11_cnt_ifmap_writes;
   logic [47:0] pe_r8_c11_cnt_psum_reads;
   logic [47:0] pe_r8_c11_cnt_psum_writes;
+  logic [8:0] pe_r8_c11_dbg_status;
   logic pe_r8_c12_idle;
   logic pe_r8_c12_filter_ready;
   logic pe_r8_c12_ifmap_ready;
@@ -2220,6 +2347,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c12_cnt_ifmap_writes;
   logic [47:0] pe_r8_c12_cnt_psum_reads;
   logic [47:0] pe_r8_c12_cnt_psum_writes;
+  logic [8:0] pe_r8_c12_dbg_status;
   logic pe_r8_c13_idle;
   logic pe_r8_c13_filter_ready;
   logic pe_r8_c13_ifmap_ready;
@@ -2231,6 +2359,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c13_cnt_ifmap_writes;
   logic [47:0] pe_r8_c13_cnt_psum_reads;
   logic [47:0] pe_r8_c13_cnt_psum_writes;
+  logic [8:0] pe_r8_c13_dbg_status;
   logic pe_r9_c0_idle;
   logic pe_r9_c0_filter_ready;
   logic pe_r9_c0_ifmap_ready;
@@ -2242,6 +2371,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c0_cnt_ifmap_writes;
   logic [47:0] pe_r9_c0_cnt_psum_reads;
   logic [47:0] pe_r9_c0_cnt_psum_writes;
+  logic [8:0] pe_r9_c0_dbg_status;
   logic pe_r9_c1_idle;
   logic pe_r9_c1_filter_ready;
   logic pe_r9_c1_ifmap_ready;
@@ -2253,6 +2383,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c1_cnt_ifmap_writes;
   logic [47:0] pe_r9_c1_cnt_psum_reads;
   logic [47:0] pe_r9_c1_cnt_psum_writes;
+  logic [8:0] pe_r9_c1_dbg_status;
   logic pe_r9_c2_idle;
   logic pe_r9_c2_filter_ready;
   logic pe_r9_c2_ifmap_ready;
@@ -2264,6 +2395,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c2_cnt_ifmap_writes;
   logic [47:0] pe_r9_c2_cnt_psum_reads;
   logic [47:0] pe_r9_c2_cnt_psum_writes;
+  logic [8:0] pe_r9_c2_dbg_status;
   logic pe_r9_c3_idle;
   logic pe_r9_c3_filter_ready;
   logic pe_r9_c3_ifmap_ready;
@@ -2275,6 +2407,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c3_cnt_ifmap_writes;
   logic [47:0] pe_r9_c3_cnt_psum_reads;
   logic [47:0] pe_r9_c3_cnt_psum_writes;
+  logic [8:0] pe_r9_c3_dbg_status;
   logic pe_r9_c4_idle;
   logic pe_r9_c4_filter_ready;
   logic pe_r9_c4_ifmap_ready;
@@ -2286,6 +2419,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c4_cnt_ifmap_writes;
   logic [47:0] pe_r9_c4_cnt_psum_reads;
   logic [47:0] pe_r9_c4_cnt_psum_writes;
+  logic [8:0] pe_r9_c4_dbg_status;
   logic pe_r9_c5_idle;
   logic pe_r9_c5_filter_ready;
   logic pe_r9_c5_ifmap_ready;
@@ -2297,6 +2431,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c5_cnt_ifmap_writes;
   logic [47:0] pe_r9_c5_cnt_psum_reads;
   logic [47:0] pe_r9_c5_cnt_psum_writes;
+  logic [8:0] pe_r9_c5_dbg_status;
   logic pe_r9_c6_idle;
   logic pe_r9_c6_filter_ready;
   logic pe_r9_c6_ifmap_ready;
@@ -2308,6 +2443,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c6_cnt_ifmap_writes;
   logic [47:0] pe_r9_c6_cnt_psum_reads;
   logic [47:0] pe_r9_c6_cnt_psum_writes;
+  logic [8:0] pe_r9_c6_dbg_status;
   logic pe_r9_c7_idle;
   logic pe_r9_c7_filter_ready;
   logic pe_r9_c7_ifmap_ready;
@@ -2319,6 +2455,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c7_cnt_ifmap_writes;
   logic [47:0] pe_r9_c7_cnt_psum_reads;
   logic [47:0] pe_r9_c7_cnt_psum_writes;
+  logic [8:0] pe_r9_c7_dbg_status;
   logic pe_r9_c8_idle;
   logic pe_r9_c8_filter_ready;
   logic pe_r9_c8_ifmap_ready;
@@ -2330,6 +2467,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c8_cnt_ifmap_writes;
   logic [47:0] pe_r9_c8_cnt_psum_reads;
   logic [47:0] pe_r9_c8_cnt_psum_writes;
+  logic [8:0] pe_r9_c8_dbg_status;
   logic pe_r9_c9_idle;
   logic pe_r9_c9_filter_ready;
   logic pe_r9_c9_ifmap_ready;
@@ -2341,6 +2479,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c9_cnt_ifmap_writes;
   logic [47:0] pe_r9_c9_cnt_psum_reads;
   logic [47:0] pe_r9_c9_cnt_psum_writes;
+  logic [8:0] pe_r9_c9_dbg_status;
   logic pe_r9_c10_idle;
   logic pe_r9_c10_filter_ready;
   logic pe_r9_c10_ifmap_ready;
@@ -2352,6 +2491,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c10_cnt_ifmap_writes;
   logic [47:0] pe_r9_c10_cnt_psum_reads;
   logic [47:0] pe_r9_c10_cnt_psum_writes;
+  logic [8:0] pe_r9_c10_dbg_status;
   logic pe_r9_c11_idle;
   logic pe_r9_c11_filter_ready;
   logic pe_r9_c11_ifmap_ready;
@@ -2363,6 +2503,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c11_cnt_ifmap_writes;
   logic [47:0] pe_r9_c11_cnt_psum_reads;
   logic [47:0] pe_r9_c11_cnt_psum_writes;
+  logic [8:0] pe_r9_c11_dbg_status;
   logic pe_r9_c12_idle;
   logic pe_r9_c12_filter_ready;
   logic pe_r9_c12_ifmap_ready;
@@ -2374,6 +2515,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c12_cnt_ifmap_writes;
   logic [47:0] pe_r9_c12_cnt_psum_reads;
   logic [47:0] pe_r9_c12_cnt_psum_writes;
+  logic [8:0] pe_r9_c12_dbg_status;
   logic pe_r9_c13_idle;
   logic pe_r9_c13_filter_ready;
   logic pe_r9_c13_ifmap_ready;
@@ -2385,6 +2527,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c13_cnt_ifmap_writes;
   logic [47:0] pe_r9_c13_cnt_psum_reads;
   logic [47:0] pe_r9_c13_cnt_psum_writes;
+  logic [8:0] pe_r9_c13_dbg_status;
   logic pe_r10_c0_idle;
   logic pe_r10_c0_filter_ready;
   logic pe_r10_c0_ifmap_ready;
@@ -2396,6 +2539,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c0_cnt_ifmap_writes;
   logic [47:0] pe_r10_c0_cnt_psum_reads;
   logic [47:0] pe_r10_c0_cnt_psum_writes;
+  logic [8:0] pe_r10_c0_dbg_status;
   logic pe_r10_c1_idle;
   logic pe_r10_c1_filter_ready;
   logic pe_r10_c1_ifmap_ready;
@@ -2407,6 +2551,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c1_cnt_ifmap_writes;
   logic [47:0] pe_r10_c1_cnt_psum_reads;
   logic [47:0] pe_r10_c1_cnt_psum_writes;
+  logic [8:0] pe_r10_c1_dbg_status;
   logic pe_r10_c2_idle;
   logic pe_r10_c2_filter_ready;
   logic pe_r10_c2_ifmap_ready;
@@ -2418,6 +2563,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c2_cnt_ifmap_writes;
   logic [47:0] pe_r10_c2_cnt_psum_reads;
   logic [47:0] pe_r10_c2_cnt_psum_writes;
+  logic [8:0] pe_r10_c2_dbg_status;
   logic pe_r10_c3_idle;
   logic pe_r10_c3_filter_ready;
   logic pe_r10_c3_ifmap_ready;
@@ -2429,6 +2575,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c3_cnt_ifmap_writes;
   logic [47:0] pe_r10_c3_cnt_psum_reads;
   logic [47:0] pe_r10_c3_cnt_psum_writes;
+  logic [8:0] pe_r10_c3_dbg_status;
   logic pe_r10_c4_idle;
   logic pe_r10_c4_filter_ready;
   logic pe_r10_c4_ifmap_ready;
@@ -2440,6 +2587,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c4_cnt_ifmap_writes;
   logic [47:0] pe_r10_c4_cnt_psum_reads;
   logic [47:0] pe_r10_c4_cnt_psum_writes;
+  logic [8:0] pe_r10_c4_dbg_status;
   logic pe_r10_c5_idle;
   logic pe_r10_c5_filter_ready;
   logic pe_r10_c5_ifmap_ready;
@@ -2451,6 +2599,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c5_cnt_ifmap_writes;
   logic [47:0] pe_r10_c5_cnt_psum_reads;
   logic [47:0] pe_r10_c5_cnt_psum_writes;
+  logic [8:0] pe_r10_c5_dbg_status;
   logic pe_r10_c6_idle;
   logic pe_r10_c6_filter_ready;
   logic pe_r10_c6_ifmap_ready;
@@ -2462,6 +2611,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c6_cnt_ifmap_writes;
   logic [47:0] pe_r10_c6_cnt_psum_reads;
   logic [47:0] pe_r10_c6_cnt_psum_writes;
+  logic [8:0] pe_r10_c6_dbg_status;
   logic pe_r10_c7_idle;
   logic pe_r10_c7_filter_ready;
   logic pe_r10_c7_ifmap_ready;
@@ -2473,6 +2623,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c7_cnt_ifmap_writes;
   logic [47:0] pe_r10_c7_cnt_psum_reads;
   logic [47:0] pe_r10_c7_cnt_psum_writes;
+  logic [8:0] pe_r10_c7_dbg_status;
   logic pe_r10_c8_idle;
   logic pe_r10_c8_filter_ready;
   logic pe_r10_c8_ifmap_ready;
@@ -2484,6 +2635,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c8_cnt_ifmap_writes;
   logic [47:0] pe_r10_c8_cnt_psum_reads;
   logic [47:0] pe_r10_c8_cnt_psum_writes;
+  logic [8:0] pe_r10_c8_dbg_status;
   logic pe_r10_c9_idle;
   logic pe_r10_c9_filter_ready;
   logic pe_r10_c9_ifmap_ready;
@@ -2495,6 +2647,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c9_cnt_ifmap_writes;
   logic [47:0] pe_r10_c9_cnt_psum_reads;
   logic [47:0] pe_r10_c9_cnt_psum_writes;
+  logic [8:0] pe_r10_c9_dbg_status;
   logic pe_r10_c10_idle;
   logic pe_r10_c10_filter_ready;
   logic pe_r10_c10_ifmap_ready;
@@ -2506,6 +2659,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c10_cnt_ifmap_writes;
   logic [47:0] pe_r10_c10_cnt_psum_reads;
   logic [47:0] pe_r10_c10_cnt_psum_writes;
+  logic [8:0] pe_r10_c10_dbg_status;
   logic pe_r10_c11_idle;
   logic pe_r10_c11_filter_ready;
   logic pe_r10_c11_ifmap_ready;
@@ -2517,6 +2671,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c11_cnt_ifmap_writes;
   logic [47:0] pe_r10_c11_cnt_psum_reads;
   logic [47:0] pe_r10_c11_cnt_psum_writes;
+  logic [8:0] pe_r10_c11_dbg_status;
   logic pe_r10_c12_idle;
   logic pe_r10_c12_filter_ready;
   logic pe_r10_c12_ifmap_ready;
@@ -2528,6 +2683,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c12_cnt_ifmap_writes;
   logic [47:0] pe_r10_c12_cnt_psum_reads;
   logic [47:0] pe_r10_c12_cnt_psum_writes;
+  logic [8:0] pe_r10_c12_dbg_status;
   logic pe_r10_c13_idle;
   logic pe_r10_c13_filter_ready;
   logic pe_r10_c13_ifmap_ready;
@@ -2539,6 +2695,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c13_cnt_ifmap_writes;
   logic [47:0] pe_r10_c13_cnt_psum_reads;
   logic [47:0] pe_r10_c13_cnt_psum_writes;
+  logic [8:0] pe_r10_c13_dbg_status;
   logic pe_r11_c0_idle;
   logic pe_r11_c0_filter_ready;
   logic pe_r11_c0_ifmap_ready;
@@ -2550,6 +2707,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c0_cnt_ifmap_writes;
   logic [47:0] pe_r11_c0_cnt_psum_reads;
   logic [47:0] pe_r11_c0_cnt_psum_writes;
+  logic [8:0] pe_r11_c0_dbg_status;
   logic pe_r11_c1_idle;
   logic pe_r11_c1_filter_ready;
   logic pe_r11_c1_ifmap_ready;
@@ -2561,6 +2719,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c1_cnt_ifmap_writes;
   logic [47:0] pe_r11_c1_cnt_psum_reads;
   logic [47:0] pe_r11_c1_cnt_psum_writes;
+  logic [8:0] pe_r11_c1_dbg_status;
   logic pe_r11_c2_idle;
   logic pe_r11_c2_filter_ready;
   logic pe_r11_c2_ifmap_ready;
@@ -2572,6 +2731,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c2_cnt_ifmap_writes;
   logic [47:0] pe_r11_c2_cnt_psum_reads;
   logic [47:0] pe_r11_c2_cnt_psum_writes;
+  logic [8:0] pe_r11_c2_dbg_status;
   logic pe_r11_c3_idle;
   logic pe_r11_c3_filter_ready;
   logic pe_r11_c3_ifmap_ready;
@@ -2583,6 +2743,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c3_cnt_ifmap_writes;
   logic [47:0] pe_r11_c3_cnt_psum_reads;
   logic [47:0] pe_r11_c3_cnt_psum_writes;
+  logic [8:0] pe_r11_c3_dbg_status;
   logic pe_r11_c4_idle;
   logic pe_r11_c4_filter_ready;
   logic pe_r11_c4_ifmap_ready;
@@ -2594,6 +2755,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c4_cnt_ifmap_writes;
   logic [47:0] pe_r11_c4_cnt_psum_reads;
   logic [47:0] pe_r11_c4_cnt_psum_writes;
+  logic [8:0] pe_r11_c4_dbg_status;
   logic pe_r11_c5_idle;
   logic pe_r11_c5_filter_ready;
   logic pe_r11_c5_ifmap_ready;
@@ -2605,6 +2767,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c5_cnt_ifmap_writes;
   logic [47:0] pe_r11_c5_cnt_psum_reads;
   logic [47:0] pe_r11_c5_cnt_psum_writes;
+  logic [8:0] pe_r11_c5_dbg_status;
   logic pe_r11_c6_idle;
   logic pe_r11_c6_filter_ready;
   logic pe_r11_c6_ifmap_ready;
@@ -2616,6 +2779,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c6_cnt_ifmap_writes;
   logic [47:0] pe_r11_c6_cnt_psum_reads;
   logic [47:0] pe_r11_c6_cnt_psum_writes;
+  logic [8:0] pe_r11_c6_dbg_status;
   logic pe_r11_c7_idle;
   logic pe_r11_c7_filter_ready;
   logic pe_r11_c7_ifmap_ready;
@@ -2627,6 +2791,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c7_cnt_ifmap_writes;
   logic [47:0] pe_r11_c7_cnt_psum_reads;
   logic [47:0] pe_r11_c7_cnt_psum_writes;
+  logic [8:0] pe_r11_c7_dbg_status;
   logic pe_r11_c8_idle;
   logic pe_r11_c8_filter_ready;
   logic pe_r11_c8_ifmap_ready;
@@ -2638,6 +2803,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c8_cnt_ifmap_writes;
   logic [47:0] pe_r11_c8_cnt_psum_reads;
   logic [47:0] pe_r11_c8_cnt_psum_writes;
+  logic [8:0] pe_r11_c8_dbg_status;
   logic pe_r11_c9_idle;
   logic pe_r11_c9_filter_ready;
   logic pe_r11_c9_ifmap_ready;
@@ -2649,6 +2815,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c9_cnt_ifmap_writes;
   logic [47:0] pe_r11_c9_cnt_psum_reads;
   logic [47:0] pe_r11_c9_cnt_psum_writes;
+  logic [8:0] pe_r11_c9_dbg_status;
   logic pe_r11_c10_idle;
   logic pe_r11_c10_filter_ready;
   logic pe_r11_c10_ifmap_ready;
@@ -2660,6 +2827,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c10_cnt_ifmap_writes;
   logic [47:0] pe_r11_c10_cnt_psum_reads;
   logic [47:0] pe_r11_c10_cnt_psum_writes;
+  logic [8:0] pe_r11_c10_dbg_status;
   logic pe_r11_c11_idle;
   logic pe_r11_c11_filter_ready;
   logic pe_r11_c11_ifmap_ready;
@@ -2671,6 +2839,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c11_cnt_ifmap_writes;
   logic [47:0] pe_r11_c11_cnt_psum_reads;
   logic [47:0] pe_r11_c11_cnt_psum_writes;
+  logic [8:0] pe_r11_c11_dbg_status;
   logic pe_r11_c12_idle;
   logic pe_r11_c12_filter_ready;
   logic pe_r11_c12_ifmap_ready;
@@ -2682,6 +2851,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c12_cnt_ifmap_writes;
   logic [47:0] pe_r11_c12_cnt_psum_reads;
   logic [47:0] pe_r11_c12_cnt_psum_writes;
+  logic [8:0] pe_r11_c12_dbg_status;
   logic pe_r11_c13_idle;
   logic pe_r11_c13_filter_ready;
   logic pe_r11_c13_ifmap_ready;
@@ -2693,6 +2863,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c13_cnt_ifmap_writes;
   logic [47:0] pe_r11_c13_cnt_psum_reads;
   logic [47:0] pe_r11_c13_cnt_psum_writes;
+  logic [8:0] pe_r11_c13_dbg_status;
   logic unused_psum_pe_valid_upper_rows;
   logic [167:0] pe_idle;
   logic [47:0] cycles_q;  // cycles spent running programs
@@ -3398,7 +3569,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c1 (
@@ -3434,7 +3606,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c2 (
@@ -3470,7 +3643,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c3 (
@@ -3506,7 +3680,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c4 (
@@ -3542,7 +3717,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c5 (
@@ -3578,7 +3754,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c6 (
@@ -3614,7 +3791,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c7 (
@@ -3650,7 +3828,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c8 (
@@ -3686,7 +3865,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c9 (
@@ -3722,7 +3902,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c10 (
@@ -3758,7 +3939,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c11 (
@@ -3794,7 +3976,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c12 (
@@ -3830,7 +4013,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c13 (
@@ -3866,7 +4050,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c0 (
@@ -3902,7 +4087,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c1 (
@@ -3938,7 +4124,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c2 (
@@ -3974,7 +4161,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c3 (
@@ -4010,7 +4198,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c4 (
@@ -4046,7 +4235,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c5 (
@@ -4082,7 +4272,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c6 (
@@ -4118,7 +4309,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c7 (
@@ -4154,7 +4346,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c8 (
@@ -4190,7 +4383,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c9 (
@@ -4226,7 +4420,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c10 (
@@ -4262,7 +4457,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c11 (
@@ -4298,7 +4494,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c12 (
@@ -4334,7 +4531,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c13 (
@@ -4370,7 +4568,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c0 (
@@ -4406,7 +4605,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c1 (
@@ -4442,7 +4642,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c2 (
@@ -4478,7 +4679,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c3 (
@@ -4514,7 +4716,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c4 (
@@ -4550,7 +4753,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c5 (
@@ -4586,7 +4790,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c6 (
@@ -4622,7 +4827,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c7 (
@@ -4658,7 +4864,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c8 (
@@ -4694,7 +4901,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c9 (
@@ -4730,7 +4938,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c10 (
@@ -4766,7 +4975,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c11 (
@@ -4802,7 +5012,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c12 (
@@ -4838,7 +5049,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c13 (
@@ -4874,7 +5086,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c0 (
@@ -4910,7 +5123,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c1 (
@@ -4946,7 +5160,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c2 (
@@ -4982,7 +5197,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c3 (
@@ -5018,7 +5234,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c4 (
@@ -5054,7 +5271,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c5 (
@@ -5090,7 +5308,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c6 (
@@ -5126,7 +5345,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c7 (
@@ -5162,7 +5382,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c8 (
@@ -5198,7 +5419,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c9 (
@@ -5234,7 +5456,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c10 (
@@ -5270,7 +5493,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c11 (
@@ -5306,7 +5530,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c12 (
@@ -5342,7 +5567,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c13 (
@@ -5378,7 +5604,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c0 (
@@ -5414,7 +5641,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c1 (
@@ -5450,7 +5678,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c2 (
@@ -5486,7 +5715,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c3 (
@@ -5522,7 +5752,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c4 (
@@ -5558,7 +5789,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c5 (
@@ -5594,7 +5826,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c6 (
@@ -5630,7 +5863,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c7 (
@@ -5666,7 +5900,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c8 (
@@ -5702,7 +5937,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c9 (
@@ -5738,7 +5974,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c10 (
@@ -5774,7 +6011,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c11 (
@@ -5810,7 +6048,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c12 (
@@ -5846,7 +6085,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c13 (
@@ -5882,7 +6122,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c0 (
@@ -5918,7 +6159,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c1 (
@@ -5954,7 +6196,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c2 (
@@ -5990,7 +6233,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c3 (
@@ -6026,7 +6270,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c4 (
@@ -6062,7 +6307,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c5 (
@@ -6098,7 +6344,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c6 (
@@ -6134,7 +6381,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c7 (
@@ -6170,7 +6418,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c8 (
@@ -6206,7 +6455,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c9 (
@@ -6242,7 +6492,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c10 (
@@ -6278,7 +6529,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c11 (
@@ -6314,7 +6566,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c12 (
@@ -6350,7 +6603,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c13 (
@@ -6386,7 +6640,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c0 (
@@ -6422,7 +6677,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c1 (
@@ -6458,7 +6714,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c2 (
@@ -6494,7 +6751,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c3 (
@@ -6530,7 +6788,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c4 (
@@ -6566,7 +6825,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c5 (
@@ -6602,7 +6862,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c6 (
@@ -6638,7 +6899,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c7 (
@@ -6674,7 +6936,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c8 (
@@ -6710,7 +6973,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c9 (
@@ -6746,7 +7010,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c10 (
@@ -6782,7 +7047,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c11 (
@@ -6818,7 +7084,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c12 (
@@ -6854,7 +7121,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c13 (
@@ -6890,7 +7158,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c0 (
@@ -6926,7 +7195,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c1 (
@@ -6962,7 +7232,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c2 (
@@ -6998,7 +7269,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c3 (
@@ -7034,7 +7306,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c4 (
@@ -7070,7 +7343,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c5 (
@@ -7106,7 +7380,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c6 (
@@ -7142,7 +7417,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c7 (
@@ -7178,7 +7454,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c8 (
@@ -7214,7 +7491,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c9 (
@@ -7250,7 +7528,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c10 (
@@ -7286,7 +7565,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c11 (
@@ -7322,7 +7602,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c12 (
@@ -7358,7 +7639,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c13 (
@@ -7394,7 +7676,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c0 (
@@ -7430,7 +7713,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c1 (
@@ -7466,7 +7750,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c2 (
@@ -7502,7 +7787,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c3 (
@@ -7538,7 +7824,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c4 (
@@ -7574,7 +7861,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c5 (
@@ -7610,7 +7898,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c6 (
@@ -7646,7 +7935,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c7 (
@@ -7682,7 +7972,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c8 (
@@ -7718,7 +8009,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c9 (
@@ -7754,7 +8046,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c10 (
@@ -7790,7 +8083,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c11 (
@@ -7826,7 +8120,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c12 (
@@ -7862,7 +8157,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c13 (
@@ -7898,7 +8194,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c0 (
@@ -7934,7 +8231,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c1 (
@@ -7970,7 +8268,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c2 (
@@ -8006,7 +8305,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c3 (
@@ -8042,7 +8342,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c4 (
@@ -8078,7 +8379,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c5 (
@@ -8114,7 +8416,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c6 (
@@ -8150,7 +8453,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c7 (
@@ -8186,7 +8490,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c8 (
@@ -8222,7 +8527,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c9 (
@@ -8258,7 +8564,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c10 (
@@ -8294,7 +8601,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c11 (
@@ -8330,7 +8638,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c12 (
@@ -8366,7 +8675,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c13 (
@@ -8402,7 +8712,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c0 (
@@ -8438,7 +8749,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c1 (
@@ -8474,7 +8786,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c2 (
@@ -8510,7 +8823,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c3 (
@@ -8546,7 +8860,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c4 (
@@ -8582,7 +8897,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c5 (
@@ -8618,7 +8934,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c6 (
@@ -8654,7 +8971,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c7 (
@@ -8690,7 +9008,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c8 (
@@ -8726,7 +9045,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c9 (
@@ -8762,7 +9082,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c10 (
@@ -8798,7 +9119,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c11 (
@@ -8834,7 +9156,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c12 (
@@ -8870,7 +9193,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c13 (
@@ -8906,7 +9230,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c0 (
@@ -8942,7 +9267,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c1 (
@@ -8978,7 +9304,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c2 (
@@ -9014,7 +9341,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c3 (
@@ -9050,7 +9378,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c4 (
@@ -9086,7 +9415,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c5 (
@@ -9122,7 +9452,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c6 (
@@ -9158,7 +9489,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c7 (
@@ -9194,7 +9526,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c8 (
@@ -9230,7 +9563,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c9 (
@@ -9266,7 +9600,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c10 (
@@ -9302,7 +9637,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c11 (
@@ -9338,7 +9674,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c12 (
@@ -9374,7 +9711,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c13 (
@@ -9410,7 +9748,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c13_dbg_status)
   );
 
   assign filter_pe_ready = {pe_r11_c13_filter_ready, pe_r11_c12_filter_ready, pe_r11_c11_filter_ready, pe_r11_c10_filter_ready, pe_r11_c9_filter_ready, pe_r11_c8_filter_ready, pe_r11_c7_filter_ready, pe_r11_c6_filter_ready, pe_r11_c5_filter_ready, pe_r11_c4_filter_ready, pe_r11_c3_filter_ready, pe_r11_c2_filter_ready, pe_r11_c1_filter_ready, pe_r11_c0_filter_ready, pe_r10_c13_filter_ready, pe_r10_c12_filter_ready, pe_r10_c11_filter_ready, pe_r10_c10_filter_ready, pe_r10_c9_filter_ready, pe_r10_c8_filter_ready, pe_r10_c7_filter_ready, pe_r10_c6_filter_ready, pe_r10_c5_filter_ready, pe_r10_c4_filter_ready, pe_r10_c3_filter_ready, pe_r10_c2_filter_ready, pe_r10_c1_filter_ready, pe_r10_c0_filter_ready, pe_r9_c13_filter_ready, pe_r9_c12_filter_ready, pe_r9_c11_filter_ready, pe_r9_c10_filter_ready, pe_r9_c9_filter_ready, pe_r9_c8_filter_ready, pe_r9_c7_filter_ready, pe_r9_c6_filter_ready, pe_r9_c5_filter_ready, pe_r9_c4_filter_ready, pe_r9_c3_filter_ready, pe_r9_c2_filter_ready, pe_r9_c1_filter_ready, pe_r9_c0_filter_ready, pe_r8_c13_filter_ready, pe_r8_c12_filter_ready, pe_r8_c11_filter_ready, pe_r8_c10_filter_ready, pe_r8_c9_filter_ready, pe_r8_c8_filter_ready, pe_r8_c7_filter_ready, pe_r8_c6_filter_ready, pe_r8_c5_filter_ready, pe_r8_c4_filter_ready, pe_r8_c3_filter_ready, pe_r8_c2_filter_ready, pe_r8_c1_filter_ready, pe_r8_c0_filter_ready, pe_r7_c13_filter_ready, pe_r7_c12_filter_ready, pe_r7_c11_filter_ready, pe_r7_c10_filter_ready, pe_r7_c9_filter_ready, pe_r7_c8_filter_ready, pe_r7_c7_filter_ready, pe_r7_c6_filter_ready, pe_r7_c5_filter_ready, pe_r7_c4_filter_ready, pe_r7_c3_filter_ready, pe_r7_c2_filter_ready, pe_r7_c1_filter_ready, pe_r7_c0_filter_ready, pe_r6_c13_filter_ready, pe_r6_c12_filter_ready, pe_r6_c11_filter_ready, pe_r6_c10_filter_ready, pe_r6_c9_filter_ready, pe_r6_c8_filter_ready, pe_r6_c7_filter_ready, pe_r6_c6_filter_ready, pe_r6_c5_filter_ready, pe_r6_c4_filter_ready, pe_r6_c3_filter_ready, pe_r6_c2_filter_ready, pe_r6_c1_filter_ready, pe_r6_c0_filter_ready, pe_r5_c13_filter_ready, pe_r5_c12_filter_ready, pe_r5_c11_filter_ready, pe_r5_c10_filter_ready, pe_r5_c9_filter_ready, pe_r5_c8_filter_ready, pe_r5_c7_filter_ready, pe_r5_c6_filter_ready, pe_r5_c5_filter_ready, pe_r5_c4_filter_ready, pe_r5_c3_filter_ready, pe_r5_c2_filter_ready, pe_r5_c1_filter_ready, pe_r5_c0_filter_ready, pe_r4_c13_filter_ready, pe_r4_c12_filter_ready, pe_r4_c11_filter_ready, pe_r4_c10_filter_ready, pe_r4_c9_filter_ready, pe_r4_c8_filter_ready, pe_r4_c7_filter_ready, pe_r4_c6_filter_ready, pe_r4_c5_filter_ready, pe_r4_c4_filter_ready, pe_r4_c3_filter_ready, pe_r4_c2_filter_ready, pe_r4_c1_filter_ready, pe_r4_c0_filter_ready, pe_r3_c13_filter_ready, pe_r3_c12_filter_ready, pe_r3_c11_filter_ready, pe_r3_c10_filter_ready, pe_r3_c9_filter_ready, pe_r3_c8_filter_ready, pe_r3_c7_filter_ready, pe_r3_c6_filter_ready, pe_r3_c5_filter_ready, pe_r3_c4_filter_ready, pe_r3_c3_filter_ready, pe_r3_c2_filter_ready, pe_r3_c1_filter_ready, pe_r3_c0_filter_ready, pe_r2_c13_filter_ready, pe_r2_c12_filter_ready, pe_r2_c11_filter_ready, pe_r2_c10_filter_ready, pe_r2_c9_filter_ready, pe_r2_c8_filter_ready, pe_r2_c7_filter_ready, pe_r2_c6_filter_ready, pe_r2_c5_filter_ready, pe_r2_c4_filter_ready, pe_r2_c3_filter_ready, pe_r2_c2_filter_ready, pe_r2_c1_filter_ready, pe_r2_c0_filter_ready, pe_r1_c13_filter_ready, pe_r1_c12_filter_ready, pe_r1_c11_filter_ready, pe_r1_c10_filter_ready, pe_r1_c9_filter_ready, pe_r1_c8_filter_ready, pe_r1_c7_filter_ready, pe_r1_c6_filter_ready, pe_r1_c5_filter_ready, pe_r1_c4_filter_ready, pe_r1_c3_filter_ready, pe_r1_c2_filter_ready, pe_r1_c1_filter_ready, pe_r1_c0_filter_ready, pe_r0_c13_filter_ready, pe_r0_c12_filter_ready, pe_r0_c11_filter_ready, pe_r0_c10_filter_ready, pe_r0_c9_filter_ready, pe_r0_c8_filter_ready, pe_r0_c7_filter_ready, pe_r0_c6_filter_ready, pe_r0_c5_filter_ready, pe_r0_c4_filter_ready, pe_r0_c3_filter_ready, pe_r0_c2_filter_ready, pe_r0_c1_filter_ready, pe_r0_c0_filter_ready};
@@ -9424,6 +9763,8 @@ module eyeriss_top (
   assign pe_idle = {pe_r11_c13_idle, pe_r11_c12_idle, pe_r11_c11_idle, pe_r11_c10_idle, pe_r11_c9_idle, pe_r11_c8_idle, pe_r11_c7_idle, pe_r11_c6_idle, pe_r11_c5_idle, pe_r11_c4_idle, pe_r11_c3_idle, pe_r11_c2_idle, pe_r11_c1_idle, pe_r11_c0_idle, pe_r10_c13_idle, pe_r10_c12_idle, pe_r10_c11_idle, pe_r10_c10_idle, pe_r10_c9_idle, pe_r10_c8_idle, pe_r10_c7_idle, pe_r10_c6_idle, pe_r10_c5_idle, pe_r10_c4_idle, pe_r10_c3_idle, pe_r10_c2_idle, pe_r10_c1_idle, pe_r10_c0_idle, pe_r9_c13_idle, pe_r9_c12_idle, pe_r9_c11_idle, pe_r9_c10_idle, pe_r9_c9_idle, pe_r9_c8_idle, pe_r9_c7_idle, pe_r9_c6_idle, pe_r9_c5_idle, pe_r9_c4_idle, pe_r9_c3_idle, pe_r9_c2_idle, pe_r9_c1_idle, pe_r9_c0_idle, pe_r8_c13_idle, pe_r8_c12_idle, pe_r8_c11_idle, pe_r8_c10_idle, pe_r8_c9_idle, pe_r8_c8_idle, pe_r8_c7_idle, pe_r8_c6_idle, pe_r8_c5_idle, pe_r8_c4_idle, pe_r8_c3_idle, pe_r8_c2_idle, pe_r8_c1_idle, pe_r8_c0_idle, pe_r7_c13_idle, pe_r7_c12_idle, pe_r7_c11_idle, pe_r7_c10_idle, pe_r7_c9_idle, pe_r7_c8_idle, pe_r7_c7_idle, pe_r7_c6_idle, pe_r7_c5_idle, pe_r7_c4_idle, pe_r7_c3_idle, pe_r7_c2_idle, pe_r7_c1_idle, pe_r7_c0_idle, pe_r6_c13_idle, pe_r6_c12_idle, pe_r6_c11_idle, pe_r6_c10_idle, pe_r6_c9_idle, pe_r6_c8_idle, pe_r6_c7_idle, pe_r6_c6_idle, pe_r6_c5_idle, pe_r6_c4_idle, pe_r6_c3_idle, pe_r6_c2_idle, pe_r6_c1_idle, pe_r6_c0_idle, pe_r5_c13_idle, pe_r5_c12_idle, pe_r5_c11_idle, pe_r5_c10_idle, pe_r5_c9_idle, pe_r5_c8_idle, pe_r5_c7_idle, pe_r5_c6_idle, pe_r5_c5_idle, pe_r5_c4_idle, pe_r5_c3_idle, pe_r5_c2_idle, pe_r5_c1_idle, pe_r5_c0_idle, pe_r4_c13_idle, pe_r4_c12_idle, pe_r4_c11_idle, pe_r4_c10_idle, pe_r4_c9_idle, pe_r4_c8_idle, pe_r4_c7_idle, pe_r4_c6_idle, pe_r4_c5_idle, pe_r4_c4_idle, pe_r4_c3_idle, pe_r4_c2_idle, pe_r4_c1_idle, pe_r4_c0_idle, pe_r3_c13_idle, pe_r3_c12_idle, pe_r3_c11_idle, pe_r3_c10_idle, pe_r3_c9_idle, pe_r3_c8_idle, pe_r3_c7_idle, pe_r3_c6_idle, pe_r3_c5_idle, pe_r3_c4_idle, pe_r3_c3_idle, pe_r3_c2_idle, pe_r3_c1_idle, pe_r3_c0_idle, pe_r2_c13_idle, pe_r2_c12_idle, pe_r2_c11_idle, pe_r2_c10_idle, pe_r2_c9_idle, pe_r2_c8_idle, pe_r2_c7_idle, pe_r2_c6_idle, pe_r2_c5_idle, pe_r2_c4_idle, pe_r2_c3_idle, pe_r2_c2_idle, pe_r2_c1_idle, pe_r2_c0_idle, pe_r1_c13_idle, pe_r1_c12_idle, pe_r1_c11_idle, pe_r1_c10_idle, pe_r1_c9_idle, pe_r1_c8_idle, pe_r1_c7_idle, pe_r1_c6_idle, pe_r1_c5_idle, pe_r1_c4_idle, pe_r1_c3_idle, pe_r1_c2_idle, pe_r1_c1_idle, pe_r1_c0_idle, pe_r0_c13_idle, pe_r0_c12_idle, pe_r0_c11_idle, pe_r0_c10_idle, pe_r0_c9_idle, pe_r0_c8_idle, pe_r0_c7_idle, pe_r0_c6_idle, pe_r0_c5_idle, pe_r0_c4_idle, pe_r0_c3_idle, pe_r0_c2_idle, pe_r0_c1_idle, pe_r0_c0_idle};
 
   assign pes_idle = ~|~pe_idle;
+
+  assign dbg_pe_status_o = {pe_r11_c13_dbg_status, pe_r11_c12_dbg_status, pe_r11_c11_dbg_status, pe_r11_c10_dbg_status, pe_r11_c9_dbg_status, pe_r11_c8_dbg_status, pe_r11_c7_dbg_status, pe_r11_c6_dbg_status, pe_r11_c5_dbg_status, pe_r11_c4_dbg_status, pe_r11_c3_dbg_status, pe_r11_c2_dbg_status, pe_r11_c1_dbg_status, pe_r11_c0_dbg_status, pe_r10_c13_dbg_status, pe_r10_c12_dbg_status, pe_r10_c11_dbg_status, pe_r10_c10_dbg_status, pe_r10_c9_dbg_status, pe_r10_c8_dbg_status, pe_r10_c7_dbg_status, pe_r10_c6_dbg_status, pe_r10_c5_dbg_status, pe_r10_c4_dbg_status, pe_r10_c3_dbg_status, pe_r10_c2_dbg_status, pe_r10_c1_dbg_status, pe_r10_c0_dbg_status, pe_r9_c13_dbg_status, pe_r9_c12_dbg_status, pe_r9_c11_dbg_status, pe_r9_c10_dbg_status, pe_r9_c9_dbg_status, pe_r9_c8_dbg_status, pe_r9_c7_dbg_status, pe_r9_c6_dbg_status, pe_r9_c5_dbg_status, pe_r9_c4_dbg_status, pe_r9_c3_dbg_status, pe_r9_c2_dbg_status, pe_r9_c1_dbg_status, pe_r9_c0_dbg_status, pe_r8_c13_dbg_status, pe_r8_c12_dbg_status, pe_r8_c11_dbg_status, pe_r8_c10_dbg_status, pe_r8_c9_dbg_status, pe_r8_c8_dbg_status, pe_r8_c7_dbg_status, pe_r8_c6_dbg_status, pe_r8_c5_dbg_status, pe_r8_c4_dbg_status, pe_r8_c3_dbg_status, pe_r8_c2_dbg_status, pe_r8_c1_dbg_status, pe_r8_c0_dbg_status, pe_r7_c13_dbg_status, pe_r7_c12_dbg_status, pe_r7_c11_dbg_status, pe_r7_c10_dbg_status, pe_r7_c9_dbg_status, pe_r7_c8_dbg_status, pe_r7_c7_dbg_status, pe_r7_c6_dbg_status, pe_r7_c5_dbg_status, pe_r7_c4_dbg_status, pe_r7_c3_dbg_status, pe_r7_c2_dbg_status, pe_r7_c1_dbg_status, pe_r7_c0_dbg_status, pe_r6_c13_dbg_status, pe_r6_c12_dbg_status, pe_r6_c11_dbg_status, pe_r6_c10_dbg_status, pe_r6_c9_dbg_status, pe_r6_c8_dbg_status, pe_r6_c7_dbg_status, pe_r6_c6_dbg_status, pe_r6_c5_dbg_status, pe_r6_c4_dbg_status, pe_r6_c3_dbg_status, pe_r6_c2_dbg_status, pe_r6_c1_dbg_status, pe_r6_c0_dbg_status, pe_r5_c13_dbg_status, pe_r5_c12_dbg_status, pe_r5_c11_dbg_status, pe_r5_c10_dbg_status, pe_r5_c9_dbg_status, pe_r5_c8_dbg_status, pe_r5_c7_dbg_status, pe_r5_c6_dbg_status, pe_r5_c5_dbg_status, pe_r5_c4_dbg_status, pe_r5_c3_dbg_status, pe_r5_c2_dbg_status, pe_r5_c1_dbg_status, pe_r5_c0_dbg_status, pe_r4_c13_dbg_status, pe_r4_c12_dbg_status, pe_r4_c11_dbg_status, pe_r4_c10_dbg_status, pe_r4_c9_dbg_status, pe_r4_c8_dbg_status, pe_r4_c7_dbg_status, pe_r4_c6_dbg_status, pe_r4_c5_dbg_status, pe_r4_c4_dbg_status, pe_r4_c3_dbg_status, pe_r4_c2_dbg_status, pe_r4_c1_dbg_status, pe_r4_c0_dbg_status, pe_r3_c13_dbg_status, pe_r3_c12_dbg_status, pe_r3_c11_dbg_status, pe_r3_c10_dbg_status, pe_r3_c9_dbg_status, pe_r3_c8_dbg_status, pe_r3_c7_dbg_status, pe_r3_c6_dbg_status, pe_r3_c5_dbg_status, pe_r3_c4_dbg_status, pe_r3_c3_dbg_status, pe_r3_c2_dbg_status, pe_r3_c1_dbg_status, pe_r3_c0_dbg_status, pe_r2_c13_dbg_status, pe_r2_c12_dbg_status, pe_r2_c11_dbg_status, pe_r2_c10_dbg_status, pe_r2_c9_dbg_status, pe_r2_c8_dbg_status, pe_r2_c7_dbg_status, pe_r2_c6_dbg_status, pe_r2_c5_dbg_status, pe_r2_c4_dbg_status, pe_r2_c3_dbg_status, pe_r2_c2_dbg_status, pe_r2_c1_dbg_status, pe_r2_c0_dbg_status, pe_r1_c13_dbg_status, pe_r1_c12_dbg_status, pe_r1_c11_dbg_status, pe_r1_c10_dbg_status, pe_r1_c9_dbg_status, pe_r1_c8_dbg_status, pe_r1_c7_dbg_status, pe_r1_c6_dbg_status, pe_r1_c5_dbg_status, pe_r1_c4_dbg_status, pe_r1_c3_dbg_status, pe_r1_c2_dbg_status, pe_r1_c1_dbg_status, pe_r1_c0_dbg_status, pe_r0_c13_dbg_status, pe_r0_c12_dbg_status, pe_r0_c11_dbg_status, pe_r0_c10_dbg_status, pe_r0_c9_dbg_status, pe_r0_c8_dbg_status, pe_r0_c7_dbg_status, pe_r0_c6_dbg_status, pe_r0_c5_dbg_status, pe_r0_c4_dbg_status, pe_r0_c3_dbg_status, pe_r0_c2_dbg_status, pe_r0_c1_dbg_status, pe_r0_c0_dbg_status};
 
   // ------------------------------------------------------------------------
   // Global output network
@@ -13849,5 +14190,32 @@ module eyeriss_top (
       cycles_q <= cycles_d;
     end
   end
+
+  // ------------------------------------------------------------------------
+  // Assertions: simulation only (Verilator --assert); synthesis never sees them
+  // ------------------------------------------------------------------------
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      dram_rd_one_requester: assert (!(ctrl_rd_req_valid & ld_rd_req_valid))
+        else $error("eyeriss_top: DRAM read port: the controller and the RLC loader request at once");
+      dram_rd_one_receiver: assert (!(ctrl_rd_resp_ready & ld_rd_resp_ready))
+        else $error("eyeriss_top: DRAM read port: the controller and the RLC loader both take responses");
+      dram_wr_one_writer: assert (!(ctrl_wr_valid & enc_wr_valid))
+        else $error("eyeriss_top: DRAM write port: the controller and the RLC encoder write at once");
+      dram_rd_req_held: assert (!$past(dram_rd_req_valid_o & ~dram_rd_req_ready_i) | (dram_rd_req_valid_o & (dram_rd_req_addr_o == $past(dram_rd_req_addr_o))))
+        else $error("eyeriss_top: DRAM read request withdrawn or its address changed before dram_rd_req_ready_i");
+      dram_wr_held: assert (!$past(dram_wr_valid_o & ~dram_wr_ready_i) | ((dram_wr_valid_o & (dram_wr_addr_o == $past(dram_wr_addr_o))) & (dram_wr_data_o == $past(dram_wr_data_o))))
+        else $error("eyeriss_top: DRAM write withdrawn or its address or data changed before dram_wr_ready_i");
+      filter_gin_no_overflow: assert (~|(filter_pe_valid & ~filter_pe_ready))
+        else $error("eyeriss_top: filter network overflow: a word was delivered to a PE while it was not loading filters (the word is lost)");
+      ifmap_gin_no_overflow: assert (~|(ifmap_pe_valid & ~ifmap_pe_ready))
+        else $error("eyeriss_top: ifmap network overflow: a word was delivered to a PE whose ifmap FIFO was full (the word is lost)");
+      psum_gin_no_overflow: assert (~|(psum_pe_valid & ~psum_pe_ready))
+        else $error("eyeriss_top: psum network overflow: a word was delivered to a PE whose psum-in FIFO was full (the word is lost)");
+    end
+  end
+`endif
 
 endmodule
