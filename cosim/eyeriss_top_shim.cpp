@@ -16,6 +16,7 @@
 
 #include "Vmodel.h"
 #include "eyeriss_shim_common.h"
+#include "eyeriss_top_debug.h"
 
 namespace {
 
@@ -213,7 +214,9 @@ int eyeriss_top_step(eyeriss_top_sim *sim, uint64_t cycles, uint64_t watchdog_cy
             return fail("watchdog: no transfer for " + std::to_string(watchdog_cycles) + " cycles; controller in state " +
                         std::to_string(state) + " (" + name + ") after " + std::to_string(t->passes_o) + " passes, " +
                         std::to_string(d.reads.size()) + " DRAM reads in flight, " + std::to_string(s.cycles) +
-                        " cycles into the run");
+                        " cycles into the run; PE array: " +
+                        eyeriss::pe_array_dump(t->dbg_pe_status_o, EYERISS_ARRAY_ROWS, EYERISS_ARRAY_COLUMNS,
+                                               EYERISS_PE_STATUS_BITS));
         }
     }
     return t->done_o ? 1 : 0;
