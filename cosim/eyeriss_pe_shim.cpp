@@ -35,6 +35,7 @@ struct eyeriss_pe_sim {
     std::unique_ptr<Vmodel> top;
     std::mt19937_64 rng;
     uint64_t cycles = 0;
+    std::string messages;  // Verilator's messages while running (failed assertions)
 #if VM_TRACE
     std::unique_ptr<TraceFile> trace;
 #endif
@@ -64,6 +65,7 @@ eyeriss_pe_sim *eyeriss_pe_new(uint64_t seed, const char *trace_path) {
     // Unreset registers and memories start random (seeded), so reliance on them shows up.
     sim->context->randReset(2);
     sim->context->randSeed(static_cast<int>(seed & 0x7fffffff));
+    sim->context->fatalOnError(false);  // a failed assertion ends the job with its text, no abort
     sim->rng.seed(seed);
     sim->top = std::make_unique<Vmodel>(sim->context.get(), "eyeriss_pe");
 #if VM_TRACE
@@ -100,6 +102,7 @@ int eyeriss_pe_run(eyeriss_pe_sim *sim, const eyeriss_pe_job *job, eyeriss_pe_st
         return 1;
     };
     if (!top->idle_o) return fail("PE is not idle at the start of a job");
+    eyeriss::CaptureMessages capture(sim->messages);
 
     top->cfg_filter_width_i = job->filter_width;
     top->cfg_channels_i = job->channels;
@@ -156,6 +159,11 @@ int eyeriss_pe_run(eyeriss_pe_sim *sim, const eyeriss_pe_job *job, eyeriss_pe_st
             moved = true;
         }
         sim->rising_edge();
+        if (sim->context->gotError()) {
+            std::string what = eyeriss::assertion_failures(sim->messages);
+            return fail("RTL assertion failed " + std::to_string(sim->cycles - first_cycle) + " cycles into the job: " +
+                        (what.empty() ? sim->messages : what));
+        }
         idle_cycles = moved ? 0 : idle_cycles + 1;
         if (idle_cycles > job->watchdog_cycles) {
             return fail("watchdog: no transfer for " + std::to_string(job->watchdog_cycles) + " cycles; filter words " +

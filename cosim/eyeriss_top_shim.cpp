@@ -17,6 +17,7 @@
 #include "Vmodel.h"
 #include "eyeriss_dram_model.h"
 #include "eyeriss_shim_common.h"
+#include "eyeriss_top_debug.h"
 
 namespace {
 
@@ -32,6 +33,7 @@ struct eyeriss_top_sim {
     uint64_t cycle = 0;
     uint64_t quiet = 0;          // cycles without a transfer or a state change (watchdog)
     uint64_t last_state = ~0ull;
+    std::string messages;        // Verilator's messages while stepping (failed assertions)
 #if VM_TRACE
     std::unique_ptr<TraceFile> trace;
 #endif
@@ -57,6 +59,7 @@ eyeriss_top_sim *eyeriss_top_new(uint64_t seed, const char *trace_path, uint64_t
     sim->context = std::make_unique<VerilatedContext>();
     sim->context->randReset(2);  // unreset state starts random (seeded)
     sim->context->randSeed(static_cast<int>(seed & 0x7fffffff));
+    sim->context->fatalOnError(false);  // a failed assertion ends the run with its text, no abort
     sim->top = std::make_unique<Vmodel>(sim->context.get(), "eyeriss_top");
     sim->dram = std::make_unique<eyeriss::DramModel>(dram_lines, *dram, seed, EYERISS_DRAM_BUS_BITS);
 #if VM_TRACE
@@ -122,6 +125,7 @@ int eyeriss_top_step(eyeriss_top_sim *sim, uint64_t cycles, uint64_t watchdog_cy
     };
     eyeriss_top_stats &s = *stats;
     std::string dram_error;
+    eyeriss::CaptureMessages capture(sim->messages);
     for (uint64_t step = 0; step < cycles; ++step) {
         if (t->done_o) return 1;
         // DRAM outputs for this cycle.
@@ -143,6 +147,11 @@ int eyeriss_top_step(eyeriss_top_sim *sim, uint64_t cycles, uint64_t watchdog_cy
         bool progress = t->progress_o;
         sim->tick();
         ++s.cycles;
+        if (sim->context->gotError()) {
+            std::string what = eyeriss::assertion_failures(sim->messages);
+            return fail("RTL assertion failed " + std::to_string(s.cycles) + " cycles into the run (pass " +
+                        std::to_string(t->passes_o + 1) + "): " + (what.empty() ? sim->messages : what));
+        }
 
         if (!d.commit(sim->cycle, h, dram_error)) return fail(dram_error);
         s.dram_lines_read += h.rd_resp;
@@ -160,7 +169,9 @@ int eyeriss_top_step(eyeriss_top_sim *sim, uint64_t cycles, uint64_t watchdog_cy
             return fail("watchdog: no transfer for " + std::to_string(watchdog_cycles) + " cycles; controller in state " +
                         std::to_string(state) + " (" + name + ") after " + std::to_string(t->passes_o) + " passes, " +
                         std::to_string(d.reads_in_flight()) + " DRAM reads in flight, " + std::to_string(s.cycles) +
-                        " cycles into the run");
+                        " cycles into the run; PE array: " +
+                        eyeriss::pe_array_dump(t->dbg_pe_status_o, EYERISS_ARRAY_ROWS, EYERISS_ARRAY_COLUMNS,
+                                               EYERISS_PE_STATUS_BITS));
         }
     }
     return t->done_o ? 1 : 0;

@@ -46,8 +46,9 @@ void eyeriss_top_start(eyeriss_top_sim *sim, uint64_t program_line);
 
 /* Steps at most `cycles` cycles of the running program. Returns 1 when the program is done,
  * 0 when it is still running (call again: this is how the host shows progress), or -1 on an
- * error, described in err (watchdog with the controller state, DRAM access out of range, a
- * malformed run-length coded ifmap row flagged by the RTL decoder).
+ * error, described in err (watchdog with the controller state and every busy PE's state and
+ * FIFOs, DRAM access out of range, a malformed run-length coded ifmap row flagged by the RTL
+ * decoder, a failed RTL assertion with its instance, message and line).
  * stats accumulates over the steps of one program. */
 int eyeriss_top_step(eyeriss_top_sim *sim, uint64_t cycles, uint64_t watchdog_cycles, eyeriss_top_stats *stats,
                      char *err, size_t err_len);

@@ -1572,4 +1572,27 @@ module eyeriss_controller (
     store_addr_q <= store_addr_d;
   end
 
+  // ------------------------------------------------------------------------
+  // Assertions: simulation only (Verilator --assert); synthesis never sees them
+  // ------------------------------------------------------------------------
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      state_legal: assert (state_q <= StDone)
+        else $error("eyeriss_controller: illegal state encoding");
+      opcode_known: assert (!((state_q == StDecode) & (desc_opcode_q > 8'd1)))
+        else $error("eyeriss_controller: unknown descriptor opcode (0 is END, 1 is PASS): the program in DRAM is corrupt");
+      dram_resp_requested: assert (!(resp_fire & (resp_count_q >= req_count_q)))
+        else $error("eyeriss_controller: a DRAM read response arrived that was never requested");
+      gon_words_in_range: assert (!(((state_q == StRun) & run_settle_q) & (gon_words_i > expected_words_q)))
+        else $error("eyeriss_controller: the output network delivered more psums than the pass expects");
+      rlc_load_start_idle: assert (!(rlc_load_start_o & rlc_load_busy_i))
+        else $error("eyeriss_controller: coded ifmap load started while the RLC loader is still busy");
+      rlc_store_start_idle: assert (!(rlc_store_start_o & rlc_store_busy_i))
+        else $error("eyeriss_controller: coded ofmap store started while the RLC encoder is still busy");
+    end
+  end
+`endif
+
 endmodule

@@ -78,4 +78,21 @@ module eyeriss_fifo_w16_d4 (
     end
   end
 
+  // ------------------------------------------------------------------------
+  // Assertions: simulation only (Verilator --assert); synthesis never sees them
+  // ------------------------------------------------------------------------
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      no_overflow: assert (!(push & full))
+        else $error("eyeriss_fifo_w16_d4: overflow: a word was written while the FIFO was full");
+      no_underflow: assert (!(pop & empty))
+        else $error("eyeriss_fifo_w16_d4: underflow: a word was read while the FIFO was empty");
+      occupancy_in_range: assert ((wr_ptr_q - rd_ptr_q) <= 3'd4)
+        else $error("eyeriss_fifo_w16_d4: occupancy past the depth: the pointers are corrupt");
+    end
+  end
+`endif
+
 endmodule

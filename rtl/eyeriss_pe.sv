@@ -57,7 +57,10 @@ module eyeriss_pe (
   output logic [47:0] cnt_ifmap_reads_o,
   output logic [47:0] cnt_ifmap_writes_o,
   output logic [47:0] cnt_psum_reads_o,
-  output logic [47:0] cnt_psum_writes_o
+  output logic [47:0] cnt_psum_writes_o,
+
+  // Debug status for watchdog dumps: {state[2:0], psum out full, empty, psum in full, empty, ifmap full, empty}
+  output logic [8:0]  dbg_status_o
 );
   /*verilator no_inline_module*/
 
@@ -481,6 +484,8 @@ module eyeriss_pe (
 
   assign cnt_psum_writes_o = cnt_psum_writes_q;
 
+  assign dbg_status_o = {state_q, ~psum_out_fifo_ready, ~psum_out_valid_o, ~psum_in_ready_o, ~psum_in_fifo_valid, ~ifmap_ready_o, ~ifmap_fifo_valid};
+
   // ------------------------------------------------------------------------
   // Registers
   // ------------------------------------------------------------------------
@@ -542,5 +547,48 @@ module eyeriss_pe (
     acc_k_q <= acc_k_d;
     acc_product_q <= acc_product_d;
   end
+
+  // ------------------------------------------------------------------------
+  // Assertions: simulation only (Verilator --assert); synthesis never sees them
+  // ------------------------------------------------------------------------
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      cnt_macs_no_wrap: assert (!(((acc_valid_q & ~acc_gated_q) & ~cnt_clear_i) & ~|~cnt_macs_q))
+        else $error("eyeriss_pe: activity counter cnt_macs wrapped around: widen counters.bits");
+      cnt_gated_no_wrap: assert (!(((acc_valid_q & acc_gated_q) & ~cnt_clear_i) & ~|~cnt_gated_q))
+        else $error("eyeriss_pe: activity counter cnt_gated wrapped around: widen counters.bits");
+      cnt_filter_reads_no_wrap: assert (!((read_weight & ~cnt_clear_i) & ~|~cnt_filter_reads_q))
+        else $error("eyeriss_pe: activity counter cnt_filter_reads wrapped around: widen counters.bits");
+      cnt_filter_writes_no_wrap: assert (!((take_filter & ~cnt_clear_i) & ~|~cnt_filter_writes_q))
+        else $error("eyeriss_pe: activity counter cnt_filter_writes wrapped around: widen counters.bits");
+      cnt_ifmap_reads_no_wrap: assert (!(((issue & (filter_idx_q == 5'd0)) & ~cnt_clear_i) & ~|~cnt_ifmap_reads_q))
+        else $error("eyeriss_pe: activity counter cnt_ifmap_reads wrapped around: widen counters.bits");
+      cnt_ifmap_writes_no_wrap: assert (!((take_ifmap & ~cnt_clear_i) & ~|~cnt_ifmap_writes_q))
+        else $error("eyeriss_pe: activity counter cnt_ifmap_writes wrapped around: widen counters.bits");
+      cnt_psum_reads_no_wrap: assert (!(((acc_read | send_psum) & ~cnt_clear_i) & ~|~cnt_psum_reads_q))
+        else $error("eyeriss_pe: activity counter cnt_psum_reads wrapped around: widen counters.bits");
+      cnt_psum_writes_no_wrap: assert (!((psum_write & ~cnt_clear_i) & ~|~cnt_psum_writes_q))
+        else $error("eyeriss_pe: activity counter cnt_psum_writes wrapped around: widen counters.bits");
+      psum_in_fifo_no_overflow: assert (!$past(psum_in_valid_i & ~psum_in_ready_o) | (psum_in_valid_i & (psum_in_data_i == $past(psum_in_data_i))))
+        else $error("eyeriss_pe: psum-in FIFO overflow: a psum refused while the FIFO was full was withdrawn or changed (the word is lost)");
+      ifmap_fifo_no_underflow: assert (!(ifmap_fifo_pop & ~ifmap_fifo_valid))
+        else $error("eyeriss_pe: ifmap FIFO underflow: the PE took an activation from an empty FIFO");
+      psum_in_fifo_no_underflow: assert (!(psum_in_fifo_pop & ~psum_in_fifo_valid))
+        else $error("eyeriss_pe: psum-in FIFO underflow: the PE took a psum from an empty FIFO");
+      psum_out_fifo_no_overflow: assert (!(psum_out_fifo_push & ~psum_out_fifo_ready))
+        else $error("eyeriss_pe: psum-out FIFO overflow: the PE sent a psum while the FIFO was full");
+      job_fits_filter_spad: assert (!(idle_o & start_i) | ((({9'd0, cfg_filters_i} * {10'd0, cfg_channels_i}) * {10'd0, cfg_filter_width_i}) <= 14'd224))
+        else $error("eyeriss_pe: filter spad overflow: a job of p x q x S weights exceeds the filter spad");
+      job_fits_ifmap_spad: assert (!(idle_o & start_i) | (({10'd0, cfg_channels_i} * {10'd0, cfg_filter_width_i}) <= 14'd12))
+        else $error("eyeriss_pe: ifmap spad overflow: a job's q x S window exceeds the ifmap spad");
+      job_fits_psum_spad: assert (!(idle_o & start_i) | ({9'd0, cfg_filters_i} <= 14'd24))
+        else $error("eyeriss_pe: psum spad overflow: a job's p filters exceed the psum spad");
+      job_counts_nonzero: assert (!(idle_o & start_i) | (((((|cfg_filters_i & |cfg_channels_i) & |cfg_filter_width_i) & |cfg_step_i) & |cfg_outputs_i) & |cfg_rows_i))
+        else $error("eyeriss_pe: a job with a zero p, q, S, step, output or row count: its loop counters would wrap");
+    end
+  end
+`endif
 
 endmodule

@@ -285,4 +285,17 @@ module eyeriss_rlc_encoder (
     out_data_q <= out_data_d;
   end
 
+  // ------------------------------------------------------------------------
+  // Assertions: simulation only (Verilator --assert); synthesis never sees them
+  // ------------------------------------------------------------------------
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      start_idle: assert (!(start_i & (busy_q | out_valid_q)))
+        else $error("eyeriss_rlc_encoder: a tile started while the last one is still being stored");
+    end
+  end
+`endif
+
 endmodule

@@ -145,6 +145,11 @@ module eyeriss_rlc_loader (
   logic tag_valid;
   logic [2:0] tag;  // row slot of the oldest response
   logic issue;
+  logic req_held_q;  // the last cycle's request was refused
+  logic req_held_d;
+  logic [2:0] req_held_row_q;  // its row slot
+  logic [2:0] req_held_row_d;
+  logic [2:0] req_row;  // row slot of this cycle's request
   logic [31:0] ready_addr;
   logic pop;  // the response line is used up
   logic have_line;  // a response and its row slot are here
@@ -269,32 +274,38 @@ module eyeriss_rlc_loader (
   // Requests: the lowest ready row asks for its next line
   // ------------------------------------------------------------------------
 
-  assign rd_req_valid_o = ready_row_any & tag_in_ready;
+  assign req_row = req_held_q ? req_held_row_q : ready_row_idx;
+
+  assign rd_req_valid_o = (req_held_q | ready_row_any) & tag_in_ready;
 
   assign issue = rd_req_valid_o & rd_req_ready_i;
 
-  // Address of the ready row
+  assign req_held_d = rd_req_valid_o & ~rd_req_ready_i;
+
+  assign req_held_row_d = req_row;
+
+  // Address of the requesting row
   always_comb begin
     ready_addr = row0_addr_q;
-    if (ready_row_idx == 3'd1) begin
+    if (req_row == 3'd1) begin
       ready_addr = row1_addr_q;
     end
-    if (ready_row_idx == 3'd2) begin
+    if (req_row == 3'd2) begin
       ready_addr = row2_addr_q;
     end
-    if (ready_row_idx == 3'd3) begin
+    if (req_row == 3'd3) begin
       ready_addr = row3_addr_q;
     end
-    if (ready_row_idx == 3'd4) begin
+    if (req_row == 3'd4) begin
       ready_addr = row4_addr_q;
     end
-    if (ready_row_idx == 3'd5) begin
+    if (req_row == 3'd5) begin
       ready_addr = row5_addr_q;
     end
-    if (ready_row_idx == 3'd6) begin
+    if (req_row == 3'd6) begin
       ready_addr = row6_addr_q;
     end
-    if (ready_row_idx == 3'd7) begin
+    if (req_row == 3'd7) begin
       ready_addr = row7_addr_q;
     end
   end
@@ -310,7 +321,7 @@ module eyeriss_rlc_loader (
     .rst_ni     (rst_ni),
     .in_valid_i (issue),
     .in_ready_o (tag_in_ready),
-    .in_data_i  (ready_row_idx),
+    .in_data_i  (req_row),
     .out_valid_o(tag_valid),
     .out_ready_i(pop),
     .out_data_o (tag)
@@ -501,7 +512,7 @@ module eyeriss_rlc_loader (
       row0_glb_d = row_glb_q;
       row0_x_d = 16'd0;
     end
-    if (issue & (ready_row_idx == 3'd0)) begin
+    if (issue & (req_row == 3'd0)) begin
       row0_pending_d = 1'd1;
       row0_addr_d = row0_addr_q + 32'd1;
     end
@@ -532,7 +543,7 @@ module eyeriss_rlc_loader (
       row1_glb_d = row_glb_q;
       row1_x_d = 16'd0;
     end
-    if (issue & (ready_row_idx == 3'd1)) begin
+    if (issue & (req_row == 3'd1)) begin
       row1_pending_d = 1'd1;
       row1_addr_d = row1_addr_q + 32'd1;
     end
@@ -563,7 +574,7 @@ module eyeriss_rlc_loader (
       row2_glb_d = row_glb_q;
       row2_x_d = 16'd0;
     end
-    if (issue & (ready_row_idx == 3'd2)) begin
+    if (issue & (req_row == 3'd2)) begin
       row2_pending_d = 1'd1;
       row2_addr_d = row2_addr_q + 32'd1;
     end
@@ -594,7 +605,7 @@ module eyeriss_rlc_loader (
       row3_glb_d = row_glb_q;
       row3_x_d = 16'd0;
     end
-    if (issue & (ready_row_idx == 3'd3)) begin
+    if (issue & (req_row == 3'd3)) begin
       row3_pending_d = 1'd1;
       row3_addr_d = row3_addr_q + 32'd1;
     end
@@ -625,7 +636,7 @@ module eyeriss_rlc_loader (
       row4_glb_d = row_glb_q;
       row4_x_d = 16'd0;
     end
-    if (issue & (ready_row_idx == 3'd4)) begin
+    if (issue & (req_row == 3'd4)) begin
       row4_pending_d = 1'd1;
       row4_addr_d = row4_addr_q + 32'd1;
     end
@@ -656,7 +667,7 @@ module eyeriss_rlc_loader (
       row5_glb_d = row_glb_q;
       row5_x_d = 16'd0;
     end
-    if (issue & (ready_row_idx == 3'd5)) begin
+    if (issue & (req_row == 3'd5)) begin
       row5_pending_d = 1'd1;
       row5_addr_d = row5_addr_q + 32'd1;
     end
@@ -687,7 +698,7 @@ module eyeriss_rlc_loader (
       row6_glb_d = row_glb_q;
       row6_x_d = 16'd0;
     end
-    if (issue & (ready_row_idx == 3'd6)) begin
+    if (issue & (req_row == 3'd6)) begin
       row6_pending_d = 1'd1;
       row6_addr_d = row6_addr_q + 32'd1;
     end
@@ -718,7 +729,7 @@ module eyeriss_rlc_loader (
       row7_glb_d = row_glb_q;
       row7_x_d = 16'd0;
     end
-    if (issue & (ready_row_idx == 3'd7)) begin
+    if (issue & (req_row == 3'd7)) begin
       row7_pending_d = 1'd1;
       row7_addr_d = row7_addr_q + 32'd1;
     end
@@ -778,6 +789,7 @@ module eyeriss_rlc_loader (
       row6_pending_q <= 1'd0;
       row7_active_q <= 1'd0;
       row7_pending_q <= 1'd0;
+      req_held_q <= 1'd0;
       pair_k_q <= 2'd0;
       pair_fresh_q <= 1'd1;
       zeros_left_q <= 5'd0;
@@ -805,6 +817,7 @@ module eyeriss_rlc_loader (
       row6_pending_q <= row6_pending_d;
       row7_active_q <= row7_active_d;
       row7_pending_q <= row7_pending_d;
+      req_held_q <= req_held_d;
       pair_k_q <= pair_k_d;
       pair_fresh_q <= pair_fresh_d;
       zeros_left_q <= zeros_left_d;
@@ -838,6 +851,24 @@ module eyeriss_rlc_loader (
     row7_addr_q <= row7_addr_d;
     row7_glb_q <= row7_glb_d;
     row7_x_q <= row7_x_d;
+    req_held_row_q <= req_held_row_d;
   end
+
+  // ------------------------------------------------------------------------
+  // Assertions: simulation only (Verilator --assert); synthesis never sees them
+  // ------------------------------------------------------------------------
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      start_idle: assert (!(start_i & busy_q))
+        else $error("eyeriss_rlc_loader: a tile started while the last one is still loading");
+      resp_requested: assert (!((busy_q & rd_resp_valid_i) & ~tag_valid))
+        else $error("eyeriss_rlc_loader: a DRAM response arrived while no coded-row read is outstanding");
+      held_row_ready: assert (!(req_held_q & ~((((((((1'd0 | (((req_held_row_q == 3'd0) & row0_active_q) & ~row0_pending_q)) | (((req_held_row_q == 3'd1) & row1_active_q) & ~row1_pending_q)) | (((req_held_row_q == 3'd2) & row2_active_q) & ~row2_pending_q)) | (((req_held_row_q == 3'd3) & row3_active_q) & ~row3_pending_q)) | (((req_held_row_q == 3'd4) & row4_active_q) & ~row4_pending_q)) | (((req_held_row_q == 3'd5) & row5_active_q) & ~row5_pending_q)) | (((req_held_row_q == 3'd6) & row6_active_q) & ~row6_pending_q)) | (((req_held_row_q == 3'd7) & row7_active_q) & ~row7_pending_q))))
+        else $error("eyeriss_rlc_loader: the row of a refused request is no longer waiting to request");
+    end
+  end
+`endif
 
 endmodule

@@ -10,41 +10,44 @@
 
 module eyeriss_top (
   // Clock and synchronous active-low reset
-  input  logic        clk_i,
-  input  logic        rst_ni,
+  input  logic          clk_i,
+  input  logic          rst_ni,
 
   // Configuration interface; progress_o pulses with every transfer (for watchdogs); rlc_error_o: a coded ifmap row was malformed (sticky until the next start)
-  input  logic        cfg_valid_i,
-  input  logic [7:0]  cfg_addr_i,
-  input  logic [31:0] cfg_data_i,
-  output logic        busy_o,
-  output logic        done_o,
-  output logic [3:0]  state_o,
-  output logic [31:0] passes_o,
-  output logic        progress_o,
-  output logic        rlc_error_o,
+  input  logic          cfg_valid_i,
+  input  logic [7:0]    cfg_addr_i,
+  input  logic [31:0]   cfg_data_i,
+  output logic          busy_o,
+  output logic          done_o,
+  output logic [3:0]    state_o,
+  output logic [31:0]   passes_o,
+  output logic          progress_o,
+  output logic          rlc_error_o,
 
   // DRAM port
-  output logic        dram_rd_req_valid_o,
-  input  logic        dram_rd_req_ready_i,
-  output logic [31:0] dram_rd_req_addr_o,
-  input  logic        dram_rd_resp_valid_i,
-  output logic        dram_rd_resp_ready_o,
-  input  logic [63:0] dram_rd_resp_data_i,
-  output logic        dram_wr_valid_o,
-  input  logic        dram_wr_ready_i,
-  output logic [31:0] dram_wr_addr_o,
-  output logic [63:0] dram_wr_data_o,
+  output logic          dram_rd_req_valid_o,
+  input  logic          dram_rd_req_ready_i,
+  output logic [31:0]   dram_rd_req_addr_o,
+  input  logic          dram_rd_resp_valid_i,
+  output logic          dram_rd_resp_ready_o,
+  input  logic [63:0]   dram_rd_resp_data_i,
+  output logic          dram_wr_valid_o,
+  input  logic          dram_wr_ready_i,
+  output logic [31:0]   dram_wr_addr_o,
+  output logic [63:0]   dram_wr_data_o,
 
   // Activity counters: PE dbg_pe_sel_i, counter dbg_cnt_sel_i (0 MACs .. 7 psum writes)
-  input  logic [7:0]  dbg_pe_sel_i,
-  input  logic [2:0]  dbg_cnt_sel_i,
-  output logic [47:0] dbg_cnt_o,
-  output logic [47:0] cycles_o,
+  input  logic [7:0]    dbg_pe_sel_i,
+  input  logic [2:0]    dbg_cnt_sel_i,
+  output logic [47:0]   dbg_cnt_o,
+  output logic [47:0]   cycles_o,
 
   // Performance counters (eyeriss_perf_counters): counter perf_sel_i on perf_cnt_o
-  input  logic [4:0]  perf_sel_i,
-  output logic [47:0] perf_cnt_o
+  input  logic [4:0]    perf_sel_i,
+  output logic [47:0]   perf_cnt_o,
+
+  // Debug: every PE's dbg_status_o (state, FIFOs full and empty), PE i at bits [9i+8:9i], for watchdog dumps
+  output logic [1511:0] dbg_pe_status_o
 );
 
   // Signals
@@ -860,6 +863,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c0_cnt_ifmap_writes;
   logic [47:0] pe_r0_c0_cnt_psum_reads;
   logic [47:0] pe_r0_c0_cnt_psum_writes;
+  logic [8:0] pe_r0_c0_dbg_status;
   logic pe_r0_c1_idle;
   logic pe_r0_c1_filter_ready;
   logic pe_r0_c1_ifmap_ready;
@@ -871,6 +875,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c1_cnt_ifmap_writes;
   logic [47:0] pe_r0_c1_cnt_psum_reads;
   logic [47:0] pe_r0_c1_cnt_psum_writes;
+  logic [8:0] pe_r0_c1_dbg_status;
   logic pe_r0_c2_idle;
   logic pe_r0_c2_filter_ready;
   logic pe_r0_c2_ifmap_ready;
@@ -882,6 +887,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c2_cnt_ifmap_writes;
   logic [47:0] pe_r0_c2_cnt_psum_reads;
   logic [47:0] pe_r0_c2_cnt_psum_writes;
+  logic [8:0] pe_r0_c2_dbg_status;
   logic pe_r0_c3_idle;
   logic pe_r0_c3_filter_ready;
   logic pe_r0_c3_ifmap_ready;
@@ -893,6 +899,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c3_cnt_ifmap_writes;
   logic [47:0] pe_r0_c3_cnt_psum_reads;
   logic [47:0] pe_r0_c3_cnt_psum_writes;
+  logic [8:0] pe_r0_c3_dbg_status;
   logic pe_r0_c4_idle;
   logic pe_r0_c4_filter_ready;
   logic pe_r0_c4_ifmap_ready;
@@ -904,6 +911,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c4_cnt_ifmap_writes;
   logic [47:0] pe_r0_c4_cnt_psum_reads;
   logic [47:0] pe_r0_c4_cnt_psum_writes;
+  logic [8:0] pe_r0_c4_dbg_status;
   logic pe_r0_c5_idle;
   logic pe_r0_c5_filter_ready;
   logic pe_r0_c5_ifmap_ready;
@@ -915,6 +923,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c5_cnt_ifmap_writes;
   logic [47:0] pe_r0_c5_cnt_psum_reads;
   logic [47:0] pe_r0_c5_cnt_psum_writes;
+  logic [8:0] pe_r0_c5_dbg_status;
   logic pe_r0_c6_idle;
   logic pe_r0_c6_filter_ready;
   logic pe_r0_c6_ifmap_ready;
@@ -926,6 +935,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c6_cnt_ifmap_writes;
   logic [47:0] pe_r0_c6_cnt_psum_reads;
   logic [47:0] pe_r0_c6_cnt_psum_writes;
+  logic [8:0] pe_r0_c6_dbg_status;
   logic pe_r0_c7_idle;
   logic pe_r0_c7_filter_ready;
   logic pe_r0_c7_ifmap_ready;
@@ -937,6 +947,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c7_cnt_ifmap_writes;
   logic [47:0] pe_r0_c7_cnt_psum_reads;
   logic [47:0] pe_r0_c7_cnt_psum_writes;
+  logic [8:0] pe_r0_c7_dbg_status;
   logic pe_r0_c8_idle;
   logic pe_r0_c8_filter_ready;
   logic pe_r0_c8_ifmap_ready;
@@ -948,6 +959,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c8_cnt_ifmap_writes;
   logic [47:0] pe_r0_c8_cnt_psum_reads;
   logic [47:0] pe_r0_c8_cnt_psum_writes;
+  logic [8:0] pe_r0_c8_dbg_status;
   logic pe_r0_c9_idle;
   logic pe_r0_c9_filter_ready;
   logic pe_r0_c9_ifmap_ready;
@@ -959,6 +971,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c9_cnt_ifmap_writes;
   logic [47:0] pe_r0_c9_cnt_psum_reads;
   logic [47:0] pe_r0_c9_cnt_psum_writes;
+  logic [8:0] pe_r0_c9_dbg_status;
   logic pe_r0_c10_idle;
   logic pe_r0_c10_filter_ready;
   logic pe_r0_c10_ifmap_ready;
@@ -970,6 +983,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c10_cnt_ifmap_writes;
   logic [47:0] pe_r0_c10_cnt_psum_reads;
   logic [47:0] pe_r0_c10_cnt_psum_writes;
+  logic [8:0] pe_r0_c10_dbg_status;
   logic pe_r0_c11_idle;
   logic pe_r0_c11_filter_ready;
   logic pe_r0_c11_ifmap_ready;
@@ -981,6 +995,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c11_cnt_ifmap_writes;
   logic [47:0] pe_r0_c11_cnt_psum_reads;
   logic [47:0] pe_r0_c11_cnt_psum_writes;
+  logic [8:0] pe_r0_c11_dbg_status;
   logic pe_r0_c12_idle;
   logic pe_r0_c12_filter_ready;
   logic pe_r0_c12_ifmap_ready;
@@ -992,6 +1007,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c12_cnt_ifmap_writes;
   logic [47:0] pe_r0_c12_cnt_psum_reads;
   logic [47:0] pe_r0_c12_cnt_psum_writes;
+  logic [8:0] pe_r0_c12_dbg_status;
   logic pe_r0_c13_idle;
   logic pe_r0_c13_filter_ready;
   logic pe_r0_c13_ifmap_ready;
@@ -1003,6 +1019,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c13_cnt_ifmap_writes;
   logic [47:0] pe_r0_c13_cnt_psum_reads;
   logic [47:0] pe_r0_c13_cnt_psum_writes;
+  logic [8:0] pe_r0_c13_dbg_status;
   logic pe_r1_c0_idle;
   logic pe_r1_c0_filter_ready;
   logic pe_r1_c0_ifmap_ready;
@@ -1014,6 +1031,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c0_cnt_ifmap_writes;
   logic [47:0] pe_r1_c0_cnt_psum_reads;
   logic [47:0] pe_r1_c0_cnt_psum_writes;
+  logic [8:0] pe_r1_c0_dbg_status;
   logic pe_r1_c1_idle;
   logic pe_r1_c1_filter_ready;
   logic pe_r1_c1_ifmap_ready;
@@ -1025,6 +1043,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c1_cnt_ifmap_writes;
   logic [47:0] pe_r1_c1_cnt_psum_reads;
   logic [47:0] pe_r1_c1_cnt_psum_writes;
+  logic [8:0] pe_r1_c1_dbg_status;
   logic pe_r1_c2_idle;
   logic pe_r1_c2_filter_ready;
   logic pe_r1_c2_ifmap_ready;
@@ -1036,6 +1055,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c2_cnt_ifmap_writes;
   logic [47:0] pe_r1_c2_cnt_psum_reads;
   logic [47:0] pe_r1_c2_cnt_psum_writes;
+  logic [8:0] pe_r1_c2_dbg_status;
   logic pe_r1_c3_idle;
   logic pe_r1_c3_filter_ready;
   logic pe_r1_c3_ifmap_ready;
@@ -1047,6 +1067,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c3_cnt_ifmap_writes;
   logic [47:0] pe_r1_c3_cnt_psum_reads;
   logic [47:0] pe_r1_c3_cnt_psum_writes;
+  logic [8:0] pe_r1_c3_dbg_status;
   logic pe_r1_c4_idle;
   logic pe_r1_c4_filter_ready;
   logic pe_r1_c4_ifmap_ready;
@@ -1058,6 +1079,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c4_cnt_ifmap_writes;
   logic [47:0] pe_r1_c4_cnt_psum_reads;
   logic [47:0] pe_r1_c4_cnt_psum_writes;
+  logic [8:0] pe_r1_c4_dbg_status;
   logic pe_r1_c5_idle;
   logic pe_r1_c5_filter_ready;
   logic pe_r1_c5_ifmap_ready;
@@ -1069,6 +1091,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c5_cnt_ifmap_writes;
   logic [47:0] pe_r1_c5_cnt_psum_reads;
   logic [47:0] pe_r1_c5_cnt_psum_writes;
+  logic [8:0] pe_r1_c5_dbg_status;
   logic pe_r1_c6_idle;
   logic pe_r1_c6_filter_ready;
   logic pe_r1_c6_ifmap_ready;
@@ -1080,6 +1103,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c6_cnt_ifmap_writes;
   logic [47:0] pe_r1_c6_cnt_psum_reads;
   logic [47:0] pe_r1_c6_cnt_psum_writes;
+  logic [8:0] pe_r1_c6_dbg_status;
   logic pe_r1_c7_idle;
   logic pe_r1_c7_filter_ready;
   logic pe_r1_c7_ifmap_ready;
@@ -1091,6 +1115,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c7_cnt_ifmap_writes;
   logic [47:0] pe_r1_c7_cnt_psum_reads;
   logic [47:0] pe_r1_c7_cnt_psum_writes;
+  logic [8:0] pe_r1_c7_dbg_status;
   logic pe_r1_c8_idle;
   logic pe_r1_c8_filter_ready;
   logic pe_r1_c8_ifmap_ready;
@@ -1102,6 +1127,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c8_cnt_ifmap_writes;
   logic [47:0] pe_r1_c8_cnt_psum_reads;
   logic [47:0] pe_r1_c8_cnt_psum_writes;
+  logic [8:0] pe_r1_c8_dbg_status;
   logic pe_r1_c9_idle;
   logic pe_r1_c9_filter_ready;
   logic pe_r1_c9_ifmap_ready;
@@ -1113,6 +1139,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c9_cnt_ifmap_writes;
   logic [47:0] pe_r1_c9_cnt_psum_reads;
   logic [47:0] pe_r1_c9_cnt_psum_writes;
+  logic [8:0] pe_r1_c9_dbg_status;
   logic pe_r1_c10_idle;
   logic pe_r1_c10_filter_ready;
   logic pe_r1_c10_ifmap_ready;
@@ -1124,6 +1151,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c10_cnt_ifmap_writes;
   logic [47:0] pe_r1_c10_cnt_psum_reads;
   logic [47:0] pe_r1_c10_cnt_psum_writes;
+  logic [8:0] pe_r1_c10_dbg_status;
   logic pe_r1_c11_idle;
   logic pe_r1_c11_filter_ready;
   logic pe_r1_c11_ifmap_ready;
@@ -1135,6 +1163,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c11_cnt_ifmap_writes;
   logic [47:0] pe_r1_c11_cnt_psum_reads;
   logic [47:0] pe_r1_c11_cnt_psum_writes;
+  logic [8:0] pe_r1_c11_dbg_status;
   logic pe_r1_c12_idle;
   logic pe_r1_c12_filter_ready;
   logic pe_r1_c12_ifmap_ready;
@@ -1146,6 +1175,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c12_cnt_ifmap_writes;
   logic [47:0] pe_r1_c12_cnt_psum_reads;
   logic [47:0] pe_r1_c12_cnt_psum_writes;
+  logic [8:0] pe_r1_c12_dbg_status;
   logic pe_r1_c13_idle;
   logic pe_r1_c13_filter_ready;
   logic pe_r1_c13_ifmap_ready;
@@ -1157,6 +1187,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c13_cnt_ifmap_writes;
   logic [47:0] pe_r1_c13_cnt_psum_reads;
   logic [47:0] pe_r1_c13_cnt_psum_writes;
+  logic [8:0] pe_r1_c13_dbg_status;
   logic pe_r2_c0_idle;
   logic pe_r2_c0_filter_ready;
   logic pe_r2_c0_ifmap_ready;
@@ -1168,6 +1199,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c0_cnt_ifmap_writes;
   logic [47:0] pe_r2_c0_cnt_psum_reads;
   logic [47:0] pe_r2_c0_cnt_psum_writes;
+  logic [8:0] pe_r2_c0_dbg_status;
   logic pe_r2_c1_idle;
   logic pe_r2_c1_filter_ready;
   logic pe_r2_c1_ifmap_ready;
@@ -1179,6 +1211,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c1_cnt_ifmap_writes;
   logic [47:0] pe_r2_c1_cnt_psum_reads;
   logic [47:0] pe_r2_c1_cnt_psum_writes;
+  logic [8:0] pe_r2_c1_dbg_status;
   logic pe_r2_c2_idle;
   logic pe_r2_c2_filter_ready;
   logic pe_r2_c2_ifmap_ready;
@@ -1190,6 +1223,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c2_cnt_ifmap_writes;
   logic [47:0] pe_r2_c2_cnt_psum_reads;
   logic [47:0] pe_r2_c2_cnt_psum_writes;
+  logic [8:0] pe_r2_c2_dbg_status;
   logic pe_r2_c3_idle;
   logic pe_r2_c3_filter_ready;
   logic pe_r2_c3_ifmap_ready;
@@ -1201,6 +1235,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c3_cnt_ifmap_writes;
   logic [47:0] pe_r2_c3_cnt_psum_reads;
   logic [47:0] pe_r2_c3_cnt_psum_writes;
+  logic [8:0] pe_r2_c3_dbg_status;
   logic pe_r2_c4_idle;
   logic pe_r2_c4_filter_ready;
   logic pe_r2_c4_ifmap_ready;
@@ -1212,6 +1247,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c4_cnt_ifmap_writes;
   logic [47:0] pe_r2_c4_cnt_psum_reads;
   logic [47:0] pe_r2_c4_cnt_psum_writes;
+  logic [8:0] pe_r2_c4_dbg_status;
   logic pe_r2_c5_idle;
   logic pe_r2_c5_filter_ready;
   logic pe_r2_c5_ifmap_ready;
@@ -1223,6 +1259,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c5_cnt_ifmap_writes;
   logic [47:0] pe_r2_c5_cnt_psum_reads;
   logic [47:0] pe_r2_c5_cnt_psum_writes;
+  logic [8:0] pe_r2_c5_dbg_status;
   logic pe_r2_c6_idle;
   logic pe_r2_c6_filter_ready;
   logic pe_r2_c6_ifmap_ready;
@@ -1234,6 +1271,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c6_cnt_ifmap_writes;
   logic [47:0] pe_r2_c6_cnt_psum_reads;
   logic [47:0] pe_r2_c6_cnt_psum_writes;
+  logic [8:0] pe_r2_c6_dbg_status;
   logic pe_r2_c7_idle;
   logic pe_r2_c7_filter_ready;
   logic pe_r2_c7_ifmap_ready;
@@ -1245,6 +1283,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c7_cnt_ifmap_writes;
   logic [47:0] pe_r2_c7_cnt_psum_reads;
   logic [47:0] pe_r2_c7_cnt_psum_writes;
+  logic [8:0] pe_r2_c7_dbg_status;
   logic pe_r2_c8_idle;
   logic pe_r2_c8_filter_ready;
   logic pe_r2_c8_ifmap_ready;
@@ -1256,6 +1295,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c8_cnt_ifmap_writes;
   logic [47:0] pe_r2_c8_cnt_psum_reads;
   logic [47:0] pe_r2_c8_cnt_psum_writes;
+  logic [8:0] pe_r2_c8_dbg_status;
   logic pe_r2_c9_idle;
   logic pe_r2_c9_filter_ready;
   logic pe_r2_c9_ifmap_ready;
@@ -1267,6 +1307,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c9_cnt_ifmap_writes;
   logic [47:0] pe_r2_c9_cnt_psum_reads;
   logic [47:0] pe_r2_c9_cnt_psum_writes;
+  logic [8:0] pe_r2_c9_dbg_status;
   logic pe_r2_c10_idle;
   logic pe_r2_c10_filter_ready;
   logic pe_r2_c10_ifmap_ready;
@@ -1278,6 +1319,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c10_cnt_ifmap_writes;
   logic [47:0] pe_r2_c10_cnt_psum_reads;
   logic [47:0] pe_r2_c10_cnt_psum_writes;
+  logic [8:0] pe_r2_c10_dbg_status;
   logic pe_r2_c11_idle;
   logic pe_r2_c11_filter_ready;
   logic pe_r2_c11_ifmap_ready;
@@ -1289,6 +1331,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c11_cnt_ifmap_writes;
   logic [47:0] pe_r2_c11_cnt_psum_reads;
   logic [47:0] pe_r2_c11_cnt_psum_writes;
+  logic [8:0] pe_r2_c11_dbg_status;
   logic pe_r2_c12_idle;
   logic pe_r2_c12_filter_ready;
   logic pe_r2_c12_ifmap_ready;
@@ -1300,6 +1343,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c12_cnt_ifmap_writes;
   logic [47:0] pe_r2_c12_cnt_psum_reads;
   logic [47:0] pe_r2_c12_cnt_psum_writes;
+  logic [8:0] pe_r2_c12_dbg_status;
   logic pe_r2_c13_idle;
   logic pe_r2_c13_filter_ready;
   logic pe_r2_c13_ifmap_ready;
@@ -1311,6 +1355,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c13_cnt_ifmap_writes;
   logic [47:0] pe_r2_c13_cnt_psum_reads;
   logic [47:0] pe_r2_c13_cnt_psum_writes;
+  logic [8:0] pe_r2_c13_dbg_status;
   logic pe_r3_c0_idle;
   logic pe_r3_c0_filter_ready;
   logic pe_r3_c0_ifmap_ready;
@@ -1322,6 +1367,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c0_cnt_ifmap_writes;
   logic [47:0] pe_r3_c0_cnt_psum_reads;
   logic [47:0] pe_r3_c0_cnt_psum_writes;
+  logic [8:0] pe_r3_c0_dbg_status;
   logic pe_r3_c1_idle;
   logic pe_r3_c1_filter_ready;
   logic pe_r3_c1_ifmap_ready;
@@ -1333,6 +1379,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c1_cnt_ifmap_writes;
   logic [47:0] pe_r3_c1_cnt_psum_reads;
   logic [47:0] pe_r3_c1_cnt_psum_writes;
+  logic [8:0] pe_r3_c1_dbg_status;
   logic pe_r3_c2_idle;
   logic pe_r3_c2_filter_ready;
   logic pe_r3_c2_ifmap_ready;
@@ -1344,6 +1391,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c2_cnt_ifmap_writes;
   logic [47:0] pe_r3_c2_cnt_psum_reads;
   logic [47:0] pe_r3_c2_cnt_psum_writes;
+  logic [8:0] pe_r3_c2_dbg_status;
   logic pe_r3_c3_idle;
   logic pe_r3_c3_filter_ready;
   logic pe_r3_c3_ifmap_ready;
@@ -1355,6 +1403,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c3_cnt_ifmap_writes;
   logic [47:0] pe_r3_c3_cnt_psum_reads;
   logic [47:0] pe_r3_c3_cnt_psum_writes;
+  logic [8:0] pe_r3_c3_dbg_status;
   logic pe_r3_c4_idle;
   logic pe_r3_c4_filter_ready;
   logic pe_r3_c4_ifmap_ready;
@@ -1366,6 +1415,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c4_cnt_ifmap_writes;
   logic [47:0] pe_r3_c4_cnt_psum_reads;
   logic [47:0] pe_r3_c4_cnt_psum_writes;
+  logic [8:0] pe_r3_c4_dbg_status;
   logic pe_r3_c5_idle;
   logic pe_r3_c5_filter_ready;
   logic pe_r3_c5_ifmap_ready;
@@ -1377,6 +1427,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c5_cnt_ifmap_writes;
   logic [47:0] pe_r3_c5_cnt_psum_reads;
   logic [47:0] pe_r3_c5_cnt_psum_writes;
+  logic [8:0] pe_r3_c5_dbg_status;
   logic pe_r3_c6_idle;
   logic pe_r3_c6_filter_ready;
   logic pe_r3_c6_ifmap_ready;
@@ -1388,6 +1439,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c6_cnt_ifmap_writes;
   logic [47:0] pe_r3_c6_cnt_psum_reads;
   logic [47:0] pe_r3_c6_cnt_psum_writes;
+  logic [8:0] pe_r3_c6_dbg_status;
   logic pe_r3_c7_idle;
   logic pe_r3_c7_filter_ready;
   logic pe_r3_c7_ifmap_ready;
@@ -1399,6 +1451,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c7_cnt_ifmap_writes;
   logic [47:0] pe_r3_c7_cnt_psum_reads;
   logic [47:0] pe_r3_c7_cnt_psum_writes;
+  logic [8:0] pe_r3_c7_dbg_status;
   logic pe_r3_c8_idle;
   logic pe_r3_c8_filter_ready;
   logic pe_r3_c8_ifmap_ready;
@@ -1410,6 +1463,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c8_cnt_ifmap_writes;
   logic [47:0] pe_r3_c8_cnt_psum_reads;
   logic [47:0] pe_r3_c8_cnt_psum_writes;
+  logic [8:0] pe_r3_c8_dbg_status;
   logic pe_r3_c9_idle;
   logic pe_r3_c9_filter_ready;
   logic pe_r3_c9_ifmap_ready;
@@ -1421,6 +1475,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c9_cnt_ifmap_writes;
   logic [47:0] pe_r3_c9_cnt_psum_reads;
   logic [47:0] pe_r3_c9_cnt_psum_writes;
+  logic [8:0] pe_r3_c9_dbg_status;
   logic pe_r3_c10_idle;
   logic pe_r3_c10_filter_ready;
   logic pe_r3_c10_ifmap_ready;
@@ -1432,6 +1487,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c10_cnt_ifmap_writes;
   logic [47:0] pe_r3_c10_cnt_psum_reads;
   logic [47:0] pe_r3_c10_cnt_psum_writes;
+  logic [8:0] pe_r3_c10_dbg_status;
   logic pe_r3_c11_idle;
   logic pe_r3_c11_filter_ready;
   logic pe_r3_c11_ifmap_ready;
@@ -1443,6 +1499,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c11_cnt_ifmap_writes;
   logic [47:0] pe_r3_c11_cnt_psum_reads;
   logic [47:0] pe_r3_c11_cnt_psum_writes;
+  logic [8:0] pe_r3_c11_dbg_status;
   logic pe_r3_c12_idle;
   logic pe_r3_c12_filter_ready;
   logic pe_r3_c12_ifmap_ready;
@@ -1454,6 +1511,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c12_cnt_ifmap_writes;
   logic [47:0] pe_r3_c12_cnt_psum_reads;
   logic [47:0] pe_r3_c12_cnt_psum_writes;
+  logic [8:0] pe_r3_c12_dbg_status;
   logic pe_r3_c13_idle;
   logic pe_r3_c13_filter_ready;
   logic pe_r3_c13_ifmap_ready;
@@ -1465,6 +1523,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c13_cnt_ifmap_writes;
   logic [47:0] pe_r3_c13_cnt_psum_reads;
   logic [47:0] pe_r3_c13_cnt_psum_writes;
+  logic [8:0] pe_r3_c13_dbg_status;
   logic pe_r4_c0_idle;
   logic pe_r4_c0_filter_ready;
   logic pe_r4_c0_ifmap_ready;
@@ -1476,6 +1535,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c0_cnt_ifmap_writes;
   logic [47:0] pe_r4_c0_cnt_psum_reads;
   logic [47:0] pe_r4_c0_cnt_psum_writes;
+  logic [8:0] pe_r4_c0_dbg_status;
   logic pe_r4_c1_idle;
   logic pe_r4_c1_filter_ready;
   logic pe_r4_c1_ifmap_ready;
@@ -1487,6 +1547,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c1_cnt_ifmap_writes;
   logic [47:0] pe_r4_c1_cnt_psum_reads;
   logic [47:0] pe_r4_c1_cnt_psum_writes;
+  logic [8:0] pe_r4_c1_dbg_status;
   logic pe_r4_c2_idle;
   logic pe_r4_c2_filter_ready;
   logic pe_r4_c2_ifmap_ready;
@@ -1498,6 +1559,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c2_cnt_ifmap_writes;
   logic [47:0] pe_r4_c2_cnt_psum_reads;
   logic [47:0] pe_r4_c2_cnt_psum_writes;
+  logic [8:0] pe_r4_c2_dbg_status;
   logic pe_r4_c3_idle;
   logic pe_r4_c3_filter_ready;
   logic pe_r4_c3_ifmap_ready;
@@ -1509,6 +1571,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c3_cnt_ifmap_writes;
   logic [47:0] pe_r4_c3_cnt_psum_reads;
   logic [47:0] pe_r4_c3_cnt_psum_writes;
+  logic [8:0] pe_r4_c3_dbg_status;
   logic pe_r4_c4_idle;
   logic pe_r4_c4_filter_ready;
   logic pe_r4_c4_ifmap_ready;
@@ -1520,6 +1583,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c4_cnt_ifmap_writes;
   logic [47:0] pe_r4_c4_cnt_psum_reads;
   logic [47:0] pe_r4_c4_cnt_psum_writes;
+  logic [8:0] pe_r4_c4_dbg_status;
   logic pe_r4_c5_idle;
   logic pe_r4_c5_filter_ready;
   logic pe_r4_c5_ifmap_ready;
@@ -1531,6 +1595,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c5_cnt_ifmap_writes;
   logic [47:0] pe_r4_c5_cnt_psum_reads;
   logic [47:0] pe_r4_c5_cnt_psum_writes;
+  logic [8:0] pe_r4_c5_dbg_status;
   logic pe_r4_c6_idle;
   logic pe_r4_c6_filter_ready;
   logic pe_r4_c6_ifmap_ready;
@@ -1542,6 +1607,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c6_cnt_ifmap_writes;
   logic [47:0] pe_r4_c6_cnt_psum_reads;
   logic [47:0] pe_r4_c6_cnt_psum_writes;
+  logic [8:0] pe_r4_c6_dbg_status;
   logic pe_r4_c7_idle;
   logic pe_r4_c7_filter_ready;
   logic pe_r4_c7_ifmap_ready;
@@ -1553,6 +1619,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c7_cnt_ifmap_writes;
   logic [47:0] pe_r4_c7_cnt_psum_reads;
   logic [47:0] pe_r4_c7_cnt_psum_writes;
+  logic [8:0] pe_r4_c7_dbg_status;
   logic pe_r4_c8_idle;
   logic pe_r4_c8_filter_ready;
   logic pe_r4_c8_ifmap_ready;
@@ -1564,6 +1631,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c8_cnt_ifmap_writes;
   logic [47:0] pe_r4_c8_cnt_psum_reads;
   logic [47:0] pe_r4_c8_cnt_psum_writes;
+  logic [8:0] pe_r4_c8_dbg_status;
   logic pe_r4_c9_idle;
   logic pe_r4_c9_filter_ready;
   logic pe_r4_c9_ifmap_ready;
@@ -1575,6 +1643,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c9_cnt_ifmap_writes;
   logic [47:0] pe_r4_c9_cnt_psum_reads;
   logic [47:0] pe_r4_c9_cnt_psum_writes;
+  logic [8:0] pe_r4_c9_dbg_status;
   logic pe_r4_c10_idle;
   logic pe_r4_c10_filter_ready;
   logic pe_r4_c10_ifmap_ready;
@@ -1586,6 +1655,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c10_cnt_ifmap_writes;
   logic [47:0] pe_r4_c10_cnt_psum_reads;
   logic [47:0] pe_r4_c10_cnt_psum_writes;
+  logic [8:0] pe_r4_c10_dbg_status;
   logic pe_r4_c11_idle;
   logic pe_r4_c11_filter_ready;
   logic pe_r4_c11_ifmap_ready;
@@ -1597,6 +1667,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c11_cnt_ifmap_writes;
   logic [47:0] pe_r4_c11_cnt_psum_reads;
   logic [47:0] pe_r4_c11_cnt_psum_writes;
+  logic [8:0] pe_r4_c11_dbg_status;
   logic pe_r4_c12_idle;
   logic pe_r4_c12_filter_ready;
   logic pe_r4_c12_ifmap_ready;
@@ -1608,6 +1679,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c12_cnt_ifmap_writes;
   logic [47:0] pe_r4_c12_cnt_psum_reads;
   logic [47:0] pe_r4_c12_cnt_psum_writes;
+  logic [8:0] pe_r4_c12_dbg_status;
   logic pe_r4_c13_idle;
   logic pe_r4_c13_filter_ready;
   logic pe_r4_c13_ifmap_ready;
@@ -1619,6 +1691,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c13_cnt_ifmap_writes;
   logic [47:0] pe_r4_c13_cnt_psum_reads;
   logic [47:0] pe_r4_c13_cnt_psum_writes;
+  logic [8:0] pe_r4_c13_dbg_status;
   logic pe_r5_c0_idle;
   logic pe_r5_c0_filter_ready;
   logic pe_r5_c0_ifmap_ready;
@@ -1630,6 +1703,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c0_cnt_ifmap_writes;
   logic [47:0] pe_r5_c0_cnt_psum_reads;
   logic [47:0] pe_r5_c0_cnt_psum_writes;
+  logic [8:0] pe_r5_c0_dbg_status;
   logic pe_r5_c1_idle;
   logic pe_r5_c1_filter_ready;
   logic pe_r5_c1_ifmap_ready;
@@ -1641,6 +1715,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c1_cnt_ifmap_writes;
   logic [47:0] pe_r5_c1_cnt_psum_reads;
   logic [47:0] pe_r5_c1_cnt_psum_writes;
+  logic [8:0] pe_r5_c1_dbg_status;
   logic pe_r5_c2_idle;
   logic pe_r5_c2_filter_ready;
   logic pe_r5_c2_ifmap_ready;
@@ -1652,6 +1727,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c2_cnt_ifmap_writes;
   logic [47:0] pe_r5_c2_cnt_psum_reads;
   logic [47:0] pe_r5_c2_cnt_psum_writes;
+  logic [8:0] pe_r5_c2_dbg_status;
   logic pe_r5_c3_idle;
   logic pe_r5_c3_filter_ready;
   logic pe_r5_c3_ifmap_ready;
@@ -1663,6 +1739,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c3_cnt_ifmap_writes;
   logic [47:0] pe_r5_c3_cnt_psum_reads;
   logic [47:0] pe_r5_c3_cnt_psum_writes;
+  logic [8:0] pe_r5_c3_dbg_status;
   logic pe_r5_c4_idle;
   logic pe_r5_c4_filter_ready;
   logic pe_r5_c4_ifmap_ready;
@@ -1674,6 +1751,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c4_cnt_ifmap_writes;
   logic [47:0] pe_r5_c4_cnt_psum_reads;
   logic [47:0] pe_r5_c4_cnt_psum_writes;
+  logic [8:0] pe_r5_c4_dbg_status;
   logic pe_r5_c5_idle;
   logic pe_r5_c5_filter_ready;
   logic pe_r5_c5_ifmap_ready;
@@ -1685,6 +1763,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c5_cnt_ifmap_writes;
   logic [47:0] pe_r5_c5_cnt_psum_reads;
   logic [47:0] pe_r5_c5_cnt_psum_writes;
+  logic [8:0] pe_r5_c5_dbg_status;
   logic pe_r5_c6_idle;
   logic pe_r5_c6_filter_ready;
   logic pe_r5_c6_ifmap_ready;
@@ -1696,6 +1775,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c6_cnt_ifmap_writes;
   logic [47:0] pe_r5_c6_cnt_psum_reads;
   logic [47:0] pe_r5_c6_cnt_psum_writes;
+  logic [8:0] pe_r5_c6_dbg_status;
   logic pe_r5_c7_idle;
   logic pe_r5_c7_filter_ready;
   logic pe_r5_c7_ifmap_ready;
@@ -1707,6 +1787,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c7_cnt_ifmap_writes;
   logic [47:0] pe_r5_c7_cnt_psum_reads;
   logic [47:0] pe_r5_c7_cnt_psum_writes;
+  logic [8:0] pe_r5_c7_dbg_status;
   logic pe_r5_c8_idle;
   logic pe_r5_c8_filter_ready;
   logic pe_r5_c8_ifmap_ready;
@@ -1718,6 +1799,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c8_cnt_ifmap_writes;
   logic [47:0] pe_r5_c8_cnt_psum_reads;
   logic [47:0] pe_r5_c8_cnt_psum_writes;
+  logic [8:0] pe_r5_c8_dbg_status;
   logic pe_r5_c9_idle;
   logic pe_r5_c9_filter_ready;
   logic pe_r5_c9_ifmap_ready;
@@ -1729,6 +1811,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c9_cnt_ifmap_writes;
   logic [47:0] pe_r5_c9_cnt_psum_reads;
   logic [47:0] pe_r5_c9_cnt_psum_writes;
+  logic [8:0] pe_r5_c9_dbg_status;
   logic pe_r5_c10_idle;
   logic pe_r5_c10_filter_ready;
   logic pe_r5_c10_ifmap_ready;
@@ -1740,6 +1823,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c10_cnt_ifmap_writes;
   logic [47:0] pe_r5_c10_cnt_psum_reads;
   logic [47:0] pe_r5_c10_cnt_psum_writes;
+  logic [8:0] pe_r5_c10_dbg_status;
   logic pe_r5_c11_idle;
   logic pe_r5_c11_filter_ready;
   logic pe_r5_c11_ifmap_ready;
@@ -1751,6 +1835,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c11_cnt_ifmap_writes;
   logic [47:0] pe_r5_c11_cnt_psum_reads;
   logic [47:0] pe_r5_c11_cnt_psum_writes;
+  logic [8:0] pe_r5_c11_dbg_status;
   logic pe_r5_c12_idle;
   logic pe_r5_c12_filter_ready;
   logic pe_r5_c12_ifmap_ready;
@@ -1762,6 +1847,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c12_cnt_ifmap_writes;
   logic [47:0] pe_r5_c12_cnt_psum_reads;
   logic [47:0] pe_r5_c12_cnt_psum_writes;
+  logic [8:0] pe_r5_c12_dbg_status;
   logic pe_r5_c13_idle;
   logic pe_r5_c13_filter_ready;
   logic pe_r5_c13_ifmap_ready;
@@ -1773,6 +1859,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c13_cnt_ifmap_writes;
   logic [47:0] pe_r5_c13_cnt_psum_reads;
   logic [47:0] pe_r5_c13_cnt_psum_writes;
+  logic [8:0] pe_r5_c13_dbg_status;
   logic pe_r6_c0_idle;
   logic pe_r6_c0_filter_ready;
   logic pe_r6_c0_ifmap_ready;
@@ -1784,6 +1871,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c0_cnt_ifmap_writes;
   logic [47:0] pe_r6_c0_cnt_psum_reads;
   logic [47:0] pe_r6_c0_cnt_psum_writes;
+  logic [8:0] pe_r6_c0_dbg_status;
   logic pe_r6_c1_idle;
   logic pe_r6_c1_filter_ready;
   logic pe_r6_c1_ifmap_ready;
@@ -1795,6 +1883,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c1_cnt_ifmap_writes;
   logic [47:0] pe_r6_c1_cnt_psum_reads;
   logic [47:0] pe_r6_c1_cnt_psum_writes;
+  logic [8:0] pe_r6_c1_dbg_status;
   logic pe_r6_c2_idle;
   logic pe_r6_c2_filter_ready;
   logic pe_r6_c2_ifmap_ready;
@@ -1806,6 +1895,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c2_cnt_ifmap_writes;
   logic [47:0] pe_r6_c2_cnt_psum_reads;
   logic [47:0] pe_r6_c2_cnt_psum_writes;
+  logic [8:0] pe_r6_c2_dbg_status;
   logic pe_r6_c3_idle;
   logic pe_r6_c3_filter_ready;
   logic pe_r6_c3_ifmap_ready;
@@ -1817,6 +1907,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c3_cnt_ifmap_writes;
   logic [47:0] pe_r6_c3_cnt_psum_reads;
   logic [47:0] pe_r6_c3_cnt_psum_writes;
+  logic [8:0] pe_r6_c3_dbg_status;
   logic pe_r6_c4_idle;
   logic pe_r6_c4_filter_ready;
   logic pe_r6_c4_ifmap_ready;
@@ -1828,6 +1919,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c4_cnt_ifmap_writes;
   logic [47:0] pe_r6_c4_cnt_psum_reads;
   logic [47:0] pe_r6_c4_cnt_psum_writes;
+  logic [8:0] pe_r6_c4_dbg_status;
   logic pe_r6_c5_idle;
   logic pe_r6_c5_filter_ready;
   logic pe_r6_c5_ifmap_ready;
@@ -1839,6 +1931,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c5_cnt_ifmap_writes;
   logic [47:0] pe_r6_c5_cnt_psum_reads;
   logic [47:0] pe_r6_c5_cnt_psum_writes;
+  logic [8:0] pe_r6_c5_dbg_status;
   logic pe_r6_c6_idle;
   logic pe_r6_c6_filter_ready;
   logic pe_r6_c6_ifmap_ready;
@@ -1850,6 +1943,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c6_cnt_ifmap_writes;
   logic [47:0] pe_r6_c6_cnt_psum_reads;
   logic [47:0] pe_r6_c6_cnt_psum_writes;
+  logic [8:0] pe_r6_c6_dbg_status;
   logic pe_r6_c7_idle;
   logic pe_r6_c7_filter_ready;
   logic pe_r6_c7_ifmap_ready;
@@ -1861,6 +1955,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c7_cnt_ifmap_writes;
   logic [47:0] pe_r6_c7_cnt_psum_reads;
   logic [47:0] pe_r6_c7_cnt_psum_writes;
+  logic [8:0] pe_r6_c7_dbg_status;
   logic pe_r6_c8_idle;
   logic pe_r6_c8_filter_ready;
   logic pe_r6_c8_ifmap_ready;
@@ -1872,6 +1967,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c8_cnt_ifmap_writes;
   logic [47:0] pe_r6_c8_cnt_psum_reads;
   logic [47:0] pe_r6_c8_cnt_psum_writes;
+  logic [8:0] pe_r6_c8_dbg_status;
   logic pe_r6_c9_idle;
   logic pe_r6_c9_filter_ready;
   logic pe_r6_c9_ifmap_ready;
@@ -1883,6 +1979,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c9_cnt_ifmap_writes;
   logic [47:0] pe_r6_c9_cnt_psum_reads;
   logic [47:0] pe_r6_c9_cnt_psum_writes;
+  logic [8:0] pe_r6_c9_dbg_status;
   logic pe_r6_c10_idle;
   logic pe_r6_c10_filter_ready;
   logic pe_r6_c10_ifmap_ready;
@@ -1894,6 +1991,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c10_cnt_ifmap_writes;
   logic [47:0] pe_r6_c10_cnt_psum_reads;
   logic [47:0] pe_r6_c10_cnt_psum_writes;
+  logic [8:0] pe_r6_c10_dbg_status;
   logic pe_r6_c11_idle;
   logic pe_r6_c11_filter_ready;
   logic pe_r6_c11_ifmap_ready;
@@ -1905,6 +2003,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c11_cnt_ifmap_writes;
   logic [47:0] pe_r6_c11_cnt_psum_reads;
   logic [47:0] pe_r6_c11_cnt_psum_writes;
+  logic [8:0] pe_r6_c11_dbg_status;
   logic pe_r6_c12_idle;
   logic pe_r6_c12_filter_ready;
   logic pe_r6_c12_ifmap_ready;
@@ -1916,6 +2015,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c12_cnt_ifmap_writes;
   logic [47:0] pe_r6_c12_cnt_psum_reads;
   logic [47:0] pe_r6_c12_cnt_psum_writes;
+  logic [8:0] pe_r6_c12_dbg_status;
   logic pe_r6_c13_idle;
   logic pe_r6_c13_filter_ready;
   logic pe_r6_c13_ifmap_ready;
@@ -1927,6 +2027,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c13_cnt_ifmap_writes;
   logic [47:0] pe_r6_c13_cnt_psum_reads;
   logic [47:0] pe_r6_c13_cnt_psum_writes;
+  logic [8:0] pe_r6_c13_dbg_status;
   logic pe_r7_c0_idle;
   logic pe_r7_c0_filter_ready;
   logic pe_r7_c0_ifmap_ready;
@@ -1938,6 +2039,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c0_cnt_ifmap_writes;
   logic [47:0] pe_r7_c0_cnt_psum_reads;
   logic [47:0] pe_r7_c0_cnt_psum_writes;
+  logic [8:0] pe_r7_c0_dbg_status;
   logic pe_r7_c1_idle;
   logic pe_r7_c1_filter_ready;
   logic pe_r7_c1_ifmap_ready;
@@ -1949,6 +2051,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c1_cnt_ifmap_writes;
   logic [47:0] pe_r7_c1_cnt_psum_reads;
   logic [47:0] pe_r7_c1_cnt_psum_writes;
+  logic [8:0] pe_r7_c1_dbg_status;
   logic pe_r7_c2_idle;
   logic pe_r7_c2_filter_ready;
   logic pe_r7_c2_ifmap_ready;
@@ -1960,6 +2063,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c2_cnt_ifmap_writes;
   logic [47:0] pe_r7_c2_cnt_psum_reads;
   logic [47:0] pe_r7_c2_cnt_psum_writes;
+  logic [8:0] pe_r7_c2_dbg_status;
   logic pe_r7_c3_idle;
   logic pe_r7_c3_filter_ready;
   logic pe_r7_c3_ifmap_ready;
@@ -1971,6 +2075,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c3_cnt_ifmap_writes;
   logic [47:0] pe_r7_c3_cnt_psum_reads;
   logic [47:0] pe_r7_c3_cnt_psum_writes;
+  logic [8:0] pe_r7_c3_dbg_status;
   logic pe_r7_c4_idle;
   logic pe_r7_c4_filter_ready;
   logic pe_r7_c4_ifmap_ready;
@@ -1982,6 +2087,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c4_cnt_ifmap_writes;
   logic [47:0] pe_r7_c4_cnt_psum_reads;
   logic [47:0] pe_r7_c4_cnt_psum_writes;
+  logic [8:0] pe_r7_c4_dbg_status;
   logic pe_r7_c5_idle;
   logic pe_r7_c5_filter_ready;
   logic pe_r7_c5_ifmap_ready;
@@ -1993,6 +2099,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c5_cnt_ifmap_writes;
   logic [47:0] pe_r7_c5_cnt_psum_reads;
   logic [47:0] pe_r7_c5_cnt_psum_writes;
+  logic [8:0] pe_r7_c5_dbg_status;
   logic pe_r7_c6_idle;
   logic pe_r7_c6_filter_ready;
   logic pe_r7_c6_ifmap_ready;
@@ -2004,6 +2111,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c6_cnt_ifmap_writes;
   logic [47:0] pe_r7_c6_cnt_psum_reads;
   logic [47:0] pe_r7_c6_cnt_psum_writes;
+  logic [8:0] pe_r7_c6_dbg_status;
   logic pe_r7_c7_idle;
   logic pe_r7_c7_filter_ready;
   logic pe_r7_c7_ifmap_ready;
@@ -2015,6 +2123,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c7_cnt_ifmap_writes;
   logic [47:0] pe_r7_c7_cnt_psum_reads;
   logic [47:0] pe_r7_c7_cnt_psum_writes;
+  logic [8:0] pe_r7_c7_dbg_status;
   logic pe_r7_c8_idle;
   logic pe_r7_c8_filter_ready;
   logic pe_r7_c8_ifmap_ready;
@@ -2026,6 +2135,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c8_cnt_ifmap_writes;
   logic [47:0] pe_r7_c8_cnt_psum_reads;
   logic [47:0] pe_r7_c8_cnt_psum_writes;
+  logic [8:0] pe_r7_c8_dbg_status;
   logic pe_r7_c9_idle;
   logic pe_r7_c9_filter_ready;
   logic pe_r7_c9_ifmap_ready;
@@ -2037,6 +2147,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c9_cnt_ifmap_writes;
   logic [47:0] pe_r7_c9_cnt_psum_reads;
   logic [47:0] pe_r7_c9_cnt_psum_writes;
+  logic [8:0] pe_r7_c9_dbg_status;
   logic pe_r7_c10_idle;
   logic pe_r7_c10_filter_ready;
   logic pe_r7_c10_ifmap_ready;
@@ -2048,6 +2159,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c10_cnt_ifmap_writes;
   logic [47:0] pe_r7_c10_cnt_psum_reads;
   logic [47:0] pe_r7_c10_cnt_psum_writes;
+  logic [8:0] pe_r7_c10_dbg_status;
   logic pe_r7_c11_idle;
   logic pe_r7_c11_filter_ready;
   logic pe_r7_c11_ifmap_ready;
@@ -2059,6 +2171,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c11_cnt_ifmap_writes;
   logic [47:0] pe_r7_c11_cnt_psum_reads;
   logic [47:0] pe_r7_c11_cnt_psum_writes;
+  logic [8:0] pe_r7_c11_dbg_status;
   logic pe_r7_c12_idle;
   logic pe_r7_c12_filter_ready;
   logic pe_r7_c12_ifmap_ready;
@@ -2070,6 +2183,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c12_cnt_ifmap_writes;
   logic [47:0] pe_r7_c12_cnt_psum_reads;
   logic [47:0] pe_r7_c12_cnt_psum_writes;
+  logic [8:0] pe_r7_c12_dbg_status;
   logic pe_r7_c13_idle;
   logic pe_r7_c13_filter_ready;
   logic pe_r7_c13_ifmap_ready;
@@ -2081,6 +2195,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c13_cnt_ifmap_writes;
   logic [47:0] pe_r7_c13_cnt_psum_reads;
   logic [47:0] pe_r7_c13_cnt_psum_writes;
+  logic [8:0] pe_r7_c13_dbg_status;
   logic pe_r8_c0_idle;
   logic pe_r8_c0_filter_ready;
   logic pe_r8_c0_ifmap_ready;
@@ -2092,6 +2207,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c0_cnt_ifmap_writes;
   logic [47:0] pe_r8_c0_cnt_psum_reads;
   logic [47:0] pe_r8_c0_cnt_psum_writes;
+  logic [8:0] pe_r8_c0_dbg_status;
   logic pe_r8_c1_idle;
   logic pe_r8_c1_filter_ready;
   logic pe_r8_c1_ifmap_ready;
@@ -2103,6 +2219,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c1_cnt_ifmap_writes;
   logic [47:0] pe_r8_c1_cnt_psum_reads;
   logic [47:0] pe_r8_c1_cnt_psum_writes;
+  logic [8:0] pe_r8_c1_dbg_status;
   logic pe_r8_c2_idle;
   logic pe_r8_c2_filter_ready;
   logic pe_r8_c2_ifmap_ready;
@@ -2114,6 +2231,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c2_cnt_ifmap_writes;
   logic [47:0] pe_r8_c2_cnt_psum_reads;
   logic [47:0] pe_r8_c2_cnt_psum_writes;
+  logic [8:0] pe_r8_c2_dbg_status;
   logic pe_r8_c3_idle;
   logic pe_r8_c3_filter_ready;
   logic pe_r8_c3_ifmap_ready;
@@ -2125,6 +2243,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c3_cnt_ifmap_writes;
   logic [47:0] pe_r8_c3_cnt_psum_reads;
   logic [47:0] pe_r8_c3_cnt_psum_writes;
+  logic [8:0] pe_r8_c3_dbg_status;
   logic pe_r8_c4_idle;
   logic pe_r8_c4_filter_ready;
   logic pe_r8_c4_ifmap_ready;
@@ -2136,6 +2255,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c4_cnt_ifmap_writes;
   logic [47:0] pe_r8_c4_cnt_psum_reads;
   logic [47:0] pe_r8_c4_cnt_psum_writes;
+  logic [8:0] pe_r8_c4_dbg_status;
   logic pe_r8_c5_idle;
   logic pe_r8_c5_filter_ready;
   logic pe_r8_c5_ifmap_ready;
@@ -2147,6 +2267,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c5_cnt_ifmap_writes;
   logic [47:0] pe_r8_c5_cnt_psum_reads;
   logic [47:0] pe_r8_c5_cnt_psum_writes;
+  logic [8:0] pe_r8_c5_dbg_status;
   logic pe_r8_c6_idle;
   logic pe_r8_c6_filter_ready;
   logic pe_r8_c6_ifmap_ready;
@@ -2158,6 +2279,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c6_cnt_ifmap_writes;
   logic [47:0] pe_r8_c6_cnt_psum_reads;
   logic [47:0] pe_r8_c6_cnt_psum_writes;
+  logic [8:0] pe_r8_c6_dbg_status;
   logic pe_r8_c7_idle;
   logic pe_r8_c7_filter_ready;
   logic pe_r8_c7_ifmap_ready;
@@ -2169,6 +2291,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c7_cnt_ifmap_writes;
   logic [47:0] pe_r8_c7_cnt_psum_reads;
   logic [47:0] pe_r8_c7_cnt_psum_writes;
+  logic [8:0] pe_r8_c7_dbg_status;
   logic pe_r8_c8_idle;
   logic pe_r8_c8_filter_ready;
   logic pe_r8_c8_ifmap_ready;
@@ -2180,6 +2303,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c8_cnt_ifmap_writes;
   logic [47:0] pe_r8_c8_cnt_psum_reads;
   logic [47:0] pe_r8_c8_cnt_psum_writes;
+  logic [8:0] pe_r8_c8_dbg_status;
   logic pe_r8_c9_idle;
   logic pe_r8_c9_filter_ready;
   logic pe_r8_c9_ifmap_ready;
@@ -2191,6 +2315,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c9_cnt_ifmap_writes;
   logic [47:0] pe_r8_c9_cnt_psum_reads;
   logic [47:0] pe_r8_c9_cnt_psum_writes;
+  logic [8:0] pe_r8_c9_dbg_status;
   logic pe_r8_c10_idle;
   logic pe_r8_c10_filter_ready;
   logic pe_r8_c10_ifmap_ready;
@@ -2202,6 +2327,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c10_cnt_ifmap_writes;
   logic [47:0] pe_r8_c10_cnt_psum_reads;
   logic [47:0] pe_r8_c10_cnt_psum_writes;
+  logic [8:0] pe_r8_c10_dbg_status;
   logic pe_r8_c11_idle;
   logic pe_r8_c11_filter_ready;
   logic pe_r8_c11_ifmap_ready;
@@ -2213,6 +2339,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c11_cnt_ifmap_writes;
   logic [47:0] pe_r8_c11_cnt_psum_reads;
   logic [47:0] pe_r8_c11_cnt_psum_writes;
+  logic [8:0] pe_r8_c11_dbg_status;
   logic pe_r8_c12_idle;
   logic pe_r8_c12_filter_ready;
   logic pe_r8_c12_ifmap_ready;
@@ -2224,6 +2351,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c12_cnt_ifmap_writes;
   logic [47:0] pe_r8_c12_cnt_psum_reads;
   logic [47:0] pe_r8_c12_cnt_psum_writes;
+  logic [8:0] pe_r8_c12_dbg_status;
   logic pe_r8_c13_idle;
   logic pe_r8_c13_filter_ready;
   logic pe_r8_c13_ifmap_ready;
@@ -2235,6 +2363,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c13_cnt_ifmap_writes;
   logic [47:0] pe_r8_c13_cnt_psum_reads;
   logic [47:0] pe_r8_c13_cnt_psum_writes;
+  logic [8:0] pe_r8_c13_dbg_status;
   logic pe_r9_c0_idle;
   logic pe_r9_c0_filter_ready;
   logic pe_r9_c0_ifmap_ready;
@@ -2246,6 +2375,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c0_cnt_ifmap_writes;
   logic [47:0] pe_r9_c0_cnt_psum_reads;
   logic [47:0] pe_r9_c0_cnt_psum_writes;
+  logic [8:0] pe_r9_c0_dbg_status;
   logic pe_r9_c1_idle;
   logic pe_r9_c1_filter_ready;
   logic pe_r9_c1_ifmap_ready;
@@ -2257,6 +2387,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c1_cnt_ifmap_writes;
   logic [47:0] pe_r9_c1_cnt_psum_reads;
   logic [47:0] pe_r9_c1_cnt_psum_writes;
+  logic [8:0] pe_r9_c1_dbg_status;
   logic pe_r9_c2_idle;
   logic pe_r9_c2_filter_ready;
   logic pe_r9_c2_ifmap_ready;
@@ -2268,6 +2399,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c2_cnt_ifmap_writes;
   logic [47:0] pe_r9_c2_cnt_psum_reads;
   logic [47:0] pe_r9_c2_cnt_psum_writes;
+  logic [8:0] pe_r9_c2_dbg_status;
   logic pe_r9_c3_idle;
   logic pe_r9_c3_filter_ready;
   logic pe_r9_c3_ifmap_ready;
@@ -2279,6 +2411,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c3_cnt_ifmap_writes;
   logic [47:0] pe_r9_c3_cnt_psum_reads;
   logic [47:0] pe_r9_c3_cnt_psum_writes;
+  logic [8:0] pe_r9_c3_dbg_status;
   logic pe_r9_c4_idle;
   logic pe_r9_c4_filter_ready;
   logic pe_r9_c4_ifmap_ready;
@@ -2290,6 +2423,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c4_cnt_ifmap_writes;
   logic [47:0] pe_r9_c4_cnt_psum_reads;
   logic [47:0] pe_r9_c4_cnt_psum_writes;
+  logic [8:0] pe_r9_c4_dbg_status;
   logic pe_r9_c5_idle;
   logic pe_r9_c5_filter_ready;
   logic pe_r9_c5_ifmap_ready;
@@ -2301,6 +2435,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c5_cnt_ifmap_writes;
   logic [47:0] pe_r9_c5_cnt_psum_reads;
   logic [47:0] pe_r9_c5_cnt_psum_writes;
+  logic [8:0] pe_r9_c5_dbg_status;
   logic pe_r9_c6_idle;
   logic pe_r9_c6_filter_ready;
   logic pe_r9_c6_ifmap_ready;
@@ -2312,6 +2447,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c6_cnt_ifmap_writes;
   logic [47:0] pe_r9_c6_cnt_psum_reads;
   logic [47:0] pe_r9_c6_cnt_psum_writes;
+  logic [8:0] pe_r9_c6_dbg_status;
   logic pe_r9_c7_idle;
   logic pe_r9_c7_filter_ready;
   logic pe_r9_c7_ifmap_ready;
@@ -2323,6 +2459,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c7_cnt_ifmap_writes;
   logic [47:0] pe_r9_c7_cnt_psum_reads;
   logic [47:0] pe_r9_c7_cnt_psum_writes;
+  logic [8:0] pe_r9_c7_dbg_status;
   logic pe_r9_c8_idle;
   logic pe_r9_c8_filter_ready;
   logic pe_r9_c8_ifmap_ready;
@@ -2334,6 +2471,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c8_cnt_ifmap_writes;
   logic [47:0] pe_r9_c8_cnt_psum_reads;
   logic [47:0] pe_r9_c8_cnt_psum_writes;
+  logic [8:0] pe_r9_c8_dbg_status;
   logic pe_r9_c9_idle;
   logic pe_r9_c9_filter_ready;
   logic pe_r9_c9_ifmap_ready;
@@ -2345,6 +2483,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c9_cnt_ifmap_writes;
   logic [47:0] pe_r9_c9_cnt_psum_reads;
   logic [47:0] pe_r9_c9_cnt_psum_writes;
+  logic [8:0] pe_r9_c9_dbg_status;
   logic pe_r9_c10_idle;
   logic pe_r9_c10_filter_ready;
   logic pe_r9_c10_ifmap_ready;
@@ -2356,6 +2495,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c10_cnt_ifmap_writes;
   logic [47:0] pe_r9_c10_cnt_psum_reads;
   logic [47:0] pe_r9_c10_cnt_psum_writes;
+  logic [8:0] pe_r9_c10_dbg_status;
   logic pe_r9_c11_idle;
   logic pe_r9_c11_filter_ready;
   logic pe_r9_c11_ifmap_ready;
@@ -2367,6 +2507,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c11_cnt_ifmap_writes;
   logic [47:0] pe_r9_c11_cnt_psum_reads;
   logic [47:0] pe_r9_c11_cnt_psum_writes;
+  logic [8:0] pe_r9_c11_dbg_status;
   logic pe_r9_c12_idle;
   logic pe_r9_c12_filter_ready;
   logic pe_r9_c12_ifmap_ready;
@@ -2378,6 +2519,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c12_cnt_ifmap_writes;
   logic [47:0] pe_r9_c12_cnt_psum_reads;
   logic [47:0] pe_r9_c12_cnt_psum_writes;
+  logic [8:0] pe_r9_c12_dbg_status;
   logic pe_r9_c13_idle;
   logic pe_r9_c13_filter_ready;
   logic pe_r9_c13_ifmap_ready;
@@ -2389,6 +2531,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c13_cnt_ifmap_writes;
   logic [47:0] pe_r9_c13_cnt_psum_reads;
   logic [47:0] pe_r9_c13_cnt_psum_writes;
+  logic [8:0] pe_r9_c13_dbg_status;
   logic pe_r10_c0_idle;
   logic pe_r10_c0_filter_ready;
   logic pe_r10_c0_ifmap_ready;
@@ -2400,6 +2543,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c0_cnt_ifmap_writes;
   logic [47:0] pe_r10_c0_cnt_psum_reads;
   logic [47:0] pe_r10_c0_cnt_psum_writes;
+  logic [8:0] pe_r10_c0_dbg_status;
   logic pe_r10_c1_idle;
   logic pe_r10_c1_filter_ready;
   logic pe_r10_c1_ifmap_ready;
@@ -2411,6 +2555,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c1_cnt_ifmap_writes;
   logic [47:0] pe_r10_c1_cnt_psum_reads;
   logic [47:0] pe_r10_c1_cnt_psum_writes;
+  logic [8:0] pe_r10_c1_dbg_status;
   logic pe_r10_c2_idle;
   logic pe_r10_c2_filter_ready;
   logic pe_r10_c2_ifmap_ready;
@@ -2422,6 +2567,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c2_cnt_ifmap_writes;
   logic [47:0] pe_r10_c2_cnt_psum_reads;
   logic [47:0] pe_r10_c2_cnt_psum_writes;
+  logic [8:0] pe_r10_c2_dbg_status;
   logic pe_r10_c3_idle;
   logic pe_r10_c3_filter_ready;
   logic pe_r10_c3_ifmap_ready;
@@ -2433,6 +2579,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c3_cnt_ifmap_writes;
   logic [47:0] pe_r10_c3_cnt_psum_reads;
   logic [47:0] pe_r10_c3_cnt_psum_writes;
+  logic [8:0] pe_r10_c3_dbg_status;
   logic pe_r10_c4_idle;
   logic pe_r10_c4_filter_ready;
   logic pe_r10_c4_ifmap_ready;
@@ -2444,6 +2591,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c4_cnt_ifmap_writes;
   logic [47:0] pe_r10_c4_cnt_psum_reads;
   logic [47:0] pe_r10_c4_cnt_psum_writes;
+  logic [8:0] pe_r10_c4_dbg_status;
   logic pe_r10_c5_idle;
   logic pe_r10_c5_filter_ready;
   logic pe_r10_c5_ifmap_ready;
@@ -2455,6 +2603,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c5_cnt_ifmap_writes;
   logic [47:0] pe_r10_c5_cnt_psum_reads;
   logic [47:0] pe_r10_c5_cnt_psum_writes;
+  logic [8:0] pe_r10_c5_dbg_status;
   logic pe_r10_c6_idle;
   logic pe_r10_c6_filter_ready;
   logic pe_r10_c6_ifmap_ready;
@@ -2466,6 +2615,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c6_cnt_ifmap_writes;
   logic [47:0] pe_r10_c6_cnt_psum_reads;
   logic [47:0] pe_r10_c6_cnt_psum_writes;
+  logic [8:0] pe_r10_c6_dbg_status;
   logic pe_r10_c7_idle;
   logic pe_r10_c7_filter_ready;
   logic pe_r10_c7_ifmap_ready;
@@ -2477,6 +2627,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c7_cnt_ifmap_writes;
   logic [47:0] pe_r10_c7_cnt_psum_reads;
   logic [47:0] pe_r10_c7_cnt_psum_writes;
+  logic [8:0] pe_r10_c7_dbg_status;
   logic pe_r10_c8_idle;
   logic pe_r10_c8_filter_ready;
   logic pe_r10_c8_ifmap_ready;
@@ -2488,6 +2639,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c8_cnt_ifmap_writes;
   logic [47:0] pe_r10_c8_cnt_psum_reads;
   logic [47:0] pe_r10_c8_cnt_psum_writes;
+  logic [8:0] pe_r10_c8_dbg_status;
   logic pe_r10_c9_idle;
   logic pe_r10_c9_filter_ready;
   logic pe_r10_c9_ifmap_ready;
@@ -2499,6 +2651,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c9_cnt_ifmap_writes;
   logic [47:0] pe_r10_c9_cnt_psum_reads;
   logic [47:0] pe_r10_c9_cnt_psum_writes;
+  logic [8:0] pe_r10_c9_dbg_status;
   logic pe_r10_c10_idle;
   logic pe_r10_c10_filter_ready;
   logic pe_r10_c10_ifmap_ready;
@@ -2510,6 +2663,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c10_cnt_ifmap_writes;
   logic [47:0] pe_r10_c10_cnt_psum_reads;
   logic [47:0] pe_r10_c10_cnt_psum_writes;
+  logic [8:0] pe_r10_c10_dbg_status;
   logic pe_r10_c11_idle;
   logic pe_r10_c11_filter_ready;
   logic pe_r10_c11_ifmap_ready;
@@ -2521,6 +2675,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c11_cnt_ifmap_writes;
   logic [47:0] pe_r10_c11_cnt_psum_reads;
   logic [47:0] pe_r10_c11_cnt_psum_writes;
+  logic [8:0] pe_r10_c11_dbg_status;
   logic pe_r10_c12_idle;
   logic pe_r10_c12_filter_ready;
   logic pe_r10_c12_ifmap_ready;
@@ -2532,6 +2687,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c12_cnt_ifmap_writes;
   logic [47:0] pe_r10_c12_cnt_psum_reads;
   logic [47:0] pe_r10_c12_cnt_psum_writes;
+  logic [8:0] pe_r10_c12_dbg_status;
   logic pe_r10_c13_idle;
   logic pe_r10_c13_filter_ready;
   logic pe_r10_c13_ifmap_ready;
@@ -2543,6 +2699,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c13_cnt_ifmap_writes;
   logic [47:0] pe_r10_c13_cnt_psum_reads;
   logic [47:0] pe_r10_c13_cnt_psum_writes;
+  logic [8:0] pe_r10_c13_dbg_status;
   logic pe_r11_c0_idle;
   logic pe_r11_c0_filter_ready;
   logic pe_r11_c0_ifmap_ready;
@@ -2554,6 +2711,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c0_cnt_ifmap_writes;
   logic [47:0] pe_r11_c0_cnt_psum_reads;
   logic [47:0] pe_r11_c0_cnt_psum_writes;
+  logic [8:0] pe_r11_c0_dbg_status;
   logic pe_r11_c1_idle;
   logic pe_r11_c1_filter_ready;
   logic pe_r11_c1_ifmap_ready;
@@ -2565,6 +2723,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c1_cnt_ifmap_writes;
   logic [47:0] pe_r11_c1_cnt_psum_reads;
   logic [47:0] pe_r11_c1_cnt_psum_writes;
+  logic [8:0] pe_r11_c1_dbg_status;
   logic pe_r11_c2_idle;
   logic pe_r11_c2_filter_ready;
   logic pe_r11_c2_ifmap_ready;
@@ -2576,6 +2735,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c2_cnt_ifmap_writes;
   logic [47:0] pe_r11_c2_cnt_psum_reads;
   logic [47:0] pe_r11_c2_cnt_psum_writes;
+  logic [8:0] pe_r11_c2_dbg_status;
   logic pe_r11_c3_idle;
   logic pe_r11_c3_filter_ready;
   logic pe_r11_c3_ifmap_ready;
@@ -2587,6 +2747,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c3_cnt_ifmap_writes;
   logic [47:0] pe_r11_c3_cnt_psum_reads;
   logic [47:0] pe_r11_c3_cnt_psum_writes;
+  logic [8:0] pe_r11_c3_dbg_status;
   logic pe_r11_c4_idle;
   logic pe_r11_c4_filter_ready;
   logic pe_r11_c4_ifmap_ready;
@@ -2598,6 +2759,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c4_cnt_ifmap_writes;
   logic [47:0] pe_r11_c4_cnt_psum_reads;
   logic [47:0] pe_r11_c4_cnt_psum_writes;
+  logic [8:0] pe_r11_c4_dbg_status;
   logic pe_r11_c5_idle;
   logic pe_r11_c5_filter_ready;
   logic pe_r11_c5_ifmap_ready;
@@ -2609,6 +2771,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c5_cnt_ifmap_writes;
   logic [47:0] pe_r11_c5_cnt_psum_reads;
   logic [47:0] pe_r11_c5_cnt_psum_writes;
+  logic [8:0] pe_r11_c5_dbg_status;
   logic pe_r11_c6_idle;
   logic pe_r11_c6_filter_ready;
   logic pe_r11_c6_ifmap_ready;
@@ -2620,6 +2783,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c6_cnt_ifmap_writes;
   logic [47:0] pe_r11_c6_cnt_psum_reads;
   logic [47:0] pe_r11_c6_cnt_psum_writes;
+  logic [8:0] pe_r11_c6_dbg_status;
   logic pe_r11_c7_idle;
   logic pe_r11_c7_filter_ready;
   logic pe_r11_c7_ifmap_ready;
@@ -2631,6 +2795,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c7_cnt_ifmap_writes;
   logic [47:0] pe_r11_c7_cnt_psum_reads;
   logic [47:0] pe_r11_c7_cnt_psum_writes;
+  logic [8:0] pe_r11_c7_dbg_status;
   logic pe_r11_c8_idle;
   logic pe_r11_c8_filter_ready;
   logic pe_r11_c8_ifmap_ready;
@@ -2642,6 +2807,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c8_cnt_ifmap_writes;
   logic [47:0] pe_r11_c8_cnt_psum_reads;
   logic [47:0] pe_r11_c8_cnt_psum_writes;
+  logic [8:0] pe_r11_c8_dbg_status;
   logic pe_r11_c9_idle;
   logic pe_r11_c9_filter_ready;
   logic pe_r11_c9_ifmap_ready;
@@ -2653,6 +2819,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c9_cnt_ifmap_writes;
   logic [47:0] pe_r11_c9_cnt_psum_reads;
   logic [47:0] pe_r11_c9_cnt_psum_writes;
+  logic [8:0] pe_r11_c9_dbg_status;
   logic pe_r11_c10_idle;
   logic pe_r11_c10_filter_ready;
   logic pe_r11_c10_ifmap_ready;
@@ -2664,6 +2831,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c10_cnt_ifmap_writes;
   logic [47:0] pe_r11_c10_cnt_psum_reads;
   logic [47:0] pe_r11_c10_cnt_psum_writes;
+  logic [8:0] pe_r11_c10_dbg_status;
   logic pe_r11_c11_idle;
   logic pe_r11_c11_filter_ready;
   logic pe_r11_c11_ifmap_ready;
@@ -2675,6 +2843,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c11_cnt_ifmap_writes;
   logic [47:0] pe_r11_c11_cnt_psum_reads;
   logic [47:0] pe_r11_c11_cnt_psum_writes;
+  logic [8:0] pe_r11_c11_dbg_status;
   logic pe_r11_c12_idle;
   logic pe_r11_c12_filter_ready;
   logic pe_r11_c12_ifmap_ready;
@@ -2686,6 +2855,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c12_cnt_ifmap_writes;
   logic [47:0] pe_r11_c12_cnt_psum_reads;
   logic [47:0] pe_r11_c12_cnt_psum_writes;
+  logic [8:0] pe_r11_c12_dbg_status;
   logic pe_r11_c13_idle;
   logic pe_r11_c13_filter_ready;
   logic pe_r11_c13_ifmap_ready;
@@ -2697,6 +2867,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c13_cnt_ifmap_writes;
   logic [47:0] pe_r11_c13_cnt_psum_reads;
   logic [47:0] pe_r11_c13_cnt_psum_writes;
+  logic [8:0] pe_r11_c13_dbg_status;
   logic unused_psum_pe_valid_upper_rows;
   logic [167:0] pe_idle;
   logic [47:0] cycles_q;  // cycles spent running programs
@@ -3414,7 +3585,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c1 (
@@ -3450,7 +3622,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c2 (
@@ -3486,7 +3659,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c3 (
@@ -3522,7 +3696,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c4 (
@@ -3558,7 +3733,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c5 (
@@ -3594,7 +3770,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c6 (
@@ -3630,7 +3807,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c7 (
@@ -3666,7 +3844,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c8 (
@@ -3702,7 +3881,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c9 (
@@ -3738,7 +3918,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c10 (
@@ -3774,7 +3955,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c11 (
@@ -3810,7 +3992,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c12 (
@@ -3846,7 +4029,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r0_c13 (
@@ -3882,7 +4066,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r0_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r0_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r0_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r0_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r0_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c0 (
@@ -3918,7 +4103,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c1 (
@@ -3954,7 +4140,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c2 (
@@ -3990,7 +4177,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c3 (
@@ -4026,7 +4214,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c4 (
@@ -4062,7 +4251,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c5 (
@@ -4098,7 +4288,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c6 (
@@ -4134,7 +4325,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c7 (
@@ -4170,7 +4362,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c8 (
@@ -4206,7 +4399,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c9 (
@@ -4242,7 +4436,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c10 (
@@ -4278,7 +4473,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c11 (
@@ -4314,7 +4510,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c12 (
@@ -4350,7 +4547,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r1_c13 (
@@ -4386,7 +4584,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r1_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r1_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r1_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r1_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r1_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c0 (
@@ -4422,7 +4621,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c1 (
@@ -4458,7 +4658,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c2 (
@@ -4494,7 +4695,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c3 (
@@ -4530,7 +4732,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c4 (
@@ -4566,7 +4769,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c5 (
@@ -4602,7 +4806,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c6 (
@@ -4638,7 +4843,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c7 (
@@ -4674,7 +4880,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c8 (
@@ -4710,7 +4917,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c9 (
@@ -4746,7 +4954,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c10 (
@@ -4782,7 +4991,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c11 (
@@ -4818,7 +5028,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c12 (
@@ -4854,7 +5065,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r2_c13 (
@@ -4890,7 +5102,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r2_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r2_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r2_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r2_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r2_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c0 (
@@ -4926,7 +5139,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c1 (
@@ -4962,7 +5176,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c2 (
@@ -4998,7 +5213,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c3 (
@@ -5034,7 +5250,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c4 (
@@ -5070,7 +5287,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c5 (
@@ -5106,7 +5324,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c6 (
@@ -5142,7 +5361,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c7 (
@@ -5178,7 +5398,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c8 (
@@ -5214,7 +5435,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c9 (
@@ -5250,7 +5472,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c10 (
@@ -5286,7 +5509,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c11 (
@@ -5322,7 +5546,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c12 (
@@ -5358,7 +5583,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r3_c13 (
@@ -5394,7 +5620,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r3_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r3_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r3_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r3_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r3_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c0 (
@@ -5430,7 +5657,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c1 (
@@ -5466,7 +5694,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c2 (
@@ -5502,7 +5731,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c3 (
@@ -5538,7 +5768,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c4 (
@@ -5574,7 +5805,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c5 (
@@ -5610,7 +5842,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c6 (
@@ -5646,7 +5879,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c7 (
@@ -5682,7 +5916,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c8 (
@@ -5718,7 +5953,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c9 (
@@ -5754,7 +5990,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c10 (
@@ -5790,7 +6027,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c11 (
@@ -5826,7 +6064,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c12 (
@@ -5862,7 +6101,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r4_c13 (
@@ -5898,7 +6138,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r4_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r4_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r4_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r4_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r4_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c0 (
@@ -5934,7 +6175,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c1 (
@@ -5970,7 +6212,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c2 (
@@ -6006,7 +6249,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c3 (
@@ -6042,7 +6286,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c4 (
@@ -6078,7 +6323,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c5 (
@@ -6114,7 +6360,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c6 (
@@ -6150,7 +6397,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c7 (
@@ -6186,7 +6434,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c8 (
@@ -6222,7 +6471,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c9 (
@@ -6258,7 +6508,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c10 (
@@ -6294,7 +6545,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c11 (
@@ -6330,7 +6582,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c12 (
@@ -6366,7 +6619,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r5_c13 (
@@ -6402,7 +6656,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r5_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r5_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r5_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r5_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r5_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c0 (
@@ -6438,7 +6693,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c1 (
@@ -6474,7 +6730,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c2 (
@@ -6510,7 +6767,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c3 (
@@ -6546,7 +6804,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c4 (
@@ -6582,7 +6841,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c5 (
@@ -6618,7 +6878,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c6 (
@@ -6654,7 +6915,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c7 (
@@ -6690,7 +6952,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c8 (
@@ -6726,7 +6989,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c9 (
@@ -6762,7 +7026,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c10 (
@@ -6798,7 +7063,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c11 (
@@ -6834,7 +7100,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c12 (
@@ -6870,7 +7137,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r6_c13 (
@@ -6906,7 +7174,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r6_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r6_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r6_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r6_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r6_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c0 (
@@ -6942,7 +7211,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c1 (
@@ -6978,7 +7248,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c2 (
@@ -7014,7 +7285,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c3 (
@@ -7050,7 +7322,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c4 (
@@ -7086,7 +7359,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c5 (
@@ -7122,7 +7396,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c6 (
@@ -7158,7 +7433,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c7 (
@@ -7194,7 +7470,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c8 (
@@ -7230,7 +7507,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c9 (
@@ -7266,7 +7544,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c10 (
@@ -7302,7 +7581,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c11 (
@@ -7338,7 +7618,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c12 (
@@ -7374,7 +7655,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r7_c13 (
@@ -7410,7 +7692,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r7_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r7_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r7_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r7_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r7_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c0 (
@@ -7446,7 +7729,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c1 (
@@ -7482,7 +7766,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c2 (
@@ -7518,7 +7803,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c3 (
@@ -7554,7 +7840,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c4 (
@@ -7590,7 +7877,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c5 (
@@ -7626,7 +7914,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c6 (
@@ -7662,7 +7951,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c7 (
@@ -7698,7 +7988,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c8 (
@@ -7734,7 +8025,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c9 (
@@ -7770,7 +8062,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c10 (
@@ -7806,7 +8099,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c11 (
@@ -7842,7 +8136,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c12 (
@@ -7878,7 +8173,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r8_c13 (
@@ -7914,7 +8210,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r8_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r8_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r8_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r8_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r8_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c0 (
@@ -7950,7 +8247,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c1 (
@@ -7986,7 +8284,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c2 (
@@ -8022,7 +8321,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c3 (
@@ -8058,7 +8358,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c4 (
@@ -8094,7 +8395,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c5 (
@@ -8130,7 +8432,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c6 (
@@ -8166,7 +8469,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c7 (
@@ -8202,7 +8506,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c8 (
@@ -8238,7 +8543,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c9 (
@@ -8274,7 +8580,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c10 (
@@ -8310,7 +8617,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c11 (
@@ -8346,7 +8654,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c12 (
@@ -8382,7 +8691,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r9_c13 (
@@ -8418,7 +8728,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r9_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r9_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r9_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r9_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r9_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c0 (
@@ -8454,7 +8765,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c1 (
@@ -8490,7 +8802,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c2 (
@@ -8526,7 +8839,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c3 (
@@ -8562,7 +8876,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c4 (
@@ -8598,7 +8913,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c5 (
@@ -8634,7 +8950,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c6 (
@@ -8670,7 +8987,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c7 (
@@ -8706,7 +9024,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c8 (
@@ -8742,7 +9061,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c9 (
@@ -8778,7 +9098,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c10 (
@@ -8814,7 +9135,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c11 (
@@ -8850,7 +9172,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c12 (
@@ -8886,7 +9209,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r10_c13 (
@@ -8922,7 +9246,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r10_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r10_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r10_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r10_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r10_c13_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c0 (
@@ -8958,7 +9283,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c0_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c0_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c0_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c0_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c0_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c1 (
@@ -8994,7 +9320,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c1_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c1_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c1_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c1_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c1_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c2 (
@@ -9030,7 +9357,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c2_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c2_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c2_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c2_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c2_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c3 (
@@ -9066,7 +9394,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c3_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c3_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c3_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c3_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c3_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c4 (
@@ -9102,7 +9431,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c4_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c4_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c4_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c4_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c4_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c5 (
@@ -9138,7 +9468,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c5_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c5_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c5_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c5_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c5_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c6 (
@@ -9174,7 +9505,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c6_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c6_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c6_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c6_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c6_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c7 (
@@ -9210,7 +9542,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c7_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c7_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c7_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c7_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c7_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c8 (
@@ -9246,7 +9579,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c8_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c8_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c8_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c8_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c8_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c9 (
@@ -9282,7 +9616,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c9_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c9_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c9_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c9_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c9_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c10 (
@@ -9318,7 +9653,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c10_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c10_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c10_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c10_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c10_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c11 (
@@ -9354,7 +9690,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c11_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c11_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c11_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c11_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c11_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c12 (
@@ -9390,7 +9727,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c12_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c12_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c12_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c12_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c12_dbg_status)
   );
 
   eyeriss_pe u_pe_r11_c13 (
@@ -9426,7 +9764,8 @@ module eyeriss_top (
     .cnt_ifmap_reads_o  (pe_r11_c13_cnt_ifmap_reads),
     .cnt_ifmap_writes_o (pe_r11_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c13_cnt_psum_reads),
-    .cnt_psum_writes_o  (pe_r11_c13_cnt_psum_writes)
+    .cnt_psum_writes_o  (pe_r11_c13_cnt_psum_writes),
+    .dbg_status_o       (pe_r11_c13_dbg_status)
   );
 
   assign filter_pe_ready = {pe_r11_c13_filter_ready, pe_r11_c12_filter_ready, pe_r11_c11_filter_ready, pe_r11_c10_filter_ready, pe_r11_c9_filter_ready, pe_r11_c8_filter_ready, pe_r11_c7_filter_ready, pe_r11_c6_filter_ready, pe_r11_c5_filter_ready, pe_r11_c4_filter_ready, pe_r11_c3_filter_ready, pe_r11_c2_filter_ready, pe_r11_c1_filter_ready, pe_r11_c0_filter_ready, pe_r10_c13_filter_ready, pe_r10_c12_filter_ready, pe_r10_c11_filter_ready, pe_r10_c10_filter_ready, pe_r10_c9_filter_ready, pe_r10_c8_filter_ready, pe_r10_c7_filter_ready, pe_r10_c6_filter_ready, pe_r10_c5_filter_ready, pe_r10_c4_filter_ready, pe_r10_c3_filter_ready, pe_r10_c2_filter_ready, pe_r10_c1_filter_ready, pe_r10_c0_filter_ready, pe_r9_c13_filter_ready, pe_r9_c12_filter_ready, pe_r9_c11_filter_ready, pe_r9_c10_filter_ready, pe_r9_c9_filter_ready, pe_r9_c8_filter_ready, pe_r9_c7_filter_ready, pe_r9_c6_filter_ready, pe_r9_c5_filter_ready, pe_r9_c4_filter_ready, pe_r9_c3_filter_ready, pe_r9_c2_filter_ready, pe_r9_c1_filter_ready, pe_r9_c0_filter_ready, pe_r8_c13_filter_ready, pe_r8_c12_filter_ready, pe_r8_c11_filter_ready, pe_r8_c10_filter_ready, pe_r8_c9_filter_ready, pe_r8_c8_filter_ready, pe_r8_c7_filter_ready, pe_r8_c6_filter_ready, pe_r8_c5_filter_ready, pe_r8_c4_filter_ready, pe_r8_c3_filter_ready, pe_r8_c2_filter_ready, pe_r8_c1_filter_ready, pe_r8_c0_filter_ready, pe_r7_c13_filter_ready, pe_r7_c12_filter_ready, pe_r7_c11_filter_ready, pe_r7_c10_filter_ready, pe_r7_c9_filter_ready, pe_r7_c8_filter_ready, pe_r7_c7_filter_ready, pe_r7_c6_filter_ready, pe_r7_c5_filter_ready, pe_r7_c4_filter_ready, pe_r7_c3_filter_ready, pe_r7_c2_filter_ready, pe_r7_c1_filter_ready, pe_r7_c0_filter_ready, pe_r6_c13_filter_ready, pe_r6_c12_filter_ready, pe_r6_c11_filter_ready, pe_r6_c10_filter_ready, pe_r6_c9_filter_ready, pe_r6_c8_filter_ready, pe_r6_c7_filter_ready, pe_r6_c6_filter_ready, pe_r6_c5_filter_ready, pe_r6_c4_filter_ready, pe_r6_c3_filter_ready, pe_r6_c2_filter_ready, pe_r6_c1_filter_ready, pe_r6_c0_filter_ready, pe_r5_c13_filter_ready, pe_r5_c12_filter_ready, pe_r5_c11_filter_ready, pe_r5_c10_filter_ready, pe_r5_c9_filter_ready, pe_r5_c8_filter_ready, pe_r5_c7_filter_ready, pe_r5_c6_filter_ready, pe_r5_c5_filter_ready, pe_r5_c4_filter_ready, pe_r5_c3_filter_ready, pe_r5_c2_filter_ready, pe_r5_c1_filter_ready, pe_r5_c0_filter_ready, pe_r4_c13_filter_ready, pe_r4_c12_filter_ready, pe_r4_c11_filter_ready, pe_r4_c10_filter_ready, pe_r4_c9_filter_ready, pe_r4_c8_filter_ready, pe_r4_c7_filter_ready, pe_r4_c6_filter_ready, pe_r4_c5_filter_ready, pe_r4_c4_filter_ready, pe_r4_c3_filter_ready, pe_r4_c2_filter_ready, pe_r4_c1_filter_ready, pe_r4_c0_filter_ready, pe_r3_c13_filter_ready, pe_r3_c12_filter_ready, pe_r3_c11_filter_ready, pe_r3_c10_filter_ready, pe_r3_c9_filter_ready, pe_r3_c8_filter_ready, pe_r3_c7_filter_ready, pe_r3_c6_filter_ready, pe_r3_c5_filter_ready, pe_r3_c4_filter_ready, pe_r3_c3_filter_ready, pe_r3_c2_filter_ready, pe_r3_c1_filter_ready, pe_r3_c0_filter_ready, pe_r2_c13_filter_ready, pe_r2_c12_filter_ready, pe_r2_c11_filter_ready, pe_r2_c10_filter_ready, pe_r2_c9_filter_ready, pe_r2_c8_filter_ready, pe_r2_c7_filter_ready, pe_r2_c6_filter_ready, pe_r2_c5_filter_ready, pe_r2_c4_filter_ready, pe_r2_c3_filter_ready, pe_r2_c2_filter_ready, pe_r2_c1_filter_ready, pe_r2_c0_filter_ready, pe_r1_c13_filter_ready, pe_r1_c12_filter_ready, pe_r1_c11_filter_ready, pe_r1_c10_filter_ready, pe_r1_c9_filter_ready, pe_r1_c8_filter_ready, pe_r1_c7_filter_ready, pe_r1_c6_filter_ready, pe_r1_c5_filter_ready, pe_r1_c4_filter_ready, pe_r1_c3_filter_ready, pe_r1_c2_filter_ready, pe_r1_c1_filter_ready, pe_r1_c0_filter_ready, pe_r0_c13_filter_ready, pe_r0_c12_filter_ready, pe_r0_c11_filter_ready, pe_r0_c10_filter_ready, pe_r0_c9_filter_ready, pe_r0_c8_filter_ready, pe_r0_c7_filter_ready, pe_r0_c6_filter_ready, pe_r0_c5_filter_ready, pe_r0_c4_filter_ready, pe_r0_c3_filter_ready, pe_r0_c2_filter_ready, pe_r0_c1_filter_ready, pe_r0_c0_filter_ready};
@@ -9440,6 +9779,8 @@ module eyeriss_top (
   assign pe_idle = {pe_r11_c13_idle, pe_r11_c12_idle, pe_r11_c11_idle, pe_r11_c10_idle, pe_r11_c9_idle, pe_r11_c8_idle, pe_r11_c7_idle, pe_r11_c6_idle, pe_r11_c5_idle, pe_r11_c4_idle, pe_r11_c3_idle, pe_r11_c2_idle, pe_r11_c1_idle, pe_r11_c0_idle, pe_r10_c13_idle, pe_r10_c12_idle, pe_r10_c11_idle, pe_r10_c10_idle, pe_r10_c9_idle, pe_r10_c8_idle, pe_r10_c7_idle, pe_r10_c6_idle, pe_r10_c5_idle, pe_r10_c4_idle, pe_r10_c3_idle, pe_r10_c2_idle, pe_r10_c1_idle, pe_r10_c0_idle, pe_r9_c13_idle, pe_r9_c12_idle, pe_r9_c11_idle, pe_r9_c10_idle, pe_r9_c9_idle, pe_r9_c8_idle, pe_r9_c7_idle, pe_r9_c6_idle, pe_r9_c5_idle, pe_r9_c4_idle, pe_r9_c3_idle, pe_r9_c2_idle, pe_r9_c1_idle, pe_r9_c0_idle, pe_r8_c13_idle, pe_r8_c12_idle, pe_r8_c11_idle, pe_r8_c10_idle, pe_r8_c9_idle, pe_r8_c8_idle, pe_r8_c7_idle, pe_r8_c6_idle, pe_r8_c5_idle, pe_r8_c4_idle, pe_r8_c3_idle, pe_r8_c2_idle, pe_r8_c1_idle, pe_r8_c0_idle, pe_r7_c13_idle, pe_r7_c12_idle, pe_r7_c11_idle, pe_r7_c10_idle, pe_r7_c9_idle, pe_r7_c8_idle, pe_r7_c7_idle, pe_r7_c6_idle, pe_r7_c5_idle, pe_r7_c4_idle, pe_r7_c3_idle, pe_r7_c2_idle, pe_r7_c1_idle, pe_r7_c0_idle, pe_r6_c13_idle, pe_r6_c12_idle, pe_r6_c11_idle, pe_r6_c10_idle, pe_r6_c9_idle, pe_r6_c8_idle, pe_r6_c7_idle, pe_r6_c6_idle, pe_r6_c5_idle, pe_r6_c4_idle, pe_r6_c3_idle, pe_r6_c2_idle, pe_r6_c1_idle, pe_r6_c0_idle, pe_r5_c13_idle, pe_r5_c12_idle, pe_r5_c11_idle, pe_r5_c10_idle, pe_r5_c9_idle, pe_r5_c8_idle, pe_r5_c7_idle, pe_r5_c6_idle, pe_r5_c5_idle, pe_r5_c4_idle, pe_r5_c3_idle, pe_r5_c2_idle, pe_r5_c1_idle, pe_r5_c0_idle, pe_r4_c13_idle, pe_r4_c12_idle, pe_r4_c11_idle, pe_r4_c10_idle, pe_r4_c9_idle, pe_r4_c8_idle, pe_r4_c7_idle, pe_r4_c6_idle, pe_r4_c5_idle, pe_r4_c4_idle, pe_r4_c3_idle, pe_r4_c2_idle, pe_r4_c1_idle, pe_r4_c0_idle, pe_r3_c13_idle, pe_r3_c12_idle, pe_r3_c11_idle, pe_r3_c10_idle, pe_r3_c9_idle, pe_r3_c8_idle, pe_r3_c7_idle, pe_r3_c6_idle, pe_r3_c5_idle, pe_r3_c4_idle, pe_r3_c3_idle, pe_r3_c2_idle, pe_r3_c1_idle, pe_r3_c0_idle, pe_r2_c13_idle, pe_r2_c12_idle, pe_r2_c11_idle, pe_r2_c10_idle, pe_r2_c9_idle, pe_r2_c8_idle, pe_r2_c7_idle, pe_r2_c6_idle, pe_r2_c5_idle, pe_r2_c4_idle, pe_r2_c3_idle, pe_r2_c2_idle, pe_r2_c1_idle, pe_r2_c0_idle, pe_r1_c13_idle, pe_r1_c12_idle, pe_r1_c11_idle, pe_r1_c10_idle, pe_r1_c9_idle, pe_r1_c8_idle, pe_r1_c7_idle, pe_r1_c6_idle, pe_r1_c5_idle, pe_r1_c4_idle, pe_r1_c3_idle, pe_r1_c2_idle, pe_r1_c1_idle, pe_r1_c0_idle, pe_r0_c13_idle, pe_r0_c12_idle, pe_r0_c11_idle, pe_r0_c10_idle, pe_r0_c9_idle, pe_r0_c8_idle, pe_r0_c7_idle, pe_r0_c6_idle, pe_r0_c5_idle, pe_r0_c4_idle, pe_r0_c3_idle, pe_r0_c2_idle, pe_r0_c1_idle, pe_r0_c0_idle};
 
   assign pes_idle = ~|~pe_idle;
+
+  assign dbg_pe_status_o = {pe_r11_c13_dbg_status, pe_r11_c12_dbg_status, pe_r11_c11_dbg_status, pe_r11_c10_dbg_status, pe_r11_c9_dbg_status, pe_r11_c8_dbg_status, pe_r11_c7_dbg_status, pe_r11_c6_dbg_status, pe_r11_c5_dbg_status, pe_r11_c4_dbg_status, pe_r11_c3_dbg_status, pe_r11_c2_dbg_status, pe_r11_c1_dbg_status, pe_r11_c0_dbg_status, pe_r10_c13_dbg_status, pe_r10_c12_dbg_status, pe_r10_c11_dbg_status, pe_r10_c10_dbg_status, pe_r10_c9_dbg_status, pe_r10_c8_dbg_status, pe_r10_c7_dbg_status, pe_r10_c6_dbg_status, pe_r10_c5_dbg_status, pe_r10_c4_dbg_status, pe_r10_c3_dbg_status, pe_r10_c2_dbg_status, pe_r10_c1_dbg_status, pe_r10_c0_dbg_status, pe_r9_c13_dbg_status, pe_r9_c12_dbg_status, pe_r9_c11_dbg_status, pe_r9_c10_dbg_status, pe_r9_c9_dbg_status, pe_r9_c8_dbg_status, pe_r9_c7_dbg_status, pe_r9_c6_dbg_status, pe_r9_c5_dbg_status, pe_r9_c4_dbg_status, pe_r9_c3_dbg_status, pe_r9_c2_dbg_status, pe_r9_c1_dbg_status, pe_r9_c0_dbg_status, pe_r8_c13_dbg_status, pe_r8_c12_dbg_status, pe_r8_c11_dbg_status, pe_r8_c10_dbg_status, pe_r8_c9_dbg_status, pe_r8_c8_dbg_status, pe_r8_c7_dbg_status, pe_r8_c6_dbg_status, pe_r8_c5_dbg_status, pe_r8_c4_dbg_status, pe_r8_c3_dbg_status, pe_r8_c2_dbg_status, pe_r8_c1_dbg_status, pe_r8_c0_dbg_status, pe_r7_c13_dbg_status, pe_r7_c12_dbg_status, pe_r7_c11_dbg_status, pe_r7_c10_dbg_status, pe_r7_c9_dbg_status, pe_r7_c8_dbg_status, pe_r7_c7_dbg_status, pe_r7_c6_dbg_status, pe_r7_c5_dbg_status, pe_r7_c4_dbg_status, pe_r7_c3_dbg_status, pe_r7_c2_dbg_status, pe_r7_c1_dbg_status, pe_r7_c0_dbg_status, pe_r6_c13_dbg_status, pe_r6_c12_dbg_status, pe_r6_c11_dbg_status, pe_r6_c10_dbg_status, pe_r6_c9_dbg_status, pe_r6_c8_dbg_status, pe_r6_c7_dbg_status, pe_r6_c6_dbg_status, pe_r6_c5_dbg_status, pe_r6_c4_dbg_status, pe_r6_c3_dbg_status, pe_r6_c2_dbg_status, pe_r6_c1_dbg_status, pe_r6_c0_dbg_status, pe_r5_c13_dbg_status, pe_r5_c12_dbg_status, pe_r5_c11_dbg_status, pe_r5_c10_dbg_status, pe_r5_c9_dbg_status, pe_r5_c8_dbg_status, pe_r5_c7_dbg_status, pe_r5_c6_dbg_status, pe_r5_c5_dbg_status, pe_r5_c4_dbg_status, pe_r5_c3_dbg_status, pe_r5_c2_dbg_status, pe_r5_c1_dbg_status, pe_r5_c0_dbg_status, pe_r4_c13_dbg_status, pe_r4_c12_dbg_status, pe_r4_c11_dbg_status, pe_r4_c10_dbg_status, pe_r4_c9_dbg_status, pe_r4_c8_dbg_status, pe_r4_c7_dbg_status, pe_r4_c6_dbg_status, pe_r4_c5_dbg_status, pe_r4_c4_dbg_status, pe_r4_c3_dbg_status, pe_r4_c2_dbg_status, pe_r4_c1_dbg_status, pe_r4_c0_dbg_status, pe_r3_c13_dbg_status, pe_r3_c12_dbg_status, pe_r3_c11_dbg_status, pe_r3_c10_dbg_status, pe_r3_c9_dbg_status, pe_r3_c8_dbg_status, pe_r3_c7_dbg_status, pe_r3_c6_dbg_status, pe_r3_c5_dbg_status, pe_r3_c4_dbg_status, pe_r3_c3_dbg_status, pe_r3_c2_dbg_status, pe_r3_c1_dbg_status, pe_r3_c0_dbg_status, pe_r2_c13_dbg_status, pe_r2_c12_dbg_status, pe_r2_c11_dbg_status, pe_r2_c10_dbg_status, pe_r2_c9_dbg_status, pe_r2_c8_dbg_status, pe_r2_c7_dbg_status, pe_r2_c6_dbg_status, pe_r2_c5_dbg_status, pe_r2_c4_dbg_status, pe_r2_c3_dbg_status, pe_r2_c2_dbg_status, pe_r2_c1_dbg_status, pe_r2_c0_dbg_status, pe_r1_c13_dbg_status, pe_r1_c12_dbg_status, pe_r1_c11_dbg_status, pe_r1_c10_dbg_status, pe_r1_c9_dbg_status, pe_r1_c8_dbg_status, pe_r1_c7_dbg_status, pe_r1_c6_dbg_status, pe_r1_c5_dbg_status, pe_r1_c4_dbg_status, pe_r1_c3_dbg_status, pe_r1_c2_dbg_status, pe_r1_c1_dbg_status, pe_r1_c0_dbg_status, pe_r0_c13_dbg_status, pe_r0_c12_dbg_status, pe_r0_c11_dbg_status, pe_r0_c10_dbg_status, pe_r0_c9_dbg_status, pe_r0_c8_dbg_status, pe_r0_c7_dbg_status, pe_r0_c6_dbg_status, pe_r0_c5_dbg_status, pe_r0_c4_dbg_status, pe_r0_c3_dbg_status, pe_r0_c2_dbg_status, pe_r0_c1_dbg_status, pe_r0_c0_dbg_status};
 
   // ------------------------------------------------------------------------
   // Global output network
@@ -13916,5 +14257,32 @@ module eyeriss_top (
       cycles_q <= cycles_d;
     end
   end
+
+  // ------------------------------------------------------------------------
+  // Assertions: simulation only (Verilator --assert); synthesis never sees them
+  // ------------------------------------------------------------------------
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      dram_rd_one_requester: assert (!(ctrl_rd_req_valid & ld_rd_req_valid))
+        else $error("eyeriss_top: DRAM read port: the controller and the RLC loader request at once");
+      dram_rd_one_receiver: assert (!(ctrl_rd_resp_ready & ld_rd_resp_ready))
+        else $error("eyeriss_top: DRAM read port: the controller and the RLC loader both take responses");
+      dram_wr_one_writer: assert (!(ctrl_wr_valid & enc_wr_valid))
+        else $error("eyeriss_top: DRAM write port: the controller and the RLC encoder write at once");
+      dram_rd_req_held: assert (!$past(dram_rd_req_valid_o & ~dram_rd_req_ready_i) | (dram_rd_req_valid_o & (dram_rd_req_addr_o == $past(dram_rd_req_addr_o))))
+        else $error("eyeriss_top: DRAM read request withdrawn or its address changed before dram_rd_req_ready_i");
+      dram_wr_held: assert (!$past(dram_wr_valid_o & ~dram_wr_ready_i) | ((dram_wr_valid_o & (dram_wr_addr_o == $past(dram_wr_addr_o))) & (dram_wr_data_o == $past(dram_wr_data_o))))
+        else $error("eyeriss_top: DRAM write withdrawn or its address or data changed before dram_wr_ready_i");
+      filter_gin_no_overflow: assert (~|(filter_pe_valid & ~filter_pe_ready))
+        else $error("eyeriss_top: filter network overflow: a word was delivered to a PE while it was not loading filters (the word is lost)");
+      ifmap_gin_no_overflow: assert (~|(ifmap_pe_valid & ~ifmap_pe_ready))
+        else $error("eyeriss_top: ifmap network overflow: a word was delivered to a PE whose ifmap FIFO was full (the word is lost)");
+      psum_gin_no_overflow: assert (~|(psum_pe_valid & ~psum_pe_ready))
+        else $error("eyeriss_top: psum network overflow: a word was delivered to a PE whose psum-in FIFO was full (the word is lost)");
+    end
+  end
+`endif
 
 endmodule

@@ -136,7 +136,7 @@ public final class AcceleratorSimulator {
     public func run(programLine: Int, maxCycles: UInt64 = 20_000_000_000, watchdogCycles: UInt64 = 200_000,
                     chunkCycles: UInt64 = 1_000_000, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> RunStats {
         var stats = eyeriss_top_stats()
-        var message = [CChar](repeating: 0, count: 1024)
+        var message = [CChar](repeating: 0, count: 8192)  // a watchdog dump lists up to 16 PEs
         startFn(handle, UInt64(programLine))
         while true {
             let rc = stepFn(handle, chunkCycles, watchdogCycles, &stats, &message, message.count)

@@ -1,5 +1,6 @@
 import EyerissConfig
 import EyerissMapper
+import EyerissRTL
 
 /// One regression case: a layer on a configuration with its data seed, sparsity, product shift
 /// and DRAM behaviour. It runs alone, as `eyeriss cosim <cosimArguments>` in a child process,
@@ -29,6 +30,8 @@ public struct RegressionCase: Codable, Equatable, Sendable {
     public var io: LayerIO
     /// The mapper's cycle estimate (nominal DRAM), to size the timeout and order the runs.
     public var estimatedCycles: Int
+    /// A deliberate bug to build the design with (`regress --fault`): the case should fail.
+    public var fault: Fault?
 
     /// Builds a case, checking that the layer maps on the configuration.
     public init(index: Int, name: String, configuration: NamedConfiguration, layer: LayerShape, sparsity: Double,
@@ -62,6 +65,7 @@ public struct RegressionCase: Codable, Equatable, Sendable {
         if io.ifmapRLC { args.append("--ifmap-rlc") }
         if io.ofmapRLC { args.append("--ofmap-rlc") }
         if io.relu { args.append("--relu") }
+        if let fault { args += ["--fault", fault.rawValue] }
         return args + ["--json"]
     }
 

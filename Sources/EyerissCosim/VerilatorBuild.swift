@@ -62,6 +62,7 @@ public struct BuildRecipe: Sendable {
             "-O3",                           // full Verilator optimisation
             "--x-assign", "fast",            // X assignments may take any value: fastest code
             "--x-initial", "unique",         // unreset state is random from the seed (randReset(2))
+            "--assert",                      // the RTL's assertions (FIFOs, protocols, counters) in every run
             "-Wno-fatal",                    // lint is its own test; warnings must not block a build
             "--prefix", "Vmodel",            // fixed class name, so one shim serves any config
             "--top-module", top,
@@ -123,7 +124,7 @@ public struct VerilatorBuilder {
             logger.debug("reusing \(lib.path)")
             return lib
         }
-        let runtime = try buildRuntime(tools: tools, recipe: recipe)
+        let runtime = try buildRuntime(tools: tools, recipe: recipe, sources: sources)
 
         // Build in a private folder and rename it into place at the end: a half-finished build
         // is never found by a later run.
@@ -164,15 +165,20 @@ public struct VerilatorBuilder {
     struct Runtime { let objects: [URL] }
 
     /// verilated.cpp and its companions, compiled once per Verilator version and variant.
-    func buildRuntime(tools: Toolchain, recipe: BuildRecipe) throws -> Runtime {
+    func buildRuntime(tools: Toolchain, recipe: BuildRecipe, sources cosim: CosimSources) throws -> Runtime {
         var sources = ["verilated.cpp", "verilated_threads.cpp"]
         switch recipe.trace {
         case .none: break
         case .vcd: sources.append("verilated_vcd_c.cpp")
         case .fst: sources.append("verilated_fst_c.cpp")
         }
+        // Verilator's messages (failed assertions) go to the shim's eyeriss_vl_printf, not stdout.
+        let printHeader = cosim.file("eyeriss_vl_print.h")
+        let printFlags = ["-DVL_PRINTF=eyeriss_vl_printf", "-include", printHeader.path]
         let flags = ["-std=c++17", "-O2", "-fPIC", "-I", tools.include, "-I", tools.include + "/vltstd"] + recipe.traceDefines
-        let key = fnv1a64Hex(([tools.verilatorVersion, tools.compilerVersion] + flags + sources).joined(separator: " "))
+        let printText = (try? String(contentsOf: printHeader, encoding: .utf8)) ?? ""
+        let key = fnv1a64Hex(([tools.verilatorVersion, tools.compilerVersion] + flags + [printFlags[0], printText] + sources)
+            .joined(separator: " "))
         let dir = cacheRoot.appendingPathComponent("runtime-\(recipe.trace.rawValue)-\(key)")
         let objects = sources.map { dir.appendingPathComponent($0.replacingOccurrences(of: ".cpp", with: ".o")) }
         if objects.allSatisfy({ FileManager.default.fileExists(atPath: $0.path) }) { return Runtime(objects: objects) }
@@ -184,7 +190,7 @@ public struct VerilatorBuilder {
         logger.info("compiling the Verilator runtime (\(recipe.trace.rawValue) variant), once per machine")
         for src in sources {
             let out = work.appendingPathComponent(src.replacingOccurrences(of: ".cpp", with: ".o"))
-            try run(tools.compiler, flags + ["-c", tools.include + "/" + src, "-o", out.path], log: work)
+            try run(tools.compiler, flags + printFlags + ["-c", tools.include + "/" + src, "-o", out.path], log: work)
         }
         if rename(work.path, dir.path) != 0, !objects.allSatisfy({ fm.fileExists(atPath: $0.path) }) {
             throw CosimError.loadFailed("cannot move the runtime build into \(dir.path)")

@@ -464,5 +464,18 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
             otherwise: { b in b.when(runDone) { b in b.set(passes.d, passes.q + 1) } }
     }
     m.assign(passesOut, passes.q)
+
+    // Simulation-only checks: a corrupt program or a broken neighbour stops the run by name.
+    m.assertion("state_legal", state.q.le(stDone), message: "illegal state encoding")
+    m.assertion("opcode_known", !(state.q.eq(stDecode) & field[.opcode]!.gt(.lit(1, width: 8))),
+                message: "unknown descriptor opcode (0 is END, 1 is PASS): the program in DRAM is corrupt")
+    m.assertion("dram_resp_requested", !(respFire & respCount.q.ge(reqCount.q)),
+                message: "a DRAM read response arrived that was never requested")
+    m.assertion("gon_words_in_range", !(state.q.eq(stRun) & settle.q & gonWords.gt(expected.q)),
+                message: "the output network delivered more psums than the pass expects")
+    m.assertion("rlc_load_start_idle", !(rlcLoadStart & rlcLoadBusy),
+                message: "coded ifmap load started while the RLC loader is still busy")
+    m.assertion("rlc_store_start_idle", !(rlcStoreStart & rlcStoreBusy),
+                message: "coded ofmap store started while the RLC encoder is still busy")
     return try m.build()
 }

@@ -48,5 +48,12 @@ public func makeFIFO(width: Int, depth: Int, header: RTLHeader) throws -> Module
         b.set(rd.d, Expr.mux(pop, rd.q + 1, rd.q))
     }
     m.memoryWrite(mem, enable: push, index: wr.q.bits(ptrBits - 1, 0), data: inData)
+
+    // Simulation-only checks of the FIFO's own bookkeeping. Producers and consumers are
+    // checked where their protocol is known (the PE checks what the networks deliver).
+    m.assertion("no_overflow", !(push & full), message: "overflow: a word was written while the FIFO was full")
+    m.assertion("no_underflow", !(pop & empty), message: "underflow: a word was read while the FIFO was empty")
+    m.assertion("occupancy_in_range", (wr.q - rd.q).le(.lit(depth, width: ptrBits + 1)),
+                message: "occupancy past the depth: the pointers are corrupt")
     return try m.build()
 }

@@ -15,6 +15,9 @@ public enum Fault: String, Sendable, CaseIterable, Codable {
     case ifmapMulticastIdOffByOne
     /// The output network never takes psums from column 0: the design hangs.
     case outputNetworkStuck
+    /// The multicast networks deliver a word to every matching PE without waiting until all of
+    /// them are ready: a PE whose FIFO is full loses it (an RTL assertion names the overflow).
+    case multicastIgnoresReady
 }
 
 /// Options of one generator run besides the configuration.

@@ -11,13 +11,13 @@ import HDL
 /// no active PE is consumed and dropped. Purely combinational; per-PE signals are packed with
 /// PE (ρ, c) at bit ρ x columns + c.
 public func makeGIN(rowTagBits: Int, columnTagBits: Int, dataBits: Int, rows: Int, columns: Int,
-                    header: RTLHeader) throws -> Module {
+                    header: RTLHeader, options: GeneratorOptions = GeneratorOptions()) throws -> Module {
     let name = "eyeriss_gin_r\(rowTagBits)_c\(columnTagBits)_w\(dataBits)"
     let n = rows * columns
     let m = ModuleBuilder(name, header: header.lines(
         purpose: "Global input network: tag-matched multicast from the buffer to the PE array.",
         parameters: ["array: \(rows) x \(columns) PEs", "row tag: \(rowTagBits) b, column tag: \(columnTagBits) b (JSSC 2017)",
-                     "data: \(dataBits) b"]))
+                     "data: \(dataBits) b"] + options.headerNote))
     m.portGroup("Tagged word from a feeder")
     let inValid = m.input("in_valid_i")
     let inReady = m.output("in_ready_o")
@@ -49,7 +49,8 @@ public func makeGIN(rowTagBits: Int, columnTagBits: Int, dataBits: Int, rows: In
     let blocked = m.logic("blocked", n, comment: "destinations not ready this cycle")
     m.assign(blocked, dest & ~peReady)
     m.assign(inReady, blocked.isZero)
-    m.assign(peValid, Expr.mux(inValid & blocked.isZero, dest, .lit(0, width: n)))
+    let deliver = options.has(.multicastIgnoresReady) ? inValid : inValid & blocked.isZero
+    m.assign(peValid, Expr.mux(deliver, dest, .lit(0, width: n)))
     m.assign(peData, inData)
     return try m.build()
 }

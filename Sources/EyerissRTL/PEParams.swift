@@ -21,6 +21,8 @@ public struct PEParams: Equatable, Sendable {
     /// Width of the output-count and row-count fields. 16 bits covers any layer of AlexNet or
     /// VGG-16 (at most 224 outputs per row) with room to spare.
     public let countFieldBits = 16
+    /// `dbg_status_o`: the sequencer state (3 bits) over full and empty of the three FIFOs.
+    public static let debugStatusBits = 9
 
     public init(_ c: ValidConfig) {
         dataBits = c.raw.fixedPoint.dataBits

@@ -85,6 +85,8 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
     let counterNames = ["macs", "gated", "filter_reads", "filter_writes", "ifmap_reads", "ifmap_writes",
                         "psum_reads", "psum_writes"]
     let counterOutputs = counterNames.map { m.output("cnt_\($0)_o", p.counterBits) }
+    m.portGroup("Debug status for watchdog dumps: {state[2:0], psum out full, empty, psum in full, empty, ifmap full, empty}")
+    let dbgStatus = m.output("dbg_status_o", PEParams.debugStatusBits)
 
     // ------------------------------------------------------------------ FIFOs
     m.section("Input and output FIFOs")
@@ -344,6 +346,38 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
                 otherwise: { b in b.when(events[i]) { b in b.set(c.d, c.q + 1) } }
         }
         m.assign(counterOutputs[i], c.q)
+        m.assertion("cnt_\(name)_no_wrap", !(events[i] & ~cntClear & (~c.q).isZero),
+                    message: "activity counter cnt_\(name) wrapped around: widen counters.bits")
     }
+
+    // ------------------------------------------------------------------ debug and checks
+    m.assign(dbgStatus, Expr.concat([state.q, ~psumOutReady, ~psumOutValidOut, ~psumInReadyOut, ~psumInValid,
+                                     ~ifmapReadyOut, ~ifmapValid]))
+    // Valid/ready on the psum input (the array's networks are checked at the top, where their
+    // deliver-only-when-ready rule is known).
+    m.assertion("psum_in_fifo_no_overflow",
+                !Expr.past(psumInValidIn & ~psumInReadyOut) | (psumInValidIn & psumInDataIn.eq(Expr.past(psumInDataIn))),
+                message: "psum-in FIFO overflow: a psum refused while the FIFO was full was withdrawn or changed (the word is lost)")
+    // What the sequencer takes and gives.
+    m.assertion("ifmap_fifo_no_underflow", !(ifmapPop & ~ifmapValid),
+                message: "ifmap FIFO underflow: the PE took an activation from an empty FIFO")
+    m.assertion("psum_in_fifo_no_underflow", !(psumInPop & ~psumInValid),
+                message: "psum-in FIFO underflow: the PE took a psum from an empty FIFO")
+    m.assertion("psum_out_fifo_no_overflow", !(psumOutPush & ~psumOutReady),
+                message: "psum-out FIFO overflow: the PE sent a psum while the FIFO was full")
+    // A job must fit the scratchpads and count at least once per loop, or the counters wrap.
+    let startJob = idle & start
+    let wide = max(p.filtersFieldBits + 2 * p.windowFieldBits, bitsToHold(p.filterSpadWords)) + 1
+    let need = cfgP.resized(to: wide) * cfgQ.resized(to: wide) * cfgS.resized(to: wide)
+    m.assertion("job_fits_filter_spad", !startJob | need.le(.lit(p.filterSpadWords, width: wide)),
+                message: "filter spad overflow: a job of p x q x S weights exceeds the filter spad")
+    let window = cfgQ.resized(to: wide) * cfgS.resized(to: wide)
+    m.assertion("job_fits_ifmap_spad", !startJob | window.le(.lit(p.ifmapSpadWords, width: wide)),
+                message: "ifmap spad overflow: a job's q x S window exceeds the ifmap spad")
+    m.assertion("job_fits_psum_spad", !startJob | cfgP.resized(to: wide).le(.lit(p.psumSpadWords, width: wide)),
+                message: "psum spad overflow: a job's p filters exceed the psum spad")
+    m.assertion("job_counts_nonzero",
+                !startJob | (cfgP.anySet & cfgQ.anySet & cfgS.anySet & cfgStep.anySet & cfgOutputs.anySet & cfgRows.anySet),
+                message: "a job with a zero p, q, S, step, output or row count: its loop counters would wrap")
     return try m.build()
 }

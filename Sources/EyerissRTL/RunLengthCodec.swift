@@ -122,12 +122,21 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     let tagValid = m.logic("tag_valid")
     let tag = m.logic("tag", eb, comment: "row slot of the oldest response")
     let issue = m.logic("issue")
-    m.assign(rqValid, ready.any & tagInReady)
+    // A refused request keeps its row (valid/ready: the address may not change until it is
+    // taken), even if a lower slot becomes ready meanwhile. The held row stays ready: only
+    // its own issue makes it pending.
+    let held = m.register("req_held", reset: 0, comment: "the last cycle's request was refused")
+    let heldRow = m.register("req_held_row", eb, comment: "its row slot")
+    let reqRow = m.logic("req_row", eb, comment: "row slot of this cycle's request")
+    m.assign(reqRow, Expr.mux(held.q, heldRow.q, ready.index))
+    m.assign(rqValid, (held.q | ready.any) & tagInReady)
     m.assign(issue, rqValid & rqReady)
+    m.assign(held.d, rqValid & ~rqReady)
+    m.assign(heldRow.d, reqRow)
     let readyAddr = m.logic("ready_addr", ab)
-    m.comb("Address of the ready row") { b in
+    m.comb("Address of the requesting row") { b in
         b.set(readyAddr, addr[0].q)
-        for e in 1..<max(nw, 1) { b.when(ready.index.eq(e)) { b in b.set(readyAddr, addr[e].q) } }
+        for e in 1..<max(nw, 1) { b.when(reqRow.eq(e)) { b in b.set(readyAddr, addr[e].q) } }
     }
     m.assign(rqAddr, readyAddr)
 
@@ -135,7 +144,7 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     m.section("Decoder: one buffer line segment per cycle")
     let pop = m.logic("pop", comment: "the response line is used up")
     m.instance(tagFIFO, "u_tags",
-               inputs: ["clk_i": clk, "rst_ni": rst, "in_valid_i": issue, "in_data_i": ready.index, "out_ready_i": pop],
+               inputs: ["clk_i": clk, "rst_ni": rst, "in_valid_i": issue, "in_data_i": reqRow, "out_ready_i": pop],
                outputs: ["in_ready_o": tagInReady, "out_valid_o": tagValid, "out_data_o": tag])
     let have = m.logic("have_line", comment: "a response and its row slot are here")
     m.assign(have, rsValid & tagValid)
@@ -227,6 +236,8 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     let lineInRow = m.logic("line_in_row", lineInRowBits)
     m.assign(lineInRow, headX.bits(p.laneBits + lineInRowBits - 1, p.laneBits))
     m.assign(wrLine, headGlb + lineInRow.resized(to: p.glbLineBits))
+    // A row's lines fit the ifmap region: with wide lines the count has more bits than it.
+    if p.glbLineBits < cb - p.laneBits { m.markUnused("line_in_row_high", [lineInRow.bits(cb - p.laneBits - 1, p.glbLineBits)]) }
     m.assign(wrData, Expr.concat(dataLanes.reversed()))
     m.comb("Pair sequencing") { b in
         b.set(k.d, k.q)
@@ -286,7 +297,7 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
                 b.set(glb[e].d, rowGlb.q)
                 b.set(xs[e].d, .lit(0, width: cb))
             }
-            b.when(issue & ready.index.eq(e)) { b in
+            b.when(issue & reqRow.eq(e)) { b in
                 b.set(pending[e].d, .one)
                 b.set(addr[e].d, addr[e].q + 1)
             }
@@ -304,6 +315,12 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
         b.when(clear) { b in b.set(error.d, .zero) } otherwise: { b in b.when(bad) { b in b.set(error.d, .one) } }
     }
     m.assign(errorOut, error.q)
+    m.assertion("start_idle", !(start & busy.q), message: "a tile started while the last one is still loading")
+    m.assertion("resp_requested", !(busy.q & rsValid & ~tagValid),
+                message: "a DRAM response arrived while no coded-row read is outstanding")
+    m.assertion("held_row_ready", !(held.q & (~active.map(\.q).enumerated().reduce(Expr.zero) { acc, e in
+        acc | (heldRow.q.eq(e.offset) & e.element & ~pending[e.offset].q) })),
+                message: "the row of a refused request is no longer waiting to request")
     return try m.build()
 }
 
@@ -477,6 +494,7 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws 
         }
     }
     m.assign(busyOut, busy.q | outValid.q)
+    m.assertion("start_idle", !(start & (busy.q | outValid.q)), message: "a tile started while the last one is still being stored")
     m.assign(wrValid, outValid.q)
     m.assign(wrAddr, outAddr.q)
     m.assign(wrData, outData.q)

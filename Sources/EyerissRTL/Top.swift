@@ -14,9 +14,9 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let glb = try makeGlobalBuffer(p, header: header)
     let ctrl = try makeController(p, header: header)
     let filterGIN = try makeGIN(rowTagBits: p.rowTagBits, columnTagBits: p.columnTagBits, dataBits: p.dataBits,
-                                rows: p.rows, columns: p.columns, header: header)
+                                rows: p.rows, columns: p.columns, header: header, options: options)
     let ifmapGIN = try makeGIN(rowTagBits: p.rowTagBits, columnTagBits: p.ifmapColumnTagBits, dataBits: p.dataBits,
-                               rows: p.rows, columns: p.columns, header: header)
+                               rows: p.rows, columns: p.columns, header: header, options: options)
     let filterFeeder = try makeFilterFeeder(p, header: header)
     let ifmapFeeder = try makeIfmapFeeder(p, header: header)
     let psumFeeder = try makePsumFeeder(p, header: header)
@@ -69,6 +69,8 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     m.portGroup("Performance counters (eyeriss_perf_counters): counter perf_sel_i on perf_cnt_o")
     let perfSel = m.input("perf_sel_i", PerfCounter.selectBits)
     let perfOut = m.output("perf_cnt_o", p.cycleBits)
+    m.portGroup("Debug: every PE's dbg_status_o (state, FIFOs full and empty), PE i at bits [9i+8:9i], for watchdog dumps")
+    let dbgPEStatus = m.output("dbg_pe_status_o", n * PEParams.debugStatusBits)
 
     // ------------------------------------------------------------------ controller
     m.section("Controller")
@@ -261,7 +263,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     m.assign(peStart, Expr.mux(runStart, peActive, .lit(0, width: n)))
     var idles: [Expr] = [], filterReadies: [Expr] = [], ifmapReadies: [Expr] = [], psumGinReadies: [Expr] = []
     var outValid: [[Expr]] = [], outData: [[Expr]] = [], inReadyOf: [[Expr]] = []
-    var counters: [[Expr]] = []
+    var counters: [[Expr]] = [], peStatus: [Expr] = []
     let counterPorts = ["macs", "gated", "filter_reads", "filter_writes", "ifmap_reads", "ifmap_writes", "psum_reads", "psum_writes"]
     // Declare every PE's outputs first: links refer to neighbours.
     for r in 0..<rows {
@@ -297,6 +299,8 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
                 cnt.append(s)
             }
             counters.append(cnt)
+            peStatus.append(sig("\(name)_dbg_status", PEParams.debugStatusBits))
+            outs["dbg_status_o"] = peStatus[i]
             m.instance(pe, "u_\(name)",
                        inputs: ["clk_i": clk, "rst_ni": rst, "start_i": peStart.bit(i),
                                 "cfg_filter_width_i": field[.s]!.resized(to: p.pe.windowFieldBits),
@@ -321,6 +325,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let idleAll = sig("pe_idle", n)
     m.assign(idleAll, Expr.concat(idles.reversed()))
     m.assign(pesIdle, (~idleAll).isZero)
+    m.assign(dbgPEStatus, Expr.concat(peStatus.reversed()))
 
     // ------------------------------------------------------------------ output network
     m.section("Global output network")
@@ -373,5 +378,36 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
         .dramFilterLinesRead: rsValid & rsReady & stateIs(ControllerStateCode.loadFilter),
         .dramIfmapLinesRead: rsValid & rsReady & stateIs(ControllerStateCode.loadIfmap),
     ], links: links, sel: perfSel, out: perfOut, header: header, design: &design)
+    addDRAMPortAssertions(m, read: (ctrlRqValid, ldRqValid, ctrlRsReady, ldRsReady), write: (ctrlWrValid, encWrValid),
+                          port: (rqValid, rqReady, rqAddr, wrValid, wrReady, wrAddr, wrData))
+    // A GIN delivers a word only when every PE it goes to is ready: anything else loses it.
+    for (net, valid, ready, what) in [("filter", filterPEValid, filterPEReady, "while it was not loading filters"),
+                                      ("ifmap", ifmapPEValid, ifmapPEReady, "whose ifmap FIFO was full"),
+                                      ("psum", psumPEValid, psumPEReady, "whose psum-in FIFO was full")] {
+        m.assertion("\(net)_gin_no_overflow", (valid & ~ready).isZero,
+                    message: "\(net) network overflow: a word was delivered to a PE \(what) (the word is lost)")
+    }
     return try m.build()
+}
+
+/// Simulation-only checks of the DRAM port, which the controller, the RLC loader and the RLC
+/// encoder share through plain OR-muxes: at most one of them drives each channel at a time, and
+/// a request or write the DRAM refuses stays offered, unchanged, until it is taken.
+private func addDRAMPortAssertions(_ m: ModuleBuilder, read: (ctrl: Expr, loader: Expr, ctrlResp: Expr, loaderResp: Expr),
+                                   write: (ctrl: Expr, encoder: Expr),
+                                   port: (rqValid: Expr, rqReady: Expr, rqAddr: Expr, wrValid: Expr, wrReady: Expr,
+                                          wrAddr: Expr, wrData: Expr)) {
+    m.assertion("dram_rd_one_requester", !(read.ctrl & read.loader),
+                message: "DRAM read port: the controller and the RLC loader request at once")
+    m.assertion("dram_rd_one_receiver", !(read.ctrlResp & read.loaderResp),
+                message: "DRAM read port: the controller and the RLC loader both take responses")
+    m.assertion("dram_wr_one_writer", !(write.ctrl & write.encoder),
+                message: "DRAM write port: the controller and the RLC encoder write at once")
+    m.assertion("dram_rd_req_held",
+                !Expr.past(port.rqValid & ~port.rqReady) | (port.rqValid & port.rqAddr.eq(Expr.past(port.rqAddr))),
+                message: "DRAM read request withdrawn or its address changed before dram_rd_req_ready_i")
+    m.assertion("dram_wr_held",
+                !Expr.past(port.wrValid & ~port.wrReady)
+                    | (port.wrValid & port.wrAddr.eq(Expr.past(port.wrAddr)) & port.wrData.eq(Expr.past(port.wrData))),
+                message: "DRAM write withdrawn or its address or data changed before dram_wr_ready_i")
 }

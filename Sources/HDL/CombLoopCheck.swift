@@ -70,7 +70,7 @@ enum CombLoopCheck {
         case .literal, .constant: return []
         case let .memRead(m, i): return signals(in: i).union([m])
         case let .slice(n, _, _): return [n]
-        case let .unary(_, a), let .replicate(_, a), let .cast(_, a): return signals(in: a)
+        case let .unary(_, a), let .replicate(_, a), let .cast(_, a), let .past(a): return signals(in: a)
         case let .binary(_, a, b): return signals(in: a).union(signals(in: b))
         case let .mux(s, a, b): return signals(in: s).union(signals(in: a)).union(signals(in: b))
         case let .concat(parts): return parts.reduce(into: Set<String>()) { $0.formUnion(signals(in: $1)) }

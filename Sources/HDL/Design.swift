@@ -31,17 +31,37 @@ public struct Design: Sendable {
         modules.map { ("\($0.name).sv", texts[$0.name]!) }
     }
 
-    /// Writes every module to `directory`, each through a temporary file and a rename, so a
-    /// reader never sees half a file. Stale `.sv` files from an earlier run are removed, so the
-    /// folder always holds exactly this design.
+    /// Writes every module to `directory`, all or nothing: every file is first written in full
+    /// beside its target (a hidden temporary), and only when all of them are there are they
+    /// renamed into place, so a failed run leaves the folder as it was and a reader never sees
+    /// half a file or half a design. Stale `.sv` files from an earlier run are then removed, so
+    /// the folder holds exactly this design.
     public func write(to directory: URL) throws {
         let fm = FileManager.default
         try fm.createDirectory(at: directory, withIntermediateDirectories: true)
         let files = render()
         let keep = Set(files.map(\.file))
+        var staged: [(tmp: URL, target: URL)] = []
+        defer { for s in staged { try? fm.removeItem(at: s.tmp) } }
         for (file, text) in files {
-            try writeAtomically(text, to: directory.appendingPathComponent(file))
+            let target = directory.appendingPathComponent(file)
+            var isDirectory: ObjCBool = false
+            if fm.fileExists(atPath: target.path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw HDLError(message: "cannot write \(target.path): it is a directory (nothing was written)")
+            }
+            let tmp = directory.appendingPathComponent(".\(file).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+            staged.append((tmp, target))
+            do { try Data(text.utf8).write(to: tmp) } catch {
+                throw HDLError(message: "cannot write \(tmp.path): \(error.localizedDescription) (nothing was written)")
+            }
         }
+        for s in staged {
+            // rename(2) replaces each target atomically.
+            guard rename(s.tmp.path, s.target.path) == 0 else {
+                throw HDLError(message: "cannot write \(s.target.path): \(String(cString: strerror(errno)))")
+            }
+        }
+        staged = []
         for old in try fm.contentsOfDirectory(atPath: directory.path)
         where old.hasSuffix(".sv") && !keep.contains(old) {
             try fm.removeItem(at: directory.appendingPathComponent(old))

@@ -17,6 +17,8 @@ public struct Expr: Sendable, CustomStringConvertible {
         case cast(signed: Bool, Expr)
         /// A named constant (a typed localparam of the module).
         case constant(String)
+        /// `$past(value)`: the value at the previous clock edge. Only assertions may read it.
+        case past(Expr)
     }
 
     public let kind: Kind
@@ -182,6 +184,26 @@ public struct Expr: Sendable, CustomStringConvertible {
         precondition(sel.width == 1, "HDL: mux select must be 1 bit, got \(sel.width): \(sel) (\(file):\(line))")
         same("?:", whenTrue, whenFalse, file, line)
         return Expr(.mux(sel, whenTrue, whenFalse), width: whenTrue.width, signed: whenTrue.signed)
+    }
+
+    /// `$past(value)`: what `value` was at the previous rising edge of `clk_i`. For protocol
+    /// assertions only (`ModuleBuilder.assertion`): logic that reads it is an elaboration error,
+    /// because synthesis never sees the assertions that give it a meaning.
+    public static func past(_ value: Expr) -> Expr {
+        Expr(.past(value), width: value.width, signed: value.signed)
+    }
+
+    /// True when `$past` appears anywhere in the expression.
+    public var readsPast: Bool {
+        switch kind {
+        case .past: return true
+        case .signal, .literal, .slice, .constant: return false
+        case let .memRead(_, i): return i.readsPast
+        case let .unary(_, a), let .replicate(_, a), let .cast(_, a): return a.readsPast
+        case let .binary(_, a, b): return a.readsPast || b.readsPast
+        case let .mux(s, a, b): return s.readsPast || a.readsPast || b.readsPast
+        case let .concat(parts): return parts.contains { $0.readsPast }
+        }
     }
 
     /// `{parts[0], parts[1], ...}`: the first part is the most significant.

@@ -60,6 +60,16 @@ public struct Instance: Sendable {
     public let comment: String?
 }
 
+/// A simulation-only check: on every rising edge of `clk_i` (out of reset, when the module
+/// has `rst_ni`), `condition` must hold, else the simulator reports `message`. Printed as a
+/// labelled immediate assertion inside `ifndef SYNTHESIS`, so synthesis never sees it.
+public struct Assertion: Sendable {
+    /// The label: unique in the module; the simulator's message names it with the instance path.
+    public let name: String
+    public let condition: Expr
+    public let message: String
+}
+
 /// A hardware module: a value a generator returns, checked when built.
 public struct Module: Sendable {
     public let name: String
@@ -72,6 +82,8 @@ public struct Module: Sendable {
     public let signals: [SignalDecl]
     public let memories: [MemoryDecl]
     public let blocks: [(section: String?, block: Block)]
+    /// Simulation-only checks, printed after the blocks.
+    public let assertions: [Assertion]
 
     public func port(_ name: String) -> Port? { ports.first { $0.name == name } }
 }

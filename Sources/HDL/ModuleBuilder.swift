@@ -13,7 +13,7 @@ struct Origin: CustomStringConvertible {
 
 /// What a name of the module stands for: the names share one namespace in Verilog.
 private enum NameKind {
-    case port, signal, memory, param, constant, instance
+    case port, signal, memory, param, constant, instance, assertion
 }
 
 /// Builds a `Module`. Generators declare ports, signals, memories and blocks through it;
@@ -46,6 +46,7 @@ public final class ModuleBuilder {
     private var reads: [(expr: Expr, role: String, origin: Origin)] = []
     /// Memory handles written, checked in `build()` against this module's memories.
     private var writtenMemories: [(memory: Memory, origin: Origin)] = []
+    private var assertions: [Assertion] = []
 
     public init(_ name: String, header: [String] = []) {
         self.name = name
@@ -92,7 +93,32 @@ public final class ModuleBuilder {
 
     /// Records an expression this module reads, for the checks of `build()`.
     func read(_ expr: Expr, as role: String, _ file: StaticString, _ line: UInt) {
+        if expr.readsPast && !role.hasPrefix("assertion ") {
+            errors.append("$past read in \(name) as \(role): only assertions may read past values (\(file):\(line))")
+        }
         reads.append((expr, role, Origin(file: "\(file)", line: line)))
+    }
+
+    /// A simulation-only check (see `Assertion`): at every rising edge of `clk_i`, out of reset
+    /// when the module has `rst_ni`, `condition` (1 bit; it may read `Expr.past`) must hold,
+    /// else the simulator stops the run with `message`, prefixed with this module's name.
+    /// Printed inside `ifndef SYNTHESIS`: it adds no hardware.
+    public func assertion(_ name: String, _ condition: Expr, message: String,
+                          file: StaticString = #fileID, line: UInt = #line) {
+        let origin = Origin(file: "\(file)", line: line)
+        if let previous = names[name] {
+            errors.append("assertion '\(name)' in \(self.name) is taken: already declared at \(previous) (\(origin))")
+        } else if !Identifier.isValid(name) {
+            errors.append("assertion '\(name)' in \(self.name) is not a legal identifier or is a keyword (\(origin))")
+        }
+        names[name] = origin
+        kinds[name] = .assertion
+        check(condition.width == 1, "assertion '\(name)' must be a 1-bit condition, got \(condition.width) bits: \(condition)", file, line)
+        let printable = message.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7f && $0 != "\"" && $0 != "\\" && $0 != "%" }
+        check(!message.isEmpty && printable,
+              "assertion '\(name)' message must be non-empty printable ASCII without quotes, backslashes or %: \(message)", file, line)
+        read(condition, as: "assertion '\(name)'", file, line)
+        assertions.append(Assertion(name: name, condition: condition, message: "\(self.name): \(message)"))
     }
 
     @discardableResult
@@ -342,7 +368,7 @@ public final class ModuleBuilder {
                 }
             case .literal:
                 break
-            case let .unary(_, a), let .replicate(_, a), let .cast(_, a):
+            case let .unary(_, a), let .replicate(_, a), let .cast(_, a), let .past(a):
                 walk(a, role, origin)
             case let .binary(_, a, b):
                 walk(a, role, origin)
@@ -382,6 +408,9 @@ public final class ModuleBuilder {
             if !clocked.isEmpty { what.append("registers (\(list(clocked)))") }
             if !written.isEmpty { what.append("memory write ports (\(list(written)))") }
             out.append("\(name) has \(what.joined(separator: " and ")) but no 1-bit input 'clk_i' to clock them")
+        }
+        if !assertions.isEmpty && !hasInput("clk_i") {
+            out.append("\(name) has assertions (\(list(assertions.map(\.name)))) but no 1-bit input 'clk_i' to sample them")
         }
         if !resetRegs.isEmpty && !hasInput("rst_ni") {
             out.append("\(name) has reset registers (\(list(resetRegs.map(\.q)))) but no 1-bit input 'rst_ni' to reset them")
@@ -428,7 +457,7 @@ public final class ModuleBuilder {
                               .seq(comment: "Datapath registers: no reset, so nothing may rely on their initial value.", body: nexts)))
         }
         return Module(name: name, header: header, attributes: attributes, ports: ports, params: params,
-                      signals: signals, memories: memories, blocks: allBlocks)
+                      signals: signals, memories: memories, blocks: allBlocks, assertions: assertions)
     }
 }
 

@@ -85,10 +85,36 @@ public enum VerilogPrinter {
                 out.append("  );")
             }
         }
+        if !m.assertions.isEmpty {
+            assertions(m, into: &out)
+        }
         out.append("")
         out.append("endmodule")
         out.append("")
         return out.joined(separator: "\n")
+    }
+
+    /// Labelled immediate assertions in one clocked block, out of reset when the module has
+    /// `rst_ni`, hidden from synthesis (Yosys defines SYNTHESIS; Verilator checks them with
+    /// `--assert`).
+    static func assertions(_ m: Module, into out: inout [String]) {
+        out.append("")
+        out.append("  // " + String(repeating: "-", count: 72))
+        out.append("  // Assertions: simulation only (Verilator --assert); synthesis never sees them")
+        out.append("  // " + String(repeating: "-", count: 72))
+        out.append("")
+        out.append("`ifndef SYNTHESIS")
+        out.append("  always_ff @(posedge clk_i) begin")
+        let reset = m.port("rst_ni") != nil
+        let sp = reset ? "      " : "    "
+        if reset { out.append("    if (rst_ni) begin") }
+        for a in m.assertions {
+            out.append("\(sp)\(a.name): assert (\(expr(a.condition)))")
+            out.append("\(sp)  else $error(\"\(a.message)\");")
+        }
+        if reset { out.append("    end") }
+        out.append("  end")
+        out.append("`endif")
     }
 
     static func typeText(_ width: Int, _ signed: Bool) -> String {
@@ -157,6 +183,7 @@ public enum VerilogPrinter {
         case let .concat(parts): return "{" + parts.map { expr($0) }.joined(separator: ", ") + "}"
         case let .replicate(n, a): return "{\(n){\(expr(a))}}"
         case let .cast(signed, a): return (signed ? "$signed(" : "$unsigned(") + expr(a) + ")"
+        case let .past(a): return "$past(" + expr(a) + ")"
         }
     }
 

@@ -118,7 +118,31 @@ final class AcceleratorCosimTests: XCTestCase {
             let text = "\(error)"
             XCTAssertTrue(text.contains("watchdog"), text)
             XCTAssertTrue(text.contains("(run)"), "the dump names the controller state: \(text)")
+            // The GON never serves column 0, so its top PE (row 2: Rc = 3) waits with a full psum-out FIFO.
+            XCTAssertTrue(text.contains("PE(2,0) sending psums:"), "the dump names the stuck PE: \(text)")
+            XCTAssertTrue(text.contains("psum-out FIFO full"), "the dump names the full FIFO: \(text)")
+            XCTAssertTrue(text.contains("PEs idle with empty FIFOs"), "idle PEs are summed up, not listed: \(text)")
         }
+    }
+
+    /// A network that delivers to PEs whose FIFO is full loses words: the RTL assertion stops the
+    /// run at once and names the overflow, instead of a mismatch or a hang much later.
+    func testFIFOOverflowFiresAnRTLAssertion() throws {
+        let config = try Self.config(3, 4)
+        let layer = LayerShape(name: "small", n: 1, c: 2, h: 6, w: 6, m: 3, r: 3, s: 3, stride: 1, padding: 1)
+        let broken = { (lines: Int) in
+            try AcceleratorSimulator(config: config, seed: 4, dramLines: lines, dram: .nominal(config),
+                                     options: GeneratorOptions(faults: [.multicastIgnoresReady]))
+        }
+        XCTAssertThrowsError(try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 4, watchdogCycles: 20_000),
+                                                 simulator: broken)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("RTL assertion failed"), text)
+            XCTAssertTrue(text.contains("network overflow: a word was delivered to a PE"), text)
+            XCTAssertTrue(text.contains("eyeriss_top.sv:"), "the message points at the RTL line: \(text)")
+        }
+        // The same layer on the correct design passes with every assertion on.
+        XCTAssertEqual(try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 4)).mismatches, 0)
     }
 
     func testUnmappableLayerIsRejectedBeforeSimulating() throws {

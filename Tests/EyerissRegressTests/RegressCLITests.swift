@@ -74,4 +74,27 @@ final class RegressCLITests: XCTestCase {
         XCTAssertGreaterThan(result["cycles"] as? Int ?? 0, 0)
         XCTAssertTrue(try String(contentsOf: junit, encoding: .utf8).contains("tests=\"1\" failures=\"0\""))
     }
+
+    /// A deliberately broken build (every PE's ifmap multicast ID one too high) makes the quick
+    /// suite fail: a quarter of it, both of its configurations, every case caught, each as a
+    /// mismatch or a hang, and each re-run command carries the fault.
+    func testAPlantedFaultFailsTheQuickSuite() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("eyeriss-regress-fault-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let json = dir.appendingPathComponent("report.json")
+        let r = try eyeriss(["regress", "--suite", "quick", "--shard", "1/4", "--jobs", "2",
+                             "--fault", "ifmapMulticastIdOffByOne", "--json", json.path])
+        XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("with the planted fault ifmapMulticastIdOffByOne"), r.stderr)
+        XCTAssertEqual(r.stdout.split(separator: "\n").last, "0 passed, 14 failed", r.stdout)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
+        let cases = try XCTUnwrap(report["cases"] as? [[String: Any]])
+        XCTAssertEqual(Set(cases.compactMap { ($0["case"] as? [String: Any])?["configuration"] as? String }), ["3x4", "6x7"])
+        for c in cases {
+            let message = c["message"] as? String ?? ""
+            XCTAssertTrue(["mismatch", "error"].contains(c["outcome"] as? String), "\(c["outcome"] ?? ""): \(message)")
+            XCTAssertTrue(message.contains("outputs differ from the golden model") || message.contains("watchdog"), message)
+            XCTAssertTrue((c["commandLine"] as? String ?? "").contains("--fault ifmapMulticastIdOffByOne"))
+        }
+    }
 }

@@ -67,7 +67,9 @@ final class RegressionRunnerTests: XCTestCase {
         "mismatches": 2, "ofmapZeroFraction": 0.1, "outputs": 64, "passes": 1, "plannedMACs": 1728, "rawDRAMBytes": 936, "seed": 3, "shift": 12, "sparsity": 0.5, \
         "stats": {"cycles": 793, "dramBusyCycles": 101, "dramLinesRead": 101, "dramLinesWritten": 16, \
         "filterSpadReads": 600, "filterSpadWrites": 432, "gated": 1128, "ifmapSpadReads": 432, "ifmapSpadWrites": 324, \
-        "macs": 600, "psumSpadReads": 728, "psumSpadWrites": 728}, "utilization": 0.18}
+        "macs": 600, "psumSpadReads": 728, "psumSpadWrites": 728}, "utilization": 0.18, \
+        "io": {"ifmapRLC": false, "ofmapRLC": false, "relu": false}, "ifmapZeroFraction": 0.5, "ofmapZeroFraction": 0, \
+        "rawDRAMBytes": 936}
         """
 
     /// The real executable on a layer file that does not exist: the child's own error.

@@ -104,3 +104,31 @@ final class DesignTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [])
     }
 }
+
+extension DesignTests {
+    /// A design is written all or nothing: when one file cannot be written, every file of the
+    /// folder keeps its old text and no temporary is left behind.
+    func testWriteIsAllOrNothing() throws {
+        let dir = try makeTemporaryDirectory("write")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var design = Design()
+        try design.add(makeIncrementer())
+        try design.add(makeSignExtender())
+        let files = design.render().map(\.file)
+        XCTAssertEqual(files, ["hdltest_inc.sv", "hdltest_sext.sv"])
+        // The first file holds an old text; the last one's name is taken by a folder.
+        try Data("old text\n".utf8).write(to: dir.appendingPathComponent(files[0]))
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent(files[1]), withIntermediateDirectories: false)
+        XCTAssertThrowsError(try design.write(to: dir)) { error in
+            XCTAssertTrue("\(error)".contains("hdltest_sext.sv: it is a directory (nothing was written)"), "\(error)")
+        }
+        XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent(files[0]), encoding: .utf8), "old text\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), files, "no temporaries left")
+        // Once the way is clear, both are written, and a stale module file goes.
+        try FileManager.default.removeItem(at: dir.appendingPathComponent(files[1]))
+        try Data("stale\n".utf8).write(to: dir.appendingPathComponent("hdltest_gone.sv"))
+        try design.write(to: dir)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), files)
+        XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent(files[0]), encoding: .utf8), design.render()[0].text)
+    }
+}

@@ -1,11 +1,14 @@
 import ArgumentParser
 import EyerissConfig
 import EyerissCosim
+import EyerissRTL
 import EyerissMapper
 import EyerissGolden
 import EyerissTensorIO
 import Foundation
 import Logging
+
+extension Fault: ExpressibleByArgument {}
 
 struct Cosim: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -61,6 +64,10 @@ struct Cosim: ParsableCommand {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
+    @Option(help: ArgumentHelp("Build the design with this deliberate bug, to prove the checks catch it (\(Fault.allCases.map(\.rawValue).joined(separator: ", "))).",
+                               valueName: "name"))
+    var fault: Fault?
+
     func validate() throws {
         guard (0...1).contains(sparsity) else { throw ValidationError("--sparsity must be between 0 and 1, got \(sparsity)") }
     }
@@ -75,8 +82,14 @@ struct Cosim: ParsableCommand {
                                     weightFractionBits: weightFractionBits, layer: shape, config: config, seed: simulation.seed,
                                     sparsity: sparsity)
         let (result, outputs) = try SimulationOutcome.run { () throws -> (LayerResult, [Int]) in
+            // A planted fault builds its own model; everything else is what LayerRunner does.
+            let faulty = fault.map { fault in { (lines: Int) in
+                try AcceleratorSimulator(config: config, seed: opts.seed, dramLines: lines, dram: opts.dram ?? .nominal(config),
+                                         trace: opts.trace, options: GeneratorOptions(faults: [fault]))
+            } }
             let run = try LayerRunner.runDetailed(shape, config: config, options: opts, input: data.input.tensor,
-                                                  weights: data.weights.tensor, logger: Logger(label: "eyeriss.cosim"))
+                                                  weights: data.weights.tensor, simulator: faulty,
+                                                  logger: Logger(label: "eyeriss.cosim"))
             return (run.result, try run.plan.readOfmap(lines: run.ofmapLines))
         }
         if let output {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EyerissCosim
+import EyerissRTL
 import Foundation
 
 extension RegressionSuite: ExpressibleByArgument {}
@@ -44,6 +45,10 @@ struct Regress: ParsableCommand {
     @Flag(help: "Print the cases and their command lines without running them.")
     var list = false
 
+    @Option(help: ArgumentHelp("Build every case's design with this deliberate bug (see `eyeriss cosim --fault`): the suite must fail.",
+                               valueName: "name"))
+    var fault: Fault?
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be positive, got \(timeout)") }
@@ -65,7 +70,11 @@ struct Regress: ParsableCommand {
         let shard = try parsedShard()
         let all: [RegressionCase]
         do { all = try suite.cases(seed: seed) } catch { throw CLIError("\(error)") }
-        let cases = shard.select(all)
+        let cases = shard.select(all).map { c in
+            var c = c
+            c.fault = fault
+            return c
+        }
         let executable = Self.executable()
         if list {
             for c in cases {
@@ -91,7 +100,8 @@ struct Regress: ParsableCommand {
         }
         defer { signals.forEach { $0.cancel() } }
 
-        FileHandle.standardError.write(Data("regress: \(cases.count) cases of suite \(suite.rawValue) (seed \(seed), shard \(shard)), \(jobs) at a time\n".utf8))
+        let planted = fault.map { " with the planted fault \($0.rawValue)" } ?? ""
+        FileHandle.standardError.write(Data("regress: \(cases.count) cases of suite \(suite.rawValue) (seed \(seed), shard \(shard))\(planted), \(jobs) at a time\n".utf8))
         let runner = RegressionRunner(jobs: jobs, timeout: timeout.map { .fixed($0) } ?? .standard, children: children,
                                       executable: executable)
         let start = DispatchTime.now()
