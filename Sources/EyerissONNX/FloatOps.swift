@@ -210,13 +210,20 @@ enum FloatOps {
             strides[k] = src[k] == 1 ? 0 : acc
             acc *= src[k]
         }
+        return FloatTensor(dims: dims, values: gather(t.values, dims: dims, strides: strides))
+    }
+
+    /// The output of `dims`, row-major, where each element is read from `values` at the offset
+    /// `sum(index[k] * strides[k])` (broadcasting and transposing are both this).
+    static func gather(_ values: [Double], dims: [Int], strides: [Int]) -> [Double] {
+        let rank = dims.count
         let total = dims.reduce(1, *)
         var out = [Double](repeating: 0, count: total)
         var index = Array(repeating: 0, count: rank)
         for i in 0..<total {
             var off = 0
             for k in 0..<rank { off += index[k] * strides[k] }
-            out[i] = t.values[off]
+            out[i] = values[off]
             var k = rank - 1
             while k >= 0 {
                 index[k] += 1
@@ -225,7 +232,7 @@ enum FloatOps {
                 k -= 1
             }
         }
-        return FloatTensor(dims: dims, values: out)
+        return out
     }
 
     static func broadcastDims(_ a: [Int], _ b: [Int]) throws -> [Int] {
@@ -283,23 +290,9 @@ enum FloatOps {
 
     static func transpose(_ x: FloatTensor, perm: [Int]) -> FloatTensor {
         let rank = x.dims.count
-        let dims = perm.map { x.dims[$0] }
         var srcStrides = Array(repeating: 1, count: rank)
         for k in stride(from: rank - 2, through: 0, by: -1) { srcStrides[k] = srcStrides[k + 1] * x.dims[k + 1] }
-        var out = [Double](repeating: 0, count: x.count)
-        var index = Array(repeating: 0, count: rank)
-        for i in 0..<x.count {
-            var off = 0
-            for k in 0..<rank { off += index[k] * srcStrides[perm[k]] }
-            out[i] = x.values[off]
-            var k = rank - 1
-            while k >= 0 {
-                index[k] += 1
-                if index[k] < dims[k] { break }
-                index[k] = 0
-                k -= 1
-            }
-        }
-        return FloatTensor(dims: dims, values: out)
+        return FloatTensor(dims: perm.map { x.dims[$0] }, values: gather(x.values, dims: perm.map { x.dims[$0] },
+                                                                         strides: perm.map { srcStrides[$0] }))
     }
 }

@@ -38,6 +38,11 @@ final class FloatOpsTests: XCTestCase {
                                   FloatTensor(dims: [3], values: [10, 20, 30]), alpha: 2, beta: 1, transA: false, transB: true)
         XCTAssertEqual(g.values, [12, 24, 36])
         XCTAssertEqual(try FloatOps.reshapeDims([2, 3, 4], [0, -1]), [2, 12])
+        let m = FloatTensor(dims: [2, 3], values: [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(FloatOps.transpose(m, perm: [1, 0]), FloatTensor(dims: [3, 2], values: [1, 4, 2, 5, 3, 6]))
+        XCTAssertEqual(try FloatOps.elementwise(m, FloatTensor(dims: [3], values: [10, 20, 30]), +).values, [11, 22, 33, 14, 25, 36])
+        XCTAssertEqual(try FloatOps.elementwise(m, FloatTensor(dims: [2, 1], values: [1, 2]), *).values, [1, 2, 3, 8, 10, 12])
+        XCTAssertThrowsError(try FloatOps.elementwise(m, FloatTensor(dims: [2], values: [1, 2]), +))
         XCTAssertThrowsError(try FloatOps.reshapeDims([2, 3, 4], [5, -1]))
     }
 }
