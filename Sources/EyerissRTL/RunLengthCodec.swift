@@ -236,8 +236,6 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     let lineInRow = m.logic("line_in_row", lineInRowBits)
     m.assign(lineInRow, headX.bits(p.laneBits + lineInRowBits - 1, p.laneBits))
     m.assign(wrLine, headGlb + lineInRow.resized(to: p.glbLineBits))
-    // A row's lines fit the ifmap region: with wide lines the count has more bits than it.
-    if p.glbLineBits < cb - p.laneBits { m.markUnused("line_in_row_high", [lineInRow.bits(cb - p.laneBits - 1, p.glbLineBits)]) }
     m.assign(wrData, Expr.concat(dataLanes.reversed()))
     m.comb("Pair sequencing") { b in
         b.set(k.d, k.q)
