@@ -5,29 +5,11 @@ import XCTest
 /// that a later run would trust: malformed configuration and layer files, shapes that cannot
 /// map, and tools missing from PATH.
 final class BadInputTests: XCTestCase {
-    struct Outcome {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
+    typealias Outcome = CLITests.Outcome
 
     /// Runs the built `eyeriss` with `environment` changes (a nil value removes the variable).
     func eyeriss(_ args: [String], environment: [String: String?] = [:]) throws -> Outcome {
-        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: CLITests.binary.path))
-        let p = Process()
-        p.executableURL = CLITests.binary
-        p.arguments = args
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Outcome(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        try ProcessRunner.eyeriss(args, environment: environment)
     }
 
     func scratch() throws -> URL {

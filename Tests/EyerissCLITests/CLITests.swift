@@ -18,20 +18,7 @@ final class CLITests: XCTestCase {
         let stderr: String
     }
 
-    func eyeriss(_ args: [String]) throws -> Outcome {
-        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Self.binary.path), "no eyeriss binary at \(Self.binary.path)")
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Outcome(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
+    func eyeriss(_ args: [String]) throws -> Outcome { try ProcessRunner.eyeriss(args) }
 
     func temporaryDirectory() -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("eyeriss-cli-\(UUID().uuidString)")

@@ -3,19 +3,7 @@ import XCTest
 
 /// `--report` of `run` and `cosim`, `--energy`, and `eyeriss report` as a user runs them.
 final class ReportCLITests: XCTestCase {
-    func eyeriss(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = CLITests.binary
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
+    func eyeriss(_ args: [String]) throws -> CLITests.Outcome { try ProcessRunner.eyeriss(args) }
 
     func directory() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("eyeriss-report-cli-\(UUID().uuidString)")
