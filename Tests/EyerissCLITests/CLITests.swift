@@ -150,5 +150,43 @@ final class CLITests: XCTestCase {
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("does not match the layer's [1, 3, 5, 5]"), bad.stderr)
     }
-}
 
+    /// A float32 ONNX `TensorProto` (dims, data_type FLOAT, raw_data), encoded by hand.
+    func tensorProto(shape: [Int], values: [Float]) -> Data {
+        func varint(_ v: Int) -> [UInt8] {
+            var v = UInt64(v), out: [UInt8] = []
+            repeat { out.append(UInt8(v & 0x7F) | (v > 0x7F ? 0x80 : 0)); v >>= 7 } while v > 0
+            return out
+        }
+        var d = Data()
+        for n in shape { d.append(contentsOf: [0x08] + varint(n)) }
+        d.append(contentsOf: [0x10, 0x01])
+        let raw = values.flatMap { f in withUnsafeBytes(of: f.bitPattern.littleEndian) { Array($0) } }
+        d.append(contentsOf: [0x4A] + varint(raw.count) + raw)
+        return d
+    }
+
+    func testCosimReadsAnONNXTensorProtoInput() throws {
+        let dir = temporaryDirectory()
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let x = dir.appendingPathComponent("x.pb"), w = dir.appendingPathComponent("w.npy"), y = dir.appendingPathComponent("y.npy")
+        let ints = (0..<50).map { ($0 * 37) % 23 - 11 }
+        try tensorProto(shape: [1, 2, 5, 5], values: ints.map { Float($0) / 8 }).write(to: x)
+        try npy(shape: [2, 2, 1, 1], values: [2, 0, 0, 2]).write(to: w)
+        let r = try eyeriss(["cosim", "--set", "array.rows=3", "--set", "array.columns=4", "--shape", "1,2,5,5,2,1,1,1,0",
+                             "--input", x.path, "--input-fraction-bits", "3", "--weights", w.path, "--shift", "0", "--output", y.path])
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        XCTAssertTrue(r.stdout.contains("input: 3 fraction bits, max quantization error 0"), r.stdout)
+        let out = try Data(contentsOf: y)
+        let headerLength = Int(out[8]) | Int(out[9]) << 8
+        let body = out[(10 + headerLength)...]
+        let values = stride(from: body.startIndex, to: body.endIndex, by: 2).map { Int(Int16(bitPattern: UInt16(body[$0]) | UInt16(body[$0 + 1]) << 8)) }
+        XCTAssertEqual(values, ints.map { 2 * $0 })
+
+        try Data([0x08, 0x01, 0x4A, 0x10]).write(to: x)  // raw_data cut short
+        let bad = try eyeriss(["cosim", "--set", "array.rows=3", "--set", "array.columns=4", "--shape", "1,2,5,5,2,1,1,1,0", "--input", x.path])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains(x.path), bad.stderr)
+    }
+}

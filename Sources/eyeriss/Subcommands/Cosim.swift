@@ -22,14 +22,9 @@ struct Cosim: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions
     @OptionGroup var layer: LayerOptions
+    @OptionGroup var data: LayerDataOptions
     @OptionGroup var simulation: SimulationOptions
     @OptionGroup var reportOptions: ReportOptions
-
-    @Option(help: "Fraction of zero activations, 0 to 1.")
-    var sparsity: Double = 0.5
-
-    @Option(help: "Product shift: which bits of the 32-bit product are kept.")
-    var shift: Int = 12
 
     @Flag(help: "Hostile DRAM: random extra latency and stalls on every transfer (from the seed).")
     var hostileDram = false
@@ -37,19 +32,10 @@ struct Cosim: ParsableCommand {
     @Option(help: "Stop a run after this many cycles without any transfer.")
     var watchdog: UInt64 = 200_000
 
-    @Flag(help: "Store the ifmap run-length coded in DRAM (the RTL decoder loads it).")
-    var ifmapRlc = false
-
-    @Flag(help: "Write the ofmap run-length coded (the RTL encoder stores it).")
-    var ofmapRlc = false
-
-    @Flag(help: "ReLU on the ofmap on its way to DRAM.")
-    var relu = false
-
-    @Option(help: "Ifmap [n][c][h][w] (or [c][h][w]) as a NumPy .npy file instead of random data: integers as they are, floats quantized.")
+    @Option(help: "Ifmap [n][c][h][w] (or [c][h][w]) as a NumPy .npy or ONNX TensorProto .pb file instead of random data: integers as they are, floats quantized.")
     var input: String?
 
-    @Option(help: "Weights [m][c/groups][r][s] as a NumPy .npy file instead of random data.")
+    @Option(help: "Weights [m][c/groups][r][s] as a .npy or .pb file instead of random data.")
     var weights: String?
 
     @Option(help: "Fraction bits of a float --input (default: the most that fit, per tensor).")
@@ -68,39 +54,32 @@ struct Cosim: ParsableCommand {
                                valueName: "name"))
     var fault: Fault?
 
-    func validate() throws {
-        guard (0...1).contains(sparsity) else { throw ValidationError("--sparsity must be between 0 and 1, got \(sparsity)") }
-    }
-
     func run() throws {
         let config = try options.load()
         let shape = try layer.load()
-        var opts = LayerRunOptions(seed: simulation.seed, sparsity: sparsity, shift: shift, trace: simulation.trace,
-                                   watchdogCycles: watchdog, io: LayerIO(ifmapRLC: ifmapRlc, ofmapRLC: ofmapRlc, relu: relu))
+        var opts = LayerRunOptions(seed: simulation.seed, sparsity: data.sparsity, shift: data.shift, trace: simulation.trace,
+                                   watchdogCycles: watchdog, io: data.io)
         if hostileDram { opts.dram = .hostile(config) }
-        let data = try TensorInputs(input: input, weights: weights, inputFractionBits: inputFractionBits,
+        let tensors = try TensorInputs(input: input, weights: weights, inputFractionBits: inputFractionBits,
                                     weightFractionBits: weightFractionBits, layer: shape, config: config, seed: simulation.seed,
-                                    sparsity: sparsity)
+                                    sparsity: data.sparsity)
         let (result, outputs) = try SimulationOutcome.run { () throws -> (LayerResult, [Int]) in
             // A planted fault builds its own model; everything else is what LayerRunner does.
             let faulty = fault.map { fault in { (lines: Int) in
                 try AcceleratorSimulator(config: config, seed: opts.seed, dramLines: lines, dram: opts.dram ?? .nominal(config),
                                          trace: opts.trace, options: GeneratorOptions(faults: [fault]))
             } }
-            let run = try LayerRunner.runDetailed(shape, config: config, options: opts, input: data.input.tensor,
-                                                  weights: data.weights.tensor, simulator: faulty,
+            let run = try LayerRunner.runDetailed(shape, config: config, options: opts, input: tensors.input.tensor,
+                                                  weights: tensors.weights.tensor, simulator: faulty,
                                                   logger: Logger(label: "eyeriss.cosim"))
             return (run.result, try run.plan.readOfmap(lines: run.ofmapLines))
         }
         if let output {
-            do {
-                try NPY.int16File(shape: [shape.n, shape.m, shape.e, shape.f], values: outputs)
-                    .write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch { throw CLIError("cannot write \(output): \(error.localizedDescription)") }
+            try AtomicFile.write(NPY.int16File(shape: [shape.n, shape.m, shape.e, shape.f], values: outputs), to: output)
         }
         try reportOptions.write(command: "cosim", config: config, results: [result])
         try SimulationOutcome.report(result, json: json, passed: result.passed) {
-            LayerReport.text(result, config: config) + data.notes(shift: shift, output: output)
+            LayerReport.text(result, config: config) + tensors.notes(shift: data.shift, output: output)
         }
     }
 }
@@ -148,7 +127,7 @@ struct TensorInputs {
         func load(_ path: String?, dims: [Int], bits: Int?, random: Tensor4) throws -> QuantizedTensor {
             guard let path else { return QuantizedTensor(tensor: random, fractionBits: 0, maxError: 0) }
             do {
-                return try Quantizer.quantize(NPY.read(path: path), as: dims, dataBits: fp.dataBits, fractionBits: bits, name: path)
+                return try Quantizer.quantize(TensorFile.read(path), as: dims, dataBits: fp.dataBits, fractionBits: bits, name: path)
             } catch let error as NPYError { throw CLIError(error.description) }
         }
         input = try load(inputPath, dims: inDims, bits: inputFractionBits, random: randomInput)

@@ -17,6 +17,7 @@ struct ExportCase: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions
     @OptionGroup var layer: LayerOptions
+    @OptionGroup var data: LayerDataOptions
 
     @Option(help: "Output folder (created if missing).")
     var out: String
@@ -24,30 +25,10 @@ struct ExportCase: ParsableCommand {
     @Option(help: "Seed of the random data (and of the harness's random initial state).")
     var seed: UInt64 = 1
 
-    @Option(help: "Fraction of zero activations, 0 to 1.")
-    var sparsity: Double = 0.5
-
-    @Option(help: "Product shift: which bits of the 32-bit product are kept.")
-    var shift: Int = 12
-
-    @Flag(help: "Store the ifmap run-length coded in DRAM.")
-    var ifmapRlc = false
-
-    @Flag(help: "Expect the ofmap run-length coded.")
-    var ofmapRlc = false
-
-    @Flag(help: "ReLU on the ofmap.")
-    var relu = false
-
-    func validate() throws {
-        guard (0...1).contains(sparsity) else { throw ValidationError("--sparsity must be between 0 and 1, got \(sparsity)") }
-    }
-
     func run() throws {
         let config = try options.load()
         let shape = try layer.load()
-        let opts = LayerRunOptions(seed: seed, sparsity: sparsity, shift: shift,
-                                   io: LayerIO(ifmapRLC: ifmapRlc, ofmapRLC: ofmapRlc, relu: relu))
+        let opts = LayerRunOptions(seed: seed, sparsity: data.sparsity, shift: data.shift, io: data.io)
         let export = try SimulationOutcome.run { try CaseExport(layer: shape, config: config, options: opts) }
         try export.write(to: URL(fileURLWithPath: out))
         print("\(shape.name): \(export.plan.passes.count) passes, \(export.dramImage.count) DRAM lines, \(export.expected.count) expected lines, cycle limit \(export.cycleLimit)")

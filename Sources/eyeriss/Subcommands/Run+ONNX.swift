@@ -33,7 +33,7 @@ struct ONNXOptions: ParsableArguments {
         let expectedPath = expected ?? (input != nil ? nil : existing([dir.appendingPathComponent("test_data_set_0/output_0.pb").path, base + "_output_0.pb"]))
         let x: FloatTensor
         if let inputPath {
-            x = try load { try Self.tensor(inputPath) }
+            x = try TensorFile.floats(inputPath)
         } else {
             guard let first = graph.inputs.first, first.dims.allSatisfy({ $0 != nil }) else {
                 throw CLIError("the model's input has symbolic extents: give --input")
@@ -42,7 +42,7 @@ struct ONNXOptions: ParsableArguments {
             let n = dims.reduce(1, *)
             x = FloatTensor(dims: dims, values: (0..<n).map { Double(Float(Double($0) / Double(n))) })
         }
-        let y = try expectedPath.map { p in try load { try Self.tensor(p) } }
+        let y = try expectedPath.map(TensorFile.floats)
         let backend: ConvBackend = goldenOnly ? .golden : .cosim(layerOptions)
         let (result, out) = try load { try SimulationOutcome.run { try ONNXRunner.run(graph, input: x, expected: y, config: config, backend: backend) } }
         try report.write(command: "run --onnx \(model)", config: config, results: result.layers.compactMap(\.cosim))
@@ -53,17 +53,6 @@ struct ONNXOptions: ParsableArguments {
         try SimulationOutcome.report(result, json: json, passed: result.passed) {
             ONNXReport.text(result, config: config, input: inputPath ?? "dummy arange(n)/n", expected: expectedPath)
         }
-    }
-
-    static func tensor(_ path: String) throws -> FloatTensor {
-        if path.hasSuffix(".npy") {
-            let a = try NPY.read(path: path)
-            switch a.elements {
-            case let .floats(v): return FloatTensor(dims: a.shape, values: v)
-            case let .integers(v): return FloatTensor(dims: a.shape, values: v.map(Double.init))
-            }
-        }
-        return try ONNXFile.loadTensor(path: path)
     }
 
     private func load<T>(_ body: () throws -> T) throws -> T {

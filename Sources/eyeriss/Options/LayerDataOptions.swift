@@ -1,0 +1,27 @@
+import ArgumentParser
+import EyerissMapper
+
+/// How a layer's random data is drawn and how its fmaps travel through DRAM: shared by `cosim`
+/// and `export-case`, so an exported case is the layer `cosim` runs with the same flags.
+struct LayerDataOptions: ParsableArguments {
+    @Option(help: "Fraction of zero activations, 0 to 1.")
+    var sparsity: Double = 0.5
+
+    @Option(help: "Product shift: which bits of the 32-bit product are kept.")
+    var shift: Int = 12
+
+    @Flag(help: "Store the ifmap run-length coded in DRAM (the RTL decoder loads it).")
+    var ifmapRlc = false
+
+    @Flag(help: "Write the ofmap run-length coded (the RTL encoder stores it).")
+    var ofmapRlc = false
+
+    @Flag(help: "ReLU on the ofmap on its way to DRAM.")
+    var relu = false
+
+    var io: LayerIO { LayerIO(ifmapRLC: ifmapRlc, ofmapRLC: ofmapRlc, relu: relu) }
+
+    func validate() throws {
+        guard (0...1).contains(sparsity) else { throw ValidationError("--sparsity must be between 0 and 1, got \(sparsity)") }
+    }
+}
