@@ -10,11 +10,15 @@ public struct NetworkRunOptions: Sendable {
     public var seed: UInt64
     public var dram: DRAMBehaviour?
     public var watchdogCycles: UInt64
+    /// The first layer's ifmap `[n][c][h][w]` in the data format; nil: random 8-bit pixels
+    /// from the seed (`NetworkData.image`).
+    public var image: Tensor4?
 
-    public init(seed: UInt64 = 1, dram: DRAMBehaviour? = nil, watchdogCycles: UInt64 = 200_000) {
+    public init(seed: UInt64 = 1, dram: DRAMBehaviour? = nil, watchdogCycles: UInt64 = 200_000, image: Tensor4? = nil) {
         self.seed = seed
         self.dram = dram
         self.watchdogCycles = watchdogCycles
+        self.image = image
     }
 }
 
@@ -58,12 +62,24 @@ public struct NetworkResult: Codable, Sendable {
 public enum NetworkRunner {
     public static func run(_ network: Network, config: ValidConfig, options: NetworkRunOptions,
                            logger: Logger = Logger(label: "eyeriss.run")) throws -> NetworkResult {
+        try runDetailed(network, config: config, options: options, logger: logger).result
+    }
+
+    /// `run`, and the last layer's output as the hardware wrote it (nil if a layer failed).
+    public static func runDetailed(_ network: Network, config: ValidConfig, options: NetworkRunOptions,
+                                   logger: Logger = Logger(label: "eyeriss.run")) throws -> (result: NetworkResult, output: Tensor4?) {
         let fp = FixedPoint(config)
         var rng = SplitMix64(seed: options.seed)
         guard let first = network.stages.first?.layer else { throw CosimError.badArgument("\(network.name) has no layers") }
-        var input = NetworkData.image(dims: [first.n, first.c, first.h, first.w], rng: &rng)
+        let imageDims = [first.n, first.c, first.h, first.w]
+        // Drawn even when an image is given, so the weights are the same either way.
+        let randomImage = NetworkData.image(dims: imageDims, rng: &rng)
+        if let image = options.image, image.dims != imageDims {
+            throw CosimError.badArgument("\(first.name) takes an image of \(imageDims), the given one is \(image.dims)")
+        }
+        var input = options.image ?? randomImage
         var codedInput: [UInt64]?
-        var source = "image, raw"
+        var source = options.image == nil ? "image, raw" : "the given image, raw"
         var results: [NetworkLayerResult] = []
         for (k, stage) in network.stages.enumerated() {
             let layer = try stage.layer.validated()
@@ -89,8 +105,8 @@ public enum NetworkRunner {
                 fmapBytesRaw: UInt64(st.ifmapWordsRead + st.ofmapWordsWritten) * wordBytes,
                 dramBytesCoded: coded, dramBytesRaw: r.rawDRAMBytes))
             guard r.passed else {
-                return NetworkResult(network: network.name, seed: options.seed, layers: results,
-                                     notRun: network.stages.dropFirst(k + 1).map(\.layer.name))
+                return (NetworkResult(network: network.name, seed: options.seed, layers: results,
+                                      notRun: network.stages.dropFirst(k + 1).map(\.layer.name)), nil)
             }
             // The next layer's input: what the hardware wrote.
             let written = Tensor4(dims: [layer.n, layer.m, layer.e, layer.f], values: try run.plan.readOfmap(lines: run.ofmapLines))
@@ -104,6 +120,6 @@ public enum NetworkRunner {
                 source = "hardware: \(layer.name)'s coded output as the RTL wrote it"
             }
         }
-        return NetworkResult(network: network.name, seed: options.seed, layers: results, notRun: [])
+        return (NetworkResult(network: network.name, seed: options.seed, layers: results, notRun: []), input)
     }
 }

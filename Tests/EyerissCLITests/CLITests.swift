@@ -189,4 +189,32 @@ final class CLITests: XCTestCase {
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains(x.path), bad.stderr)
     }
+
+    /// `run --network` on a user's image: the first layer reads exactly that image, the output is written.
+    func testRunOfANetworkTakesAnImageAndWritesItsOutput() throws {
+        let dir = temporaryDirectory()
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let x = dir.appendingPathComponent("image.npy"), y = dir.appendingPathComponent("out.npy")
+        let pixels = (0..<(3 * 67 * 67)).map { $0 % 2 == 0 ? 0 : ($0 * 7) % 255 + 1 }
+        try npy(shape: [1, 3, 67, 67], values: pixels).write(to: x)
+        let r = try eyeriss(["run", "--network", "alexnet-small", "--set", "array.rows=6", "--set", "array.columns=7",
+                             "--input", x.path, "--output", y.path, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let first = ((json?["layers"] as? [[String: Any]])?.first?["result"]) as? [String: Any]
+        let zeros = Double(pixels.filter { $0 == 0 }.count) / Double(pixels.count)
+        XCTAssertEqual(first?["ifmapZeroFraction"] as? Double ?? -1, zeros, accuracy: 1e-9, r.stdout)
+        let out = try Data(contentsOf: y)
+        let headerLength = Int(out[8]) | Int(out[9]) << 8
+        let header = String(decoding: out[10..<(10 + headerLength)], as: UTF8.self)
+        XCTAssertTrue(header.contains("'shape': (1, 8, 3, 3)"), header)
+
+        let wrong = try eyeriss(["run", "--network", "alexnet-small", "--input", y.path])
+        XCTAssertNotEqual(wrong.status, 0)
+        XCTAssertTrue(wrong.stderr.contains("does not match the layer's [1, 3, 67, 67]"), wrong.stderr)
+        let onnxOnly = try eyeriss(["run", "--network", "alexnet-small", "--golden-only"])
+        XCTAssertNotEqual(onnxOnly.status, 0)
+        XCTAssertTrue(onnxOnly.stderr.contains("--golden-only applies to --onnx only"), onnxOnly.stderr)
+    }
 }

@@ -11,14 +11,17 @@ struct ONNXOptions: ParsableArguments {
     @Option(name: .customLong("onnx"), help: "An ONNX model: Conv, Gemm and MatMul run on the accelerator, other operators on the host.")
     var model: String?
 
-    @Option(help: ArgumentHelp("The model's input: .npy or a serialized ONNX TensorProto (.pb).",
-                               discussion: "Default: test_data_set_0/input_0.pb beside the model if there is one, else the ONNX backend tests' dummy input (arange(n)/n in the input's shape)."))
+    @Option(help: ArgumentHelp("The network's input: .npy or a serialized ONNX TensorProto (.pb).",
+                               discussion: "With --onnx, the model's input; default: test_data_set_0/input_0.pb beside the model if there is one, else the ONNX backend tests' dummy input (arange(n)/n in the input's shape). With --network, the first layer's image [n][c][h][w]: integers as they are, floats quantized (--input-fraction-bits, default the most that fit); default: random 8-bit pixels from the seed."))
     var input: String?
+
+    @Option(help: "Fraction bits of a float --input with --network (default: the most that fit).")
+    var inputFractionBits: Int?
 
     @Option(help: "The expected output (.pb or .npy). Default, when --input is not given: test_data_set_0/output_0.pb or MODEL_output_0.pb beside the model.")
     var expected: String?
 
-    @Option(help: "Write the network's output (as the quantized run computed it) to this .npy file.")
+    @Option(help: "Write the network's output to this .npy file: with --onnx as the quantized run computed it (float32), with --network the last stage's output as the hardware wrote it (int16).")
     var output: String?
 
     @Flag(help: "Run the accelerated layers on the golden model only (no Verilator): checks the import and the quantization quickly.")

@@ -2,6 +2,7 @@ import ArgumentParser
 import EyerissConfig
 import EyerissCosim
 import EyerissMapper
+import EyerissTensorIO
 import Foundation
 
 struct Run: ParsableCommand {
@@ -43,6 +44,13 @@ struct Run: ParsableCommand {
             throw ValidationError("unknown network \(network); known: \(Network.names.joined(separator: ", "))")
         }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
+        if network != nil {
+            for (flag, given) in [("--expected", onnx.expected != nil), ("--golden-only", onnx.goldenOnly)] where given {
+                throw ValidationError("\(flag) applies to --onnx only")
+            }
+        } else if onnx.inputFractionBits != nil {
+            throw ValidationError("--input-fraction-bits applies to --network only (an ONNX input is quantized with the model)")
+        }
     }
 
     func run() throws {
@@ -55,15 +63,30 @@ struct Run: ParsableCommand {
         let net = Network.named(network!, batch: batch)!
         var opts = NetworkRunOptions(seed: simulation.seed, watchdogCycles: watchdog)
         if hostileDram { opts.dram = .hostile(config) }
-        let result = try SimulationOutcome.run { try NetworkRunner.run(net, config: config, options: opts) }
+        var notes: [String] = []
+        if let path = onnx.input, let first = net.stages.first?.layer {
+            let dims = [first.n, first.c, first.h, first.w]
+            let image: QuantizedTensor
+            do {
+                image = try Quantizer.quantize(TensorFile.read(path), as: dims, dataBits: config.raw.fixedPoint.dataBits,
+                                               fractionBits: onnx.inputFractionBits, name: path)
+            } catch let error as NPYError { throw CLIError(error.description) }
+            opts.image = image.tensor
+            notes.append("image \(path): \(image.fractionBits) fraction bits, max quantization error \(image.maxError)")
+        }
+        let (result, output) = try SimulationOutcome.run { try NetworkRunner.runDetailed(net, config: config, options: opts) }
         try reportOptions.write(command: "run --network \(network!)", config: config, results: result.layers.map(\.result))
-        try SimulationOutcome.report(result, json: json, passed: result.passed) { NetworkReport.text(result, config: config) }
+        if let path = onnx.output, let output {
+            try AtomicFile.write(NPY.int16File(shape: output.dims, values: output.values), to: path)
+            notes.append("output \(output.dims) written to \(path)")
+        }
+        try SimulationOutcome.report(result, json: json, passed: result.passed) { NetworkReport.text(result, config: config, notes: notes) }
     }
 }
 
 /// The terminal table of a network run.
 enum NetworkReport {
-    static func text(_ r: NetworkResult, config: ValidConfig) -> String {
+    static func text(_ r: NetworkResult, config: ValidConfig, notes: [String] = []) -> String {
         func pct(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
         func kb(_ b: UInt64) -> String { String(format: "%.1f", Double(b) / 1000) }
         let header = ["layer", "cycles", "ifmap 0s", "ofmap 0s", "fmap kB RLC", "fmap kB raw", "ratio",
@@ -94,6 +117,7 @@ enum NetworkReport {
         out += r.layers.map { "  \($0.result.layer.name): ifmap from \($0.ifmapSource)" }
         out += r.layers.flatMap { $0.result.firstMismatches.map { "  MISMATCH \($0)" } }
         if !r.notRun.isEmpty { out.append("not run after the failure: \(r.notRun.joined(separator: ", "))") }
+        out += notes
         out.append(r.passed ? "PASS" : "FAIL")
         return out.joined(separator: "\n")
     }
