@@ -20,8 +20,19 @@ struct QTensor {
 /// How the accelerated layers run: on the Verilated accelerator (checked against the golden
 /// model, bit for bit) or on the golden model alone.
 public enum ConvBackend: Sendable {
-    case cosim(LayerRunOptions)
+    /// Co-simulates the accelerated layers named in `only` (as `ONNXLayerResult.node` names
+    /// them), or all when it is nil; the others run on the golden model, which gives the same
+    /// integers, so a long network can be spread over several runs or machines.
+    case cosim(LayerRunOptions, only: Set<String>? = nil)
     case golden
+
+    var summary: String {
+        switch self {
+        case .golden: return "golden"
+        case .cosim(_, nil): return "cosim"
+        case let .cosim(_, only?): return "cosim of \(only.sorted().joined(separator: ", ")), golden elsewhere"
+        }
+    }
 }
 
 /// One accelerated layer of an ONNX run.
@@ -99,6 +110,9 @@ public enum ONNXRunner {
     /// Operators that run on the accelerator.
     public static let accelerated: Set<String> = ["Conv", "Gemm", "MatMul"]
 
+    /// How results and `--cosim-layers` name an accelerated node: its name, else its first output.
+    static func layerName(_ node: Graph.Node) -> String { node.name.isEmpty ? node.outputs[0] : node.name }
+
     /// Everything the graph's nodes need that this tool does not have, one line per node.
     public static func unsupported(_ graph: Graph) -> [String] {
         graph.nodes.filter { !FloatReference.operators.contains($0.opType) }.map { "\($0.label): operator \($0.opType)" }
@@ -115,6 +129,13 @@ public enum ONNXRunner {
             throw ONNXError.badModel("the graph takes \(graph.inputs.count) inputs (\(graph.inputs.map(\.name))); one is supported")
         }
         let graph = try foldBatchNorms(graph)
+        if case let .cosim(_, only?) = backend {
+            let names = graph.nodes.filter { accelerated.contains($0.opType) }.map(layerName)
+            let unknown = only.subtracting(names)
+            guard unknown.isEmpty else {
+                throw ONNXError.badModel("no accelerated layer named \(unknown.sorted().joined(separator: ", ")); the model's are \(names.joined(separator: ", "))")
+            }
+        }
         let fp = FixedPoint(config)
 
         // 1. Constants, then the float reference of every tensor.
@@ -198,9 +219,11 @@ public enum ONNXRunner {
                 var out: Tensor4
                 var cosim: LayerResult?
                 switch backend {
+                case let .cosim(_, only?) where !only.contains(layerName(node)):
+                    out = ReferenceConv.conv(layer, input: inputT, weights: weightT, shift: shift, fixedPoint: fp, relu: fuseRelu)
                 case .golden:
                     out = ReferenceConv.conv(layer, input: inputT, weights: weightT, shift: shift, fixedPoint: fp, relu: fuseRelu)
-                case var .cosim(options):
+                case var .cosim(options, _):
                     options.shift = shift
                     options.io = LayerIO(relu: fuseRelu)
                     options.sparsity = 0
@@ -228,7 +251,7 @@ public enum ONNXRunner {
                 let bound = k * (step(outFrac) + weights.peak * step(x.frac + 1) + x.real.peak * step(wFrac + 1)
                                  + step(x.frac + wFrac + 2)) + (bias == nil ? 0 : step(outFrac + 1))
                 let err = zip(y.real.values, (fuseRelu ? reference[next[0].outputs[0]]! : refY).values).map { abs($0 - $1) }.max() ?? 0
-                layers.append(ONNXLayerResult(node: node.name.isEmpty ? node.outputs[0] : node.name, op: node.opType, layer: layer,
+                layers.append(ONNXLayerResult(node: layerName(node), op: node.opType, layer: layer,
                                               inputFrac: x.frac, weightFrac: wFrac, outputFrac: outFrac, shift: shift,
                                               reluOnChip: fuseRelu, cosim: cosim, maxAbsError: err, referencePeak: refY.peak,
                                               quantizationBound: bound))
@@ -241,7 +264,7 @@ public enum ONNXRunner {
             }
         }
 
-        var result = ONNXRunResult(model: graph.name, backend: { if case .golden = backend { return "golden" } else { return "cosim" } }(),
+        var result = ONNXRunResult(model: graph.name, backend: backend.summary,
                                    layers: layers, hostSteps: hostSteps, outputDims: refOut.dims, maxAbsError: nil,
                                    meanAbsError: nil, top1Agreement: nil, expected: nil, mismatchedLayers: mismatched)
         guard mismatched.isEmpty, let finalQ = values[outputName] else { return (result, nil) }

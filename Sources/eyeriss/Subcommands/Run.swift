@@ -45,9 +45,12 @@ struct Run: ParsableCommand {
         }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
         if network != nil {
-            for (flag, given) in [("--expected", onnx.expected != nil), ("--golden-only", onnx.goldenOnly)] where given {
+            for (flag, given) in [("--expected", onnx.expected != nil), ("--golden-only", onnx.goldenOnly),
+                                  ("--cosim-layers", onnx.cosimLayers != nil)] where given {
                 throw ValidationError("\(flag) applies to --onnx only")
             }
+        } else if onnx.goldenOnly && onnx.cosimLayers != nil {
+            throw ValidationError("--cosim-layers and --golden-only contradict each other")
         } else if onnx.inputFractionBits != nil {
             throw ValidationError("--input-fraction-bits applies to --network only (an ONNX input is quantized with the model)")
         }
