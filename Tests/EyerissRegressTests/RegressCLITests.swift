@@ -39,6 +39,17 @@ final class RegressCLITests: XCTestCase {
         let shard = try eyeriss(["regress", "--suite", "quick", "--list", "--shard", "2/5"])
         XCTAssertEqual(shard.stdout.split(separator: "\n").last, "11 cases (suite quick, seed 1, shard 2/5)")
         XCTAssertTrue(shard.stdout.hasPrefix("2 3x4/random01"), shard.stdout)
+
+        // --match picks cases by name (any of several texts); the numbers stay the suite's.
+        let some = try eyeriss(["regress", "--suite", "quick", "--list", "--match", "random01", "--match", "hostile"])
+        let picked = some.stdout.split(separator: "\n").filter { !$0.hasPrefix("  ") }.dropLast()
+        XCTAssertFalse(picked.isEmpty, some.stdout)
+        XCTAssertTrue(picked.allSatisfy { $0.contains("random01") || $0.contains("hostile") }, some.stdout)
+        let all = lines.filter { !$0.hasPrefix("  ") && ($0.contains("random01") || $0.contains("hostile")) }
+        XCTAssertEqual(picked.map(String.init), all.map(String.init))
+        let none = try eyeriss(["regress", "--suite", "quick", "--list", "--match", "nothing-like-this"])
+        XCTAssertNotEqual(none.status, 0)
+        XCTAssertTrue(none.stderr.contains("no case of suite quick matches nothing-like-this"), none.stderr)
     }
 
     func testBadOptionsAreRejectedClearly() throws {

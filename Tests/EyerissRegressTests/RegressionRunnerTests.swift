@@ -181,7 +181,7 @@ final class RegressionRunnerTests: XCTestCase {
         cases[4].estimatedCycles = 200
         XCTAssertEqual(RegressionRunner.startOrder(cases).map(\.index), [2, 5, 3, 1, 4])
         let runner = RegressionRunner(jobs: 1, executable: "/bin/true")
-        XCTAssertEqual(runner.timeout(for: cases[0], pioneer: true) - runner.timeout(for: cases[0], pioneer: false), 300)
+        XCTAssertEqual(runner.timeout(for: cases[0], pioneer: true) - runner.timeout(for: cases[0], pioneer: false), 900)
         var hostile = cases[0]
         hostile.hostileDRAM = true
         XCTAssertGreaterThan(runner.timeout(for: hostile, pioneer: false), runner.timeout(for: cases[0], pioneer: false))
