@@ -66,7 +66,10 @@ public struct BuildRecipe: Sendable {
             "-Wno-fatal",                    // lint is its own test; warnings must not block a build
             "--prefix", "Vmodel",            // fixed class name, so one shim serves any config
             "--top-module", top,
-            "-CFLAGS", "-fPIC -O2",          // the model goes into a shared library
+            // PIC: the model goes into a shared library. Verilator's makefile puts OPT_FAST=-Os
+            // after these flags, so the per-cycle code stays at -Os: on the 12 x 14 top, -O2
+            // there measured 24 % more CPU time per simulated cycle (icache).
+            "-CFLAGS", "-fPIC -O2",
         ]
         if threads > 1 { flags += ["--threads", "\(threads)"] }
         switch trace {
