@@ -22,7 +22,8 @@
 namespace {
 
 const char *const kStateNames[] = {"idle", "fetch descriptor", "decode", "load filters", "load ifmaps",
-                                   "setup IDs", "run start", "run", "store psums", "done"};
+                                   "setup IDs", "run start", "run", "store psums", "done",
+                                   "wait for the prefetch"};
 
 }  // namespace
 
@@ -165,7 +166,7 @@ int eyeriss_top_step(eyeriss_top_sim *sim, uint64_t cycles, uint64_t watchdog_cy
         sim->quiet = (progress || state != sim->last_state) ? 0 : sim->quiet + 1;
         sim->last_state = state;
         if (sim->quiet > watchdog_cycles) {
-            const char *name = state < 10 ? kStateNames[state] : "?";
+            const char *name = state < sizeof kStateNames / sizeof kStateNames[0] ? kStateNames[state] : "?";
             return fail("watchdog: no transfer for " + std::to_string(watchdog_cycles) + " cycles; controller in state " +
                         std::to_string(state) + " (" + name + ") after " + std::to_string(t->passes_o) + " passes, " +
                         std::to_string(d.reads_in_flight()) + " DRAM reads in flight, " + std::to_string(s.cycles) +

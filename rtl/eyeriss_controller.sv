@@ -47,6 +47,7 @@ module eyeriss_controller (
   output logic               run_start_o,
   output logic               accumulate_o,
   input  logic               feeders_busy_i,
+  input  logic               filter_feeder_busy_i,
   input  logic               pes_idle_i,
   input  logic [31:0]        gon_words_i,
 
@@ -109,6 +110,11 @@ module eyeriss_controller (
   localparam logic [3:0] StRun = 4'd7;  // waiting for every psum and every PE
   localparam logic [3:0] StStore = 4'd8;  // psum tile -> DRAM
   localparam logic [3:0] StDone = 4'd9;  // program finished
+  localparam logic [3:0] StPrefetchWait = 4'd10;  // pass computed; the next descriptor or filter block is still arriving
+  localparam logic [1:0] PfIdle = 2'd0;  // nothing prefetched for the next pass
+  localparam logic [1:0] PfFetch = 2'd1;  // next descriptor -> shadow registers
+  localparam logic [1:0] PfFilter = 2'd2;  // next filter block -> filter buffer
+  localparam logic [1:0] PfReady = 2'd3;  // next descriptor (and its filter block) in place
 
   // Signals
   logic [3:0] state_q;
@@ -183,7 +189,84 @@ module eyeriss_controller (
   logic [15:0] desc_ifmap_row_lines_d;
   logic [15:0] desc_ofmap_row_lines_q;
   logic [15:0] desc_ofmap_row_lines_d;
+  logic [1:0] pf_state_q;
+  logic [1:0] pf_state_d;
+  logic [7:0] next_opcode_q;
+  logic [7:0] next_opcode_d;
+  logic [6:0] next_flags_q;
+  logic [6:0] next_flags_d;
+  logic [15:0] next_s_q;
+  logic [15:0] next_s_d;
+  logic [15:0] next_stride_q;
+  logic [15:0] next_stride_d;
+  logic [15:0] next_f_q;
+  logic [15:0] next_f_d;
+  logic [15:0] next_q_q;
+  logic [15:0] next_q_d;
+  logic [15:0] next_p_q;
+  logic [15:0] next_p_d;
+  logic [15:0] next_rc_q;
+  logic [15:0] next_rc_d;
+  logic [15:0] next_r_q;
+  logic [15:0] next_r_d;
+  logic [15:0] next_e_q;
+  logic [15:0] next_e_d;
+  logic [15:0] next_t_q;
+  logic [15:0] next_t_d;
+  logic [15:0] next_job_rows_q;
+  logic [15:0] next_job_rows_d;
+  logic [4:0] next_shift_q;
+  logic [4:0] next_shift_d;
+  logic [15:0] next_pad_q;
+  logic [15:0] next_pad_d;
+  logic [15:0] next_w_q;
+  logic [15:0] next_w_d;
+  logic [15:0] next_h_q;
+  logic [15:0] next_h_d;
+  logic signed [31:0] next_ystart_q;
+  logic signed [31:0] next_ystart_d;
+  logic [15:0] next_ylo_q;
+  logic [15:0] next_ylo_d;
+  logic [15:0] next_nrows_q;
+  logic [15:0] next_nrows_d;
+  logic [15:0] next_wl_q;
+  logic [15:0] next_wl_d;
+  logic [15:0] next_ycount_q;
+  logic [15:0] next_ycount_d;
+  logic [31:0] next_filter_addr_q;
+  logic [31:0] next_filter_addr_d;
+  logic [15:0] next_filter_lines_q;
+  logic [15:0] next_filter_lines_d;
+  logic [31:0] next_ifmap_addr_q;
+  logic [31:0] next_ifmap_addr_d;
+  logic [31:0] next_ifmap_channel_lines_q;
+  logic [31:0] next_ifmap_channel_lines_d;
+  logic [4:0] next_psum_bank_q;
+  logic [4:0] next_psum_bank_d;
+  logic [15:0] next_epass_q;
+  logic [15:0] next_epass_d;
+  logic [15:0] next_fl_q;
+  logic [15:0] next_fl_d;
+  logic [31:0] next_ofmap_addr_q;
+  logic [31:0] next_ofmap_addr_d;
+  logic [31:0] next_ofmap_plane_lines_q;
+  logic [31:0] next_ofmap_plane_lines_d;
+  logic [15:0] next_step_q;
+  logic [15:0] next_step_d;
+  logic [15:0] next_ifmap_row_lines_q;
+  logic [15:0] next_ifmap_row_lines_d;
+  logic [15:0] next_ofmap_row_lines_q;
+  logic [15:0] next_ofmap_row_lines_d;
+  logic pf_fetching;  // the prefetch reads the next descriptor
+  logic pf_loading_filters;  // the prefetch loads the next filter block
+  logic pf_busy;  // the prefetch owns the DRAM read port
+  logic pf_ready;  // the next descriptor is in the shadow registers
+  logic next_loads_filters;  // the next descriptor is a PASS that loads filters
+  logic desc_prefetched_q;  // this pass's descriptor (and filter block) came from the prefetch
+  logic desc_prefetched_d;
   logic loading;  // a DRAM -> chip transfer is in progress
+  logic fetching;  // reading a descriptor (this one or, prefetching, the next)
+  logic loading_filters;  // reading a filter block into the filter buffer
   logic [31:0] load_lines;  // lines this transfer moves
   logic [31:0] ifmap_tile_lines;
   logic [31:0] req_count_q;  // lines requested
@@ -457,6 +540,11 @@ module eyeriss_controller (
   logic [3:0] after_decode;
   logic [3:0] after_filter;
   logic [3:0] after_run;
+  logic [3:0] next_descriptor;  // decode the prefetched descriptor, else fetch it
+  logic run_exit;  // the pass has computed and the prefetch is not using the DRAM port
+  logic pass_end;  // the pass is over: on to the next descriptor
+  logic pf_start;  // the filter feeder is done: the filter buffer is free
+  logic pf_fetch_done;
   logic ifmap_loaded;
   logic [31:0] passes_q;  // passes finished in this program
   logic [31:0] passes_d;
@@ -526,14 +614,32 @@ module eyeriss_controller (
   assign relu_o = desc_flags_q[6];
 
   // ------------------------------------------------------------------------
+  // Prefetch: next descriptor and its filter block, while this pass computes
+  // ------------------------------------------------------------------------
+
+  assign pf_fetching = pf_state_q == PfFetch;
+
+  assign pf_loading_filters = pf_state_q == PfFilter;
+
+  assign pf_busy = pf_fetching | pf_loading_filters;
+
+  assign pf_ready = pf_state_q == PfReady;
+
+  assign next_loads_filters = (next_opcode_q == 8'd1) & next_flags_q[0];
+
+  // ------------------------------------------------------------------------
   // DMA reads: requests run ahead, responses land in order
   // ------------------------------------------------------------------------
 
-  assign loading = ((state_q == StFetch) | (state_q == StLoadFilter)) | ((state_q == StLoadIfmap) & ~desc_flags_q[4]);
+  assign fetching = (state_q == StFetch) | pf_fetching;
+
+  assign loading_filters = (state_q == StLoadFilter) | pf_loading_filters;
+
+  assign loading = (fetching | loading_filters) | ((state_q == StLoadIfmap) & ~desc_flags_q[4]);
 
   assign ifmap_tile_lines = (({16'd0, desc_q_q} * {16'd0, desc_r_q}) * {16'd0, desc_nrows_q}) * {16'd0, desc_wl_q};
 
-  assign load_lines = (state_q == StFetch) ? 32'd17 : ((state_q == StLoadFilter) ? {16'd0, desc_filter_lines_q} : ifmap_tile_lines);
+  assign load_lines = fetching ? 32'd17 : (loading_filters ? {16'd0, pf_loading_filters ? next_filter_lines_q : desc_filter_lines_q} : ifmap_tile_lines);
 
   assign channel_lines = {16'd0, desc_nrows_q} * {16'd0, desc_wl_q};
 
@@ -545,13 +651,13 @@ module eyeriss_controller (
 
   assign resp_fire = dram_rd_resp_valid_i & loading;
 
-  assign dram_rd_req_addr_o = (state_q == StFetch) ? (prog_ptr_q + req_count_q) : ((state_q == StLoadFilter) ? (desc_filter_addr_q + req_count_q) : (req_channel_base_q + req_line_q));
+  assign dram_rd_req_addr_o = fetching ? ((pf_fetching ? (prog_ptr_q + 32'd17) : prog_ptr_q) + req_count_q) : (loading_filters ? ((pf_loading_filters ? next_filter_addr_q : desc_filter_addr_q) + req_count_q) : (req_channel_base_q + req_line_q));
 
   assign load_done = resp_count_q == load_lines;
 
   assign glb_if_wr_en_o = resp_fire & (state_q == StLoadIfmap);
 
-  assign glb_f_wr_en_o = resp_fire & (state_q == StLoadFilter);
+  assign glb_f_wr_en_o = resp_fire & loading_filters;
 
   assign glb_wr_line_o = resp_count_q[13:0];
 
@@ -1045,13 +1151,23 @@ module eyeriss_controller (
 
   assign after_filter = desc_flags_q[1] ? StLoadIfmap : StSetup;
 
-  assign after_decode = opcode_end ? StDone : (desc_flags_q[0] ? StLoadFilter : after_filter);
+  assign after_decode = opcode_end ? StDone : ((desc_flags_q[0] & ~desc_prefetched_q) ? StLoadFilter : after_filter);
 
-  assign after_run = desc_flags_q[3] ? StStore : StFetch;
+  assign next_descriptor = pf_ready ? StDecode : StFetch;
 
-  assign start_load = ((((((state_q == StIdle) & start_cmd) | ((state_q == StDone) & start_cmd)) | (state_q == StDecode)) | ((state_q == StLoadFilter) & load_done)) | run_done) | store_done;
+  assign after_run = desc_flags_q[3] ? StStore : next_descriptor;
 
-  assign enter_store = run_done & desc_flags_q[3];
+  assign run_exit = (((state_q == StRun) & run_done) | (state_q == StPrefetchWait)) & ~pf_busy;
+
+  assign pass_end = (run_exit & ~desc_flags_q[3]) | store_done;
+
+  assign pf_start = ((((state_q == StRun) & run_settle_q) & ~filter_feeder_busy_i) & ~run_done) & (pf_state_q == PfIdle);
+
+  assign pf_fetch_done = pf_fetching & load_done;
+
+  assign start_load = (((((((state_q == StIdle) & start_cmd) | ((state_q == StDone) & start_cmd)) | (state_q == StDecode)) | ((state_q == StLoadFilter) & load_done)) | (pass_end & ~pf_ready)) | pf_start) | (pf_fetch_done & next_loads_filters);
+
+  assign enter_store = run_exit & desc_flags_q[3];
 
   assign rlc_store_start_o = enter_store & desc_flags_q[5];
 
@@ -1105,22 +1221,49 @@ module eyeriss_controller (
       StRun: begin
         run_settle_d = 1'd1;
         if (run_done) begin
-          state_d = after_run;
-          if (~desc_flags_q[3]) begin
-            prog_ptr_d = prog_ptr_q + 32'd17;
-          end
+          state_d = StPrefetchWait;
         end
       end
       StStore: begin
         if (store_done) begin
-          state_d = StFetch;
-          prog_ptr_d = prog_ptr_q + 32'd17;
+          state_d = next_descriptor;
         end
+      end
+      StPrefetchWait: begin
       end
       default: begin
         state_d = StIdle;
       end
     endcase
+    if (run_exit) begin
+      state_d = after_run;
+    end
+    if (pass_end) begin
+      prog_ptr_d = prog_ptr_q + 32'd17;
+    end
+  end
+
+  // Prefetch sequencing: starts once per pass, consumed when the pass ends
+  always_comb begin
+    pf_state_d = pf_state_q;
+    desc_prefetched_d = desc_prefetched_q;
+    if (pf_start) begin
+      pf_state_d = PfFetch;
+    end
+    if (pf_fetch_done) begin
+      pf_state_d = next_loads_filters ? PfFilter : PfReady;
+    end
+    if (pf_loading_filters & load_done) begin
+      pf_state_d = PfReady;
+    end
+    if (pass_end) begin
+      pf_state_d = PfIdle;
+      desc_prefetched_d = pf_ready;
+    end
+    if (start_cmd) begin
+      pf_state_d = PfIdle;
+      desc_prefetched_d = 1'd0;
+    end
   end
 
   // DMA counters: restart with each transfer
@@ -1149,7 +1292,7 @@ module eyeriss_controller (
     end
   end
 
-  // Descriptor fields: line k of a fetch carries fields 2k and 2k+1
+  // Descriptor fields: line k of a fetch carries fields 2k and 2k+1; a prefetched descriptor is copied
   always_comb begin
     desc_opcode_d = desc_opcode_q;
     desc_flags_d = desc_flags_q;
@@ -1184,6 +1327,39 @@ module eyeriss_controller (
     desc_step_d = desc_step_q;
     desc_ifmap_row_lines_d = desc_ifmap_row_lines_q;
     desc_ofmap_row_lines_d = desc_ofmap_row_lines_q;
+    next_opcode_d = next_opcode_q;
+    next_flags_d = next_flags_q;
+    next_s_d = next_s_q;
+    next_stride_d = next_stride_q;
+    next_f_d = next_f_q;
+    next_q_d = next_q_q;
+    next_p_d = next_p_q;
+    next_rc_d = next_rc_q;
+    next_r_d = next_r_q;
+    next_e_d = next_e_q;
+    next_t_d = next_t_q;
+    next_job_rows_d = next_job_rows_q;
+    next_shift_d = next_shift_q;
+    next_pad_d = next_pad_q;
+    next_w_d = next_w_q;
+    next_h_d = next_h_q;
+    next_ystart_d = next_ystart_q;
+    next_ylo_d = next_ylo_q;
+    next_nrows_d = next_nrows_q;
+    next_wl_d = next_wl_q;
+    next_ycount_d = next_ycount_q;
+    next_filter_addr_d = next_filter_addr_q;
+    next_filter_lines_d = next_filter_lines_q;
+    next_ifmap_addr_d = next_ifmap_addr_q;
+    next_ifmap_channel_lines_d = next_ifmap_channel_lines_q;
+    next_psum_bank_d = next_psum_bank_q;
+    next_epass_d = next_epass_q;
+    next_fl_d = next_fl_q;
+    next_ofmap_addr_d = next_ofmap_addr_q;
+    next_ofmap_plane_lines_d = next_ofmap_plane_lines_q;
+    next_step_d = next_step_q;
+    next_ifmap_row_lines_d = next_ifmap_row_lines_q;
+    next_ofmap_row_lines_d = next_ofmap_row_lines_q;
     if (resp_fire & (state_q == StFetch)) begin
       if (resp_count_q == 32'd0) begin
         desc_opcode_d = dram_rd_resp_data_i[7:0];
@@ -1285,6 +1461,142 @@ module eyeriss_controller (
         desc_ofmap_row_lines_d = dram_rd_resp_data_i[15:0];
       end
     end
+    if (resp_fire & pf_fetching) begin
+      if (resp_count_q == 32'd0) begin
+        next_opcode_d = dram_rd_resp_data_i[7:0];
+      end
+      if (resp_count_q == 32'd0) begin
+        next_flags_d = dram_rd_resp_data_i[38:32];
+      end
+      if (resp_count_q == 32'd1) begin
+        next_s_d = dram_rd_resp_data_i[15:0];
+      end
+      if (resp_count_q == 32'd1) begin
+        next_stride_d = dram_rd_resp_data_i[47:32];
+      end
+      if (resp_count_q == 32'd2) begin
+        next_f_d = dram_rd_resp_data_i[15:0];
+      end
+      if (resp_count_q == 32'd2) begin
+        next_q_d = dram_rd_resp_data_i[47:32];
+      end
+      if (resp_count_q == 32'd3) begin
+        next_p_d = dram_rd_resp_data_i[15:0];
+      end
+      if (resp_count_q == 32'd3) begin
+        next_rc_d = dram_rd_resp_data_i[47:32];
+      end
+      if (resp_count_q == 32'd4) begin
+        next_r_d = dram_rd_resp_data_i[15:0];
+      end
+      if (resp_count_q == 32'd4) begin
+        next_e_d = dram_rd_resp_data_i[47:32];
+      end
+      if (resp_count_q == 32'd5) begin
+        next_t_d = dram_rd_resp_data_i[15:0];
+      end
+      if (resp_count_q == 32'd5) begin
+        next_job_rows_d = dram_rd_resp_data_i[47:32];
+      end
+      if (resp_count_q == 32'd6) begin
+        next_shift_d = dram_rd_resp_data_i[4:0];
+      end
+      if (resp_count_q == 32'd6) begin
+        next_pad_d = dram_rd_resp_data_i[47:32];
+      end
+      if (resp_count_q == 32'd7) begin
+        next_w_d = dram_rd_resp_data_i[15:0];
+      end
+      if (resp_count_q == 32'd7) begin
+        next_h_d = dram_rd_resp_data_i[47:32];
+      end
+      if (resp_count_q == 32'd8) begin
+        next_ystart_d = $signed(dram_rd_resp_data_i[31:0]);
+      end
+      if (resp_count_q == 32'd8) begin
+        next_ylo_d = dram_rd_resp_data_i[47:32];
+      end
+      if (resp_count_q == 32'd9) begin
+        next_nrows_d = dram_rd_resp_data_i[15:0];
+      end
+      if (resp_count_q == 32'd9) begin
+        next_wl_d = dram_rd_resp_data_i[47:32];
+      end
+      if (resp_count_q == 32'd10) begin
+        next_ycount_d = dram_rd_resp_data_i[15:0];
+      end
+      if (resp_count_q == 32'd10) begin
+        next_filter_addr_d = dram_rd_resp_data_i[63:32];
+      end
+      if (resp_count_q == 32'd11) begin
+        next_filter_lines_d = dram_rd_resp_data_i[15:0];
+      end
+      if (resp_count_q == 32'd11) begin
+        next_ifmap_addr_d = dram_rd_resp_data_i[63:32];
+      end
+      if (resp_count_q == 32'd12) begin
+        next_ifmap_channel_lines_d = dram_rd_resp_data_i[31:0];
+      end
+      if (resp_count_q == 32'd12) begin
+        next_psum_bank_d = dram_rd_resp_data_i[36:32];
+      end
+      if (resp_count_q == 32'd13) begin
+        next_epass_d = dram_rd_resp_data_i[15:0];
+      end
+      if (resp_count_q == 32'd13) begin
+        next_fl_d = dram_rd_resp_data_i[47:32];
+      end
+      if (resp_count_q == 32'd14) begin
+        next_ofmap_addr_d = dram_rd_resp_data_i[31:0];
+      end
+      if (resp_count_q == 32'd14) begin
+        next_ofmap_plane_lines_d = dram_rd_resp_data_i[63:32];
+      end
+      if (resp_count_q == 32'd15) begin
+        next_step_d = dram_rd_resp_data_i[15:0];
+      end
+      if (resp_count_q == 32'd15) begin
+        next_ifmap_row_lines_d = dram_rd_resp_data_i[47:32];
+      end
+      if (resp_count_q == 32'd16) begin
+        next_ofmap_row_lines_d = dram_rd_resp_data_i[15:0];
+      end
+    end
+    if (pass_end & pf_ready) begin
+      desc_opcode_d = next_opcode_q;
+      desc_flags_d = next_flags_q;
+      desc_s_d = next_s_q;
+      desc_stride_d = next_stride_q;
+      desc_f_d = next_f_q;
+      desc_q_d = next_q_q;
+      desc_p_d = next_p_q;
+      desc_rc_d = next_rc_q;
+      desc_r_d = next_r_q;
+      desc_e_d = next_e_q;
+      desc_t_d = next_t_q;
+      desc_job_rows_d = next_job_rows_q;
+      desc_shift_d = next_shift_q;
+      desc_pad_d = next_pad_q;
+      desc_w_d = next_w_q;
+      desc_h_d = next_h_q;
+      desc_ystart_d = next_ystart_q;
+      desc_ylo_d = next_ylo_q;
+      desc_nrows_d = next_nrows_q;
+      desc_wl_d = next_wl_q;
+      desc_ycount_d = next_ycount_q;
+      desc_filter_addr_d = next_filter_addr_q;
+      desc_filter_lines_d = next_filter_lines_q;
+      desc_ifmap_addr_d = next_ifmap_addr_q;
+      desc_ifmap_channel_lines_d = next_ifmap_channel_lines_q;
+      desc_psum_bank_d = next_psum_bank_q;
+      desc_epass_d = next_epass_q;
+      desc_fl_d = next_fl_q;
+      desc_ofmap_addr_d = next_ofmap_addr_q;
+      desc_ofmap_plane_lines_d = next_ofmap_plane_lines_q;
+      desc_step_d = next_step_q;
+      desc_ifmap_row_lines_d = next_ifmap_row_lines_q;
+      desc_ofmap_row_lines_d = next_ofmap_row_lines_q;
+    end
   end
 
   assign busy_o = ~((state_q == StIdle) | (state_q == StDone));
@@ -1347,6 +1659,8 @@ module eyeriss_controller (
       desc_step_q <= 16'd0;
       desc_ifmap_row_lines_q <= 16'd0;
       desc_ofmap_row_lines_q <= 16'd0;
+      pf_state_q <= 2'd0;
+      desc_prefetched_q <= 1'd0;
       req_count_q <= 32'd0;
       resp_count_q <= 32'd0;
       req_line_q <= 32'd0;
@@ -1441,6 +1755,8 @@ module eyeriss_controller (
       desc_step_q <= desc_step_d;
       desc_ifmap_row_lines_q <= desc_ifmap_row_lines_d;
       desc_ofmap_row_lines_q <= desc_ofmap_row_lines_d;
+      pf_state_q <= pf_state_d;
+      desc_prefetched_q <= desc_prefetched_d;
       req_count_q <= req_count_d;
       resp_count_q <= resp_count_d;
       req_line_q <= req_line_d;
@@ -1503,6 +1819,39 @@ module eyeriss_controller (
 
   // Datapath registers: no reset, so nothing may rely on their initial value.
   always_ff @(posedge clk_i) begin
+    next_opcode_q <= next_opcode_d;
+    next_flags_q <= next_flags_d;
+    next_s_q <= next_s_d;
+    next_stride_q <= next_stride_d;
+    next_f_q <= next_f_d;
+    next_q_q <= next_q_d;
+    next_p_q <= next_p_d;
+    next_rc_q <= next_rc_d;
+    next_r_q <= next_r_d;
+    next_e_q <= next_e_d;
+    next_t_q <= next_t_d;
+    next_job_rows_q <= next_job_rows_d;
+    next_shift_q <= next_shift_d;
+    next_pad_q <= next_pad_d;
+    next_w_q <= next_w_d;
+    next_h_q <= next_h_d;
+    next_ystart_q <= next_ystart_d;
+    next_ylo_q <= next_ylo_d;
+    next_nrows_q <= next_nrows_d;
+    next_wl_q <= next_wl_d;
+    next_ycount_q <= next_ycount_d;
+    next_filter_addr_q <= next_filter_addr_d;
+    next_filter_lines_q <= next_filter_lines_d;
+    next_ifmap_addr_q <= next_ifmap_addr_d;
+    next_ifmap_channel_lines_q <= next_ifmap_channel_lines_d;
+    next_psum_bank_q <= next_psum_bank_d;
+    next_epass_q <= next_epass_d;
+    next_fl_q <= next_fl_d;
+    next_ofmap_addr_q <= next_ofmap_addr_d;
+    next_ofmap_plane_lines_q <= next_ofmap_plane_lines_d;
+    next_step_q <= next_step_d;
+    next_ifmap_row_lines_q <= next_ifmap_row_lines_d;
+    next_ofmap_row_lines_q <= next_ofmap_row_lines_d;
     row0_g_q <= row0_g_d;
     row0_i_q <= row0_i_d;
     row1_g_q <= row1_g_d;
@@ -1579,7 +1928,7 @@ module eyeriss_controller (
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin
     if (rst_ni) begin
-      state_legal: assert (state_q <= StDone)
+      state_legal: assert (state_q <= StPrefetchWait)
         else $error("eyeriss_controller: illegal state encoding");
       opcode_known: assert (!((state_q == StDecode) & (desc_opcode_q > 8'd1)))
         else $error("eyeriss_controller: unknown descriptor opcode (0 is END, 1 is PASS): the program in DRAM is corrupt");
@@ -1591,6 +1940,14 @@ module eyeriss_controller (
         else $error("eyeriss_controller: coded ifmap load started while the RLC loader is still busy");
       rlc_store_start_idle: assert (!(rlc_store_start_o & rlc_store_busy_i))
         else $error("eyeriss_controller: coded ofmap store started while the RLC encoder is still busy");
+      dma_restart_quiet: assert (!(start_load & (resp_count_q < req_count_q)))
+        else $error("eyeriss_controller: a DRAM transfer restarted while reads of the previous one were still in flight");
+      prefetch_only_while_computing: assert (!(pf_busy & ~((state_q == StRun) | (state_q == StPrefetchWait))))
+        else $error("eyeriss_controller: the prefetch used the DRAM read port outside Run: it would share it with a load or a store");
+      filter_buffer_free: assert (!(glb_f_wr_en_o & filter_feeder_busy_i))
+        else $error("eyeriss_controller: filter buffer written while the filter feeder still reads it");
+      prefetch_keeps_reused_filters: assert (!(pf_loading_filters & ~next_loads_filters))
+        else $error("eyeriss_controller: the prefetch overwrote the filter buffer for a pass that re-feeds the block already there");
     end
   end
 `endif

@@ -64,6 +64,7 @@ module eyeriss_top (
   logic feeders_busy;
   logic pes_idle;
   logic [31:0] gon_words;
+  logic ff_busy;
   logic [47:0] row_g;
   logic [59:0] row_i;
   logic [11:0] row_active;
@@ -148,7 +149,6 @@ module eyeriss_top (
   logic [15:0] ff_data;
   logic [3:0] ff_row_tag;
   logic [3:0] ff_col_tag;
-  logic ff_busy;
   logic [15:0] words_per_pe;
   logic if_valid;
   logic if_ready;
@@ -2919,6 +2919,7 @@ module eyeriss_top (
     .run_start_o               (run_start),
     .accumulate_o              (accumulate),
     .feeders_busy_i            (feeders_busy),
+    .filter_feeder_busy_i      (ff_busy),
     .pes_idle_i                (pes_idle),
     .gon_words_i               (gon_words),
     .rlc_load_start_o          (rlc_load_start),
@@ -14224,7 +14225,7 @@ module eyeriss_top (
     .clear_i                    (program_start),
     .ev_cycles_busy_i           (busy_o),
     .ev_cycles_pe_busy_i        (~pes_idle),
-    .ev_cycles_dram_stall_i     ((((state_o == 4'd1) | (state_o == 4'd3)) | (state_o == 4'd4)) | (state_o == 4'd8)),
+    .ev_cycles_dram_stall_i     (((((state_o == 4'd1) | (state_o == 4'd3)) | (state_o == 4'd4)) | (state_o == 4'd8)) | (state_o == 4'd10)),
     .ev_cycles_noc_stall_i      (((ff_valid & ~ff_ready) | (if_valid & ~if_ready)) | (pf_valid & ~pf_ready)),
     .ev_gin_filter_words_i      (ff_valid & ff_ready),
     .ev_gin_ifmap_words_i       (if_valid & if_ready),
@@ -14239,7 +14240,7 @@ module eyeriss_top (
     .ev_glb_psum_writes_i       (ps_wr_en),
     .ev_dram_lines_read_i       (dram_rd_resp_valid_i & dram_rd_resp_ready_o),
     .ev_dram_lines_written_i    (dram_wr_valid_o & dram_wr_ready_i),
-    .ev_dram_filter_lines_read_i((dram_rd_resp_valid_i & dram_rd_resp_ready_o) & (state_o == 4'd3)),
+    .ev_dram_filter_lines_read_i(glb_f_wr_en),
     .ev_dram_ifmap_lines_read_i ((dram_rd_resp_valid_i & dram_rd_resp_ready_o) & (state_o == 4'd4)),
     .perf_sel_i                 (perf_sel_i),
     .perf_cnt_o                 (perf_cnt_o)

@@ -174,8 +174,10 @@ struct GeometrySearch {
     /// `Mapping.estimatedCycles`). Per pass: the slowest of one PE's MACs, the ifmap feeder and
     /// the GON (each network moves one word per cycle: docs/architecture.md, section 4; the
     /// psum GIN moves as many words as the GON), plus the filter feeder (the spads fill before
-    /// the MACs start), plus the descriptor, filter block and ifmap tile from DRAM (loaded before
-    /// the pass runs, section 5). This is what makes the ranking weigh PE count against reuse:
+    /// the MACs start), plus the ifmap tile from DRAM (loaded before the pass runs, section 5),
+    /// plus what the computing does not hide of the next descriptor and filter block (prefetched
+    /// once the filter feeder is done; the first pass waits for its own). This is what makes the
+    /// ranking weigh PE count against reuse:
     /// more columns only help while the GON keeps up (`e*t <= q*S`), more channel sets while
     /// the ifmap feeder does.
     func cost(_ g: MainGeometry) -> (cycles: Double, utilization: Double) {
@@ -184,6 +186,7 @@ struct GeometrySearch {
         var cycles = 0.0
         var busyMACs = 0.0
         var macs = 0.0
+        var first = true
         for fc in chunks.filters {
             let (p, t) = (fc.x, fc.y)
             for rw in chunks.rows {
@@ -199,10 +202,16 @@ struct GeometrySearch {
                         let gonWords = jobRows * d.f * e * t * p
                         let filterWords = t * rc * r * d.s * q * p
                         let tileLines = q * r * d.tileRows(epass: e * jobRows, rc: rc) * d.wl
-                        let dramLines = ceilDiv(filterWords, hw.lanes) + tileLines + Descriptor.lineCount
-                        let pass = Double(max(peMACs, ifmapWords, gonWords) + filterWords)
-                            + Double(dramLines) * hw.cyclesPerLine + Self.passSetupCycles
+                        let compute = max(peMACs, ifmapWords, gonWords)
+                        let prefetchLines = ceilDiv(filterWords, hw.lanes) + Descriptor.lineCount
+                        let exposedPrefetch = max(0, Double(prefetchLines) * hw.cyclesPerLine - Double(compute))
+                        let pass = Double(compute + filterWords) + Double(tileLines) * hw.cyclesPerLine
+                            + exposedPrefetch + Self.passSetupCycles
                         cycles += count * pass
+                        if first {
+                            cycles += Double(prefetchLines) * hw.cyclesPerLine
+                            first = false
+                        }
                         let active = Double(rc * r * e * t)
                         macs += count * Double(peMACs) * active
                         busyMACs += count * Double(peMACs) * active * active / peCount

@@ -74,6 +74,12 @@ struct ControllerFields {
 /// the output network, waits until every psum is back and every PE idle, and stores the psum
 /// tile when the pass ends an accumulation group. DRAM reads are pipelined (requests run ahead of
 /// responses, which come back in order); every transfer is valid/ready.
+///
+/// Prefetch: once the filter feeder has sent the whole filter block (the filter buffer is then
+/// free) and while the pass computes, the idle DRAM read port fetches the NEXT descriptor into a
+/// shadow register set and, when that pass loads filters, its filter block into the filter
+/// buffer. The next pass then skips Fetch and LoadFilter. The pass waits for the prefetch
+/// (`StPrefetchWait`) before its store, so the store never shares the DRAM port with it.
 public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let m = ModuleBuilder("eyeriss_controller", header: header.lines(
         purpose: "Top-level controller: fetches pass descriptors, moves data DRAM <-> global buffer, sequences passes.",
@@ -114,6 +120,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let runStart = m.output("run_start_o")
     let accumulate = m.output("accumulate_o")
     let feedersBusy = m.input("feeders_busy_i")
+    let filterFeederBusy = m.input("filter_feeder_busy_i")
     let pesIdle = m.input("pes_idle_i")
     let gonWords = m.input("gon_words_i", 32)
     m.portGroup("Run-length codec: coded ifmap loads and coded (and ReLU) ofmap stores")
@@ -151,6 +158,8 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let stRun = m.constant("StRun", 7, width: sb, comment: "waiting for every psum and every PE")
     let stStore = m.constant("StStore", 8, width: sb, comment: "psum tile -> DRAM")
     let stDone = m.constant("StDone", 9, width: sb, comment: "program finished")
+    let stPrefetchWait = m.constant("StPrefetchWait", 10, width: sb,
+                                    comment: "pass computed; the next descriptor or filter block is still arriving")
     let state = m.register("state", sb, reset: 0)
     let progPtr = m.register("prog_ptr", ab, reset: 0, comment: "line of the current descriptor")
     let progBase = m.register("prog_base", ab, reset: 0)
@@ -171,16 +180,55 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assign(accumulate, flagAccumulate)
     m.assign(reluOut, flagRelu)
 
+    // The next pass's descriptor, fetched while this pass computes. A second register set
+    // rather than a small memory or a partial fetch: the fields of this pass stay in use until
+    // its store ends, a partial fetch (opcode, flags, filter address and lines) would leave 14
+    // descriptor lines to read, exposed, before every pass, and a 17-line memory would need a
+    // read-out sequence; the copy is one cycle. About 600 flops with 16-bit counts, next to
+    // kilobytes of buffer and spads. Not reset: read only once the whole descriptor is in.
+    m.section("Prefetch: next descriptor and its filter block, while this pass computes")
+    let pb = 2
+    let pfIdle = m.constant("PfIdle", 0, width: pb, comment: "nothing prefetched for the next pass")
+    let pfFetch = m.constant("PfFetch", 1, width: pb, comment: "next descriptor -> shadow registers")
+    let pfFilter = m.constant("PfFilter", 2, width: pb, comment: "next filter block -> filter buffer")
+    let pfReady = m.constant("PfReady", 3, width: pb, comment: "next descriptor (and its filter block) in place")
+    let pf = m.register("pf_state", pb, reset: 0)
+    var next: [DescriptorField: Expr] = [:]
+    var nextRegs: [(DescriptorField, (q: Expr, d: Expr))] = []
+    for f in DescriptorField.kept {
+        let reg = m.register("next_\(f.name)", f.width(p), signed: f == .yStart)
+        next[f] = reg.q
+        nextRegs.append((f, reg))
+    }
+    let pfFetching = m.logic("pf_fetching", comment: "the prefetch reads the next descriptor")
+    let pfLoadingFilters = m.logic("pf_loading_filters", comment: "the prefetch loads the next filter block")
+    let pfBusy = m.logic("pf_busy", comment: "the prefetch owns the DRAM read port")
+    let pfIsReady = m.logic("pf_ready", comment: "the next descriptor is in the shadow registers")
+    m.assign(pfFetching, pf.q.eq(pfFetch))
+    m.assign(pfLoadingFilters, pf.q.eq(pfFilter))
+    m.assign(pfBusy, pfFetching | pfLoadingFilters)
+    m.assign(pfIsReady, pf.q.eq(pfReady))
+    let nextLoadsFilters = m.logic("next_loads_filters", comment: "the next descriptor is a PASS that loads filters")
+    m.assign(nextLoadsFilters, next[.opcode]!.eq(1) & next[.flags]!.bit(0))
+    let prefetched = m.register("desc_prefetched", reset: 0,
+                                comment: "this pass's descriptor (and filter block) came from the prefetch")
+
     // ------------------------------------------------------------------ DMA reads
     m.section("DMA reads: requests run ahead, responses land in order")
     let loading = m.logic("loading", comment: "a DRAM -> chip transfer is in progress")
-    m.assign(loading, state.q.eq(stFetch) | state.q.eq(stLoadFilter) | (state.q.eq(stLoadIfmap) & ~flagIfmapRLC))
+    let fetching = m.logic("fetching", comment: "reading a descriptor (this one or, prefetching, the next)")
+    let loadingFilters = m.logic("loading_filters", comment: "reading a filter block into the filter buffer")
+    m.assign(fetching, state.q.eq(stFetch) | pfFetching)
+    m.assign(loadingFilters, state.q.eq(stLoadFilter) | pfLoadingFilters)
+    m.assign(loading, fetching | loadingFilters | (state.q.eq(stLoadIfmap) & ~flagIfmapRLC))
     let total = m.logic("load_lines", 32, comment: "lines this transfer moves")
     let ifmapTileLines = m.logic("ifmap_tile_lines", 32)
     m.assign(ifmapTileLines, field[.q]!.zeroExtended(to: 32) * field[.r]!.zeroExtended(to: 32)
         * field[.nRows]!.zeroExtended(to: 32) * field[.wl]!.zeroExtended(to: 32))
-    m.assign(total, Expr.mux(state.q.eq(stFetch), .lit(DescriptorField.linesPerDescriptor, width: 32),
-                             Expr.mux(state.q.eq(stLoadFilter), field[.filterLines]!.zeroExtended(to: 32), ifmapTileLines)))
+    let filterLines = Expr.mux(pfLoadingFilters, next[.filterLines]!, field[.filterLines]!)
+    let filterAddress = Expr.mux(pfLoadingFilters, next[.filterAddress]!, field[.filterAddress]!)
+    m.assign(total, Expr.mux(fetching, .lit(DescriptorField.linesPerDescriptor, width: 32),
+                             Expr.mux(loadingFilters, filterLines.zeroExtended(to: 32), ifmapTileLines)))
     let reqCount = m.register("req_count", 32, reset: 0, comment: "lines requested")
     let respCount = m.register("resp_count", 32, reset: 0, comment: "lines received")
     let reqLine = m.register("req_line", 32, reset: 0, comment: "ifmap: line within the channel")
@@ -193,8 +241,9 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assign(reqFire, rqValid & rqReady)
     m.assign(rsReady, loading)
     m.assign(respFire, rsValid & loading)
-    m.assign(rqAddr, Expr.mux(state.q.eq(stFetch), progPtr.q + reqCount.q,
-                              Expr.mux(state.q.eq(stLoadFilter), field[.filterAddress]! + reqCount.q,
+    let descLine = Expr.mux(pfFetching, progPtr.q + DescriptorField.linesPerDescriptor, progPtr.q)
+    m.assign(rqAddr, Expr.mux(fetching, descLine + reqCount.q,
+                              Expr.mux(loadingFilters, filterAddress + reqCount.q,
                                        reqChannelBase.q + reqLine.q)))
     let loadDone = m.logic("load_done", comment: "every line of the transfer has arrived")
     m.assign(loadDone, respCount.q.eq(total))
@@ -202,7 +251,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
 
     // Where a received line goes.
     m.assign(glbIfWrEn, respFire & state.q.eq(stLoadIfmap))
-    m.assign(glbFWrEn, respFire & state.q.eq(stLoadFilter))
+    m.assign(glbFWrEn, respFire & loadingFilters)
     let wlb = max(p.glbLineBits, p.filterLineBits)
     m.assign(glbWrLine, respCount.q.truncated(to: wlb))
     m.assign(glbWrData, rsData)
@@ -374,12 +423,24 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let afterDecode = m.logic("after_decode", sb)
     let afterFilter = m.logic("after_filter", sb)
     let afterRun = m.logic("after_run", sb)
+    let nextDescriptor = m.logic("next_descriptor", sb, comment: "decode the prefetched descriptor, else fetch it")
     m.assign(afterFilter, Expr.mux(flagLoadIfmap, stLoadIfmap, stSetup))
-    m.assign(afterDecode, Expr.mux(opcodeEnd, stDone, Expr.mux(flagLoadFilter, stLoadFilter, afterFilter)))
-    m.assign(afterRun, Expr.mux(flagStore, stStore, stFetch))
+    m.assign(afterDecode, Expr.mux(opcodeEnd, stDone,
+                                   Expr.mux(flagLoadFilter & ~prefetched.q, stLoadFilter, afterFilter)))
+    m.assign(nextDescriptor, Expr.mux(pfIsReady, stDecode, stFetch))
+    m.assign(afterRun, Expr.mux(flagStore, stStore, nextDescriptor))
+    let runExit = m.logic("run_exit", comment: "the pass has computed and the prefetch is not using the DRAM port")
+    m.assign(runExit, ((state.q.eq(stRun) & runDone) | state.q.eq(stPrefetchWait)) & ~pfBusy)
+    let passEnd = m.logic("pass_end", comment: "the pass is over: on to the next descriptor")
+    m.assign(passEnd, (runExit & ~flagStore) | storeDone)
+    let pfStart = m.logic("pf_start", comment: "the filter feeder is done: the filter buffer is free")
+    m.assign(pfStart, state.q.eq(stRun) & settle.q & ~filterFeederBusy & ~runDone & pf.q.eq(pfIdle))
+    let pfFetchDone = m.logic("pf_fetch_done")
+    m.assign(pfFetchDone, pfFetching & loadDone)
     m.assign(startLoad, (state.q.eq(stIdle) & startCmd) | (state.q.eq(stDone) & startCmd)
-        | state.q.eq(stDecode) | (state.q.eq(stLoadFilter) & loadDone) | runDone | storeDone)
-    m.assign(enterStore, runDone & flagStore)
+        | state.q.eq(stDecode) | (state.q.eq(stLoadFilter) & loadDone) | (passEnd & ~pfIsReady)
+        | pfStart | (pfFetchDone & nextLoadsFilters))
+    m.assign(enterStore, runExit & flagStore)
     m.assign(rlcStoreStart, enterStore & flagOfmapRLC)
     let ifmapLoaded = m.logic("ifmap_loaded")
     m.assign(ifmapLoaded, Expr.mux(flagIfmapRLC, ~rlcLoadBusy, loadDone))
@@ -409,18 +470,29 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
             }),
             ([stRun], { b in
                 b.set(settle.d, .one)
-                b.when(runDone) { b in
-                    b.set(state.d, afterRun)
-                    b.when(~flagStore) { b in b.set(progPtr.d, progPtr.q + DescriptorField.linesPerDescriptor) }
-                }
+                b.when(runDone) { b in b.set(state.d, stPrefetchWait) }
             }),
-            ([stStore], { b in
-                b.when(storeDone) { b in
-                    b.set(state.d, stFetch)
-                    b.set(progPtr.d, progPtr.q + DescriptorField.linesPerDescriptor)
-                }
-            }),
+            ([stStore], { b in b.when(storeDone) { b in b.set(state.d, nextDescriptor) } }),
+            ([stPrefetchWait], { _ in }),
         ], default: { b in b.set(state.d, stIdle) })
+        // Leaving Run (directly, or from StPrefetchWait once the prefetch is in).
+        b.when(runExit) { b in b.set(state.d, afterRun) }
+        b.when(passEnd) { b in b.set(progPtr.d, progPtr.q + DescriptorField.linesPerDescriptor) }
+    }
+    m.comb("Prefetch sequencing: starts once per pass, consumed when the pass ends") { b in
+        b.set(pf.d, pf.q)
+        b.set(prefetched.d, prefetched.q)
+        b.when(pfStart) { b in b.set(pf.d, pfFetch) }
+        b.when(pfFetchDone) { b in b.set(pf.d, Expr.mux(nextLoadsFilters, pfFilter, pfReady)) }
+        b.when(pfLoadingFilters & loadDone) { b in b.set(pf.d, pfReady) }
+        b.when(passEnd) { b in
+            b.set(pf.d, pfIdle)
+            b.set(prefetched.d, pfIsReady)
+        }
+        b.when(startCmd) { b in
+            b.set(pf.d, pfIdle)
+            b.set(prefetched.d, .zero)
+        }
     }
     m.comb("DMA counters: restart with each transfer") { b in
         b.set(reqCount.d, reqCount.q)
@@ -444,14 +516,20 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
             b.when(respFire) { b in b.set(respCount.d, respCount.q + 1) }
         }
     }
-    m.comb("Descriptor fields: line k of a fetch carries fields 2k and 2k+1") { b in
-        for (f, reg) in fieldRegs { b.set(reg.d, reg.q) }
-        b.when(respFire & state.q.eq(stFetch)) { b in
-            for (f, reg) in fieldRegs {
-                let half = f.rawValue % 2
-                let value = rsData.bits(32 * half + f.width(p) - 1, 32 * half)
-                b.when(respCount.q.eq(f.rawValue / 2)) { b in b.set(reg.d, f == .yStart ? value.asSigned : value) }
+    m.comb("Descriptor fields: line k of a fetch carries fields 2k and 2k+1; a prefetched descriptor is copied") { b in
+        for (_, reg) in fieldRegs { b.set(reg.d, reg.q) }
+        for (_, reg) in nextRegs { b.set(reg.d, reg.q) }
+        for (regs, when) in [(fieldRegs, state.q.eq(stFetch)), (nextRegs, pfFetching)] {
+            b.when(respFire & when) { b in
+                for (f, reg) in regs {
+                    let half = f.rawValue % 2
+                    let value = rsData.bits(32 * half + f.width(p) - 1, 32 * half)
+                    b.when(respCount.q.eq(f.rawValue / 2)) { b in b.set(reg.d, f == .yStart ? value.asSigned : value) }
+                }
             }
+        }
+        b.when(passEnd & pfIsReady) { b in
+            for (f, reg) in fieldRegs { b.set(reg.d, next[f]!) }
         }
     }
     m.assign(busyOut, ~(state.q.eq(stIdle) | state.q.eq(stDone)))
@@ -466,7 +544,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assign(passesOut, passes.q)
 
     // Simulation-only checks: a corrupt program or a broken neighbour stops the run by name.
-    m.assertion("state_legal", state.q.le(stDone), message: "illegal state encoding")
+    m.assertion("state_legal", state.q.le(stPrefetchWait), message: "illegal state encoding")
     m.assertion("opcode_known", !(state.q.eq(stDecode) & field[.opcode]!.gt(.lit(1, width: 8))),
                 message: "unknown descriptor opcode (0 is END, 1 is PASS): the program in DRAM is corrupt")
     m.assertion("dram_resp_requested", !(respFire & respCount.q.ge(reqCount.q)),
@@ -477,5 +555,13 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
                 message: "coded ifmap load started while the RLC loader is still busy")
     m.assertion("rlc_store_start_idle", !(rlcStoreStart & rlcStoreBusy),
                 message: "coded ofmap store started while the RLC encoder is still busy")
+    m.assertion("dma_restart_quiet", !(startLoad & respCount.q.lt(reqCount.q)),
+                message: "a DRAM transfer restarted while reads of the previous one were still in flight")
+    m.assertion("prefetch_only_while_computing", !(pfBusy & ~(state.q.eq(stRun) | state.q.eq(stPrefetchWait))),
+                message: "the prefetch used the DRAM read port outside Run: it would share it with a load or a store")
+    m.assertion("filter_buffer_free", !(glbFWrEn & filterFeederBusy),
+                message: "filter buffer written while the filter feeder still reads it")
+    m.assertion("prefetch_keeps_reused_filters", !(pfLoadingFilters & ~nextLoadsFilters),
+                message: "the prefetch overwrote the filter buffer for a pass that re-feeds the block already there")
     return try m.build()
 }

@@ -16,7 +16,8 @@ public enum PerfCounter: Int, CaseIterable, Sendable {
     /// Cycles at least one PE is working.
     case cyclesPEBusy
     /// Cycles the array waits on DRAM: the controller fetches a descriptor, loads filters or an
-    /// ifmap tile, or stores psums (it never overlaps these with computing).
+    /// ifmap tile, stores psums, or waits at the end of a pass for the prefetch of the next
+    /// descriptor and filter block (the part of the prefetch that overlaps the run is not counted).
     case cyclesDRAMStall
     /// Cycles a feeder holds a word a global input network cannot deliver (a destination PE is
     /// not ready).
@@ -65,6 +66,7 @@ enum ControllerStateCode {
     static let loadFilter = 3
     static let loadIfmap = 4
     static let store = 8
+    static let prefetchWait = 10
 }
 
 /// `eyeriss_perf_counters`: one `bits`-wide counter per `PerfCounter`, cleared by `clear_i` (the

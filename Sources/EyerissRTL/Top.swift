@@ -83,6 +83,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let glbPsRdData = sig("glb_ps_rd_data", p.lineBits)
     let runStart = sig("run_start"), accumulate = sig("accumulate"), chainRows = sig("chain_rows", cb)
     let feedersBusy = sig("feeders_busy"), pesIdle = sig("pes_idle"), gonWords = sig("gon_words", 32)
+    let ffBusy = sig("ff_busy")
     let rowG = sig("row_g", rows * p.rowTagBits), rowI = sig("row_i", rows * p.ifmapColumnTagBits)
     let rowActive = sig("row_active", rows), rowTop = sig("row_top", rows)
     let colTG = sig("col_tg", cols * cb), colJ = sig("col_j", cols * cb)
@@ -111,7 +112,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
                inputs: ["clk_i": clk, "rst_ni": rst, "cfg_valid_i": cfgValid, "cfg_addr_i": cfgAddr, "cfg_data_i": cfgData,
                         "dram_rd_req_ready_i": rqReady, "dram_rd_resp_valid_i": rsValid, "dram_rd_resp_data_i": rsData,
                         "dram_wr_ready_i": wrReady, "glb_ps_rd_data_i": glbPsRdData, "feeders_busy_i": feedersBusy,
-                        "pes_idle_i": pesIdle, "gon_words_i": gonWords,
+                        "filter_feeder_busy_i": ffBusy, "pes_idle_i": pesIdle, "gon_words_i": gonWords,
                         "rlc_load_busy_i": rlcLoadBusy, "rlc_store_busy_i": rlcStoreBusy],
                outputs: ctrlOutputs)
 
@@ -180,7 +181,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
 
     // Filter feeder
     let ffValid = sig("ff_valid"), ffReady = sig("ff_ready"), ffData = sig("ff_data", dw)
-    let ffRow = sig("ff_row_tag", p.rowTagBits), ffCol = sig("ff_col_tag", p.columnTagBits), ffBusy = sig("ff_busy")
+    let ffRow = sig("ff_row_tag", p.rowTagBits), ffCol = sig("ff_col_tag", p.columnTagBits)
     let wordsPerPE = sig("words_per_pe", cb)
     m.assign(wordsPerPE, field[.p]! * field[.q]! * field[.s]!)
     m.instance(filterFeeder, "u_filter_feeder",
@@ -367,7 +368,8 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     try instantiatePerfCounters(m, clk: clk, rst: rst, clear: programStart, events: [
         .cyclesBusy: busy, .cyclesPEBusy: ~pesIdle,
         .cyclesDRAMStall: stateIs(ControllerStateCode.fetch) | stateIs(ControllerStateCode.loadFilter)
-            | stateIs(ControllerStateCode.loadIfmap) | stateIs(ControllerStateCode.store),
+            | stateIs(ControllerStateCode.loadIfmap) | stateIs(ControllerStateCode.store)
+            | stateIs(ControllerStateCode.prefetchWait),
         .cyclesNoCStall: (ffValid & ~ffReady) | (ifValid & ~ifReady) | (pfValid & ~pfReady),
         .ginFilterWords: ffValid & ffReady, .ginIfmapWords: ifValid & ifReady, .ginPsumWords: pfValid & pfReady,
         .gonWords: psWrEn, .localPsumWords: .zero,
@@ -375,7 +377,8 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
         .glbIfmapWrites: Expr.mux(ifWrEn, popCount(ifWrMask, width: lanesWords.width), noWords),
         .glbPsumReads: Expr.mux(glbPsRdEnStore | encRdEn, lanesWords, psRdEnFeeder.zeroExtended(to: lanesWords.width)),
         .glbPsumWrites: psWrEn, .dramLinesRead: rsValid & rsReady, .dramLinesWritten: wrValid & wrReady,
-        .dramFilterLinesRead: rsValid & rsReady & stateIs(ControllerStateCode.loadFilter),
+        // Filter lines also arrive during Run (the prefetch): count the filter buffer's line writes.
+        .dramFilterLinesRead: glbFWrEn,
         .dramIfmapLinesRead: rsValid & rsReady & stateIs(ControllerStateCode.loadIfmap),
     ], links: links, sel: perfSel, out: perfOut, header: header, design: &design)
     addDRAMPortAssertions(m, read: (ctrlRqValid, ldRqValid, ctrlRsReady, ldRsReady), write: (ctrlWrValid, encWrValid),

@@ -27,6 +27,7 @@ public struct LayerData: Sendable {
 ///   Without data: no MAC is gated, and coded rows take their whole slot (an upper bound).
 /// - **Estimates** (timing; the DRAM model's bandwidth and latency, the networks' back-pressure):
 ///   `cycles.total`, `cycles.peBusy`, `cycles.dramStall`; `cycles.nocStall` is not modelled (0).
+///   Descriptors and filter blocks after the first are prefetched under the run before them.
 ///   `cycleTolerance` is how far the estimate may be from the RTL.
 public enum AccessModel {
     /// Relative error the cycle estimates are held to, against the RTL with the nominal DRAM
@@ -57,9 +58,16 @@ public enum AccessModel {
         var cycles = 0.0, peBusy = 0.0, dramStall = 0.0
         out.dram.linesRead = UInt64(layout.programLines)
         let descriptorCycles = Double(DescriptorField.linesPerDescriptor) * Double(lineBytes) / bytesPerCycle + dramLatencyCycles
-        cycles += Double(plan.passes.count + 1) * descriptorCycles
-        dramStall += Double(plan.passes.count + 1) * descriptorCycles
-        for pass in plan.passes {
+        func filterLoadCycles(_ pass: Pass) -> Double {
+            guard pass.flags.contains(.loadFilters), pass.filterLines > 0 else { return 0 }
+            return Double(UInt64(pass.filterLines) * lineBytes) / bytesPerCycle + dramLatencyCycles
+        }
+        // Only the first descriptor and its filter block are fetched before a pass; every later
+        // descriptor (END included) and filter block is prefetched during the pass before it
+        // (docs/architecture.md 5), and only what the run does not cover shows.
+        cycles += descriptorCycles
+        dramStall += descriptorCycles
+        for (index, pass) in plan.passes.enumerated() {
             let g = pass.geometry
             let active = UInt64(g.activePEs)
             let (p, q, s, f, jobRows) = (UInt64(g.p), UInt64(g.q), UInt64(g.s), UInt64(g.f), UInt64(g.jobRows))
@@ -93,6 +101,7 @@ public enum AccessModel {
                 out.glb.psum.reads += psumWords
             }
             var loadLines: UInt64 = 0
+            var exposedLoadLines: UInt64 = 0
             if pass.flags.contains(.loadFilters) {
                 out.glb.filter.writes += UInt64(pass.filterLines) * lanes
                 out.dram.filterLinesRead += UInt64(pass.filterLines)
@@ -112,6 +121,7 @@ public enum AccessModel {
                 }
                 out.dram.ifmapLinesRead += lines
                 loadLines += lines
+                exposedLoadLines += lines
             }
             var storeLines: UInt64 = 0
             if pass.flags.contains(.store) {
@@ -127,15 +137,21 @@ public enum AccessModel {
                 out.dram.linesWritten += storeLines
             }
             out.dram.linesRead += loadLines
-            // Timing: loads, then the run, then the store; nothing overlaps (docs/architecture.md 5).
-            let load = loadLines > 0 ? Double(loadLines * lineBytes) / bytesPerCycle + dramLatencyCycles : 0
+            // Timing: the ifmap load (and, for the first pass, the filter load), then the run,
+            // during which, once the filter feeder is done, the next descriptor and filter block
+            // arrive; the pass waits for whatever of them is left, then stores.
+            var load = exposedLoadLines > 0 ? Double(exposedLoadLines * lineBytes) / bytesPerCycle + dramLatencyCycles : 0
+            if index == 0 { load += filterLoadCycles(pass) }
             let store = storeLines > 0 ? Double(storeLines * lineBytes) / bytesPerCycle : 0
             let perOutput = Double(p * q * s + p + 3)
             let run = max(Double(filterWords) + Double(jobRows * f) * perOutput, Double(ifmapWords), Double(psumWords))
                 + Double(g.activeRows + g.activeColumns)
-            cycles += load + run + store
+            let next = index + 1 < plan.passes.count ? plan.passes[index + 1] : nil
+            let prefetch = descriptorCycles + (next.map(filterLoadCycles) ?? 0)
+            let wait = max(0, prefetch - (run - Double(filterWords)))
+            cycles += load + run + wait + store
             peBusy += run
-            dramStall += load + store
+            dramStall += load + wait + store
         }
         out.cycles = CycleCounts(total: UInt64(cycles.rounded()), peBusy: UInt64(peBusy.rounded()),
                                  dramStall: UInt64(dramStall.rounded()), nocStall: 0)

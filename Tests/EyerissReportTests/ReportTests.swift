@@ -88,7 +88,7 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(c.dram.wordsWritten, UInt64(st.dramWordsWritten))
         XCTAssertEqual(c.dram.filterLinesRead * 4, UInt64(st.filterWordsRead))
         XCTAssertEqual(c.noc.gon, UInt64(layer.n * layer.m * layer.e * layer.f * plan.mapping.filterRowChunks.count
-                                         * (layer.channelsPerGroup + plan.mapping.q * plan.mapping.r - 1) / (plan.mapping.q * plan.mapping.r)),
+                                         * ((layer.channelsPerGroup + plan.mapping.q * plan.mapping.r - 1) / (plan.mapping.q * plan.mapping.r))),
                        "every pass sends each of its psums once")
         // Data: all-zero ifmap gates every slot; the ifmap words the feeder reads never exceed the stream.
         let zeros = LayerData(ifmap: Array(repeating: 0, count: layer.n * layer.c * layer.h * layer.w),
