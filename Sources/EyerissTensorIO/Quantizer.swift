@@ -68,13 +68,17 @@ public enum Quantizer {
     public static func fractionBits(peak: Double, dataBits: Int) -> Int {
         let top = Double((1 << (dataBits - 1)) - 1)
         guard peak > 0, peak.isFinite else { return 0 }
+        // The log gives the answer to within one; the loops settle the rounding at the edge.
+        // pow2 is exact over Double's whole exponent range, so tiny peaks (deep layers of a
+        // network fed a small input reach 1e-20 and below) need no special case.
         var guess = Int((top / peak).log2Floor)
         while (peak * pow2(guess + 1)).rounded() <= top { guess += 1 }
         while (peak * pow2(guess)).rounded() > top { guess -= 1 }
         return guess
     }
 
-    public static func pow2(_ k: Int) -> Double { k >= 0 ? Double(1 << min(k, 62)) : 1 / Double(1 << min(-k, 62)) }
+    /// `2^k`, exact for every `k` a Double can scale by (`scalbn`).
+    public static func pow2(_ k: Int) -> Double { scalbn(1.0, k) }
 }
 
 private extension Double {

@@ -117,6 +117,20 @@ final class NPYTests: XCTestCase {
         XCTAssertEqual(given.tensor.values, [192, -128, 26, 0])
     }
 
+    /// Tiny tensors (deep layers of a network fed a small input) get as many fraction bits as
+    /// they need: 2^-70 * 0.75 still takes 24576 at 85 fraction bits. (This hung when 2^k was
+    /// capped at 2^62.)
+    func testTinyPeaksGetTheirFractionBits() throws {
+        let tiny = 0.75 * Quantizer.pow2(-70)
+        XCTAssertEqual(Quantizer.fractionBits(peak: tiny, dataBits: 16), 85)
+        let q = try Quantizer.quantize(NPYArray(shape: [2], elements: .floats([tiny, -tiny / 3]), dtype: "<f8"),
+                                       as: [1, 1, 1, 2], dataBits: 16, name: "tiny.npy")
+        XCTAssertEqual(q.fractionBits, 85)
+        XCTAssertEqual(q.tensor.values, [24576, -8192])
+        XCTAssertEqual(Quantizer.pow2(100), 1.2676506002282294e30)
+        XCTAssertEqual(Quantizer.pow2(-100) * Quantizer.pow2(100), 1)
+    }
+
     func testQuantizerErrorsNameTheProblem() {
         func fails(_ body: @autoclosure () throws -> QuantizedTensor, _ words: String, line: UInt = #line) {
             XCTAssertThrowsError(try body(), line: line) { XCTAssertTrue("\($0)".contains(words), "\($0)", line: line) }
