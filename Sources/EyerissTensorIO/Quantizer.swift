@@ -69,8 +69,9 @@ public enum Quantizer {
         let top = Double((1 << (dataBits - 1)) - 1)
         guard peak > 0, peak.isFinite else { return 0 }
         // The log gives the answer to within one; the loops settle the rounding at the edge.
-        // pow2 is exact over Double's whole exponent range, so tiny peaks (deep layers of a
-        // network fed a small input reach 1e-20 and below) need no special case.
+        // pow2 is exact over Double's whole exponent range, so huge and tiny peaks need no
+        // special case (light_vgg19's constant weights grow its activations to 1e31: -91
+        // fraction bits).
         var guess = Int((top / peak).log2Floor)
         while (peak * pow2(guess + 1)).rounded() <= top { guess += 1 }
         while (peak * pow2(guess)).rounded() > top { guess -= 1 }

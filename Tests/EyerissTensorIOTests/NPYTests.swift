@@ -117,10 +117,11 @@ final class NPYTests: XCTestCase {
         XCTAssertEqual(given.tensor.values, [192, -128, 26, 0])
     }
 
-    /// Tiny tensors (deep layers of a network fed a small input) get as many fraction bits as
-    /// they need: 2^-70 * 0.75 still takes 24576 at 85 fraction bits. (This hung when 2^k was
-    /// capped at 2^62.)
-    func testTinyPeaksGetTheirFractionBits() throws {
+    /// Tiny and huge tensors get the fraction bits they need, far past 62 either way: 2^-70 *
+    /// 0.75 takes 24576 at 85 fraction bits, 0.75 * 2^100 at -85. (Both hung when 2^k was
+    /// capped at 2^62; light_vgg19's activations reach 1e31.)
+    func testTinyAndHugePeaksGetTheirFractionBits() throws {
+        XCTAssertEqual(Quantizer.fractionBits(peak: 0.75 * Quantizer.pow2(100), dataBits: 16), -85)
         let tiny = 0.75 * Quantizer.pow2(-70)
         XCTAssertEqual(Quantizer.fractionBits(peak: tiny, dataBits: 16), 85)
         let q = try Quantizer.quantize(NPYArray(shape: [2], elements: .floats([tiny, -tiny / 3]), dtype: "<f8"),
