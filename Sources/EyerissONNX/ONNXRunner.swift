@@ -26,6 +26,12 @@ public enum ConvBackend: Sendable {
     case cosim(LayerRunOptions, only: Set<String>? = nil)
     case golden
 
+    /// The options to co-simulate the layer named `name` with, or nil: golden model.
+    func cosimOptions(for name: String) -> LayerRunOptions? {
+        guard case let .cosim(options, only) = self, only?.contains(name) ?? true else { return nil }
+        return options
+    }
+
     var summary: String {
         switch self {
         case .golden: return "golden"
@@ -218,12 +224,7 @@ public enum ONNXRunner {
                 logger.info("\(node.label): \(layer.summary), shift \(shift)")
                 var out: Tensor4
                 var cosim: LayerResult?
-                switch backend {
-                case let .cosim(_, only?) where !only.contains(layerName(node)):
-                    out = ReferenceConv.conv(layer, input: inputT, weights: weightT, shift: shift, fixedPoint: fp, relu: fuseRelu)
-                case .golden:
-                    out = ReferenceConv.conv(layer, input: inputT, weights: weightT, shift: shift, fixedPoint: fp, relu: fuseRelu)
-                case var .cosim(options, _):
+                if var options = backend.cosimOptions(for: layerName(node)) {
                     options.shift = shift
                     options.io = LayerIO(relu: fuseRelu)
                     options.sparsity = 0
@@ -232,6 +233,8 @@ public enum ONNXRunner {
                     cosim = run.result
                     if !run.result.passed { mismatched.append(node.label) }
                     out = Tensor4(dims: run.expected.dims, values: try run.plan.readOfmap(lines: run.ofmapLines))
+                } else {
+                    out = ReferenceConv.conv(layer, input: inputT, weights: weightT, shift: shift, fixedPoint: fp, relu: fuseRelu)
                 }
                 var y = QTensor(dims: refY.dims, values: out.values, frac: outFrac)
                 if let bias {

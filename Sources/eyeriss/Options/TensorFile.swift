@@ -19,6 +19,15 @@ enum TensorFile {
         }
     }
 
+    /// The file as the data format holds it, shaped `dims` (see `Quantizer`).
+    static func quantized(_ path: String, as dims: [Int], dataBits: Int, fractionBits: Int?) throws -> QuantizedTensor {
+        do {
+            return try Quantizer.quantize(read(path), as: dims, dataBits: dataBits, fractionBits: fractionBits, name: path)
+        } catch let e as NPYError {
+            throw CLIError(e.description)
+        }
+    }
+
     static func floats(_ path: String) throws -> FloatTensor {
         let a = try read(path)
         switch a.elements {

@@ -126,9 +126,7 @@ struct TensorInputs {
         let randomWeights = Tensor4.random(dims: wDims, range: fp.dataRange, zeroFraction: 0.1, rng: &rng)
         func load(_ path: String?, dims: [Int], bits: Int?, random: Tensor4) throws -> QuantizedTensor {
             guard let path else { return QuantizedTensor(tensor: random, fractionBits: 0, maxError: 0) }
-            do {
-                return try Quantizer.quantize(TensorFile.read(path), as: dims, dataBits: fp.dataBits, fractionBits: bits, name: path)
-            } catch let error as NPYError { throw CLIError(error.description) }
+            return try TensorFile.quantized(path, as: dims, dataBits: fp.dataBits, fractionBits: bits)
         }
         input = try load(inputPath, dims: inDims, bits: inputFractionBits, random: randomInput)
         weights = try load(weightsPath, dims: wDims, bits: weightFractionBits, random: randomWeights)

@@ -69,11 +69,8 @@ struct Run: ParsableCommand {
         var notes: [String] = []
         if let path = onnx.input, let first = net.stages.first?.layer {
             let dims = [first.n, first.c, first.h, first.w]
-            let image: QuantizedTensor
-            do {
-                image = try Quantizer.quantize(TensorFile.read(path), as: dims, dataBits: config.raw.fixedPoint.dataBits,
-                                               fractionBits: onnx.inputFractionBits, name: path)
-            } catch let error as NPYError { throw CLIError(error.description) }
+            let image = try TensorFile.quantized(path, as: dims, dataBits: config.raw.fixedPoint.dataBits,
+                                                 fractionBits: onnx.inputFractionBits)
             opts.image = image.tensor
             notes.append("image \(path): \(image.fractionBits) fraction bits, max quantization error \(image.maxError)")
         }
