@@ -158,6 +158,17 @@ int eyeriss_pe_run(eyeriss_pe_sim *sim, const eyeriss_pe_job *job, eyeriss_pe_st
             job->psum_out_words[received++] = sign_extend(top->psum_out_data_o, EYERISS_PSUM_BITS);
             moved = true;
         }
+#ifdef EYERISS_PE_CHECK_COUNT
+        // The PE's checks, as its parent in eyeriss_top asserts them: at the rising edge.
+        if (top->rst_ni && top->chk_o) {
+            static_assert(EYERISS_PE_CHECK_COUNT <= 64, "chk_o must fit a 64-bit port for this loop");
+            static const char *const texts[EYERISS_PE_CHECK_COUNT] = EYERISS_PE_CHECK_TEXTS;
+            int bit = 0;
+            while (!((top->chk_o >> bit) & 1u)) ++bit;
+            return fail("RTL assertion failed " + std::to_string(sim->cycles - first_cycle) + " cycles into the job: " +
+                        texts[bit]);
+        }
+#endif
         sim->rising_edge();
         if (sim->context->gotError()) {
             std::string what = eyeriss::assertion_failures(sim->messages);

@@ -113,6 +113,8 @@ module eyeriss_top (
   logic rlc_store_busy;
   logic relu;
   logic program_start;  // the start command: counters restart with each program
+  logic pe_cnt_clear_q;  // the start command, a cycle later, for the PEs
+  logic pe_cnt_clear_d;
   logic ld_rd_req_valid;
   logic [31:0] ld_rd_req_addr;
   logic ld_rd_resp_ready;
@@ -864,6 +866,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c0_cnt_psum_reads;
   logic [47:0] pe_r0_c0_cnt_psum_writes;
   logic [8:0] pe_r0_c0_dbg_status;
+  logic [24:0] pe_r0_c0_chk;
   logic pe_r0_c1_idle;
   logic pe_r0_c1_filter_ready;
   logic pe_r0_c1_ifmap_ready;
@@ -876,6 +879,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c1_cnt_psum_reads;
   logic [47:0] pe_r0_c1_cnt_psum_writes;
   logic [8:0] pe_r0_c1_dbg_status;
+  logic [24:0] pe_r0_c1_chk;
   logic pe_r0_c2_idle;
   logic pe_r0_c2_filter_ready;
   logic pe_r0_c2_ifmap_ready;
@@ -888,6 +892,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c2_cnt_psum_reads;
   logic [47:0] pe_r0_c2_cnt_psum_writes;
   logic [8:0] pe_r0_c2_dbg_status;
+  logic [24:0] pe_r0_c2_chk;
   logic pe_r0_c3_idle;
   logic pe_r0_c3_filter_ready;
   logic pe_r0_c3_ifmap_ready;
@@ -900,6 +905,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c3_cnt_psum_reads;
   logic [47:0] pe_r0_c3_cnt_psum_writes;
   logic [8:0] pe_r0_c3_dbg_status;
+  logic [24:0] pe_r0_c3_chk;
   logic pe_r0_c4_idle;
   logic pe_r0_c4_filter_ready;
   logic pe_r0_c4_ifmap_ready;
@@ -912,6 +918,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c4_cnt_psum_reads;
   logic [47:0] pe_r0_c4_cnt_psum_writes;
   logic [8:0] pe_r0_c4_dbg_status;
+  logic [24:0] pe_r0_c4_chk;
   logic pe_r0_c5_idle;
   logic pe_r0_c5_filter_ready;
   logic pe_r0_c5_ifmap_ready;
@@ -924,6 +931,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c5_cnt_psum_reads;
   logic [47:0] pe_r0_c5_cnt_psum_writes;
   logic [8:0] pe_r0_c5_dbg_status;
+  logic [24:0] pe_r0_c5_chk;
   logic pe_r0_c6_idle;
   logic pe_r0_c6_filter_ready;
   logic pe_r0_c6_ifmap_ready;
@@ -936,6 +944,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c6_cnt_psum_reads;
   logic [47:0] pe_r0_c6_cnt_psum_writes;
   logic [8:0] pe_r0_c6_dbg_status;
+  logic [24:0] pe_r0_c6_chk;
   logic pe_r0_c7_idle;
   logic pe_r0_c7_filter_ready;
   logic pe_r0_c7_ifmap_ready;
@@ -948,6 +957,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c7_cnt_psum_reads;
   logic [47:0] pe_r0_c7_cnt_psum_writes;
   logic [8:0] pe_r0_c7_dbg_status;
+  logic [24:0] pe_r0_c7_chk;
   logic pe_r0_c8_idle;
   logic pe_r0_c8_filter_ready;
   logic pe_r0_c8_ifmap_ready;
@@ -960,6 +970,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c8_cnt_psum_reads;
   logic [47:0] pe_r0_c8_cnt_psum_writes;
   logic [8:0] pe_r0_c8_dbg_status;
+  logic [24:0] pe_r0_c8_chk;
   logic pe_r0_c9_idle;
   logic pe_r0_c9_filter_ready;
   logic pe_r0_c9_ifmap_ready;
@@ -972,6 +983,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c9_cnt_psum_reads;
   logic [47:0] pe_r0_c9_cnt_psum_writes;
   logic [8:0] pe_r0_c9_dbg_status;
+  logic [24:0] pe_r0_c9_chk;
   logic pe_r0_c10_idle;
   logic pe_r0_c10_filter_ready;
   logic pe_r0_c10_ifmap_ready;
@@ -984,6 +996,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c10_cnt_psum_reads;
   logic [47:0] pe_r0_c10_cnt_psum_writes;
   logic [8:0] pe_r0_c10_dbg_status;
+  logic [24:0] pe_r0_c10_chk;
   logic pe_r0_c11_idle;
   logic pe_r0_c11_filter_ready;
   logic pe_r0_c11_ifmap_ready;
@@ -996,6 +1009,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c11_cnt_psum_reads;
   logic [47:0] pe_r0_c11_cnt_psum_writes;
   logic [8:0] pe_r0_c11_dbg_status;
+  logic [24:0] pe_r0_c11_chk;
   logic pe_r0_c12_idle;
   logic pe_r0_c12_filter_ready;
   logic pe_r0_c12_ifmap_ready;
@@ -1008,6 +1022,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c12_cnt_psum_reads;
   logic [47:0] pe_r0_c12_cnt_psum_writes;
   logic [8:0] pe_r0_c12_dbg_status;
+  logic [24:0] pe_r0_c12_chk;
   logic pe_r0_c13_idle;
   logic pe_r0_c13_filter_ready;
   logic pe_r0_c13_ifmap_ready;
@@ -1020,6 +1035,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c13_cnt_psum_reads;
   logic [47:0] pe_r0_c13_cnt_psum_writes;
   logic [8:0] pe_r0_c13_dbg_status;
+  logic [24:0] pe_r0_c13_chk;
   logic pe_r1_c0_idle;
   logic pe_r1_c0_filter_ready;
   logic pe_r1_c0_ifmap_ready;
@@ -1032,6 +1048,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c0_cnt_psum_reads;
   logic [47:0] pe_r1_c0_cnt_psum_writes;
   logic [8:0] pe_r1_c0_dbg_status;
+  logic [24:0] pe_r1_c0_chk;
   logic pe_r1_c1_idle;
   logic pe_r1_c1_filter_ready;
   logic pe_r1_c1_ifmap_ready;
@@ -1044,6 +1061,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c1_cnt_psum_reads;
   logic [47:0] pe_r1_c1_cnt_psum_writes;
   logic [8:0] pe_r1_c1_dbg_status;
+  logic [24:0] pe_r1_c1_chk;
   logic pe_r1_c2_idle;
   logic pe_r1_c2_filter_ready;
   logic pe_r1_c2_ifmap_ready;
@@ -1056,6 +1074,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c2_cnt_psum_reads;
   logic [47:0] pe_r1_c2_cnt_psum_writes;
   logic [8:0] pe_r1_c2_dbg_status;
+  logic [24:0] pe_r1_c2_chk;
   logic pe_r1_c3_idle;
   logic pe_r1_c3_filter_ready;
   logic pe_r1_c3_ifmap_ready;
@@ -1068,6 +1087,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c3_cnt_psum_reads;
   logic [47:0] pe_r1_c3_cnt_psum_writes;
   logic [8:0] pe_r1_c3_dbg_status;
+  logic [24:0] pe_r1_c3_chk;
   logic pe_r1_c4_idle;
   logic pe_r1_c4_filter_ready;
   logic pe_r1_c4_ifmap_ready;
@@ -1080,6 +1100,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c4_cnt_psum_reads;
   logic [47:0] pe_r1_c4_cnt_psum_writes;
   logic [8:0] pe_r1_c4_dbg_status;
+  logic [24:0] pe_r1_c4_chk;
   logic pe_r1_c5_idle;
   logic pe_r1_c5_filter_ready;
   logic pe_r1_c5_ifmap_ready;
@@ -1092,6 +1113,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c5_cnt_psum_reads;
   logic [47:0] pe_r1_c5_cnt_psum_writes;
   logic [8:0] pe_r1_c5_dbg_status;
+  logic [24:0] pe_r1_c5_chk;
   logic pe_r1_c6_idle;
   logic pe_r1_c6_filter_ready;
   logic pe_r1_c6_ifmap_ready;
@@ -1104,6 +1126,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c6_cnt_psum_reads;
   logic [47:0] pe_r1_c6_cnt_psum_writes;
   logic [8:0] pe_r1_c6_dbg_status;
+  logic [24:0] pe_r1_c6_chk;
   logic pe_r1_c7_idle;
   logic pe_r1_c7_filter_ready;
   logic pe_r1_c7_ifmap_ready;
@@ -1116,6 +1139,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c7_cnt_psum_reads;
   logic [47:0] pe_r1_c7_cnt_psum_writes;
   logic [8:0] pe_r1_c7_dbg_status;
+  logic [24:0] pe_r1_c7_chk;
   logic pe_r1_c8_idle;
   logic pe_r1_c8_filter_ready;
   logic pe_r1_c8_ifmap_ready;
@@ -1128,6 +1152,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c8_cnt_psum_reads;
   logic [47:0] pe_r1_c8_cnt_psum_writes;
   logic [8:0] pe_r1_c8_dbg_status;
+  logic [24:0] pe_r1_c8_chk;
   logic pe_r1_c9_idle;
   logic pe_r1_c9_filter_ready;
   logic pe_r1_c9_ifmap_ready;
@@ -1140,6 +1165,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c9_cnt_psum_reads;
   logic [47:0] pe_r1_c9_cnt_psum_writes;
   logic [8:0] pe_r1_c9_dbg_status;
+  logic [24:0] pe_r1_c9_chk;
   logic pe_r1_c10_idle;
   logic pe_r1_c10_filter_ready;
   logic pe_r1_c10_ifmap_ready;
@@ -1152,6 +1178,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c10_cnt_psum_reads;
   logic [47:0] pe_r1_c10_cnt_psum_writes;
   logic [8:0] pe_r1_c10_dbg_status;
+  logic [24:0] pe_r1_c10_chk;
   logic pe_r1_c11_idle;
   logic pe_r1_c11_filter_ready;
   logic pe_r1_c11_ifmap_ready;
@@ -1164,6 +1191,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c11_cnt_psum_reads;
   logic [47:0] pe_r1_c11_cnt_psum_writes;
   logic [8:0] pe_r1_c11_dbg_status;
+  logic [24:0] pe_r1_c11_chk;
   logic pe_r1_c12_idle;
   logic pe_r1_c12_filter_ready;
   logic pe_r1_c12_ifmap_ready;
@@ -1176,6 +1204,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c12_cnt_psum_reads;
   logic [47:0] pe_r1_c12_cnt_psum_writes;
   logic [8:0] pe_r1_c12_dbg_status;
+  logic [24:0] pe_r1_c12_chk;
   logic pe_r1_c13_idle;
   logic pe_r1_c13_filter_ready;
   logic pe_r1_c13_ifmap_ready;
@@ -1188,6 +1217,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c13_cnt_psum_reads;
   logic [47:0] pe_r1_c13_cnt_psum_writes;
   logic [8:0] pe_r1_c13_dbg_status;
+  logic [24:0] pe_r1_c13_chk;
   logic pe_r2_c0_idle;
   logic pe_r2_c0_filter_ready;
   logic pe_r2_c0_ifmap_ready;
@@ -1200,6 +1230,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c0_cnt_psum_reads;
   logic [47:0] pe_r2_c0_cnt_psum_writes;
   logic [8:0] pe_r2_c0_dbg_status;
+  logic [24:0] pe_r2_c0_chk;
   logic pe_r2_c1_idle;
   logic pe_r2_c1_filter_ready;
   logic pe_r2_c1_ifmap_ready;
@@ -1212,6 +1243,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c1_cnt_psum_reads;
   logic [47:0] pe_r2_c1_cnt_psum_writes;
   logic [8:0] pe_r2_c1_dbg_status;
+  logic [24:0] pe_r2_c1_chk;
   logic pe_r2_c2_idle;
   logic pe_r2_c2_filter_ready;
   logic pe_r2_c2_ifmap_ready;
@@ -1224,6 +1256,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c2_cnt_psum_reads;
   logic [47:0] pe_r2_c2_cnt_psum_writes;
   logic [8:0] pe_r2_c2_dbg_status;
+  logic [24:0] pe_r2_c2_chk;
   logic pe_r2_c3_idle;
   logic pe_r2_c3_filter_ready;
   logic pe_r2_c3_ifmap_ready;
@@ -1236,6 +1269,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c3_cnt_psum_reads;
   logic [47:0] pe_r2_c3_cnt_psum_writes;
   logic [8:0] pe_r2_c3_dbg_status;
+  logic [24:0] pe_r2_c3_chk;
   logic pe_r2_c4_idle;
   logic pe_r2_c4_filter_ready;
   logic pe_r2_c4_ifmap_ready;
@@ -1248,6 +1282,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c4_cnt_psum_reads;
   logic [47:0] pe_r2_c4_cnt_psum_writes;
   logic [8:0] pe_r2_c4_dbg_status;
+  logic [24:0] pe_r2_c4_chk;
   logic pe_r2_c5_idle;
   logic pe_r2_c5_filter_ready;
   logic pe_r2_c5_ifmap_ready;
@@ -1260,6 +1295,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c5_cnt_psum_reads;
   logic [47:0] pe_r2_c5_cnt_psum_writes;
   logic [8:0] pe_r2_c5_dbg_status;
+  logic [24:0] pe_r2_c5_chk;
   logic pe_r2_c6_idle;
   logic pe_r2_c6_filter_ready;
   logic pe_r2_c6_ifmap_ready;
@@ -1272,6 +1308,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c6_cnt_psum_reads;
   logic [47:0] pe_r2_c6_cnt_psum_writes;
   logic [8:0] pe_r2_c6_dbg_status;
+  logic [24:0] pe_r2_c6_chk;
   logic pe_r2_c7_idle;
   logic pe_r2_c7_filter_ready;
   logic pe_r2_c7_ifmap_ready;
@@ -1284,6 +1321,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c7_cnt_psum_reads;
   logic [47:0] pe_r2_c7_cnt_psum_writes;
   logic [8:0] pe_r2_c7_dbg_status;
+  logic [24:0] pe_r2_c7_chk;
   logic pe_r2_c8_idle;
   logic pe_r2_c8_filter_ready;
   logic pe_r2_c8_ifmap_ready;
@@ -1296,6 +1334,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c8_cnt_psum_reads;
   logic [47:0] pe_r2_c8_cnt_psum_writes;
   logic [8:0] pe_r2_c8_dbg_status;
+  logic [24:0] pe_r2_c8_chk;
   logic pe_r2_c9_idle;
   logic pe_r2_c9_filter_ready;
   logic pe_r2_c9_ifmap_ready;
@@ -1308,6 +1347,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c9_cnt_psum_reads;
   logic [47:0] pe_r2_c9_cnt_psum_writes;
   logic [8:0] pe_r2_c9_dbg_status;
+  logic [24:0] pe_r2_c9_chk;
   logic pe_r2_c10_idle;
   logic pe_r2_c10_filter_ready;
   logic pe_r2_c10_ifmap_ready;
@@ -1320,6 +1360,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c10_cnt_psum_reads;
   logic [47:0] pe_r2_c10_cnt_psum_writes;
   logic [8:0] pe_r2_c10_dbg_status;
+  logic [24:0] pe_r2_c10_chk;
   logic pe_r2_c11_idle;
   logic pe_r2_c11_filter_ready;
   logic pe_r2_c11_ifmap_ready;
@@ -1332,6 +1373,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c11_cnt_psum_reads;
   logic [47:0] pe_r2_c11_cnt_psum_writes;
   logic [8:0] pe_r2_c11_dbg_status;
+  logic [24:0] pe_r2_c11_chk;
   logic pe_r2_c12_idle;
   logic pe_r2_c12_filter_ready;
   logic pe_r2_c12_ifmap_ready;
@@ -1344,6 +1386,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c12_cnt_psum_reads;
   logic [47:0] pe_r2_c12_cnt_psum_writes;
   logic [8:0] pe_r2_c12_dbg_status;
+  logic [24:0] pe_r2_c12_chk;
   logic pe_r2_c13_idle;
   logic pe_r2_c13_filter_ready;
   logic pe_r2_c13_ifmap_ready;
@@ -1356,6 +1399,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c13_cnt_psum_reads;
   logic [47:0] pe_r2_c13_cnt_psum_writes;
   logic [8:0] pe_r2_c13_dbg_status;
+  logic [24:0] pe_r2_c13_chk;
   logic pe_r3_c0_idle;
   logic pe_r3_c0_filter_ready;
   logic pe_r3_c0_ifmap_ready;
@@ -1368,6 +1412,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c0_cnt_psum_reads;
   logic [47:0] pe_r3_c0_cnt_psum_writes;
   logic [8:0] pe_r3_c0_dbg_status;
+  logic [24:0] pe_r3_c0_chk;
   logic pe_r3_c1_idle;
   logic pe_r3_c1_filter_ready;
   logic pe_r3_c1_ifmap_ready;
@@ -1380,6 +1425,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c1_cnt_psum_reads;
   logic [47:0] pe_r3_c1_cnt_psum_writes;
   logic [8:0] pe_r3_c1_dbg_status;
+  logic [24:0] pe_r3_c1_chk;
   logic pe_r3_c2_idle;
   logic pe_r3_c2_filter_ready;
   logic pe_r3_c2_ifmap_ready;
@@ -1392,6 +1438,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c2_cnt_psum_reads;
   logic [47:0] pe_r3_c2_cnt_psum_writes;
   logic [8:0] pe_r3_c2_dbg_status;
+  logic [24:0] pe_r3_c2_chk;
   logic pe_r3_c3_idle;
   logic pe_r3_c3_filter_ready;
   logic pe_r3_c3_ifmap_ready;
@@ -1404,6 +1451,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c3_cnt_psum_reads;
   logic [47:0] pe_r3_c3_cnt_psum_writes;
   logic [8:0] pe_r3_c3_dbg_status;
+  logic [24:0] pe_r3_c3_chk;
   logic pe_r3_c4_idle;
   logic pe_r3_c4_filter_ready;
   logic pe_r3_c4_ifmap_ready;
@@ -1416,6 +1464,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c4_cnt_psum_reads;
   logic [47:0] pe_r3_c4_cnt_psum_writes;
   logic [8:0] pe_r3_c4_dbg_status;
+  logic [24:0] pe_r3_c4_chk;
   logic pe_r3_c5_idle;
   logic pe_r3_c5_filter_ready;
   logic pe_r3_c5_ifmap_ready;
@@ -1428,6 +1477,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c5_cnt_psum_reads;
   logic [47:0] pe_r3_c5_cnt_psum_writes;
   logic [8:0] pe_r3_c5_dbg_status;
+  logic [24:0] pe_r3_c5_chk;
   logic pe_r3_c6_idle;
   logic pe_r3_c6_filter_ready;
   logic pe_r3_c6_ifmap_ready;
@@ -1440,6 +1490,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c6_cnt_psum_reads;
   logic [47:0] pe_r3_c6_cnt_psum_writes;
   logic [8:0] pe_r3_c6_dbg_status;
+  logic [24:0] pe_r3_c6_chk;
   logic pe_r3_c7_idle;
   logic pe_r3_c7_filter_ready;
   logic pe_r3_c7_ifmap_ready;
@@ -1452,6 +1503,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c7_cnt_psum_reads;
   logic [47:0] pe_r3_c7_cnt_psum_writes;
   logic [8:0] pe_r3_c7_dbg_status;
+  logic [24:0] pe_r3_c7_chk;
   logic pe_r3_c8_idle;
   logic pe_r3_c8_filter_ready;
   logic pe_r3_c8_ifmap_ready;
@@ -1464,6 +1516,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c8_cnt_psum_reads;
   logic [47:0] pe_r3_c8_cnt_psum_writes;
   logic [8:0] pe_r3_c8_dbg_status;
+  logic [24:0] pe_r3_c8_chk;
   logic pe_r3_c9_idle;
   logic pe_r3_c9_filter_ready;
   logic pe_r3_c9_ifmap_ready;
@@ -1476,6 +1529,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c9_cnt_psum_reads;
   logic [47:0] pe_r3_c9_cnt_psum_writes;
   logic [8:0] pe_r3_c9_dbg_status;
+  logic [24:0] pe_r3_c9_chk;
   logic pe_r3_c10_idle;
   logic pe_r3_c10_filter_ready;
   logic pe_r3_c10_ifmap_ready;
@@ -1488,6 +1542,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c10_cnt_psum_reads;
   logic [47:0] pe_r3_c10_cnt_psum_writes;
   logic [8:0] pe_r3_c10_dbg_status;
+  logic [24:0] pe_r3_c10_chk;
   logic pe_r3_c11_idle;
   logic pe_r3_c11_filter_ready;
   logic pe_r3_c11_ifmap_ready;
@@ -1500,6 +1555,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c11_cnt_psum_reads;
   logic [47:0] pe_r3_c11_cnt_psum_writes;
   logic [8:0] pe_r3_c11_dbg_status;
+  logic [24:0] pe_r3_c11_chk;
   logic pe_r3_c12_idle;
   logic pe_r3_c12_filter_ready;
   logic pe_r3_c12_ifmap_ready;
@@ -1512,6 +1568,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c12_cnt_psum_reads;
   logic [47:0] pe_r3_c12_cnt_psum_writes;
   logic [8:0] pe_r3_c12_dbg_status;
+  logic [24:0] pe_r3_c12_chk;
   logic pe_r3_c13_idle;
   logic pe_r3_c13_filter_ready;
   logic pe_r3_c13_ifmap_ready;
@@ -1524,6 +1581,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c13_cnt_psum_reads;
   logic [47:0] pe_r3_c13_cnt_psum_writes;
   logic [8:0] pe_r3_c13_dbg_status;
+  logic [24:0] pe_r3_c13_chk;
   logic pe_r4_c0_idle;
   logic pe_r4_c0_filter_ready;
   logic pe_r4_c0_ifmap_ready;
@@ -1536,6 +1594,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c0_cnt_psum_reads;
   logic [47:0] pe_r4_c0_cnt_psum_writes;
   logic [8:0] pe_r4_c0_dbg_status;
+  logic [24:0] pe_r4_c0_chk;
   logic pe_r4_c1_idle;
   logic pe_r4_c1_filter_ready;
   logic pe_r4_c1_ifmap_ready;
@@ -1548,6 +1607,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c1_cnt_psum_reads;
   logic [47:0] pe_r4_c1_cnt_psum_writes;
   logic [8:0] pe_r4_c1_dbg_status;
+  logic [24:0] pe_r4_c1_chk;
   logic pe_r4_c2_idle;
   logic pe_r4_c2_filter_ready;
   logic pe_r4_c2_ifmap_ready;
@@ -1560,6 +1620,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c2_cnt_psum_reads;
   logic [47:0] pe_r4_c2_cnt_psum_writes;
   logic [8:0] pe_r4_c2_dbg_status;
+  logic [24:0] pe_r4_c2_chk;
   logic pe_r4_c3_idle;
   logic pe_r4_c3_filter_ready;
   logic pe_r4_c3_ifmap_ready;
@@ -1572,6 +1633,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c3_cnt_psum_reads;
   logic [47:0] pe_r4_c3_cnt_psum_writes;
   logic [8:0] pe_r4_c3_dbg_status;
+  logic [24:0] pe_r4_c3_chk;
   logic pe_r4_c4_idle;
   logic pe_r4_c4_filter_ready;
   logic pe_r4_c4_ifmap_ready;
@@ -1584,6 +1646,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c4_cnt_psum_reads;
   logic [47:0] pe_r4_c4_cnt_psum_writes;
   logic [8:0] pe_r4_c4_dbg_status;
+  logic [24:0] pe_r4_c4_chk;
   logic pe_r4_c5_idle;
   logic pe_r4_c5_filter_ready;
   logic pe_r4_c5_ifmap_ready;
@@ -1596,6 +1659,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c5_cnt_psum_reads;
   logic [47:0] pe_r4_c5_cnt_psum_writes;
   logic [8:0] pe_r4_c5_dbg_status;
+  logic [24:0] pe_r4_c5_chk;
   logic pe_r4_c6_idle;
   logic pe_r4_c6_filter_ready;
   logic pe_r4_c6_ifmap_ready;
@@ -1608,6 +1672,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c6_cnt_psum_reads;
   logic [47:0] pe_r4_c6_cnt_psum_writes;
   logic [8:0] pe_r4_c6_dbg_status;
+  logic [24:0] pe_r4_c6_chk;
   logic pe_r4_c7_idle;
   logic pe_r4_c7_filter_ready;
   logic pe_r4_c7_ifmap_ready;
@@ -1620,6 +1685,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c7_cnt_psum_reads;
   logic [47:0] pe_r4_c7_cnt_psum_writes;
   logic [8:0] pe_r4_c7_dbg_status;
+  logic [24:0] pe_r4_c7_chk;
   logic pe_r4_c8_idle;
   logic pe_r4_c8_filter_ready;
   logic pe_r4_c8_ifmap_ready;
@@ -1632,6 +1698,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c8_cnt_psum_reads;
   logic [47:0] pe_r4_c8_cnt_psum_writes;
   logic [8:0] pe_r4_c8_dbg_status;
+  logic [24:0] pe_r4_c8_chk;
   logic pe_r4_c9_idle;
   logic pe_r4_c9_filter_ready;
   logic pe_r4_c9_ifmap_ready;
@@ -1644,6 +1711,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c9_cnt_psum_reads;
   logic [47:0] pe_r4_c9_cnt_psum_writes;
   logic [8:0] pe_r4_c9_dbg_status;
+  logic [24:0] pe_r4_c9_chk;
   logic pe_r4_c10_idle;
   logic pe_r4_c10_filter_ready;
   logic pe_r4_c10_ifmap_ready;
@@ -1656,6 +1724,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c10_cnt_psum_reads;
   logic [47:0] pe_r4_c10_cnt_psum_writes;
   logic [8:0] pe_r4_c10_dbg_status;
+  logic [24:0] pe_r4_c10_chk;
   logic pe_r4_c11_idle;
   logic pe_r4_c11_filter_ready;
   logic pe_r4_c11_ifmap_ready;
@@ -1668,6 +1737,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c11_cnt_psum_reads;
   logic [47:0] pe_r4_c11_cnt_psum_writes;
   logic [8:0] pe_r4_c11_dbg_status;
+  logic [24:0] pe_r4_c11_chk;
   logic pe_r4_c12_idle;
   logic pe_r4_c12_filter_ready;
   logic pe_r4_c12_ifmap_ready;
@@ -1680,6 +1750,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c12_cnt_psum_reads;
   logic [47:0] pe_r4_c12_cnt_psum_writes;
   logic [8:0] pe_r4_c12_dbg_status;
+  logic [24:0] pe_r4_c12_chk;
   logic pe_r4_c13_idle;
   logic pe_r4_c13_filter_ready;
   logic pe_r4_c13_ifmap_ready;
@@ -1692,6 +1763,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c13_cnt_psum_reads;
   logic [47:0] pe_r4_c13_cnt_psum_writes;
   logic [8:0] pe_r4_c13_dbg_status;
+  logic [24:0] pe_r4_c13_chk;
   logic pe_r5_c0_idle;
   logic pe_r5_c0_filter_ready;
   logic pe_r5_c0_ifmap_ready;
@@ -1704,6 +1776,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c0_cnt_psum_reads;
   logic [47:0] pe_r5_c0_cnt_psum_writes;
   logic [8:0] pe_r5_c0_dbg_status;
+  logic [24:0] pe_r5_c0_chk;
   logic pe_r5_c1_idle;
   logic pe_r5_c1_filter_ready;
   logic pe_r5_c1_ifmap_ready;
@@ -1716,6 +1789,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c1_cnt_psum_reads;
   logic [47:0] pe_r5_c1_cnt_psum_writes;
   logic [8:0] pe_r5_c1_dbg_status;
+  logic [24:0] pe_r5_c1_chk;
   logic pe_r5_c2_idle;
   logic pe_r5_c2_filter_ready;
   logic pe_r5_c2_ifmap_ready;
@@ -1728,6 +1802,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c2_cnt_psum_reads;
   logic [47:0] pe_r5_c2_cnt_psum_writes;
   logic [8:0] pe_r5_c2_dbg_status;
+  logic [24:0] pe_r5_c2_chk;
   logic pe_r5_c3_idle;
   logic pe_r5_c3_filter_ready;
   logic pe_r5_c3_ifmap_ready;
@@ -1740,6 +1815,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c3_cnt_psum_reads;
   logic [47:0] pe_r5_c3_cnt_psum_writes;
   logic [8:0] pe_r5_c3_dbg_status;
+  logic [24:0] pe_r5_c3_chk;
   logic pe_r5_c4_idle;
   logic pe_r5_c4_filter_ready;
   logic pe_r5_c4_ifmap_ready;
@@ -1752,6 +1828,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c4_cnt_psum_reads;
   logic [47:0] pe_r5_c4_cnt_psum_writes;
   logic [8:0] pe_r5_c4_dbg_status;
+  logic [24:0] pe_r5_c4_chk;
   logic pe_r5_c5_idle;
   logic pe_r5_c5_filter_ready;
   logic pe_r5_c5_ifmap_ready;
@@ -1764,6 +1841,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c5_cnt_psum_reads;
   logic [47:0] pe_r5_c5_cnt_psum_writes;
   logic [8:0] pe_r5_c5_dbg_status;
+  logic [24:0] pe_r5_c5_chk;
   logic pe_r5_c6_idle;
   logic pe_r5_c6_filter_ready;
   logic pe_r5_c6_ifmap_ready;
@@ -1776,6 +1854,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c6_cnt_psum_reads;
   logic [47:0] pe_r5_c6_cnt_psum_writes;
   logic [8:0] pe_r5_c6_dbg_status;
+  logic [24:0] pe_r5_c6_chk;
   logic pe_r5_c7_idle;
   logic pe_r5_c7_filter_ready;
   logic pe_r5_c7_ifmap_ready;
@@ -1788,6 +1867,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c7_cnt_psum_reads;
   logic [47:0] pe_r5_c7_cnt_psum_writes;
   logic [8:0] pe_r5_c7_dbg_status;
+  logic [24:0] pe_r5_c7_chk;
   logic pe_r5_c8_idle;
   logic pe_r5_c8_filter_ready;
   logic pe_r5_c8_ifmap_ready;
@@ -1800,6 +1880,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c8_cnt_psum_reads;
   logic [47:0] pe_r5_c8_cnt_psum_writes;
   logic [8:0] pe_r5_c8_dbg_status;
+  logic [24:0] pe_r5_c8_chk;
   logic pe_r5_c9_idle;
   logic pe_r5_c9_filter_ready;
   logic pe_r5_c9_ifmap_ready;
@@ -1812,6 +1893,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c9_cnt_psum_reads;
   logic [47:0] pe_r5_c9_cnt_psum_writes;
   logic [8:0] pe_r5_c9_dbg_status;
+  logic [24:0] pe_r5_c9_chk;
   logic pe_r5_c10_idle;
   logic pe_r5_c10_filter_ready;
   logic pe_r5_c10_ifmap_ready;
@@ -1824,6 +1906,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c10_cnt_psum_reads;
   logic [47:0] pe_r5_c10_cnt_psum_writes;
   logic [8:0] pe_r5_c10_dbg_status;
+  logic [24:0] pe_r5_c10_chk;
   logic pe_r5_c11_idle;
   logic pe_r5_c11_filter_ready;
   logic pe_r5_c11_ifmap_ready;
@@ -1836,6 +1919,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c11_cnt_psum_reads;
   logic [47:0] pe_r5_c11_cnt_psum_writes;
   logic [8:0] pe_r5_c11_dbg_status;
+  logic [24:0] pe_r5_c11_chk;
   logic pe_r5_c12_idle;
   logic pe_r5_c12_filter_ready;
   logic pe_r5_c12_ifmap_ready;
@@ -1848,6 +1932,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c12_cnt_psum_reads;
   logic [47:0] pe_r5_c12_cnt_psum_writes;
   logic [8:0] pe_r5_c12_dbg_status;
+  logic [24:0] pe_r5_c12_chk;
   logic pe_r5_c13_idle;
   logic pe_r5_c13_filter_ready;
   logic pe_r5_c13_ifmap_ready;
@@ -1860,6 +1945,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c13_cnt_psum_reads;
   logic [47:0] pe_r5_c13_cnt_psum_writes;
   logic [8:0] pe_r5_c13_dbg_status;
+  logic [24:0] pe_r5_c13_chk;
   logic pe_r6_c0_idle;
   logic pe_r6_c0_filter_ready;
   logic pe_r6_c0_ifmap_ready;
@@ -1872,6 +1958,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c0_cnt_psum_reads;
   logic [47:0] pe_r6_c0_cnt_psum_writes;
   logic [8:0] pe_r6_c0_dbg_status;
+  logic [24:0] pe_r6_c0_chk;
   logic pe_r6_c1_idle;
   logic pe_r6_c1_filter_ready;
   logic pe_r6_c1_ifmap_ready;
@@ -1884,6 +1971,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c1_cnt_psum_reads;
   logic [47:0] pe_r6_c1_cnt_psum_writes;
   logic [8:0] pe_r6_c1_dbg_status;
+  logic [24:0] pe_r6_c1_chk;
   logic pe_r6_c2_idle;
   logic pe_r6_c2_filter_ready;
   logic pe_r6_c2_ifmap_ready;
@@ -1896,6 +1984,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c2_cnt_psum_reads;
   logic [47:0] pe_r6_c2_cnt_psum_writes;
   logic [8:0] pe_r6_c2_dbg_status;
+  logic [24:0] pe_r6_c2_chk;
   logic pe_r6_c3_idle;
   logic pe_r6_c3_filter_ready;
   logic pe_r6_c3_ifmap_ready;
@@ -1908,6 +1997,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c3_cnt_psum_reads;
   logic [47:0] pe_r6_c3_cnt_psum_writes;
   logic [8:0] pe_r6_c3_dbg_status;
+  logic [24:0] pe_r6_c3_chk;
   logic pe_r6_c4_idle;
   logic pe_r6_c4_filter_ready;
   logic pe_r6_c4_ifmap_ready;
@@ -1920,6 +2010,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c4_cnt_psum_reads;
   logic [47:0] pe_r6_c4_cnt_psum_writes;
   logic [8:0] pe_r6_c4_dbg_status;
+  logic [24:0] pe_r6_c4_chk;
   logic pe_r6_c5_idle;
   logic pe_r6_c5_filter_ready;
   logic pe_r6_c5_ifmap_ready;
@@ -1932,6 +2023,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c5_cnt_psum_reads;
   logic [47:0] pe_r6_c5_cnt_psum_writes;
   logic [8:0] pe_r6_c5_dbg_status;
+  logic [24:0] pe_r6_c5_chk;
   logic pe_r6_c6_idle;
   logic pe_r6_c6_filter_ready;
   logic pe_r6_c6_ifmap_ready;
@@ -1944,6 +2036,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c6_cnt_psum_reads;
   logic [47:0] pe_r6_c6_cnt_psum_writes;
   logic [8:0] pe_r6_c6_dbg_status;
+  logic [24:0] pe_r6_c6_chk;
   logic pe_r6_c7_idle;
   logic pe_r6_c7_filter_ready;
   logic pe_r6_c7_ifmap_ready;
@@ -1956,6 +2049,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c7_cnt_psum_reads;
   logic [47:0] pe_r6_c7_cnt_psum_writes;
   logic [8:0] pe_r6_c7_dbg_status;
+  logic [24:0] pe_r6_c7_chk;
   logic pe_r6_c8_idle;
   logic pe_r6_c8_filter_ready;
   logic pe_r6_c8_ifmap_ready;
@@ -1968,6 +2062,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c8_cnt_psum_reads;
   logic [47:0] pe_r6_c8_cnt_psum_writes;
   logic [8:0] pe_r6_c8_dbg_status;
+  logic [24:0] pe_r6_c8_chk;
   logic pe_r6_c9_idle;
   logic pe_r6_c9_filter_ready;
   logic pe_r6_c9_ifmap_ready;
@@ -1980,6 +2075,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c9_cnt_psum_reads;
   logic [47:0] pe_r6_c9_cnt_psum_writes;
   logic [8:0] pe_r6_c9_dbg_status;
+  logic [24:0] pe_r6_c9_chk;
   logic pe_r6_c10_idle;
   logic pe_r6_c10_filter_ready;
   logic pe_r6_c10_ifmap_ready;
@@ -1992,6 +2088,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c10_cnt_psum_reads;
   logic [47:0] pe_r6_c10_cnt_psum_writes;
   logic [8:0] pe_r6_c10_dbg_status;
+  logic [24:0] pe_r6_c10_chk;
   logic pe_r6_c11_idle;
   logic pe_r6_c11_filter_ready;
   logic pe_r6_c11_ifmap_ready;
@@ -2004,6 +2101,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c11_cnt_psum_reads;
   logic [47:0] pe_r6_c11_cnt_psum_writes;
   logic [8:0] pe_r6_c11_dbg_status;
+  logic [24:0] pe_r6_c11_chk;
   logic pe_r6_c12_idle;
   logic pe_r6_c12_filter_ready;
   logic pe_r6_c12_ifmap_ready;
@@ -2016,6 +2114,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c12_cnt_psum_reads;
   logic [47:0] pe_r6_c12_cnt_psum_writes;
   logic [8:0] pe_r6_c12_dbg_status;
+  logic [24:0] pe_r6_c12_chk;
   logic pe_r6_c13_idle;
   logic pe_r6_c13_filter_ready;
   logic pe_r6_c13_ifmap_ready;
@@ -2028,6 +2127,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c13_cnt_psum_reads;
   logic [47:0] pe_r6_c13_cnt_psum_writes;
   logic [8:0] pe_r6_c13_dbg_status;
+  logic [24:0] pe_r6_c13_chk;
   logic pe_r7_c0_idle;
   logic pe_r7_c0_filter_ready;
   logic pe_r7_c0_ifmap_ready;
@@ -2040,6 +2140,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c0_cnt_psum_reads;
   logic [47:0] pe_r7_c0_cnt_psum_writes;
   logic [8:0] pe_r7_c0_dbg_status;
+  logic [24:0] pe_r7_c0_chk;
   logic pe_r7_c1_idle;
   logic pe_r7_c1_filter_ready;
   logic pe_r7_c1_ifmap_ready;
@@ -2052,6 +2153,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c1_cnt_psum_reads;
   logic [47:0] pe_r7_c1_cnt_psum_writes;
   logic [8:0] pe_r7_c1_dbg_status;
+  logic [24:0] pe_r7_c1_chk;
   logic pe_r7_c2_idle;
   logic pe_r7_c2_filter_ready;
   logic pe_r7_c2_ifmap_ready;
@@ -2064,6 +2166,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c2_cnt_psum_reads;
   logic [47:0] pe_r7_c2_cnt_psum_writes;
   logic [8:0] pe_r7_c2_dbg_status;
+  logic [24:0] pe_r7_c2_chk;
   logic pe_r7_c3_idle;
   logic pe_r7_c3_filter_ready;
   logic pe_r7_c3_ifmap_ready;
@@ -2076,6 +2179,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c3_cnt_psum_reads;
   logic [47:0] pe_r7_c3_cnt_psum_writes;
   logic [8:0] pe_r7_c3_dbg_status;
+  logic [24:0] pe_r7_c3_chk;
   logic pe_r7_c4_idle;
   logic pe_r7_c4_filter_ready;
   logic pe_r7_c4_ifmap_ready;
@@ -2088,6 +2192,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c4_cnt_psum_reads;
   logic [47:0] pe_r7_c4_cnt_psum_writes;
   logic [8:0] pe_r7_c4_dbg_status;
+  logic [24:0] pe_r7_c4_chk;
   logic pe_r7_c5_idle;
   logic pe_r7_c5_filter_ready;
   logic pe_r7_c5_ifmap_ready;
@@ -2100,6 +2205,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c5_cnt_psum_reads;
   logic [47:0] pe_r7_c5_cnt_psum_writes;
   logic [8:0] pe_r7_c5_dbg_status;
+  logic [24:0] pe_r7_c5_chk;
   logic pe_r7_c6_idle;
   logic pe_r7_c6_filter_ready;
   logic pe_r7_c6_ifmap_ready;
@@ -2112,6 +2218,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c6_cnt_psum_reads;
   logic [47:0] pe_r7_c6_cnt_psum_writes;
   logic [8:0] pe_r7_c6_dbg_status;
+  logic [24:0] pe_r7_c6_chk;
   logic pe_r7_c7_idle;
   logic pe_r7_c7_filter_ready;
   logic pe_r7_c7_ifmap_ready;
@@ -2124,6 +2231,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c7_cnt_psum_reads;
   logic [47:0] pe_r7_c7_cnt_psum_writes;
   logic [8:0] pe_r7_c7_dbg_status;
+  logic [24:0] pe_r7_c7_chk;
   logic pe_r7_c8_idle;
   logic pe_r7_c8_filter_ready;
   logic pe_r7_c8_ifmap_ready;
@@ -2136,6 +2244,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c8_cnt_psum_reads;
   logic [47:0] pe_r7_c8_cnt_psum_writes;
   logic [8:0] pe_r7_c8_dbg_status;
+  logic [24:0] pe_r7_c8_chk;
   logic pe_r7_c9_idle;
   logic pe_r7_c9_filter_ready;
   logic pe_r7_c9_ifmap_ready;
@@ -2148,6 +2257,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c9_cnt_psum_reads;
   logic [47:0] pe_r7_c9_cnt_psum_writes;
   logic [8:0] pe_r7_c9_dbg_status;
+  logic [24:0] pe_r7_c9_chk;
   logic pe_r7_c10_idle;
   logic pe_r7_c10_filter_ready;
   logic pe_r7_c10_ifmap_ready;
@@ -2160,6 +2270,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c10_cnt_psum_reads;
   logic [47:0] pe_r7_c10_cnt_psum_writes;
   logic [8:0] pe_r7_c10_dbg_status;
+  logic [24:0] pe_r7_c10_chk;
   logic pe_r7_c11_idle;
   logic pe_r7_c11_filter_ready;
   logic pe_r7_c11_ifmap_ready;
@@ -2172,6 +2283,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c11_cnt_psum_reads;
   logic [47:0] pe_r7_c11_cnt_psum_writes;
   logic [8:0] pe_r7_c11_dbg_status;
+  logic [24:0] pe_r7_c11_chk;
   logic pe_r7_c12_idle;
   logic pe_r7_c12_filter_ready;
   logic pe_r7_c12_ifmap_ready;
@@ -2184,6 +2296,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c12_cnt_psum_reads;
   logic [47:0] pe_r7_c12_cnt_psum_writes;
   logic [8:0] pe_r7_c12_dbg_status;
+  logic [24:0] pe_r7_c12_chk;
   logic pe_r7_c13_idle;
   logic pe_r7_c13_filter_ready;
   logic pe_r7_c13_ifmap_ready;
@@ -2196,6 +2309,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c13_cnt_psum_reads;
   logic [47:0] pe_r7_c13_cnt_psum_writes;
   logic [8:0] pe_r7_c13_dbg_status;
+  logic [24:0] pe_r7_c13_chk;
   logic pe_r8_c0_idle;
   logic pe_r8_c0_filter_ready;
   logic pe_r8_c0_ifmap_ready;
@@ -2208,6 +2322,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c0_cnt_psum_reads;
   logic [47:0] pe_r8_c0_cnt_psum_writes;
   logic [8:0] pe_r8_c0_dbg_status;
+  logic [24:0] pe_r8_c0_chk;
   logic pe_r8_c1_idle;
   logic pe_r8_c1_filter_ready;
   logic pe_r8_c1_ifmap_ready;
@@ -2220,6 +2335,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c1_cnt_psum_reads;
   logic [47:0] pe_r8_c1_cnt_psum_writes;
   logic [8:0] pe_r8_c1_dbg_status;
+  logic [24:0] pe_r8_c1_chk;
   logic pe_r8_c2_idle;
   logic pe_r8_c2_filter_ready;
   logic pe_r8_c2_ifmap_ready;
@@ -2232,6 +2348,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c2_cnt_psum_reads;
   logic [47:0] pe_r8_c2_cnt_psum_writes;
   logic [8:0] pe_r8_c2_dbg_status;
+  logic [24:0] pe_r8_c2_chk;
   logic pe_r8_c3_idle;
   logic pe_r8_c3_filter_ready;
   logic pe_r8_c3_ifmap_ready;
@@ -2244,6 +2361,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c3_cnt_psum_reads;
   logic [47:0] pe_r8_c3_cnt_psum_writes;
   logic [8:0] pe_r8_c3_dbg_status;
+  logic [24:0] pe_r8_c3_chk;
   logic pe_r8_c4_idle;
   logic pe_r8_c4_filter_ready;
   logic pe_r8_c4_ifmap_ready;
@@ -2256,6 +2374,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c4_cnt_psum_reads;
   logic [47:0] pe_r8_c4_cnt_psum_writes;
   logic [8:0] pe_r8_c4_dbg_status;
+  logic [24:0] pe_r8_c4_chk;
   logic pe_r8_c5_idle;
   logic pe_r8_c5_filter_ready;
   logic pe_r8_c5_ifmap_ready;
@@ -2268,6 +2387,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c5_cnt_psum_reads;
   logic [47:0] pe_r8_c5_cnt_psum_writes;
   logic [8:0] pe_r8_c5_dbg_status;
+  logic [24:0] pe_r8_c5_chk;
   logic pe_r8_c6_idle;
   logic pe_r8_c6_filter_ready;
   logic pe_r8_c6_ifmap_ready;
@@ -2280,6 +2400,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c6_cnt_psum_reads;
   logic [47:0] pe_r8_c6_cnt_psum_writes;
   logic [8:0] pe_r8_c6_dbg_status;
+  logic [24:0] pe_r8_c6_chk;
   logic pe_r8_c7_idle;
   logic pe_r8_c7_filter_ready;
   logic pe_r8_c7_ifmap_ready;
@@ -2292,6 +2413,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c7_cnt_psum_reads;
   logic [47:0] pe_r8_c7_cnt_psum_writes;
   logic [8:0] pe_r8_c7_dbg_status;
+  logic [24:0] pe_r8_c7_chk;
   logic pe_r8_c8_idle;
   logic pe_r8_c8_filter_ready;
   logic pe_r8_c8_ifmap_ready;
@@ -2304,6 +2426,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c8_cnt_psum_reads;
   logic [47:0] pe_r8_c8_cnt_psum_writes;
   logic [8:0] pe_r8_c8_dbg_status;
+  logic [24:0] pe_r8_c8_chk;
   logic pe_r8_c9_idle;
   logic pe_r8_c9_filter_ready;
   logic pe_r8_c9_ifmap_ready;
@@ -2316,6 +2439,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c9_cnt_psum_reads;
   logic [47:0] pe_r8_c9_cnt_psum_writes;
   logic [8:0] pe_r8_c9_dbg_status;
+  logic [24:0] pe_r8_c9_chk;
   logic pe_r8_c10_idle;
   logic pe_r8_c10_filter_ready;
   logic pe_r8_c10_ifmap_ready;
@@ -2328,6 +2452,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c10_cnt_psum_reads;
   logic [47:0] pe_r8_c10_cnt_psum_writes;
   logic [8:0] pe_r8_c10_dbg_status;
+  logic [24:0] pe_r8_c10_chk;
   logic pe_r8_c11_idle;
   logic pe_r8_c11_filter_ready;
   logic pe_r8_c11_ifmap_ready;
@@ -2340,6 +2465,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c11_cnt_psum_reads;
   logic [47:0] pe_r8_c11_cnt_psum_writes;
   logic [8:0] pe_r8_c11_dbg_status;
+  logic [24:0] pe_r8_c11_chk;
   logic pe_r8_c12_idle;
   logic pe_r8_c12_filter_ready;
   logic pe_r8_c12_ifmap_ready;
@@ -2352,6 +2478,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c12_cnt_psum_reads;
   logic [47:0] pe_r8_c12_cnt_psum_writes;
   logic [8:0] pe_r8_c12_dbg_status;
+  logic [24:0] pe_r8_c12_chk;
   logic pe_r8_c13_idle;
   logic pe_r8_c13_filter_ready;
   logic pe_r8_c13_ifmap_ready;
@@ -2364,6 +2491,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c13_cnt_psum_reads;
   logic [47:0] pe_r8_c13_cnt_psum_writes;
   logic [8:0] pe_r8_c13_dbg_status;
+  logic [24:0] pe_r8_c13_chk;
   logic pe_r9_c0_idle;
   logic pe_r9_c0_filter_ready;
   logic pe_r9_c0_ifmap_ready;
@@ -2376,6 +2504,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c0_cnt_psum_reads;
   logic [47:0] pe_r9_c0_cnt_psum_writes;
   logic [8:0] pe_r9_c0_dbg_status;
+  logic [24:0] pe_r9_c0_chk;
   logic pe_r9_c1_idle;
   logic pe_r9_c1_filter_ready;
   logic pe_r9_c1_ifmap_ready;
@@ -2388,6 +2517,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c1_cnt_psum_reads;
   logic [47:0] pe_r9_c1_cnt_psum_writes;
   logic [8:0] pe_r9_c1_dbg_status;
+  logic [24:0] pe_r9_c1_chk;
   logic pe_r9_c2_idle;
   logic pe_r9_c2_filter_ready;
   logic pe_r9_c2_ifmap_ready;
@@ -2400,6 +2530,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c2_cnt_psum_reads;
   logic [47:0] pe_r9_c2_cnt_psum_writes;
   logic [8:0] pe_r9_c2_dbg_status;
+  logic [24:0] pe_r9_c2_chk;
   logic pe_r9_c3_idle;
   logic pe_r9_c3_filter_ready;
   logic pe_r9_c3_ifmap_ready;
@@ -2412,6 +2543,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c3_cnt_psum_reads;
   logic [47:0] pe_r9_c3_cnt_psum_writes;
   logic [8:0] pe_r9_c3_dbg_status;
+  logic [24:0] pe_r9_c3_chk;
   logic pe_r9_c4_idle;
   logic pe_r9_c4_filter_ready;
   logic pe_r9_c4_ifmap_ready;
@@ -2424,6 +2556,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c4_cnt_psum_reads;
   logic [47:0] pe_r9_c4_cnt_psum_writes;
   logic [8:0] pe_r9_c4_dbg_status;
+  logic [24:0] pe_r9_c4_chk;
   logic pe_r9_c5_idle;
   logic pe_r9_c5_filter_ready;
   logic pe_r9_c5_ifmap_ready;
@@ -2436,6 +2569,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c5_cnt_psum_reads;
   logic [47:0] pe_r9_c5_cnt_psum_writes;
   logic [8:0] pe_r9_c5_dbg_status;
+  logic [24:0] pe_r9_c5_chk;
   logic pe_r9_c6_idle;
   logic pe_r9_c6_filter_ready;
   logic pe_r9_c6_ifmap_ready;
@@ -2448,6 +2582,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c6_cnt_psum_reads;
   logic [47:0] pe_r9_c6_cnt_psum_writes;
   logic [8:0] pe_r9_c6_dbg_status;
+  logic [24:0] pe_r9_c6_chk;
   logic pe_r9_c7_idle;
   logic pe_r9_c7_filter_ready;
   logic pe_r9_c7_ifmap_ready;
@@ -2460,6 +2595,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c7_cnt_psum_reads;
   logic [47:0] pe_r9_c7_cnt_psum_writes;
   logic [8:0] pe_r9_c7_dbg_status;
+  logic [24:0] pe_r9_c7_chk;
   logic pe_r9_c8_idle;
   logic pe_r9_c8_filter_ready;
   logic pe_r9_c8_ifmap_ready;
@@ -2472,6 +2608,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c8_cnt_psum_reads;
   logic [47:0] pe_r9_c8_cnt_psum_writes;
   logic [8:0] pe_r9_c8_dbg_status;
+  logic [24:0] pe_r9_c8_chk;
   logic pe_r9_c9_idle;
   logic pe_r9_c9_filter_ready;
   logic pe_r9_c9_ifmap_ready;
@@ -2484,6 +2621,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c9_cnt_psum_reads;
   logic [47:0] pe_r9_c9_cnt_psum_writes;
   logic [8:0] pe_r9_c9_dbg_status;
+  logic [24:0] pe_r9_c9_chk;
   logic pe_r9_c10_idle;
   logic pe_r9_c10_filter_ready;
   logic pe_r9_c10_ifmap_ready;
@@ -2496,6 +2634,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c10_cnt_psum_reads;
   logic [47:0] pe_r9_c10_cnt_psum_writes;
   logic [8:0] pe_r9_c10_dbg_status;
+  logic [24:0] pe_r9_c10_chk;
   logic pe_r9_c11_idle;
   logic pe_r9_c11_filter_ready;
   logic pe_r9_c11_ifmap_ready;
@@ -2508,6 +2647,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c11_cnt_psum_reads;
   logic [47:0] pe_r9_c11_cnt_psum_writes;
   logic [8:0] pe_r9_c11_dbg_status;
+  logic [24:0] pe_r9_c11_chk;
   logic pe_r9_c12_idle;
   logic pe_r9_c12_filter_ready;
   logic pe_r9_c12_ifmap_ready;
@@ -2520,6 +2660,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c12_cnt_psum_reads;
   logic [47:0] pe_r9_c12_cnt_psum_writes;
   logic [8:0] pe_r9_c12_dbg_status;
+  logic [24:0] pe_r9_c12_chk;
   logic pe_r9_c13_idle;
   logic pe_r9_c13_filter_ready;
   logic pe_r9_c13_ifmap_ready;
@@ -2532,6 +2673,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c13_cnt_psum_reads;
   logic [47:0] pe_r9_c13_cnt_psum_writes;
   logic [8:0] pe_r9_c13_dbg_status;
+  logic [24:0] pe_r9_c13_chk;
   logic pe_r10_c0_idle;
   logic pe_r10_c0_filter_ready;
   logic pe_r10_c0_ifmap_ready;
@@ -2544,6 +2686,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c0_cnt_psum_reads;
   logic [47:0] pe_r10_c0_cnt_psum_writes;
   logic [8:0] pe_r10_c0_dbg_status;
+  logic [24:0] pe_r10_c0_chk;
   logic pe_r10_c1_idle;
   logic pe_r10_c1_filter_ready;
   logic pe_r10_c1_ifmap_ready;
@@ -2556,6 +2699,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c1_cnt_psum_reads;
   logic [47:0] pe_r10_c1_cnt_psum_writes;
   logic [8:0] pe_r10_c1_dbg_status;
+  logic [24:0] pe_r10_c1_chk;
   logic pe_r10_c2_idle;
   logic pe_r10_c2_filter_ready;
   logic pe_r10_c2_ifmap_ready;
@@ -2568,6 +2712,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c2_cnt_psum_reads;
   logic [47:0] pe_r10_c2_cnt_psum_writes;
   logic [8:0] pe_r10_c2_dbg_status;
+  logic [24:0] pe_r10_c2_chk;
   logic pe_r10_c3_idle;
   logic pe_r10_c3_filter_ready;
   logic pe_r10_c3_ifmap_ready;
@@ -2580,6 +2725,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c3_cnt_psum_reads;
   logic [47:0] pe_r10_c3_cnt_psum_writes;
   logic [8:0] pe_r10_c3_dbg_status;
+  logic [24:0] pe_r10_c3_chk;
   logic pe_r10_c4_idle;
   logic pe_r10_c4_filter_ready;
   logic pe_r10_c4_ifmap_ready;
@@ -2592,6 +2738,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c4_cnt_psum_reads;
   logic [47:0] pe_r10_c4_cnt_psum_writes;
   logic [8:0] pe_r10_c4_dbg_status;
+  logic [24:0] pe_r10_c4_chk;
   logic pe_r10_c5_idle;
   logic pe_r10_c5_filter_ready;
   logic pe_r10_c5_ifmap_ready;
@@ -2604,6 +2751,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c5_cnt_psum_reads;
   logic [47:0] pe_r10_c5_cnt_psum_writes;
   logic [8:0] pe_r10_c5_dbg_status;
+  logic [24:0] pe_r10_c5_chk;
   logic pe_r10_c6_idle;
   logic pe_r10_c6_filter_ready;
   logic pe_r10_c6_ifmap_ready;
@@ -2616,6 +2764,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c6_cnt_psum_reads;
   logic [47:0] pe_r10_c6_cnt_psum_writes;
   logic [8:0] pe_r10_c6_dbg_status;
+  logic [24:0] pe_r10_c6_chk;
   logic pe_r10_c7_idle;
   logic pe_r10_c7_filter_ready;
   logic pe_r10_c7_ifmap_ready;
@@ -2628,6 +2777,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c7_cnt_psum_reads;
   logic [47:0] pe_r10_c7_cnt_psum_writes;
   logic [8:0] pe_r10_c7_dbg_status;
+  logic [24:0] pe_r10_c7_chk;
   logic pe_r10_c8_idle;
   logic pe_r10_c8_filter_ready;
   logic pe_r10_c8_ifmap_ready;
@@ -2640,6 +2790,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c8_cnt_psum_reads;
   logic [47:0] pe_r10_c8_cnt_psum_writes;
   logic [8:0] pe_r10_c8_dbg_status;
+  logic [24:0] pe_r10_c8_chk;
   logic pe_r10_c9_idle;
   logic pe_r10_c9_filter_ready;
   logic pe_r10_c9_ifmap_ready;
@@ -2652,6 +2803,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c9_cnt_psum_reads;
   logic [47:0] pe_r10_c9_cnt_psum_writes;
   logic [8:0] pe_r10_c9_dbg_status;
+  logic [24:0] pe_r10_c9_chk;
   logic pe_r10_c10_idle;
   logic pe_r10_c10_filter_ready;
   logic pe_r10_c10_ifmap_ready;
@@ -2664,6 +2816,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c10_cnt_psum_reads;
   logic [47:0] pe_r10_c10_cnt_psum_writes;
   logic [8:0] pe_r10_c10_dbg_status;
+  logic [24:0] pe_r10_c10_chk;
   logic pe_r10_c11_idle;
   logic pe_r10_c11_filter_ready;
   logic pe_r10_c11_ifmap_ready;
@@ -2676,6 +2829,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c11_cnt_psum_reads;
   logic [47:0] pe_r10_c11_cnt_psum_writes;
   logic [8:0] pe_r10_c11_dbg_status;
+  logic [24:0] pe_r10_c11_chk;
   logic pe_r10_c12_idle;
   logic pe_r10_c12_filter_ready;
   logic pe_r10_c12_ifmap_ready;
@@ -2688,6 +2842,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c12_cnt_psum_reads;
   logic [47:0] pe_r10_c12_cnt_psum_writes;
   logic [8:0] pe_r10_c12_dbg_status;
+  logic [24:0] pe_r10_c12_chk;
   logic pe_r10_c13_idle;
   logic pe_r10_c13_filter_ready;
   logic pe_r10_c13_ifmap_ready;
@@ -2700,6 +2855,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c13_cnt_psum_reads;
   logic [47:0] pe_r10_c13_cnt_psum_writes;
   logic [8:0] pe_r10_c13_dbg_status;
+  logic [24:0] pe_r10_c13_chk;
   logic pe_r11_c0_idle;
   logic pe_r11_c0_filter_ready;
   logic pe_r11_c0_ifmap_ready;
@@ -2712,6 +2868,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c0_cnt_psum_reads;
   logic [47:0] pe_r11_c0_cnt_psum_writes;
   logic [8:0] pe_r11_c0_dbg_status;
+  logic [24:0] pe_r11_c0_chk;
   logic pe_r11_c1_idle;
   logic pe_r11_c1_filter_ready;
   logic pe_r11_c1_ifmap_ready;
@@ -2724,6 +2881,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c1_cnt_psum_reads;
   logic [47:0] pe_r11_c1_cnt_psum_writes;
   logic [8:0] pe_r11_c1_dbg_status;
+  logic [24:0] pe_r11_c1_chk;
   logic pe_r11_c2_idle;
   logic pe_r11_c2_filter_ready;
   logic pe_r11_c2_ifmap_ready;
@@ -2736,6 +2894,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c2_cnt_psum_reads;
   logic [47:0] pe_r11_c2_cnt_psum_writes;
   logic [8:0] pe_r11_c2_dbg_status;
+  logic [24:0] pe_r11_c2_chk;
   logic pe_r11_c3_idle;
   logic pe_r11_c3_filter_ready;
   logic pe_r11_c3_ifmap_ready;
@@ -2748,6 +2907,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c3_cnt_psum_reads;
   logic [47:0] pe_r11_c3_cnt_psum_writes;
   logic [8:0] pe_r11_c3_dbg_status;
+  logic [24:0] pe_r11_c3_chk;
   logic pe_r11_c4_idle;
   logic pe_r11_c4_filter_ready;
   logic pe_r11_c4_ifmap_ready;
@@ -2760,6 +2920,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c4_cnt_psum_reads;
   logic [47:0] pe_r11_c4_cnt_psum_writes;
   logic [8:0] pe_r11_c4_dbg_status;
+  logic [24:0] pe_r11_c4_chk;
   logic pe_r11_c5_idle;
   logic pe_r11_c5_filter_ready;
   logic pe_r11_c5_ifmap_ready;
@@ -2772,6 +2933,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c5_cnt_psum_reads;
   logic [47:0] pe_r11_c5_cnt_psum_writes;
   logic [8:0] pe_r11_c5_dbg_status;
+  logic [24:0] pe_r11_c5_chk;
   logic pe_r11_c6_idle;
   logic pe_r11_c6_filter_ready;
   logic pe_r11_c6_ifmap_ready;
@@ -2784,6 +2946,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c6_cnt_psum_reads;
   logic [47:0] pe_r11_c6_cnt_psum_writes;
   logic [8:0] pe_r11_c6_dbg_status;
+  logic [24:0] pe_r11_c6_chk;
   logic pe_r11_c7_idle;
   logic pe_r11_c7_filter_ready;
   logic pe_r11_c7_ifmap_ready;
@@ -2796,6 +2959,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c7_cnt_psum_reads;
   logic [47:0] pe_r11_c7_cnt_psum_writes;
   logic [8:0] pe_r11_c7_dbg_status;
+  logic [24:0] pe_r11_c7_chk;
   logic pe_r11_c8_idle;
   logic pe_r11_c8_filter_ready;
   logic pe_r11_c8_ifmap_ready;
@@ -2808,6 +2972,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c8_cnt_psum_reads;
   logic [47:0] pe_r11_c8_cnt_psum_writes;
   logic [8:0] pe_r11_c8_dbg_status;
+  logic [24:0] pe_r11_c8_chk;
   logic pe_r11_c9_idle;
   logic pe_r11_c9_filter_ready;
   logic pe_r11_c9_ifmap_ready;
@@ -2820,6 +2985,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c9_cnt_psum_reads;
   logic [47:0] pe_r11_c9_cnt_psum_writes;
   logic [8:0] pe_r11_c9_dbg_status;
+  logic [24:0] pe_r11_c9_chk;
   logic pe_r11_c10_idle;
   logic pe_r11_c10_filter_ready;
   logic pe_r11_c10_ifmap_ready;
@@ -2832,6 +2998,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c10_cnt_psum_reads;
   logic [47:0] pe_r11_c10_cnt_psum_writes;
   logic [8:0] pe_r11_c10_dbg_status;
+  logic [24:0] pe_r11_c10_chk;
   logic pe_r11_c11_idle;
   logic pe_r11_c11_filter_ready;
   logic pe_r11_c11_ifmap_ready;
@@ -2844,6 +3011,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c11_cnt_psum_reads;
   logic [47:0] pe_r11_c11_cnt_psum_writes;
   logic [8:0] pe_r11_c11_dbg_status;
+  logic [24:0] pe_r11_c11_chk;
   logic pe_r11_c12_idle;
   logic pe_r11_c12_filter_ready;
   logic pe_r11_c12_ifmap_ready;
@@ -2856,6 +3024,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c12_cnt_psum_reads;
   logic [47:0] pe_r11_c12_cnt_psum_writes;
   logic [8:0] pe_r11_c12_dbg_status;
+  logic [24:0] pe_r11_c12_chk;
   logic pe_r11_c13_idle;
   logic pe_r11_c13_filter_ready;
   logic pe_r11_c13_ifmap_ready;
@@ -2868,6 +3037,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c13_cnt_psum_reads;
   logic [47:0] pe_r11_c13_cnt_psum_writes;
   logic [8:0] pe_r11_c13_dbg_status;
+  logic [24:0] pe_r11_c13_chk;
   logic unused_psum_pe_valid_upper_rows;
   logic [167:0] pe_idle;
   logic [47:0] cycles_q;  // cycles spent running programs
@@ -2971,6 +3141,8 @@ module eyeriss_top (
   // ------------------------------------------------------------------------
 
   assign program_start = (cfg_valid_i & (cfg_addr_i == 8'd1)) & (cfg_data_i == 32'd1);
+
+  assign pe_cnt_clear_d = program_start;
 
   assign rlc_tile_rows = ({16'd0, pass_q} * {16'd0, pass_r}) * {16'd0, pass_nrows};
 
@@ -3578,7 +3750,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r0_c0_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[0] : pe_r1_c0_psum_in_ready),
     .psum_out_data_o    (pe_r0_c0_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r0_c0_cnt_macs),
     .cnt_gated_o        (pe_r0_c0_cnt_gated),
     .cnt_filter_reads_o (pe_r0_c0_cnt_filter_reads),
@@ -3587,7 +3759,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r0_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c0_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r0_c0_cnt_psum_writes),
-    .dbg_status_o       (pe_r0_c0_dbg_status)
+    .dbg_status_o       (pe_r0_c0_dbg_status),
+    .chk_o              (pe_r0_c0_chk)
   );
 
   eyeriss_pe u_pe_r0_c1 (
@@ -3615,7 +3788,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r0_c1_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[1] : pe_r1_c1_psum_in_ready),
     .psum_out_data_o    (pe_r0_c1_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r0_c1_cnt_macs),
     .cnt_gated_o        (pe_r0_c1_cnt_gated),
     .cnt_filter_reads_o (pe_r0_c1_cnt_filter_reads),
@@ -3624,7 +3797,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r0_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c1_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r0_c1_cnt_psum_writes),
-    .dbg_status_o       (pe_r0_c1_dbg_status)
+    .dbg_status_o       (pe_r0_c1_dbg_status),
+    .chk_o              (pe_r0_c1_chk)
   );
 
   eyeriss_pe u_pe_r0_c2 (
@@ -3652,7 +3826,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r0_c2_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[2] : pe_r1_c2_psum_in_ready),
     .psum_out_data_o    (pe_r0_c2_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r0_c2_cnt_macs),
     .cnt_gated_o        (pe_r0_c2_cnt_gated),
     .cnt_filter_reads_o (pe_r0_c2_cnt_filter_reads),
@@ -3661,7 +3835,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r0_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c2_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r0_c2_cnt_psum_writes),
-    .dbg_status_o       (pe_r0_c2_dbg_status)
+    .dbg_status_o       (pe_r0_c2_dbg_status),
+    .chk_o              (pe_r0_c2_chk)
   );
 
   eyeriss_pe u_pe_r0_c3 (
@@ -3689,7 +3864,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r0_c3_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[3] : pe_r1_c3_psum_in_ready),
     .psum_out_data_o    (pe_r0_c3_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r0_c3_cnt_macs),
     .cnt_gated_o        (pe_r0_c3_cnt_gated),
     .cnt_filter_reads_o (pe_r0_c3_cnt_filter_reads),
@@ -3698,7 +3873,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r0_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c3_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r0_c3_cnt_psum_writes),
-    .dbg_status_o       (pe_r0_c3_dbg_status)
+    .dbg_status_o       (pe_r0_c3_dbg_status),
+    .chk_o              (pe_r0_c3_chk)
   );
 
   eyeriss_pe u_pe_r0_c4 (
@@ -3726,7 +3902,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r0_c4_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[4] : pe_r1_c4_psum_in_ready),
     .psum_out_data_o    (pe_r0_c4_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r0_c4_cnt_macs),
     .cnt_gated_o        (pe_r0_c4_cnt_gated),
     .cnt_filter_reads_o (pe_r0_c4_cnt_filter_reads),
@@ -3735,7 +3911,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r0_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c4_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r0_c4_cnt_psum_writes),
-    .dbg_status_o       (pe_r0_c4_dbg_status)
+    .dbg_status_o       (pe_r0_c4_dbg_status),
+    .chk_o              (pe_r0_c4_chk)
   );
 
   eyeriss_pe u_pe_r0_c5 (
@@ -3763,7 +3940,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r0_c5_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[5] : pe_r1_c5_psum_in_ready),
     .psum_out_data_o    (pe_r0_c5_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r0_c5_cnt_macs),
     .cnt_gated_o        (pe_r0_c5_cnt_gated),
     .cnt_filter_reads_o (pe_r0_c5_cnt_filter_reads),
@@ -3772,7 +3949,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r0_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c5_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r0_c5_cnt_psum_writes),
-    .dbg_status_o       (pe_r0_c5_dbg_status)
+    .dbg_status_o       (pe_r0_c5_dbg_status),
+    .chk_o              (pe_r0_c5_chk)
   );
 
   eyeriss_pe u_pe_r0_c6 (
@@ -3800,7 +3978,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r0_c6_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[6] : pe_r1_c6_psum_in_ready),
     .psum_out_data_o    (pe_r0_c6_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r0_c6_cnt_macs),
     .cnt_gated_o        (pe_r0_c6_cnt_gated),
     .cnt_filter_reads_o (pe_r0_c6_cnt_filter_reads),
@@ -3809,7 +3987,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r0_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c6_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r0_c6_cnt_psum_writes),
-    .dbg_status_o       (pe_r0_c6_dbg_status)
+    .dbg_status_o       (pe_r0_c6_dbg_status),
+    .chk_o              (pe_r0_c6_chk)
   );
 
   eyeriss_pe u_pe_r0_c7 (
@@ -3837,7 +4016,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r0_c7_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[7] : pe_r1_c7_psum_in_ready),
     .psum_out_data_o    (pe_r0_c7_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r0_c7_cnt_macs),
     .cnt_gated_o        (pe_r0_c7_cnt_gated),
     .cnt_filter_reads_o (pe_r0_c7_cnt_filter_reads),
@@ -3846,7 +4025,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r0_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c7_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r0_c7_cnt_psum_writes),
-    .dbg_status_o       (pe_r0_c7_dbg_status)
+    .dbg_status_o       (pe_r0_c7_dbg_status),
+    .chk_o              (pe_r0_c7_chk)
   );
 
   eyeriss_pe u_pe_r0_c8 (
@@ -3874,7 +4054,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r0_c8_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[8] : pe_r1_c8_psum_in_ready),
     .psum_out_data_o    (pe_r0_c8_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r0_c8_cnt_macs),
     .cnt_gated_o        (pe_r0_c8_cnt_gated),
     .cnt_filter_reads_o (pe_r0_c8_cnt_filter_reads),
@@ -3883,7 +4063,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r0_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c8_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r0_c8_cnt_psum_writes),
-    .dbg_status_o       (pe_r0_c8_dbg_status)
+    .dbg_status_o       (pe_r0_c8_dbg_status),
+    .chk_o              (pe_r0_c8_chk)
   );
 
   eyeriss_pe u_pe_r0_c9 (
@@ -3911,7 +4092,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r0_c9_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[9] : pe_r1_c9_psum_in_ready),
     .psum_out_data_o    (pe_r0_c9_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r0_c9_cnt_macs),
     .cnt_gated_o        (pe_r0_c9_cnt_gated),
     .cnt_filter_reads_o (pe_r0_c9_cnt_filter_reads),
@@ -3920,7 +4101,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r0_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c9_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r0_c9_cnt_psum_writes),
-    .dbg_status_o       (pe_r0_c9_dbg_status)
+    .dbg_status_o       (pe_r0_c9_dbg_status),
+    .chk_o              (pe_r0_c9_chk)
   );
 
   eyeriss_pe u_pe_r0_c10 (
@@ -3948,7 +4130,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r0_c10_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[10] : pe_r1_c10_psum_in_ready),
     .psum_out_data_o    (pe_r0_c10_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r0_c10_cnt_macs),
     .cnt_gated_o        (pe_r0_c10_cnt_gated),
     .cnt_filter_reads_o (pe_r0_c10_cnt_filter_reads),
@@ -3957,7 +4139,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r0_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c10_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r0_c10_cnt_psum_writes),
-    .dbg_status_o       (pe_r0_c10_dbg_status)
+    .dbg_status_o       (pe_r0_c10_dbg_status),
+    .chk_o              (pe_r0_c10_chk)
   );
 
   eyeriss_pe u_pe_r0_c11 (
@@ -3985,7 +4168,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r0_c11_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[11] : pe_r1_c11_psum_in_ready),
     .psum_out_data_o    (pe_r0_c11_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r0_c11_cnt_macs),
     .cnt_gated_o        (pe_r0_c11_cnt_gated),
     .cnt_filter_reads_o (pe_r0_c11_cnt_filter_reads),
@@ -3994,7 +4177,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r0_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c11_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r0_c11_cnt_psum_writes),
-    .dbg_status_o       (pe_r0_c11_dbg_status)
+    .dbg_status_o       (pe_r0_c11_dbg_status),
+    .chk_o              (pe_r0_c11_chk)
   );
 
   eyeriss_pe u_pe_r0_c12 (
@@ -4022,7 +4206,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r0_c12_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[12] : pe_r1_c12_psum_in_ready),
     .psum_out_data_o    (pe_r0_c12_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r0_c12_cnt_macs),
     .cnt_gated_o        (pe_r0_c12_cnt_gated),
     .cnt_filter_reads_o (pe_r0_c12_cnt_filter_reads),
@@ -4031,7 +4215,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r0_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c12_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r0_c12_cnt_psum_writes),
-    .dbg_status_o       (pe_r0_c12_dbg_status)
+    .dbg_status_o       (pe_r0_c12_dbg_status),
+    .chk_o              (pe_r0_c12_chk)
   );
 
   eyeriss_pe u_pe_r0_c13 (
@@ -4059,7 +4244,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r0_c13_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[13] : pe_r1_c13_psum_in_ready),
     .psum_out_data_o    (pe_r0_c13_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r0_c13_cnt_macs),
     .cnt_gated_o        (pe_r0_c13_cnt_gated),
     .cnt_filter_reads_o (pe_r0_c13_cnt_filter_reads),
@@ -4068,7 +4253,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r0_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r0_c13_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r0_c13_cnt_psum_writes),
-    .dbg_status_o       (pe_r0_c13_dbg_status)
+    .dbg_status_o       (pe_r0_c13_dbg_status),
+    .chk_o              (pe_r0_c13_chk)
   );
 
   eyeriss_pe u_pe_r1_c0 (
@@ -4096,7 +4282,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r1_c0_psum_out_valid),
     .psum_out_ready_i   (row_top[1] ? gon_col_ready[0] : pe_r2_c0_psum_in_ready),
     .psum_out_data_o    (pe_r1_c0_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r1_c0_cnt_macs),
     .cnt_gated_o        (pe_r1_c0_cnt_gated),
     .cnt_filter_reads_o (pe_r1_c0_cnt_filter_reads),
@@ -4105,7 +4291,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r1_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c0_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r1_c0_cnt_psum_writes),
-    .dbg_status_o       (pe_r1_c0_dbg_status)
+    .dbg_status_o       (pe_r1_c0_dbg_status),
+    .chk_o              (pe_r1_c0_chk)
   );
 
   eyeriss_pe u_pe_r1_c1 (
@@ -4133,7 +4320,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r1_c1_psum_out_valid),
     .psum_out_ready_i   (row_top[1] ? gon_col_ready[1] : pe_r2_c1_psum_in_ready),
     .psum_out_data_o    (pe_r1_c1_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r1_c1_cnt_macs),
     .cnt_gated_o        (pe_r1_c1_cnt_gated),
     .cnt_filter_reads_o (pe_r1_c1_cnt_filter_reads),
@@ -4142,7 +4329,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r1_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c1_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r1_c1_cnt_psum_writes),
-    .dbg_status_o       (pe_r1_c1_dbg_status)
+    .dbg_status_o       (pe_r1_c1_dbg_status),
+    .chk_o              (pe_r1_c1_chk)
   );
 
   eyeriss_pe u_pe_r1_c2 (
@@ -4170,7 +4358,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r1_c2_psum_out_valid),
     .psum_out_ready_i   (row_top[1] ? gon_col_ready[2] : pe_r2_c2_psum_in_ready),
     .psum_out_data_o    (pe_r1_c2_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r1_c2_cnt_macs),
     .cnt_gated_o        (pe_r1_c2_cnt_gated),
     .cnt_filter_reads_o (pe_r1_c2_cnt_filter_reads),
@@ -4179,7 +4367,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r1_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c2_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r1_c2_cnt_psum_writes),
-    .dbg_status_o       (pe_r1_c2_dbg_status)
+    .dbg_status_o       (pe_r1_c2_dbg_status),
+    .chk_o              (pe_r1_c2_chk)
   );
 
   eyeriss_pe u_pe_r1_c3 (
@@ -4207,7 +4396,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r1_c3_psum_out_valid),
     .psum_out_ready_i   (row_top[1] ? gon_col_ready[3] : pe_r2_c3_psum_in_ready),
     .psum_out_data_o    (pe_r1_c3_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r1_c3_cnt_macs),
     .cnt_gated_o        (pe_r1_c3_cnt_gated),
     .cnt_filter_reads_o (pe_r1_c3_cnt_filter_reads),
@@ -4216,7 +4405,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r1_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c3_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r1_c3_cnt_psum_writes),
-    .dbg_status_o       (pe_r1_c3_dbg_status)
+    .dbg_status_o       (pe_r1_c3_dbg_status),
+    .chk_o              (pe_r1_c3_chk)
   );
 
   eyeriss_pe u_pe_r1_c4 (
@@ -4244,7 +4434,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r1_c4_psum_out_valid),
     .psum_out_ready_i   (row_top[1] ? gon_col_ready[4] : pe_r2_c4_psum_in_ready),
     .psum_out_data_o    (pe_r1_c4_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r1_c4_cnt_macs),
     .cnt_gated_o        (pe_r1_c4_cnt_gated),
     .cnt_filter_reads_o (pe_r1_c4_cnt_filter_reads),
@@ -4253,7 +4443,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r1_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c4_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r1_c4_cnt_psum_writes),
-    .dbg_status_o       (pe_r1_c4_dbg_status)
+    .dbg_status_o       (pe_r1_c4_dbg_status),
+    .chk_o              (pe_r1_c4_chk)
   );
 
   eyeriss_pe u_pe_r1_c5 (
@@ -4281,7 +4472,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r1_c5_psum_out_valid),
     .psum_out_ready_i   (row_top[1] ? gon_col_ready[5] : pe_r2_c5_psum_in_ready),
     .psum_out_data_o    (pe_r1_c5_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r1_c5_cnt_macs),
     .cnt_gated_o        (pe_r1_c5_cnt_gated),
     .cnt_filter_reads_o (pe_r1_c5_cnt_filter_reads),
@@ -4290,7 +4481,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r1_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c5_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r1_c5_cnt_psum_writes),
-    .dbg_status_o       (pe_r1_c5_dbg_status)
+    .dbg_status_o       (pe_r1_c5_dbg_status),
+    .chk_o              (pe_r1_c5_chk)
   );
 
   eyeriss_pe u_pe_r1_c6 (
@@ -4318,7 +4510,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r1_c6_psum_out_valid),
     .psum_out_ready_i   (row_top[1] ? gon_col_ready[6] : pe_r2_c6_psum_in_ready),
     .psum_out_data_o    (pe_r1_c6_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r1_c6_cnt_macs),
     .cnt_gated_o        (pe_r1_c6_cnt_gated),
     .cnt_filter_reads_o (pe_r1_c6_cnt_filter_reads),
@@ -4327,7 +4519,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r1_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c6_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r1_c6_cnt_psum_writes),
-    .dbg_status_o       (pe_r1_c6_dbg_status)
+    .dbg_status_o       (pe_r1_c6_dbg_status),
+    .chk_o              (pe_r1_c6_chk)
   );
 
   eyeriss_pe u_pe_r1_c7 (
@@ -4355,7 +4548,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r1_c7_psum_out_valid),
     .psum_out_ready_i   (row_top[1] ? gon_col_ready[7] : pe_r2_c7_psum_in_ready),
     .psum_out_data_o    (pe_r1_c7_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r1_c7_cnt_macs),
     .cnt_gated_o        (pe_r1_c7_cnt_gated),
     .cnt_filter_reads_o (pe_r1_c7_cnt_filter_reads),
@@ -4364,7 +4557,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r1_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c7_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r1_c7_cnt_psum_writes),
-    .dbg_status_o       (pe_r1_c7_dbg_status)
+    .dbg_status_o       (pe_r1_c7_dbg_status),
+    .chk_o              (pe_r1_c7_chk)
   );
 
   eyeriss_pe u_pe_r1_c8 (
@@ -4392,7 +4586,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r1_c8_psum_out_valid),
     .psum_out_ready_i   (row_top[1] ? gon_col_ready[8] : pe_r2_c8_psum_in_ready),
     .psum_out_data_o    (pe_r1_c8_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r1_c8_cnt_macs),
     .cnt_gated_o        (pe_r1_c8_cnt_gated),
     .cnt_filter_reads_o (pe_r1_c8_cnt_filter_reads),
@@ -4401,7 +4595,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r1_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c8_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r1_c8_cnt_psum_writes),
-    .dbg_status_o       (pe_r1_c8_dbg_status)
+    .dbg_status_o       (pe_r1_c8_dbg_status),
+    .chk_o              (pe_r1_c8_chk)
   );
 
   eyeriss_pe u_pe_r1_c9 (
@@ -4429,7 +4624,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r1_c9_psum_out_valid),
     .psum_out_ready_i   (row_top[1] ? gon_col_ready[9] : pe_r2_c9_psum_in_ready),
     .psum_out_data_o    (pe_r1_c9_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r1_c9_cnt_macs),
     .cnt_gated_o        (pe_r1_c9_cnt_gated),
     .cnt_filter_reads_o (pe_r1_c9_cnt_filter_reads),
@@ -4438,7 +4633,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r1_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c9_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r1_c9_cnt_psum_writes),
-    .dbg_status_o       (pe_r1_c9_dbg_status)
+    .dbg_status_o       (pe_r1_c9_dbg_status),
+    .chk_o              (pe_r1_c9_chk)
   );
 
   eyeriss_pe u_pe_r1_c10 (
@@ -4466,7 +4662,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r1_c10_psum_out_valid),
     .psum_out_ready_i   (row_top[1] ? gon_col_ready[10] : pe_r2_c10_psum_in_ready),
     .psum_out_data_o    (pe_r1_c10_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r1_c10_cnt_macs),
     .cnt_gated_o        (pe_r1_c10_cnt_gated),
     .cnt_filter_reads_o (pe_r1_c10_cnt_filter_reads),
@@ -4475,7 +4671,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r1_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c10_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r1_c10_cnt_psum_writes),
-    .dbg_status_o       (pe_r1_c10_dbg_status)
+    .dbg_status_o       (pe_r1_c10_dbg_status),
+    .chk_o              (pe_r1_c10_chk)
   );
 
   eyeriss_pe u_pe_r1_c11 (
@@ -4503,7 +4700,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r1_c11_psum_out_valid),
     .psum_out_ready_i   (row_top[1] ? gon_col_ready[11] : pe_r2_c11_psum_in_ready),
     .psum_out_data_o    (pe_r1_c11_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r1_c11_cnt_macs),
     .cnt_gated_o        (pe_r1_c11_cnt_gated),
     .cnt_filter_reads_o (pe_r1_c11_cnt_filter_reads),
@@ -4512,7 +4709,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r1_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c11_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r1_c11_cnt_psum_writes),
-    .dbg_status_o       (pe_r1_c11_dbg_status)
+    .dbg_status_o       (pe_r1_c11_dbg_status),
+    .chk_o              (pe_r1_c11_chk)
   );
 
   eyeriss_pe u_pe_r1_c12 (
@@ -4540,7 +4738,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r1_c12_psum_out_valid),
     .psum_out_ready_i   (row_top[1] ? gon_col_ready[12] : pe_r2_c12_psum_in_ready),
     .psum_out_data_o    (pe_r1_c12_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r1_c12_cnt_macs),
     .cnt_gated_o        (pe_r1_c12_cnt_gated),
     .cnt_filter_reads_o (pe_r1_c12_cnt_filter_reads),
@@ -4549,7 +4747,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r1_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c12_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r1_c12_cnt_psum_writes),
-    .dbg_status_o       (pe_r1_c12_dbg_status)
+    .dbg_status_o       (pe_r1_c12_dbg_status),
+    .chk_o              (pe_r1_c12_chk)
   );
 
   eyeriss_pe u_pe_r1_c13 (
@@ -4577,7 +4776,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r1_c13_psum_out_valid),
     .psum_out_ready_i   (row_top[1] ? gon_col_ready[13] : pe_r2_c13_psum_in_ready),
     .psum_out_data_o    (pe_r1_c13_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r1_c13_cnt_macs),
     .cnt_gated_o        (pe_r1_c13_cnt_gated),
     .cnt_filter_reads_o (pe_r1_c13_cnt_filter_reads),
@@ -4586,7 +4785,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r1_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r1_c13_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r1_c13_cnt_psum_writes),
-    .dbg_status_o       (pe_r1_c13_dbg_status)
+    .dbg_status_o       (pe_r1_c13_dbg_status),
+    .chk_o              (pe_r1_c13_chk)
   );
 
   eyeriss_pe u_pe_r2_c0 (
@@ -4614,7 +4814,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r2_c0_psum_out_valid),
     .psum_out_ready_i   (row_top[2] ? gon_col_ready[0] : pe_r3_c0_psum_in_ready),
     .psum_out_data_o    (pe_r2_c0_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r2_c0_cnt_macs),
     .cnt_gated_o        (pe_r2_c0_cnt_gated),
     .cnt_filter_reads_o (pe_r2_c0_cnt_filter_reads),
@@ -4623,7 +4823,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r2_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c0_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r2_c0_cnt_psum_writes),
-    .dbg_status_o       (pe_r2_c0_dbg_status)
+    .dbg_status_o       (pe_r2_c0_dbg_status),
+    .chk_o              (pe_r2_c0_chk)
   );
 
   eyeriss_pe u_pe_r2_c1 (
@@ -4651,7 +4852,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r2_c1_psum_out_valid),
     .psum_out_ready_i   (row_top[2] ? gon_col_ready[1] : pe_r3_c1_psum_in_ready),
     .psum_out_data_o    (pe_r2_c1_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r2_c1_cnt_macs),
     .cnt_gated_o        (pe_r2_c1_cnt_gated),
     .cnt_filter_reads_o (pe_r2_c1_cnt_filter_reads),
@@ -4660,7 +4861,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r2_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c1_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r2_c1_cnt_psum_writes),
-    .dbg_status_o       (pe_r2_c1_dbg_status)
+    .dbg_status_o       (pe_r2_c1_dbg_status),
+    .chk_o              (pe_r2_c1_chk)
   );
 
   eyeriss_pe u_pe_r2_c2 (
@@ -4688,7 +4890,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r2_c2_psum_out_valid),
     .psum_out_ready_i   (row_top[2] ? gon_col_ready[2] : pe_r3_c2_psum_in_ready),
     .psum_out_data_o    (pe_r2_c2_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r2_c2_cnt_macs),
     .cnt_gated_o        (pe_r2_c2_cnt_gated),
     .cnt_filter_reads_o (pe_r2_c2_cnt_filter_reads),
@@ -4697,7 +4899,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r2_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c2_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r2_c2_cnt_psum_writes),
-    .dbg_status_o       (pe_r2_c2_dbg_status)
+    .dbg_status_o       (pe_r2_c2_dbg_status),
+    .chk_o              (pe_r2_c2_chk)
   );
 
   eyeriss_pe u_pe_r2_c3 (
@@ -4725,7 +4928,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r2_c3_psum_out_valid),
     .psum_out_ready_i   (row_top[2] ? gon_col_ready[3] : pe_r3_c3_psum_in_ready),
     .psum_out_data_o    (pe_r2_c3_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r2_c3_cnt_macs),
     .cnt_gated_o        (pe_r2_c3_cnt_gated),
     .cnt_filter_reads_o (pe_r2_c3_cnt_filter_reads),
@@ -4734,7 +4937,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r2_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c3_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r2_c3_cnt_psum_writes),
-    .dbg_status_o       (pe_r2_c3_dbg_status)
+    .dbg_status_o       (pe_r2_c3_dbg_status),
+    .chk_o              (pe_r2_c3_chk)
   );
 
   eyeriss_pe u_pe_r2_c4 (
@@ -4762,7 +4966,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r2_c4_psum_out_valid),
     .psum_out_ready_i   (row_top[2] ? gon_col_ready[4] : pe_r3_c4_psum_in_ready),
     .psum_out_data_o    (pe_r2_c4_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r2_c4_cnt_macs),
     .cnt_gated_o        (pe_r2_c4_cnt_gated),
     .cnt_filter_reads_o (pe_r2_c4_cnt_filter_reads),
@@ -4771,7 +4975,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r2_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c4_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r2_c4_cnt_psum_writes),
-    .dbg_status_o       (pe_r2_c4_dbg_status)
+    .dbg_status_o       (pe_r2_c4_dbg_status),
+    .chk_o              (pe_r2_c4_chk)
   );
 
   eyeriss_pe u_pe_r2_c5 (
@@ -4799,7 +5004,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r2_c5_psum_out_valid),
     .psum_out_ready_i   (row_top[2] ? gon_col_ready[5] : pe_r3_c5_psum_in_ready),
     .psum_out_data_o    (pe_r2_c5_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r2_c5_cnt_macs),
     .cnt_gated_o        (pe_r2_c5_cnt_gated),
     .cnt_filter_reads_o (pe_r2_c5_cnt_filter_reads),
@@ -4808,7 +5013,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r2_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c5_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r2_c5_cnt_psum_writes),
-    .dbg_status_o       (pe_r2_c5_dbg_status)
+    .dbg_status_o       (pe_r2_c5_dbg_status),
+    .chk_o              (pe_r2_c5_chk)
   );
 
   eyeriss_pe u_pe_r2_c6 (
@@ -4836,7 +5042,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r2_c6_psum_out_valid),
     .psum_out_ready_i   (row_top[2] ? gon_col_ready[6] : pe_r3_c6_psum_in_ready),
     .psum_out_data_o    (pe_r2_c6_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r2_c6_cnt_macs),
     .cnt_gated_o        (pe_r2_c6_cnt_gated),
     .cnt_filter_reads_o (pe_r2_c6_cnt_filter_reads),
@@ -4845,7 +5051,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r2_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c6_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r2_c6_cnt_psum_writes),
-    .dbg_status_o       (pe_r2_c6_dbg_status)
+    .dbg_status_o       (pe_r2_c6_dbg_status),
+    .chk_o              (pe_r2_c6_chk)
   );
 
   eyeriss_pe u_pe_r2_c7 (
@@ -4873,7 +5080,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r2_c7_psum_out_valid),
     .psum_out_ready_i   (row_top[2] ? gon_col_ready[7] : pe_r3_c7_psum_in_ready),
     .psum_out_data_o    (pe_r2_c7_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r2_c7_cnt_macs),
     .cnt_gated_o        (pe_r2_c7_cnt_gated),
     .cnt_filter_reads_o (pe_r2_c7_cnt_filter_reads),
@@ -4882,7 +5089,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r2_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c7_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r2_c7_cnt_psum_writes),
-    .dbg_status_o       (pe_r2_c7_dbg_status)
+    .dbg_status_o       (pe_r2_c7_dbg_status),
+    .chk_o              (pe_r2_c7_chk)
   );
 
   eyeriss_pe u_pe_r2_c8 (
@@ -4910,7 +5118,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r2_c8_psum_out_valid),
     .psum_out_ready_i   (row_top[2] ? gon_col_ready[8] : pe_r3_c8_psum_in_ready),
     .psum_out_data_o    (pe_r2_c8_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r2_c8_cnt_macs),
     .cnt_gated_o        (pe_r2_c8_cnt_gated),
     .cnt_filter_reads_o (pe_r2_c8_cnt_filter_reads),
@@ -4919,7 +5127,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r2_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c8_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r2_c8_cnt_psum_writes),
-    .dbg_status_o       (pe_r2_c8_dbg_status)
+    .dbg_status_o       (pe_r2_c8_dbg_status),
+    .chk_o              (pe_r2_c8_chk)
   );
 
   eyeriss_pe u_pe_r2_c9 (
@@ -4947,7 +5156,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r2_c9_psum_out_valid),
     .psum_out_ready_i   (row_top[2] ? gon_col_ready[9] : pe_r3_c9_psum_in_ready),
     .psum_out_data_o    (pe_r2_c9_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r2_c9_cnt_macs),
     .cnt_gated_o        (pe_r2_c9_cnt_gated),
     .cnt_filter_reads_o (pe_r2_c9_cnt_filter_reads),
@@ -4956,7 +5165,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r2_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c9_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r2_c9_cnt_psum_writes),
-    .dbg_status_o       (pe_r2_c9_dbg_status)
+    .dbg_status_o       (pe_r2_c9_dbg_status),
+    .chk_o              (pe_r2_c9_chk)
   );
 
   eyeriss_pe u_pe_r2_c10 (
@@ -4984,7 +5194,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r2_c10_psum_out_valid),
     .psum_out_ready_i   (row_top[2] ? gon_col_ready[10] : pe_r3_c10_psum_in_ready),
     .psum_out_data_o    (pe_r2_c10_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r2_c10_cnt_macs),
     .cnt_gated_o        (pe_r2_c10_cnt_gated),
     .cnt_filter_reads_o (pe_r2_c10_cnt_filter_reads),
@@ -4993,7 +5203,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r2_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c10_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r2_c10_cnt_psum_writes),
-    .dbg_status_o       (pe_r2_c10_dbg_status)
+    .dbg_status_o       (pe_r2_c10_dbg_status),
+    .chk_o              (pe_r2_c10_chk)
   );
 
   eyeriss_pe u_pe_r2_c11 (
@@ -5021,7 +5232,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r2_c11_psum_out_valid),
     .psum_out_ready_i   (row_top[2] ? gon_col_ready[11] : pe_r3_c11_psum_in_ready),
     .psum_out_data_o    (pe_r2_c11_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r2_c11_cnt_macs),
     .cnt_gated_o        (pe_r2_c11_cnt_gated),
     .cnt_filter_reads_o (pe_r2_c11_cnt_filter_reads),
@@ -5030,7 +5241,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r2_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c11_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r2_c11_cnt_psum_writes),
-    .dbg_status_o       (pe_r2_c11_dbg_status)
+    .dbg_status_o       (pe_r2_c11_dbg_status),
+    .chk_o              (pe_r2_c11_chk)
   );
 
   eyeriss_pe u_pe_r2_c12 (
@@ -5058,7 +5270,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r2_c12_psum_out_valid),
     .psum_out_ready_i   (row_top[2] ? gon_col_ready[12] : pe_r3_c12_psum_in_ready),
     .psum_out_data_o    (pe_r2_c12_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r2_c12_cnt_macs),
     .cnt_gated_o        (pe_r2_c12_cnt_gated),
     .cnt_filter_reads_o (pe_r2_c12_cnt_filter_reads),
@@ -5067,7 +5279,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r2_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c12_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r2_c12_cnt_psum_writes),
-    .dbg_status_o       (pe_r2_c12_dbg_status)
+    .dbg_status_o       (pe_r2_c12_dbg_status),
+    .chk_o              (pe_r2_c12_chk)
   );
 
   eyeriss_pe u_pe_r2_c13 (
@@ -5095,7 +5308,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r2_c13_psum_out_valid),
     .psum_out_ready_i   (row_top[2] ? gon_col_ready[13] : pe_r3_c13_psum_in_ready),
     .psum_out_data_o    (pe_r2_c13_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r2_c13_cnt_macs),
     .cnt_gated_o        (pe_r2_c13_cnt_gated),
     .cnt_filter_reads_o (pe_r2_c13_cnt_filter_reads),
@@ -5104,7 +5317,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r2_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r2_c13_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r2_c13_cnt_psum_writes),
-    .dbg_status_o       (pe_r2_c13_dbg_status)
+    .dbg_status_o       (pe_r2_c13_dbg_status),
+    .chk_o              (pe_r2_c13_chk)
   );
 
   eyeriss_pe u_pe_r3_c0 (
@@ -5132,7 +5346,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r3_c0_psum_out_valid),
     .psum_out_ready_i   (row_top[3] ? gon_col_ready[0] : pe_r4_c0_psum_in_ready),
     .psum_out_data_o    (pe_r3_c0_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r3_c0_cnt_macs),
     .cnt_gated_o        (pe_r3_c0_cnt_gated),
     .cnt_filter_reads_o (pe_r3_c0_cnt_filter_reads),
@@ -5141,7 +5355,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r3_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c0_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r3_c0_cnt_psum_writes),
-    .dbg_status_o       (pe_r3_c0_dbg_status)
+    .dbg_status_o       (pe_r3_c0_dbg_status),
+    .chk_o              (pe_r3_c0_chk)
   );
 
   eyeriss_pe u_pe_r3_c1 (
@@ -5169,7 +5384,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r3_c1_psum_out_valid),
     .psum_out_ready_i   (row_top[3] ? gon_col_ready[1] : pe_r4_c1_psum_in_ready),
     .psum_out_data_o    (pe_r3_c1_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r3_c1_cnt_macs),
     .cnt_gated_o        (pe_r3_c1_cnt_gated),
     .cnt_filter_reads_o (pe_r3_c1_cnt_filter_reads),
@@ -5178,7 +5393,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r3_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c1_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r3_c1_cnt_psum_writes),
-    .dbg_status_o       (pe_r3_c1_dbg_status)
+    .dbg_status_o       (pe_r3_c1_dbg_status),
+    .chk_o              (pe_r3_c1_chk)
   );
 
   eyeriss_pe u_pe_r3_c2 (
@@ -5206,7 +5422,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r3_c2_psum_out_valid),
     .psum_out_ready_i   (row_top[3] ? gon_col_ready[2] : pe_r4_c2_psum_in_ready),
     .psum_out_data_o    (pe_r3_c2_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r3_c2_cnt_macs),
     .cnt_gated_o        (pe_r3_c2_cnt_gated),
     .cnt_filter_reads_o (pe_r3_c2_cnt_filter_reads),
@@ -5215,7 +5431,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r3_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c2_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r3_c2_cnt_psum_writes),
-    .dbg_status_o       (pe_r3_c2_dbg_status)
+    .dbg_status_o       (pe_r3_c2_dbg_status),
+    .chk_o              (pe_r3_c2_chk)
   );
 
   eyeriss_pe u_pe_r3_c3 (
@@ -5243,7 +5460,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r3_c3_psum_out_valid),
     .psum_out_ready_i   (row_top[3] ? gon_col_ready[3] : pe_r4_c3_psum_in_ready),
     .psum_out_data_o    (pe_r3_c3_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r3_c3_cnt_macs),
     .cnt_gated_o        (pe_r3_c3_cnt_gated),
     .cnt_filter_reads_o (pe_r3_c3_cnt_filter_reads),
@@ -5252,7 +5469,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r3_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c3_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r3_c3_cnt_psum_writes),
-    .dbg_status_o       (pe_r3_c3_dbg_status)
+    .dbg_status_o       (pe_r3_c3_dbg_status),
+    .chk_o              (pe_r3_c3_chk)
   );
 
   eyeriss_pe u_pe_r3_c4 (
@@ -5280,7 +5498,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r3_c4_psum_out_valid),
     .psum_out_ready_i   (row_top[3] ? gon_col_ready[4] : pe_r4_c4_psum_in_ready),
     .psum_out_data_o    (pe_r3_c4_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r3_c4_cnt_macs),
     .cnt_gated_o        (pe_r3_c4_cnt_gated),
     .cnt_filter_reads_o (pe_r3_c4_cnt_filter_reads),
@@ -5289,7 +5507,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r3_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c4_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r3_c4_cnt_psum_writes),
-    .dbg_status_o       (pe_r3_c4_dbg_status)
+    .dbg_status_o       (pe_r3_c4_dbg_status),
+    .chk_o              (pe_r3_c4_chk)
   );
 
   eyeriss_pe u_pe_r3_c5 (
@@ -5317,7 +5536,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r3_c5_psum_out_valid),
     .psum_out_ready_i   (row_top[3] ? gon_col_ready[5] : pe_r4_c5_psum_in_ready),
     .psum_out_data_o    (pe_r3_c5_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r3_c5_cnt_macs),
     .cnt_gated_o        (pe_r3_c5_cnt_gated),
     .cnt_filter_reads_o (pe_r3_c5_cnt_filter_reads),
@@ -5326,7 +5545,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r3_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c5_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r3_c5_cnt_psum_writes),
-    .dbg_status_o       (pe_r3_c5_dbg_status)
+    .dbg_status_o       (pe_r3_c5_dbg_status),
+    .chk_o              (pe_r3_c5_chk)
   );
 
   eyeriss_pe u_pe_r3_c6 (
@@ -5354,7 +5574,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r3_c6_psum_out_valid),
     .psum_out_ready_i   (row_top[3] ? gon_col_ready[6] : pe_r4_c6_psum_in_ready),
     .psum_out_data_o    (pe_r3_c6_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r3_c6_cnt_macs),
     .cnt_gated_o        (pe_r3_c6_cnt_gated),
     .cnt_filter_reads_o (pe_r3_c6_cnt_filter_reads),
@@ -5363,7 +5583,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r3_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c6_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r3_c6_cnt_psum_writes),
-    .dbg_status_o       (pe_r3_c6_dbg_status)
+    .dbg_status_o       (pe_r3_c6_dbg_status),
+    .chk_o              (pe_r3_c6_chk)
   );
 
   eyeriss_pe u_pe_r3_c7 (
@@ -5391,7 +5612,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r3_c7_psum_out_valid),
     .psum_out_ready_i   (row_top[3] ? gon_col_ready[7] : pe_r4_c7_psum_in_ready),
     .psum_out_data_o    (pe_r3_c7_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r3_c7_cnt_macs),
     .cnt_gated_o        (pe_r3_c7_cnt_gated),
     .cnt_filter_reads_o (pe_r3_c7_cnt_filter_reads),
@@ -5400,7 +5621,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r3_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c7_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r3_c7_cnt_psum_writes),
-    .dbg_status_o       (pe_r3_c7_dbg_status)
+    .dbg_status_o       (pe_r3_c7_dbg_status),
+    .chk_o              (pe_r3_c7_chk)
   );
 
   eyeriss_pe u_pe_r3_c8 (
@@ -5428,7 +5650,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r3_c8_psum_out_valid),
     .psum_out_ready_i   (row_top[3] ? gon_col_ready[8] : pe_r4_c8_psum_in_ready),
     .psum_out_data_o    (pe_r3_c8_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r3_c8_cnt_macs),
     .cnt_gated_o        (pe_r3_c8_cnt_gated),
     .cnt_filter_reads_o (pe_r3_c8_cnt_filter_reads),
@@ -5437,7 +5659,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r3_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c8_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r3_c8_cnt_psum_writes),
-    .dbg_status_o       (pe_r3_c8_dbg_status)
+    .dbg_status_o       (pe_r3_c8_dbg_status),
+    .chk_o              (pe_r3_c8_chk)
   );
 
   eyeriss_pe u_pe_r3_c9 (
@@ -5465,7 +5688,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r3_c9_psum_out_valid),
     .psum_out_ready_i   (row_top[3] ? gon_col_ready[9] : pe_r4_c9_psum_in_ready),
     .psum_out_data_o    (pe_r3_c9_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r3_c9_cnt_macs),
     .cnt_gated_o        (pe_r3_c9_cnt_gated),
     .cnt_filter_reads_o (pe_r3_c9_cnt_filter_reads),
@@ -5474,7 +5697,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r3_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c9_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r3_c9_cnt_psum_writes),
-    .dbg_status_o       (pe_r3_c9_dbg_status)
+    .dbg_status_o       (pe_r3_c9_dbg_status),
+    .chk_o              (pe_r3_c9_chk)
   );
 
   eyeriss_pe u_pe_r3_c10 (
@@ -5502,7 +5726,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r3_c10_psum_out_valid),
     .psum_out_ready_i   (row_top[3] ? gon_col_ready[10] : pe_r4_c10_psum_in_ready),
     .psum_out_data_o    (pe_r3_c10_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r3_c10_cnt_macs),
     .cnt_gated_o        (pe_r3_c10_cnt_gated),
     .cnt_filter_reads_o (pe_r3_c10_cnt_filter_reads),
@@ -5511,7 +5735,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r3_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c10_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r3_c10_cnt_psum_writes),
-    .dbg_status_o       (pe_r3_c10_dbg_status)
+    .dbg_status_o       (pe_r3_c10_dbg_status),
+    .chk_o              (pe_r3_c10_chk)
   );
 
   eyeriss_pe u_pe_r3_c11 (
@@ -5539,7 +5764,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r3_c11_psum_out_valid),
     .psum_out_ready_i   (row_top[3] ? gon_col_ready[11] : pe_r4_c11_psum_in_ready),
     .psum_out_data_o    (pe_r3_c11_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r3_c11_cnt_macs),
     .cnt_gated_o        (pe_r3_c11_cnt_gated),
     .cnt_filter_reads_o (pe_r3_c11_cnt_filter_reads),
@@ -5548,7 +5773,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r3_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c11_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r3_c11_cnt_psum_writes),
-    .dbg_status_o       (pe_r3_c11_dbg_status)
+    .dbg_status_o       (pe_r3_c11_dbg_status),
+    .chk_o              (pe_r3_c11_chk)
   );
 
   eyeriss_pe u_pe_r3_c12 (
@@ -5576,7 +5802,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r3_c12_psum_out_valid),
     .psum_out_ready_i   (row_top[3] ? gon_col_ready[12] : pe_r4_c12_psum_in_ready),
     .psum_out_data_o    (pe_r3_c12_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r3_c12_cnt_macs),
     .cnt_gated_o        (pe_r3_c12_cnt_gated),
     .cnt_filter_reads_o (pe_r3_c12_cnt_filter_reads),
@@ -5585,7 +5811,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r3_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c12_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r3_c12_cnt_psum_writes),
-    .dbg_status_o       (pe_r3_c12_dbg_status)
+    .dbg_status_o       (pe_r3_c12_dbg_status),
+    .chk_o              (pe_r3_c12_chk)
   );
 
   eyeriss_pe u_pe_r3_c13 (
@@ -5613,7 +5840,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r3_c13_psum_out_valid),
     .psum_out_ready_i   (row_top[3] ? gon_col_ready[13] : pe_r4_c13_psum_in_ready),
     .psum_out_data_o    (pe_r3_c13_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r3_c13_cnt_macs),
     .cnt_gated_o        (pe_r3_c13_cnt_gated),
     .cnt_filter_reads_o (pe_r3_c13_cnt_filter_reads),
@@ -5622,7 +5849,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r3_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r3_c13_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r3_c13_cnt_psum_writes),
-    .dbg_status_o       (pe_r3_c13_dbg_status)
+    .dbg_status_o       (pe_r3_c13_dbg_status),
+    .chk_o              (pe_r3_c13_chk)
   );
 
   eyeriss_pe u_pe_r4_c0 (
@@ -5650,7 +5878,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r4_c0_psum_out_valid),
     .psum_out_ready_i   (row_top[4] ? gon_col_ready[0] : pe_r5_c0_psum_in_ready),
     .psum_out_data_o    (pe_r4_c0_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r4_c0_cnt_macs),
     .cnt_gated_o        (pe_r4_c0_cnt_gated),
     .cnt_filter_reads_o (pe_r4_c0_cnt_filter_reads),
@@ -5659,7 +5887,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r4_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c0_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r4_c0_cnt_psum_writes),
-    .dbg_status_o       (pe_r4_c0_dbg_status)
+    .dbg_status_o       (pe_r4_c0_dbg_status),
+    .chk_o              (pe_r4_c0_chk)
   );
 
   eyeriss_pe u_pe_r4_c1 (
@@ -5687,7 +5916,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r4_c1_psum_out_valid),
     .psum_out_ready_i   (row_top[4] ? gon_col_ready[1] : pe_r5_c1_psum_in_ready),
     .psum_out_data_o    (pe_r4_c1_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r4_c1_cnt_macs),
     .cnt_gated_o        (pe_r4_c1_cnt_gated),
     .cnt_filter_reads_o (pe_r4_c1_cnt_filter_reads),
@@ -5696,7 +5925,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r4_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c1_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r4_c1_cnt_psum_writes),
-    .dbg_status_o       (pe_r4_c1_dbg_status)
+    .dbg_status_o       (pe_r4_c1_dbg_status),
+    .chk_o              (pe_r4_c1_chk)
   );
 
   eyeriss_pe u_pe_r4_c2 (
@@ -5724,7 +5954,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r4_c2_psum_out_valid),
     .psum_out_ready_i   (row_top[4] ? gon_col_ready[2] : pe_r5_c2_psum_in_ready),
     .psum_out_data_o    (pe_r4_c2_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r4_c2_cnt_macs),
     .cnt_gated_o        (pe_r4_c2_cnt_gated),
     .cnt_filter_reads_o (pe_r4_c2_cnt_filter_reads),
@@ -5733,7 +5963,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r4_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c2_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r4_c2_cnt_psum_writes),
-    .dbg_status_o       (pe_r4_c2_dbg_status)
+    .dbg_status_o       (pe_r4_c2_dbg_status),
+    .chk_o              (pe_r4_c2_chk)
   );
 
   eyeriss_pe u_pe_r4_c3 (
@@ -5761,7 +5992,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r4_c3_psum_out_valid),
     .psum_out_ready_i   (row_top[4] ? gon_col_ready[3] : pe_r5_c3_psum_in_ready),
     .psum_out_data_o    (pe_r4_c3_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r4_c3_cnt_macs),
     .cnt_gated_o        (pe_r4_c3_cnt_gated),
     .cnt_filter_reads_o (pe_r4_c3_cnt_filter_reads),
@@ -5770,7 +6001,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r4_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c3_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r4_c3_cnt_psum_writes),
-    .dbg_status_o       (pe_r4_c3_dbg_status)
+    .dbg_status_o       (pe_r4_c3_dbg_status),
+    .chk_o              (pe_r4_c3_chk)
   );
 
   eyeriss_pe u_pe_r4_c4 (
@@ -5798,7 +6030,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r4_c4_psum_out_valid),
     .psum_out_ready_i   (row_top[4] ? gon_col_ready[4] : pe_r5_c4_psum_in_ready),
     .psum_out_data_o    (pe_r4_c4_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r4_c4_cnt_macs),
     .cnt_gated_o        (pe_r4_c4_cnt_gated),
     .cnt_filter_reads_o (pe_r4_c4_cnt_filter_reads),
@@ -5807,7 +6039,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r4_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c4_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r4_c4_cnt_psum_writes),
-    .dbg_status_o       (pe_r4_c4_dbg_status)
+    .dbg_status_o       (pe_r4_c4_dbg_status),
+    .chk_o              (pe_r4_c4_chk)
   );
 
   eyeriss_pe u_pe_r4_c5 (
@@ -5835,7 +6068,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r4_c5_psum_out_valid),
     .psum_out_ready_i   (row_top[4] ? gon_col_ready[5] : pe_r5_c5_psum_in_ready),
     .psum_out_data_o    (pe_r4_c5_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r4_c5_cnt_macs),
     .cnt_gated_o        (pe_r4_c5_cnt_gated),
     .cnt_filter_reads_o (pe_r4_c5_cnt_filter_reads),
@@ -5844,7 +6077,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r4_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c5_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r4_c5_cnt_psum_writes),
-    .dbg_status_o       (pe_r4_c5_dbg_status)
+    .dbg_status_o       (pe_r4_c5_dbg_status),
+    .chk_o              (pe_r4_c5_chk)
   );
 
   eyeriss_pe u_pe_r4_c6 (
@@ -5872,7 +6106,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r4_c6_psum_out_valid),
     .psum_out_ready_i   (row_top[4] ? gon_col_ready[6] : pe_r5_c6_psum_in_ready),
     .psum_out_data_o    (pe_r4_c6_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r4_c6_cnt_macs),
     .cnt_gated_o        (pe_r4_c6_cnt_gated),
     .cnt_filter_reads_o (pe_r4_c6_cnt_filter_reads),
@@ -5881,7 +6115,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r4_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c6_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r4_c6_cnt_psum_writes),
-    .dbg_status_o       (pe_r4_c6_dbg_status)
+    .dbg_status_o       (pe_r4_c6_dbg_status),
+    .chk_o              (pe_r4_c6_chk)
   );
 
   eyeriss_pe u_pe_r4_c7 (
@@ -5909,7 +6144,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r4_c7_psum_out_valid),
     .psum_out_ready_i   (row_top[4] ? gon_col_ready[7] : pe_r5_c7_psum_in_ready),
     .psum_out_data_o    (pe_r4_c7_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r4_c7_cnt_macs),
     .cnt_gated_o        (pe_r4_c7_cnt_gated),
     .cnt_filter_reads_o (pe_r4_c7_cnt_filter_reads),
@@ -5918,7 +6153,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r4_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c7_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r4_c7_cnt_psum_writes),
-    .dbg_status_o       (pe_r4_c7_dbg_status)
+    .dbg_status_o       (pe_r4_c7_dbg_status),
+    .chk_o              (pe_r4_c7_chk)
   );
 
   eyeriss_pe u_pe_r4_c8 (
@@ -5946,7 +6182,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r4_c8_psum_out_valid),
     .psum_out_ready_i   (row_top[4] ? gon_col_ready[8] : pe_r5_c8_psum_in_ready),
     .psum_out_data_o    (pe_r4_c8_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r4_c8_cnt_macs),
     .cnt_gated_o        (pe_r4_c8_cnt_gated),
     .cnt_filter_reads_o (pe_r4_c8_cnt_filter_reads),
@@ -5955,7 +6191,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r4_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c8_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r4_c8_cnt_psum_writes),
-    .dbg_status_o       (pe_r4_c8_dbg_status)
+    .dbg_status_o       (pe_r4_c8_dbg_status),
+    .chk_o              (pe_r4_c8_chk)
   );
 
   eyeriss_pe u_pe_r4_c9 (
@@ -5983,7 +6220,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r4_c9_psum_out_valid),
     .psum_out_ready_i   (row_top[4] ? gon_col_ready[9] : pe_r5_c9_psum_in_ready),
     .psum_out_data_o    (pe_r4_c9_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r4_c9_cnt_macs),
     .cnt_gated_o        (pe_r4_c9_cnt_gated),
     .cnt_filter_reads_o (pe_r4_c9_cnt_filter_reads),
@@ -5992,7 +6229,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r4_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c9_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r4_c9_cnt_psum_writes),
-    .dbg_status_o       (pe_r4_c9_dbg_status)
+    .dbg_status_o       (pe_r4_c9_dbg_status),
+    .chk_o              (pe_r4_c9_chk)
   );
 
   eyeriss_pe u_pe_r4_c10 (
@@ -6020,7 +6258,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r4_c10_psum_out_valid),
     .psum_out_ready_i   (row_top[4] ? gon_col_ready[10] : pe_r5_c10_psum_in_ready),
     .psum_out_data_o    (pe_r4_c10_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r4_c10_cnt_macs),
     .cnt_gated_o        (pe_r4_c10_cnt_gated),
     .cnt_filter_reads_o (pe_r4_c10_cnt_filter_reads),
@@ -6029,7 +6267,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r4_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c10_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r4_c10_cnt_psum_writes),
-    .dbg_status_o       (pe_r4_c10_dbg_status)
+    .dbg_status_o       (pe_r4_c10_dbg_status),
+    .chk_o              (pe_r4_c10_chk)
   );
 
   eyeriss_pe u_pe_r4_c11 (
@@ -6057,7 +6296,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r4_c11_psum_out_valid),
     .psum_out_ready_i   (row_top[4] ? gon_col_ready[11] : pe_r5_c11_psum_in_ready),
     .psum_out_data_o    (pe_r4_c11_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r4_c11_cnt_macs),
     .cnt_gated_o        (pe_r4_c11_cnt_gated),
     .cnt_filter_reads_o (pe_r4_c11_cnt_filter_reads),
@@ -6066,7 +6305,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r4_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c11_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r4_c11_cnt_psum_writes),
-    .dbg_status_o       (pe_r4_c11_dbg_status)
+    .dbg_status_o       (pe_r4_c11_dbg_status),
+    .chk_o              (pe_r4_c11_chk)
   );
 
   eyeriss_pe u_pe_r4_c12 (
@@ -6094,7 +6334,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r4_c12_psum_out_valid),
     .psum_out_ready_i   (row_top[4] ? gon_col_ready[12] : pe_r5_c12_psum_in_ready),
     .psum_out_data_o    (pe_r4_c12_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r4_c12_cnt_macs),
     .cnt_gated_o        (pe_r4_c12_cnt_gated),
     .cnt_filter_reads_o (pe_r4_c12_cnt_filter_reads),
@@ -6103,7 +6343,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r4_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c12_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r4_c12_cnt_psum_writes),
-    .dbg_status_o       (pe_r4_c12_dbg_status)
+    .dbg_status_o       (pe_r4_c12_dbg_status),
+    .chk_o              (pe_r4_c12_chk)
   );
 
   eyeriss_pe u_pe_r4_c13 (
@@ -6131,7 +6372,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r4_c13_psum_out_valid),
     .psum_out_ready_i   (row_top[4] ? gon_col_ready[13] : pe_r5_c13_psum_in_ready),
     .psum_out_data_o    (pe_r4_c13_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r4_c13_cnt_macs),
     .cnt_gated_o        (pe_r4_c13_cnt_gated),
     .cnt_filter_reads_o (pe_r4_c13_cnt_filter_reads),
@@ -6140,7 +6381,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r4_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r4_c13_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r4_c13_cnt_psum_writes),
-    .dbg_status_o       (pe_r4_c13_dbg_status)
+    .dbg_status_o       (pe_r4_c13_dbg_status),
+    .chk_o              (pe_r4_c13_chk)
   );
 
   eyeriss_pe u_pe_r5_c0 (
@@ -6168,7 +6410,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r5_c0_psum_out_valid),
     .psum_out_ready_i   (row_top[5] ? gon_col_ready[0] : pe_r6_c0_psum_in_ready),
     .psum_out_data_o    (pe_r5_c0_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r5_c0_cnt_macs),
     .cnt_gated_o        (pe_r5_c0_cnt_gated),
     .cnt_filter_reads_o (pe_r5_c0_cnt_filter_reads),
@@ -6177,7 +6419,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r5_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c0_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r5_c0_cnt_psum_writes),
-    .dbg_status_o       (pe_r5_c0_dbg_status)
+    .dbg_status_o       (pe_r5_c0_dbg_status),
+    .chk_o              (pe_r5_c0_chk)
   );
 
   eyeriss_pe u_pe_r5_c1 (
@@ -6205,7 +6448,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r5_c1_psum_out_valid),
     .psum_out_ready_i   (row_top[5] ? gon_col_ready[1] : pe_r6_c1_psum_in_ready),
     .psum_out_data_o    (pe_r5_c1_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r5_c1_cnt_macs),
     .cnt_gated_o        (pe_r5_c1_cnt_gated),
     .cnt_filter_reads_o (pe_r5_c1_cnt_filter_reads),
@@ -6214,7 +6457,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r5_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c1_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r5_c1_cnt_psum_writes),
-    .dbg_status_o       (pe_r5_c1_dbg_status)
+    .dbg_status_o       (pe_r5_c1_dbg_status),
+    .chk_o              (pe_r5_c1_chk)
   );
 
   eyeriss_pe u_pe_r5_c2 (
@@ -6242,7 +6486,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r5_c2_psum_out_valid),
     .psum_out_ready_i   (row_top[5] ? gon_col_ready[2] : pe_r6_c2_psum_in_ready),
     .psum_out_data_o    (pe_r5_c2_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r5_c2_cnt_macs),
     .cnt_gated_o        (pe_r5_c2_cnt_gated),
     .cnt_filter_reads_o (pe_r5_c2_cnt_filter_reads),
@@ -6251,7 +6495,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r5_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c2_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r5_c2_cnt_psum_writes),
-    .dbg_status_o       (pe_r5_c2_dbg_status)
+    .dbg_status_o       (pe_r5_c2_dbg_status),
+    .chk_o              (pe_r5_c2_chk)
   );
 
   eyeriss_pe u_pe_r5_c3 (
@@ -6279,7 +6524,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r5_c3_psum_out_valid),
     .psum_out_ready_i   (row_top[5] ? gon_col_ready[3] : pe_r6_c3_psum_in_ready),
     .psum_out_data_o    (pe_r5_c3_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r5_c3_cnt_macs),
     .cnt_gated_o        (pe_r5_c3_cnt_gated),
     .cnt_filter_reads_o (pe_r5_c3_cnt_filter_reads),
@@ -6288,7 +6533,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r5_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c3_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r5_c3_cnt_psum_writes),
-    .dbg_status_o       (pe_r5_c3_dbg_status)
+    .dbg_status_o       (pe_r5_c3_dbg_status),
+    .chk_o              (pe_r5_c3_chk)
   );
 
   eyeriss_pe u_pe_r5_c4 (
@@ -6316,7 +6562,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r5_c4_psum_out_valid),
     .psum_out_ready_i   (row_top[5] ? gon_col_ready[4] : pe_r6_c4_psum_in_ready),
     .psum_out_data_o    (pe_r5_c4_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r5_c4_cnt_macs),
     .cnt_gated_o        (pe_r5_c4_cnt_gated),
     .cnt_filter_reads_o (pe_r5_c4_cnt_filter_reads),
@@ -6325,7 +6571,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r5_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c4_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r5_c4_cnt_psum_writes),
-    .dbg_status_o       (pe_r5_c4_dbg_status)
+    .dbg_status_o       (pe_r5_c4_dbg_status),
+    .chk_o              (pe_r5_c4_chk)
   );
 
   eyeriss_pe u_pe_r5_c5 (
@@ -6353,7 +6600,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r5_c5_psum_out_valid),
     .psum_out_ready_i   (row_top[5] ? gon_col_ready[5] : pe_r6_c5_psum_in_ready),
     .psum_out_data_o    (pe_r5_c5_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r5_c5_cnt_macs),
     .cnt_gated_o        (pe_r5_c5_cnt_gated),
     .cnt_filter_reads_o (pe_r5_c5_cnt_filter_reads),
@@ -6362,7 +6609,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r5_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c5_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r5_c5_cnt_psum_writes),
-    .dbg_status_o       (pe_r5_c5_dbg_status)
+    .dbg_status_o       (pe_r5_c5_dbg_status),
+    .chk_o              (pe_r5_c5_chk)
   );
 
   eyeriss_pe u_pe_r5_c6 (
@@ -6390,7 +6638,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r5_c6_psum_out_valid),
     .psum_out_ready_i   (row_top[5] ? gon_col_ready[6] : pe_r6_c6_psum_in_ready),
     .psum_out_data_o    (pe_r5_c6_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r5_c6_cnt_macs),
     .cnt_gated_o        (pe_r5_c6_cnt_gated),
     .cnt_filter_reads_o (pe_r5_c6_cnt_filter_reads),
@@ -6399,7 +6647,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r5_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c6_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r5_c6_cnt_psum_writes),
-    .dbg_status_o       (pe_r5_c6_dbg_status)
+    .dbg_status_o       (pe_r5_c6_dbg_status),
+    .chk_o              (pe_r5_c6_chk)
   );
 
   eyeriss_pe u_pe_r5_c7 (
@@ -6427,7 +6676,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r5_c7_psum_out_valid),
     .psum_out_ready_i   (row_top[5] ? gon_col_ready[7] : pe_r6_c7_psum_in_ready),
     .psum_out_data_o    (pe_r5_c7_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r5_c7_cnt_macs),
     .cnt_gated_o        (pe_r5_c7_cnt_gated),
     .cnt_filter_reads_o (pe_r5_c7_cnt_filter_reads),
@@ -6436,7 +6685,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r5_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c7_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r5_c7_cnt_psum_writes),
-    .dbg_status_o       (pe_r5_c7_dbg_status)
+    .dbg_status_o       (pe_r5_c7_dbg_status),
+    .chk_o              (pe_r5_c7_chk)
   );
 
   eyeriss_pe u_pe_r5_c8 (
@@ -6464,7 +6714,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r5_c8_psum_out_valid),
     .psum_out_ready_i   (row_top[5] ? gon_col_ready[8] : pe_r6_c8_psum_in_ready),
     .psum_out_data_o    (pe_r5_c8_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r5_c8_cnt_macs),
     .cnt_gated_o        (pe_r5_c8_cnt_gated),
     .cnt_filter_reads_o (pe_r5_c8_cnt_filter_reads),
@@ -6473,7 +6723,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r5_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c8_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r5_c8_cnt_psum_writes),
-    .dbg_status_o       (pe_r5_c8_dbg_status)
+    .dbg_status_o       (pe_r5_c8_dbg_status),
+    .chk_o              (pe_r5_c8_chk)
   );
 
   eyeriss_pe u_pe_r5_c9 (
@@ -6501,7 +6752,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r5_c9_psum_out_valid),
     .psum_out_ready_i   (row_top[5] ? gon_col_ready[9] : pe_r6_c9_psum_in_ready),
     .psum_out_data_o    (pe_r5_c9_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r5_c9_cnt_macs),
     .cnt_gated_o        (pe_r5_c9_cnt_gated),
     .cnt_filter_reads_o (pe_r5_c9_cnt_filter_reads),
@@ -6510,7 +6761,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r5_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c9_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r5_c9_cnt_psum_writes),
-    .dbg_status_o       (pe_r5_c9_dbg_status)
+    .dbg_status_o       (pe_r5_c9_dbg_status),
+    .chk_o              (pe_r5_c9_chk)
   );
 
   eyeriss_pe u_pe_r5_c10 (
@@ -6538,7 +6790,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r5_c10_psum_out_valid),
     .psum_out_ready_i   (row_top[5] ? gon_col_ready[10] : pe_r6_c10_psum_in_ready),
     .psum_out_data_o    (pe_r5_c10_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r5_c10_cnt_macs),
     .cnt_gated_o        (pe_r5_c10_cnt_gated),
     .cnt_filter_reads_o (pe_r5_c10_cnt_filter_reads),
@@ -6547,7 +6799,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r5_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c10_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r5_c10_cnt_psum_writes),
-    .dbg_status_o       (pe_r5_c10_dbg_status)
+    .dbg_status_o       (pe_r5_c10_dbg_status),
+    .chk_o              (pe_r5_c10_chk)
   );
 
   eyeriss_pe u_pe_r5_c11 (
@@ -6575,7 +6828,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r5_c11_psum_out_valid),
     .psum_out_ready_i   (row_top[5] ? gon_col_ready[11] : pe_r6_c11_psum_in_ready),
     .psum_out_data_o    (pe_r5_c11_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r5_c11_cnt_macs),
     .cnt_gated_o        (pe_r5_c11_cnt_gated),
     .cnt_filter_reads_o (pe_r5_c11_cnt_filter_reads),
@@ -6584,7 +6837,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r5_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c11_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r5_c11_cnt_psum_writes),
-    .dbg_status_o       (pe_r5_c11_dbg_status)
+    .dbg_status_o       (pe_r5_c11_dbg_status),
+    .chk_o              (pe_r5_c11_chk)
   );
 
   eyeriss_pe u_pe_r5_c12 (
@@ -6612,7 +6866,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r5_c12_psum_out_valid),
     .psum_out_ready_i   (row_top[5] ? gon_col_ready[12] : pe_r6_c12_psum_in_ready),
     .psum_out_data_o    (pe_r5_c12_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r5_c12_cnt_macs),
     .cnt_gated_o        (pe_r5_c12_cnt_gated),
     .cnt_filter_reads_o (pe_r5_c12_cnt_filter_reads),
@@ -6621,7 +6875,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r5_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c12_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r5_c12_cnt_psum_writes),
-    .dbg_status_o       (pe_r5_c12_dbg_status)
+    .dbg_status_o       (pe_r5_c12_dbg_status),
+    .chk_o              (pe_r5_c12_chk)
   );
 
   eyeriss_pe u_pe_r5_c13 (
@@ -6649,7 +6904,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r5_c13_psum_out_valid),
     .psum_out_ready_i   (row_top[5] ? gon_col_ready[13] : pe_r6_c13_psum_in_ready),
     .psum_out_data_o    (pe_r5_c13_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r5_c13_cnt_macs),
     .cnt_gated_o        (pe_r5_c13_cnt_gated),
     .cnt_filter_reads_o (pe_r5_c13_cnt_filter_reads),
@@ -6658,7 +6913,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r5_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r5_c13_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r5_c13_cnt_psum_writes),
-    .dbg_status_o       (pe_r5_c13_dbg_status)
+    .dbg_status_o       (pe_r5_c13_dbg_status),
+    .chk_o              (pe_r5_c13_chk)
   );
 
   eyeriss_pe u_pe_r6_c0 (
@@ -6686,7 +6942,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r6_c0_psum_out_valid),
     .psum_out_ready_i   (row_top[6] ? gon_col_ready[0] : pe_r7_c0_psum_in_ready),
     .psum_out_data_o    (pe_r6_c0_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r6_c0_cnt_macs),
     .cnt_gated_o        (pe_r6_c0_cnt_gated),
     .cnt_filter_reads_o (pe_r6_c0_cnt_filter_reads),
@@ -6695,7 +6951,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r6_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c0_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r6_c0_cnt_psum_writes),
-    .dbg_status_o       (pe_r6_c0_dbg_status)
+    .dbg_status_o       (pe_r6_c0_dbg_status),
+    .chk_o              (pe_r6_c0_chk)
   );
 
   eyeriss_pe u_pe_r6_c1 (
@@ -6723,7 +6980,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r6_c1_psum_out_valid),
     .psum_out_ready_i   (row_top[6] ? gon_col_ready[1] : pe_r7_c1_psum_in_ready),
     .psum_out_data_o    (pe_r6_c1_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r6_c1_cnt_macs),
     .cnt_gated_o        (pe_r6_c1_cnt_gated),
     .cnt_filter_reads_o (pe_r6_c1_cnt_filter_reads),
@@ -6732,7 +6989,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r6_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c1_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r6_c1_cnt_psum_writes),
-    .dbg_status_o       (pe_r6_c1_dbg_status)
+    .dbg_status_o       (pe_r6_c1_dbg_status),
+    .chk_o              (pe_r6_c1_chk)
   );
 
   eyeriss_pe u_pe_r6_c2 (
@@ -6760,7 +7018,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r6_c2_psum_out_valid),
     .psum_out_ready_i   (row_top[6] ? gon_col_ready[2] : pe_r7_c2_psum_in_ready),
     .psum_out_data_o    (pe_r6_c2_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r6_c2_cnt_macs),
     .cnt_gated_o        (pe_r6_c2_cnt_gated),
     .cnt_filter_reads_o (pe_r6_c2_cnt_filter_reads),
@@ -6769,7 +7027,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r6_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c2_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r6_c2_cnt_psum_writes),
-    .dbg_status_o       (pe_r6_c2_dbg_status)
+    .dbg_status_o       (pe_r6_c2_dbg_status),
+    .chk_o              (pe_r6_c2_chk)
   );
 
   eyeriss_pe u_pe_r6_c3 (
@@ -6797,7 +7056,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r6_c3_psum_out_valid),
     .psum_out_ready_i   (row_top[6] ? gon_col_ready[3] : pe_r7_c3_psum_in_ready),
     .psum_out_data_o    (pe_r6_c3_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r6_c3_cnt_macs),
     .cnt_gated_o        (pe_r6_c3_cnt_gated),
     .cnt_filter_reads_o (pe_r6_c3_cnt_filter_reads),
@@ -6806,7 +7065,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r6_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c3_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r6_c3_cnt_psum_writes),
-    .dbg_status_o       (pe_r6_c3_dbg_status)
+    .dbg_status_o       (pe_r6_c3_dbg_status),
+    .chk_o              (pe_r6_c3_chk)
   );
 
   eyeriss_pe u_pe_r6_c4 (
@@ -6834,7 +7094,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r6_c4_psum_out_valid),
     .psum_out_ready_i   (row_top[6] ? gon_col_ready[4] : pe_r7_c4_psum_in_ready),
     .psum_out_data_o    (pe_r6_c4_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r6_c4_cnt_macs),
     .cnt_gated_o        (pe_r6_c4_cnt_gated),
     .cnt_filter_reads_o (pe_r6_c4_cnt_filter_reads),
@@ -6843,7 +7103,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r6_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c4_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r6_c4_cnt_psum_writes),
-    .dbg_status_o       (pe_r6_c4_dbg_status)
+    .dbg_status_o       (pe_r6_c4_dbg_status),
+    .chk_o              (pe_r6_c4_chk)
   );
 
   eyeriss_pe u_pe_r6_c5 (
@@ -6871,7 +7132,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r6_c5_psum_out_valid),
     .psum_out_ready_i   (row_top[6] ? gon_col_ready[5] : pe_r7_c5_psum_in_ready),
     .psum_out_data_o    (pe_r6_c5_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r6_c5_cnt_macs),
     .cnt_gated_o        (pe_r6_c5_cnt_gated),
     .cnt_filter_reads_o (pe_r6_c5_cnt_filter_reads),
@@ -6880,7 +7141,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r6_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c5_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r6_c5_cnt_psum_writes),
-    .dbg_status_o       (pe_r6_c5_dbg_status)
+    .dbg_status_o       (pe_r6_c5_dbg_status),
+    .chk_o              (pe_r6_c5_chk)
   );
 
   eyeriss_pe u_pe_r6_c6 (
@@ -6908,7 +7170,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r6_c6_psum_out_valid),
     .psum_out_ready_i   (row_top[6] ? gon_col_ready[6] : pe_r7_c6_psum_in_ready),
     .psum_out_data_o    (pe_r6_c6_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r6_c6_cnt_macs),
     .cnt_gated_o        (pe_r6_c6_cnt_gated),
     .cnt_filter_reads_o (pe_r6_c6_cnt_filter_reads),
@@ -6917,7 +7179,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r6_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c6_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r6_c6_cnt_psum_writes),
-    .dbg_status_o       (pe_r6_c6_dbg_status)
+    .dbg_status_o       (pe_r6_c6_dbg_status),
+    .chk_o              (pe_r6_c6_chk)
   );
 
   eyeriss_pe u_pe_r6_c7 (
@@ -6945,7 +7208,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r6_c7_psum_out_valid),
     .psum_out_ready_i   (row_top[6] ? gon_col_ready[7] : pe_r7_c7_psum_in_ready),
     .psum_out_data_o    (pe_r6_c7_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r6_c7_cnt_macs),
     .cnt_gated_o        (pe_r6_c7_cnt_gated),
     .cnt_filter_reads_o (pe_r6_c7_cnt_filter_reads),
@@ -6954,7 +7217,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r6_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c7_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r6_c7_cnt_psum_writes),
-    .dbg_status_o       (pe_r6_c7_dbg_status)
+    .dbg_status_o       (pe_r6_c7_dbg_status),
+    .chk_o              (pe_r6_c7_chk)
   );
 
   eyeriss_pe u_pe_r6_c8 (
@@ -6982,7 +7246,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r6_c8_psum_out_valid),
     .psum_out_ready_i   (row_top[6] ? gon_col_ready[8] : pe_r7_c8_psum_in_ready),
     .psum_out_data_o    (pe_r6_c8_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r6_c8_cnt_macs),
     .cnt_gated_o        (pe_r6_c8_cnt_gated),
     .cnt_filter_reads_o (pe_r6_c8_cnt_filter_reads),
@@ -6991,7 +7255,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r6_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c8_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r6_c8_cnt_psum_writes),
-    .dbg_status_o       (pe_r6_c8_dbg_status)
+    .dbg_status_o       (pe_r6_c8_dbg_status),
+    .chk_o              (pe_r6_c8_chk)
   );
 
   eyeriss_pe u_pe_r6_c9 (
@@ -7019,7 +7284,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r6_c9_psum_out_valid),
     .psum_out_ready_i   (row_top[6] ? gon_col_ready[9] : pe_r7_c9_psum_in_ready),
     .psum_out_data_o    (pe_r6_c9_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r6_c9_cnt_macs),
     .cnt_gated_o        (pe_r6_c9_cnt_gated),
     .cnt_filter_reads_o (pe_r6_c9_cnt_filter_reads),
@@ -7028,7 +7293,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r6_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c9_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r6_c9_cnt_psum_writes),
-    .dbg_status_o       (pe_r6_c9_dbg_status)
+    .dbg_status_o       (pe_r6_c9_dbg_status),
+    .chk_o              (pe_r6_c9_chk)
   );
 
   eyeriss_pe u_pe_r6_c10 (
@@ -7056,7 +7322,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r6_c10_psum_out_valid),
     .psum_out_ready_i   (row_top[6] ? gon_col_ready[10] : pe_r7_c10_psum_in_ready),
     .psum_out_data_o    (pe_r6_c10_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r6_c10_cnt_macs),
     .cnt_gated_o        (pe_r6_c10_cnt_gated),
     .cnt_filter_reads_o (pe_r6_c10_cnt_filter_reads),
@@ -7065,7 +7331,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r6_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c10_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r6_c10_cnt_psum_writes),
-    .dbg_status_o       (pe_r6_c10_dbg_status)
+    .dbg_status_o       (pe_r6_c10_dbg_status),
+    .chk_o              (pe_r6_c10_chk)
   );
 
   eyeriss_pe u_pe_r6_c11 (
@@ -7093,7 +7360,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r6_c11_psum_out_valid),
     .psum_out_ready_i   (row_top[6] ? gon_col_ready[11] : pe_r7_c11_psum_in_ready),
     .psum_out_data_o    (pe_r6_c11_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r6_c11_cnt_macs),
     .cnt_gated_o        (pe_r6_c11_cnt_gated),
     .cnt_filter_reads_o (pe_r6_c11_cnt_filter_reads),
@@ -7102,7 +7369,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r6_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c11_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r6_c11_cnt_psum_writes),
-    .dbg_status_o       (pe_r6_c11_dbg_status)
+    .dbg_status_o       (pe_r6_c11_dbg_status),
+    .chk_o              (pe_r6_c11_chk)
   );
 
   eyeriss_pe u_pe_r6_c12 (
@@ -7130,7 +7398,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r6_c12_psum_out_valid),
     .psum_out_ready_i   (row_top[6] ? gon_col_ready[12] : pe_r7_c12_psum_in_ready),
     .psum_out_data_o    (pe_r6_c12_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r6_c12_cnt_macs),
     .cnt_gated_o        (pe_r6_c12_cnt_gated),
     .cnt_filter_reads_o (pe_r6_c12_cnt_filter_reads),
@@ -7139,7 +7407,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r6_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c12_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r6_c12_cnt_psum_writes),
-    .dbg_status_o       (pe_r6_c12_dbg_status)
+    .dbg_status_o       (pe_r6_c12_dbg_status),
+    .chk_o              (pe_r6_c12_chk)
   );
 
   eyeriss_pe u_pe_r6_c13 (
@@ -7167,7 +7436,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r6_c13_psum_out_valid),
     .psum_out_ready_i   (row_top[6] ? gon_col_ready[13] : pe_r7_c13_psum_in_ready),
     .psum_out_data_o    (pe_r6_c13_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r6_c13_cnt_macs),
     .cnt_gated_o        (pe_r6_c13_cnt_gated),
     .cnt_filter_reads_o (pe_r6_c13_cnt_filter_reads),
@@ -7176,7 +7445,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r6_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r6_c13_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r6_c13_cnt_psum_writes),
-    .dbg_status_o       (pe_r6_c13_dbg_status)
+    .dbg_status_o       (pe_r6_c13_dbg_status),
+    .chk_o              (pe_r6_c13_chk)
   );
 
   eyeriss_pe u_pe_r7_c0 (
@@ -7204,7 +7474,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r7_c0_psum_out_valid),
     .psum_out_ready_i   (row_top[7] ? gon_col_ready[0] : pe_r8_c0_psum_in_ready),
     .psum_out_data_o    (pe_r7_c0_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r7_c0_cnt_macs),
     .cnt_gated_o        (pe_r7_c0_cnt_gated),
     .cnt_filter_reads_o (pe_r7_c0_cnt_filter_reads),
@@ -7213,7 +7483,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r7_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c0_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r7_c0_cnt_psum_writes),
-    .dbg_status_o       (pe_r7_c0_dbg_status)
+    .dbg_status_o       (pe_r7_c0_dbg_status),
+    .chk_o              (pe_r7_c0_chk)
   );
 
   eyeriss_pe u_pe_r7_c1 (
@@ -7241,7 +7512,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r7_c1_psum_out_valid),
     .psum_out_ready_i   (row_top[7] ? gon_col_ready[1] : pe_r8_c1_psum_in_ready),
     .psum_out_data_o    (pe_r7_c1_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r7_c1_cnt_macs),
     .cnt_gated_o        (pe_r7_c1_cnt_gated),
     .cnt_filter_reads_o (pe_r7_c1_cnt_filter_reads),
@@ -7250,7 +7521,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r7_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c1_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r7_c1_cnt_psum_writes),
-    .dbg_status_o       (pe_r7_c1_dbg_status)
+    .dbg_status_o       (pe_r7_c1_dbg_status),
+    .chk_o              (pe_r7_c1_chk)
   );
 
   eyeriss_pe u_pe_r7_c2 (
@@ -7278,7 +7550,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r7_c2_psum_out_valid),
     .psum_out_ready_i   (row_top[7] ? gon_col_ready[2] : pe_r8_c2_psum_in_ready),
     .psum_out_data_o    (pe_r7_c2_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r7_c2_cnt_macs),
     .cnt_gated_o        (pe_r7_c2_cnt_gated),
     .cnt_filter_reads_o (pe_r7_c2_cnt_filter_reads),
@@ -7287,7 +7559,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r7_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c2_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r7_c2_cnt_psum_writes),
-    .dbg_status_o       (pe_r7_c2_dbg_status)
+    .dbg_status_o       (pe_r7_c2_dbg_status),
+    .chk_o              (pe_r7_c2_chk)
   );
 
   eyeriss_pe u_pe_r7_c3 (
@@ -7315,7 +7588,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r7_c3_psum_out_valid),
     .psum_out_ready_i   (row_top[7] ? gon_col_ready[3] : pe_r8_c3_psum_in_ready),
     .psum_out_data_o    (pe_r7_c3_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r7_c3_cnt_macs),
     .cnt_gated_o        (pe_r7_c3_cnt_gated),
     .cnt_filter_reads_o (pe_r7_c3_cnt_filter_reads),
@@ -7324,7 +7597,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r7_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c3_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r7_c3_cnt_psum_writes),
-    .dbg_status_o       (pe_r7_c3_dbg_status)
+    .dbg_status_o       (pe_r7_c3_dbg_status),
+    .chk_o              (pe_r7_c3_chk)
   );
 
   eyeriss_pe u_pe_r7_c4 (
@@ -7352,7 +7626,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r7_c4_psum_out_valid),
     .psum_out_ready_i   (row_top[7] ? gon_col_ready[4] : pe_r8_c4_psum_in_ready),
     .psum_out_data_o    (pe_r7_c4_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r7_c4_cnt_macs),
     .cnt_gated_o        (pe_r7_c4_cnt_gated),
     .cnt_filter_reads_o (pe_r7_c4_cnt_filter_reads),
@@ -7361,7 +7635,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r7_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c4_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r7_c4_cnt_psum_writes),
-    .dbg_status_o       (pe_r7_c4_dbg_status)
+    .dbg_status_o       (pe_r7_c4_dbg_status),
+    .chk_o              (pe_r7_c4_chk)
   );
 
   eyeriss_pe u_pe_r7_c5 (
@@ -7389,7 +7664,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r7_c5_psum_out_valid),
     .psum_out_ready_i   (row_top[7] ? gon_col_ready[5] : pe_r8_c5_psum_in_ready),
     .psum_out_data_o    (pe_r7_c5_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r7_c5_cnt_macs),
     .cnt_gated_o        (pe_r7_c5_cnt_gated),
     .cnt_filter_reads_o (pe_r7_c5_cnt_filter_reads),
@@ -7398,7 +7673,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r7_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c5_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r7_c5_cnt_psum_writes),
-    .dbg_status_o       (pe_r7_c5_dbg_status)
+    .dbg_status_o       (pe_r7_c5_dbg_status),
+    .chk_o              (pe_r7_c5_chk)
   );
 
   eyeriss_pe u_pe_r7_c6 (
@@ -7426,7 +7702,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r7_c6_psum_out_valid),
     .psum_out_ready_i   (row_top[7] ? gon_col_ready[6] : pe_r8_c6_psum_in_ready),
     .psum_out_data_o    (pe_r7_c6_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r7_c6_cnt_macs),
     .cnt_gated_o        (pe_r7_c6_cnt_gated),
     .cnt_filter_reads_o (pe_r7_c6_cnt_filter_reads),
@@ -7435,7 +7711,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r7_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c6_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r7_c6_cnt_psum_writes),
-    .dbg_status_o       (pe_r7_c6_dbg_status)
+    .dbg_status_o       (pe_r7_c6_dbg_status),
+    .chk_o              (pe_r7_c6_chk)
   );
 
   eyeriss_pe u_pe_r7_c7 (
@@ -7463,7 +7740,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r7_c7_psum_out_valid),
     .psum_out_ready_i   (row_top[7] ? gon_col_ready[7] : pe_r8_c7_psum_in_ready),
     .psum_out_data_o    (pe_r7_c7_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r7_c7_cnt_macs),
     .cnt_gated_o        (pe_r7_c7_cnt_gated),
     .cnt_filter_reads_o (pe_r7_c7_cnt_filter_reads),
@@ -7472,7 +7749,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r7_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c7_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r7_c7_cnt_psum_writes),
-    .dbg_status_o       (pe_r7_c7_dbg_status)
+    .dbg_status_o       (pe_r7_c7_dbg_status),
+    .chk_o              (pe_r7_c7_chk)
   );
 
   eyeriss_pe u_pe_r7_c8 (
@@ -7500,7 +7778,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r7_c8_psum_out_valid),
     .psum_out_ready_i   (row_top[7] ? gon_col_ready[8] : pe_r8_c8_psum_in_ready),
     .psum_out_data_o    (pe_r7_c8_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r7_c8_cnt_macs),
     .cnt_gated_o        (pe_r7_c8_cnt_gated),
     .cnt_filter_reads_o (pe_r7_c8_cnt_filter_reads),
@@ -7509,7 +7787,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r7_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c8_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r7_c8_cnt_psum_writes),
-    .dbg_status_o       (pe_r7_c8_dbg_status)
+    .dbg_status_o       (pe_r7_c8_dbg_status),
+    .chk_o              (pe_r7_c8_chk)
   );
 
   eyeriss_pe u_pe_r7_c9 (
@@ -7537,7 +7816,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r7_c9_psum_out_valid),
     .psum_out_ready_i   (row_top[7] ? gon_col_ready[9] : pe_r8_c9_psum_in_ready),
     .psum_out_data_o    (pe_r7_c9_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r7_c9_cnt_macs),
     .cnt_gated_o        (pe_r7_c9_cnt_gated),
     .cnt_filter_reads_o (pe_r7_c9_cnt_filter_reads),
@@ -7546,7 +7825,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r7_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c9_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r7_c9_cnt_psum_writes),
-    .dbg_status_o       (pe_r7_c9_dbg_status)
+    .dbg_status_o       (pe_r7_c9_dbg_status),
+    .chk_o              (pe_r7_c9_chk)
   );
 
   eyeriss_pe u_pe_r7_c10 (
@@ -7574,7 +7854,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r7_c10_psum_out_valid),
     .psum_out_ready_i   (row_top[7] ? gon_col_ready[10] : pe_r8_c10_psum_in_ready),
     .psum_out_data_o    (pe_r7_c10_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r7_c10_cnt_macs),
     .cnt_gated_o        (pe_r7_c10_cnt_gated),
     .cnt_filter_reads_o (pe_r7_c10_cnt_filter_reads),
@@ -7583,7 +7863,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r7_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c10_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r7_c10_cnt_psum_writes),
-    .dbg_status_o       (pe_r7_c10_dbg_status)
+    .dbg_status_o       (pe_r7_c10_dbg_status),
+    .chk_o              (pe_r7_c10_chk)
   );
 
   eyeriss_pe u_pe_r7_c11 (
@@ -7611,7 +7892,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r7_c11_psum_out_valid),
     .psum_out_ready_i   (row_top[7] ? gon_col_ready[11] : pe_r8_c11_psum_in_ready),
     .psum_out_data_o    (pe_r7_c11_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r7_c11_cnt_macs),
     .cnt_gated_o        (pe_r7_c11_cnt_gated),
     .cnt_filter_reads_o (pe_r7_c11_cnt_filter_reads),
@@ -7620,7 +7901,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r7_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c11_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r7_c11_cnt_psum_writes),
-    .dbg_status_o       (pe_r7_c11_dbg_status)
+    .dbg_status_o       (pe_r7_c11_dbg_status),
+    .chk_o              (pe_r7_c11_chk)
   );
 
   eyeriss_pe u_pe_r7_c12 (
@@ -7648,7 +7930,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r7_c12_psum_out_valid),
     .psum_out_ready_i   (row_top[7] ? gon_col_ready[12] : pe_r8_c12_psum_in_ready),
     .psum_out_data_o    (pe_r7_c12_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r7_c12_cnt_macs),
     .cnt_gated_o        (pe_r7_c12_cnt_gated),
     .cnt_filter_reads_o (pe_r7_c12_cnt_filter_reads),
@@ -7657,7 +7939,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r7_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c12_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r7_c12_cnt_psum_writes),
-    .dbg_status_o       (pe_r7_c12_dbg_status)
+    .dbg_status_o       (pe_r7_c12_dbg_status),
+    .chk_o              (pe_r7_c12_chk)
   );
 
   eyeriss_pe u_pe_r7_c13 (
@@ -7685,7 +7968,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r7_c13_psum_out_valid),
     .psum_out_ready_i   (row_top[7] ? gon_col_ready[13] : pe_r8_c13_psum_in_ready),
     .psum_out_data_o    (pe_r7_c13_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r7_c13_cnt_macs),
     .cnt_gated_o        (pe_r7_c13_cnt_gated),
     .cnt_filter_reads_o (pe_r7_c13_cnt_filter_reads),
@@ -7694,7 +7977,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r7_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r7_c13_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r7_c13_cnt_psum_writes),
-    .dbg_status_o       (pe_r7_c13_dbg_status)
+    .dbg_status_o       (pe_r7_c13_dbg_status),
+    .chk_o              (pe_r7_c13_chk)
   );
 
   eyeriss_pe u_pe_r8_c0 (
@@ -7722,7 +8006,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r8_c0_psum_out_valid),
     .psum_out_ready_i   (row_top[8] ? gon_col_ready[0] : pe_r9_c0_psum_in_ready),
     .psum_out_data_o    (pe_r8_c0_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r8_c0_cnt_macs),
     .cnt_gated_o        (pe_r8_c0_cnt_gated),
     .cnt_filter_reads_o (pe_r8_c0_cnt_filter_reads),
@@ -7731,7 +8015,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r8_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c0_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r8_c0_cnt_psum_writes),
-    .dbg_status_o       (pe_r8_c0_dbg_status)
+    .dbg_status_o       (pe_r8_c0_dbg_status),
+    .chk_o              (pe_r8_c0_chk)
   );
 
   eyeriss_pe u_pe_r8_c1 (
@@ -7759,7 +8044,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r8_c1_psum_out_valid),
     .psum_out_ready_i   (row_top[8] ? gon_col_ready[1] : pe_r9_c1_psum_in_ready),
     .psum_out_data_o    (pe_r8_c1_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r8_c1_cnt_macs),
     .cnt_gated_o        (pe_r8_c1_cnt_gated),
     .cnt_filter_reads_o (pe_r8_c1_cnt_filter_reads),
@@ -7768,7 +8053,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r8_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c1_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r8_c1_cnt_psum_writes),
-    .dbg_status_o       (pe_r8_c1_dbg_status)
+    .dbg_status_o       (pe_r8_c1_dbg_status),
+    .chk_o              (pe_r8_c1_chk)
   );
 
   eyeriss_pe u_pe_r8_c2 (
@@ -7796,7 +8082,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r8_c2_psum_out_valid),
     .psum_out_ready_i   (row_top[8] ? gon_col_ready[2] : pe_r9_c2_psum_in_ready),
     .psum_out_data_o    (pe_r8_c2_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r8_c2_cnt_macs),
     .cnt_gated_o        (pe_r8_c2_cnt_gated),
     .cnt_filter_reads_o (pe_r8_c2_cnt_filter_reads),
@@ -7805,7 +8091,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r8_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c2_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r8_c2_cnt_psum_writes),
-    .dbg_status_o       (pe_r8_c2_dbg_status)
+    .dbg_status_o       (pe_r8_c2_dbg_status),
+    .chk_o              (pe_r8_c2_chk)
   );
 
   eyeriss_pe u_pe_r8_c3 (
@@ -7833,7 +8120,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r8_c3_psum_out_valid),
     .psum_out_ready_i   (row_top[8] ? gon_col_ready[3] : pe_r9_c3_psum_in_ready),
     .psum_out_data_o    (pe_r8_c3_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r8_c3_cnt_macs),
     .cnt_gated_o        (pe_r8_c3_cnt_gated),
     .cnt_filter_reads_o (pe_r8_c3_cnt_filter_reads),
@@ -7842,7 +8129,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r8_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c3_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r8_c3_cnt_psum_writes),
-    .dbg_status_o       (pe_r8_c3_dbg_status)
+    .dbg_status_o       (pe_r8_c3_dbg_status),
+    .chk_o              (pe_r8_c3_chk)
   );
 
   eyeriss_pe u_pe_r8_c4 (
@@ -7870,7 +8158,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r8_c4_psum_out_valid),
     .psum_out_ready_i   (row_top[8] ? gon_col_ready[4] : pe_r9_c4_psum_in_ready),
     .psum_out_data_o    (pe_r8_c4_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r8_c4_cnt_macs),
     .cnt_gated_o        (pe_r8_c4_cnt_gated),
     .cnt_filter_reads_o (pe_r8_c4_cnt_filter_reads),
@@ -7879,7 +8167,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r8_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c4_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r8_c4_cnt_psum_writes),
-    .dbg_status_o       (pe_r8_c4_dbg_status)
+    .dbg_status_o       (pe_r8_c4_dbg_status),
+    .chk_o              (pe_r8_c4_chk)
   );
 
   eyeriss_pe u_pe_r8_c5 (
@@ -7907,7 +8196,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r8_c5_psum_out_valid),
     .psum_out_ready_i   (row_top[8] ? gon_col_ready[5] : pe_r9_c5_psum_in_ready),
     .psum_out_data_o    (pe_r8_c5_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r8_c5_cnt_macs),
     .cnt_gated_o        (pe_r8_c5_cnt_gated),
     .cnt_filter_reads_o (pe_r8_c5_cnt_filter_reads),
@@ -7916,7 +8205,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r8_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c5_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r8_c5_cnt_psum_writes),
-    .dbg_status_o       (pe_r8_c5_dbg_status)
+    .dbg_status_o       (pe_r8_c5_dbg_status),
+    .chk_o              (pe_r8_c5_chk)
   );
 
   eyeriss_pe u_pe_r8_c6 (
@@ -7944,7 +8234,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r8_c6_psum_out_valid),
     .psum_out_ready_i   (row_top[8] ? gon_col_ready[6] : pe_r9_c6_psum_in_ready),
     .psum_out_data_o    (pe_r8_c6_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r8_c6_cnt_macs),
     .cnt_gated_o        (pe_r8_c6_cnt_gated),
     .cnt_filter_reads_o (pe_r8_c6_cnt_filter_reads),
@@ -7953,7 +8243,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r8_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c6_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r8_c6_cnt_psum_writes),
-    .dbg_status_o       (pe_r8_c6_dbg_status)
+    .dbg_status_o       (pe_r8_c6_dbg_status),
+    .chk_o              (pe_r8_c6_chk)
   );
 
   eyeriss_pe u_pe_r8_c7 (
@@ -7981,7 +8272,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r8_c7_psum_out_valid),
     .psum_out_ready_i   (row_top[8] ? gon_col_ready[7] : pe_r9_c7_psum_in_ready),
     .psum_out_data_o    (pe_r8_c7_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r8_c7_cnt_macs),
     .cnt_gated_o        (pe_r8_c7_cnt_gated),
     .cnt_filter_reads_o (pe_r8_c7_cnt_filter_reads),
@@ -7990,7 +8281,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r8_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c7_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r8_c7_cnt_psum_writes),
-    .dbg_status_o       (pe_r8_c7_dbg_status)
+    .dbg_status_o       (pe_r8_c7_dbg_status),
+    .chk_o              (pe_r8_c7_chk)
   );
 
   eyeriss_pe u_pe_r8_c8 (
@@ -8018,7 +8310,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r8_c8_psum_out_valid),
     .psum_out_ready_i   (row_top[8] ? gon_col_ready[8] : pe_r9_c8_psum_in_ready),
     .psum_out_data_o    (pe_r8_c8_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r8_c8_cnt_macs),
     .cnt_gated_o        (pe_r8_c8_cnt_gated),
     .cnt_filter_reads_o (pe_r8_c8_cnt_filter_reads),
@@ -8027,7 +8319,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r8_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c8_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r8_c8_cnt_psum_writes),
-    .dbg_status_o       (pe_r8_c8_dbg_status)
+    .dbg_status_o       (pe_r8_c8_dbg_status),
+    .chk_o              (pe_r8_c8_chk)
   );
 
   eyeriss_pe u_pe_r8_c9 (
@@ -8055,7 +8348,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r8_c9_psum_out_valid),
     .psum_out_ready_i   (row_top[8] ? gon_col_ready[9] : pe_r9_c9_psum_in_ready),
     .psum_out_data_o    (pe_r8_c9_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r8_c9_cnt_macs),
     .cnt_gated_o        (pe_r8_c9_cnt_gated),
     .cnt_filter_reads_o (pe_r8_c9_cnt_filter_reads),
@@ -8064,7 +8357,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r8_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c9_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r8_c9_cnt_psum_writes),
-    .dbg_status_o       (pe_r8_c9_dbg_status)
+    .dbg_status_o       (pe_r8_c9_dbg_status),
+    .chk_o              (pe_r8_c9_chk)
   );
 
   eyeriss_pe u_pe_r8_c10 (
@@ -8092,7 +8386,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r8_c10_psum_out_valid),
     .psum_out_ready_i   (row_top[8] ? gon_col_ready[10] : pe_r9_c10_psum_in_ready),
     .psum_out_data_o    (pe_r8_c10_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r8_c10_cnt_macs),
     .cnt_gated_o        (pe_r8_c10_cnt_gated),
     .cnt_filter_reads_o (pe_r8_c10_cnt_filter_reads),
@@ -8101,7 +8395,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r8_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c10_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r8_c10_cnt_psum_writes),
-    .dbg_status_o       (pe_r8_c10_dbg_status)
+    .dbg_status_o       (pe_r8_c10_dbg_status),
+    .chk_o              (pe_r8_c10_chk)
   );
 
   eyeriss_pe u_pe_r8_c11 (
@@ -8129,7 +8424,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r8_c11_psum_out_valid),
     .psum_out_ready_i   (row_top[8] ? gon_col_ready[11] : pe_r9_c11_psum_in_ready),
     .psum_out_data_o    (pe_r8_c11_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r8_c11_cnt_macs),
     .cnt_gated_o        (pe_r8_c11_cnt_gated),
     .cnt_filter_reads_o (pe_r8_c11_cnt_filter_reads),
@@ -8138,7 +8433,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r8_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c11_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r8_c11_cnt_psum_writes),
-    .dbg_status_o       (pe_r8_c11_dbg_status)
+    .dbg_status_o       (pe_r8_c11_dbg_status),
+    .chk_o              (pe_r8_c11_chk)
   );
 
   eyeriss_pe u_pe_r8_c12 (
@@ -8166,7 +8462,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r8_c12_psum_out_valid),
     .psum_out_ready_i   (row_top[8] ? gon_col_ready[12] : pe_r9_c12_psum_in_ready),
     .psum_out_data_o    (pe_r8_c12_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r8_c12_cnt_macs),
     .cnt_gated_o        (pe_r8_c12_cnt_gated),
     .cnt_filter_reads_o (pe_r8_c12_cnt_filter_reads),
@@ -8175,7 +8471,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r8_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c12_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r8_c12_cnt_psum_writes),
-    .dbg_status_o       (pe_r8_c12_dbg_status)
+    .dbg_status_o       (pe_r8_c12_dbg_status),
+    .chk_o              (pe_r8_c12_chk)
   );
 
   eyeriss_pe u_pe_r8_c13 (
@@ -8203,7 +8500,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r8_c13_psum_out_valid),
     .psum_out_ready_i   (row_top[8] ? gon_col_ready[13] : pe_r9_c13_psum_in_ready),
     .psum_out_data_o    (pe_r8_c13_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r8_c13_cnt_macs),
     .cnt_gated_o        (pe_r8_c13_cnt_gated),
     .cnt_filter_reads_o (pe_r8_c13_cnt_filter_reads),
@@ -8212,7 +8509,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r8_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r8_c13_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r8_c13_cnt_psum_writes),
-    .dbg_status_o       (pe_r8_c13_dbg_status)
+    .dbg_status_o       (pe_r8_c13_dbg_status),
+    .chk_o              (pe_r8_c13_chk)
   );
 
   eyeriss_pe u_pe_r9_c0 (
@@ -8240,7 +8538,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r9_c0_psum_out_valid),
     .psum_out_ready_i   (row_top[9] ? gon_col_ready[0] : pe_r10_c0_psum_in_ready),
     .psum_out_data_o    (pe_r9_c0_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r9_c0_cnt_macs),
     .cnt_gated_o        (pe_r9_c0_cnt_gated),
     .cnt_filter_reads_o (pe_r9_c0_cnt_filter_reads),
@@ -8249,7 +8547,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r9_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c0_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r9_c0_cnt_psum_writes),
-    .dbg_status_o       (pe_r9_c0_dbg_status)
+    .dbg_status_o       (pe_r9_c0_dbg_status),
+    .chk_o              (pe_r9_c0_chk)
   );
 
   eyeriss_pe u_pe_r9_c1 (
@@ -8277,7 +8576,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r9_c1_psum_out_valid),
     .psum_out_ready_i   (row_top[9] ? gon_col_ready[1] : pe_r10_c1_psum_in_ready),
     .psum_out_data_o    (pe_r9_c1_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r9_c1_cnt_macs),
     .cnt_gated_o        (pe_r9_c1_cnt_gated),
     .cnt_filter_reads_o (pe_r9_c1_cnt_filter_reads),
@@ -8286,7 +8585,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r9_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c1_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r9_c1_cnt_psum_writes),
-    .dbg_status_o       (pe_r9_c1_dbg_status)
+    .dbg_status_o       (pe_r9_c1_dbg_status),
+    .chk_o              (pe_r9_c1_chk)
   );
 
   eyeriss_pe u_pe_r9_c2 (
@@ -8314,7 +8614,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r9_c2_psum_out_valid),
     .psum_out_ready_i   (row_top[9] ? gon_col_ready[2] : pe_r10_c2_psum_in_ready),
     .psum_out_data_o    (pe_r9_c2_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r9_c2_cnt_macs),
     .cnt_gated_o        (pe_r9_c2_cnt_gated),
     .cnt_filter_reads_o (pe_r9_c2_cnt_filter_reads),
@@ -8323,7 +8623,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r9_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c2_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r9_c2_cnt_psum_writes),
-    .dbg_status_o       (pe_r9_c2_dbg_status)
+    .dbg_status_o       (pe_r9_c2_dbg_status),
+    .chk_o              (pe_r9_c2_chk)
   );
 
   eyeriss_pe u_pe_r9_c3 (
@@ -8351,7 +8652,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r9_c3_psum_out_valid),
     .psum_out_ready_i   (row_top[9] ? gon_col_ready[3] : pe_r10_c3_psum_in_ready),
     .psum_out_data_o    (pe_r9_c3_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r9_c3_cnt_macs),
     .cnt_gated_o        (pe_r9_c3_cnt_gated),
     .cnt_filter_reads_o (pe_r9_c3_cnt_filter_reads),
@@ -8360,7 +8661,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r9_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c3_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r9_c3_cnt_psum_writes),
-    .dbg_status_o       (pe_r9_c3_dbg_status)
+    .dbg_status_o       (pe_r9_c3_dbg_status),
+    .chk_o              (pe_r9_c3_chk)
   );
 
   eyeriss_pe u_pe_r9_c4 (
@@ -8388,7 +8690,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r9_c4_psum_out_valid),
     .psum_out_ready_i   (row_top[9] ? gon_col_ready[4] : pe_r10_c4_psum_in_ready),
     .psum_out_data_o    (pe_r9_c4_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r9_c4_cnt_macs),
     .cnt_gated_o        (pe_r9_c4_cnt_gated),
     .cnt_filter_reads_o (pe_r9_c4_cnt_filter_reads),
@@ -8397,7 +8699,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r9_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c4_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r9_c4_cnt_psum_writes),
-    .dbg_status_o       (pe_r9_c4_dbg_status)
+    .dbg_status_o       (pe_r9_c4_dbg_status),
+    .chk_o              (pe_r9_c4_chk)
   );
 
   eyeriss_pe u_pe_r9_c5 (
@@ -8425,7 +8728,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r9_c5_psum_out_valid),
     .psum_out_ready_i   (row_top[9] ? gon_col_ready[5] : pe_r10_c5_psum_in_ready),
     .psum_out_data_o    (pe_r9_c5_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r9_c5_cnt_macs),
     .cnt_gated_o        (pe_r9_c5_cnt_gated),
     .cnt_filter_reads_o (pe_r9_c5_cnt_filter_reads),
@@ -8434,7 +8737,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r9_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c5_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r9_c5_cnt_psum_writes),
-    .dbg_status_o       (pe_r9_c5_dbg_status)
+    .dbg_status_o       (pe_r9_c5_dbg_status),
+    .chk_o              (pe_r9_c5_chk)
   );
 
   eyeriss_pe u_pe_r9_c6 (
@@ -8462,7 +8766,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r9_c6_psum_out_valid),
     .psum_out_ready_i   (row_top[9] ? gon_col_ready[6] : pe_r10_c6_psum_in_ready),
     .psum_out_data_o    (pe_r9_c6_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r9_c6_cnt_macs),
     .cnt_gated_o        (pe_r9_c6_cnt_gated),
     .cnt_filter_reads_o (pe_r9_c6_cnt_filter_reads),
@@ -8471,7 +8775,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r9_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c6_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r9_c6_cnt_psum_writes),
-    .dbg_status_o       (pe_r9_c6_dbg_status)
+    .dbg_status_o       (pe_r9_c6_dbg_status),
+    .chk_o              (pe_r9_c6_chk)
   );
 
   eyeriss_pe u_pe_r9_c7 (
@@ -8499,7 +8804,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r9_c7_psum_out_valid),
     .psum_out_ready_i   (row_top[9] ? gon_col_ready[7] : pe_r10_c7_psum_in_ready),
     .psum_out_data_o    (pe_r9_c7_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r9_c7_cnt_macs),
     .cnt_gated_o        (pe_r9_c7_cnt_gated),
     .cnt_filter_reads_o (pe_r9_c7_cnt_filter_reads),
@@ -8508,7 +8813,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r9_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c7_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r9_c7_cnt_psum_writes),
-    .dbg_status_o       (pe_r9_c7_dbg_status)
+    .dbg_status_o       (pe_r9_c7_dbg_status),
+    .chk_o              (pe_r9_c7_chk)
   );
 
   eyeriss_pe u_pe_r9_c8 (
@@ -8536,7 +8842,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r9_c8_psum_out_valid),
     .psum_out_ready_i   (row_top[9] ? gon_col_ready[8] : pe_r10_c8_psum_in_ready),
     .psum_out_data_o    (pe_r9_c8_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r9_c8_cnt_macs),
     .cnt_gated_o        (pe_r9_c8_cnt_gated),
     .cnt_filter_reads_o (pe_r9_c8_cnt_filter_reads),
@@ -8545,7 +8851,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r9_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c8_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r9_c8_cnt_psum_writes),
-    .dbg_status_o       (pe_r9_c8_dbg_status)
+    .dbg_status_o       (pe_r9_c8_dbg_status),
+    .chk_o              (pe_r9_c8_chk)
   );
 
   eyeriss_pe u_pe_r9_c9 (
@@ -8573,7 +8880,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r9_c9_psum_out_valid),
     .psum_out_ready_i   (row_top[9] ? gon_col_ready[9] : pe_r10_c9_psum_in_ready),
     .psum_out_data_o    (pe_r9_c9_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r9_c9_cnt_macs),
     .cnt_gated_o        (pe_r9_c9_cnt_gated),
     .cnt_filter_reads_o (pe_r9_c9_cnt_filter_reads),
@@ -8582,7 +8889,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r9_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c9_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r9_c9_cnt_psum_writes),
-    .dbg_status_o       (pe_r9_c9_dbg_status)
+    .dbg_status_o       (pe_r9_c9_dbg_status),
+    .chk_o              (pe_r9_c9_chk)
   );
 
   eyeriss_pe u_pe_r9_c10 (
@@ -8610,7 +8918,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r9_c10_psum_out_valid),
     .psum_out_ready_i   (row_top[9] ? gon_col_ready[10] : pe_r10_c10_psum_in_ready),
     .psum_out_data_o    (pe_r9_c10_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r9_c10_cnt_macs),
     .cnt_gated_o        (pe_r9_c10_cnt_gated),
     .cnt_filter_reads_o (pe_r9_c10_cnt_filter_reads),
@@ -8619,7 +8927,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r9_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c10_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r9_c10_cnt_psum_writes),
-    .dbg_status_o       (pe_r9_c10_dbg_status)
+    .dbg_status_o       (pe_r9_c10_dbg_status),
+    .chk_o              (pe_r9_c10_chk)
   );
 
   eyeriss_pe u_pe_r9_c11 (
@@ -8647,7 +8956,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r9_c11_psum_out_valid),
     .psum_out_ready_i   (row_top[9] ? gon_col_ready[11] : pe_r10_c11_psum_in_ready),
     .psum_out_data_o    (pe_r9_c11_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r9_c11_cnt_macs),
     .cnt_gated_o        (pe_r9_c11_cnt_gated),
     .cnt_filter_reads_o (pe_r9_c11_cnt_filter_reads),
@@ -8656,7 +8965,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r9_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c11_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r9_c11_cnt_psum_writes),
-    .dbg_status_o       (pe_r9_c11_dbg_status)
+    .dbg_status_o       (pe_r9_c11_dbg_status),
+    .chk_o              (pe_r9_c11_chk)
   );
 
   eyeriss_pe u_pe_r9_c12 (
@@ -8684,7 +8994,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r9_c12_psum_out_valid),
     .psum_out_ready_i   (row_top[9] ? gon_col_ready[12] : pe_r10_c12_psum_in_ready),
     .psum_out_data_o    (pe_r9_c12_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r9_c12_cnt_macs),
     .cnt_gated_o        (pe_r9_c12_cnt_gated),
     .cnt_filter_reads_o (pe_r9_c12_cnt_filter_reads),
@@ -8693,7 +9003,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r9_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c12_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r9_c12_cnt_psum_writes),
-    .dbg_status_o       (pe_r9_c12_dbg_status)
+    .dbg_status_o       (pe_r9_c12_dbg_status),
+    .chk_o              (pe_r9_c12_chk)
   );
 
   eyeriss_pe u_pe_r9_c13 (
@@ -8721,7 +9032,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r9_c13_psum_out_valid),
     .psum_out_ready_i   (row_top[9] ? gon_col_ready[13] : pe_r10_c13_psum_in_ready),
     .psum_out_data_o    (pe_r9_c13_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r9_c13_cnt_macs),
     .cnt_gated_o        (pe_r9_c13_cnt_gated),
     .cnt_filter_reads_o (pe_r9_c13_cnt_filter_reads),
@@ -8730,7 +9041,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r9_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r9_c13_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r9_c13_cnt_psum_writes),
-    .dbg_status_o       (pe_r9_c13_dbg_status)
+    .dbg_status_o       (pe_r9_c13_dbg_status),
+    .chk_o              (pe_r9_c13_chk)
   );
 
   eyeriss_pe u_pe_r10_c0 (
@@ -8758,7 +9070,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r10_c0_psum_out_valid),
     .psum_out_ready_i   (row_top[10] ? gon_col_ready[0] : pe_r11_c0_psum_in_ready),
     .psum_out_data_o    (pe_r10_c0_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r10_c0_cnt_macs),
     .cnt_gated_o        (pe_r10_c0_cnt_gated),
     .cnt_filter_reads_o (pe_r10_c0_cnt_filter_reads),
@@ -8767,7 +9079,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r10_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c0_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r10_c0_cnt_psum_writes),
-    .dbg_status_o       (pe_r10_c0_dbg_status)
+    .dbg_status_o       (pe_r10_c0_dbg_status),
+    .chk_o              (pe_r10_c0_chk)
   );
 
   eyeriss_pe u_pe_r10_c1 (
@@ -8795,7 +9108,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r10_c1_psum_out_valid),
     .psum_out_ready_i   (row_top[10] ? gon_col_ready[1] : pe_r11_c1_psum_in_ready),
     .psum_out_data_o    (pe_r10_c1_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r10_c1_cnt_macs),
     .cnt_gated_o        (pe_r10_c1_cnt_gated),
     .cnt_filter_reads_o (pe_r10_c1_cnt_filter_reads),
@@ -8804,7 +9117,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r10_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c1_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r10_c1_cnt_psum_writes),
-    .dbg_status_o       (pe_r10_c1_dbg_status)
+    .dbg_status_o       (pe_r10_c1_dbg_status),
+    .chk_o              (pe_r10_c1_chk)
   );
 
   eyeriss_pe u_pe_r10_c2 (
@@ -8832,7 +9146,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r10_c2_psum_out_valid),
     .psum_out_ready_i   (row_top[10] ? gon_col_ready[2] : pe_r11_c2_psum_in_ready),
     .psum_out_data_o    (pe_r10_c2_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r10_c2_cnt_macs),
     .cnt_gated_o        (pe_r10_c2_cnt_gated),
     .cnt_filter_reads_o (pe_r10_c2_cnt_filter_reads),
@@ -8841,7 +9155,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r10_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c2_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r10_c2_cnt_psum_writes),
-    .dbg_status_o       (pe_r10_c2_dbg_status)
+    .dbg_status_o       (pe_r10_c2_dbg_status),
+    .chk_o              (pe_r10_c2_chk)
   );
 
   eyeriss_pe u_pe_r10_c3 (
@@ -8869,7 +9184,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r10_c3_psum_out_valid),
     .psum_out_ready_i   (row_top[10] ? gon_col_ready[3] : pe_r11_c3_psum_in_ready),
     .psum_out_data_o    (pe_r10_c3_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r10_c3_cnt_macs),
     .cnt_gated_o        (pe_r10_c3_cnt_gated),
     .cnt_filter_reads_o (pe_r10_c3_cnt_filter_reads),
@@ -8878,7 +9193,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r10_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c3_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r10_c3_cnt_psum_writes),
-    .dbg_status_o       (pe_r10_c3_dbg_status)
+    .dbg_status_o       (pe_r10_c3_dbg_status),
+    .chk_o              (pe_r10_c3_chk)
   );
 
   eyeriss_pe u_pe_r10_c4 (
@@ -8906,7 +9222,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r10_c4_psum_out_valid),
     .psum_out_ready_i   (row_top[10] ? gon_col_ready[4] : pe_r11_c4_psum_in_ready),
     .psum_out_data_o    (pe_r10_c4_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r10_c4_cnt_macs),
     .cnt_gated_o        (pe_r10_c4_cnt_gated),
     .cnt_filter_reads_o (pe_r10_c4_cnt_filter_reads),
@@ -8915,7 +9231,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r10_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c4_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r10_c4_cnt_psum_writes),
-    .dbg_status_o       (pe_r10_c4_dbg_status)
+    .dbg_status_o       (pe_r10_c4_dbg_status),
+    .chk_o              (pe_r10_c4_chk)
   );
 
   eyeriss_pe u_pe_r10_c5 (
@@ -8943,7 +9260,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r10_c5_psum_out_valid),
     .psum_out_ready_i   (row_top[10] ? gon_col_ready[5] : pe_r11_c5_psum_in_ready),
     .psum_out_data_o    (pe_r10_c5_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r10_c5_cnt_macs),
     .cnt_gated_o        (pe_r10_c5_cnt_gated),
     .cnt_filter_reads_o (pe_r10_c5_cnt_filter_reads),
@@ -8952,7 +9269,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r10_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c5_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r10_c5_cnt_psum_writes),
-    .dbg_status_o       (pe_r10_c5_dbg_status)
+    .dbg_status_o       (pe_r10_c5_dbg_status),
+    .chk_o              (pe_r10_c5_chk)
   );
 
   eyeriss_pe u_pe_r10_c6 (
@@ -8980,7 +9298,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r10_c6_psum_out_valid),
     .psum_out_ready_i   (row_top[10] ? gon_col_ready[6] : pe_r11_c6_psum_in_ready),
     .psum_out_data_o    (pe_r10_c6_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r10_c6_cnt_macs),
     .cnt_gated_o        (pe_r10_c6_cnt_gated),
     .cnt_filter_reads_o (pe_r10_c6_cnt_filter_reads),
@@ -8989,7 +9307,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r10_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c6_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r10_c6_cnt_psum_writes),
-    .dbg_status_o       (pe_r10_c6_dbg_status)
+    .dbg_status_o       (pe_r10_c6_dbg_status),
+    .chk_o              (pe_r10_c6_chk)
   );
 
   eyeriss_pe u_pe_r10_c7 (
@@ -9017,7 +9336,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r10_c7_psum_out_valid),
     .psum_out_ready_i   (row_top[10] ? gon_col_ready[7] : pe_r11_c7_psum_in_ready),
     .psum_out_data_o    (pe_r10_c7_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r10_c7_cnt_macs),
     .cnt_gated_o        (pe_r10_c7_cnt_gated),
     .cnt_filter_reads_o (pe_r10_c7_cnt_filter_reads),
@@ -9026,7 +9345,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r10_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c7_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r10_c7_cnt_psum_writes),
-    .dbg_status_o       (pe_r10_c7_dbg_status)
+    .dbg_status_o       (pe_r10_c7_dbg_status),
+    .chk_o              (pe_r10_c7_chk)
   );
 
   eyeriss_pe u_pe_r10_c8 (
@@ -9054,7 +9374,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r10_c8_psum_out_valid),
     .psum_out_ready_i   (row_top[10] ? gon_col_ready[8] : pe_r11_c8_psum_in_ready),
     .psum_out_data_o    (pe_r10_c8_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r10_c8_cnt_macs),
     .cnt_gated_o        (pe_r10_c8_cnt_gated),
     .cnt_filter_reads_o (pe_r10_c8_cnt_filter_reads),
@@ -9063,7 +9383,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r10_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c8_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r10_c8_cnt_psum_writes),
-    .dbg_status_o       (pe_r10_c8_dbg_status)
+    .dbg_status_o       (pe_r10_c8_dbg_status),
+    .chk_o              (pe_r10_c8_chk)
   );
 
   eyeriss_pe u_pe_r10_c9 (
@@ -9091,7 +9412,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r10_c9_psum_out_valid),
     .psum_out_ready_i   (row_top[10] ? gon_col_ready[9] : pe_r11_c9_psum_in_ready),
     .psum_out_data_o    (pe_r10_c9_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r10_c9_cnt_macs),
     .cnt_gated_o        (pe_r10_c9_cnt_gated),
     .cnt_filter_reads_o (pe_r10_c9_cnt_filter_reads),
@@ -9100,7 +9421,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r10_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c9_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r10_c9_cnt_psum_writes),
-    .dbg_status_o       (pe_r10_c9_dbg_status)
+    .dbg_status_o       (pe_r10_c9_dbg_status),
+    .chk_o              (pe_r10_c9_chk)
   );
 
   eyeriss_pe u_pe_r10_c10 (
@@ -9128,7 +9450,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r10_c10_psum_out_valid),
     .psum_out_ready_i   (row_top[10] ? gon_col_ready[10] : pe_r11_c10_psum_in_ready),
     .psum_out_data_o    (pe_r10_c10_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r10_c10_cnt_macs),
     .cnt_gated_o        (pe_r10_c10_cnt_gated),
     .cnt_filter_reads_o (pe_r10_c10_cnt_filter_reads),
@@ -9137,7 +9459,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r10_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c10_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r10_c10_cnt_psum_writes),
-    .dbg_status_o       (pe_r10_c10_dbg_status)
+    .dbg_status_o       (pe_r10_c10_dbg_status),
+    .chk_o              (pe_r10_c10_chk)
   );
 
   eyeriss_pe u_pe_r10_c11 (
@@ -9165,7 +9488,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r10_c11_psum_out_valid),
     .psum_out_ready_i   (row_top[10] ? gon_col_ready[11] : pe_r11_c11_psum_in_ready),
     .psum_out_data_o    (pe_r10_c11_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r10_c11_cnt_macs),
     .cnt_gated_o        (pe_r10_c11_cnt_gated),
     .cnt_filter_reads_o (pe_r10_c11_cnt_filter_reads),
@@ -9174,7 +9497,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r10_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c11_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r10_c11_cnt_psum_writes),
-    .dbg_status_o       (pe_r10_c11_dbg_status)
+    .dbg_status_o       (pe_r10_c11_dbg_status),
+    .chk_o              (pe_r10_c11_chk)
   );
 
   eyeriss_pe u_pe_r10_c12 (
@@ -9202,7 +9526,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r10_c12_psum_out_valid),
     .psum_out_ready_i   (row_top[10] ? gon_col_ready[12] : pe_r11_c12_psum_in_ready),
     .psum_out_data_o    (pe_r10_c12_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r10_c12_cnt_macs),
     .cnt_gated_o        (pe_r10_c12_cnt_gated),
     .cnt_filter_reads_o (pe_r10_c12_cnt_filter_reads),
@@ -9211,7 +9535,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r10_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c12_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r10_c12_cnt_psum_writes),
-    .dbg_status_o       (pe_r10_c12_dbg_status)
+    .dbg_status_o       (pe_r10_c12_dbg_status),
+    .chk_o              (pe_r10_c12_chk)
   );
 
   eyeriss_pe u_pe_r10_c13 (
@@ -9239,7 +9564,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r10_c13_psum_out_valid),
     .psum_out_ready_i   (row_top[10] ? gon_col_ready[13] : pe_r11_c13_psum_in_ready),
     .psum_out_data_o    (pe_r10_c13_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r10_c13_cnt_macs),
     .cnt_gated_o        (pe_r10_c13_cnt_gated),
     .cnt_filter_reads_o (pe_r10_c13_cnt_filter_reads),
@@ -9248,7 +9573,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r10_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r10_c13_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r10_c13_cnt_psum_writes),
-    .dbg_status_o       (pe_r10_c13_dbg_status)
+    .dbg_status_o       (pe_r10_c13_dbg_status),
+    .chk_o              (pe_r10_c13_chk)
   );
 
   eyeriss_pe u_pe_r11_c0 (
@@ -9276,7 +9602,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r11_c0_psum_out_valid),
     .psum_out_ready_i   (gon_col_ready[0] & row_top[11]),
     .psum_out_data_o    (pe_r11_c0_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r11_c0_cnt_macs),
     .cnt_gated_o        (pe_r11_c0_cnt_gated),
     .cnt_filter_reads_o (pe_r11_c0_cnt_filter_reads),
@@ -9285,7 +9611,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r11_c0_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c0_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r11_c0_cnt_psum_writes),
-    .dbg_status_o       (pe_r11_c0_dbg_status)
+    .dbg_status_o       (pe_r11_c0_dbg_status),
+    .chk_o              (pe_r11_c0_chk)
   );
 
   eyeriss_pe u_pe_r11_c1 (
@@ -9313,7 +9640,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r11_c1_psum_out_valid),
     .psum_out_ready_i   (gon_col_ready[1] & row_top[11]),
     .psum_out_data_o    (pe_r11_c1_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r11_c1_cnt_macs),
     .cnt_gated_o        (pe_r11_c1_cnt_gated),
     .cnt_filter_reads_o (pe_r11_c1_cnt_filter_reads),
@@ -9322,7 +9649,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r11_c1_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c1_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r11_c1_cnt_psum_writes),
-    .dbg_status_o       (pe_r11_c1_dbg_status)
+    .dbg_status_o       (pe_r11_c1_dbg_status),
+    .chk_o              (pe_r11_c1_chk)
   );
 
   eyeriss_pe u_pe_r11_c2 (
@@ -9350,7 +9678,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r11_c2_psum_out_valid),
     .psum_out_ready_i   (gon_col_ready[2] & row_top[11]),
     .psum_out_data_o    (pe_r11_c2_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r11_c2_cnt_macs),
     .cnt_gated_o        (pe_r11_c2_cnt_gated),
     .cnt_filter_reads_o (pe_r11_c2_cnt_filter_reads),
@@ -9359,7 +9687,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r11_c2_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c2_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r11_c2_cnt_psum_writes),
-    .dbg_status_o       (pe_r11_c2_dbg_status)
+    .dbg_status_o       (pe_r11_c2_dbg_status),
+    .chk_o              (pe_r11_c2_chk)
   );
 
   eyeriss_pe u_pe_r11_c3 (
@@ -9387,7 +9716,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r11_c3_psum_out_valid),
     .psum_out_ready_i   (gon_col_ready[3] & row_top[11]),
     .psum_out_data_o    (pe_r11_c3_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r11_c3_cnt_macs),
     .cnt_gated_o        (pe_r11_c3_cnt_gated),
     .cnt_filter_reads_o (pe_r11_c3_cnt_filter_reads),
@@ -9396,7 +9725,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r11_c3_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c3_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r11_c3_cnt_psum_writes),
-    .dbg_status_o       (pe_r11_c3_dbg_status)
+    .dbg_status_o       (pe_r11_c3_dbg_status),
+    .chk_o              (pe_r11_c3_chk)
   );
 
   eyeriss_pe u_pe_r11_c4 (
@@ -9424,7 +9754,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r11_c4_psum_out_valid),
     .psum_out_ready_i   (gon_col_ready[4] & row_top[11]),
     .psum_out_data_o    (pe_r11_c4_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r11_c4_cnt_macs),
     .cnt_gated_o        (pe_r11_c4_cnt_gated),
     .cnt_filter_reads_o (pe_r11_c4_cnt_filter_reads),
@@ -9433,7 +9763,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r11_c4_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c4_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r11_c4_cnt_psum_writes),
-    .dbg_status_o       (pe_r11_c4_dbg_status)
+    .dbg_status_o       (pe_r11_c4_dbg_status),
+    .chk_o              (pe_r11_c4_chk)
   );
 
   eyeriss_pe u_pe_r11_c5 (
@@ -9461,7 +9792,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r11_c5_psum_out_valid),
     .psum_out_ready_i   (gon_col_ready[5] & row_top[11]),
     .psum_out_data_o    (pe_r11_c5_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r11_c5_cnt_macs),
     .cnt_gated_o        (pe_r11_c5_cnt_gated),
     .cnt_filter_reads_o (pe_r11_c5_cnt_filter_reads),
@@ -9470,7 +9801,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r11_c5_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c5_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r11_c5_cnt_psum_writes),
-    .dbg_status_o       (pe_r11_c5_dbg_status)
+    .dbg_status_o       (pe_r11_c5_dbg_status),
+    .chk_o              (pe_r11_c5_chk)
   );
 
   eyeriss_pe u_pe_r11_c6 (
@@ -9498,7 +9830,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r11_c6_psum_out_valid),
     .psum_out_ready_i   (gon_col_ready[6] & row_top[11]),
     .psum_out_data_o    (pe_r11_c6_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r11_c6_cnt_macs),
     .cnt_gated_o        (pe_r11_c6_cnt_gated),
     .cnt_filter_reads_o (pe_r11_c6_cnt_filter_reads),
@@ -9507,7 +9839,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r11_c6_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c6_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r11_c6_cnt_psum_writes),
-    .dbg_status_o       (pe_r11_c6_dbg_status)
+    .dbg_status_o       (pe_r11_c6_dbg_status),
+    .chk_o              (pe_r11_c6_chk)
   );
 
   eyeriss_pe u_pe_r11_c7 (
@@ -9535,7 +9868,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r11_c7_psum_out_valid),
     .psum_out_ready_i   (gon_col_ready[7] & row_top[11]),
     .psum_out_data_o    (pe_r11_c7_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r11_c7_cnt_macs),
     .cnt_gated_o        (pe_r11_c7_cnt_gated),
     .cnt_filter_reads_o (pe_r11_c7_cnt_filter_reads),
@@ -9544,7 +9877,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r11_c7_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c7_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r11_c7_cnt_psum_writes),
-    .dbg_status_o       (pe_r11_c7_dbg_status)
+    .dbg_status_o       (pe_r11_c7_dbg_status),
+    .chk_o              (pe_r11_c7_chk)
   );
 
   eyeriss_pe u_pe_r11_c8 (
@@ -9572,7 +9906,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r11_c8_psum_out_valid),
     .psum_out_ready_i   (gon_col_ready[8] & row_top[11]),
     .psum_out_data_o    (pe_r11_c8_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r11_c8_cnt_macs),
     .cnt_gated_o        (pe_r11_c8_cnt_gated),
     .cnt_filter_reads_o (pe_r11_c8_cnt_filter_reads),
@@ -9581,7 +9915,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r11_c8_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c8_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r11_c8_cnt_psum_writes),
-    .dbg_status_o       (pe_r11_c8_dbg_status)
+    .dbg_status_o       (pe_r11_c8_dbg_status),
+    .chk_o              (pe_r11_c8_chk)
   );
 
   eyeriss_pe u_pe_r11_c9 (
@@ -9609,7 +9944,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r11_c9_psum_out_valid),
     .psum_out_ready_i   (gon_col_ready[9] & row_top[11]),
     .psum_out_data_o    (pe_r11_c9_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r11_c9_cnt_macs),
     .cnt_gated_o        (pe_r11_c9_cnt_gated),
     .cnt_filter_reads_o (pe_r11_c9_cnt_filter_reads),
@@ -9618,7 +9953,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r11_c9_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c9_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r11_c9_cnt_psum_writes),
-    .dbg_status_o       (pe_r11_c9_dbg_status)
+    .dbg_status_o       (pe_r11_c9_dbg_status),
+    .chk_o              (pe_r11_c9_chk)
   );
 
   eyeriss_pe u_pe_r11_c10 (
@@ -9646,7 +9982,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r11_c10_psum_out_valid),
     .psum_out_ready_i   (gon_col_ready[10] & row_top[11]),
     .psum_out_data_o    (pe_r11_c10_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r11_c10_cnt_macs),
     .cnt_gated_o        (pe_r11_c10_cnt_gated),
     .cnt_filter_reads_o (pe_r11_c10_cnt_filter_reads),
@@ -9655,7 +9991,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r11_c10_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c10_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r11_c10_cnt_psum_writes),
-    .dbg_status_o       (pe_r11_c10_dbg_status)
+    .dbg_status_o       (pe_r11_c10_dbg_status),
+    .chk_o              (pe_r11_c10_chk)
   );
 
   eyeriss_pe u_pe_r11_c11 (
@@ -9683,7 +10020,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r11_c11_psum_out_valid),
     .psum_out_ready_i   (gon_col_ready[11] & row_top[11]),
     .psum_out_data_o    (pe_r11_c11_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r11_c11_cnt_macs),
     .cnt_gated_o        (pe_r11_c11_cnt_gated),
     .cnt_filter_reads_o (pe_r11_c11_cnt_filter_reads),
@@ -9692,7 +10029,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r11_c11_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c11_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r11_c11_cnt_psum_writes),
-    .dbg_status_o       (pe_r11_c11_dbg_status)
+    .dbg_status_o       (pe_r11_c11_dbg_status),
+    .chk_o              (pe_r11_c11_chk)
   );
 
   eyeriss_pe u_pe_r11_c12 (
@@ -9720,7 +10058,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r11_c12_psum_out_valid),
     .psum_out_ready_i   (gon_col_ready[12] & row_top[11]),
     .psum_out_data_o    (pe_r11_c12_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r11_c12_cnt_macs),
     .cnt_gated_o        (pe_r11_c12_cnt_gated),
     .cnt_filter_reads_o (pe_r11_c12_cnt_filter_reads),
@@ -9729,7 +10067,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r11_c12_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c12_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r11_c12_cnt_psum_writes),
-    .dbg_status_o       (pe_r11_c12_dbg_status)
+    .dbg_status_o       (pe_r11_c12_dbg_status),
+    .chk_o              (pe_r11_c12_chk)
   );
 
   eyeriss_pe u_pe_r11_c13 (
@@ -9757,7 +10096,7 @@ module eyeriss_top (
     .psum_out_valid_o   (pe_r11_c13_psum_out_valid),
     .psum_out_ready_i   (gon_col_ready[13] & row_top[11]),
     .psum_out_data_o    (pe_r11_c13_psum_out_data),
-    .cnt_clear_i        (program_start),
+    .cnt_clear_i        (pe_cnt_clear_q),
     .cnt_macs_o         (pe_r11_c13_cnt_macs),
     .cnt_gated_o        (pe_r11_c13_cnt_gated),
     .cnt_filter_reads_o (pe_r11_c13_cnt_filter_reads),
@@ -9766,7 +10105,8 @@ module eyeriss_top (
     .cnt_ifmap_writes_o (pe_r11_c13_cnt_ifmap_writes),
     .cnt_psum_reads_o   (pe_r11_c13_cnt_psum_reads),
     .cnt_psum_writes_o  (pe_r11_c13_cnt_psum_writes),
-    .dbg_status_o       (pe_r11_c13_dbg_status)
+    .dbg_status_o       (pe_r11_c13_dbg_status),
+    .chk_o              (pe_r11_c13_chk)
   );
 
   assign filter_pe_ready = {pe_r11_c13_filter_ready, pe_r11_c12_filter_ready, pe_r11_c11_filter_ready, pe_r11_c10_filter_ready, pe_r11_c9_filter_ready, pe_r11_c8_filter_ready, pe_r11_c7_filter_ready, pe_r11_c6_filter_ready, pe_r11_c5_filter_ready, pe_r11_c4_filter_ready, pe_r11_c3_filter_ready, pe_r11_c2_filter_ready, pe_r11_c1_filter_ready, pe_r11_c0_filter_ready, pe_r10_c13_filter_ready, pe_r10_c12_filter_ready, pe_r10_c11_filter_ready, pe_r10_c10_filter_ready, pe_r10_c9_filter_ready, pe_r10_c8_filter_ready, pe_r10_c7_filter_ready, pe_r10_c6_filter_ready, pe_r10_c5_filter_ready, pe_r10_c4_filter_ready, pe_r10_c3_filter_ready, pe_r10_c2_filter_ready, pe_r10_c1_filter_ready, pe_r10_c0_filter_ready, pe_r9_c13_filter_ready, pe_r9_c12_filter_ready, pe_r9_c11_filter_ready, pe_r9_c10_filter_ready, pe_r9_c9_filter_ready, pe_r9_c8_filter_ready, pe_r9_c7_filter_ready, pe_r9_c6_filter_ready, pe_r9_c5_filter_ready, pe_r9_c4_filter_ready, pe_r9_c3_filter_ready, pe_r9_c2_filter_ready, pe_r9_c1_filter_ready, pe_r9_c0_filter_ready, pe_r8_c13_filter_ready, pe_r8_c12_filter_ready, pe_r8_c11_filter_ready, pe_r8_c10_filter_ready, pe_r8_c9_filter_ready, pe_r8_c8_filter_ready, pe_r8_c7_filter_ready, pe_r8_c6_filter_ready, pe_r8_c5_filter_ready, pe_r8_c4_filter_ready, pe_r8_c3_filter_ready, pe_r8_c2_filter_ready, pe_r8_c1_filter_ready, pe_r8_c0_filter_ready, pe_r7_c13_filter_ready, pe_r7_c12_filter_ready, pe_r7_c11_filter_ready, pe_r7_c10_filter_ready, pe_r7_c9_filter_ready, pe_r7_c8_filter_ready, pe_r7_c7_filter_ready, pe_r7_c6_filter_ready, pe_r7_c5_filter_ready, pe_r7_c4_filter_ready, pe_r7_c3_filter_ready, pe_r7_c2_filter_ready, pe_r7_c1_filter_ready, pe_r7_c0_filter_ready, pe_r6_c13_filter_ready, pe_r6_c12_filter_ready, pe_r6_c11_filter_ready, pe_r6_c10_filter_ready, pe_r6_c9_filter_ready, pe_r6_c8_filter_ready, pe_r6_c7_filter_ready, pe_r6_c6_filter_ready, pe_r6_c5_filter_ready, pe_r6_c4_filter_ready, pe_r6_c3_filter_ready, pe_r6_c2_filter_ready, pe_r6_c1_filter_ready, pe_r6_c0_filter_ready, pe_r5_c13_filter_ready, pe_r5_c12_filter_ready, pe_r5_c11_filter_ready, pe_r5_c10_filter_ready, pe_r5_c9_filter_ready, pe_r5_c8_filter_ready, pe_r5_c7_filter_ready, pe_r5_c6_filter_ready, pe_r5_c5_filter_ready, pe_r5_c4_filter_ready, pe_r5_c3_filter_ready, pe_r5_c2_filter_ready, pe_r5_c1_filter_ready, pe_r5_c0_filter_ready, pe_r4_c13_filter_ready, pe_r4_c12_filter_ready, pe_r4_c11_filter_ready, pe_r4_c10_filter_ready, pe_r4_c9_filter_ready, pe_r4_c8_filter_ready, pe_r4_c7_filter_ready, pe_r4_c6_filter_ready, pe_r4_c5_filter_ready, pe_r4_c4_filter_ready, pe_r4_c3_filter_ready, pe_r4_c2_filter_ready, pe_r4_c1_filter_ready, pe_r4_c0_filter_ready, pe_r3_c13_filter_ready, pe_r3_c12_filter_ready, pe_r3_c11_filter_ready, pe_r3_c10_filter_ready, pe_r3_c9_filter_ready, pe_r3_c8_filter_ready, pe_r3_c7_filter_ready, pe_r3_c6_filter_ready, pe_r3_c5_filter_ready, pe_r3_c4_filter_ready, pe_r3_c3_filter_ready, pe_r3_c2_filter_ready, pe_r3_c1_filter_ready, pe_r3_c0_filter_ready, pe_r2_c13_filter_ready, pe_r2_c12_filter_ready, pe_r2_c11_filter_ready, pe_r2_c10_filter_ready, pe_r2_c9_filter_ready, pe_r2_c8_filter_ready, pe_r2_c7_filter_ready, pe_r2_c6_filter_ready, pe_r2_c5_filter_ready, pe_r2_c4_filter_ready, pe_r2_c3_filter_ready, pe_r2_c2_filter_ready, pe_r2_c1_filter_ready, pe_r2_c0_filter_ready, pe_r1_c13_filter_ready, pe_r1_c12_filter_ready, pe_r1_c11_filter_ready, pe_r1_c10_filter_ready, pe_r1_c9_filter_ready, pe_r1_c8_filter_ready, pe_r1_c7_filter_ready, pe_r1_c6_filter_ready, pe_r1_c5_filter_ready, pe_r1_c4_filter_ready, pe_r1_c3_filter_ready, pe_r1_c2_filter_ready, pe_r1_c1_filter_ready, pe_r1_c0_filter_ready, pe_r0_c13_filter_ready, pe_r0_c12_filter_ready, pe_r0_c11_filter_ready, pe_r0_c10_filter_ready, pe_r0_c9_filter_ready, pe_r0_c8_filter_ready, pe_r0_c7_filter_ready, pe_r0_c6_filter_ready, pe_r0_c5_filter_ready, pe_r0_c4_filter_ready, pe_r0_c3_filter_ready, pe_r0_c2_filter_ready, pe_r0_c1_filter_ready, pe_r0_c0_filter_ready};
@@ -14253,8 +14593,10 @@ module eyeriss_top (
   // Control registers: synchronous active-low reset.
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
+      pe_cnt_clear_q <= 1'd0;
       cycles_q <= 48'd0;
     end else begin
+      pe_cnt_clear_q <= pe_cnt_clear_d;
       cycles_q <= cycles_d;
     end
   end
@@ -14264,8 +14606,374 @@ module eyeriss_top (
   // ------------------------------------------------------------------------
 
 `ifndef SYNTHESIS
+  // The first failed check of an instance of eyeriss_pe, from its check flags
+  function automatic string eyeriss_pe_check_text(input logic [24:0] flags);
+    if (flags[0]) return "u_ifmap_fifo_no_overflow: eyeriss_pe: u_ifmap_fifo: eyeriss_fifo_w16_d4: overflow: a word was written while the FIFO was full";
+    if (flags[1]) return "u_ifmap_fifo_no_underflow: eyeriss_pe: u_ifmap_fifo: eyeriss_fifo_w16_d4: underflow: a word was read while the FIFO was empty";
+    if (flags[2]) return "u_ifmap_fifo_occupancy_in_range: eyeriss_pe: u_ifmap_fifo: eyeriss_fifo_w16_d4: occupancy past the depth: the pointers are corrupt";
+    if (flags[3]) return "u_psum_in_fifo_no_overflow: eyeriss_pe: u_psum_in_fifo: eyeriss_fifo_w16_d4: overflow: a word was written while the FIFO was full";
+    if (flags[4]) return "u_psum_in_fifo_no_underflow: eyeriss_pe: u_psum_in_fifo: eyeriss_fifo_w16_d4: underflow: a word was read while the FIFO was empty";
+    if (flags[5]) return "u_psum_in_fifo_occupancy_in_range: eyeriss_pe: u_psum_in_fifo: eyeriss_fifo_w16_d4: occupancy past the depth: the pointers are corrupt";
+    if (flags[6]) return "u_psum_out_fifo_no_overflow: eyeriss_pe: u_psum_out_fifo: eyeriss_fifo_w16_d4: overflow: a word was written while the FIFO was full";
+    if (flags[7]) return "u_psum_out_fifo_no_underflow: eyeriss_pe: u_psum_out_fifo: eyeriss_fifo_w16_d4: underflow: a word was read while the FIFO was empty";
+    if (flags[8]) return "u_psum_out_fifo_occupancy_in_range: eyeriss_pe: u_psum_out_fifo: eyeriss_fifo_w16_d4: occupancy past the depth: the pointers are corrupt";
+    if (flags[9]) return "cnt_macs_no_wrap: eyeriss_pe: activity counter cnt_macs wrapped around: widen counters.bits";
+    if (flags[10]) return "cnt_gated_no_wrap: eyeriss_pe: activity counter cnt_gated wrapped around: widen counters.bits";
+    if (flags[11]) return "cnt_filter_reads_no_wrap: eyeriss_pe: activity counter cnt_filter_reads wrapped around: widen counters.bits";
+    if (flags[12]) return "cnt_filter_writes_no_wrap: eyeriss_pe: activity counter cnt_filter_writes wrapped around: widen counters.bits";
+    if (flags[13]) return "cnt_ifmap_reads_no_wrap: eyeriss_pe: activity counter cnt_ifmap_reads wrapped around: widen counters.bits";
+    if (flags[14]) return "cnt_ifmap_writes_no_wrap: eyeriss_pe: activity counter cnt_ifmap_writes wrapped around: widen counters.bits";
+    if (flags[15]) return "cnt_psum_reads_no_wrap: eyeriss_pe: activity counter cnt_psum_reads wrapped around: widen counters.bits";
+    if (flags[16]) return "cnt_psum_writes_no_wrap: eyeriss_pe: activity counter cnt_psum_writes wrapped around: widen counters.bits";
+    if (flags[17]) return "psum_in_fifo_no_overflow: eyeriss_pe: psum-in FIFO overflow: a psum refused while the FIFO was full was withdrawn or changed (the word is lost)";
+    if (flags[18]) return "ifmap_fifo_no_underflow: eyeriss_pe: ifmap FIFO underflow: the PE took an activation from an empty FIFO";
+    if (flags[19]) return "psum_in_fifo_no_underflow: eyeriss_pe: psum-in FIFO underflow: the PE took a psum from an empty FIFO";
+    if (flags[20]) return "psum_out_fifo_no_overflow: eyeriss_pe: psum-out FIFO overflow: the PE sent a psum while the FIFO was full";
+    if (flags[21]) return "job_fits_filter_spad: eyeriss_pe: filter spad overflow: a job of p x q x S weights exceeds the filter spad";
+    if (flags[22]) return "job_fits_ifmap_spad: eyeriss_pe: ifmap spad overflow: a job's q x S window exceeds the ifmap spad";
+    if (flags[23]) return "job_fits_psum_spad: eyeriss_pe: psum spad overflow: a job's p filters exceed the psum spad";
+    if (flags[24]) return "job_counts_nonzero: eyeriss_pe: a job with a zero p, q, S, step, output or row count: its loop counters would wrap";
+    return "no check failed";
+  endfunction
+
   always_ff @(posedge clk_i) begin
     if (rst_ni) begin
+      u_pe_r0_c0_checks: assert (~|pe_r0_c0_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r0_c0_chk));
+      u_pe_r0_c1_checks: assert (~|pe_r0_c1_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r0_c1_chk));
+      u_pe_r0_c2_checks: assert (~|pe_r0_c2_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r0_c2_chk));
+      u_pe_r0_c3_checks: assert (~|pe_r0_c3_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r0_c3_chk));
+      u_pe_r0_c4_checks: assert (~|pe_r0_c4_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r0_c4_chk));
+      u_pe_r0_c5_checks: assert (~|pe_r0_c5_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r0_c5_chk));
+      u_pe_r0_c6_checks: assert (~|pe_r0_c6_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r0_c6_chk));
+      u_pe_r0_c7_checks: assert (~|pe_r0_c7_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r0_c7_chk));
+      u_pe_r0_c8_checks: assert (~|pe_r0_c8_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r0_c8_chk));
+      u_pe_r0_c9_checks: assert (~|pe_r0_c9_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r0_c9_chk));
+      u_pe_r0_c10_checks: assert (~|pe_r0_c10_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r0_c10_chk));
+      u_pe_r0_c11_checks: assert (~|pe_r0_c11_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r0_c11_chk));
+      u_pe_r0_c12_checks: assert (~|pe_r0_c12_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r0_c12_chk));
+      u_pe_r0_c13_checks: assert (~|pe_r0_c13_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r0_c13_chk));
+      u_pe_r1_c0_checks: assert (~|pe_r1_c0_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r1_c0_chk));
+      u_pe_r1_c1_checks: assert (~|pe_r1_c1_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r1_c1_chk));
+      u_pe_r1_c2_checks: assert (~|pe_r1_c2_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r1_c2_chk));
+      u_pe_r1_c3_checks: assert (~|pe_r1_c3_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r1_c3_chk));
+      u_pe_r1_c4_checks: assert (~|pe_r1_c4_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r1_c4_chk));
+      u_pe_r1_c5_checks: assert (~|pe_r1_c5_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r1_c5_chk));
+      u_pe_r1_c6_checks: assert (~|pe_r1_c6_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r1_c6_chk));
+      u_pe_r1_c7_checks: assert (~|pe_r1_c7_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r1_c7_chk));
+      u_pe_r1_c8_checks: assert (~|pe_r1_c8_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r1_c8_chk));
+      u_pe_r1_c9_checks: assert (~|pe_r1_c9_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r1_c9_chk));
+      u_pe_r1_c10_checks: assert (~|pe_r1_c10_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r1_c10_chk));
+      u_pe_r1_c11_checks: assert (~|pe_r1_c11_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r1_c11_chk));
+      u_pe_r1_c12_checks: assert (~|pe_r1_c12_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r1_c12_chk));
+      u_pe_r1_c13_checks: assert (~|pe_r1_c13_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r1_c13_chk));
+      u_pe_r2_c0_checks: assert (~|pe_r2_c0_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r2_c0_chk));
+      u_pe_r2_c1_checks: assert (~|pe_r2_c1_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r2_c1_chk));
+      u_pe_r2_c2_checks: assert (~|pe_r2_c2_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r2_c2_chk));
+      u_pe_r2_c3_checks: assert (~|pe_r2_c3_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r2_c3_chk));
+      u_pe_r2_c4_checks: assert (~|pe_r2_c4_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r2_c4_chk));
+      u_pe_r2_c5_checks: assert (~|pe_r2_c5_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r2_c5_chk));
+      u_pe_r2_c6_checks: assert (~|pe_r2_c6_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r2_c6_chk));
+      u_pe_r2_c7_checks: assert (~|pe_r2_c7_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r2_c7_chk));
+      u_pe_r2_c8_checks: assert (~|pe_r2_c8_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r2_c8_chk));
+      u_pe_r2_c9_checks: assert (~|pe_r2_c9_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r2_c9_chk));
+      u_pe_r2_c10_checks: assert (~|pe_r2_c10_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r2_c10_chk));
+      u_pe_r2_c11_checks: assert (~|pe_r2_c11_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r2_c11_chk));
+      u_pe_r2_c12_checks: assert (~|pe_r2_c12_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r2_c12_chk));
+      u_pe_r2_c13_checks: assert (~|pe_r2_c13_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r2_c13_chk));
+      u_pe_r3_c0_checks: assert (~|pe_r3_c0_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r3_c0_chk));
+      u_pe_r3_c1_checks: assert (~|pe_r3_c1_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r3_c1_chk));
+      u_pe_r3_c2_checks: assert (~|pe_r3_c2_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r3_c2_chk));
+      u_pe_r3_c3_checks: assert (~|pe_r3_c3_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r3_c3_chk));
+      u_pe_r3_c4_checks: assert (~|pe_r3_c4_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r3_c4_chk));
+      u_pe_r3_c5_checks: assert (~|pe_r3_c5_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r3_c5_chk));
+      u_pe_r3_c6_checks: assert (~|pe_r3_c6_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r3_c6_chk));
+      u_pe_r3_c7_checks: assert (~|pe_r3_c7_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r3_c7_chk));
+      u_pe_r3_c8_checks: assert (~|pe_r3_c8_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r3_c8_chk));
+      u_pe_r3_c9_checks: assert (~|pe_r3_c9_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r3_c9_chk));
+      u_pe_r3_c10_checks: assert (~|pe_r3_c10_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r3_c10_chk));
+      u_pe_r3_c11_checks: assert (~|pe_r3_c11_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r3_c11_chk));
+      u_pe_r3_c12_checks: assert (~|pe_r3_c12_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r3_c12_chk));
+      u_pe_r3_c13_checks: assert (~|pe_r3_c13_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r3_c13_chk));
+      u_pe_r4_c0_checks: assert (~|pe_r4_c0_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r4_c0_chk));
+      u_pe_r4_c1_checks: assert (~|pe_r4_c1_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r4_c1_chk));
+      u_pe_r4_c2_checks: assert (~|pe_r4_c2_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r4_c2_chk));
+      u_pe_r4_c3_checks: assert (~|pe_r4_c3_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r4_c3_chk));
+      u_pe_r4_c4_checks: assert (~|pe_r4_c4_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r4_c4_chk));
+      u_pe_r4_c5_checks: assert (~|pe_r4_c5_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r4_c5_chk));
+      u_pe_r4_c6_checks: assert (~|pe_r4_c6_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r4_c6_chk));
+      u_pe_r4_c7_checks: assert (~|pe_r4_c7_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r4_c7_chk));
+      u_pe_r4_c8_checks: assert (~|pe_r4_c8_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r4_c8_chk));
+      u_pe_r4_c9_checks: assert (~|pe_r4_c9_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r4_c9_chk));
+      u_pe_r4_c10_checks: assert (~|pe_r4_c10_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r4_c10_chk));
+      u_pe_r4_c11_checks: assert (~|pe_r4_c11_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r4_c11_chk));
+      u_pe_r4_c12_checks: assert (~|pe_r4_c12_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r4_c12_chk));
+      u_pe_r4_c13_checks: assert (~|pe_r4_c13_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r4_c13_chk));
+      u_pe_r5_c0_checks: assert (~|pe_r5_c0_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r5_c0_chk));
+      u_pe_r5_c1_checks: assert (~|pe_r5_c1_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r5_c1_chk));
+      u_pe_r5_c2_checks: assert (~|pe_r5_c2_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r5_c2_chk));
+      u_pe_r5_c3_checks: assert (~|pe_r5_c3_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r5_c3_chk));
+      u_pe_r5_c4_checks: assert (~|pe_r5_c4_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r5_c4_chk));
+      u_pe_r5_c5_checks: assert (~|pe_r5_c5_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r5_c5_chk));
+      u_pe_r5_c6_checks: assert (~|pe_r5_c6_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r5_c6_chk));
+      u_pe_r5_c7_checks: assert (~|pe_r5_c7_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r5_c7_chk));
+      u_pe_r5_c8_checks: assert (~|pe_r5_c8_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r5_c8_chk));
+      u_pe_r5_c9_checks: assert (~|pe_r5_c9_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r5_c9_chk));
+      u_pe_r5_c10_checks: assert (~|pe_r5_c10_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r5_c10_chk));
+      u_pe_r5_c11_checks: assert (~|pe_r5_c11_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r5_c11_chk));
+      u_pe_r5_c12_checks: assert (~|pe_r5_c12_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r5_c12_chk));
+      u_pe_r5_c13_checks: assert (~|pe_r5_c13_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r5_c13_chk));
+      u_pe_r6_c0_checks: assert (~|pe_r6_c0_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r6_c0_chk));
+      u_pe_r6_c1_checks: assert (~|pe_r6_c1_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r6_c1_chk));
+      u_pe_r6_c2_checks: assert (~|pe_r6_c2_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r6_c2_chk));
+      u_pe_r6_c3_checks: assert (~|pe_r6_c3_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r6_c3_chk));
+      u_pe_r6_c4_checks: assert (~|pe_r6_c4_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r6_c4_chk));
+      u_pe_r6_c5_checks: assert (~|pe_r6_c5_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r6_c5_chk));
+      u_pe_r6_c6_checks: assert (~|pe_r6_c6_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r6_c6_chk));
+      u_pe_r6_c7_checks: assert (~|pe_r6_c7_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r6_c7_chk));
+      u_pe_r6_c8_checks: assert (~|pe_r6_c8_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r6_c8_chk));
+      u_pe_r6_c9_checks: assert (~|pe_r6_c9_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r6_c9_chk));
+      u_pe_r6_c10_checks: assert (~|pe_r6_c10_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r6_c10_chk));
+      u_pe_r6_c11_checks: assert (~|pe_r6_c11_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r6_c11_chk));
+      u_pe_r6_c12_checks: assert (~|pe_r6_c12_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r6_c12_chk));
+      u_pe_r6_c13_checks: assert (~|pe_r6_c13_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r6_c13_chk));
+      u_pe_r7_c0_checks: assert (~|pe_r7_c0_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r7_c0_chk));
+      u_pe_r7_c1_checks: assert (~|pe_r7_c1_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r7_c1_chk));
+      u_pe_r7_c2_checks: assert (~|pe_r7_c2_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r7_c2_chk));
+      u_pe_r7_c3_checks: assert (~|pe_r7_c3_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r7_c3_chk));
+      u_pe_r7_c4_checks: assert (~|pe_r7_c4_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r7_c4_chk));
+      u_pe_r7_c5_checks: assert (~|pe_r7_c5_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r7_c5_chk));
+      u_pe_r7_c6_checks: assert (~|pe_r7_c6_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r7_c6_chk));
+      u_pe_r7_c7_checks: assert (~|pe_r7_c7_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r7_c7_chk));
+      u_pe_r7_c8_checks: assert (~|pe_r7_c8_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r7_c8_chk));
+      u_pe_r7_c9_checks: assert (~|pe_r7_c9_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r7_c9_chk));
+      u_pe_r7_c10_checks: assert (~|pe_r7_c10_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r7_c10_chk));
+      u_pe_r7_c11_checks: assert (~|pe_r7_c11_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r7_c11_chk));
+      u_pe_r7_c12_checks: assert (~|pe_r7_c12_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r7_c12_chk));
+      u_pe_r7_c13_checks: assert (~|pe_r7_c13_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r7_c13_chk));
+      u_pe_r8_c0_checks: assert (~|pe_r8_c0_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r8_c0_chk));
+      u_pe_r8_c1_checks: assert (~|pe_r8_c1_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r8_c1_chk));
+      u_pe_r8_c2_checks: assert (~|pe_r8_c2_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r8_c2_chk));
+      u_pe_r8_c3_checks: assert (~|pe_r8_c3_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r8_c3_chk));
+      u_pe_r8_c4_checks: assert (~|pe_r8_c4_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r8_c4_chk));
+      u_pe_r8_c5_checks: assert (~|pe_r8_c5_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r8_c5_chk));
+      u_pe_r8_c6_checks: assert (~|pe_r8_c6_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r8_c6_chk));
+      u_pe_r8_c7_checks: assert (~|pe_r8_c7_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r8_c7_chk));
+      u_pe_r8_c8_checks: assert (~|pe_r8_c8_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r8_c8_chk));
+      u_pe_r8_c9_checks: assert (~|pe_r8_c9_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r8_c9_chk));
+      u_pe_r8_c10_checks: assert (~|pe_r8_c10_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r8_c10_chk));
+      u_pe_r8_c11_checks: assert (~|pe_r8_c11_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r8_c11_chk));
+      u_pe_r8_c12_checks: assert (~|pe_r8_c12_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r8_c12_chk));
+      u_pe_r8_c13_checks: assert (~|pe_r8_c13_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r8_c13_chk));
+      u_pe_r9_c0_checks: assert (~|pe_r9_c0_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r9_c0_chk));
+      u_pe_r9_c1_checks: assert (~|pe_r9_c1_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r9_c1_chk));
+      u_pe_r9_c2_checks: assert (~|pe_r9_c2_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r9_c2_chk));
+      u_pe_r9_c3_checks: assert (~|pe_r9_c3_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r9_c3_chk));
+      u_pe_r9_c4_checks: assert (~|pe_r9_c4_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r9_c4_chk));
+      u_pe_r9_c5_checks: assert (~|pe_r9_c5_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r9_c5_chk));
+      u_pe_r9_c6_checks: assert (~|pe_r9_c6_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r9_c6_chk));
+      u_pe_r9_c7_checks: assert (~|pe_r9_c7_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r9_c7_chk));
+      u_pe_r9_c8_checks: assert (~|pe_r9_c8_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r9_c8_chk));
+      u_pe_r9_c9_checks: assert (~|pe_r9_c9_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r9_c9_chk));
+      u_pe_r9_c10_checks: assert (~|pe_r9_c10_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r9_c10_chk));
+      u_pe_r9_c11_checks: assert (~|pe_r9_c11_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r9_c11_chk));
+      u_pe_r9_c12_checks: assert (~|pe_r9_c12_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r9_c12_chk));
+      u_pe_r9_c13_checks: assert (~|pe_r9_c13_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r9_c13_chk));
+      u_pe_r10_c0_checks: assert (~|pe_r10_c0_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r10_c0_chk));
+      u_pe_r10_c1_checks: assert (~|pe_r10_c1_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r10_c1_chk));
+      u_pe_r10_c2_checks: assert (~|pe_r10_c2_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r10_c2_chk));
+      u_pe_r10_c3_checks: assert (~|pe_r10_c3_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r10_c3_chk));
+      u_pe_r10_c4_checks: assert (~|pe_r10_c4_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r10_c4_chk));
+      u_pe_r10_c5_checks: assert (~|pe_r10_c5_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r10_c5_chk));
+      u_pe_r10_c6_checks: assert (~|pe_r10_c6_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r10_c6_chk));
+      u_pe_r10_c7_checks: assert (~|pe_r10_c7_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r10_c7_chk));
+      u_pe_r10_c8_checks: assert (~|pe_r10_c8_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r10_c8_chk));
+      u_pe_r10_c9_checks: assert (~|pe_r10_c9_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r10_c9_chk));
+      u_pe_r10_c10_checks: assert (~|pe_r10_c10_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r10_c10_chk));
+      u_pe_r10_c11_checks: assert (~|pe_r10_c11_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r10_c11_chk));
+      u_pe_r10_c12_checks: assert (~|pe_r10_c12_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r10_c12_chk));
+      u_pe_r10_c13_checks: assert (~|pe_r10_c13_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r10_c13_chk));
+      u_pe_r11_c0_checks: assert (~|pe_r11_c0_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r11_c0_chk));
+      u_pe_r11_c1_checks: assert (~|pe_r11_c1_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r11_c1_chk));
+      u_pe_r11_c2_checks: assert (~|pe_r11_c2_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r11_c2_chk));
+      u_pe_r11_c3_checks: assert (~|pe_r11_c3_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r11_c3_chk));
+      u_pe_r11_c4_checks: assert (~|pe_r11_c4_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r11_c4_chk));
+      u_pe_r11_c5_checks: assert (~|pe_r11_c5_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r11_c5_chk));
+      u_pe_r11_c6_checks: assert (~|pe_r11_c6_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r11_c6_chk));
+      u_pe_r11_c7_checks: assert (~|pe_r11_c7_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r11_c7_chk));
+      u_pe_r11_c8_checks: assert (~|pe_r11_c8_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r11_c8_chk));
+      u_pe_r11_c9_checks: assert (~|pe_r11_c9_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r11_c9_chk));
+      u_pe_r11_c10_checks: assert (~|pe_r11_c10_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r11_c10_chk));
+      u_pe_r11_c11_checks: assert (~|pe_r11_c11_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r11_c11_chk));
+      u_pe_r11_c12_checks: assert (~|pe_r11_c12_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r11_c12_chk));
+      u_pe_r11_c13_checks: assert (~|pe_r11_c13_chk)
+        else $error("%s", eyeriss_pe_check_text(pe_r11_c13_chk));
       dram_rd_one_requester: assert (!(ctrl_rd_req_valid & ld_rd_req_valid))
         else $error("eyeriss_top: DRAM read port: the controller and the RLC loader request at once");
       dram_rd_one_receiver: assert (!(ctrl_rd_resp_ready & ld_rd_resp_ready))

@@ -113,7 +113,7 @@ public struct VerilatorBuilder {
         guard FileManager.default.fileExists(atPath: sources.file(recipe.shimSource).path) else {
             throw CosimError.loadFailed("no shim source \(recipe.shimSource) in \(sources.root.path)")
         }
-        let params = ShimParams.header(config)
+        let params = ShimParams.header(config, design: design)
         var keyText = [tools.verilatorVersion, tools.compilerVersion, recipe.verilatorFlags.joined(separator: " "),
                        recipe.traceDefines.joined(separator: " "), recipe.shimSource, params]
         // Every shim source and header: a change to any of them (the shared header too) rebuilds.

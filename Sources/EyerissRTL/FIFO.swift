@@ -55,5 +55,19 @@ public func makeFIFO(width: Int, depth: Int, header: RTLHeader) throws -> Module
     m.assertion("no_underflow", !(pop & empty), message: "underflow: a word was read while the FIFO was empty")
     m.assertion("occupancy_in_range", (wr.q - rd.q).le(.lit(depth, width: ptrBits + 1)),
                 message: "occupancy past the depth: the pointers are corrupt")
+    // Reported as flags: FIFOs live inside the PEs, whose code all instances share.
+    m.reportChecks()
     return try m.build()
+}
+
+extension ModuleBuilder {
+    /// Instantiates a FIFO made by `makeFIFO` and takes its checks as this module's own
+    /// (`forwardChecks`), so they reach an `assert` however deep the FIFO sits.
+    func fifo(_ fifo: Module, _ name: String, inputs: [String: Expr], outputs: [String: Expr],
+              file: StaticString = #fileID, line: UInt = #line) {
+        let flags = logic("\(name)_chk", fifo.port("chk_o")?.width ?? 1)
+        instance(fifo, name, inputs: inputs, outputs: outputs.merging(["chk_o": flags]) { a, _ in a },
+                 file: file, line: line)
+        forwardChecks(of: name, module: fifo, flags: flags, file: file, line: line)
+    }
 }

@@ -18,6 +18,9 @@ public enum Fault: String, Sendable, CaseIterable, Codable {
     /// The multicast networks deliver a word to every matching PE without waiting until all of
     /// them are ready: a PE whose FIFO is full loses it (an RTL assertion names the overflow).
     case multicastIgnoresReady
+    /// A PE sends a psum into its output FIFO even when the FIFO is full: the word is lost (the
+    /// PE's check names the overflow, through its check flags).
+    case psumOutIgnoresFull
 }
 
 /// Options of one generator run besides the configuration.

@@ -26,8 +26,9 @@ import HDL
 ///
 /// Handshakes: filter words are taken directly into the spad (ready while loading); the ifmap
 /// and psum inputs and the psum output pass through FIFOs of `fifoDepth` words. Configuration
-/// inputs must be held constant while the PE is busy. Identical instances share this one body
-/// (`no_inline_module`), so the array's code size does not grow with its PE count.
+/// inputs must be held constant while the PE is busy. Verilator gives all instances one copy
+/// of the PE's code (`shareCodeAcrossInstances`), so the array's per-cycle code does not grow
+/// with its PE count; the PE's checks therefore leave it as flags on `chk_o`.
 public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions = GeneratorOptions(),
                    design: inout Design) throws -> Module {
     let ifmapFifo = try makeFIFO(width: p.dataBits, depth: p.fifoDepth, header: header)
@@ -45,7 +46,8 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
             "FIFO depth: \(p.fifoDepth) words (ifmap in, psum in, psum out)",
             "activity counters: \(p.counterBits) b",
         ] + options.headerNote))
-    m.attribute("/*verilator no_inline_module*/")
+    m.shareCodeAcrossInstances()
+    m.reportChecks()
     let dw = p.dataBits, pw = p.psumBits
     let fw = p.filterAddrBits + 1, iw = p.ifmapAddrBits + 1  // one spare bit: counts reach the depth
 
@@ -93,21 +95,21 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
     let ifmapValid = m.logic("ifmap_fifo_valid")
     let ifmapData = m.logic("ifmap_fifo_data", dw, signed: false)
     let ifmapPop = m.logic("ifmap_fifo_pop")
-    m.instance(ifmapFifo, "u_ifmap_fifo",
+    m.fifo(ifmapFifo, "u_ifmap_fifo",
                inputs: ["clk_i": clk, "rst_ni": rst, "in_valid_i": ifmapValidIn,
                         "in_data_i": ifmapDataIn, "out_ready_i": ifmapPop],
                outputs: ["in_ready_o": ifmapReadyOut, "out_valid_o": ifmapValid, "out_data_o": ifmapData])
     let psumInValid = m.logic("psum_in_fifo_valid")
     let psumInData = m.logic("psum_in_fifo_data", pw)
     let psumInPop = m.logic("psum_in_fifo_pop")
-    m.instance(psumFifo, "u_psum_in_fifo",
+    m.fifo(psumFifo, "u_psum_in_fifo",
                inputs: ["clk_i": clk, "rst_ni": rst, "in_valid_i": psumInValidIn,
                         "in_data_i": psumInDataIn, "out_ready_i": psumInPop],
                outputs: ["in_ready_o": psumInReadyOut, "out_valid_o": psumInValid, "out_data_o": psumInData])
     let psumOutReady = m.logic("psum_out_fifo_ready")
     let psumOutPush = m.logic("psum_out_fifo_push")
     let psumOutData = m.logic("psum_out_fifo_data", pw)
-    m.instance(psumFifo, "u_psum_out_fifo",
+    m.fifo(psumFifo, "u_psum_out_fifo",
                inputs: ["clk_i": clk, "rst_ni": rst, "in_valid_i": psumOutPush,
                         "in_data_i": psumOutData, "out_ready_i": psumOutReadyIn],
                outputs: ["in_ready_o": psumOutReady, "out_valid_o": psumOutValidOut, "out_data_o": psumOutDataOut])
@@ -184,7 +186,8 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
     m.assign(takeIfmap, state.q.eq(stFill) & ifmapValid)
     m.assign(ifmapPop, takeIfmap)
     m.assign(psumAddend, Expr.mux(cfgPsumIn, psumInData, .lit(0, width: pw)))
-    m.assign(sendPsum, state.q.eq(stOutput) & pipeEmpty & psumOutReady & (~cfgPsumIn | psumInValid))
+    m.assign(sendPsum, state.q.eq(stOutput) & pipeEmpty & (options.has(.psumOutIgnoresFull) ? .one : psumOutReady)
+                           & (~cfgPsumIn | psumInValid))
     m.assign(psumInPop, sendPsum & cfgPsumIn)
     m.assign(psumOutPush, sendPsum)
     m.assign(psumOut, psumSpad[filterIdx.q.resized(to: p.psumAddrBits)])
@@ -374,8 +377,11 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
     let window = cfgQ.resized(to: wide) * cfgS.resized(to: wide)
     m.assertion("job_fits_ifmap_spad", !startJob | window.le(.lit(p.ifmapSpadWords, width: wide)),
                 message: "ifmap spad overflow: a job's q x S window exceeds the ifmap spad")
-    m.assertion("job_fits_psum_spad", !startJob | cfgP.resized(to: wide).le(.lit(p.psumSpadWords, width: wide)),
-                message: "psum spad overflow: a job's p filters exceed the psum spad")
+    // Only where the p field can exceed the spad: a check that cannot fail is a lint warning.
+    if (1 << p.filtersFieldBits) - 1 > p.psumSpadWords {
+        m.assertion("job_fits_psum_spad", !startJob | cfgP.resized(to: wide).le(.lit(p.psumSpadWords, width: wide)),
+                    message: "psum spad overflow: a job's p filters exceed the psum spad")
+    }
     m.assertion("job_counts_nonzero",
                 !startJob | (cfgP.anySet & cfgQ.anySet & cfgS.anySet & cfgStep.anySet & cfgOutputs.anySet & cfgRows.anySet),
                 message: "a job with a zero p, q, S, step, output or row count: its loop counters would wrap")

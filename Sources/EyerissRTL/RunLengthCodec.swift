@@ -143,7 +143,7 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     // ------------------------------------------------------------------ decoder
     m.section("Decoder: one buffer line segment per cycle")
     let pop = m.logic("pop", comment: "the response line is used up")
-    m.instance(tagFIFO, "u_tags",
+    m.fifo(tagFIFO, "u_tags",
                inputs: ["clk_i": clk, "rst_ni": rst, "in_valid_i": issue, "in_data_i": reqRow, "out_ready_i": pop],
                outputs: ["in_ready_o": tagInReady, "out_valid_o": tagValid, "out_data_o": tag])
     let have = m.logic("have_line", comment: "a response and its row slot are here")

@@ -120,6 +120,11 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     m.section("Run-length codec between DRAM and the global buffer")
     let programStart = sig("program_start", comment: "the start command: counters restart with each program")
     m.assign(programStart, cfgValid & cfgAddr.eq(1) & cfgData.eq(1))
+    // The PEs clear their counters a cycle later, from a register: no PE logic then depends
+    // combinationally on a top-level input, which Verilator would re-evaluate in every PE on
+    // every input change (the clock's too). Nothing reaches a PE that soon after the start.
+    let peCounterClear = m.register("pe_cnt_clear", 1, reset: 0, comment: "the start command, a cycle later, for the PEs")
+    m.assign(peCounterClear.d, programStart)
     let ldRqValid = sig("ld_rd_req_valid"), ldRqAddr = sig("ld_rd_req_addr", p.dramAddrBits), ldRsReady = sig("ld_rd_resp_ready")
     let ldWrEn = sig("ld_wr_en"), ldWrLine = sig("ld_wr_line", p.glbLineBits), ldWrData = sig("ld_wr_data", p.lineBits)
     let ldWrMask = sig("ld_wr_mask", p.lanes)
@@ -302,6 +307,8 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
             counters.append(cnt)
             peStatus.append(sig("\(name)_dbg_status", PEParams.debugStatusBits))
             outs["dbg_status_o"] = peStatus[i]
+            let checks = sig("\(name)_chk", pe.port("chk_o")?.width ?? 1)
+            outs["chk_o"] = checks
             m.instance(pe, "u_\(name)",
                        inputs: ["clk_i": clk, "rst_ni": rst, "start_i": peStart.bit(i),
                                 "cfg_filter_width_i": field[.s]!.resized(to: p.pe.windowFieldBits),
@@ -313,8 +320,9 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
                                 "filter_valid_i": filterPEValid.bit(i), "filter_data_i": filterPEData,
                                 "ifmap_valid_i": ifmapPEValid.bit(i), "ifmap_data_i": ifmapPEData,
                                 "psum_in_valid_i": inValid, "psum_in_data_i": inData,
-                                "psum_out_ready_i": outReady, "cnt_clear_i": programStart],
+                                "psum_out_ready_i": outReady, "cnt_clear_i": peCounterClear.q],
                        outputs: outs)
+            m.assertChecks(of: "u_\(name)", module: pe, flags: checks)
             idles.append(idle); filterReadies.append(fReady); ifmapReadies.append(iReady)
             psumGinReadies.append(r == 0 ? inReadyOf[r][c] : Expr.zero)
         }

@@ -68,6 +68,30 @@ public struct Assertion: Sendable {
     public let name: String
     public let condition: Expr
     public let message: String
+    /// Set when this assertion watches the check flags of a child instance
+    /// (`ModuleBuilder.assertChecks`): the message then names the first failed check.
+    public let flags: CheckFlags?
+
+    public init(name: String, condition: Expr, message: String, flags: CheckFlags? = nil) {
+        self.name = name
+        self.condition = condition
+        self.message = message
+        self.flags = flags
+    }
+}
+
+/// The check flags of a module that reports its assertions on a port (`reportChecks`), as the
+/// instantiating module sees them: bit i is set in a cycle where the child's check i fails.
+public struct CheckFlags: Sendable {
+    /// The child module, whose name also names the function that turns flags into text.
+    public let module: String
+    /// `"<label>: <message>"` of each check, by flag bit.
+    public let texts: [String]
+    /// The flags as connected in the parent.
+    public let value: Expr
+
+    /// Name of the simulation-only function that returns the text of the lowest set flag.
+    public var textFunction: String { "\(module)_check_text" }
 }
 
 /// A hardware module: a value a generator returns, checked when built.
@@ -84,6 +108,12 @@ public struct Module: Sendable {
     public let blocks: [(section: String?, block: Block)]
     /// Simulation-only checks, printed after the blocks.
     public let assertions: [Assertion]
+    /// When set, the assertions are not printed as `assert` statements but reported on this
+    /// output port, one flag per assertion in declaration order (`ModuleBuilder.reportChecks`).
+    public let checkPort: String?
+    /// Instantiated many times: printed so Verilator can give all instances one copy of code
+    /// (`ModuleBuilder.shareCodeAcrossInstances`).
+    public let sharedCode: Bool
 
     public func port(_ name: String) -> Port? { ports.first { $0.name == name } }
 }

@@ -47,6 +47,8 @@ public final class ModuleBuilder {
     /// Memory handles written, checked in `build()` against this module's memories.
     private var writtenMemories: [(memory: Memory, origin: Origin)] = []
     private var assertions: [Assertion] = []
+    private var checkPort: String?
+    private var sharedCode = false
 
     public init(_ name: String, header: [String] = []) {
         self.name = name
@@ -56,6 +58,62 @@ public final class ModuleBuilder {
 
     /// Adds a Verilator metacomment or similar after the module name.
     public func attribute(_ text: String) { attributes.append(text) }
+
+    /// For a module instantiated many times (the PEs): Verilator gives all its instances one
+    /// copy of code only when that code is the same for every instance. So the module is kept
+    /// out of its parent (`no_inline_module`), and its inputs are marked readable from outside
+    /// (`public_flat_rd`), which stops Verilator replacing a port by the parent's signal that
+    /// drives it, a different one per instance. Its assertions must be reported as flags
+    /// (`reportChecks`): an `assert` prints its instance path, which differs per instance.
+    public func shareCodeAcrossInstances() {
+        sharedCode = true
+        attributes.append("/*verilator no_inline_module*/")
+    }
+
+    /// Reports this module's assertions on a `port` output, one flag per assertion (bit i set in
+    /// a cycle where assertion i fails), for the instantiating module to check with
+    /// `assertChecks` or `forwardChecks`, instead of `assert` statements here. Simulation only:
+    /// synthesis sees the port tied to zero. `$past` becomes an explicit register.
+    public func reportChecks(on port: String = "chk_o") { checkPort = port }
+
+    /// One assertion, `<instance>_checks`, that the flags of a child instance whose module
+    /// reports its checks (`reportChecks`) stay clear; it fails naming the child's first failed
+    /// check. Cheap per cycle: for the many instances of a large array.
+    public func assertChecks(of instance: String, module: Module, flags: Expr,
+                             file: StaticString = #fileID, line: UInt = #line) {
+        guard let texts = checkTexts(instance, module, flags, file, line) else { return }
+        let name = "\(instance)_checks"
+        assertion(name, flags.isZero, message: "a check of \(instance) failed", file: file, line: line)
+        if let i = assertions.lastIndex(where: { $0.name == name }) {
+            let a = assertions[i]
+            assertions[i] = Assertion(name: a.name, condition: a.condition, message: a.message,
+                                      flags: CheckFlags(module: module.name, texts: texts, value: flags))
+        }
+    }
+
+    /// One assertion here per check of a child instance whose module reports its checks
+    /// (`reportChecks`), named `<instance>_<label>`: for a child inside a module that itself
+    /// reports its checks, so they travel up as flags too.
+    public func forwardChecks(of instance: String, module: Module, flags: Expr,
+                              file: StaticString = #fileID, line: UInt = #line) {
+        guard checkTexts(instance, module, flags, file, line) != nil else { return }
+        for (i, a) in module.assertions.enumerated() {
+            assertion("\(instance)_\(a.name)", !flags.bit(i), message: "\(instance): \(a.message)", file: file, line: line)
+        }
+    }
+
+    private func checkTexts(_ instance: String, _ module: Module, _ flags: Expr,
+                            _ file: StaticString, _ line: UInt) -> [String]? {
+        guard let port = module.checkPort, let p = module.port(port) else {
+            errors.append("\(module.name) does not report its checks on a port: instance \(instance) has none to check (\(file):\(line))")
+            return nil
+        }
+        guard flags.width == p.width else {
+            errors.append("check flags of \(instance) are \(flags.width) bits, \(module.name).\(port) is \(p.width) (\(file):\(line))")
+            return nil
+        }
+        return module.assertions.map { "\($0.name): \($0.message)" }
+    }
 
     /// Comment printed above the next port declared.
     public func portGroup(_ comment: String) { pendingGroup = comment }
@@ -456,8 +514,17 @@ public final class ModuleBuilder {
             allBlocks.append((resetRegs.isEmpty ? "Registers" : nil,
                               .seq(comment: "Datapath registers: no reset, so nothing may rely on their initial value.", body: nexts)))
         }
-        return Module(name: name, header: header, attributes: attributes, ports: ports, params: params,
-                      signals: signals, memories: memories, blocks: allBlocks, assertions: assertions)
+        var allPorts = ports
+        if let checkPort, !assertions.isEmpty {
+            allPorts.append(Port(name: checkPort, direction: .output, width: assertions.count, signed: false,
+                                 group: "Simulation-only check flags, one per assertion (tied to zero in synthesis)"))
+        }
+        if sharedCode && checkPort == nil && !assertions.isEmpty {
+            throw HDLError(message: "\(name) shares code across instances but prints its assertions: report them with reportChecks")
+        }
+        return Module(name: name, header: header, attributes: attributes, ports: allPorts, params: params,
+                      signals: signals, memories: memories, blocks: allBlocks, assertions: assertions,
+                      checkPort: assertions.isEmpty ? nil : checkPort, sharedCode: sharedCode)
     }
 }
 

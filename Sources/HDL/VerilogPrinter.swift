@@ -14,7 +14,9 @@ public enum VerilogPrinter {
             }
             let dir = port.direction == .input ? "input " : "output"
             let sep = i == m.ports.count - 1 ? "" : ","
-            out.append("  \(dir) \(pad(typeCol[i], typeWidth)) \(port.name)\(sep)")
+            // See ModuleBuilder.shareCodeAcrossInstances: keeps the port a variable of the module.
+            let shared = m.sharedCode && port.direction == .input ? " /*verilator public_flat_rd*/" : ""
+            out.append("  \(dir) \(pad(typeCol[i], typeWidth)) \(port.name)\(shared)\(sep)")
         }
         out.append(");")
         // Verilator metacomments belong inside the module body.
@@ -85,7 +87,9 @@ public enum VerilogPrinter {
                 out.append("  );")
             }
         }
-        if !m.assertions.isEmpty {
+        if let port = m.checkPort {
+            checkFlags(m, port: port, into: &out)
+        } else if !m.assertions.isEmpty {
             assertions(m, into: &out)
         }
         out.append("")
@@ -104,16 +108,97 @@ public enum VerilogPrinter {
         out.append("  // " + String(repeating: "-", count: 72))
         out.append("")
         out.append("`ifndef SYNTHESIS")
+        checkTextFunctions(m, into: &out)
         out.append("  always_ff @(posedge clk_i) begin")
         let reset = m.port("rst_ni") != nil
         let sp = reset ? "      " : "    "
         if reset { out.append("    if (rst_ni) begin") }
         for a in m.assertions {
             out.append("\(sp)\(a.name): assert (\(expr(a.condition)))")
-            out.append("\(sp)  else $error(\"\(a.message)\");")
+            out.append("\(sp)  else \(failAction(a))")
         }
         if reset { out.append("    end") }
         out.append("  end")
+        out.append("`endif")
+    }
+
+    /// A watched child's flags name its first failed check (see ModuleBuilder.assertChecks).
+    static func failAction(_ a: Assertion) -> String {
+        guard let flags = a.flags else { return "$error(\"\(a.message)\");" }
+        return "$error(\"%s\", \(flags.textFunction)(\(expr(flags.value))));"
+    }
+
+    /// One function per watched child module: the text of the lowest set check flag.
+    static func checkTextFunctions(_ m: Module, into out: inout [String]) {
+        var seen = Set<String>()
+        for a in m.assertions {
+            guard let flags = a.flags, seen.insert(flags.textFunction).inserted else { continue }
+            out.append("  // The first failed check of an instance of \(flags.module), from its check flags")
+            out.append("  function automatic string \(flags.textFunction)(input \(typeText(flags.texts.count, false)) flags);")
+            for (i, text) in flags.texts.enumerated() {
+                out.append("    if (flags[\(i)]) return \"\(text)\";")
+            }
+            out.append("    return \"no check failed\";")
+            out.append("  endfunction")
+            out.append("")
+        }
+    }
+
+    /// The assertions of a module that reports them as flags (ModuleBuilder.reportChecks): one
+    /// bit per assertion, set while it fails (also in reset: the watching assertion is gated);
+    /// `$past` values become registers.
+    static func checkFlags(_ m: Module, port: String, into out: inout [String]) {
+        var pasts: [Expr] = []
+        func explicitPast(_ e: Expr) -> Expr {
+            func walk(_ e: Expr) -> Expr {
+                switch e.kind {
+                case let .past(a):
+                    pasts.append(a)
+                    return Expr(.signal("chk_past\(pasts.count - 1)_q"), width: e.width, signed: e.signed)
+                case .signal, .literal, .slice, .constant: return e
+                case let .memRead(name, i): return Expr(.memRead(name, walk(i)), width: e.width, signed: e.signed)
+                case let .unary(op, a): return Expr(.unary(op, walk(a)), width: e.width, signed: e.signed)
+                case let .replicate(n, a): return Expr(.replicate(n, walk(a)), width: e.width, signed: e.signed)
+                case let .cast(sg, a): return Expr(.cast(signed: sg, walk(a)), width: e.width, signed: e.signed)
+                case let .binary(op, a, b): return Expr(.binary(op, walk(a), walk(b)), width: e.width, signed: e.signed)
+                case let .mux(c, a, b): return Expr(.mux(walk(c), walk(a), walk(b)), width: e.width, signed: e.signed)
+                case let .concat(parts): return Expr(.concat(parts.map(walk)), width: e.width, signed: e.signed)
+                }
+            }
+            return walk(e)
+        }
+        // A flag is the failure: the negated condition, without a double negation.
+        let failures: [Expr] = m.assertions.map {
+            let c = explicitPast($0.condition)
+            if case let .unary("!", inner) = c.kind { return inner }
+            return !c
+        }
+        let n = m.assertions.count
+        out.append("")
+        out.append("  // " + String(repeating: "-", count: 72))
+        out.append("  // Checks: simulation only, reported as flags on \(port) for the instantiating module's")
+        out.append("  // assertions: no instance-specific text here, so Verilator shares this module's code")
+        out.append("  // " + String(repeating: "-", count: 72))
+        out.append("")
+        out.append("`ifndef SYNTHESIS")
+        for (i, p) in pasts.enumerated() {
+            out.append("  \(typeText(p.width, p.signed)) chk_past\(i)_q;  // $past(\(expr(p)))")
+        }
+        if !pasts.isEmpty {
+            out.append("  always_ff @(posedge clk_i) begin")
+            for (i, p) in pasts.enumerated() { out.append("    chk_past\(i)_q <= \(expr(p));") }
+            out.append("  end")
+        }
+        // Not gated by rst_ni here: the assertion that watches the flags is (a flag that read
+        // the reset input would put every instance's checks in Verilator's input-change step).
+        out.append("  assign \(port) = {")
+        for (i, a) in m.assertions.enumerated().reversed() {
+            let sep = i == 0 ? "" : ","
+            out.append("    \(expr(failures[i]))\(sep)  // \(i): \(a.name)")
+        }
+        out.append("  };")
+        out.append("`else")
+        out.append("  assign \(port) = \(n)'d0;")
         out.append("`endif")
     }
 

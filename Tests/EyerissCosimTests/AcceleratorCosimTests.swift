@@ -145,6 +145,26 @@ final class AcceleratorCosimTests: XCTestCase {
         XCTAssertEqual(try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 4)).mismatches, 0)
     }
 
+    /// A PE check travels as a flag (the PE's code is shared by all PEs, so it cannot print its
+    /// own instance path): eyeriss_top's assertion for that PE stops the run, naming the PE and
+    /// the check.
+    func testAPECheckNamesThePEAndTheCheck() throws {
+        let config = try Self.config(3, 4)
+        // 1 x 1 filters: a psum per MAC, more than the output network takes, so PE FIFOs fill.
+        let layer = LayerShape(name: "pointwise", n: 1, c: 1, h: 8, w: 8, m: 16, r: 1, s: 1, stride: 1, padding: 0)
+        let broken = { (lines: Int) in
+            try AcceleratorSimulator(config: config, seed: 4, dramLines: lines, dram: .nominal(config),
+                                     options: GeneratorOptions(faults: [.psumOutIgnoresFull]))
+        }
+        XCTAssertThrowsError(try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 4, watchdogCycles: 20_000),
+                                                 simulator: broken)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("RTL assertion failed"), text)
+            XCTAssertNotNil(text.range(of: #"eyeriss_top\.u_pe_r\d+_c\d+_checks: psum_out_fifo_no_overflow: eyeriss_pe: psum-out FIFO overflow"#,
+                                       options: .regularExpression), text)
+        }
+    }
+
     func testUnmappableLayerIsRejectedBeforeSimulating() throws {
         let config = try Self.config(3, 4)
         let tooWide = LayerShape(name: "too-wide", n: 1, c: 1, h: 20, w: 20, m: 1, r: 13, s: 13, stride: 1, padding: 0)

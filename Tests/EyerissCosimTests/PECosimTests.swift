@@ -36,6 +36,23 @@ final class PECosimTests: XCTestCase {
         }
     }
 
+    /// Alone under the PE shim, the PE's checks (flags on chk_o) are asserted by the shim, which
+    /// names the failed one: a PE that ignores a full psum-out FIFO is stopped by its check.
+    func testTheShimAssertsThePEsChecks() throws {
+        let sim = try PESimulator(config: Self.config, seed: 9, options: GeneratorOptions(faults: [.psumOutIgnoresFull]))
+        var rng = SplitMix64(seed: 9)
+        let job = PEJob.random(p: 8, q: 1, s: 3, stride: 1, outputs: 8, rows: 1, sparsity: 0.2, shift: 8,
+                               withPsumIn: false, params: sim.params, rng: &rng)
+        XCTAssertThrowsError(try sim.run(job, stallPercent: 90)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("RTL assertion failed"), text)
+            XCTAssertTrue(text.contains("psum_out_fifo_no_overflow: eyeriss_pe: psum-out FIFO overflow"), text)
+        }
+        // The correct PE runs the same job under the same stalls.
+        let good = try PESimulator(config: Self.config, seed: 9)
+        XCTAssertEqual(try good.run(job, stallPercent: 90).psums, job.expected(FixedPoint(Self.config)))
+    }
+
     /// Each planted fault must make the same checks fail: the test above can tell a broken MAC,
     /// broken gating or broken scratchpad addressing from a working PE.
     func testPlantedFaultsAreCaught() throws {
