@@ -68,7 +68,8 @@ public struct BuildRecipe: Sendable {
             "--top-module", top,
             // PIC: the model goes into a shared library. Verilator's makefile puts OPT_FAST=-Os
             // after these flags, so the per-cycle code stays at -Os: on the 12 x 14 top, -O2
-            // there measured 24 % more CPU time per simulated cycle (icache).
+            // there measured 24 % more CPU time per simulated cycle (icache), and with the PEs
+            // sharing one copy of code it was still no faster and compiled 4x longer.
             "-CFLAGS", "-fPIC -O2",
         ]
         if threads > 1 { flags += ["--threads", "\(threads)"] }
