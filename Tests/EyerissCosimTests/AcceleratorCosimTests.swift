@@ -105,14 +105,19 @@ final class AcceleratorCosimTests: XCTestCase {
         }
     }
 
+    /// The simulator factory of a design with one planted fault (seed 4, nominal DRAM).
+    static func faulty(_ fault: Fault, config: ValidConfig) -> (Int) throws -> AcceleratorSimulator {
+        { lines in
+            try AcceleratorSimulator(config: config, seed: 4, dramLines: lines, dram: .nominal(config),
+                                     options: GeneratorOptions(faults: [fault]))
+        }
+    }
+
     /// A design that stops making progress is stopped by the watchdog, which says where it is.
     func testHangIsStoppedByTheWatchdogWithAStateDump() throws {
         let config = try Self.config(3, 4)
         let layer = LayerShape(name: "small", n: 1, c: 2, h: 6, w: 6, m: 3, r: 3, s: 3, stride: 1, padding: 1)
-        let stuck = { (lines: Int) in
-            try AcceleratorSimulator(config: config, seed: 4, dramLines: lines, dram: .nominal(config),
-                                     options: GeneratorOptions(faults: [.outputNetworkStuck]))
-        }
+        let stuck = Self.faulty(.outputNetworkStuck, config: config)
         XCTAssertThrowsError(try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 4, watchdogCycles: 5_000),
                                                  simulator: stuck)) { error in
             let text = "\(error)"
@@ -130,10 +135,7 @@ final class AcceleratorCosimTests: XCTestCase {
     func testFIFOOverflowFiresAnRTLAssertion() throws {
         let config = try Self.config(3, 4)
         let layer = LayerShape(name: "small", n: 1, c: 2, h: 6, w: 6, m: 3, r: 3, s: 3, stride: 1, padding: 1)
-        let broken = { (lines: Int) in
-            try AcceleratorSimulator(config: config, seed: 4, dramLines: lines, dram: .nominal(config),
-                                     options: GeneratorOptions(faults: [.multicastIgnoresReady]))
-        }
+        let broken = Self.faulty(.multicastIgnoresReady, config: config)
         XCTAssertThrowsError(try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 4, watchdogCycles: 20_000),
                                                  simulator: broken)) { error in
             let text = "\(error)"
@@ -152,10 +154,7 @@ final class AcceleratorCosimTests: XCTestCase {
         let config = try Self.config(3, 4)
         // 1 x 1 filters: a psum per MAC, more than the output network takes, so PE FIFOs fill.
         let layer = LayerShape(name: "pointwise", n: 1, c: 1, h: 8, w: 8, m: 16, r: 1, s: 1, stride: 1, padding: 0)
-        let broken = { (lines: Int) in
-            try AcceleratorSimulator(config: config, seed: 4, dramLines: lines, dram: .nominal(config),
-                                     options: GeneratorOptions(faults: [.psumOutIgnoresFull]))
-        }
+        let broken = Self.faulty(.psumOutIgnoresFull, config: config)
         XCTAssertThrowsError(try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 4, watchdogCycles: 20_000),
                                                  simulator: broken)) { error in
             let text = "\(error)"

@@ -136,7 +136,7 @@ final class CheckFlagsTests: XCTestCase {
     /// is one copy however many instances there are; and a failing check of the second instance
     /// stops a simulation with that instance's assertion and the check's own text.
     func testVerilatorSharesTheChildAndReportsItsFailedCheck() throws {
-        let verilator = try verilatorPath()
+        let verilator = try verilatorOnPath()
         func design(copies: Int) throws -> Design {
             var d = Design()
             let c = try child()
@@ -200,27 +200,8 @@ final class CheckFlagsTests: XCTestCase {
         XCTAssertFalse(sim.output.contains("no check failed"), sim.output)
     }
 
-    private func verilatorPath() throws -> URL {
-        let candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin")
-            .split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent("verilator") }
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("verilator is not on PATH")
-        }
-        return found
-    }
-
     private func run(_ exe: URL, _ args: [String], in dir: URL, writing design: Design?) throws -> (status: Int32, output: String) {
         if let design { try design.write(to: dir) }
-        let process = Process()
-        process.executableURL = exe
-        process.currentDirectoryURL = dir
-        process.arguments = args
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        return try runTool(exe, args, in: dir)
     }
 }

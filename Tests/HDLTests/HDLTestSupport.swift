@@ -136,3 +136,28 @@ func makeTemporaryDirectory(_ label: String) throws -> URL {
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
+
+/// Verilator on PATH, or the test is skipped.
+func verilatorOnPath() throws -> URL {
+    let candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin")
+        .split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent("verilator") }
+    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+        throw XCTSkip("verilator is not on PATH")
+    }
+    return found
+}
+
+/// Runs a tool in `dir` and returns its exit status and its merged output.
+func runTool(_ exe: URL, _ args: [String], in dir: URL) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = exe
+    process.currentDirectoryURL = dir
+    process.arguments = args
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, output)
+}

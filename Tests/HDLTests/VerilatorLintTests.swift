@@ -4,32 +4,13 @@ import XCTest
 
 /// Rendered modules pass `verilator --lint-only -Wall`. Skipped when Verilator is not installed.
 final class VerilatorLintTests: XCTestCase {
-    private func verilator() throws -> URL {
-        let candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin")
-            .split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent("verilator") }
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("verilator is not on PATH")
-        }
-        return found
-    }
-
     /// Writes `design` to a fresh folder and lints it with `top` as the top module.
     private func lint(_ design: Design, top: String) throws -> (status: Int32, output: String) {
-        let exe = try verilator()
+        let exe = try verilatorOnPath()
         let dir = try makeTemporaryDirectory("lint")
         defer { try? FileManager.default.removeItem(at: dir) }
         try design.write(to: dir)
-        let process = Process()
-        process.executableURL = exe
-        process.currentDirectoryURL = dir
-        process.arguments = ["--lint-only", "-Wall", "--top-module", top] + design.render().map(\.file)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        return try runTool(exe, ["--lint-only", "-Wall", "--top-module", top] + design.render().map(\.file), in: dir)
     }
 
     func lintDesign(_ design: Design, top: String) throws -> (status: Int32, output: String) {
