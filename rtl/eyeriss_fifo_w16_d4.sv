@@ -82,8 +82,8 @@ module eyeriss_fifo_w16_d4 (
   end
 
   // ------------------------------------------------------------------------
-  // Checks: simulation only, reported as flags on chk_o for the instantiating module to
-  // assert (no instance-specific text here, so Verilator shares this module's code)
+  // Checks: simulation only, reported as flags on chk_o for the instantiating module's
+  // assertions: no instance-specific text here, so Verilator shares this module's code
   // ------------------------------------------------------------------------
 
 `ifndef SYNTHESIS

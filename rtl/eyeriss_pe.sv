@@ -558,8 +558,8 @@ module eyeriss_pe (
   end
 
   // ------------------------------------------------------------------------
-  // Checks: simulation only, reported as flags on chk_o for the instantiating module to
-  // assert (no instance-specific text here, so Verilator shares this module's code)
+  // Checks: simulation only, reported as flags on chk_o for the instantiating module's
+  // assertions: no instance-specific text here, so Verilator shares this module's code
   // ------------------------------------------------------------------------
 
 `ifndef SYNTHESIS
