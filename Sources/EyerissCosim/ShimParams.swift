@@ -24,7 +24,7 @@ public enum ShimParams {
         if let pe = design?.modules.first(where: { $0.name == "eyeriss_pe" }), pe.checkPort != nil {
             lines.append("#define EYERISS_PE_CHECK_COUNT \(pe.assertions.count) /* bits of eyeriss_pe chk_o */")
             lines.append("#define EYERISS_PE_CHECK_TEXTS { \\")
-            for a in pe.assertions { lines.append("    \"\(a.name): \(a.message)\", \\") }
+            for text in pe.checkTexts { lines.append("    \"\(text)\", \\") }
             lines.append("}")
         }
         lines += ["#endif", ""]

@@ -116,4 +116,8 @@ public struct Module: Sendable {
     public let sharedCode: Bool
 
     public func port(_ name: String) -> Port? { ports.first { $0.name == name } }
+
+    /// `"<label>: <message>"` of each assertion, by flag bit of `checkPort`: what a watching
+    /// parent or a shim prints for a failed check.
+    public var checkTexts: [String] { assertions.map { "\($0.name): \($0.message)" } }
 }

@@ -81,14 +81,9 @@ public final class ModuleBuilder {
     /// check. Cheap per cycle: for the many instances of a large array.
     public func assertChecks(of instance: String, module: Module, flags: Expr,
                              file: StaticString = #fileID, line: UInt = #line) {
-        guard let texts = checkTexts(instance, module, flags, file, line) else { return }
-        let name = "\(instance)_checks"
-        assertion(name, flags.isZero, message: "a check of \(instance) failed", file: file, line: line)
-        if let i = assertions.lastIndex(where: { $0.name == name }) {
-            let a = assertions[i]
-            assertions[i] = Assertion(name: a.name, condition: a.condition, message: a.message,
-                                      flags: CheckFlags(module: module.name, texts: texts, value: flags))
-        }
+        guard watchable(instance, module, flags, file, line) else { return }
+        addAssertion("\(instance)_checks", flags.isZero, message: "a check of \(instance) failed",
+                     flags: CheckFlags(module: module.name, texts: module.checkTexts, value: flags), file, line)
     }
 
     /// One assertion here per check of a child instance whose module reports its checks
@@ -96,23 +91,24 @@ public final class ModuleBuilder {
     /// reports its checks, so they travel up as flags too.
     public func forwardChecks(of instance: String, module: Module, flags: Expr,
                               file: StaticString = #fileID, line: UInt = #line) {
-        guard checkTexts(instance, module, flags, file, line) != nil else { return }
+        guard watchable(instance, module, flags, file, line) else { return }
         for (i, a) in module.assertions.enumerated() {
             assertion("\(instance)_\(a.name)", !flags.bit(i), message: "\(instance): \(a.message)", file: file, line: line)
         }
     }
 
-    private func checkTexts(_ instance: String, _ module: Module, _ flags: Expr,
-                            _ file: StaticString, _ line: UInt) -> [String]? {
+    /// True when `module` reports its checks on a port as wide as `flags`; else records why not.
+    private func watchable(_ instance: String, _ module: Module, _ flags: Expr,
+                           _ file: StaticString, _ line: UInt) -> Bool {
         guard let port = module.checkPort, let p = module.port(port) else {
             errors.append("\(module.name) does not report its checks on a port: instance \(instance) has none to check (\(file):\(line))")
-            return nil
+            return false
         }
         guard flags.width == p.width else {
             errors.append("check flags of \(instance) are \(flags.width) bits, \(module.name).\(port) is \(p.width) (\(file):\(line))")
-            return nil
+            return false
         }
-        return module.assertions.map { "\($0.name): \($0.message)" }
+        return true
     }
 
     /// Comment printed above the next port declared.
@@ -163,6 +159,11 @@ public final class ModuleBuilder {
     /// Printed inside `ifndef SYNTHESIS`: it adds no hardware.
     public func assertion(_ name: String, _ condition: Expr, message: String,
                           file: StaticString = #fileID, line: UInt = #line) {
+        addAssertion(name, condition, message: message, flags: nil, file, line)
+    }
+
+    private func addAssertion(_ name: String, _ condition: Expr, message: String, flags: CheckFlags?,
+                              _ file: StaticString, _ line: UInt) {
         let origin = Origin(file: "\(file)", line: line)
         if let previous = names[name] {
             errors.append("assertion '\(name)' in \(self.name) is taken: already declared at \(previous) (\(origin))")
@@ -176,7 +177,7 @@ public final class ModuleBuilder {
         check(!message.isEmpty && printable,
               "assertion '\(name)' message must be non-empty printable ASCII without quotes, backslashes or %: \(message)", file, line)
         read(condition, as: "assertion '\(name)'", file, line)
-        assertions.append(Assertion(name: name, condition: condition, message: "\(self.name): \(message)"))
+        assertions.append(Assertion(name: name, condition: condition, message: "\(self.name): \(message)", flags: flags))
     }
 
     @discardableResult
