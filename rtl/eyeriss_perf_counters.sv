@@ -19,12 +19,12 @@ module eyeriss_perf_counters (
   input  logic        ev_cycles_pe_busy_i,
   input  logic        ev_cycles_dram_stall_i,
   input  logic        ev_cycles_noc_stall_i,
-  input  logic        ev_gin_filter_words_i,
+  input  logic [2:0]  ev_gin_filter_words_i,
   input  logic        ev_gin_ifmap_words_i,
   input  logic        ev_gin_psum_words_i,
   input  logic        ev_gon_words_i,
   input  logic [7:0]  ev_local_psum_words_i,
-  input  logic        ev_glb_filter_reads_i,
+  input  logic [2:0]  ev_glb_filter_reads_i,
   input  logic [2:0]  ev_glb_filter_writes_i,
   input  logic        ev_glb_ifmap_reads_i,
   input  logic [2:0]  ev_glb_ifmap_writes_i,
@@ -92,7 +92,7 @@ module eyeriss_perf_counters (
 
   assign cnt_cycles_noc_stall_d = clear_i ? 48'd0 : (cnt_cycles_noc_stall_q + {47'd0, ev_cycles_noc_stall_i});
 
-  assign cnt_gin_filter_words_d = clear_i ? 48'd0 : (cnt_gin_filter_words_q + {47'd0, ev_gin_filter_words_i});
+  assign cnt_gin_filter_words_d = clear_i ? 48'd0 : (cnt_gin_filter_words_q + {45'd0, ev_gin_filter_words_i});
 
   assign cnt_gin_ifmap_words_d = clear_i ? 48'd0 : (cnt_gin_ifmap_words_q + {47'd0, ev_gin_ifmap_words_i});
 
@@ -102,7 +102,7 @@ module eyeriss_perf_counters (
 
   assign cnt_local_psum_words_d = clear_i ? 48'd0 : (cnt_local_psum_words_q + {40'd0, ev_local_psum_words_i});
 
-  assign cnt_glb_filter_reads_d = clear_i ? 48'd0 : (cnt_glb_filter_reads_q + {47'd0, ev_glb_filter_reads_i});
+  assign cnt_glb_filter_reads_d = clear_i ? 48'd0 : (cnt_glb_filter_reads_q + {45'd0, ev_glb_filter_reads_i});
 
   assign cnt_glb_filter_writes_d = clear_i ? 48'd0 : (cnt_glb_filter_writes_q + {45'd0, ev_glb_filter_writes_i});
 

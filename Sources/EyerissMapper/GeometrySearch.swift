@@ -100,7 +100,6 @@ struct GeometrySearch {
         let qMax = min(hw.ifmapSpadWords / d.s, d.cg)
         guard qMax >= 1, hw.ifmapColumnTags >= rc else { return nil }
         let eMax = min(hw.columns, d.e, (hw.ifmapColumnTags - rc) / d.stride + 1)
-        let filterWordsMax = hw.filterBufferLines * hw.lanes
         var best: Result?
         for q in 1...qMax {
             let pMax = min(hw.psumSpadWords, hw.filterSpadWords / (q * d.s), d.mg)
@@ -111,7 +110,8 @@ struct GeometrySearch {
                     for e in 1...eMax {
                         let tMax = min(hw.columns / e, hw.columnTags, ceilDiv(d.mg, p))
                         for t in 1...tMax {
-                            guard t * rc * r * d.s * q * p <= filterWordsMax else { break }
+                            guard PassGeometry.filterLines(lanes: hw.lanes, groups: t, activeRows: rc * r, wordsPerPE: d.s * q * p)
+                                    <= hw.filterBufferLines else { break }
                             guard var g = fitJobRows(q: q, p: p, rc: rc, r: r, e: e, t: t) else { continue }
                             g.rShort = shortChunkSets(g)
                             let (cycles, utilization) = cost(g)
@@ -162,7 +162,8 @@ struct GeometrySearch {
         guard rcShort > 0 else { return g.r }
         var sets = min(hw.rows / rcShort, hw.rowTags, ceilDiv(d.cg, g.q))
         while sets > g.r {
-            let filterOK = g.t * rcShort * sets * d.s * g.q * g.p <= hw.filterBufferLines * hw.lanes
+            let filterOK = PassGeometry.filterLines(lanes: hw.lanes, groups: g.t, activeRows: rcShort * sets, wordsPerPE: d.s * g.q * g.p)
+                <= hw.filterBufferLines
             let tileOK = g.q * sets * d.tileRows(epass: g.e * g.jobRows, rc: rcShort) * d.wl <= g.psumBank * hw.bankLines
             if filterOK && tileOK { return sets }
             sets -= 1
@@ -172,9 +173,9 @@ struct GeometrySearch {
 
     /// Estimated cycles of the whole layer and the MAC-weighted PE utilization (see
     /// `Mapping.estimatedCycles`). Per pass: the slowest of one PE's MACs, the ifmap feeder and
-    /// the GON (each network moves one word per cycle: docs/architecture.md, section 4; the
-    /// psum GIN moves as many words as the GON), plus the filter feeder (the spads fill before
-    /// the MACs start), plus the ifmap tile from DRAM (loaded before the pass runs, section 5),
+    /// the GON (each moves one word per cycle: docs/architecture.md, section 4; the psum GIN
+    /// moves as many words as the GON), plus the filter feeder (a filter-buffer line per cycle;
+    /// the spads fill before the MACs start), plus the ifmap tile from DRAM (loaded before the pass runs, section 5),
     /// plus what the computing does not hide of the next descriptor and filter block (prefetched
     /// once the filter feeder is done; the first pass waits for its own). This is what makes the
     /// ranking weigh PE count against reuse:
@@ -200,12 +201,12 @@ struct GeometrySearch {
                         let peMACs = jobRows * d.f * p * q * d.s
                         let ifmapWords = jobRows * d.inputColumns * yCount * q * r
                         let gonWords = jobRows * d.f * e * t * p
-                        let filterWords = t * rc * r * d.s * q * p
                         let tileLines = q * r * d.tileRows(epass: e * jobRows, rc: rc) * d.wl
                         let compute = max(peMACs, ifmapWords, gonWords)
-                        let prefetchLines = ceilDiv(filterWords, hw.lanes) + Descriptor.lineCount
+                        let filterFeed = PassGeometry.filterLines(lanes: hw.lanes, groups: t, activeRows: rc * r, wordsPerPE: d.s * q * p)
+                        let prefetchLines = filterFeed + Descriptor.lineCount
                         let exposedPrefetch = max(0, Double(prefetchLines) * hw.cyclesPerLine - Double(compute))
-                        let pass = Double(compute + filterWords) + Double(tileLines) * hw.cyclesPerLine
+                        let pass = Double(compute + filterFeed) + Double(tileLines) * hw.cyclesPerLine
                             + exposedPrefetch + Self.passSetupCycles
                         cycles += count * pass
                         if first {

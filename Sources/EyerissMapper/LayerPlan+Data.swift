@@ -16,9 +16,11 @@ public struct OfmapDecodeError: Error, CustomStringConvertible {
 /// `w` in bits `[dataBits*w +: dataBits]` (lane 0 least significant).
 extension LayerPlan {
     /// One filter block per distinct filter block address, in the filter feeder's order
-    /// (docs/architecture.md, section 4): `tg < t`, `ρ < rc*r`, `s < S`, `cq < q`, `k < p`,
-    /// word `w[m0 + tg*p + k][c0 + g*q + cq][i0 + i][s]` with `g = ρ / rc`, `i = ρ % rc`;
-    /// padded with zeros to whole lines.
+    /// (docs/architecture.md, section 4): per filter group `tg < t`, the PE's words `w < S*q*p`
+    /// (`s`, then `cq`, then `k`) of every PE row `ρ < rc*r`, item `w * rc*r + ρ` in line
+    /// `item / L`, lane `item % L` with `L = min(lanes, rc*r)` words to a line; word
+    /// `w[m0 + tg*p + k][c0 + g*q + cq][i0 + i][s]` with `g = ρ / rc`, `i = ρ % rc`. Each group
+    /// starts on a new line; unused lanes are zero.
     ///
     /// - Parameter weights: `[m][c/groups][r][s]`, values in the data range.
     public func filterBlocks(weights: [Int]) -> [DRAMSegment] {
@@ -30,24 +32,28 @@ extension LayerPlan {
         for pass in passes where !done.contains(pass.filterAddress) {
             done.insert(pass.filterAddress)
             let g = pass.geometry
-            var words: [Int] = []
-            words.reserveCapacity(g.filterWords)
+            let rows = g.activeRows
+            let perLine = g.filterWordsPerLine(lanes: lanes)
+            let groupLines = g.filterLines(lanes: lanes) / g.t
+            var slots = Array(repeating: 0, count: pass.filterLines * lanes)
             let firstChannel = pass.group * cg
             for tg in 0..<g.t {
-                for rho in 0..<g.activeRows {
+                for rho in 0..<rows {
                     let (set, row) = (rho / g.rc, rho % g.rc)
                     for tap in 0..<s {
                         for cq in 0..<g.q {
                             let channel = pass.c0 + set * g.q + cq - firstChannel
                             for k in 0..<g.p {
                                 let filter = pass.m0 + tg * g.p + k
-                                words.append(weights[((filter * cg + channel) * r + pass.i0 + row) * s + tap])
+                                let item = ((tap * g.q + cq) * g.p + k) * rows + rho
+                                let line = tg * groupLines + item / perLine
+                                slots[line * lanes + item % perLine] = weights[((filter * cg + channel) * r + pass.i0 + row) * s + tap]
                             }
                         }
                     }
                 }
             }
-            let lines = packLines(words, lineCount: pass.filterLines, what: "weight")
+            let lines = packLines(slots, lineCount: pass.filterLines, what: "weight")
             blocks.append(DRAMSegment(lineAddress: pass.filterAddress, lines: lines))
         }
         return blocks

@@ -33,7 +33,7 @@ public struct LayerPlan: Equatable, Sendable {
         for draft in drafts where blockAddress[draft.filterKey] == nil {
             blockAddress[draft.filterKey] = filterLines
             blockOffsets.append(filterLines)
-            filterLines += ceilDiv(draft.geometry.filterWords, lanes)
+            filterLines += draft.geometry.filterLines(lanes: lanes)
         }
         let programLines = (drafts.count + 1) * Descriptor.lineCount
         let code = RunLengthCode(config)
@@ -72,7 +72,7 @@ public struct LayerPlan: Equatable, Sendable {
                                i0: draft.i0, e0: draft.e0, flags: flags, yStart: draft.yStart, yLo: draft.yLo,
                                nRows: draft.nRows, psumBank: mapping.psumBank,
                                filterAddress: layout.filterBase + blockAddress[draft.filterKey]!,
-                               filterLines: ceilDiv(draft.geometry.filterWords, lanes),
+                               filterLines: draft.geometry.filterLines(lanes: lanes),
                                ifmapAddress: layout.ifmapLine(n: draft.n, c: draft.c0, y: draft.yLo),
                                ofmapAddress: layout.ofmapLine(n: draft.n, m: draft.m0, e: draft.e0)))
         }

@@ -150,7 +150,7 @@ struct PassBuilder {
         var ifmap: IfmapKey?
         for draft in drafts {
             if draft.filterKey != filter {
-                lines += ceilDiv(draft.geometry.filterWords, lanes)
+                lines += draft.geometry.filterLines(lanes: lanes)
                 filter = draft.filterKey
             }
             if draft.nRows > 0, draft.ifmapKey != ifmap {

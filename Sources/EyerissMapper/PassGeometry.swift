@@ -66,6 +66,22 @@ public struct PassGeometry: Hashable, Sendable {
     public var inputColumns: Int { s + (f - 1) * step }
     /// Filter words the filter feeder sends: `t * rc * r * S * q * p`.
     public var filterWords: Int { t * activeRows * s * q * p }
+    /// Filter words in one line of the filter block, which the filter network delivers in one
+    /// cycle, each word to a different PE row (docs/architecture.md, section 4).
+    public func filterWordsPerLine(lanes: Int) -> Int { Self.filterWordsPerLine(lanes: lanes, activeRows: activeRows) }
+    /// Lines of the pass's filter block: the filter feeder sends one per cycle.
+    public func filterLines(lanes: Int) -> Int {
+        Self.filterLines(lanes: lanes, groups: t, activeRows: activeRows, wordsPerPE: s * q * p)
+    }
+
+    /// `min(lanes, activeRows)`: a line never holds two words for the same PE row.
+    public static func filterWordsPerLine(lanes: Int, activeRows: Int) -> Int { min(lanes, activeRows) }
+    /// Per filter group, its `activeRows * wordsPerPE` words packed `filterWordsPerLine` to a
+    /// line; every group starts on a new line (its words go to other columns).
+    public static func filterLines(lanes: Int, groups: Int, activeRows: Int, wordsPerPE: Int) -> Int {
+        let perLine = filterWordsPerLine(lanes: lanes, activeRows: activeRows)
+        return groups * ((activeRows * wordsPerPE + perLine - 1) / perLine)
+    }
     /// MACs of one active PE: `jobRows * F * p * q * S` (padding positions included).
     public var macsPerPE: Int { jobRows * f * p * q * s }
     /// MACs of the whole pass: every active PE does the same work.

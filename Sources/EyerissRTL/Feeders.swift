@@ -54,56 +54,97 @@ struct FeederPorts {
     }
 }
 
-/// `eyeriss_filter_feeder`: sends the filter buffer's words in order to the filter GIN, tagged
-/// (PE row ρ, filter group tg): for tg < t, ρ < Rc x r, the p x q x S words of that PE
-/// (docs/architecture.md, section 4).
+/// `eyeriss_filter_feeder`: sends the filter buffer's lines in order to the filter GIN, one
+/// line per cycle. Per filter group `tg < t`, the block holds item `w * rows + ρ` (word `w` of
+/// the `p x q x S` words of PE row `ρ < Rc x r`) in line `item / L`, lane `item % L`, with
+/// `L = min(lanes, rows)` (docs/architecture.md, section 4). A line is tagged with the PE row of
+/// its lane 0, the number of words it holds and the filter group: its words go to `L`
+/// consecutive PE rows (modulo `rows`), never two to the same row.
 public func makeFilterFeeder(_ p: TopParams, header: RTLHeader) throws -> Module {
     let m = ModuleBuilder("eyeriss_filter_feeder", header: header.lines(
-        purpose: "Filter feeder: filter buffer -> filter GIN, tagged (PE row, filter group).",
+        purpose: "Filter feeder: filter buffer -> filter GIN, a line per cycle, tagged (first PE row, words, filter group).",
         parameters: ["filter buffer: \(p.filterLines) lines of \(p.lanes) words"]))
-    let io = FeederPorts(m, dataBits: p.dataBits, rowTagBits: p.rowTagBits, colTagBits: p.columnTagBits)
+    let rb = p.rowIndexBits, cb = p.countBits
+    let io = FeederPorts(m, dataBits: p.lineBits, rowTagBits: rb, colTagBits: p.columnTagBits)
+    let countOut = m.output("out_count_o", p.laneBits + 1)
     m.portGroup("Pass configuration")
-    let perPE = m.input("cfg_words_per_pe_i", p.countBits)
-    let chainRows = m.input("cfg_chain_rows_i", p.countBits)
-    let groups = m.input("cfg_groups_i", p.countBits)
+    let perPE = m.input("cfg_words_per_pe_i", cb)
+    let chainRows = m.input("cfg_chain_rows_i", cb)
+    let groups = m.input("cfg_groups_i", cb)
     m.portGroup("Filter buffer read port")
     let rdEn = m.output("f_rd_en_o")
     let rdLine = m.output("f_rd_line_o", p.filterLineBits)
     let rdData = m.input("f_rd_data_i", p.lineBits)
 
-    m.section("Loop nest: word, PE row, filter group")
-    let issueSig = m.logic("issue_word")
-    let nest = LoopNest(m, "loop", levels: [("word", p.countBits, perPE), ("row", p.countBits, chainRows),
-                                            ("group", p.countBits, groups)],
-                        advance: issueSig, restart: io.start)
-    let ctl = FeederControl(m, start: io.start, outReady: io.outReady, finalWord: nest.lastAll)
-    m.assign(issueSig, ctl.issue)
-    let addr = m.register("word_addr", p.filterLineBits + p.laneBits, reset: 0, comment: "next filter buffer word")
+    m.section("Position: word w of the PE rows from rho0 on, in filter group tg")
+    let word = m.register("word", cb, reset: 0, comment: "w of the line's lane 0")
+    let rho0 = m.register("rho0", cb, reset: 0, comment: "PE row of the line's lane 0")
+    let group = m.register("group", cb, reset: 0, comment: "filter group tg")
+    let perLine = m.logic("per_line", cb, comment: "L = min(lanes, rows): words per line")
+    m.assign(perLine, Expr.mux(chainRows.lt(.lit(p.lanes, width: cb)), chainRows, .lit(p.lanes, width: cb)))
+    let rhoNext = m.logic("rho_next", cb)
+    m.assign(rhoNext, rho0.q + perLine)
+    let wraps = m.logic("wraps", comment: "the line reaches past the last PE row")
+    m.assign(wraps, rhoNext.ge(chainRows))
+    let lastLine = m.logic("group_last_line", comment: "the group's last line: its last word, from rho0 to the last row")
+    m.assign(lastLine, word.q.eq(perPE - 1) & wraps)
+    let lastGroup = m.logic("last_group")
+    m.assign(lastGroup, group.q.eq(groups - 1))
+    let ctl = FeederControl(m, start: io.start, outReady: io.outReady, finalWord: lastLine & lastGroup)
+    let issue = ctl.issue
     m.comb { b in
-        b.set(addr.d, addr.q)
-        b.when(io.start) { b in b.set(addr.d, .lit(0, width: p.filterLineBits + p.laneBits)) }
-            otherwise: { b in b.when(ctl.issue) { b in b.set(addr.d, addr.q + 1) } }
-    }
-    m.assign(rdEn, ctl.issue)
-    m.assign(rdLine, addr.q.bits(p.filterLineBits + p.laneBits - 1, p.laneBits))
-
-    m.section("Stage B: the word and its tags")
-    let lane = m.register("lane", p.laneBits)
-    let rowTag = m.register("row_tag", p.rowTagBits)
-    let colTag = m.register("col_tag", p.columnTagBits)
-    m.comb { b in
-        b.set(lane.d, lane.q)
-        b.set(rowTag.d, rowTag.q)
-        b.set(colTag.d, colTag.q)
-        b.when(ctl.issue) { b in
-            b.set(lane.d, addr.q.bits(p.laneBits - 1, 0))
-            b.set(rowTag.d, nest.counters[1].resized(to: p.rowTagBits))
-            b.set(colTag.d, nest.counters[2].resized(to: p.columnTagBits))
+        b.set(word.d, word.q)
+        b.set(rho0.d, rho0.q)
+        b.set(group.d, group.q)
+        b.when(io.start) { b in
+            b.set(word.d, .lit(0, width: cb))
+            b.set(rho0.d, .lit(0, width: cb))
+            b.set(group.d, .lit(0, width: cb))
+        } otherwise: { b in
+            b.when(issue) { b in
+                b.when(lastLine) { b in
+                    b.set(word.d, .lit(0, width: cb))
+                    b.set(rho0.d, .lit(0, width: cb))
+                    b.set(group.d, group.q + 1)
+                } otherwise: { b in
+                    b.when(wraps) { b in
+                        b.set(word.d, word.q + 1)
+                        b.set(rho0.d, rhoNext - chainRows)
+                    } otherwise: { b in b.set(rho0.d, rhoNext) }
+                }
+            }
         }
     }
-    laneSelect(m, line: rdData, lane: lane.q, wordBits: p.dataBits, lanes: p.lanes, into: io.outData)
+    let line = m.register("line", p.filterLineBits, reset: 0, comment: "next filter buffer line")
+    m.comb { b in
+        b.set(line.d, line.q)
+        b.when(io.start) { b in b.set(line.d, .lit(0, width: p.filterLineBits)) }
+            otherwise: { b in b.when(issue) { b in b.set(line.d, line.q + 1) } }
+    }
+    m.assign(rdEn, issue)
+    m.assign(rdLine, line.q)
+
+    m.section("Stage B: the line and its tags")
+    let rowTag = m.register("row_tag", rb)
+    let count = m.register("count", p.laneBits + 1)
+    let colTag = m.register("col_tag", p.columnTagBits)
+    let words = m.logic("line_words", cb, comment: "L, or what is left of the group's last word")
+    m.assign(words, Expr.mux(lastLine, chainRows - rho0.q, perLine))
+    m.markUnused("line_words_high", [words.bits(cb - 1, p.laneBits + 1)])  // at most L <= lanes
+    m.comb { b in
+        b.set(rowTag.d, rowTag.q)
+        b.set(count.d, count.q)
+        b.set(colTag.d, colTag.q)
+        b.when(issue) { b in
+            b.set(rowTag.d, rho0.q.resized(to: rb))
+            b.set(count.d, words.resized(to: p.laneBits + 1))
+            b.set(colTag.d, group.q.resized(to: p.columnTagBits))
+        }
+    }
+    m.assign(io.outData, rdData)
     m.assign(io.outValid, ctl.outValid)
     m.assign(io.rowTag, rowTag.q)
+    m.assign(countOut, count.q)
     m.assign(io.colTag, colTag.q)
     m.assign(io.busyOut, ctl.busy | ctl.outValid)
     return try m.build()

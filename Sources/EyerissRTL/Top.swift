@@ -13,8 +13,9 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
                     design: inout Design) throws -> Module {
     let glb = try makeGlobalBuffer(p, header: header)
     let ctrl = try makeController(p, header: header)
-    let filterGIN = try makeGIN(rowTagBits: p.rowTagBits, columnTagBits: p.columnTagBits, dataBits: p.dataBits,
-                                rows: p.rows, columns: p.columns, header: header, options: options)
+    let filterGIN = try makeFilterGIN(p, header: header, options: options)
+    let psumGIN = try makeGIN(rowTagBits: p.rowTagBits, columnTagBits: p.columnTagBits, dataBits: p.dataBits,
+                              rows: p.rows, columns: p.columns, header: header, options: options)
     let ifmapGIN = try makeGIN(rowTagBits: p.rowTagBits, columnTagBits: p.ifmapColumnTagBits, dataBits: p.dataBits,
                                rows: p.rows, columns: p.columns, header: header, options: options)
     let filterFeeder = try makeFilterFeeder(p, header: header)
@@ -25,7 +26,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let rlcTags = try makeFIFO(width: max(1, bitsToHold(p.rlcRowsInFlight - 1)), depth: p.rlcRowsInFlight, header: header)
     let rlcLoader = try makeRLCLoader(p, rlc, tagFIFO: rlcTags, header: header)
     let rlcEncoder = try makeRLCEncoder(p, rlc, header: header)
-    for module in [glb, ctrl, filterGIN, ifmapGIN, filterFeeder, ifmapFeeder, psumFeeder, gon, rlcTags, rlcLoader, rlcEncoder] {
+    for module in [glb, ctrl, filterGIN, ifmapGIN, psumGIN, filterFeeder, ifmapFeeder, psumFeeder, gon, rlcTags, rlcLoader, rlcEncoder] {
         try design.add(module)
     }
 
@@ -185,8 +186,9 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
 
 
     // Filter feeder
-    let ffValid = sig("ff_valid"), ffReady = sig("ff_ready"), ffData = sig("ff_data", dw)
-    let ffRow = sig("ff_row_tag", p.rowTagBits), ffCol = sig("ff_col_tag", p.columnTagBits)
+    let ffValid = sig("ff_valid"), ffReady = sig("ff_ready"), ffData = sig("ff_data", p.lineBits)
+    let ffRow = sig("ff_row_base", p.rowIndexBits), ffCount = sig("ff_count", p.laneBits + 1)
+    let ffCol = sig("ff_col_tag", p.columnTagBits)
     let wordsPerPE = sig("words_per_pe", cb)
     m.assign(wordsPerPE, field[.p]! * field[.q]! * field[.s]!)
     m.instance(filterFeeder, "u_filter_feeder",
@@ -194,7 +196,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
                         "cfg_words_per_pe_i": wordsPerPE, "cfg_chain_rows_i": chainRows, "cfg_groups_i": field[.t]!,
                         "f_rd_data_i": fRdData],
                outputs: ["busy_o": ffBusy, "out_valid_o": ffValid, "out_data_o": ffData, "out_row_tag_o": ffRow,
-                         "out_col_tag_o": ffCol, "f_rd_en_o": fRdEn, "f_rd_line_o": fRdLine])
+                         "out_count_o": ffCount, "out_col_tag_o": ffCol, "f_rd_en_o": fRdEn, "f_rd_line_o": fRdLine])
     // Ifmap feeder
     let ifValid = sig("if_valid"), ifReady = sig("if_ready"), ifData = sig("if_data", dw)
     let ifRow = sig("if_row_tag", p.rowTagBits), ifCol = sig("if_col_tag", p.ifmapColumnTagBits), ifBusy = sig("if_busy")
@@ -225,7 +227,6 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let peActive = sig("pe_active", n, comment: "active rows x active columns")
     m.assign(peActive, Expr.concat((0..<n).reversed().map { i in rowActive.bit(i / cols) & colActive.bit(i % cols) }))
     let ctb = p.columnTagBits, itb = p.ifmapColumnTagBits, rtb = p.rowTagBits
-    let filterRowIDs = Expr.concat((0..<rows).reversed().map { Expr.lit($0, width: rtb) })
     let filterColIDs = sig("filter_col_ids", n * ctb, comment: "filter group tg of the PE's column")
     m.assign(filterColIDs, Expr.concat((0..<n).reversed().map { i in
         colTG.bits((i % cols) * cb + ctb - 1, (i % cols) * cb)
@@ -246,18 +247,20 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
 
     // ------------------------------------------------------------------ networks
     m.section("Global input networks")
-    let filterPEValid = sig("filter_pe_valid", n), filterPEReady = sig("filter_pe_ready", n), filterPEData = sig("filter_pe_data", dw)
+    let filterPEValid = sig("filter_pe_valid", n), filterPEReady = sig("filter_pe_ready", n)
+    let filterRowData = sig("filter_row_data", rows * dw, comment: "the filter word on each X-bus")
     m.instance(filterGIN, "u_filter_gin",
-               inputs: ["in_valid_i": ffValid, "in_data_i": ffData, "in_row_tag_i": ffRow, "in_col_tag_i": ffCol,
-                        "row_id_i": filterRowIDs, "col_id_i": filterColIDs, "pe_active_i": peActive, "pe_ready_i": filterPEReady],
-               outputs: ["in_ready_o": ffReady, "pe_valid_o": filterPEValid, "pe_data_o": filterPEData])
+               inputs: ["in_valid_i": ffValid, "in_data_i": ffData, "in_row_base_i": ffRow, "in_count_i": ffCount,
+                        "in_col_tag_i": ffCol, "cfg_rows_i": chainRows.resized(to: p.rowIndexBits),
+                        "col_id_i": filterColIDs, "pe_active_i": peActive, "pe_ready_i": filterPEReady],
+               outputs: ["in_ready_o": ffReady, "pe_valid_o": filterPEValid, "row_data_o": filterRowData])
     let ifmapPEValid = sig("ifmap_pe_valid", n), ifmapPEReady = sig("ifmap_pe_ready", n), ifmapPEData = sig("ifmap_pe_data", dw)
     m.instance(ifmapGIN, "u_ifmap_gin",
                inputs: ["in_valid_i": ifValid, "in_data_i": ifData, "in_row_tag_i": ifRow, "in_col_tag_i": ifCol,
                         "row_id_i": rowG, "col_id_i": ifmapColIDs, "pe_active_i": peActive, "pe_ready_i": ifmapPEReady],
                outputs: ["in_ready_o": ifReady, "pe_valid_o": ifmapPEValid, "pe_data_o": ifmapPEData])
     let psumPEValid = sig("psum_pe_valid", n), psumPEReady = sig("psum_pe_ready", n), psumPEData = sig("psum_pe_data", dw)
-    m.instance(filterGIN, "u_psum_gin",
+    m.instance(psumGIN, "u_psum_gin",
                inputs: ["in_valid_i": pfValid, "in_data_i": pfData, "in_row_tag_i": pfRow, "in_col_tag_i": pfCol,
                         "row_id_i": Expr.lit(0, width: rows * rtb), "col_id_i": psumColIDs, "pe_active_i": psumActive,
                         "pe_ready_i": psumPEReady],
@@ -317,7 +320,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
                                 "cfg_step_i": field[.step]!.resized(to: p.pe.windowFieldBits),
                                 "cfg_outputs_i": field[.f]!, "cfg_rows_i": field[.jobRows]!,
                                 "cfg_shift_i": field[.shift]!, "cfg_psum_in_en_i": psumInEn,
-                                "filter_valid_i": filterPEValid.bit(i), "filter_data_i": filterPEData,
+                                "filter_valid_i": filterPEValid.bit(i), "filter_data_i": filterRowData.bits(r * dw + dw - 1, r * dw),
                                 "ifmap_valid_i": ifmapPEValid.bit(i), "ifmap_data_i": ifmapPEData,
                                 "psum_in_valid_i": inValid, "psum_in_data_i": inData,
                                 "psum_out_ready_i": outReady, "cnt_clear_i": peCounterClear.q],
@@ -372,6 +375,9 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     m.assign(cyclesOut, cycles.q)
     let stateIs = { (code: Int) in stateOut.eq(.lit(code, width: ControllerStateCode.bits)) }
     let lanesWords = Expr.lit(p.lanes, width: bitsToHold(p.lanes)), noWords = Expr.lit(0, width: bitsToHold(p.lanes))
+    // A filter line's words, counted when the network delivers it: each line the feeder reads
+    // is delivered once, so the buffer's filter reads add up to the same words.
+    let filterLineWords = Expr.mux(ffValid & ffReady, ffCount.resized(to: lanesWords.width), noWords)
     let links = (0..<max(0, rows - 1)).map { r in (0..<cols).map { c in outValid[r][c] & ~rowTop.bit(r) & inReadyOf[r + 1][c] } }
     try instantiatePerfCounters(m, clk: clk, rst: rst, clear: programStart, events: [
         .cyclesBusy: busy, .cyclesPEBusy: ~pesIdle,
@@ -379,9 +385,9 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
             | stateIs(ControllerStateCode.loadIfmap) | stateIs(ControllerStateCode.store)
             | stateIs(ControllerStateCode.prefetchWait),
         .cyclesNoCStall: (ffValid & ~ffReady) | (ifValid & ~ifReady) | (pfValid & ~pfReady),
-        .ginFilterWords: ffValid & ffReady, .ginIfmapWords: ifValid & ifReady, .ginPsumWords: pfValid & pfReady,
+        .ginFilterWords: filterLineWords, .ginIfmapWords: ifValid & ifReady, .ginPsumWords: pfValid & pfReady,
         .gonWords: psWrEn, .localPsumWords: .zero,
-        .glbFilterReads: fRdEn, .glbFilterWrites: Expr.mux(glbFWrEn, lanesWords, noWords), .glbIfmapReads: ifRdEn,
+        .glbFilterReads: filterLineWords, .glbFilterWrites: Expr.mux(glbFWrEn, lanesWords, noWords), .glbIfmapReads: ifRdEn,
         .glbIfmapWrites: Expr.mux(ifWrEn, popCount(ifWrMask, width: lanesWords.width), noWords),
         .glbPsumReads: Expr.mux(glbPsRdEnStore | encRdEn, lanesWords, psRdEnFeeder.zeroExtended(to: lanesWords.width)),
         .glbPsumWrites: psWrEn, .dramLinesRead: rsValid & rsReady, .dramLinesWritten: wrValid & wrReady,

@@ -144,11 +144,13 @@ public enum AccessModel {
             if index == 0 { load += filterLoadCycles(pass) }
             let store = storeLines > 0 ? Double(storeLines * lineBytes) / bytesPerCycle : 0
             let perOutput = Double(p * q * s + p + 3)
-            let run = max(Double(filterWords) + Double(jobRows * f) * perOutput, Double(ifmapWords), Double(psumWords))
+            // The filter network delivers a filter-buffer line (several PE rows' words) a cycle.
+            let filterFeed = Double(g.filterLines(lanes: Int(lanes)))
+            let run = max(filterFeed + Double(jobRows * f) * perOutput, Double(ifmapWords), Double(psumWords))
                 + Double(g.activeRows + g.activeColumns)
             let next = index + 1 < plan.passes.count ? plan.passes[index + 1] : nil
             let prefetch = descriptorCycles + (next.map(filterLoadCycles) ?? 0)
-            let wait = max(0, prefetch - (run - Double(filterWords)))
+            let wait = max(0, prefetch - (run - filterFeed))
             cycles += load + run + wait + store
             peBusy += run
             dramStall += load + wait + store

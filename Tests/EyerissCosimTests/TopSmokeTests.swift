@@ -38,20 +38,21 @@ final class TopSmokeTests: XCTestCase {
         var fields = [UInt32](repeating: 0, count: 34)
         // ..., step 1, ifmap and ofmap rows of 2 lines (raw), reserved 0.
         let values: [Int] = [1, 1 | 2 | 8, 3, 1, 6, 2, 2, 3, 1, 4, 1, 1, shift, 1, 6, 4, -1, 0, 4, 2, 6,
-                             34, 9, 48, 8, 1, 4, 2, 64, 8, 1, 2, 2, 0]
+                             34, 12, 48, 8, 1, 4, 2, 64, 8, 1, 2, 2, 0]
         for (k, v) in values.enumerated() { fields[k] = UInt32(bitPattern: Int32(v)) }
         let descriptor = (0..<17).map { UInt64(fields[2 * $0]) | (UInt64(fields[2 * $0 + 1]) << 32) }
-        // Filter block: tg < 1, PE row ρ < 3 (filter row i = ρ), s < 3, cq < 2, k < 2.
-        var filterWords: [Int] = []
-        for rho in 0..<3 { for s in 0..<3 { for c in 0..<2 { for k in 0..<2 { filterWords.append(weights[k, c, rho, s]) } } } }
-        XCTAssertEqual(filterWords.count, 36)
+        // Filter block: tg < 1; 3 PE rows, so 3 words to a line: line w = (s < 3, cq < 2, k < 2)
+        // holds word w of PE rows ρ = 0, 1, 2 (filter row i = ρ) in lanes 0-2.
+        var filterLines: [UInt64] = []
+        for s in 0..<3 { for c in 0..<2 { for k in 0..<2 { filterLines += pack((0..<4).map { rho in rho < 3 ? weights[k, c, rho, s] : 0 }) } } }
+        XCTAssertEqual(filterLines.count, 12)
         // Ifmap: [c][y] rows of Wl = 2 lines (W = 6 padded to 8 words).
         var ifmapLines: [UInt64] = []
         for c in 0..<2 { for y in 0..<4 { ifmapLines += pack((0..<8).map { x in x < 6 ? input[0, c, y, x] : 0 }) } }
 
         let sim = try AcceleratorSimulator(config: Self.config, seed: 3, dramLines: 80, dram: .nominal(Self.config))
         try sim.writeDRAM(line: 0, descriptor + [UInt64](repeating: 0, count: 17))
-        try sim.writeDRAM(line: 34, pack(filterWords))
+        try sim.writeDRAM(line: 34, filterLines)
         try sim.writeDRAM(line: 48, ifmapLines)
         let stats = try sim.run(programLine: 0)
         let ofmap = try sim.readDRAM(line: 64, count: 16)
@@ -67,7 +68,7 @@ final class TopSmokeTests: XCTestCase {
         let zeroUses = countZeroUses(layer, input)
         XCTAssertEqual(stats.macs + stats.gated, UInt64(layer.macs), "every MAC done or gated once")
         XCTAssertEqual(stats.gated, UInt64(zeroUses), "gated MACs are the zero activations' (padding included) uses")
-        XCTAssertEqual(stats.dramLinesRead, UInt64(34 + 9 + 16), "two descriptors, the filter block and the ifmap")
+        XCTAssertEqual(stats.dramLinesRead, UInt64(34 + 12 + 16), "two descriptors, the filter block and the ifmap")
         XCTAssertEqual(stats.dramLinesWritten, 16)
     }
 

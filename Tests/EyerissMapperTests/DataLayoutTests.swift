@@ -68,10 +68,20 @@ final class DataLayoutTests: XCTestCase {
             XCTAssertEqual(block.lineAddress, next, "blocks are packed one after the other")
             let pass = plan.passes.first { $0.filterAddress == block.lineAddress }!
             XCTAssertEqual(block.lines.count, pass.filterLines)
-            // Every weight is 1: the block holds exactly filterWords ones, then zero padding.
-            let words = block.lines.flatMap { line in (0..<4).map { Int(Int16(truncatingIfNeeded: line >> UInt64(16 * $0))) } }
-            XCTAssertEqual(words.filter { $0 == 1 }.count, pass.geometry.filterWords)
-            XCTAssertEqual(Array(words.prefix(pass.geometry.filterWords)), Array(repeating: 1, count: pass.geometry.filterWords))
+            // Every weight is 1: each filter group's lines hold its words in the first
+            // L = min(lanes, rows) lanes, one group after another; every other lane is zero.
+            let g = pass.geometry
+            let perLine = min(4, g.activeRows)
+            let groupWords = g.filterWords / g.t
+            let groupLines = (groupWords + perLine - 1) / perLine
+            XCTAssertEqual(block.lines.count, g.t * groupLines)
+            for (index, line) in block.lines.enumerated() {
+                let words = (0..<4).map { Int(Int16(truncatingIfNeeded: line >> UInt64(16 * $0))) }
+                for lane in 0..<4 {
+                    let item = (index % groupLines) * perLine + lane
+                    XCTAssertEqual(words[lane], lane < perLine && item < groupWords ? 1 : 0, "line \(index) lane \(lane)")
+                }
+            }
             next += block.lines.count
         }
         XCTAssertEqual(next, plan.layout.filterBase + plan.layout.filterLines)

@@ -82,7 +82,9 @@ struct DecodedDescriptor: Equatable {
              "ifmap tile \(ifmapTileLines) lines > ifmap region \(psumBank * bankLines)")
         rule(psumTileLines <= (c.globalBuffer.fmapBanks - psumBank) * bankLines,
              "psum tile \(psumTileLines) lines > psum region \((c.globalBuffer.fmapBanks - psumBank) * bankLines)")
-        rule(filterLines * lanes >= filterWords, "filter block \(filterLines) lines < \(filterWords) words")
+        let perLine = min(lanes, rc * r)
+        let blockLines = t * ((rc * r * s * q * p + perLine - 1) / perLine)
+        rule(filterLines == blockLines, "filter block \(filterLines) lines, not t x ceil(rows x S x q x p / min(lanes, rows)) = \(blockLines)")
         rule(filterLines <= c.globalBuffer.filterBanks * bankLines, "filter block \(filterLines) lines > filter buffer")
         let span = (epass - 1) * stride + rc
         let lo = max(yStart, 0), hi = min(yStart + span - 1, h - 1)

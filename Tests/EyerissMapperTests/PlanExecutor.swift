@@ -153,20 +153,18 @@ struct PlanExecutor {
         let (activeRows, activeColumns) = (d.activeRows, d.activeColumns)
         func pe(_ rho: Int, _ c: Int) -> Int { rho * activeColumns + c }
 
-        // Filter GIN: tg, rho, s, cq, k; tag (row rho, column tg); PE column ID = c / e.
+        // Filter GIN: per filter group tg, a line per cycle. Item w * rows + rho (word w of the
+        // s, cq, k order, for PE row rho) is in line item / L, lane item % L, L = min(lanes, rows);
+        // each group starts on a new line. PE column ID = c / e.
         var filterSpads = Array(repeating: [Int](), count: activeRows * activeColumns)
-        var wordIndex = 0
+        let perLine = min(lanes, activeRows)
+        let items = activeRows * d.s * d.q * d.p
+        let groupLines = (items + perLine - 1) / perLine
         for tg in 0..<d.t {
-            for rho in 0..<activeRows {
-                for _ in 0..<d.s {
-                    for _ in 0..<d.q {
-                        for _ in 0..<d.p {
-                            let value = word(filterBuffer, wordIndex)
-                            wordIndex += 1
-                            for c in 0..<activeColumns where c / d.e == tg { filterSpads[pe(rho, c)].append(value) }
-                        }
-                    }
-                }
+            for item in 0..<items {
+                let rho = item % activeRows
+                let value = word(filterBuffer, (tg * groupLines + item / perLine) * lanes + item % perLine)
+                for c in 0..<activeColumns where c / d.e == tg { filterSpads[pe(rho, c)].append(value) }
             }
         }
         // filters[pe][k][cq][s] from the spad order s, cq, k.
