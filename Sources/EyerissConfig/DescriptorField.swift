@@ -7,7 +7,7 @@ public enum DescriptorField: Int, CaseIterable, Sendable {
     case opcode = 0, flags, s, stride, f, q, p, rc, r, e, t, jobRows, shift, pad, w, h
     case yStart, yLo, nRows, wl, yCount, filterAddress, filterLines, ifmapAddress
     case ifmapChannelLines, psumBank, epass, fl, ofmapAddress, ofmapPlaneLines, step, ifmapRowLines
-    case ofmapRowLines, reserved
+    case ofmapRowLines, ifmapBase
 }
 
 extension DescriptorField {

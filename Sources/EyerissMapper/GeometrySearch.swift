@@ -112,14 +112,18 @@ struct GeometrySearch {
                         for t in 1...tMax {
                             guard PassGeometry.filterLines(lanes: hw.lanes, groups: t, activeRows: rc * r, wordsPerPE: d.s * q * p)
                                     <= hw.filterBufferLines else { break }
-                            guard var g = fitJobRows(q: q, p: p, rc: rc, r: r, e: e, t: t) else { continue }
-                            g.rShort = shortChunkSets(g)
-                            let (cycles, utilization) = cost(g)
-                            if let b = best, !(cycles < b.cycles * (1 - 1e-12)
-                                               || (cycles <= b.cycles * (1 + 1e-12) && utilization > b.utilization)) {
-                                continue
+                            // The whole ifmap region for one tile, or half of it, so that the
+                            // next pass's tile can load while this one computes.
+                            for share in [1, 2] {
+                                guard var g = fitJobRows(q: q, p: p, rc: rc, r: r, e: e, t: t, ifmapShare: share) else { continue }
+                                g.rShort = shortChunkSets(g)
+                                let (cycles, utilization) = cost(g)
+                                if let b = best, !(cycles < b.cycles * (1 - 1e-12)
+                                                   || (cycles <= b.cycles * (1 + 1e-12) && utilization > b.utilization)) {
+                                    continue
+                                }
+                                best = Result(geometry: g, cycles: cycles, utilization: utilization)
                             }
-                            best = Result(geometry: g, cycles: cycles, utilization: utilization)
                         }
                     }
                 }
@@ -128,9 +132,10 @@ struct GeometrySearch {
         return best
     }
 
-    /// The longest `jobRows` for which the ifmap tile and the psum tile fit together, and the
-    /// buffer split giving it (the largest ifmap share among the equally good ones).
-    func fitJobRows(q: Int, p: Int, rc: Int, r: Int, e: Int, t: Int) -> MainGeometry? {
+    /// The longest `jobRows` for which the ifmap tile (in `1 / ifmapShare` of the ifmap region)
+    /// and the psum tile fit together, and the buffer split giving it (the largest ifmap share
+    /// among the equally good ones).
+    func fitJobRows(q: Int, p: Int, rc: Int, r: Int, e: Int, t: Int, ifmapShare: Int = 1) -> MainGeometry? {
         let cap = min(d.e / e, (1 << 16) - 1)
         guard cap >= 1 else { return nil }
         var bestJ = 0
@@ -139,7 +144,7 @@ struct GeometrySearch {
         for bank in 1..<hw.fmapBanks {
             let psumLines = (hw.fmapBanks - bank) * hw.bankLines
             let jPsum = psumLines / (p * t * e * d.fl)
-            let ifmapLines = bank * hw.bankLines
+            let ifmapLines = bank * hw.bankLines / ifmapShare
             var jIfmap = cap
             if linesPerTileRow * d.h > ifmapLines {
                 let rowsFit = ifmapLines / linesPerTileRow
@@ -175,14 +180,16 @@ struct GeometrySearch {
     /// `Mapping.estimatedCycles`). Per pass: the slowest of one PE's MACs, the ifmap feeder and
     /// the GON (each moves one word per cycle: docs/architecture.md, section 4; the psum GIN
     /// moves as many words as the GON), plus the filter feeder (a filter-buffer line per cycle;
-    /// the spads fill before the MACs start), plus the ifmap tile from DRAM (loaded before the pass runs, section 5),
-    /// plus what the computing does not hide of the next descriptor and filter block (prefetched
-    /// once the filter feeder is done; the first pass waits for its own). This is what makes the
+    /// the spads fill before the MACs start), plus the ifmap tile from DRAM (loaded before the
+    /// pass runs, section 5, unless every tile fits half the ifmap region: then it is loaded
+    /// with the prefetch), plus what the computing does not hide of the next descriptor, filter
+    /// block (and tile) (prefetched once the filter feeder is done; the first pass waits for its own). This is what makes the
     /// ranking weigh PE count against reuse:
     /// more columns only help while the GON keeps up (`e*t <= q*S`), more channel sets while
     /// the ifmap feeder does.
     func cost(_ g: MainGeometry) -> (cycles: Double, utilization: Double) {
         let chunks = ChunkPlan(d, g)
+        let doubleBuffered = 2 * largestTileLines(chunks) <= g.psumBank * hw.bankLines
         let peCount = Double(hw.rows * hw.columns)
         var cycles = 0.0
         var busyMACs = 0.0
@@ -204,9 +211,10 @@ struct GeometrySearch {
                         let tileLines = q * r * d.tileRows(epass: e * jobRows, rc: rc) * d.wl
                         let compute = max(peMACs, ifmapWords, gonWords)
                         let filterFeed = PassGeometry.filterLines(lanes: hw.lanes, groups: t, activeRows: rc * r, wordsPerPE: d.s * q * p)
-                        let prefetchLines = filterFeed + Descriptor.lineCount
+                        let exposedTile = doubleBuffered ? 0 : tileLines
+                        let prefetchLines = filterFeed + Descriptor.lineCount + tileLines - exposedTile
                         let exposedPrefetch = max(0, Double(prefetchLines) * hw.cyclesPerLine - Double(compute))
-                        let pass = Double(compute + filterFeed) + Double(tileLines) * hw.cyclesPerLine
+                        let pass = Double(compute + filterFeed) + Double(exposedTile) * hw.cyclesPerLine
                             + exposedPrefetch + Self.passSetupCycles
                         cycles += count * pass
                         if first {
@@ -222,5 +230,18 @@ struct GeometrySearch {
         }
         let images = Double(d.n * d.groups)
         return (cycles * images, macs > 0 ? busyMACs / macs : 0)
+    }
+
+    /// Lines of the largest ifmap tile among the chunks.
+    private func largestTileLines(_ chunks: ChunkPlan) -> Int {
+        var largest = 0
+        for rw in chunks.rows {
+            for fr in chunks.filterRows {
+                for cc in fr.channels {
+                    largest = max(largest, cc.x * cc.y * d.tileRows(epass: rw.x * rw.y, rc: fr.rc) * d.wl)
+                }
+            }
+        }
+        return largest
     }
 }

@@ -55,6 +55,11 @@ public struct LayerPlan: Equatable, Sendable {
         passes.reserveCapacity(drafts.count)
         var lastFilter: FilterKey?
         var lastIfmap: IfmapKey?
+        // Double-buffered ifmap tiles when the largest fits half the ifmap region.
+        let regionLines = mapping.psumBank * config.raw.globalBuffer.bankWords
+        let largestTile = drafts.map { $0.geometry.channels * $0.nRows * d.wl }.max() ?? 0
+        let otherHalf = 2 * largestTile <= regionLines ? regionLines / 2 : 0
+        var ifmapBase = otherHalf
         for draft in drafts {
             var flags = io.flags
             if draft.filterKey != lastFilter {
@@ -65,12 +70,13 @@ public struct LayerPlan: Equatable, Sendable {
             if draft.nRows > 0, draft.ifmapKey != lastIfmap {
                 flags.insert(.loadIfmaps)
                 lastIfmap = draft.ifmapKey
+                ifmapBase = otherHalf - ifmapBase
             }
             if draft.accumulate { flags.insert(.accumulate) }
             if draft.store { flags.insert(.store) }
             passes.append(Pass(geometry: draft.geometry, n: draft.n, group: draft.group, m0: draft.m0, c0: draft.c0,
                                i0: draft.i0, e0: draft.e0, flags: flags, yStart: draft.yStart, yLo: draft.yLo,
-                               nRows: draft.nRows, psumBank: mapping.psumBank,
+                               nRows: draft.nRows, psumBank: mapping.psumBank, ifmapBase: ifmapBase,
                                filterAddress: layout.filterBase + blockAddress[draft.filterKey]!,
                                filterLines: draft.geometry.filterLines(lanes: lanes),
                                ifmapAddress: layout.ifmapLine(n: draft.n, c: draft.c0, y: draft.yLo),
@@ -101,7 +107,7 @@ public struct LayerPlan: Equatable, Sendable {
             (.ifmapChannelLines, layout.ifmapChannelLines), (.psumBank, pass.psumBank), (.epass, g.epass),
             (.fl, layout.fl), (.ofmapAddress, pass.ofmapAddress), (.ofmapPlaneLines, layout.ofmapPlaneLines),
             (.step, g.step), (.ifmapRowLines, layout.ifmapRowLines), (.ofmapRowLines, layout.ofmapRowLines),
-            (.reserved, 0),
+            (.ifmapBase, pass.ifmapBase),
         ]
         for (field, value) in values { d.set(field, value) }
         return d

@@ -39,7 +39,7 @@ extension DescriptorField {
         case .step: return "step"
         case .ifmapRowLines: return "ifmap_row_lines"
         case .ofmapRowLines: return "ofmap_row_lines"
-        case .reserved: return "reserved"
+        case .ifmapBase: return "ifmap_base"
         }
     }
 
@@ -49,21 +49,25 @@ extension DescriptorField {
         case .flags: return 7
         case .shift: return p.pe.shiftBits
         case .psumBank: return p.bankIndexBits
+        case .ifmapBase: return p.glbLineBits
         case .yStart, .filterAddress, .ifmapAddress, .ifmapChannelLines, .ofmapAddress, .ofmapPlaneLines: return 32
         default: return p.countBits
         }
     }
 
-    /// Fields the controller keeps (the reserved one is not).
-    static var kept: [DescriptorField] { allCases.filter { $0 != .reserved } }
+    /// Fields the controller keeps: all of them.
+    static var kept: [DescriptorField] { allCases }
 }
 
 /// Outputs of the controller that the top wires to the rest of the accelerator.
 struct ControllerFields {
     static let exported: [DescriptorField] = [.s, .stride, .f, .q, .p, .r, .e, .t, .jobRows, .shift, .pad, .w, .h,
                                               .yStart, .yLo, .nRows, .wl, .yCount, .psumBank, .epass, .fl, .step,
-                                              .ifmapAddress, .ifmapChannelLines, .ifmapRowLines,
-                                              .ofmapAddress, .ofmapPlaneLines, .ofmapRowLines]
+                                              .ofmapAddress, .ofmapPlaneLines, .ofmapRowLines, .ifmapBase]
+    /// Fields of the ifmap tile load, as `load_*_o`: the current pass's, or the next pass's
+    /// while the prefetch loads its tile.
+    static let loadView: [DescriptorField] = [.q, .r, .nRows, .w, .wl, .ifmapAddress, .ifmapChannelLines, .ifmapRowLines,
+                                               .ifmapBase]
 }
 
 /// `eyeriss_controller`: runs the program of pass descriptors that the mapper wrote to DRAM.
@@ -78,7 +82,8 @@ struct ControllerFields {
 /// Prefetch: once the filter feeder has sent the whole filter block (the filter buffer is then
 /// free) and while the pass computes, the idle DRAM read port fetches the NEXT descriptor into a
 /// shadow register set and, when that pass loads filters, its filter block into the filter
-/// buffer. The next pass then skips Fetch and LoadFilter. The pass waits for the prefetch
+/// buffer, and, when it loads an ifmap tile into the other half of the ifmap region, that tile
+/// (raw, or through the RLC loader). The next pass then skips Fetch, LoadFilter and LoadIfmap. The pass waits for the prefetch
 /// (`StPrefetchWait`) before its store, so the store never shares the DRAM port with it.
 public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let m = ModuleBuilder("eyeriss_controller", header: header.lines(
@@ -123,6 +128,10 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let filterFeederBusy = m.input("filter_feeder_busy_i")
     let pesIdle = m.input("pes_idle_i")
     let gonWords = m.input("gon_words_i", 32)
+    m.portGroup("Ifmap tile loads: the fields of the tile being loaded (this pass's or, prefetching, the next's)")
+    var loadOut: [DescriptorField: Expr] = [:]
+    for f in ControllerFields.loadView { loadOut[f] = m.output("load_\(f.name)_o", f.width(p)) }
+    let ifmapLoadingOut = m.output("ifmap_loading_o")
     m.portGroup("Run-length codec: coded ifmap loads and coded (and ReLU) ofmap stores")
     let rlcLoadStart = m.output("rlc_load_start_o")
     let rlcLoadBusy = m.input("rlc_load_busy_i")
@@ -187,11 +196,12 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     // read-out sequence; the copy is one cycle. About 600 flops with 16-bit counts, next to
     // kilobytes of buffer and spads. Not reset: read only once the whole descriptor is in.
     m.section("Prefetch: next descriptor and its filter block, while this pass computes")
-    let pb = 2
+    let pb = 3
     let pfIdle = m.constant("PfIdle", 0, width: pb, comment: "nothing prefetched for the next pass")
     let pfFetch = m.constant("PfFetch", 1, width: pb, comment: "next descriptor -> shadow registers")
     let pfFilter = m.constant("PfFilter", 2, width: pb, comment: "next filter block -> filter buffer")
-    let pfReady = m.constant("PfReady", 3, width: pb, comment: "next descriptor (and its filter block) in place")
+    let pfReady = m.constant("PfReady", 3, width: pb, comment: "next descriptor (and its filter block and tile) in place")
+    let pfIfmap = m.constant("PfIfmap", 4, width: pb, comment: "next ifmap tile -> the other half of the ifmap region")
     let pf = m.register("pf_state", pb, reset: 0)
     var next: [DescriptorField: Expr] = [:]
     var nextRegs: [(DescriptorField, (q: Expr, d: Expr))] = []
@@ -202,16 +212,25 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     }
     let pfFetching = m.logic("pf_fetching", comment: "the prefetch reads the next descriptor")
     let pfLoadingFilters = m.logic("pf_loading_filters", comment: "the prefetch loads the next filter block")
+    let pfLoadingIfmap = m.logic("pf_loading_ifmap", comment: "the prefetch loads the next ifmap tile")
     let pfBusy = m.logic("pf_busy", comment: "the prefetch owns the DRAM read port")
     let pfIsReady = m.logic("pf_ready", comment: "the next descriptor is in the shadow registers")
     m.assign(pfFetching, pf.q.eq(pfFetch))
     m.assign(pfLoadingFilters, pf.q.eq(pfFilter))
-    m.assign(pfBusy, pfFetching | pfLoadingFilters)
+    m.assign(pfLoadingIfmap, pf.q.eq(pfIfmap))
+    m.assign(pfBusy, pfFetching | pfLoadingFilters | pfLoadingIfmap)
     m.assign(pfIsReady, pf.q.eq(pfReady))
     let nextLoadsFilters = m.logic("next_loads_filters", comment: "the next descriptor is a PASS that loads filters")
     m.assign(nextLoadsFilters, next[.opcode]!.eq(1) & next[.flags]!.bit(0))
+    let nextLoadsIfmap = m.logic("next_loads_ifmap",
+                                 comment: "the next descriptor is a PASS that loads its tile into the half this pass does not read")
+    m.assign(nextLoadsIfmap, next[.opcode]!.eq(1) & next[.flags]!.bit(1) & next[.ifmapBase]!.ne(field[.ifmapBase]!))
+    let nextIfmapRLC = next[.flags]!.bit(4)
     let prefetched = m.register("desc_prefetched", reset: 0,
                                 comment: "this pass's descriptor (and filter block) came from the prefetch")
+    let ifmapPrefetched = m.register("ifmap_prefetched", reset: 0, comment: "this pass's ifmap tile came from the prefetch")
+    let pfIfmapStart = m.logic("pf_ifmap_start", comment: "the prefetch starts loading the next tile")
+    let pfDidIfmap = m.register("pf_did_ifmap", reset: 0, comment: "the prefetch has loaded (or is loading) the next tile")
 
     // ------------------------------------------------------------------ DMA reads
     m.section("DMA reads: requests run ahead, responses land in order")
@@ -220,11 +239,25 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let loadingFilters = m.logic("loading_filters", comment: "reading a filter block into the filter buffer")
     m.assign(fetching, state.q.eq(stFetch) | pfFetching)
     m.assign(loadingFilters, state.q.eq(stLoadFilter) | pfLoadingFilters)
-    m.assign(loading, fetching | loadingFilters | (state.q.eq(stLoadIfmap) & ~flagIfmapRLC))
+    // While the prefetch runs, the load fields are the next pass's: they are only used once its
+    // tile load starts (at the end of the prefetch's fetch or filter load), by then complete.
+    let ifmapFromNext = m.logic("ifmap_from_next", comment: "the tile being loaded is the next pass's")
+    m.assign(ifmapFromNext, pfBusy)
+    var load: [DescriptorField: Expr] = [:]
+    for f in ControllerFields.loadView {
+        load[f] = m.logic("load_\(f.name)", f.width(p))
+        m.assign(load[f]!, Expr.mux(ifmapFromNext, next[f]!, field[f]!))
+        m.assign(loadOut[f]!, load[f]!)
+    }
+    let loadingIfmap = m.logic("loading_ifmap", comment: "an ifmap tile is being loaded (raw or coded)")
+    m.assign(loadingIfmap, state.q.eq(stLoadIfmap) | pfLoadingIfmap)
+    m.assign(ifmapLoadingOut, loadingIfmap)
+    let loadRLC = Expr.mux(pfLoadingIfmap, nextIfmapRLC, flagIfmapRLC)
+    m.assign(loading, fetching | loadingFilters | (loadingIfmap & ~loadRLC))
     let total = m.logic("load_lines", 32, comment: "lines this transfer moves")
     let ifmapTileLines = m.logic("ifmap_tile_lines", 32)
-    m.assign(ifmapTileLines, field[.q]!.zeroExtended(to: 32) * field[.r]!.zeroExtended(to: 32)
-        * field[.nRows]!.zeroExtended(to: 32) * field[.wl]!.zeroExtended(to: 32))
+    m.assign(ifmapTileLines, load[.q]!.zeroExtended(to: 32) * load[.r]!.zeroExtended(to: 32)
+        * load[.nRows]!.zeroExtended(to: 32) * load[.wl]!.zeroExtended(to: 32))
     let filterLines = Expr.mux(pfLoadingFilters, next[.filterLines]!, field[.filterLines]!)
     let filterAddress = Expr.mux(pfLoadingFilters, next[.filterAddress]!, field[.filterAddress]!)
     m.assign(total, Expr.mux(fetching, .lit(DescriptorField.linesPerDescriptor, width: 32),
@@ -234,7 +267,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let reqLine = m.register("req_line", 32, reset: 0, comment: "ifmap: line within the channel")
     let reqChannelBase = m.register("req_channel_base", ab, reset: 0, comment: "ifmap: DRAM line of the channel")
     let channelLines = m.logic("channel_lines", 32)
-    m.assign(channelLines, field[.nRows]!.zeroExtended(to: 32) * field[.wl]!.zeroExtended(to: 32))
+    m.assign(channelLines, load[.nRows]!.zeroExtended(to: 32) * load[.wl]!.zeroExtended(to: 32))
     let reqFire = m.logic("req_fire")
     let respFire = m.logic("resp_fire")
     m.assign(rqValid, loading & reqCount.q.lt(total))
@@ -250,10 +283,11 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let startLoad = m.logic("start_load", comment: "the next state begins a transfer")
 
     // Where a received line goes.
-    m.assign(glbIfWrEn, respFire & state.q.eq(stLoadIfmap))
+    m.assign(glbIfWrEn, respFire & loadingIfmap)
     m.assign(glbFWrEn, respFire & loadingFilters)
     let wlb = max(p.glbLineBits, p.filterLineBits)
-    m.assign(glbWrLine, respCount.q.truncated(to: wlb))
+    m.assign(glbWrLine, Expr.mux(loadingIfmap, respCount.q.truncated(to: wlb) + load[.ifmapBase]!.zeroExtended(to: wlb),
+                                 respCount.q.truncated(to: wlb)))
     m.assign(glbWrData, rsData)
 
     // ------------------------------------------------------------------ setup
@@ -424,7 +458,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let afterFilter = m.logic("after_filter", sb)
     let afterRun = m.logic("after_run", sb)
     let nextDescriptor = m.logic("next_descriptor", sb, comment: "decode the prefetched descriptor, else fetch it")
-    m.assign(afterFilter, Expr.mux(flagLoadIfmap, stLoadIfmap, stSetup))
+    m.assign(afterFilter, Expr.mux(flagLoadIfmap & ~ifmapPrefetched.q, stLoadIfmap, stSetup))
     m.assign(afterDecode, Expr.mux(opcodeEnd, stDone,
                                    Expr.mux(flagLoadFilter & ~prefetched.q, stLoadFilter, afterFilter)))
     m.assign(nextDescriptor, Expr.mux(pfIsReady, stDecode, stFetch))
@@ -437,15 +471,18 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assign(pfStart, state.q.eq(stRun) & settle.q & ~filterFeederBusy & ~runDone & pf.q.eq(pfIdle))
     let pfFetchDone = m.logic("pf_fetch_done")
     m.assign(pfFetchDone, pfFetching & loadDone)
+    m.assign(pfIfmapStart, nextLoadsIfmap & ((pfFetchDone & ~nextLoadsFilters) | (pfLoadingFilters & loadDone)))
+    let pfIfmapDone = m.logic("pf_ifmap_done")
+    m.assign(pfIfmapDone, pfLoadingIfmap & Expr.mux(nextIfmapRLC, ~rlcLoadBusy, loadDone))
     m.assign(startLoad, (state.q.eq(stIdle) & startCmd) | (state.q.eq(stDone) & startCmd)
         | state.q.eq(stDecode) | (state.q.eq(stLoadFilter) & loadDone) | (passEnd & ~pfIsReady)
-        | pfStart | (pfFetchDone & nextLoadsFilters))
+        | pfStart | (pfFetchDone & nextLoadsFilters) | pfIfmapStart)
     m.assign(enterStore, runExit & flagStore)
     m.assign(rlcStoreStart, enterStore & flagOfmapRLC)
     let ifmapLoaded = m.logic("ifmap_loaded")
     m.assign(ifmapLoaded, Expr.mux(flagIfmapRLC, ~rlcLoadBusy, loadDone))
-    m.assign(rlcLoadStart, flagIfmapRLC & ((state.q.eq(stDecode) & afterDecode.eq(stLoadIfmap))
-        | (state.q.eq(stLoadFilter) & loadDone & afterFilter.eq(stLoadIfmap))))
+    m.assign(rlcLoadStart, (flagIfmapRLC & ((state.q.eq(stDecode) & afterDecode.eq(stLoadIfmap))
+        | (state.q.eq(stLoadFilter) & loadDone & afterFilter.eq(stLoadIfmap)))) | (pfIfmapStart & nextIfmapRLC))
     m.comb("State machine and program pointer") { b in
         b.set(state.d, state.q)
         b.set(progPtr.d, progPtr.q)
@@ -482,16 +519,24 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.comb("Prefetch sequencing: starts once per pass, consumed when the pass ends") { b in
         b.set(pf.d, pf.q)
         b.set(prefetched.d, prefetched.q)
+        b.set(ifmapPrefetched.d, ifmapPrefetched.q)
+        b.set(pfDidIfmap.d, pfDidIfmap.q)
         b.when(pfStart) { b in b.set(pf.d, pfFetch) }
-        b.when(pfFetchDone) { b in b.set(pf.d, Expr.mux(nextLoadsFilters, pfFilter, pfReady)) }
-        b.when(pfLoadingFilters & loadDone) { b in b.set(pf.d, pfReady) }
+        b.when(pfFetchDone) { b in b.set(pf.d, Expr.mux(nextLoadsFilters, pfFilter, Expr.mux(nextLoadsIfmap, pfIfmap, pfReady))) }
+        b.when(pfLoadingFilters & loadDone) { b in b.set(pf.d, Expr.mux(nextLoadsIfmap, pfIfmap, pfReady)) }
+        b.when(pfIfmapStart) { b in b.set(pfDidIfmap.d, .one) }
+        b.when(pfIfmapDone) { b in b.set(pf.d, pfReady) }
         b.when(passEnd) { b in
             b.set(pf.d, pfIdle)
             b.set(prefetched.d, pfIsReady)
+            b.set(ifmapPrefetched.d, pfIsReady & pfDidIfmap.q)
+            b.set(pfDidIfmap.d, .zero)
         }
         b.when(startCmd) { b in
             b.set(pf.d, pfIdle)
             b.set(prefetched.d, .zero)
+            b.set(ifmapPrefetched.d, .zero)
+            b.set(pfDidIfmap.d, .zero)
         }
     }
     m.comb("DMA counters: restart with each transfer") { b in
@@ -503,14 +548,14 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
             b.set(reqCount.d, .lit(0, width: 32))
             b.set(respCount.d, .lit(0, width: 32))
             b.set(reqLine.d, .lit(0, width: 32))
-            b.set(reqChannelBase.d, field[.ifmapAddress]!)
+            b.set(reqChannelBase.d, load[.ifmapAddress]!)
         } otherwise: { b in
             b.when(reqFire) { b in
                 b.set(reqCount.d, reqCount.q + 1)
                 b.set(reqLine.d, reqLine.q + 1)
                 b.when(reqLine.q.eq(channelLines - 1)) { b in
                     b.set(reqLine.d, .lit(0, width: 32))
-                    b.set(reqChannelBase.d, reqChannelBase.q + field[.ifmapChannelLines]!)
+                    b.set(reqChannelBase.d, reqChannelBase.q + load[.ifmapChannelLines]!)
                 }
             }
             b.when(respFire) { b in b.set(respCount.d, respCount.q + 1) }
@@ -561,6 +606,8 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
                 message: "the prefetch used the DRAM read port outside Run: it would share it with a load or a store")
     m.assertion("filter_buffer_free", !(glbFWrEn & filterFeederBusy),
                 message: "filter buffer written while the filter feeder still reads it")
+    m.assertion("ifmap_prefetch_other_half", !(pfLoadingIfmap & next[.ifmapBase]!.eq(field[.ifmapBase]!)),
+                message: "the prefetch loads the next ifmap tile over the one this pass reads")
     m.assertion("prefetch_keeps_reused_filters", !(pfLoadingFilters & ~nextLoadsFilters),
                 message: "the prefetch overwrote the filter buffer for a pass that re-feeds the block already there")
     return try m.build()

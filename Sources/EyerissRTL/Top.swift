@@ -109,6 +109,13 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
         "col_tg_o": colTG, "col_j_o": colJ, "col_jstride_o": colJStride, "col_active_o": colActive,
     ]
     for f in ControllerFields.exported { ctrlOutputs["pass_\(f.name)_o"] = field[f]! }
+    var load: [DescriptorField: Expr] = [:]
+    for f in ControllerFields.loadView {
+        load[f] = sig("load_\(f.name)", f.width(p), comment: f == .q ? "the ifmap tile being loaded: this pass's, or the next's" : nil)
+        ctrlOutputs["load_\(f.name)_o"] = load[f]!
+    }
+    let ifmapLoading = sig("ifmap_loading")
+    ctrlOutputs["ifmap_loading_o"] = ifmapLoading
     m.instance(ctrl, "u_controller",
                inputs: ["clk_i": clk, "rst_ni": rst, "cfg_valid_i": cfgValid, "cfg_addr_i": cfgAddr, "cfg_data_i": cfgData,
                         "dram_rd_req_ready_i": rqReady, "dram_rd_resp_valid_i": rsValid, "dram_rd_resp_data_i": rsData,
@@ -130,12 +137,12 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let ldWrEn = sig("ld_wr_en"), ldWrLine = sig("ld_wr_line", p.glbLineBits), ldWrData = sig("ld_wr_data", p.lineBits)
     let ldWrMask = sig("ld_wr_mask", p.lanes)
     let tileRows = sig("rlc_tile_rows", 32, comment: "q x r x nRows coded rows in the tile")
-    m.assign(tileRows, field[.q]!.zeroExtended(to: 32) * field[.r]!.zeroExtended(to: 32) * field[.nRows]!.zeroExtended(to: 32))
+    m.assign(tileRows, load[.q]!.zeroExtended(to: 32) * load[.r]!.zeroExtended(to: 32) * load[.nRows]!.zeroExtended(to: 32))
     m.instance(rlcLoader, "u_rlc_loader",
                inputs: ["clk_i": clk, "rst_ni": rst, "start_i": rlcLoadStart, "clear_i": programStart,
-                        "cfg_rows_i": tileRows, "cfg_nrows_i": field[.nRows]!, "cfg_addr_i": field[.ifmapAddress]!,
-                        "cfg_channel_lines_i": field[.ifmapChannelLines]!, "cfg_row_lines_i": field[.ifmapRowLines]!,
-                        "cfg_w_i": field[.w]!, "cfg_wl_i": field[.wl]!,
+                        "cfg_rows_i": tileRows, "cfg_nrows_i": load[.nRows]!, "cfg_addr_i": load[.ifmapAddress]!,
+                        "cfg_channel_lines_i": load[.ifmapChannelLines]!, "cfg_row_lines_i": load[.ifmapRowLines]!,
+                        "cfg_w_i": load[.w]!, "cfg_wl_i": load[.wl]!,
                         "rd_req_ready_i": rqReady, "rd_resp_valid_i": rsValid, "rd_resp_data_i": rsData],
                outputs: ["busy_o": rlcLoadBusy, "error_o": rlcError, "rd_req_valid_o": ldRqValid, "rd_req_addr_o": ldRqAddr,
                          "rd_resp_ready_o": ldRsReady, "wr_en_o": ldWrEn, "wr_line_o": ldWrLine, "wr_data_o": ldWrData,
@@ -162,6 +169,8 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     // ------------------------------------------------------------------ global buffer and feeders
     m.section("Global buffer and feeders")
     let ifRdEn = sig("if_rd_en"), ifRdWord = sig("if_rd_word", p.glbWordBits), ifRdData = sig("if_rd_data", dw)
+    let ifRdWordInRegion = sig("if_rd_word_in_region", p.glbWordBits, comment: "the feeder's tile word, from the tile's base")
+    m.assign(ifRdWordInRegion, ifRdWord + Expr.concat([field[.ifmapBase]!, .lit(0, width: p.laneBits)]))
     let psWrEn = sig("ps_wr_en"), psWrWord = sig("ps_wr_word", p.glbWordBits), psWrData = sig("ps_wr_data", dw)
     let psRdEnFeeder = sig("ps_rd_en_feeder"), psRdLineFeeder = sig("ps_rd_line_feeder", p.glbLineBits)
     let fRdEn = sig("f_rd_en"), fRdLine = sig("f_rd_line", p.filterLineBits), fRdData = sig("f_rd_data", p.lineBits)
@@ -171,13 +180,14 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let ifWrEn = sig("if_wr_en"), ifWrLine = sig("if_wr_line", p.glbLineBits), ifWrData = sig("if_wr_data", p.lineBits)
     let ifWrMask = sig("if_wr_mask", p.lanes)
     m.assign(ifWrEn, glbIfWrEn | ldWrEn)
-    m.assign(ifWrLine, Expr.mux(ldWrEn, ldWrLine, glbWrLine.resized(to: p.glbLineBits)))
+    // The controller's lines already count from the tile's base; the loader's from 0.
+    m.assign(ifWrLine, Expr.mux(ldWrEn, ldWrLine + load[.ifmapBase]!, glbWrLine.resized(to: p.glbLineBits)))
     m.assign(ifWrData, Expr.mux(ldWrEn, ldWrData, glbWrData))
     m.assign(ifWrMask, Expr.mux(ldWrEn, ldWrMask, .lit((1 << p.lanes) - 1, width: p.lanes)))
     m.instance(glb, "u_glb",
                inputs: ["clk_i": clk, "cfg_psum_bank_i": field[.psumBank]!,
                         "if_wr_en_i": ifWrEn, "if_wr_line_i": ifWrLine, "if_wr_data_i": ifWrData, "if_wr_mask_i": ifWrMask,
-                        "if_rd_en_i": ifRdEn, "if_rd_word_i": ifRdWord,
+                        "if_rd_en_i": ifRdEn, "if_rd_word_i": ifRdWordInRegion,
                         "ps_wr_en_i": psWrEn, "ps_wr_word_i": psWrWord, "ps_wr_data_i": psWrData,
                         "ps_rd_en_i": psRdEn, "ps_rd_line_i": psRdLine,
                         "f_wr_en_i": glbFWrEn, "f_wr_line_i": glbWrLine.resized(to: p.filterLineBits), "f_wr_data_i": glbWrData,
@@ -393,7 +403,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
         .glbPsumWrites: psWrEn, .dramLinesRead: rsValid & rsReady, .dramLinesWritten: wrValid & wrReady,
         // Filter lines also arrive during Run (the prefetch): count the filter buffer's line writes.
         .dramFilterLinesRead: glbFWrEn,
-        .dramIfmapLinesRead: rsValid & rsReady & stateIs(ControllerStateCode.loadIfmap),
+        .dramIfmapLinesRead: rsValid & rsReady & ifmapLoading,
     ], links: links, sel: perfSel, out: perfOut, header: header, design: &design)
     addDRAMPortAssertions(m, read: (ctrlRqValid, ldRqValid, ctrlRsReady, ldRsReady), write: (ctrlWrValid, encWrValid),
                           port: (rqValid, rqReady, rqAddr, wrValid, wrReady, wrAddr, wrData))

@@ -67,6 +67,24 @@ public enum AccessModel {
         // (docs/architecture.md 5), and only what the run does not cover shows.
         cycles += descriptorCycles
         dramStall += descriptorCycles
+        // DRAM lines of each pass's ifmap tile load (0: it reuses the tile in the buffer).
+        let ifmapLoadLines: [UInt64] = plan.passes.map { pass in
+            guard pass.flags.contains(.loadIfmaps) else { return 0 }
+            guard plan.io.ifmapRLC else { return UInt64(pass.geometry.channels * pass.nRows * layout.wl) }
+            var lines: UInt64 = 0
+            for ch in pass.c0..<(pass.c0 + pass.geometry.channels) {
+                for y in pass.yLo..<(pass.yLo + pass.nRows) { lines += codeLines(ifmapRow: pass.n, ch, y) }
+            }
+            return lines
+        }
+        // A tile loaded into the other half of the ifmap region is prefetched under the pass before.
+        func ifmapPrefetched(_ index: Int) -> Bool {
+            index > 0 && index < plan.passes.count && ifmapLoadLines[index] > 0
+                && plan.passes[index].ifmapBase != plan.passes[index - 1].ifmapBase
+        }
+        func ifmapLoadCycles(_ index: Int) -> Double {
+            ifmapLoadLines[index] > 0 ? Double(ifmapLoadLines[index] * lineBytes) / bytesPerCycle + dramLatencyCycles : 0
+        }
         for (index, pass) in plan.passes.enumerated() {
             let g = pass.geometry
             let active = UInt64(g.activePEs)
@@ -109,19 +127,11 @@ public enum AccessModel {
             }
             if pass.flags.contains(.loadIfmaps) {
                 let rows = UInt64(g.channels * pass.nRows)
-                var lines: UInt64 = 0
-                if plan.io.ifmapRLC {
-                    out.glb.ifmap.writes += rows * UInt64(layer.w)
-                    for ch in pass.c0..<(pass.c0 + g.channels) {
-                        for y in pass.yLo..<(pass.yLo + pass.nRows) { lines += codeLines(ifmapRow: pass.n, ch, y) }
-                    }
-                } else {
-                    out.glb.ifmap.writes += rows * UInt64(layout.wl) * lanes
-                    lines = rows * UInt64(layout.wl)
-                }
+                out.glb.ifmap.writes += rows * (plan.io.ifmapRLC ? UInt64(layer.w) : UInt64(layout.wl) * lanes)
+                let lines = ifmapLoadLines[index]
                 out.dram.ifmapLinesRead += lines
                 loadLines += lines
-                exposedLoadLines += lines
+                if !ifmapPrefetched(index) { exposedLoadLines += lines }
             }
             var storeLines: UInt64 = 0
             if pass.flags.contains(.store) {
@@ -137,9 +147,10 @@ public enum AccessModel {
                 out.dram.linesWritten += storeLines
             }
             out.dram.linesRead += loadLines
-            // Timing: the ifmap load (and, for the first pass, the filter load), then the run,
-            // during which, once the filter feeder is done, the next descriptor and filter block
-            // arrive; the pass waits for whatever of them is left, then stores.
+            // Timing: the ifmap load unless it was prefetched (and, for the first pass, the
+            // filter load), then the run, during which, once the filter feeder is done, the next
+            // descriptor, filter block and (into the other half) tile arrive; the pass waits for
+            // whatever of them is left, then stores.
             var load = exposedLoadLines > 0 ? Double(exposedLoadLines * lineBytes) / bytesPerCycle + dramLatencyCycles : 0
             if index == 0 { load += filterLoadCycles(pass) }
             let store = storeLines > 0 ? Double(storeLines * lineBytes) / bytesPerCycle : 0
@@ -150,6 +161,7 @@ public enum AccessModel {
                 + Double(g.activeRows + g.activeColumns)
             let next = index + 1 < plan.passes.count ? plan.passes[index + 1] : nil
             let prefetch = descriptorCycles + (next.map(filterLoadCycles) ?? 0)
+                + (ifmapPrefetched(index + 1) ? ifmapLoadCycles(index + 1) : 0)
             let wait = max(0, prefetch - (run - filterFeed))
             cycles += load + run + wait + store
             peBusy += run

@@ -8,7 +8,7 @@ struct DecodedDescriptor: Equatable {
     /// Field 16, two's complement.
     let yStart: Int
     let yLo, nRows, wl, yCount, filterAddress, filterLines, ifmapAddress, ifmapChannelLines: Int
-    let psumBank, epass, fl, ofmapAddress, ofmapPlaneLines, step, ifmapRowLines, ofmapRowLines, reserved: Int
+    let psumBank, epass, fl, ofmapAddress, ofmapPlaneLines, step, ifmapRowLines, ofmapRowLines, ifmapBase: Int
 
     static let lineCount = 17
 
@@ -23,7 +23,7 @@ struct DecodedDescriptor: Equatable {
         yLo = u(17); nRows = u(18); wl = u(19); yCount = u(20); filterAddress = u(21); filterLines = u(22)
         ifmapAddress = u(23); ifmapChannelLines = u(24); psumBank = u(25); epass = u(26); fl = u(27)
         ofmapAddress = u(28); ofmapPlaneLines = u(29); step = u(30); ifmapRowLines = u(31)
-        ofmapRowLines = u(32); reserved = u(33)
+        ofmapRowLines = u(32); ifmapBase = u(33)
     }
 
     var isEnd: Bool { opcode == 0 }
@@ -78,8 +78,10 @@ struct DecodedDescriptor: Equatable {
              "ofmapRowLines = \(ofmapRowLines) is not the \(ofmapRLC ? "code slot" : "raw row") of F = \(f)")
         rule(shift <= config.maxProductShift, "shift = \(shift) > \(config.maxProductShift)")
         rule(psumBank >= 1 && psumBank < c.globalBuffer.fmapBanks, "psumBank = \(psumBank) outside 1..<fmapBanks")
-        rule(ifmapTileLines <= psumBank * bankLines,
-             "ifmap tile \(ifmapTileLines) lines > ifmap region \(psumBank * bankLines)")
+        rule(ifmapBase + ifmapTileLines <= psumBank * bankLines,
+             "ifmap tile at \(ifmapBase), \(ifmapTileLines) lines, ends past the ifmap region \(psumBank * bankLines)")
+        rule(ifmapBase == 0 || ifmapBase == psumBank * bankLines / 2,
+             "ifmapBase = \(ifmapBase) is neither 0 nor half the ifmap region \(psumBank * bankLines)")
         rule(psumTileLines <= (c.globalBuffer.fmapBanks - psumBank) * bankLines,
              "psum tile \(psumTileLines) lines > psum region \((c.globalBuffer.fmapBanks - psumBank) * bankLines)")
         let perLine = min(lanes, rc * r)
@@ -91,7 +93,6 @@ struct DecodedDescriptor: Equatable {
         let rowsInside = max(0, hi - lo + 1)
         rule(nRows == rowsInside, "nRows = \(nRows) != rows of the span inside the image = \(rowsInside)")
         rule(rowsInside == 0 || yLo == lo, "yLo = \(yLo) != first row inside the image \(lo)")
-        rule(reserved == 0, "reserved field = \(reserved)")
         return out
     }
 }

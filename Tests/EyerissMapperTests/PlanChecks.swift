@@ -34,6 +34,7 @@ func planProblems(_ plan: LayerPlan) -> [String] {
     var covered: [Bool] = []
     var open: Pass?
     var previousFilterAddress: Int?
+    var previous: DecodedDescriptor?
     for (k, (pass, d)) in zip(plan.passes, decoded).enumerated() {
         func problem(_ text: String) { out.append("pass \(k): \(text)") }
         for v in d.violations(plan.config) { problem(v) }
@@ -56,6 +57,18 @@ func planProblems(_ plan: LayerPlan) -> [String] {
         }
         if !d.loadFilters && previousFilterAddress != d.filterAddress { problem("skips a filter load it needs") }
         previousFilterAddress = d.filterAddress
+        // Ifmap tiles: a pass that reuses the tile reads it where it is; a tile loaded into the
+        // other half (while the pass before computes) must not overlap that pass's tile.
+        if let prev = previous {
+            if !d.loadIfmaps && d.nRows > 0 && d.ifmapBase != prev.ifmapBase {
+                problem("reuses the tile at line \(prev.ifmapBase) but reads it at \(d.ifmapBase)")
+            }
+            if d.loadIfmaps && d.ifmapBase != prev.ifmapBase
+                && max(d.ifmapBase, prev.ifmapBase) < min(d.ifmapBase + d.ifmapTileLines, prev.ifmapBase + prev.ifmapTileLines) {
+                problem("its tile overlaps the tile of the pass before, which it is loaded under")
+            }
+        }
+        previous = d
         // Everything inside the pass's group and the layer.
         let (group, c0, m0) = (pass.group, pass.c0, pass.m0)
         if c0 < group * cg || c0 + g.channels > (group + 1) * cg { problem("channels \(c0)..<\(c0 + g.channels) leave group \(group)") }

@@ -135,7 +135,7 @@ struct PlanExecutor {
                     } catch {
                         throw fail("coded ifmap row \(y) of channel \(ch): \(error)")
                     }
-                    for (x, value) in row.values.enumerated() { setWord(&fmapBuffer, (ch * d.nRows + y) * d.wl * lanes + x, value) }
+                    for (x, value) in row.values.enumerated() { setWord(&fmapBuffer, d.ifmapBase * lanes + (ch * d.nRows + y) * d.wl * lanes + x, value) }
                     counters.ifmapLinesRead += row.words
                 }
             }
@@ -144,7 +144,7 @@ struct PlanExecutor {
             for ch in 0..<(d.q * d.r) {
                 let from = d.ifmapAddress + ch * d.ifmapChannelLines
                 try checkDRAM(from, tileRowLines, "ifmap channel \(ch)")
-                for k in 0..<tileRowLines { fmapBuffer[ch * tileRowLines + k] = dram[from + k] }
+                for k in 0..<tileRowLines { fmapBuffer[d.ifmapBase + ch * tileRowLines + k] = dram[from + k] }
             }
             counters.ifmapLinesRead += d.q * d.r * tileRowLines
         }
@@ -203,7 +203,7 @@ struct PlanExecutor {
                             guard y >= d.yLo, y < d.yLo + d.nRows else {
                                 throw fail("ifmap row y = \(y) is in the image but not in the tile \(d.yLo) ..< \(d.yLo + d.nRows)")
                             }
-                            value = word(fmapBuffer, ((ch * d.nRows) + (y - d.yLo)) * d.wl * lanes + x)
+                            value = word(fmapBuffer, d.ifmapBase * lanes + ((ch * d.nRows) + (y - d.yLo)) * d.wl * lanes + x)
                         }
                         for target in targets[ch / d.q][yr] {
                             let k = pe(target.rho, target.c)
