@@ -79,6 +79,32 @@ final class AcceleratorCosimTests: XCTestCase {
         }
     }
 
+    /// The next pass's ifmap tile loads into the other half of the ifmap region while the pass
+    /// computes (docs/architecture.md, sections 3 and 5): the plan alternates the tile's base,
+    /// the run stays bit-exact raw and run-length coded, with the nominal and the hostile DRAM,
+    /// and with the nominal DRAM the loads do not all show as waiting.
+    func testNextTileLoadsWhileThePassComputes() throws {
+        let config = try Self.config(3, 4)
+        let layer = LayerShape(name: "tiles", n: 1, c: 24, h: 12, w: 12, m: 4, r: 3, s: 3, stride: 1, padding: 1)
+        for io in [LayerIO(), LayerIO.hidden] {
+            let plan = try Mapper.map(layer: layer, config: config, shift: 9, io: io)
+            let loads = plan.passes.filter { $0.flags.contains(.loadIfmaps) }
+            XCTAssertGreaterThan(loads.count, 2)
+            XCTAssertEqual(Set(loads.map(\.ifmapBase)).count, 2, "tiles alternate between the halves of the ifmap region")
+            for dram in [nil, DRAMBehaviour.hostile(config)] {
+                let result = try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 5, shift: 9, dram: dram, io: io))
+                XCTAssertEqual(result.mismatches, 0, "\(io), hostile DRAM: \(dram != nil): \(result.firstMismatches)")
+                if dram == nil {
+                    let bytesPerLine = Double(config.raw.dram.busBits / 8)
+                    let ifmapLoadCycles = Double(result.stats.perf(.dramIfmapLinesRead)) * bytesPerLine / config.raw.dram.bytesPerCycle
+                    let waited = Double(result.stats.perf(.cyclesDRAMStall))
+                    print("tiles \(io): waited \(waited) cycles on DRAM; the ifmap loads alone take \(ifmapLoadCycles)")
+                    XCTAssertLessThan(waited, ifmapLoadCycles, "\(io): the tile loads must overlap the runs")
+                }
+            }
+        }
+    }
+
     /// The published array on a reduced AlexNet CONV3 (fewer channels and filters, same 3x3,
     /// stride 1, pad 1 on 13 x 13): 3 x 13 PE sets stacked four high.
     func testFullSizeArrayOnAReducedConv3() throws {
