@@ -1,12 +1,12 @@
 import EyerissConfig
 
-/// The golden convolution: what a layer's psums must be, computed directly from the
-/// definition with the `FixedPoint` rules and no notion of PEs, passes or mapping. The RTL and
-/// the mapper are checked against it; it is checked against a plain integer loop and
-/// hand-worked cases.
+/// The golden convolution: what a layer's psums must be, from the definition with the
+/// `FixedPoint` rules and no notion of PEs, passes or mapping. The RTL and the mapper are
+/// checked against it; it is checked against a plain integer loop and hand-worked cases, and
+/// its fast form (`conv`) against the product-by-product definition (`convByDefinition`).
 ///
 /// Because products saturate one by one and psums wrap, the result does not depend on the
-/// order of accumulation, so this straightforward loop order is as good as the hardware's.
+/// order of accumulation, so any loop order is as good as the hardware's.
 public enum ReferenceConv {
     /// A whole CONV layer: `out[n][m][e][f]` is the wrapping sum over the group's channels
     /// `c` and filter positions `r`, `s` of `product(weights[m][c][r][s], in[n][g*C + c][y][x])`
@@ -26,8 +26,76 @@ public enum ReferenceConv {
         return relu ? Self.relu(out, fixedPoint: fixedPoint) : out
     }
 
+    /// The psums of a layer, as `convByDefinition` defines them, computed fast enough for whole
+    /// networks: each weight is applied to a row of outputs at a time, zero weights are skipped
+    /// (their products are 0), and the psums are summed in `Int` with wrapping additions and
+    /// wrapped to `psumBits` once at the end, which gives the same bits because wrapping
+    /// addition is modular. Every operand is checked against the data range first.
     public static func conv(_ layer: LayerShape, input: Tensor4, weights: Tensor4, shift: Int,
                             fixedPoint: FixedPoint) -> Tensor4 {
+        precondition((try? layer.validated()) != nil, "ReferenceConv.conv: layer \(layer.name) is not a valid shape: \(layer)")
+        let inDims = [layer.n, layer.c, layer.h, layer.w]
+        let wDims = [layer.m, layer.channelsPerGroup, layer.r, layer.s]
+        precondition(input.dims == inDims,
+                     "ReferenceConv.conv(\(layer.name)): input dims \(input.dims) must be [n, c, h, w] = \(inDims)")
+        precondition(weights.dims == wDims,
+                     "ReferenceConv.conv(\(layer.name)): weights dims \(weights.dims) must be [m, c/groups, r, s] = \(wDims)")
+        precondition(fixedPoint.shiftRange.contains(shift),
+                     "ReferenceConv.conv(\(layer.name)): shift \(shift) must be in \(fixedPoint.shiftRange)")
+        for (what, tensor) in [("input", input), ("weight", weights)] {
+            if let bad = tensor.values.first(where: { !fixedPoint.isValidData($0) }) {
+                preconditionFailure("ReferenceConv.conv(\(layer.name)): \(what) \(bad) is outside the \(fixedPoint.dataBits)-bit data range \(fixedPoint.dataRange)")
+            }
+        }
+        let (cPerGroup, mPerGroup) = (layer.channelsPerGroup, layer.filtersPerGroup)
+        let (h, w, e, f, r, s) = (layer.h, layer.w, layer.e, layer.f, layer.r, layer.s)
+        let (stride, pad) = (layer.stride, layer.padding)
+        let (low, high) = (fixedPoint.psumRange.lowerBound, fixedPoint.psumRange.upperBound)
+        var out = [Int](repeating: 0, count: layer.n * layer.m * e * f)
+        input.values.withUnsafeBufferPointer { x in
+            weights.values.withUnsafeBufferPointer { wt in
+                out.withUnsafeMutableBufferPointer { o in
+                    for image in 0..<layer.n {
+                        for filter in 0..<layer.m {
+                            let firstChannel = (filter / mPerGroup) * cPerGroup
+                            let plane = (image * layer.m + filter) * e * f
+                            for channel in 0..<cPerGroup {
+                                let inPlane = (image * layer.c + firstChannel + channel) * h * w
+                                for fy in 0..<r {
+                                    for fx in 0..<s {
+                                        let weight = wt[((filter * cPerGroup + channel) * r + fy) * s + fx]
+                                        guard weight != 0 else { continue }
+                                        // Outputs whose column x = ox*stride + fx - pad lies in the image.
+                                        let first = pad > fx ? (pad - fx + stride - 1) / stride : 0
+                                        guard w - 1 + pad - fx >= 0 else { continue }
+                                        let last = min(f - 1, (w - 1 + pad - fx) / stride)
+                                        guard first <= last else { continue }
+                                        for oy in 0..<e {
+                                            let y = oy * stride + fy - pad
+                                            guard y >= 0 && y < h else { continue }
+                                            let row = inPlane + y * w + fx - pad
+                                            let outRow = plane + oy * f
+                                            for ox in first...last {
+                                                let product = (weight * x[row + ox * stride]) >> shift
+                                                o[outRow + ox] &+= min(max(product, low), high)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                            for i in plane..<(plane + e * f) { o[i] = fixedPoint.wrapPsum(o[i]) }
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor4(dims: [layer.n, layer.m, e, f], values: out)
+    }
+
+    /// The definition, product by product through `FixedPoint`: what `conv` computes, kept
+    /// to check it (tests compare the two on random layers and formats).
+    public static func convByDefinition(_ layer: LayerShape, input: Tensor4, weights: Tensor4, shift: Int,
+                                        fixedPoint: FixedPoint) -> Tensor4 {
         precondition((try? layer.validated()) != nil, "ReferenceConv.conv: layer \(layer.name) is not a valid shape: \(layer)")
         let inDims = [layer.n, layer.c, layer.h, layer.w]
         let wDims = [layer.m, layer.channelsPerGroup, layer.r, layer.s]

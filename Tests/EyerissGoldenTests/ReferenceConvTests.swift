@@ -82,6 +82,40 @@ final class ReferenceConvTests: XCTestCase {
         }
     }
 
+    /// The fast convolution gives exactly the definition's bits: random shapes (strides,
+    /// padding wider than the filter, groups, batches), full-range data that saturates products
+    /// and wraps sums, every shift, and other fixed-point formats.
+    func testFastConvolutionEqualsTheDefinition() throws {
+        let seed: UInt64 = 77
+        var rng = SplitMix64(seed: seed)
+        func draw(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(rng.next() % UInt64(range.count)) }
+        let formats = [chip, FixedPoint(dataBits: 8, psumBits: 12), FixedPoint(dataBits: 4, psumBits: 8),
+                       FixedPoint(dataBits: 16, psumBits: 32), FixedPoint(dataBits: 32, psumBits: 64)]
+        var layers = smallLayers
+        for i in 0..<20 {
+            let groups = draw(1...3)
+            let (r, s) = (draw(1...5), draw(1...5))
+            layers.append(LayerShape(name: "t.fast\(i)", n: draw(1...2), c: groups * draw(1...4),
+                                     h: draw(1...9), w: draw(1...9), m: groups * draw(1...3),
+                                     r: r, s: s, stride: draw(1...4), padding: draw(0...4), groups: groups))
+        }
+        var compared = 0
+        for (i, layer) in layers.enumerated() {
+            guard let l = try? layer.validated() else { continue }
+            let fp = formats[i % formats.count]
+            let range = fp.dataRange
+            let input = Tensor4.random(dims: [l.n, l.c, l.h, l.w], range: range, zeroFraction: 0.3, rng: &rng)
+            let weights = Tensor4.random(dims: [l.m, l.channelsPerGroup, l.r, l.s], range: range, zeroFraction: 0.2, rng: &rng)
+            for shift in [0, fp.dataBits - 1, draw(0...(2 * fp.dataBits - 1))] {
+                let fast = ReferenceConv.conv(l, input: input, weights: weights, shift: shift, fixedPoint: fp)
+                let definition = ReferenceConv.convByDefinition(l, input: input, weights: weights, shift: shift, fixedPoint: fp)
+                XCTAssertEqual(fast, definition, "\(l) shift \(shift) \(fp) (seed \(seed))")
+                compared += 1
+            }
+        }
+        XCTAssertGreaterThan(compared, 60)
+    }
+
     func testHandWorkedConvolution() throws {
         // 1 channel, 3 x 3 input, 2 x 2 filter, stride 1, pad 0:
         //  1 2 3     1  0
