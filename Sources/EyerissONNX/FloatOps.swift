@@ -74,15 +74,18 @@ enum FloatOps {
                                     for kx in 0..<kw {
                                         let wt = wv[((f * cg + cc) * kh + ky) * kw + kx]
                                         if wt == 0 { continue }
+                                        // Outputs whose column ox * sw + offset lies in the image.
+                                        let (sw, offset) = (window.strides.w, kx * window.dilations.w - window.pads.l)
+                                        let first = offset < 0 ? (-offset + sw - 1) / sw : 0
+                                        guard wd - 1 - offset >= 0 else { continue }
+                                        let last = min(ow - 1, (wd - 1 - offset) / sw)
+                                        guard first <= last else { continue }
                                         for oy in 0..<oh {
                                             let y = oy * window.strides.h - window.pads.t + ky * window.dilations.h
                                             guard y >= 0 && y < h else { continue }
-                                            let row = ((b * c + ch) * h + y) * wd
-                                            for ox in 0..<ow {
-                                                let xx = ox * window.strides.w - window.pads.l + kx * window.dilations.w
-                                                guard xx >= 0 && xx < wd else { continue }
-                                                ov[base + oy * ow + ox] += wt * xv[row + xx]
-                                            }
+                                            let row = ((b * c + ch) * h + y) * wd + offset
+                                            let outRow = base + oy * ow
+                                            for ox in first...last { ov[outRow + ox] += wt * xv[row + ox * sw] }
                                         }
                                     }
                                 }

@@ -69,4 +69,28 @@ final class BackendDataTests: XCTestCase {
         XCTAssertNotNil(r.top1Agreement)
         XCTAssertTrue(r.hostSteps.contains { $0.hasPrefix("Concat") })
     }
+
+    /// light_bvlc_alexnet at full size (5 Conv and 3 Gemm layers, LRN, MaxPool with uneven
+    /// padding, Dropout, Softmax; a Gemm's fixed input size rules out a smaller input), its
+    /// accelerated layers on the golden model (co-simulating them takes about an hour here:
+    /// `eyeriss run --onnx` does it): the quantized output is within the stated error of the
+    /// output stored with the model, and the top-1 class agrees.
+    func testLightBVLCAlexNetAtFullSizeMatchesItsStoredOutput() throws {
+        let light = try Self.dataDirectory().appendingPathComponent("light")
+        let graph = try ONNXFile.loadModel(path: light.appendingPathComponent("light_bvlc_alexnet.onnx").path)
+        let y = try ONNXFile.loadTensor(path: light.appendingPathComponent("light_bvlc_alexnet_output_0.pb").path)
+        let dims = try XCTUnwrap(graph.inputs.first?.dims.compactMap { $0 })
+        XCTAssertEqual(dims, [1, 3, 224, 224])
+        let n = dims.reduce(1, *)
+        let x = FloatTensor(dims: dims, values: (0..<n).map { Double(Float(Double($0) / Double(n))) })
+        let (r, out) = try ONNXRunner.run(graph, input: x, expected: y, config: try AcceleratorConfig().validated(), backend: .golden)
+        XCTAssertEqual(r.layers.map(\.op), ["Conv", "Conv", "Conv", "Conv", "Conv", "Gemm", "Gemm", "Gemm"])
+        XCTAssertEqual(r.layers[5].layer.r, 6, "fc6 runs as a 6 x 6 window CONV")
+        XCTAssertTrue(r.hostSteps.contains { $0.hasPrefix("LRN") } && r.hostSteps.contains { $0.hasPrefix("Softmax") })
+        XCTAssertEqual(out?.dims, [1, 1000])
+        let e = try XCTUnwrap(r.expected)
+        XCTAssertLessThan(e.referenceMaxAbsError, 1e-9, "our float reference against the stored output")
+        XCTAssertLessThan(e.maxAbsError, 1e-7, "the quantized run against the stored output")
+        XCTAssertEqual(e.top1Agreement, 1)
+    }
 }
