@@ -51,6 +51,18 @@ module eyeriss_controller (
   input  logic               pes_idle_i,
   input  logic [31:0]        gon_words_i,
 
+  // Ifmap tile loads: the fields of the tile being loaded (this pass's or, prefetching, the next's)
+  output logic [15:0]        load_q_o,
+  output logic [15:0]        load_r_o,
+  output logic [15:0]        load_nrows_o,
+  output logic [15:0]        load_w_o,
+  output logic [15:0]        load_wl_o,
+  output logic [31:0]        load_ifmap_addr_o,
+  output logic [31:0]        load_ifmap_channel_lines_o,
+  output logic [15:0]        load_ifmap_row_lines_o,
+  output logic [13:0]        load_ifmap_base_o,
+  output logic               ifmap_loading_o,
+
   // Run-length codec: coded ifmap loads and coded (and ReLU) ofmap stores
   output logic               rlc_load_start_o,
   input  logic               rlc_load_busy_i,
@@ -92,12 +104,10 @@ module eyeriss_controller (
   output logic [15:0]        pass_epass_o,
   output logic [15:0]        pass_fl_o,
   output logic [15:0]        pass_step_o,
-  output logic [31:0]        pass_ifmap_addr_o,
-  output logic [31:0]        pass_ifmap_channel_lines_o,
-  output logic [15:0]        pass_ifmap_row_lines_o,
   output logic [31:0]        pass_ofmap_addr_o,
   output logic [31:0]        pass_ofmap_plane_lines_o,
-  output logic [15:0]        pass_ofmap_row_lines_o
+  output logic [15:0]        pass_ofmap_row_lines_o,
+  output logic [13:0]        pass_ifmap_base_o
 );
 
   localparam logic [3:0] StIdle = 4'd0;  // waiting for a start
@@ -111,10 +121,11 @@ module eyeriss_controller (
   localparam logic [3:0] StStore = 4'd8;  // psum tile -> DRAM
   localparam logic [3:0] StDone = 4'd9;  // program finished
   localparam logic [3:0] StPrefetchWait = 4'd10;  // pass computed; the next descriptor or filter block is still arriving
-  localparam logic [1:0] PfIdle = 2'd0;  // nothing prefetched for the next pass
-  localparam logic [1:0] PfFetch = 2'd1;  // next descriptor -> shadow registers
-  localparam logic [1:0] PfFilter = 2'd2;  // next filter block -> filter buffer
-  localparam logic [1:0] PfReady = 2'd3;  // next descriptor (and its filter block) in place
+  localparam logic [2:0] PfIdle = 3'd0;  // nothing prefetched for the next pass
+  localparam logic [2:0] PfFetch = 3'd1;  // next descriptor -> shadow registers
+  localparam logic [2:0] PfFilter = 3'd2;  // next filter block -> filter buffer
+  localparam logic [2:0] PfReady = 3'd3;  // next descriptor (and its filter block and tile) in place
+  localparam logic [2:0] PfIfmap = 3'd4;  // next ifmap tile -> the other half of the ifmap region
 
   // Signals
   logic [3:0] state_q;
@@ -189,8 +200,10 @@ module eyeriss_controller (
   logic [15:0] desc_ifmap_row_lines_d;
   logic [15:0] desc_ofmap_row_lines_q;
   logic [15:0] desc_ofmap_row_lines_d;
-  logic [1:0] pf_state_q;
-  logic [1:0] pf_state_d;
+  logic [13:0] desc_ifmap_base_q;
+  logic [13:0] desc_ifmap_base_d;
+  logic [2:0] pf_state_q;
+  logic [2:0] pf_state_d;
   logic [7:0] next_opcode_q;
   logic [7:0] next_opcode_d;
   logic [6:0] next_flags_q;
@@ -257,16 +270,36 @@ module eyeriss_controller (
   logic [15:0] next_ifmap_row_lines_d;
   logic [15:0] next_ofmap_row_lines_q;
   logic [15:0] next_ofmap_row_lines_d;
+  logic [13:0] next_ifmap_base_q;
+  logic [13:0] next_ifmap_base_d;
   logic pf_fetching;  // the prefetch reads the next descriptor
   logic pf_loading_filters;  // the prefetch loads the next filter block
+  logic pf_loading_ifmap;  // the prefetch loads the next ifmap tile
   logic pf_busy;  // the prefetch owns the DRAM read port
   logic pf_ready;  // the next descriptor is in the shadow registers
   logic next_loads_filters;  // the next descriptor is a PASS that loads filters
+  logic next_loads_ifmap;  // the next descriptor is a PASS that loads its tile into the half this pass does not read
   logic desc_prefetched_q;  // this pass's descriptor (and filter block) came from the prefetch
   logic desc_prefetched_d;
+  logic ifmap_prefetched_q;  // this pass's ifmap tile came from the prefetch
+  logic ifmap_prefetched_d;
+  logic pf_ifmap_start;  // the prefetch starts loading the next tile
+  logic pf_did_ifmap_q;  // the prefetch has loaded (or is loading) the next tile
+  logic pf_did_ifmap_d;
   logic loading;  // a DRAM -> chip transfer is in progress
   logic fetching;  // reading a descriptor (this one or, prefetching, the next)
   logic loading_filters;  // reading a filter block into the filter buffer
+  logic ifmap_from_next;  // the tile being loaded is the next pass's
+  logic [15:0] load_q;
+  logic [15:0] load_r;
+  logic [15:0] load_nrows;
+  logic [15:0] load_w;
+  logic [15:0] load_wl;
+  logic [31:0] load_ifmap_addr;
+  logic [31:0] load_ifmap_channel_lines;
+  logic [15:0] load_ifmap_row_lines;
+  logic [13:0] load_ifmap_base;
+  logic loading_ifmap;  // an ifmap tile is being loaded (raw or coded)
   logic [31:0] load_lines;  // lines this transfer moves
   logic [31:0] ifmap_tile_lines;
   logic [31:0] req_count_q;  // lines requested
@@ -545,6 +578,7 @@ module eyeriss_controller (
   logic pass_end;  // the pass is over: on to the next descriptor
   logic pf_start;  // the filter feeder is done: the filter buffer is free
   logic pf_fetch_done;
+  logic pf_ifmap_done;
   logic ifmap_loaded;
   logic [31:0] passes_q;  // passes finished in this program
   logic [31:0] passes_d;
@@ -597,17 +631,13 @@ module eyeriss_controller (
 
   assign pass_step_o = desc_step_q;
 
-  assign pass_ifmap_addr_o = desc_ifmap_addr_q;
-
-  assign pass_ifmap_channel_lines_o = desc_ifmap_channel_lines_q;
-
-  assign pass_ifmap_row_lines_o = desc_ifmap_row_lines_q;
-
   assign pass_ofmap_addr_o = desc_ofmap_addr_q;
 
   assign pass_ofmap_plane_lines_o = desc_ofmap_plane_lines_q;
 
   assign pass_ofmap_row_lines_o = desc_ofmap_row_lines_q;
+
+  assign pass_ifmap_base_o = desc_ifmap_base_q;
 
   assign accumulate_o = desc_flags_q[2];
 
@@ -621,11 +651,15 @@ module eyeriss_controller (
 
   assign pf_loading_filters = pf_state_q == PfFilter;
 
-  assign pf_busy = pf_fetching | pf_loading_filters;
+  assign pf_loading_ifmap = pf_state_q == PfIfmap;
+
+  assign pf_busy = (pf_fetching | pf_loading_filters) | pf_loading_ifmap;
 
   assign pf_ready = pf_state_q == PfReady;
 
   assign next_loads_filters = (next_opcode_q == 8'd1) & next_flags_q[0];
+
+  assign next_loads_ifmap = ((next_opcode_q == 8'd1) & next_flags_q[1]) & (next_ifmap_base_q != desc_ifmap_base_q);
 
   // ------------------------------------------------------------------------
   // DMA reads: requests run ahead, responses land in order
@@ -635,13 +669,55 @@ module eyeriss_controller (
 
   assign loading_filters = (state_q == StLoadFilter) | pf_loading_filters;
 
-  assign loading = (fetching | loading_filters) | ((state_q == StLoadIfmap) & ~desc_flags_q[4]);
+  assign ifmap_from_next = pf_busy;
 
-  assign ifmap_tile_lines = (({16'd0, desc_q_q} * {16'd0, desc_r_q}) * {16'd0, desc_nrows_q}) * {16'd0, desc_wl_q};
+  assign load_q = ifmap_from_next ? next_q_q : desc_q_q;
+
+  assign load_q_o = load_q;
+
+  assign load_r = ifmap_from_next ? next_r_q : desc_r_q;
+
+  assign load_r_o = load_r;
+
+  assign load_nrows = ifmap_from_next ? next_nrows_q : desc_nrows_q;
+
+  assign load_nrows_o = load_nrows;
+
+  assign load_w = ifmap_from_next ? next_w_q : desc_w_q;
+
+  assign load_w_o = load_w;
+
+  assign load_wl = ifmap_from_next ? next_wl_q : desc_wl_q;
+
+  assign load_wl_o = load_wl;
+
+  assign load_ifmap_addr = ifmap_from_next ? next_ifmap_addr_q : desc_ifmap_addr_q;
+
+  assign load_ifmap_addr_o = load_ifmap_addr;
+
+  assign load_ifmap_channel_lines = ifmap_from_next ? next_ifmap_channel_lines_q : desc_ifmap_channel_lines_q;
+
+  assign load_ifmap_channel_lines_o = load_ifmap_channel_lines;
+
+  assign load_ifmap_row_lines = ifmap_from_next ? next_ifmap_row_lines_q : desc_ifmap_row_lines_q;
+
+  assign load_ifmap_row_lines_o = load_ifmap_row_lines;
+
+  assign load_ifmap_base = ifmap_from_next ? next_ifmap_base_q : desc_ifmap_base_q;
+
+  assign load_ifmap_base_o = load_ifmap_base;
+
+  assign loading_ifmap = (state_q == StLoadIfmap) | pf_loading_ifmap;
+
+  assign ifmap_loading_o = loading_ifmap;
+
+  assign loading = (fetching | loading_filters) | (loading_ifmap & ~(pf_loading_ifmap ? next_flags_q[4] : desc_flags_q[4]));
+
+  assign ifmap_tile_lines = (({16'd0, load_q} * {16'd0, load_r}) * {16'd0, load_nrows}) * {16'd0, load_wl};
 
   assign load_lines = fetching ? 32'd17 : (loading_filters ? {16'd0, pf_loading_filters ? next_filter_lines_q : desc_filter_lines_q} : ifmap_tile_lines);
 
-  assign channel_lines = {16'd0, desc_nrows_q} * {16'd0, desc_wl_q};
+  assign channel_lines = {16'd0, load_nrows} * {16'd0, load_wl};
 
   assign dram_rd_req_valid_o = loading & (req_count_q < load_lines);
 
@@ -655,11 +731,11 @@ module eyeriss_controller (
 
   assign load_done = resp_count_q == load_lines;
 
-  assign glb_if_wr_en_o = resp_fire & (state_q == StLoadIfmap);
+  assign glb_if_wr_en_o = resp_fire & loading_ifmap;
 
   assign glb_f_wr_en_o = resp_fire & loading_filters;
 
-  assign glb_wr_line_o = resp_count_q[13:0];
+  assign glb_wr_line_o = loading_ifmap ? (resp_count_q[13:0] + load_ifmap_base) : resp_count_q[13:0];
 
   assign glb_wr_data_o = dram_rd_resp_data_i;
 
@@ -1149,7 +1225,7 @@ module eyeriss_controller (
 
   assign start_cmd = (cfg_valid_i & (cfg_addr_i == 8'd1)) & (cfg_data_i == 32'd1);
 
-  assign after_filter = desc_flags_q[1] ? StLoadIfmap : StSetup;
+  assign after_filter = (desc_flags_q[1] & ~ifmap_prefetched_q) ? StLoadIfmap : StSetup;
 
   assign after_decode = opcode_end ? StDone : ((desc_flags_q[0] & ~desc_prefetched_q) ? StLoadFilter : after_filter);
 
@@ -1165,7 +1241,11 @@ module eyeriss_controller (
 
   assign pf_fetch_done = pf_fetching & load_done;
 
-  assign start_load = (((((((state_q == StIdle) & start_cmd) | ((state_q == StDone) & start_cmd)) | (state_q == StDecode)) | ((state_q == StLoadFilter) & load_done)) | (pass_end & ~pf_ready)) | pf_start) | (pf_fetch_done & next_loads_filters);
+  assign pf_ifmap_start = next_loads_ifmap & ((pf_fetch_done & ~next_loads_filters) | (pf_loading_filters & load_done));
+
+  assign pf_ifmap_done = pf_loading_ifmap & (next_flags_q[4] ? ~rlc_load_busy_i : load_done);
+
+  assign start_load = ((((((((state_q == StIdle) & start_cmd) | ((state_q == StDone) & start_cmd)) | (state_q == StDecode)) | ((state_q == StLoadFilter) & load_done)) | (pass_end & ~pf_ready)) | pf_start) | (pf_fetch_done & next_loads_filters)) | pf_ifmap_start;
 
   assign enter_store = run_exit & desc_flags_q[3];
 
@@ -1173,7 +1253,7 @@ module eyeriss_controller (
 
   assign ifmap_loaded = desc_flags_q[4] ? ~rlc_load_busy_i : load_done;
 
-  assign rlc_load_start_o = desc_flags_q[4] & (((state_q == StDecode) & (after_decode == StLoadIfmap)) | (((state_q == StLoadFilter) & load_done) & (after_filter == StLoadIfmap)));
+  assign rlc_load_start_o = (desc_flags_q[4] & (((state_q == StDecode) & (after_decode == StLoadIfmap)) | (((state_q == StLoadFilter) & load_done) & (after_filter == StLoadIfmap)))) | (pf_ifmap_start & next_flags_q[4]);
 
   // State machine and program pointer
   always_comb begin
@@ -1247,22 +1327,34 @@ module eyeriss_controller (
   always_comb begin
     pf_state_d = pf_state_q;
     desc_prefetched_d = desc_prefetched_q;
+    ifmap_prefetched_d = ifmap_prefetched_q;
+    pf_did_ifmap_d = pf_did_ifmap_q;
     if (pf_start) begin
       pf_state_d = PfFetch;
     end
     if (pf_fetch_done) begin
-      pf_state_d = next_loads_filters ? PfFilter : PfReady;
+      pf_state_d = next_loads_filters ? PfFilter : (next_loads_ifmap ? PfIfmap : PfReady);
     end
     if (pf_loading_filters & load_done) begin
+      pf_state_d = next_loads_ifmap ? PfIfmap : PfReady;
+    end
+    if (pf_ifmap_start) begin
+      pf_did_ifmap_d = 1'd1;
+    end
+    if (pf_ifmap_done) begin
       pf_state_d = PfReady;
     end
     if (pass_end) begin
       pf_state_d = PfIdle;
       desc_prefetched_d = pf_ready;
+      ifmap_prefetched_d = pf_ready & pf_did_ifmap_q;
+      pf_did_ifmap_d = 1'd0;
     end
     if (start_cmd) begin
       pf_state_d = PfIdle;
       desc_prefetched_d = 1'd0;
+      ifmap_prefetched_d = 1'd0;
+      pf_did_ifmap_d = 1'd0;
     end
   end
 
@@ -1276,14 +1368,14 @@ module eyeriss_controller (
       req_count_d = 32'd0;
       resp_count_d = 32'd0;
       req_line_d = 32'd0;
-      req_channel_base_d = desc_ifmap_addr_q;
+      req_channel_base_d = load_ifmap_addr;
     end else begin
       if (req_fire) begin
         req_count_d = req_count_q + 32'd1;
         req_line_d = req_line_q + 32'd1;
         if (req_line_q == (channel_lines - 32'd1)) begin
           req_line_d = 32'd0;
-          req_channel_base_d = req_channel_base_q + desc_ifmap_channel_lines_q;
+          req_channel_base_d = req_channel_base_q + load_ifmap_channel_lines;
         end
       end
       if (resp_fire) begin
@@ -1327,6 +1419,7 @@ module eyeriss_controller (
     desc_step_d = desc_step_q;
     desc_ifmap_row_lines_d = desc_ifmap_row_lines_q;
     desc_ofmap_row_lines_d = desc_ofmap_row_lines_q;
+    desc_ifmap_base_d = desc_ifmap_base_q;
     next_opcode_d = next_opcode_q;
     next_flags_d = next_flags_q;
     next_s_d = next_s_q;
@@ -1360,6 +1453,7 @@ module eyeriss_controller (
     next_step_d = next_step_q;
     next_ifmap_row_lines_d = next_ifmap_row_lines_q;
     next_ofmap_row_lines_d = next_ofmap_row_lines_q;
+    next_ifmap_base_d = next_ifmap_base_q;
     if (resp_fire & (state_q == StFetch)) begin
       if (resp_count_q == 32'd0) begin
         desc_opcode_d = dram_rd_resp_data_i[7:0];
@@ -1459,6 +1553,9 @@ module eyeriss_controller (
       end
       if (resp_count_q == 32'd16) begin
         desc_ofmap_row_lines_d = dram_rd_resp_data_i[15:0];
+      end
+      if (resp_count_q == 32'd16) begin
+        desc_ifmap_base_d = dram_rd_resp_data_i[45:32];
       end
     end
     if (resp_fire & pf_fetching) begin
@@ -1561,6 +1658,9 @@ module eyeriss_controller (
       if (resp_count_q == 32'd16) begin
         next_ofmap_row_lines_d = dram_rd_resp_data_i[15:0];
       end
+      if (resp_count_q == 32'd16) begin
+        next_ifmap_base_d = dram_rd_resp_data_i[45:32];
+      end
     end
     if (pass_end & pf_ready) begin
       desc_opcode_d = next_opcode_q;
@@ -1596,6 +1696,7 @@ module eyeriss_controller (
       desc_step_d = next_step_q;
       desc_ifmap_row_lines_d = next_ifmap_row_lines_q;
       desc_ofmap_row_lines_d = next_ofmap_row_lines_q;
+      desc_ifmap_base_d = next_ifmap_base_q;
     end
   end
 
@@ -1659,8 +1760,11 @@ module eyeriss_controller (
       desc_step_q <= 16'd0;
       desc_ifmap_row_lines_q <= 16'd0;
       desc_ofmap_row_lines_q <= 16'd0;
-      pf_state_q <= 2'd0;
+      desc_ifmap_base_q <= 14'd0;
+      pf_state_q <= 3'd0;
       desc_prefetched_q <= 1'd0;
+      ifmap_prefetched_q <= 1'd0;
+      pf_did_ifmap_q <= 1'd0;
       req_count_q <= 32'd0;
       resp_count_q <= 32'd0;
       req_line_q <= 32'd0;
@@ -1755,8 +1859,11 @@ module eyeriss_controller (
       desc_step_q <= desc_step_d;
       desc_ifmap_row_lines_q <= desc_ifmap_row_lines_d;
       desc_ofmap_row_lines_q <= desc_ofmap_row_lines_d;
+      desc_ifmap_base_q <= desc_ifmap_base_d;
       pf_state_q <= pf_state_d;
       desc_prefetched_q <= desc_prefetched_d;
+      ifmap_prefetched_q <= ifmap_prefetched_d;
+      pf_did_ifmap_q <= pf_did_ifmap_d;
       req_count_q <= req_count_d;
       resp_count_q <= resp_count_d;
       req_line_q <= req_line_d;
@@ -1852,6 +1959,7 @@ module eyeriss_controller (
     next_step_q <= next_step_d;
     next_ifmap_row_lines_q <= next_ifmap_row_lines_d;
     next_ofmap_row_lines_q <= next_ofmap_row_lines_d;
+    next_ifmap_base_q <= next_ifmap_base_d;
     row0_g_q <= row0_g_d;
     row0_i_q <= row0_i_d;
     row1_g_q <= row1_g_d;
@@ -1946,6 +2054,8 @@ module eyeriss_controller (
         else $error("eyeriss_controller: the prefetch used the DRAM read port outside Run: it would share it with a load or a store");
       filter_buffer_free: assert (!(glb_f_wr_en_o & filter_feeder_busy_i))
         else $error("eyeriss_controller: filter buffer written while the filter feeder still reads it");
+      ifmap_prefetch_other_half: assert (!(pf_loading_ifmap & (next_ifmap_base_q == desc_ifmap_base_q)))
+        else $error("eyeriss_controller: the prefetch loads the next ifmap tile over the one this pass reads");
       prefetch_keeps_reused_filters: assert (!(pf_loading_filters & ~next_loads_filters))
         else $error("eyeriss_controller: the prefetch overwrote the filter buffer for a pass that re-feeds the block already there");
     end

@@ -95,12 +95,10 @@ module eyeriss_top (
   logic [15:0] pass_epass;
   logic [15:0] pass_fl;
   logic [15:0] pass_step;
-  logic [31:0] pass_ifmap_addr;
-  logic [31:0] pass_ifmap_channel_lines;
-  logic [15:0] pass_ifmap_row_lines;
   logic [31:0] pass_ofmap_addr;
   logic [31:0] pass_ofmap_plane_lines;
   logic [15:0] pass_ofmap_row_lines;
+  logic [13:0] pass_ifmap_base;
   logic ctrl_rd_req_valid;
   logic [31:0] ctrl_rd_req_addr;
   logic ctrl_rd_resp_ready;
@@ -112,6 +110,16 @@ module eyeriss_top (
   logic rlc_store_start;
   logic rlc_store_busy;
   logic relu;
+  logic [15:0] load_q;  // the ifmap tile being loaded: this pass's, or the next's
+  logic [15:0] load_r;
+  logic [15:0] load_nrows;
+  logic [15:0] load_w;
+  logic [15:0] load_wl;
+  logic [31:0] load_ifmap_addr;
+  logic [31:0] load_ifmap_channel_lines;
+  logic [15:0] load_ifmap_row_lines;
+  logic [13:0] load_ifmap_base;
+  logic ifmap_loading;
   logic program_start;  // the start command: counters restart with each program
   logic pe_cnt_clear_q;  // the start command, a cycle later, for the PEs
   logic pe_cnt_clear_d;
@@ -132,6 +140,7 @@ module eyeriss_top (
   logic if_rd_en;
   logic [15:0] if_rd_word;
   logic [15:0] if_rd_data;
+  logic [15:0] if_rd_word_in_region;  // the feeder's tile word, from the tile's base
   logic ps_wr_en;
   logic [15:0] ps_wr_word;
   logic [15:0] ps_wr_data;
@@ -3093,6 +3102,16 @@ module eyeriss_top (
     .filter_feeder_busy_i      (ff_busy),
     .pes_idle_i                (pes_idle),
     .gon_words_i               (gon_words),
+    .load_q_o                  (load_q),
+    .load_r_o                  (load_r),
+    .load_nrows_o              (load_nrows),
+    .load_w_o                  (load_w),
+    .load_wl_o                 (load_wl),
+    .load_ifmap_addr_o         (load_ifmap_addr),
+    .load_ifmap_channel_lines_o(load_ifmap_channel_lines),
+    .load_ifmap_row_lines_o    (load_ifmap_row_lines),
+    .load_ifmap_base_o         (load_ifmap_base),
+    .ifmap_loading_o           (ifmap_loading),
     .rlc_load_start_o          (rlc_load_start),
     .rlc_load_busy_i           (rlc_load_busy),
     .rlc_store_start_o         (rlc_store_start),
@@ -3129,12 +3148,10 @@ module eyeriss_top (
     .pass_epass_o              (pass_epass),
     .pass_fl_o                 (pass_fl),
     .pass_step_o               (pass_step),
-    .pass_ifmap_addr_o         (pass_ifmap_addr),
-    .pass_ifmap_channel_lines_o(pass_ifmap_channel_lines),
-    .pass_ifmap_row_lines_o    (pass_ifmap_row_lines),
     .pass_ofmap_addr_o         (pass_ofmap_addr),
     .pass_ofmap_plane_lines_o  (pass_ofmap_plane_lines),
-    .pass_ofmap_row_lines_o    (pass_ofmap_row_lines)
+    .pass_ofmap_row_lines_o    (pass_ofmap_row_lines),
+    .pass_ifmap_base_o         (pass_ifmap_base)
   );
 
   // ------------------------------------------------------------------------
@@ -3145,7 +3162,7 @@ module eyeriss_top (
 
   assign pe_cnt_clear_d = program_start;
 
-  assign rlc_tile_rows = ({16'd0, pass_q} * {16'd0, pass_r}) * {16'd0, pass_nrows};
+  assign rlc_tile_rows = ({16'd0, load_q} * {16'd0, load_r}) * {16'd0, load_nrows};
 
   eyeriss_rlc_loader u_rlc_loader (
     .clk_i              (clk_i),
@@ -3155,12 +3172,12 @@ module eyeriss_top (
     .busy_o             (rlc_load_busy),
     .error_o            (rlc_error_o),
     .cfg_rows_i         (rlc_tile_rows),
-    .cfg_nrows_i        (pass_nrows),
-    .cfg_addr_i         (pass_ifmap_addr),
-    .cfg_channel_lines_i(pass_ifmap_channel_lines),
-    .cfg_row_lines_i    (pass_ifmap_row_lines),
-    .cfg_w_i            (pass_w),
-    .cfg_wl_i           (pass_wl),
+    .cfg_nrows_i        (load_nrows),
+    .cfg_addr_i         (load_ifmap_addr),
+    .cfg_channel_lines_i(load_ifmap_channel_lines),
+    .cfg_row_lines_i    (load_ifmap_row_lines),
+    .cfg_w_i            (load_w),
+    .cfg_wl_i           (load_wl),
     .rd_req_valid_o     (ld_rd_req_valid),
     .rd_req_ready_i     (dram_rd_req_ready_i),
     .rd_req_addr_o      (ld_rd_req_addr),
@@ -3213,13 +3230,15 @@ module eyeriss_top (
   // Global buffer and feeders
   // ------------------------------------------------------------------------
 
+  assign if_rd_word_in_region = if_rd_word + {pass_ifmap_base, 2'd0};
+
   assign ps_rd_en = (ps_rd_en_feeder | glb_ps_rd_en_store) | enc_rd_en;
 
   assign ps_rd_line = enc_rd_en ? enc_rd_line : (glb_ps_rd_en_store ? glb_ps_rd_line_store : ps_rd_line_feeder);
 
   assign if_wr_en = glb_if_wr_en | ld_wr_en;
 
-  assign if_wr_line = ld_wr_en ? ld_wr_line : glb_wr_line;
+  assign if_wr_line = ld_wr_en ? (ld_wr_line + load_ifmap_base) : glb_wr_line;
 
   assign if_wr_data = ld_wr_en ? ld_wr_data : glb_wr_data;
 
@@ -3233,7 +3252,7 @@ module eyeriss_top (
     .if_wr_data_i   (if_wr_data),
     .if_wr_mask_i   (if_wr_mask),
     .if_rd_en_i     (if_rd_en),
-    .if_rd_word_i   (if_rd_word),
+    .if_rd_word_i   (if_rd_word_in_region),
     .if_rd_data_o   (if_rd_data),
     .ps_wr_en_i     (ps_wr_en),
     .ps_wr_word_i   (ps_wr_word),
@@ -14584,7 +14603,7 @@ module eyeriss_top (
     .ev_dram_lines_read_i       (dram_rd_resp_valid_i & dram_rd_resp_ready_o),
     .ev_dram_lines_written_i    (dram_wr_valid_o & dram_wr_ready_i),
     .ev_dram_filter_lines_read_i(glb_f_wr_en),
-    .ev_dram_ifmap_lines_read_i ((dram_rd_resp_valid_i & dram_rd_resp_ready_o) & (state_o == 4'd4)),
+    .ev_dram_ifmap_lines_read_i ((dram_rd_resp_valid_i & dram_rd_resp_ready_o) & ifmap_loading),
     .perf_sel_i                 (perf_sel_i),
     .perf_cnt_o                 (perf_cnt_o)
   );

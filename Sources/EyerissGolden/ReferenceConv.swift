@@ -33,15 +33,7 @@ public enum ReferenceConv {
     /// addition is modular. Every operand is checked against the data range first.
     public static func conv(_ layer: LayerShape, input: Tensor4, weights: Tensor4, shift: Int,
                             fixedPoint: FixedPoint) -> Tensor4 {
-        precondition((try? layer.validated()) != nil, "ReferenceConv.conv: layer \(layer.name) is not a valid shape: \(layer)")
-        let inDims = [layer.n, layer.c, layer.h, layer.w]
-        let wDims = [layer.m, layer.channelsPerGroup, layer.r, layer.s]
-        precondition(input.dims == inDims,
-                     "ReferenceConv.conv(\(layer.name)): input dims \(input.dims) must be [n, c, h, w] = \(inDims)")
-        precondition(weights.dims == wDims,
-                     "ReferenceConv.conv(\(layer.name)): weights dims \(weights.dims) must be [m, c/groups, r, s] = \(wDims)")
-        precondition(fixedPoint.shiftRange.contains(shift),
-                     "ReferenceConv.conv(\(layer.name)): shift \(shift) must be in \(fixedPoint.shiftRange)")
+        checkShapes(layer, input: input, weights: weights, shift: shift, fixedPoint: fixedPoint)
         for (what, tensor) in [("input", input), ("weight", weights)] {
             if let bad = tensor.values.first(where: { !fixedPoint.isValidData($0) }) {
                 preconditionFailure("ReferenceConv.conv(\(layer.name)): \(what) \(bad) is outside the \(fixedPoint.dataBits)-bit data range \(fixedPoint.dataRange)")
@@ -96,15 +88,7 @@ public enum ReferenceConv {
     /// to check it (tests compare the two on random layers and formats).
     public static func convByDefinition(_ layer: LayerShape, input: Tensor4, weights: Tensor4, shift: Int,
                                         fixedPoint: FixedPoint) -> Tensor4 {
-        precondition((try? layer.validated()) != nil, "ReferenceConv.conv: layer \(layer.name) is not a valid shape: \(layer)")
-        let inDims = [layer.n, layer.c, layer.h, layer.w]
-        let wDims = [layer.m, layer.channelsPerGroup, layer.r, layer.s]
-        precondition(input.dims == inDims,
-                     "ReferenceConv.conv(\(layer.name)): input dims \(input.dims) must be [n, c, h, w] = \(inDims)")
-        precondition(weights.dims == wDims,
-                     "ReferenceConv.conv(\(layer.name)): weights dims \(weights.dims) must be [m, c/groups, r, s] = \(wDims)")
-        precondition(fixedPoint.shiftRange.contains(shift),
-                     "ReferenceConv.conv(\(layer.name)): shift \(shift) must be in \(fixedPoint.shiftRange)")
+        checkShapes(layer, input: input, weights: weights, shift: shift, fixedPoint: fixedPoint)
 
         let (cPerGroup, mPerGroup) = (layer.channelsPerGroup, layer.filtersPerGroup)
         var out = Tensor4(dims: [layer.n, layer.m, layer.e, layer.f], fill: 0)
@@ -134,6 +118,19 @@ public enum ReferenceConv {
             }
         }
         return out
+    }
+
+    /// The shapes and the shift a convolution needs; anything else is a programming error.
+    private static func checkShapes(_ layer: LayerShape, input: Tensor4, weights: Tensor4, shift: Int, fixedPoint: FixedPoint) {
+        precondition((try? layer.validated()) != nil, "ReferenceConv.conv: layer \(layer.name) is not a valid shape: \(layer)")
+        let inDims = [layer.n, layer.c, layer.h, layer.w]
+        let wDims = [layer.m, layer.channelsPerGroup, layer.r, layer.s]
+        precondition(input.dims == inDims,
+                     "ReferenceConv.conv(\(layer.name)): input dims \(input.dims) must be [n, c, h, w] = \(inDims)")
+        precondition(weights.dims == wDims,
+                     "ReferenceConv.conv(\(layer.name)): weights dims \(weights.dims) must be [m, c/groups, r, s] = \(wDims)")
+        precondition(fixedPoint.shiftRange.contains(shift),
+                     "ReferenceConv.conv(\(layer.name)): shift \(shift) must be in \(fixedPoint.shiftRange)")
     }
 
     /// What one row-stationary PE computes (Chen et al., ISCA 2016): a 1-D convolution of

@@ -46,11 +46,8 @@ public func makeGIN(rowTagBits: Int, columnTagBits: Int, dataBits: Int, rows: In
     m.assign(rowOfPE, Expr.concat((0..<n).reversed().map { i in rowMatch.bit(i / columns) }))
     let dest = m.logic("destinations", n, comment: "active PEs whose row and column IDs match the tags")
     m.assign(dest, rowOfPE & colMatch & active)
-    let blocked = m.logic("blocked", n, comment: "destinations not ready this cycle")
-    m.assign(blocked, dest & ~peReady)
-    m.assign(inReady, blocked.isZero)
-    let deliver = options.has(.multicastIgnoresReady) ? inValid : inValid & blocked.isZero
-    m.assign(peValid, Expr.mux(deliver, dest, .lit(0, width: n)))
+    deliverWhenAllReady(m, destinations: dest, peReady: peReady, inValid: inValid, inReady: inReady, peValid: peValid,
+                        options: options)
     m.assign(peData, inData)
     return try m.build()
 }
@@ -107,10 +104,19 @@ public func makeFilterGIN(_ p: TopParams, header: RTLHeader, options: GeneratorO
     }))
     let dest = m.logic("destinations", n, comment: "active PEs whose row takes a word and whose column ID matches")
     m.assign(dest, Expr.concat((0..<n).reversed().map { i in rowMatches[i / columns] }) & colMatch & active)
-    let blocked = m.logic("blocked", n, comment: "destinations not ready this cycle")
+    deliverWhenAllReady(m, destinations: dest, peReady: peReady, inValid: inValid, inReady: inReady, peValid: peValid,
+                        options: options)
+    return try m.build()
+}
+
+/// The GINs' handshake: a word (or line) goes out, in one cycle, to all its destinations only
+/// when every one of them is ready; `in_ready_o` depends on the PEs' ready flags, which come
+/// straight from their FIFO registers, so there is no combinational loop.
+private func deliverWhenAllReady(_ m: ModuleBuilder, destinations dest: Expr, peReady: Expr, inValid: Expr, inReady: Expr,
+                                 peValid: Expr, options: GeneratorOptions) {
+    let blocked = m.logic("blocked", dest.width, comment: "destinations not ready this cycle")
     m.assign(blocked, dest & ~peReady)
     m.assign(inReady, blocked.isZero)
     let deliver = options.has(.multicastIgnoresReady) ? inValid : inValid & blocked.isZero
-    m.assign(peValid, Expr.mux(deliver, dest, .lit(0, width: n)))
-    return try m.build()
+    m.assign(peValid, Expr.mux(deliver, dest, .lit(0, width: dest.width)))
 }

@@ -46,8 +46,13 @@ final class PerfCountersTests: XCTestCase {
         let event = try XCTUnwrap(top.split(separator: "\n").first { $0.contains(".ev_cycles_dram_stall_i") })
         let decoded = Set(event.components(separatedBy: "state_o == 4'd").dropFirst().map { Int($0.prefix { $0.isNumber })! })
         XCTAssertEqual(decoded, Set(try ["StFetch", "StLoadFilter", "StLoadIfmap", "StStore", "StPrefetchWait"].map(code)))
+        // Ifmap lines arrive in StLoadIfmap or, prefetched into the other half of the region,
+        // while the pass before runs: the controller says which (ifmap_loading_o).
         let ifmapLines = try XCTUnwrap(top.split(separator: "\n").first { $0.contains(".ev_dram_ifmap_lines_read_i") })
-        XCTAssertTrue(ifmapLines.contains("state_o == 4'd\(try code("StLoadIfmap"))"), String(ifmapLines))
+        XCTAssertTrue(ifmapLines.contains("ifmap_loading"), String(ifmapLines))
+        let loading = try XCTUnwrap(ctrl.split(separator: "\n").first { $0.contains("assign loading_ifmap = ") })
+        XCTAssertTrue(loading.contains("state_q == StLoadIfmap") && loading.contains("pf_loading_ifmap"), String(loading))
+        XCTAssertTrue(ctrl.contains("assign ifmap_loading_o = loading_ifmap;"))
         // Filter lines also arrive while a pass runs (the prefetch): they are the filter buffer's line writes.
         let filterLines = try XCTUnwrap(top.split(separator: "\n").first { $0.contains(".ev_dram_filter_lines_read_i") })
         XCTAssertTrue(filterLines.contains("glb_f_wr_en"), String(filterLines))
