@@ -284,8 +284,6 @@ module eyeriss_controller (
   logic ifmap_prefetched_q;  // this pass's ifmap tile came from the prefetch
   logic ifmap_prefetched_d;
   logic pf_ifmap_start;  // the prefetch starts loading the next tile
-  logic pf_did_ifmap_q;  // the prefetch has loaded (or is loading) the next tile
-  logic pf_did_ifmap_d;
   logic loading;  // a DRAM -> chip transfer is in progress
   logic fetching;  // reading a descriptor (this one or, prefetching, the next)
   logic loading_filters;  // reading a filter block into the filter buffer
@@ -1328,7 +1326,6 @@ module eyeriss_controller (
     pf_state_d = pf_state_q;
     desc_prefetched_d = desc_prefetched_q;
     ifmap_prefetched_d = ifmap_prefetched_q;
-    pf_did_ifmap_d = pf_did_ifmap_q;
     if (pf_start) begin
       pf_state_d = PfFetch;
     end
@@ -1338,23 +1335,18 @@ module eyeriss_controller (
     if (pf_loading_filters & load_done) begin
       pf_state_d = next_loads_ifmap ? PfIfmap : PfReady;
     end
-    if (pf_ifmap_start) begin
-      pf_did_ifmap_d = 1'd1;
-    end
     if (pf_ifmap_done) begin
       pf_state_d = PfReady;
     end
     if (pass_end) begin
       pf_state_d = PfIdle;
       desc_prefetched_d = pf_ready;
-      ifmap_prefetched_d = pf_ready & pf_did_ifmap_q;
-      pf_did_ifmap_d = 1'd0;
+      ifmap_prefetched_d = pf_ready & next_loads_ifmap;
     end
     if (start_cmd) begin
       pf_state_d = PfIdle;
       desc_prefetched_d = 1'd0;
       ifmap_prefetched_d = 1'd0;
-      pf_did_ifmap_d = 1'd0;
     end
   end
 
@@ -1764,7 +1756,6 @@ module eyeriss_controller (
       pf_state_q <= 3'd0;
       desc_prefetched_q <= 1'd0;
       ifmap_prefetched_q <= 1'd0;
-      pf_did_ifmap_q <= 1'd0;
       req_count_q <= 32'd0;
       resp_count_q <= 32'd0;
       req_line_q <= 32'd0;
@@ -1863,7 +1854,6 @@ module eyeriss_controller (
       pf_state_q <= pf_state_d;
       desc_prefetched_q <= desc_prefetched_d;
       ifmap_prefetched_q <= ifmap_prefetched_d;
-      pf_did_ifmap_q <= pf_did_ifmap_d;
       req_count_q <= req_count_d;
       resp_count_q <= resp_count_d;
       req_line_q <= req_line_d;

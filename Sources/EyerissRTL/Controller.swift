@@ -230,7 +230,6 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
                                 comment: "this pass's descriptor (and filter block) came from the prefetch")
     let ifmapPrefetched = m.register("ifmap_prefetched", reset: 0, comment: "this pass's ifmap tile came from the prefetch")
     let pfIfmapStart = m.logic("pf_ifmap_start", comment: "the prefetch starts loading the next tile")
-    let pfDidIfmap = m.register("pf_did_ifmap", reset: 0, comment: "the prefetch has loaded (or is loading) the next tile")
 
     // ------------------------------------------------------------------ DMA reads
     m.section("DMA reads: requests run ahead, responses land in order")
@@ -520,23 +519,20 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
         b.set(pf.d, pf.q)
         b.set(prefetched.d, prefetched.q)
         b.set(ifmapPrefetched.d, ifmapPrefetched.q)
-        b.set(pfDidIfmap.d, pfDidIfmap.q)
         b.when(pfStart) { b in b.set(pf.d, pfFetch) }
         b.when(pfFetchDone) { b in b.set(pf.d, Expr.mux(nextLoadsFilters, pfFilter, Expr.mux(nextLoadsIfmap, pfIfmap, pfReady))) }
         b.when(pfLoadingFilters & loadDone) { b in b.set(pf.d, Expr.mux(nextLoadsIfmap, pfIfmap, pfReady)) }
-        b.when(pfIfmapStart) { b in b.set(pfDidIfmap.d, .one) }
         b.when(pfIfmapDone) { b in b.set(pf.d, pfReady) }
         b.when(passEnd) { b in
             b.set(pf.d, pfIdle)
             b.set(prefetched.d, pfIsReady)
-            b.set(ifmapPrefetched.d, pfIsReady & pfDidIfmap.q)
-            b.set(pfDidIfmap.d, .zero)
+            // A finished prefetch loaded the next tile exactly when the next pass loads one into the other half.
+            b.set(ifmapPrefetched.d, pfIsReady & nextLoadsIfmap)
         }
         b.when(startCmd) { b in
             b.set(pf.d, pfIdle)
             b.set(prefetched.d, .zero)
             b.set(ifmapPrefetched.d, .zero)
-            b.set(pfDidIfmap.d, .zero)
         }
     }
     m.comb("DMA counters: restart with each transfer") { b in
