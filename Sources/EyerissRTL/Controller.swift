@@ -83,8 +83,9 @@ struct ControllerFields {
 /// free) and while the pass computes, the idle DRAM read port fetches the NEXT descriptor into a
 /// shadow register set and, when that pass loads filters, its filter block into the filter
 /// buffer, and, when it loads an ifmap tile into the other half of the ifmap region, that tile
-/// (raw, or through the RLC loader). The next pass then skips Fetch, LoadFilter and LoadIfmap. The pass waits for the prefetch
-/// (`StPrefetchWait`) before its store, so the store never shares the DRAM port with it.
+/// (raw, or through the RLC loader). The next pass then skips Fetch, LoadFilter and LoadIfmap.
+/// The pass waits for the prefetch (`StPrefetchWait`) before its store, so the store never
+/// shares the DRAM port with it.
 public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let m = ModuleBuilder("eyeriss_controller", header: header.lines(
         purpose: "Top-level controller: fetches pass descriptors, moves data DRAM <-> global buffer, sequences passes.",
