@@ -66,7 +66,7 @@ module eyeriss_filter_gin (
   logic row11_match;
   logic [15:0] row11_word;
   logic [167:0] col_match;  // column tag equals the PE's column ID
-  logic [167:0] destinations;  // active PEs whose row takes a word and whose column ID matches
+  logic [167:0] destinations;  // active PEs whose X-bus takes the word and whose column ID matches
   logic [167:0] blocked;  // destinations not ready this cycle
 
   // ------------------------------------------------------------------------

@@ -38,16 +38,8 @@ public func makeGIN(rowTagBits: Int, columnTagBits: Int, dataBits: Int, rows: In
     m.assign(rowMatch, Expr.concat((0..<rows).reversed().map { r in
         rowIDs.bits(r * rowTagBits + rowTagBits - 1, r * rowTagBits).eq(rowTag)
     }))
-    let colMatch = m.logic("col_match", n, comment: "PE controllers: column tag equals the PE's column ID")
-    m.assign(colMatch, Expr.concat((0..<n).reversed().map { i in
-        colIDs.bits(i * columnTagBits + columnTagBits - 1, i * columnTagBits).eq(colTag)
-    }))
-    let rowOfPE = m.logic("row_match_per_pe", n, comment: "each PE's X-bus match")
-    m.assign(rowOfPE, Expr.concat((0..<n).reversed().map { i in rowMatch.bit(i / columns) }))
-    let dest = m.logic("destinations", n, comment: "active PEs whose row and column IDs match the tags")
-    m.assign(dest, rowOfPE & colMatch & active)
-    deliverWhenAllReady(m, destinations: dest, peReady: peReady, inValid: inValid, inReady: inReady, peValid: peValid,
-                        options: options)
+    deliver(m, rowTakes: (0..<rows).map { rowMatch.bit($0) }, columns: columns, colIDs: colIDs, colTag: colTag,
+            active: active, peReady: peReady, inValid: inValid, inReady: inReady, peValid: peValid, options: options)
     m.assign(peData, inData)
     return try m.build()
 }
@@ -97,23 +89,24 @@ public func makeFilterGIN(_ p: TopParams, header: RTLHeader, options: GeneratorO
         rowWords.append(word)
     }
     m.assign(rowData, Expr.concat(rowWords.reversed()))
-    m.section("PE controllers")
-    let colMatch = m.logic("col_match", n, comment: "column tag equals the PE's column ID")
-    m.assign(colMatch, Expr.concat((0..<n).reversed().map { i in
-        colIDs.bits(i * p.columnTagBits + p.columnTagBits - 1, i * p.columnTagBits).eq(colTag)
-    }))
-    let dest = m.logic("destinations", n, comment: "active PEs whose row takes a word and whose column ID matches")
-    m.assign(dest, Expr.concat((0..<n).reversed().map { i in rowMatches[i / columns] }) & colMatch & active)
-    deliverWhenAllReady(m, destinations: dest, peReady: peReady, inValid: inValid, inReady: inReady, peValid: peValid,
-                        options: options)
+    deliver(m, rowTakes: rowMatches, columns: columns, colIDs: colIDs, colTag: colTag, active: active,
+            peReady: peReady, inValid: inValid, inReady: inReady, peValid: peValid, options: options)
     return try m.build()
 }
 
-/// The GINs' handshake: a word (or line) goes out, in one cycle, to all its destinations only
-/// when every one of them is ready; `in_ready_o` depends on the PEs' ready flags, which come
-/// straight from their FIFO registers, so there is no combinational loop.
-private func deliverWhenAllReady(_ m: ModuleBuilder, destinations dest: Expr, peReady: Expr, inValid: Expr, inReady: Expr,
-                                 peValid: Expr, options: GeneratorOptions) {
+/// The PE controllers and handshake every GIN shares. A PE is a destination when it is active,
+/// its X-bus takes the word (`rowTakes`, one bit per PE row) and its column ID equals the column
+/// tag. The word (or line) goes out, in one cycle, to all its destinations only when every one
+/// of them is ready; `in_ready_o` depends on the PEs' ready flags, which come straight from
+/// their FIFO registers, so there is no combinational loop.
+private func deliver(_ m: ModuleBuilder, rowTakes: [Expr], columns: Int, colIDs: Expr, colTag: Expr, active: Expr,
+                     peReady: Expr, inValid: Expr, inReady: Expr, peValid: Expr, options: GeneratorOptions) {
+    let n = active.width, tagBits = colTag.width
+    m.section("PE controllers")
+    let colMatch = m.logic("col_match", n, comment: "column tag equals the PE's column ID")
+    m.assign(colMatch, Expr.concat((0..<n).reversed().map { i in colIDs.bits(i * tagBits + tagBits - 1, i * tagBits).eq(colTag) }))
+    let dest = m.logic("destinations", n, comment: "active PEs whose X-bus takes the word and whose column ID matches")
+    m.assign(dest, Expr.concat((0..<n).reversed().map { i in rowTakes[i / columns] }) & colMatch & active)
     let blocked = m.logic("blocked", dest.width, comment: "destinations not ready this cycle")
     m.assign(blocked, dest & ~peReady)
     m.assign(inReady, blocked.isZero)
