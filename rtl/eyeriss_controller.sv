@@ -2044,6 +2044,8 @@ module eyeriss_controller (
         else $error("eyeriss_controller: the prefetch used the DRAM read port outside Run: it would share it with a load or a store");
       filter_buffer_free: assert (!(glb_f_wr_en_o & filter_feeder_busy_i))
         else $error("eyeriss_controller: filter buffer written while the filter feeder still reads it");
+      ifmap_tile_in_region: assert (!(((state_q == StDecode) & (desc_opcode_q == 8'd1)) & (({18'd0, desc_ifmap_base_q} + ifmap_tile_lines) > ({27'd0, desc_psum_bank_q} * 32'd512))))
+        else $error("eyeriss_controller: the pass's ifmap tile (ifmapBase + q*r*nRows*Wl lines) ends past the ifmap region (psumBank banks): the program in DRAM is corrupt");
       ifmap_prefetch_other_half: assert (!(pf_loading_ifmap & (next_ifmap_base_q == desc_ifmap_base_q)))
         else $error("eyeriss_controller: the prefetch loads the next ifmap tile over the one this pass reads");
       prefetch_keeps_reused_filters: assert (!(pf_loading_filters & ~next_loads_filters))

@@ -183,8 +183,8 @@ struct GeometrySearch {
     /// the spads fill before the MACs start), plus the ifmap tile from DRAM (loaded before the
     /// pass runs, section 5, unless every tile fits half the ifmap region: then it is loaded
     /// with the prefetch), plus what the computing does not hide of the next descriptor, filter
-    /// block (and tile) (prefetched once the filter feeder is done; the first pass waits for its own). This is what makes the
-    /// ranking weigh PE count against reuse:
+    /// block and such a tile (prefetched once the filter feeder is done; the first pass waits for
+    /// its own). This is what makes the ranking weigh PE count against reuse:
     /// more columns only help while the GON keeps up (`e*t <= q*S`), more channel sets while
     /// the ifmap feeder does.
     func cost(_ g: MainGeometry) -> (cycles: Double, utilization: Double) {

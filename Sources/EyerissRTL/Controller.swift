@@ -603,6 +603,12 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
                 message: "the prefetch used the DRAM read port outside Run: it would share it with a load or a store")
     m.assertion("filter_buffer_free", !(glbFWrEn & filterFeederBusy),
                 message: "filter buffer written while the filter feeder still reads it")
+    // At decode the load fields are this pass's (the prefetch is idle).
+    let ifmapRegionLines = field[.psumBank]!.zeroExtended(to: 32) * Expr.lit(p.bankWords, width: 32)
+    m.assertion("ifmap_tile_in_region",
+                !(state.q.eq(stDecode) & field[.opcode]!.eq(1)
+                  & (field[.ifmapBase]!.zeroExtended(to: 32) + ifmapTileLines).gt(ifmapRegionLines)),
+                message: "the pass's ifmap tile (ifmapBase + q*r*nRows*Wl lines) ends past the ifmap region (psumBank banks): the program in DRAM is corrupt")
     m.assertion("ifmap_prefetch_other_half", !(pfLoadingIfmap & next[.ifmapBase]!.eq(field[.ifmapBase]!)),
                 message: "the prefetch loads the next ifmap tile over the one this pass reads")
     m.assertion("prefetch_keeps_reused_filters", !(pfLoadingFilters & ~nextLoadsFilters),

@@ -17,6 +17,25 @@ final class TopSmokeTests: XCTestCase {
         XCTAssertEqual(stats.macs, 0)
     }
 
+    /// The hand-built pass's descriptor (fields in the order of docs/architecture.md, section 5):
+    /// ..., psum bank 1, ..., step 1, ifmap and ofmap rows of 2 lines (raw), its tile at `ifmapBase`.
+    static func handDescriptor(shift: Int, ifmapBase: Int = 0) -> [UInt64] {
+        let values: [Int] = [1, 1 | 2 | 8, 3, 1, 6, 2, 2, 3, 1, 4, 1, 1, shift, 1, 6, 4, -1, 0, 4, 2, 6,
+                             34, 12, 48, 8, 1, 4, 2, 64, 8, 1, 2, 2, ifmapBase]
+        let fields = values.map { UInt64(UInt32(bitPattern: Int32($0))) }
+        return (0..<17).map { fields[2 * $0] | (fields[2 * $0 + 1] << 32) }
+    }
+
+    /// A descriptor whose ifmap tile (2 channels x 4 rows x 2 lines) would end past the ifmap
+    /// region (psum bank 1: 512 lines) stops the run with an RTL assertion naming the check.
+    func testAnIfmapTileOutsideItsRegionIsCaught() throws {
+        let sim = try AcceleratorSimulator(config: Self.config, seed: 3, dramLines: 80, dram: .nominal(Self.config))
+        try sim.writeDRAM(line: 0, Self.handDescriptor(shift: 10, ifmapBase: 510) + [UInt64](repeating: 0, count: 17))
+        XCTAssertThrowsError(try sim.run(programLine: 0)) { error in
+            XCTAssertTrue("\(error)".contains("ifmap_tile_in_region"), "\(error)")
+        }
+    }
+
     /// C = 2, H = 4, W = 6, M = 2, 3x3 filters, stride 1, pad 1: one pass with Rc = 3, r = 1,
     /// q = 2, p = 2, e = 4, t = 1 on the 3x4 array.
     func testOnePassByHandMatchesTheGoldenModel() throws {
@@ -35,12 +54,7 @@ final class TopSmokeTests: XCTestCase {
                 }
             }
         }
-        var fields = [UInt32](repeating: 0, count: 34)
-        // ..., step 1, ifmap and ofmap rows of 2 lines (raw), reserved 0.
-        let values: [Int] = [1, 1 | 2 | 8, 3, 1, 6, 2, 2, 3, 1, 4, 1, 1, shift, 1, 6, 4, -1, 0, 4, 2, 6,
-                             34, 12, 48, 8, 1, 4, 2, 64, 8, 1, 2, 2, 0]
-        for (k, v) in values.enumerated() { fields[k] = UInt32(bitPattern: Int32(v)) }
-        let descriptor = (0..<17).map { UInt64(fields[2 * $0]) | (UInt64(fields[2 * $0 + 1]) << 32) }
+        let descriptor = Self.handDescriptor(shift: shift)
         // Filter block: tg < 1; 3 PE rows, so 3 words to a line: line w = (s < 3, cq < 2, k < 2)
         // holds word w of PE rows ρ = 0, 1, 2 (filter row i = ρ) in lanes 0-2.
         var filterLines: [UInt64] = []
