@@ -11,6 +11,10 @@ struct MainGeometry: Equatable {
     var t: Int
     var jobRows: Int
     var psumBank: Int
+    /// Psum tiles held in the psum region at once: 1, or the batch size when the images
+    /// interleave inside the accumulation loop (each its own tile of `psumBanksPerSlot` banks).
+    var imageSlots = 1
+    var psumBanksPerSlot = 0
 }
 
 /// `count` chunks of `x * y` units each: `x` the factor kept inside a PE (q, p or jobRows),
@@ -84,7 +88,14 @@ struct GeometrySearch {
         var geometry: MainGeometry
         var cycles: Double
         var utilization: Double
+        /// Estimated DRAM lines the layer loads (filter blocks and ifmap tiles).
+        var dramLines: Double
     }
+
+    /// How many more estimated cycles than the fastest geometry another may take and still be
+    /// chosen for loading less from DRAM: the cycle estimate is a ranking device, and a DRAM
+    /// access costs some 200 MACs of energy.
+    static let dramCycleAllowance = 1.02
 
     /// The best geometry, or nil if no geometry fits.
     func best() -> Result? {
@@ -96,11 +107,27 @@ struct GeometrySearch {
         return nil
     }
 
+    /// Among the geometries with Rc = `rc` (each image alone, and with a batch also the images
+    /// interleaved), the one loading the least from DRAM among those within
+    /// `dramCycleAllowance` of the fewest estimated cycles; ties go to the higher utilization,
+    /// then the fewer cycles.
     private func best(rc: Int) -> Result? {
+        var candidates: [Result] = []
+        for imageSlots in d.n > 1 ? [1, d.n] : [1] { candidates += geometries(rc: rc, imageSlots: imageSlots) }
+        guard let fastest = candidates.map(\.cycles).min() else { return nil }
+        return candidates.filter { $0.cycles <= fastest * Self.dramCycleAllowance }.min { a, b in
+            if a.dramLines != b.dramLines { return a.dramLines < b.dramLines }
+            if a.utilization != b.utilization { return a.utilization > b.utilization }
+            return a.cycles < b.cycles
+        }
+    }
+
+    /// Every geometry that fits with Rc = `rc` and `imageSlots` psum tiles, with its cost.
+    private func geometries(rc: Int, imageSlots: Int) -> [Result] {
         let qMax = min(hw.ifmapSpadWords / d.s, d.cg)
-        guard qMax >= 1, hw.ifmapColumnTags >= rc else { return nil }
+        guard qMax >= 1, hw.ifmapColumnTags >= rc else { return [] }
         let eMax = min(hw.columns, d.e, (hw.ifmapColumnTags - rc) / d.stride + 1)
-        var best: Result?
+        var out: [Result] = []
         for q in 1...qMax {
             let pMax = min(hw.psumSpadWords, hw.filterSpadWords / (q * d.s), d.mg)
             guard pMax >= 1 else { continue }
@@ -115,34 +142,32 @@ struct GeometrySearch {
                             // The whole ifmap region for one tile, or half of it, so that the
                             // next pass's tile can load while this one computes.
                             for share in [1, 2] {
-                                guard var g = fitJobRows(q: q, p: p, rc: rc, r: r, e: e, t: t, ifmapShare: share) else { continue }
+                                guard var g = fitJobRows(q: q, p: p, rc: rc, r: r, e: e, t: t, ifmapShare: share,
+                                                         imageSlots: imageSlots) else { continue }
                                 g.rShort = shortChunkSets(g)
-                                let (cycles, utilization) = cost(g)
-                                if let b = best, !(cycles < b.cycles * (1 - 1e-12)
-                                                   || (cycles <= b.cycles * (1 + 1e-12) && utilization > b.utilization)) {
-                                    continue
-                                }
-                                best = Result(geometry: g, cycles: cycles, utilization: utilization)
+                                let (cycles, utilization, dramLines) = cost(g)
+                                out.append(Result(geometry: g, cycles: cycles, utilization: utilization, dramLines: dramLines))
                             }
                         }
                     }
                 }
             }
         }
-        return best
+        return out
     }
 
     /// The longest `jobRows` for which the ifmap tile (in `1 / ifmapShare` of the ifmap region)
-    /// and the psum tile fit together, and the buffer split giving it (the largest ifmap share
-    /// among the equally good ones).
-    func fitJobRows(q: Int, p: Int, rc: Int, r: Int, e: Int, t: Int, ifmapShare: Int = 1) -> MainGeometry? {
+    /// and `imageSlots` psum tiles (each in its own `1 / imageSlots` of the psum banks) fit
+    /// together, and the buffer split giving it (the largest ifmap share among the equally good
+    /// ones).
+    func fitJobRows(q: Int, p: Int, rc: Int, r: Int, e: Int, t: Int, ifmapShare: Int = 1, imageSlots: Int = 1) -> MainGeometry? {
         let cap = min(d.e / e, (1 << 16) - 1)
         guard cap >= 1 else { return nil }
         var bestJ = 0
         var bestBank = 0
         let linesPerTileRow = q * r * d.wl
         for bank in 1..<hw.fmapBanks {
-            let psumLines = (hw.fmapBanks - bank) * hw.bankLines
+            let psumLines = (hw.fmapBanks - bank) / imageSlots * hw.bankLines
             let jPsum = psumLines / (p * t * e * d.fl)
             let ifmapLines = bank * hw.bankLines / ifmapShare
             var jIfmap = cap
@@ -157,7 +182,8 @@ struct GeometrySearch {
             }
         }
         guard bestJ > 0 else { return nil }
-        return MainGeometry(q: q, p: p, rc: rc, r: r, rShort: r, e: e, t: t, jobRows: bestJ, psumBank: bestBank)
+        return MainGeometry(q: q, p: p, rc: rc, r: r, rShort: r, e: e, t: t, jobRows: bestJ, psumBank: bestBank,
+                            imageSlots: imageSlots, psumBanksPerSlot: (hw.fmapBanks - bestBank) / imageSlots)
     }
 
     /// Channel sets for the last filter-row chunk when it is shorter than `rc`: as many as the
@@ -186,15 +212,19 @@ struct GeometrySearch {
     /// block and such a tile (prefetched once the filter feeder is done; the first pass waits for
     /// its own). This is what makes the ranking weigh PE count against reuse:
     /// more columns only help while the GON keeps up (`e*t <= q*S`), more channel sets while
-    /// the ifmap feeder does.
-    func cost(_ g: MainGeometry) -> (cycles: Double, utilization: Double) {
+    /// the ifmap feeder does. Also the DRAM lines of the filter blocks and ifmap tiles (a block
+    /// counted once per `imageSlots` passes), which decide between interleaving the images or not.
+    func cost(_ g: MainGeometry) -> (cycles: Double, utilization: Double, dramLines: Double) {
         let chunks = ChunkPlan(d, g)
         let doubleBuffered = 2 * largestTileLines(chunks) <= g.psumBank * hw.bankLines
         let peCount = Double(hw.rows * hw.columns)
         var cycles = 0.0
         var busyMACs = 0.0
         var macs = 0.0
+        var dramLines = 0.0
         var first = true
+        // Interleaved images share each filter block: one load serves `imageSlots` passes.
+        let filterLoadShare = 1 / Double(g.imageSlots)
         for fc in chunks.filters {
             let (p, t) = (fc.x, fc.y)
             for rw in chunks.rows {
@@ -212,13 +242,14 @@ struct GeometrySearch {
                         let compute = max(peMACs, ifmapWords, gonWords)
                         let filterFeed = PassGeometry.filterLines(lanes: hw.lanes, groups: t, activeRows: rc * r, wordsPerPE: d.s * q * p)
                         let exposedTile = doubleBuffered ? 0 : tileLines
-                        let prefetchLines = filterFeed + Descriptor.lineCount + tileLines - exposedTile
-                        let exposedPrefetch = max(0, Double(prefetchLines) * hw.cyclesPerLine - Double(compute))
+                        let prefetchLines = Double(filterFeed) * filterLoadShare + Double(Descriptor.lineCount + tileLines - exposedTile)
+                        let exposedPrefetch = max(0, prefetchLines * hw.cyclesPerLine - Double(compute))
                         let pass = Double(compute + filterFeed) + Double(exposedTile) * hw.cyclesPerLine
                             + exposedPrefetch + Self.passSetupCycles
                         cycles += count * pass
+                        dramLines += count * (Double(filterFeed) * filterLoadShare + Double(tileLines))
                         if first {
-                            cycles += Double(prefetchLines) * hw.cyclesPerLine
+                            cycles += prefetchLines * hw.cyclesPerLine
                             first = false
                         }
                         let active = Double(rc * r * e * t)
@@ -229,7 +260,7 @@ struct GeometrySearch {
             }
         }
         let images = Double(d.n * d.groups)
-        return (cycles * images, macs > 0 ? busyMACs / macs : 0)
+        return (cycles * images, macs > 0 ? busyMACs / macs : 0, dramLines * images)
     }
 
     /// Lines of the largest ifmap tile among the chunks.

@@ -76,7 +76,8 @@ public struct LayerPlan: Equatable, Sendable {
             if draft.store { flags.insert(.store) }
             passes.append(Pass(geometry: draft.geometry, n: draft.n, group: draft.group, m0: draft.m0, c0: draft.c0,
                                i0: draft.i0, e0: draft.e0, flags: flags, yStart: draft.yStart, yLo: draft.yLo,
-                               nRows: draft.nRows, psumBank: mapping.psumBank, ifmapBase: ifmapBase,
+                               nRows: draft.nRows, psumBank: mapping.psumBank + draft.slot * mapping.psumBanksPerSlot,
+                               ifmapBase: ifmapBase,
                                filterAddress: layout.filterBase + blockAddress[draft.filterKey]!,
                                filterLines: draft.geometry.filterLines(lanes: lanes),
                                ifmapAddress: layout.ifmapLine(n: draft.n, c: draft.c0, y: draft.yLo),

@@ -42,19 +42,22 @@ public enum Mapper {
         let search = GeometrySearch(d: dims, hw: hw)
         guard let found = search.best() else { throw reject(diagnose(dims, hw)) }
 
-        let builder = PassBuilder(dims, found.geometry, lanes: hw.lanes, shift: shift)
-        var bestOrder = passLoopOrders[0]
-        var bestDrafts = builder.drafts(order: bestOrder)
+        let g = found.geometry
+        let builder = PassBuilder(dims, g, lanes: hw.lanes, shift: shift)
+        let interleaved = g.imageSlots > 1
+        let orders = interleaved ? [[PassLoop.filterChunk, .rowChunk], [.rowChunk, .filterChunk]] : passLoopOrders
+        var bestOrder = orders[0]
+        var bestDrafts = builder.drafts(order: bestOrder, interleaved: interleaved)
         var bestLines = builder.loadedLines(bestDrafts)
-        for order in passLoopOrders.dropFirst() {
-            let drafts = builder.drafts(order: order)
+        for order in orders.dropFirst() {
+            let drafts = builder.drafts(order: order, interleaved: interleaved)
             let lines = builder.loadedLines(drafts)
             if lines < bestLines { (bestOrder, bestDrafts, bestLines) = (order, drafts, lines) }
         }
 
-        let g = found.geometry
         let mapping = Mapping(q: g.q, p: g.p, rc: g.rc, r: g.r, e: g.e, t: g.t, jobRows: g.jobRows,
-                              psumBank: g.psumBank, loopOrder: bestOrder, filterChunks: builder.filterChunks,
+                              psumBank: g.psumBank, imageSlots: g.imageSlots, psumBanksPerSlot: g.psumBanksPerSlot,
+                              loopOrder: bestOrder, filterChunks: builder.filterChunks,
                               rowChunks: builder.rowChunks, accumulationChunks: builder.accumulationChunks,
                               estimatedCycles: found.cycles)
         return try LayerPlan(layer: shape, config: config, shift: shift, io: io, mapping: mapping, drafts: bestDrafts,

@@ -50,6 +50,11 @@ public struct AccumulationChunk: Equatable, Sendable {
 /// (image, filter chunk, row chunk): one pass per `accumulationChunks` entry, also walked back
 /// and forth, leaving out passes whose ifmap rows all lie in the zero padding (at least one
 /// pass is kept, so every psum tile is written).
+///
+/// With a batch, the images may instead *interleave* (`imageSlots > 1`): `loopOrder` then has no
+/// image loop, and every pass of an accumulation group runs once per image in turn, each image
+/// adding into its own psum tile (`psumBanksPerSlot` banks from `psumBank + n * psumBanksPerSlot`).
+/// The images' passes share the filter block, which is then loaded once per batch, not per image.
 public struct Mapping: Equatable, Sendable {
     /// Channels per PE.
     public let q: Int
@@ -65,8 +70,15 @@ public struct Mapping: Equatable, Sendable {
     public let t: Int
     /// Strips per pass.
     public let jobRows: Int
-    /// First psum bank: banks `0 ..< psumBank` hold the ifmap tile, the rest the psum tile.
+    /// First psum bank: banks `0 ..< psumBank` hold the ifmap tile, the rest the psum tile(s).
     public let psumBank: Int
+    /// Psum tiles held at once: 1, or the batch size when the images interleave.
+    public let imageSlots: Int
+    /// Banks of each image's psum tile when the images interleave (a pass of image `n` names
+    /// `psumBank + n * psumBanksPerSlot` as its first psum bank).
+    public let psumBanksPerSlot: Int
+    /// The image loop runs inside the accumulation loop (see the type's description).
+    public var interleavesImages: Bool { imageSlots > 1 }
     /// Nesting of the pass loops, outer first.
     public let loopOrder: [PassLoop]
     /// Filter chunks of every group, in order.

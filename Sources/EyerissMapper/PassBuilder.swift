@@ -33,6 +33,8 @@ struct PassDraft {
     var yStart: Int
     var yLo: Int
     var nRows: Int
+    /// Psum tile slot: 0, or the image when images interleave inside the accumulation loop.
+    var slot = 0
 
     var filterKey: FilterKey {
         FilterKey(m0: m0, c0: c0, i0: i0, p: geometry.p, t: geometry.t, q: geometry.q, r: geometry.r, rc: geometry.rc)
@@ -92,7 +94,12 @@ struct PassBuilder {
     /// Every pass of the layer for a loop order. Every loop, the accumulation loop included,
     /// runs back and forth (boustrophedon), so the last pass of one accumulation group and the
     /// first of the next often share a filter block or an ifmap tile.
-    func drafts(order: [PassLoop]) -> [PassDraft] {
+    ///
+    /// With `interleaved` images, `order` leaves out `.image`: the image loop runs inside the
+    /// accumulation loop instead, every image adding into its own psum tile (slot `n`), so each
+    /// filter block is loaded once for the whole batch.
+    func drafts(order: [PassLoop], interleaved: Bool = false) -> [PassDraft] {
+        precondition(!interleaved || !order.contains(.image), "interleaved images take the image loop out of the order")
         let sizes = order.map { loop -> Int in
             switch loop {
             case .image: return d.n
@@ -117,7 +124,15 @@ struct PassBuilder {
             for (k, var draft) in group.enumerated() {
                 draft.accumulate = k > 0
                 draft.store = k == group.count - 1
-                out.append(draft)
+                guard interleaved else {
+                    out.append(draft)
+                    continue
+                }
+                for image in 0..<d.n {
+                    draft.n = image
+                    draft.slot = image
+                    out.append(draft)
+                }
             }
         }
         return out

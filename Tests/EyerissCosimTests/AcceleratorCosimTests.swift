@@ -2,6 +2,7 @@ import EyerissConfig
 import EyerissCosim
 import EyerissGolden
 import EyerissMapper
+import EyerissReport
 import EyerissRTL
 import XCTest
 
@@ -101,6 +102,31 @@ final class AcceleratorCosimTests: XCTestCase {
                     print("tiles \(io): waited \(waited) cycles on DRAM; the ifmap loads alone take \(ifmapLoadCycles)")
                     XCTAssertLessThan(waited, ifmapLoadCycles, "\(io): the tile loads must overlap the runs")
                 }
+            }
+        }
+    }
+
+    /// A batch whose images interleave inside the accumulation loop (docs/architecture.md,
+    /// section 2): every image adds into its own psum tile, in its own psum banks, and the
+    /// passes of the other images reuse the filter block the first one loaded. Bit-exact raw
+    /// and run-length coded, with the nominal and the hostile DRAM, and the RTL reads from DRAM
+    /// exactly the filter lines the plan loads: once per block and accumulation step, not per
+    /// image. The access model agrees with every RTL counter.
+    func testImagesOfABatchShareEachFilterBlock() throws {
+        let config = try Self.config(3, 4)
+        let layer = LayerShape(name: "batch", n: 3, c: 8, h: 9, w: 9, m: 6, r: 3, s: 3, stride: 1, padding: 1)
+        for io in [LayerIO(), LayerIO.hidden] {
+            let plan = try Mapper.map(layer: layer, config: config, shift: 9, io: io)
+            XCTAssertTrue(plan.mapping.interleavesImages, plan.summary())
+            XCTAssertEqual(Set(plan.passes.map(\.psumBank)).count, layer.n, "one psum tile per image")
+            XCTAssertFalse(plan.passes.contains { $0.n > 0 && $0.flags.contains(.loadFilters) },
+                           "only the first image's pass loads a filter block")
+            let loadedFilterLines = plan.passes.filter { $0.flags.contains(.loadFilters) }.map(\.filterLines).reduce(0, +)
+            for dram in [nil, DRAMBehaviour.hostile(config)] {
+                let result = try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 8, shift: 9, dram: dram, io: io))
+                XCTAssertEqual(result.mismatches, 0, "\(io), hostile DRAM: \(dram != nil): \(result.firstMismatches)")
+                XCTAssertEqual(result.stats.perf(.dramFilterLinesRead), UInt64(loadedFilterLines))
+                XCTAssertEqual(try XCTUnwrap(result.report).agreement.mismatches, [], "the access model knows the shared blocks")
             }
         }
     }

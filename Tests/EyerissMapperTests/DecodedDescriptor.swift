@@ -80,8 +80,6 @@ struct DecodedDescriptor: Equatable {
         rule(psumBank >= 1 && psumBank < c.globalBuffer.fmapBanks, "psumBank = \(psumBank) outside 1..<fmapBanks")
         rule(ifmapBase + ifmapTileLines <= psumBank * bankLines,
              "ifmap tile at \(ifmapBase), \(ifmapTileLines) lines, ends past the ifmap region \(psumBank * bankLines)")
-        rule(ifmapBase == 0 || ifmapBase == psumBank * bankLines / 2,
-             "ifmapBase = \(ifmapBase) is neither 0 nor half the ifmap region \(psumBank * bankLines)")
         rule(psumTileLines <= (c.globalBuffer.fmapBanks - psumBank) * bankLines,
              "psum tile \(psumTileLines) lines > psum region \((c.globalBuffer.fmapBanks - psumBank) * bankLines)")
         let perLine = min(lanes, rc * r)

@@ -30,9 +30,10 @@ func planProblems(_ plan: LayerPlan) -> [String] {
     }
 
     var stored = Array(repeating: 0, count: layer.n * layer.m * layer.e)
-    // (channel, filter row) pairs accumulated into the open tile.
-    var covered: [Bool] = []
-    var open: Pass?
+    // The open psum tiles by first psum bank (several when the images interleave), each with the
+    // (channel, filter row) pairs accumulated into it.
+    var open: [Int: (pass: Pass, banks: Int, covered: [Bool])] = [:]
+    let bankLines = plan.config.raw.globalBuffer.bankWords
     var previousFilterAddress: Int?
     var previous: DecodedDescriptor?
     for (k, (pass, d)) in zip(plan.passes, decoded).enumerated() {
@@ -78,24 +79,31 @@ func planProblems(_ plan: LayerPlan) -> [String] {
         if pass.n >= layer.n { problem("image \(pass.n) beyond n") }
 
         // Accumulation groups.
+        let bank = pass.psumBank
         if d.accumulate {
-            guard let first = open, first.n == pass.n, first.m0 == m0, first.e0 == pass.e0, first.epass == pass.epass,
-                  first.geometry.filters == g.filters else {
+            guard let first = open[bank]?.pass, first.n == pass.n, first.m0 == m0, first.e0 == pass.e0,
+                  first.epass == pass.epass, first.geometry.filters == g.filters else {
                 problem("accumulates into a tile it did not open")
                 continue
             }
         } else {
-            if open != nil { problem("opens a tile while tile of pass \(String(describing: open)) is not stored") }
-            open = pass
-            covered = Array(repeating: false, count: cg * layer.r)
+            if let other = open[bank] { problem("opens a tile over the tile of pass \(other.pass), not stored yet") }
+            let banks = (d.psumTileLines + bankLines - 1) / bankLines
+            for (otherBank, other) in open where otherBank != bank {
+                if max(bank, otherBank) < min(bank + banks, otherBank + other.banks) {
+                    problem("its psum tile (banks from \(bank)) overlaps the open tile at bank \(otherBank)")
+                }
+            }
+            open[bank] = (pass, banks, Array(repeating: false, count: cg * layer.r))
         }
         for ch in (c0 - group * cg)..<(c0 - group * cg + g.channels) {
             for i in pass.i0..<(pass.i0 + g.rc) {
-                if covered[ch * layer.r + i] { problem("accumulates channel \(ch), filter row \(i) twice") }
-                covered[ch * layer.r + i] = true
+                if open[bank]!.covered[ch * layer.r + i] { problem("accumulates channel \(ch), filter row \(i) twice") }
+                open[bank]!.covered[ch * layer.r + i] = true
             }
         }
         if d.store {
+            let covered = open[bank]!.covered
             // Pairs left out must see only padding in this tile.
             for ch in 0..<cg {
                 for i in 0..<layer.r where !covered[ch * layer.r + i] {
@@ -108,10 +116,10 @@ func planProblems(_ plan: LayerPlan) -> [String] {
             for m in m0..<(m0 + g.filters) {
                 for e in pass.e0..<(pass.e0 + g.epass) { stored[(pass.n * layer.m + m) * layer.e + e] += 1 }
             }
-            open = nil
+            open[bank] = nil
         }
     }
-    if open != nil { out.append("the last tile is never stored") }
+    if !open.isEmpty { out.append("\(open.count) tile(s) never stored") }
     if let bad = stored.firstIndex(where: { $0 != 1 }) {
         out.append("ofmap row (n, m, e) #\(bad) stored \(stored[bad]) times")
     }
