@@ -112,6 +112,7 @@ int eyeriss_pe_run(eyeriss_pe_sim *sim, const eyeriss_pe_job *job, eyeriss_pe_st
     top->cfg_rows_i = job->rows;
     top->cfg_shift_i = job->shift;
     top->cfg_psum_in_en_i = job->psum_in_en ? 1 : 0;
+    top->cfg_keep_filters_i = 0;  // every job of the PE harness brings its filters
 
     // Clear the counters, then start.
     top->cnt_clear_i = 1;

@@ -46,6 +46,7 @@ module eyeriss_controller (
   // Pass run: start pulses for PEs, feeders and the output network; their status
   output logic               run_start_o,
   output logic               accumulate_o,
+  output logic               keep_filters_o,
   input  logic               feeders_busy_i,
   input  logic               filter_feeder_busy_i,
   input  logic               pes_idle_i,
@@ -136,8 +137,8 @@ module eyeriss_controller (
   logic [31:0] prog_base_d;
   logic [7:0] desc_opcode_q;
   logic [7:0] desc_opcode_d;
-  logic [6:0] desc_flags_q;
-  logic [6:0] desc_flags_d;
+  logic [7:0] desc_flags_q;
+  logic [7:0] desc_flags_d;
   logic [15:0] desc_s_q;
   logic [15:0] desc_s_d;
   logic [15:0] desc_stride_q;
@@ -206,8 +207,8 @@ module eyeriss_controller (
   logic [2:0] pf_state_d;
   logic [7:0] next_opcode_q;
   logic [7:0] next_opcode_d;
-  logic [6:0] next_flags_q;
-  logic [6:0] next_flags_d;
+  logic [7:0] next_flags_q;
+  logic [7:0] next_flags_d;
   logic [15:0] next_s_q;
   logic [15:0] next_s_d;
   logic [15:0] next_stride_q;
@@ -638,6 +639,8 @@ module eyeriss_controller (
   assign pass_ifmap_base_o = desc_ifmap_base_q;
 
   assign accumulate_o = desc_flags_q[2];
+
+  assign keep_filters_o = desc_flags_q[7];
 
   assign relu_o = desc_flags_q[6];
 
@@ -1451,7 +1454,7 @@ module eyeriss_controller (
         desc_opcode_d = dram_rd_resp_data_i[7:0];
       end
       if (resp_count_q == 32'd0) begin
-        desc_flags_d = dram_rd_resp_data_i[38:32];
+        desc_flags_d = dram_rd_resp_data_i[39:32];
       end
       if (resp_count_q == 32'd1) begin
         desc_s_d = dram_rd_resp_data_i[15:0];
@@ -1555,7 +1558,7 @@ module eyeriss_controller (
         next_opcode_d = dram_rd_resp_data_i[7:0];
       end
       if (resp_count_q == 32'd0) begin
-        next_flags_d = dram_rd_resp_data_i[38:32];
+        next_flags_d = dram_rd_resp_data_i[39:32];
       end
       if (resp_count_q == 32'd1) begin
         next_s_d = dram_rd_resp_data_i[15:0];
@@ -1720,7 +1723,7 @@ module eyeriss_controller (
       prog_ptr_q <= 32'd0;
       prog_base_q <= 32'd0;
       desc_opcode_q <= 8'd0;
-      desc_flags_q <= 7'd0;
+      desc_flags_q <= 8'd0;
       desc_s_q <= 16'd0;
       desc_stride_q <= 16'd0;
       desc_f_q <= 16'd0;

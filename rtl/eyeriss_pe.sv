@@ -27,6 +27,7 @@ module eyeriss_pe (
   input  logic [15:0] cfg_rows_i /*verilator public_flat_rd*/,
   input  logic [4:0]  cfg_shift_i /*verilator public_flat_rd*/,
   input  logic        cfg_psum_in_en_i /*verilator public_flat_rd*/,
+  input  logic        cfg_keep_filters_i /*verilator public_flat_rd*/,
 
   // Filter weights, straight into the filter spad
   input  logic        filter_valid_i /*verilator public_flat_rd*/,
@@ -271,10 +272,16 @@ module eyeriss_pe (
     unique case (state_q)
       StIdle: begin
         if (start_i) begin
-          state_d = StLoadFilter;
           filter_addr_d = 9'd0;
           row_idx_d = 16'd0;
           ifmap_wr_ptr_d = 5'd0;
+          if (cfg_keep_filters_i) begin
+            state_d = StFill;
+            fill_left_d = window_words;
+            output_idx_d = 16'd0;
+          end else begin
+            state_d = StLoadFilter;
+          end
         end
       end
       StLoadFilter: begin

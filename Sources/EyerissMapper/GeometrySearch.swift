@@ -223,7 +223,8 @@ struct GeometrySearch {
         var macs = 0.0
         var dramLines = 0.0
         var first = true
-        // Interleaved images share each filter block: one load serves `imageSlots` passes.
+        // Interleaved images share each filter block: one load (and one feed into the spads)
+        // serves `imageSlots` passes.
         let filterLoadShare = 1 / Double(g.imageSlots)
         for fc in chunks.filters {
             let (p, t) = (fc.x, fc.y)
@@ -244,7 +245,8 @@ struct GeometrySearch {
                         let exposedTile = doubleBuffered ? 0 : tileLines
                         let prefetchLines = Double(filterFeed) * filterLoadShare + Double(Descriptor.lineCount + tileLines - exposedTile)
                         let exposedPrefetch = max(0, prefetchLines * hw.cyclesPerLine - Double(compute))
-                        let pass = Double(compute + filterFeed) + Double(exposedTile) * hw.cyclesPerLine
+                        // Interleaved images after the first keep the PEs' filters: no feed.
+                        let pass = Double(compute) + Double(filterFeed) * filterLoadShare + Double(exposedTile) * hw.cyclesPerLine
                             + exposedPrefetch + Self.passSetupCycles
                         cycles += count * pass
                         dramLines += count * (Double(filterFeed) * filterLoadShare + Double(tileLines))

@@ -55,6 +55,7 @@ public struct LayerPlan: Equatable, Sendable {
         passes.reserveCapacity(drafts.count)
         var lastFilter: FilterKey?
         var lastIfmap: IfmapKey?
+        var lastGeometry: PassGeometry?
         // Double-buffered ifmap tiles when the largest fits half the ifmap region.
         let regionLines = mapping.psumBank * config.raw.globalBuffer.bankWords
         let largestTile = drafts.map { $0.geometry.channels * $0.nRows * d.wl }.max() ?? 0
@@ -65,7 +66,11 @@ public struct LayerPlan: Equatable, Sendable {
             if draft.filterKey != lastFilter {
                 flags.insert(.loadFilters)
                 lastFilter = draft.filterKey
+            } else if draft.geometry == lastGeometry {
+                // The same words went to the same PEs in the pass before; nothing overwrote them.
+                flags.insert(.keepFilters)
             }
+            lastGeometry = draft.geometry
             // A tile of no rows loads nothing and leaves the region as it was.
             if draft.nRows > 0, draft.ifmapKey != lastIfmap {
                 flags.insert(.loadIfmaps)

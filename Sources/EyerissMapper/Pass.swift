@@ -18,6 +18,9 @@ public struct PassFlags: OptionSet, Hashable, Sendable {
     public static let ofmapRLC = PassFlags(rawValue: 1 << 5)
     /// Stores apply ReLU to the psums.
     public static let relu = PassFlags(rawValue: 1 << 6)
+    /// The PEs' filter spads still hold this pass's filters (the pass before had the same block
+    /// and geometry, e.g. another image of an interleaved batch): the filter feed is skipped.
+    public static let keepFilters = PassFlags(rawValue: 1 << 7)
 }
 
 /// One processing pass (docs/architecture.md, section 2): for image `n` and group `group`,

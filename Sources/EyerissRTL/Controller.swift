@@ -46,7 +46,7 @@ extension DescriptorField {
     func width(_ p: TopParams) -> Int {
         switch self {
         case .opcode: return 8
-        case .flags: return 7
+        case .flags: return 8
         case .shift: return p.pe.shiftBits
         case .psumBank: return p.bankIndexBits
         case .ifmapBase: return p.glbLineBits
@@ -125,6 +125,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.portGroup("Pass run: start pulses for PEs, feeders and the output network; their status")
     let runStart = m.output("run_start_o")
     let accumulate = m.output("accumulate_o")
+    let keepFilters = m.output("keep_filters_o")
     let feedersBusy = m.input("feeders_busy_i")
     let filterFeederBusy = m.input("filter_feeder_busy_i")
     let pesIdle = m.input("pes_idle_i")
@@ -186,8 +187,9 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     for f in ControllerFields.exported { m.assign(fieldOut[f]!, field[f]!) }
     let flags = field[.flags]!
     let flagLoadFilter = flags.bit(0), flagLoadIfmap = flags.bit(1), flagAccumulate = flags.bit(2), flagStore = flags.bit(3)
-    let flagIfmapRLC = flags.bit(4), flagOfmapRLC = flags.bit(5), flagRelu = flags.bit(6)
+    let flagIfmapRLC = flags.bit(4), flagOfmapRLC = flags.bit(5), flagRelu = flags.bit(6), flagKeepFilters = flags.bit(7)
     m.assign(accumulate, flagAccumulate)
+    m.assign(keepFilters, flagKeepFilters)
     m.assign(reluOut, flagRelu)
 
     // The next pass's descriptor, fetched while this pass computes. A second register set

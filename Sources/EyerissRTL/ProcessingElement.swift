@@ -4,7 +4,8 @@ import HDL
 /// The row-stationary processing element, `eyeriss_pe`.
 ///
 /// A *job* (started by `start_i` while `idle_o`) loads p x q x S filter weights into the filter
-/// spad, then runs `cfg_rows_i` 1-D row convolutions with them. Each row convolution produces
+/// spad (unless `cfg_keep_filters_i`: the spad still holds the last job's, which are this
+/// job's too), then runs `cfg_rows_i` 1-D row convolutions with them. Each row convolution produces
 /// `cfg_outputs_i` outputs, each made of p psums (one per filter), accumulating q channels of an
 /// S-wide window of the ifmap row:
 ///
@@ -66,6 +67,7 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
     let cfgRows = m.input("cfg_rows_i", p.countFieldBits)
     let cfgShift = m.input("cfg_shift_i", p.shiftBits)
     let cfgPsumIn = m.input("cfg_psum_in_en_i")
+    let cfgKeepFilters = m.input("cfg_keep_filters_i")
     m.portGroup("Filter weights, straight into the filter spad")
     let filterValid = m.input("filter_valid_i")
     let filterReady = m.output("filter_ready_o")
@@ -196,6 +198,12 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
     let wrapIfmap = { (ptr: Expr) in Expr.mux(ptr.eq(windowWords - 1), .lit(0, like: ptr), ptr + 1) }
     let lastOutput = outputIdx.q.eq(cfgOutputs - 1)
     let lastRow = rowIdx.q.eq(cfgRows - 1)
+    // The filters are in the spad: take the first window's ifmap columns next.
+    let enterFill = { (b: StmtBuilder) in
+        b.set(state.d, stFill)
+        b.set(fillLeft.d, windowWords)
+        b.set(outputIdx.d, .lit(0, width: p.countFieldBits))
+    }
     m.comb("Sequencer: counters advance as words are taken, MACs issued and psums sent") { b in
         for r in [state, filterAddr, ifmapWrPtr, ifmapRdPtr, fillLeft, filterIdx, pairIdx, outputIdx, rowIdx] {
             b.set(r.d, r.q)
@@ -203,21 +211,17 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
         b.switchOn(state.q, arms: [
             ([stIdle], { b in
                 b.when(start) { b in
-                    b.set(state.d, stLoadFilter)
                     b.set(filterAddr.d, .lit(0, width: fw))
                     b.set(rowIdx.d, .lit(0, width: p.countFieldBits))
                     // The window size may differ from the last job's: restart the circular buffer.
                     b.set(ifmapWrPtr.d, .lit(0, width: iw))
+                    b.when(cfgKeepFilters) { b in enterFill(b) } otherwise: { b in b.set(state.d, stLoadFilter) }
                 }
             }),
             ([stLoadFilter], { b in
                 b.when(takeFilter) { b in
                     b.set(filterAddr.d, filterAddr.q + 1)
-                    b.when(filterAddr.q.eq(filterWords - 1)) { b in
-                        b.set(state.d, stFill)
-                        b.set(fillLeft.d, windowWords)
-                        b.set(outputIdx.d, .lit(0, width: p.countFieldBits))
-                    }
+                    b.when(filterAddr.q.eq(filterWords - 1)) { b in enterFill(b) }
                 }
             }),
             ([stFill], { b in

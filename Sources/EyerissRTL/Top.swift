@@ -83,6 +83,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let glbPsRdEnStore = sig("glb_ps_rd_en_store"), glbPsRdLineStore = sig("glb_ps_rd_line_store", p.glbLineBits)
     let glbPsRdData = sig("glb_ps_rd_data", p.lineBits)
     let runStart = sig("run_start"), accumulate = sig("accumulate"), chainRows = sig("chain_rows", cb)
+    let keepFilters = sig("keep_filters")
     let feedersBusy = sig("feeders_busy"), pesIdle = sig("pes_idle"), gonWords = sig("gon_words", 32)
     let ffBusy = sig("ff_busy")
     let rowG = sig("row_g", rows * p.rowTagBits), rowI = sig("row_i", rows * p.ifmapColumnTagBits)
@@ -104,7 +105,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
         "rlc_load_start_o": rlcLoadStart, "rlc_store_start_o": rlcStoreStart, "relu_o": relu,
         "glb_if_wr_en_o": glbIfWrEn, "glb_f_wr_en_o": glbFWrEn, "glb_wr_line_o": glbWrLine, "glb_wr_data_o": glbWrData,
         "glb_ps_rd_en_o": glbPsRdEnStore, "glb_ps_rd_line_o": glbPsRdLineStore,
-        "run_start_o": runStart, "accumulate_o": accumulate, "chain_rows_o": chainRows,
+        "run_start_o": runStart, "accumulate_o": accumulate, "keep_filters_o": keepFilters, "chain_rows_o": chainRows,
         "row_g_o": rowG, "row_i_o": rowI, "row_active_o": rowActive, "row_top_o": rowTop,
         "col_tg_o": colTG, "col_j_o": colJ, "col_jstride_o": colJStride, "col_active_o": colActive,
     ]
@@ -202,7 +203,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let wordsPerPE = sig("words_per_pe", cb)
     m.assign(wordsPerPE, field[.p]! * field[.q]! * field[.s]!)
     m.instance(filterFeeder, "u_filter_feeder",
-               inputs: ["clk_i": clk, "rst_ni": rst, "start_i": runStart, "out_ready_i": ffReady,
+               inputs: ["clk_i": clk, "rst_ni": rst, "start_i": runStart & ~keepFilters, "out_ready_i": ffReady,
                         "cfg_words_per_pe_i": wordsPerPE, "cfg_chain_rows_i": chainRows, "cfg_groups_i": field[.t]!,
                         "f_rd_data_i": fRdData],
                outputs: ["busy_o": ffBusy, "out_valid_o": ffValid, "out_data_o": ffData, "out_row_tag_o": ffRow,
@@ -330,6 +331,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
                                 "cfg_step_i": field[.step]!.resized(to: p.pe.windowFieldBits),
                                 "cfg_outputs_i": field[.f]!, "cfg_rows_i": field[.jobRows]!,
                                 "cfg_shift_i": field[.shift]!, "cfg_psum_in_en_i": psumInEn,
+                                "cfg_keep_filters_i": keepFilters,
                                 "filter_valid_i": filterPEValid.bit(i), "filter_data_i": filterRowData.bits(r * dw + dw - 1, r * dw),
                                 "ifmap_valid_i": ifmapPEValid.bit(i), "ifmap_data_i": ifmapPEData,
                                 "psum_in_valid_i": inValid, "psum_in_data_i": inData,

@@ -91,7 +91,9 @@ public enum AccessModel {
             let (p, q, s, f, jobRows) = (UInt64(g.p), UInt64(g.q), UInt64(g.s), UInt64(g.f), UInt64(g.jobRows))
             let outputsPerPE = jobRows * f * p
             let slots = active * UInt64(g.macsPerPE)
-            out.spad.filter.writes += active * p * q * s
+            // A pass that keeps the PEs' filters feeds none: no buffer read, network word or spad write.
+            let feedsFilters = !pass.flags.contains(.keepFilters)
+            if feedsFilters { out.spad.filter.writes += active * p * q * s }
             out.spad.ifmap.writes += active * jobRows * q * UInt64(g.inputColumns)
             out.spad.ifmap.reads += active * jobRows * f * q * s
             let (zeros, zeroFirsts) = data.map { gatedSlots(plan, pass, ifmap: $0.ifmap) } ?? (0, 0)
@@ -104,7 +106,7 @@ public enum AccessModel {
             out.spad.psum.writes += done + gatedFirst
             out.spad.psum.reads += (done - doneFirst) + active * outputsPerPE
 
-            let filterWords = UInt64(g.filterWords)
+            let filterWords = feedsFilters ? UInt64(g.filterWords) : 0
             let ifmapWords = jobRows * UInt64(g.inputColumns) * UInt64(g.yCount) * UInt64(g.channels)
             let psumWords = jobRows * f * p * UInt64(g.activeColumns)
             out.noc.ginFilter += filterWords
@@ -156,7 +158,7 @@ public enum AccessModel {
             let store = storeLines > 0 ? Double(storeLines * lineBytes) / bytesPerCycle : 0
             let perOutput = Double(p * q * s + p + 3)
             // The filter network delivers a filter-buffer line (several PE rows' words) a cycle.
-            let filterFeed = Double(g.filterLines(lanes: Int(lanes)))
+            let filterFeed = feedsFilters ? Double(g.filterLines(lanes: Int(lanes))) : 0
             let run = max(filterFeed + Double(jobRows * f) * perOutput, Double(ifmapWords), Double(psumWords))
                 + Double(g.activeRows + g.activeColumns)
             let next = index + 1 < plan.passes.count ? plan.passes[index + 1] : nil

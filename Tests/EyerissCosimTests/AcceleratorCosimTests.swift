@@ -111,7 +111,8 @@ final class AcceleratorCosimTests: XCTestCase {
     /// passes of the other images reuse the filter block the first one loaded. Bit-exact raw
     /// and run-length coded, with the nominal and the hostile DRAM, and the RTL reads from DRAM
     /// exactly the filter lines the plan loads: once per block and accumulation step, not per
-    /// image. The access model agrees with every RTL counter.
+    /// image; the other images' passes keep the filters in the PEs' spads instead of feeding
+    /// them again. The access model agrees with every RTL counter.
     func testImagesOfABatchShareEachFilterBlock() throws {
         let config = try Self.config(3, 4)
         let layer = LayerShape(name: "batch", n: 3, c: 8, h: 9, w: 9, m: 6, r: 3, s: 3, stride: 1, padding: 1)
@@ -121,11 +122,17 @@ final class AcceleratorCosimTests: XCTestCase {
             XCTAssertEqual(Set(plan.passes.map(\.psumBank)).count, layer.n, "one psum tile per image")
             XCTAssertFalse(plan.passes.contains { $0.n > 0 && $0.flags.contains(.loadFilters) },
                            "only the first image's pass loads a filter block")
+            XCTAssertTrue(plan.passes.allSatisfy { $0.n == 0 || $0.flags.contains(.keepFilters) },
+                          "the other images' passes keep the filters in the spads")
             let loadedFilterLines = plan.passes.filter { $0.flags.contains(.loadFilters) }.map(\.filterLines).reduce(0, +)
             for dram in [nil, DRAMBehaviour.hostile(config)] {
                 let result = try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 8, shift: 9, dram: dram, io: io))
                 XCTAssertEqual(result.mismatches, 0, "\(io), hostile DRAM: \(dram != nil): \(result.firstMismatches)")
                 XCTAssertEqual(result.stats.perf(.dramFilterLinesRead), UInt64(loadedFilterLines))
+                // Only image 0's passes write the filter spads.
+                let fedPasses = plan.passes.filter { !$0.flags.contains(.keepFilters) }
+                let spadWrites = fedPasses.map { UInt64($0.geometry.activePEs * $0.geometry.p * $0.geometry.q * $0.geometry.s) }.reduce(0, +)
+                XCTAssertEqual(result.stats.filterSpadWrites, spadWrites, "passes that keep the filters feed none")
                 XCTAssertEqual(try XCTUnwrap(result.report).agreement.mismatches, [], "the access model knows the shared blocks")
             }
         }

@@ -34,6 +34,7 @@ struct DecodedDescriptor: Equatable {
     var ifmapRLC: Bool { flags & 16 != 0 }
     var ofmapRLC: Bool { flags & 32 != 0 }
     var relu: Bool { flags & 64 != 0 }
+    var keepFilters: Bool { flags & 128 != 0 }
 
     var activeRows: Int { rc * r }
     var activeColumns: Int { e * t }
@@ -50,7 +51,8 @@ struct DecodedDescriptor: Equatable {
         var out: [String] = []
         func rule(_ ok: Bool, _ text: @autoclosure () -> String) { if !ok { out.append(text()) } }
         rule(opcode == 1, "opcode \(opcode) is not PASS")
-        rule(flags & ~0x7F == 0, "flags \(flags) has unknown bits")
+        rule(flags & ~0xFF == 0, "flags \(flags) has unknown bits")
+        rule(!(keepFilters && loadFilters), "keeps the PEs' filters but loads a new block")
         for (name, v) in [("S", s), ("stride", stride), ("F", f), ("q", q), ("p", p), ("Rc", rc), ("r", r), ("e", e),
                           ("t", t), ("jobRows", jobRows), ("W", w), ("H", h), ("Wl", wl), ("Fl", fl)] {
             rule(v >= 1, "\(name) = \(v) must be positive")

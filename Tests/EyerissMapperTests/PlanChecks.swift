@@ -58,6 +58,15 @@ func planProblems(_ plan: LayerPlan) -> [String] {
         }
         if !d.loadFilters && previousFilterAddress != d.filterAddress { problem("skips a filter load it needs") }
         previousFilterAddress = d.filterAddress
+        // The spads hold the pass before's filters, in its PEs: only the same block with the
+        // same geometry may keep them.
+        if d.keepFilters {
+            let sameWords = previous.map { prev in
+                [prev.filterAddress, prev.filterLines, prev.s, prev.q, prev.p, prev.rc, prev.r, prev.e, prev.t]
+                    == [d.filterAddress, d.filterLines, d.s, d.q, d.p, d.rc, d.r, d.e, d.t]
+            } ?? false
+            if !sameWords { problem("keeps the PEs' filters, but the pass before had other filters or PEs") }
+        }
         // Ifmap tiles: a pass that reuses the tile reads it where it is; a tile loaded into the
         // other half (while the pass before computes) must not overlap that pass's tile.
         if let prev = previous {

@@ -42,6 +42,9 @@ struct PlanExecutor {
     private(set) var dram: [UInt64]
     private(set) var fmapBuffer: [UInt64]
     private(set) var filterBuffer: [UInt64]
+    /// Each physical PE's filter spad (`rho * columns + c`) as the filter GIN last filled it:
+    /// passes that keep the filters compute with these.
+    private(set) var peFilterSpads: [[Int]]
     private(set) var counters = ExecutionCounters()
 
     init(config: ValidConfig, dramLines: Int, seed: UInt64) {
@@ -60,6 +63,7 @@ struct PlanExecutor {
         dram = (0..<dramLines).map { _ in rng.next() & lineMask }
         fmapBuffer = (0..<(fmapBanks * bankLines)).map { _ in rng.next() & lineMask }
         filterBuffer = (0..<(c.globalBuffer.filterBanks * bankLines)).map { _ in rng.next() & lineMask }
+        peFilterSpads = Array(repeating: [], count: rows * columns)
     }
 
     /// The host writes a segment.
@@ -155,22 +159,32 @@ struct PlanExecutor {
 
         // Filter GIN: per filter group tg, a line per cycle. Item w * rows + rho (word w of the
         // s, cq, k order, for PE row rho) is in line item / L, lane item % L, L = min(lanes, rows);
-        // each group starts on a new line. PE column ID = c / e.
-        var filterSpads = Array(repeating: [Int](), count: activeRows * activeColumns)
-        let perLine = min(lanes, activeRows)
-        let items = activeRows * d.s * d.q * d.p
-        let groupLines = (items + perLine - 1) / perLine
-        for tg in 0..<d.t {
-            for item in 0..<items {
-                let rho = item % activeRows
-                let value = word(filterBuffer, (tg * groupLines + item / perLine) * lanes + item % perLine)
-                for c in 0..<activeColumns where c / d.e == tg { filterSpads[pe(rho, c)].append(value) }
+        // each group starts on a new line. PE column ID = c / e. A pass that keeps the filters
+        // sends none: each PE computes with what its spad holds from the last fill.
+        func physical(_ rho: Int, _ c: Int) -> Int { rho * columns + c }
+        if !d.keepFilters {
+            for rho in 0..<activeRows { for c in 0..<activeColumns { peFilterSpads[physical(rho, c)] = [] } }
+            let perLine = min(lanes, activeRows)
+            let items = activeRows * d.s * d.q * d.p
+            let groupLines = (items + perLine - 1) / perLine
+            for tg in 0..<d.t {
+                for item in 0..<items {
+                    let rho = item % activeRows
+                    let value = word(filterBuffer, (tg * groupLines + item / perLine) * lanes + item % perLine)
+                    for c in 0..<activeColumns where c / d.e == tg { peFilterSpads[physical(rho, c)].append(value) }
+                }
             }
         }
         // filters[pe][k][cq][s] from the spad order s, cq, k.
-        let filters: [[[[Int]]]] = filterSpads.map { spad in
-            precondition(spad.count == d.p * d.q * d.s, "each PE gets exactly p*q*S filter words")
-            return (0..<d.p).map { k in (0..<d.q).map { cq in (0..<d.s).map { s in spad[(s * d.q + cq) * d.p + k] } } }
+        var filters: [[[[Int]]]] = []
+        for rho in 0..<activeRows {
+            for c in 0..<activeColumns {
+                let spad = peFilterSpads[physical(rho, c)]
+                guard spad.count == d.p * d.q * d.s else {
+                    throw fail("PE (\(rho), \(c)) holds \(spad.count) filter words, the pass needs p*q*S = \(d.p * d.q * d.s)")
+                }
+                filters.append((0..<d.p).map { k in (0..<d.q).map { cq in (0..<d.s).map { s in spad[(s * d.q + cq) * d.p + k] } } })
+            }
         }
 
         // Ifmap GIN: rho_s, column xp, yr, ch; tag (row ch / q, column yr); PE (rho, c) has
