@@ -106,7 +106,9 @@ extension LayerPlan {
         lines.append(m.interleavesImages
             ? "  loop order: group > \(order) > accumulation (each loop back and forth) > image (each image its own psum tile, sharing the filter block)"
             : "  loop order: group > \(order) > accumulation (each loop back and forth)")
-        lines.append("passes: \(st.passes); active PEs up to \(st.maxActivePEs)/\(st.peCount); utilization \(percent(st.utilization)) (MAC-weighted)")
+        let kept = passes.filter { $0.flags.contains(.keepFilters) }.count
+        let keeping = kept > 0 ? " (\(kept) keep the PEs' filters from the pass before)" : ""
+        lines.append("passes: \(st.passes)\(keeping); active PEs up to \(st.maxActivePEs)/\(st.peCount); utilization \(percent(st.utilization)) (MAC-weighted)")
         lines.append("MACs: \(st.macs) planned, \(st.layerMACs) in the layer")
         lines.append("global buffer: banks 0..<\(m.psumBank) ifmaps (\(m.psumBank * bankLines) lines, largest tile \(maxIfmapTile)), banks \(m.psumBank)..<\(banks) psums (\((banks - m.psumBank) * bankLines) lines\(m.interleavesImages ? ", \(m.imageSlots) tiles of \(m.psumBanksPerSlot) banks" : ""), largest tile \(maxPsumTile)); filter buffer \(filterBuffer) lines, largest block \(maxFilterBlock)")
         lines.append("DRAM (\(words)): read \(st.dramWordsRead) = program \(st.programWordsRead) + filters \(st.filterWordsRead) (\(st.filterBlocks) blocks, \(st.filterLoads) loads) + ifmaps \(st.ifmapWordsRead) (\(st.ifmapLoads) tile loads); written \(st.dramWordsWritten)")
