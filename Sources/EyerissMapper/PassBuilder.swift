@@ -33,8 +33,6 @@ struct PassDraft {
     var yStart: Int
     var yLo: Int
     var nRows: Int
-    /// Psum tile slot: 0, or the image when images interleave inside the accumulation loop.
-    var slot = 0
 
     var filterKey: FilterKey {
         FilterKey(m0: m0, c0: c0, i0: i0, p: geometry.p, t: geometry.t, q: geometry.q, r: geometry.r, rc: geometry.rc)
@@ -96,7 +94,7 @@ struct PassBuilder {
     /// first of the next often share a filter block or an ifmap tile.
     ///
     /// With `interleaved` images, `order` leaves out `.image`: the image loop runs inside the
-    /// accumulation loop instead, every image adding into its own psum tile (slot `n`), so each
+    /// accumulation loop instead, every image adding into its own psum tile, so each
     /// filter block is loaded once for the whole batch.
     func drafts(order: [PassLoop], interleaved: Bool = false) -> [PassDraft] {
         precondition(!interleaved || !order.contains(.image), "interleaved images take the image loop out of the order")
@@ -130,7 +128,6 @@ struct PassBuilder {
                 }
                 for image in 0..<d.n {
                     draft.n = image
-                    draft.slot = image
                     out.append(draft)
                 }
             }
