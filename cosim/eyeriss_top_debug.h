@@ -26,7 +26,7 @@ inline bool port_bit(const VlWide<N> &value, int i) {
 template <typename Port>
 std::string pe_array_dump(const Port &status, int rows, int columns, int status_bits, std::size_t max_entries = 16) {
     static const char *const kStates[8] = {"idle",          "loading filters", "filling the window", "computing",
-                                           "sending psums", "state 5?",        "state 6?",           "state 7?"};
+                                           "sending its last psums", "state 5?", "state 6?",         "state 7?"};
     static const char *const kFifos[3] = {"ifmap FIFO", "psum-in FIFO", "psum-out FIFO"};
     std::string out;
     std::size_t listed = 0, unlisted = 0, quiet = 0;

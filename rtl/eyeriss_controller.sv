@@ -5,7 +5,7 @@
 //
 // Parameters:
 //   array: 12 x 14
-//   descriptor: 17 lines
+//   descriptor: 19 lines
 //   DRAM line: 64 b, 32-bit line addresses
 
 module eyeriss_controller (
@@ -22,26 +22,19 @@ module eyeriss_controller (
   output logic [3:0]         state_o,
   output logic [31:0]        passes_o,
 
-  // DRAM read request / response (in order) / write
+  // DRAM read request / response (in order); the store engine writes
   output logic               dram_rd_req_valid_o,
   input  logic               dram_rd_req_ready_i,
   output logic [31:0]        dram_rd_req_addr_o,
   input  logic               dram_rd_resp_valid_i,
   output logic               dram_rd_resp_ready_o,
   input  logic [63:0]        dram_rd_resp_data_i,
-  output logic               dram_wr_valid_o,
-  input  logic               dram_wr_ready_i,
-  output logic [31:0]        dram_wr_addr_o,
-  output logic [63:0]        dram_wr_data_o,
 
-  // Global buffer: ifmap and filter line writes, psum line reads for stores
+  // Global buffer: ifmap and filter line writes
   output logic               glb_if_wr_en_o,
   output logic               glb_f_wr_en_o,
   output logic [13:0]        glb_wr_line_o,
   output logic [63:0]        glb_wr_data_o,
-  output logic               glb_ps_rd_en_o,
-  output logic [13:0]        glb_ps_rd_line_o,
-  input  logic [63:0]        glb_ps_rd_data_i,
 
   // Pass run: start pulses for PEs, feeders and the output network; their status
   output logic               run_start_o,
@@ -64,12 +57,13 @@ module eyeriss_controller (
   output logic [13:0]        load_ifmap_base_o,
   output logic               ifmap_loading_o,
 
-  // Run-length codec: coded ifmap loads and coded (and ReLU) ofmap stores
+  // Run-length codec: coded ifmap loads; the store engine: ofmap stores, coded or raw, ReLU
   output logic               rlc_load_start_o,
   input  logic               rlc_load_busy_i,
   output logic               rlc_store_start_o,
   input  logic               rlc_store_busy_i,
   output logic               relu_o,
+  output logic               store_coded_o,
 
   // Per-pass multicast IDs and active rows and columns
   output logic [47:0]        row_g_o,
@@ -103,7 +97,6 @@ module eyeriss_controller (
   output logic [15:0]        pass_ycount_o,
   output logic [4:0]         pass_psum_bank_o,
   output logic [15:0]        pass_epass_o,
-  output logic [15:0]        pass_fl_o,
   output logic [15:0]        pass_step_o,
   output logic [31:0]        pass_ofmap_addr_o,
   output logic [31:0]        pass_ofmap_plane_lines_o,
@@ -119,14 +112,17 @@ module eyeriss_controller (
   localparam logic [3:0] StSetup = 4'd5;  // per-row and per-column multicast IDs
   localparam logic [3:0] StRunStart = 4'd6;  // start pulse to PEs and feeders
   localparam logic [3:0] StRun = 4'd7;  // waiting for every psum and every PE
-  localparam logic [3:0] StStore = 4'd8;  // psum tile -> DRAM
+  localparam logic [3:0] StStore = 4'd8;  // hand the psum tile to the store engine once it is free
   localparam logic [3:0] StDone = 4'd9;  // program finished
   localparam logic [3:0] StPrefetchWait = 4'd10;  // pass computed; the next descriptor or filter block is still arriving
+  localparam logic [3:0] StStoreWait = 4'd11;  // the store engine still reads this pass's psum banks (an earlier tile there)
+  localparam logic [3:0] StFinish = 4'd12;  // END: the store engine finishes the last tile
   localparam logic [2:0] PfIdle = 3'd0;  // nothing prefetched for the next pass
   localparam logic [2:0] PfFetch = 3'd1;  // next descriptor -> shadow registers
   localparam logic [2:0] PfFilter = 3'd2;  // next filter block -> filter buffer
   localparam logic [2:0] PfReady = 3'd3;  // next descriptor (and its filter block and tile) in place
   localparam logic [2:0] PfIfmap = 3'd4;  // next ifmap tile -> the other half of the ifmap region
+  localparam logic [2:0] PfHint = 3'd5;  // a later pass's filter block -> filter buffer (this pass keeps its filters)
 
   // Signals
   logic [3:0] state_q;
@@ -189,8 +185,6 @@ module eyeriss_controller (
   logic [4:0] desc_psum_bank_d;
   logic [15:0] desc_epass_q;
   logic [15:0] desc_epass_d;
-  logic [15:0] desc_fl_q;
-  logic [15:0] desc_fl_d;
   logic [31:0] desc_ofmap_addr_q;
   logic [31:0] desc_ofmap_addr_d;
   logic [31:0] desc_ofmap_plane_lines_q;
@@ -203,6 +197,12 @@ module eyeriss_controller (
   logic [15:0] desc_ofmap_row_lines_d;
   logic [13:0] desc_ifmap_base_q;
   logic [13:0] desc_ifmap_base_d;
+  logic [31:0] desc_next_filter_addr_q;
+  logic [31:0] desc_next_filter_addr_d;
+  logic [15:0] desc_next_filter_lines_q;
+  logic [15:0] desc_next_filter_lines_d;
+  logic [9:0] desc_next_filter_base_q;
+  logic [9:0] desc_next_filter_base_d;
   logic [2:0] pf_state_q;
   logic [2:0] pf_state_d;
   logic [7:0] next_opcode_q;
@@ -259,8 +259,6 @@ module eyeriss_controller (
   logic [4:0] next_psum_bank_d;
   logic [15:0] next_epass_q;
   logic [15:0] next_epass_d;
-  logic [15:0] next_fl_q;
-  logic [15:0] next_fl_d;
   logic [31:0] next_ofmap_addr_q;
   logic [31:0] next_ofmap_addr_d;
   logic [31:0] next_ofmap_plane_lines_q;
@@ -273,11 +271,18 @@ module eyeriss_controller (
   logic [15:0] next_ofmap_row_lines_d;
   logic [13:0] next_ifmap_base_q;
   logic [13:0] next_ifmap_base_d;
+  logic [31:0] next_next_filter_addr_q;
+  logic [31:0] next_next_filter_addr_d;
+  logic [15:0] next_next_filter_lines_q;
+  logic [15:0] next_next_filter_lines_d;
+  logic [9:0] next_next_filter_base_q;
+  logic [9:0] next_next_filter_base_d;
   logic pf_fetching;  // the prefetch reads the next descriptor
   logic pf_loading_filters;  // the prefetch loads the next filter block
   logic pf_loading_ifmap;  // the prefetch loads the next ifmap tile
   logic pf_busy;  // the prefetch owns the DRAM read port
   logic pf_ready;  // the next descriptor is in the shadow registers
+  logic pf_hinting;  // the prefetch loads the filter block this pass names for a later pass
   logic next_loads_filters;  // the next descriptor is a PASS that loads filters
   logic next_loads_ifmap;  // the next descriptor is a PASS that loads its tile into the half this pass does not read
   logic desc_prefetched_q;  // this pass's descriptor (and filter block) came from the prefetch
@@ -545,28 +550,10 @@ module eyeriss_controller (
   logic run_settle_q;  // one cycle for the start pulse to land
   logic run_settle_d;
   logic run_done;
-  logic [31:0] store_lines;  // Epass x Fl lines per filter
-  logic [31:0] store_filters;
-  logic in_store;
-  logic [31:0] store_line_q;  // line within the filter's rows
-  logic [31:0] store_line_d;
-  logic [31:0] store_filter_q;
-  logic [31:0] store_filter_d;
-  logic [31:0] store_count_q;  // psum tile line being read
-  logic [31:0] store_count_d;
-  logic [31:0] store_plane_q;  // DRAM line of the filter's plane
-  logic [31:0] store_plane_d;
-  logic store_busy_q;  // lines left to read
-  logic store_busy_d;
-  logic store_valid_q;  // a line waits for the DRAM
-  logic store_valid_d;
-  logic [31:0] store_addr_q;
-  logic [31:0] store_addr_d;
-  logic store_issue;
-  logic store_last_line;
-  logic store_last_filter;
-  logic store_done;
-  logic enter_store;
+  logic store_done;  // the tile goes to the store engine
+  logic [4:0] store_bank_q;  // first psum bank of the tile being stored
+  logic [4:0] store_bank_d;
+  logic store_conflict;  // this pass's psum tile starts where the engine still reads
   logic opcode_end;
   logic start_cmd;  // configuration write of 1 to register 1
   logic [3:0] after_decode;
@@ -576,6 +563,7 @@ module eyeriss_controller (
   logic run_exit;  // the pass has computed and the prefetch is not using the DRAM port
   logic pass_end;  // the pass is over: on to the next descriptor
   logic pf_start;  // the filter feeder is done: the filter buffer is free
+  logic pf_hint_done;
   logic pf_fetch_done;
   logic pf_ifmap_done;
   logic ifmap_loaded;
@@ -626,8 +614,6 @@ module eyeriss_controller (
 
   assign pass_epass_o = desc_epass_q;
 
-  assign pass_fl_o = desc_fl_q;
-
   assign pass_step_o = desc_step_q;
 
   assign pass_ofmap_addr_o = desc_ofmap_addr_q;
@@ -644,6 +630,8 @@ module eyeriss_controller (
 
   assign relu_o = desc_flags_q[6];
 
+  assign store_coded_o = desc_flags_q[5];
+
   // ------------------------------------------------------------------------
   // Prefetch: next descriptor and its filter block, while this pass computes
   // ------------------------------------------------------------------------
@@ -654,7 +642,9 @@ module eyeriss_controller (
 
   assign pf_loading_ifmap = pf_state_q == PfIfmap;
 
-  assign pf_busy = (pf_fetching | pf_loading_filters) | pf_loading_ifmap;
+  assign pf_hinting = pf_state_q == PfHint;
+
+  assign pf_busy = ((pf_fetching | pf_loading_filters) | pf_loading_ifmap) | pf_hinting;
 
   assign pf_ready = pf_state_q == PfReady;
 
@@ -668,7 +658,7 @@ module eyeriss_controller (
 
   assign fetching = (state_q == StFetch) | pf_fetching;
 
-  assign loading_filters = (state_q == StLoadFilter) | pf_loading_filters;
+  assign loading_filters = ((state_q == StLoadFilter) | pf_loading_filters) | pf_hinting;
 
   assign ifmap_from_next = pf_busy;
 
@@ -716,7 +706,7 @@ module eyeriss_controller (
 
   assign ifmap_tile_lines = (({16'd0, load_q} * {16'd0, load_r}) * {16'd0, load_nrows}) * {16'd0, load_wl};
 
-  assign load_lines = fetching ? 32'd17 : (loading_filters ? {16'd0, pf_loading_filters ? next_filter_lines_q : desc_filter_lines_q} : ifmap_tile_lines);
+  assign load_lines = fetching ? 32'd19 : (loading_filters ? {16'd0, pf_loading_filters ? next_filter_lines_q : (pf_hinting ? desc_next_filter_lines_q : desc_filter_lines_q)} : ifmap_tile_lines);
 
   assign channel_lines = {16'd0, load_nrows} * {16'd0, load_wl};
 
@@ -728,7 +718,7 @@ module eyeriss_controller (
 
   assign resp_fire = dram_rd_resp_valid_i & loading;
 
-  assign dram_rd_req_addr_o = fetching ? ((pf_fetching ? (prog_ptr_q + 32'd17) : prog_ptr_q) + req_count_q) : (loading_filters ? ((pf_loading_filters ? next_filter_addr_q : desc_filter_addr_q) + req_count_q) : (req_channel_base_q + req_line_q));
+  assign dram_rd_req_addr_o = fetching ? ((pf_fetching ? (prog_ptr_q + 32'd19) : prog_ptr_q) + req_count_q) : (loading_filters ? ((pf_loading_filters ? next_filter_addr_q : (pf_hinting ? desc_next_filter_addr_q : desc_filter_addr_q)) + req_count_q) : (req_channel_base_q + req_line_q));
 
   assign load_done = resp_count_q == load_lines;
 
@@ -736,7 +726,7 @@ module eyeriss_controller (
 
   assign glb_f_wr_en_o = resp_fire & loading_filters;
 
-  assign glb_wr_line_o = loading_ifmap ? (resp_count_q[13:0] + load_ifmap_base) : resp_count_q[13:0];
+  assign glb_wr_line_o = loading_ifmap ? (resp_count_q[13:0] + load_ifmap_base) : (resp_count_q[13:0] + {4'd0, pf_hinting ? desc_next_filter_base_q : 10'd0});
 
   assign glb_wr_data_o = dram_rd_resp_data_i;
 
@@ -1157,66 +1147,14 @@ module eyeriss_controller (
   assign run_done = ((((state_q == StRun) & run_settle_q) & ~feeders_busy_i) & pes_idle_i) & (gon_words_i == expected_words_q);
 
   // ------------------------------------------------------------------------
-  // Store: psum tile lines -> DRAM
+  // Store: the store engine writes the psum tile to DRAM while the next passes run
   // ------------------------------------------------------------------------
 
-  assign store_lines = {16'd0, desc_epass_q} * {16'd0, desc_fl_q};
+  assign store_done = (state_q == StStore) & ~rlc_store_busy_i;
 
-  assign store_filters = {16'd0, desc_p_q} * {16'd0, desc_t_q};
+  assign store_bank_d = store_done ? desc_psum_bank_q : store_bank_q;
 
-  assign in_store = state_q == StStore;
-
-  assign store_issue = (in_store & store_busy_q) & (~store_valid_q | dram_wr_ready_i);
-
-  assign store_last_line = store_line_q == (store_lines - 32'd1);
-
-  assign store_last_filter = store_filter_q == (store_filters - 32'd1);
-
-  assign glb_ps_rd_en_o = store_issue;
-
-  assign glb_ps_rd_line_o = store_count_q[13:0];
-
-  assign dram_wr_valid_o = store_valid_q;
-
-  assign dram_wr_addr_o = store_addr_q;
-
-  assign dram_wr_data_o = {(desc_flags_q[6] & glb_ps_rd_data_i[63]) ? 16'd0 : glb_ps_rd_data_i[63:48], (desc_flags_q[6] & glb_ps_rd_data_i[47]) ? 16'd0 : glb_ps_rd_data_i[47:32], (desc_flags_q[6] & glb_ps_rd_data_i[31]) ? 16'd0 : glb_ps_rd_data_i[31:16], (desc_flags_q[6] & glb_ps_rd_data_i[15]) ? 16'd0 : glb_ps_rd_data_i[15:0]};
-
-  assign store_done = ((in_store & ~store_busy_q) & ~store_valid_q) & ~(desc_flags_q[5] & rlc_store_busy_i);
-
-  // Store sequencing
-  always_comb begin
-    store_line_d = store_line_q;
-    store_filter_d = store_filter_q;
-    store_count_d = store_count_q;
-    store_plane_d = store_plane_q;
-    store_busy_d = store_busy_q;
-    store_valid_d = store_valid_q;
-    store_addr_d = store_addr_q;
-    if (enter_store) begin
-      store_line_d = 32'd0;
-      store_filter_d = 32'd0;
-      store_count_d = 32'd0;
-      store_plane_d = desc_ofmap_addr_q;
-      store_busy_d = ((store_lines != 32'd0) & (store_filters != 32'd0)) & ~desc_flags_q[5];
-    end
-    if (store_issue) begin
-      store_valid_d = 1'd1;
-      store_addr_d = store_plane_q + store_line_q;
-      store_count_d = store_count_q + 32'd1;
-      store_line_d = store_line_q + 32'd1;
-      if (store_last_line) begin
-        store_line_d = 32'd0;
-        store_filter_d = store_filter_q + 32'd1;
-        store_plane_d = store_plane_q + desc_ofmap_plane_lines_q;
-        if (store_last_filter) begin
-          store_busy_d = 1'd0;
-        end
-      end
-    end else if (dram_wr_ready_i) begin
-      store_valid_d = 1'd0;
-    end
-  end
+  assign store_conflict = rlc_store_busy_i & (store_bank_q == desc_psum_bank_q);
 
   // ------------------------------------------------------------------------
   // Next state
@@ -1228,7 +1166,7 @@ module eyeriss_controller (
 
   assign after_filter = (desc_flags_q[1] & ~ifmap_prefetched_q) ? StLoadIfmap : StSetup;
 
-  assign after_decode = opcode_end ? StDone : ((desc_flags_q[0] & ~desc_prefetched_q) ? StLoadFilter : after_filter);
+  assign after_decode = opcode_end ? StFinish : ((desc_flags_q[0] & ~desc_prefetched_q) ? StLoadFilter : after_filter);
 
   assign next_descriptor = pf_ready ? StDecode : StFetch;
 
@@ -1240,17 +1178,17 @@ module eyeriss_controller (
 
   assign pf_start = ((((state_q == StRun) & run_settle_q) & ~filter_feeder_busy_i) & ~run_done) & (pf_state_q == PfIdle);
 
+  assign pf_hint_done = pf_hinting & load_done;
+
   assign pf_fetch_done = pf_fetching & load_done;
 
   assign pf_ifmap_start = next_loads_ifmap & ((pf_fetch_done & ~next_loads_filters) | (pf_loading_filters & load_done));
 
   assign pf_ifmap_done = pf_loading_ifmap & (next_flags_q[4] ? ~rlc_load_busy_i : load_done);
 
-  assign start_load = ((((((((state_q == StIdle) & start_cmd) | ((state_q == StDone) & start_cmd)) | (state_q == StDecode)) | ((state_q == StLoadFilter) & load_done)) | (pass_end & ~pf_ready)) | pf_start) | (pf_fetch_done & next_loads_filters)) | pf_ifmap_start;
+  assign start_load = (((((((((state_q == StIdle) & start_cmd) | ((state_q == StDone) & start_cmd)) | (state_q == StDecode)) | ((state_q == StLoadFilter) & load_done)) | (pass_end & ~pf_ready)) | pf_start) | pf_hint_done) | (pf_fetch_done & next_loads_filters)) | pf_ifmap_start;
 
-  assign enter_store = run_exit & desc_flags_q[3];
-
-  assign rlc_store_start_o = enter_store & desc_flags_q[5];
+  assign rlc_store_start_o = store_done;
 
   assign ifmap_loaded = desc_flags_q[4] ? ~rlc_load_busy_i : load_done;
 
@@ -1292,7 +1230,17 @@ module eyeriss_controller (
       end
       StSetup: begin
         if (setup_last) begin
+          state_d = store_conflict ? StStoreWait : StRunStart;
+        end
+      end
+      StStoreWait: begin
+        if (~store_conflict) begin
           state_d = StRunStart;
+        end
+      end
+      StFinish: begin
+        if (~rlc_store_busy_i) begin
+          state_d = StDone;
         end
       end
       StRunStart: begin
@@ -1320,7 +1268,7 @@ module eyeriss_controller (
       state_d = after_run;
     end
     if (pass_end) begin
-      prog_ptr_d = prog_ptr_q + 32'd17;
+      prog_ptr_d = prog_ptr_q + 32'd19;
     end
   end
 
@@ -1330,6 +1278,9 @@ module eyeriss_controller (
     desc_prefetched_d = desc_prefetched_q;
     ifmap_prefetched_d = ifmap_prefetched_q;
     if (pf_start) begin
+      pf_state_d = |desc_next_filter_lines_q ? PfHint : PfFetch;
+    end
+    if (pf_hint_done) begin
       pf_state_d = PfFetch;
     end
     if (pf_fetch_done) begin
@@ -1408,13 +1359,15 @@ module eyeriss_controller (
     desc_ifmap_channel_lines_d = desc_ifmap_channel_lines_q;
     desc_psum_bank_d = desc_psum_bank_q;
     desc_epass_d = desc_epass_q;
-    desc_fl_d = desc_fl_q;
     desc_ofmap_addr_d = desc_ofmap_addr_q;
     desc_ofmap_plane_lines_d = desc_ofmap_plane_lines_q;
     desc_step_d = desc_step_q;
     desc_ifmap_row_lines_d = desc_ifmap_row_lines_q;
     desc_ofmap_row_lines_d = desc_ofmap_row_lines_q;
     desc_ifmap_base_d = desc_ifmap_base_q;
+    desc_next_filter_addr_d = desc_next_filter_addr_q;
+    desc_next_filter_lines_d = desc_next_filter_lines_q;
+    desc_next_filter_base_d = desc_next_filter_base_q;
     next_opcode_d = next_opcode_q;
     next_flags_d = next_flags_q;
     next_s_d = next_s_q;
@@ -1442,13 +1395,15 @@ module eyeriss_controller (
     next_ifmap_channel_lines_d = next_ifmap_channel_lines_q;
     next_psum_bank_d = next_psum_bank_q;
     next_epass_d = next_epass_q;
-    next_fl_d = next_fl_q;
     next_ofmap_addr_d = next_ofmap_addr_q;
     next_ofmap_plane_lines_d = next_ofmap_plane_lines_q;
     next_step_d = next_step_q;
     next_ifmap_row_lines_d = next_ifmap_row_lines_q;
     next_ofmap_row_lines_d = next_ofmap_row_lines_q;
     next_ifmap_base_d = next_ifmap_base_q;
+    next_next_filter_addr_d = next_next_filter_addr_q;
+    next_next_filter_lines_d = next_next_filter_lines_q;
+    next_next_filter_base_d = next_next_filter_base_q;
     if (resp_fire & (state_q == StFetch)) begin
       if (resp_count_q == 32'd0) begin
         desc_opcode_d = dram_rd_resp_data_i[7:0];
@@ -1531,9 +1486,6 @@ module eyeriss_controller (
       if (resp_count_q == 32'd13) begin
         desc_epass_d = dram_rd_resp_data_i[15:0];
       end
-      if (resp_count_q == 32'd13) begin
-        desc_fl_d = dram_rd_resp_data_i[47:32];
-      end
       if (resp_count_q == 32'd14) begin
         desc_ofmap_addr_d = dram_rd_resp_data_i[31:0];
       end
@@ -1551,6 +1503,15 @@ module eyeriss_controller (
       end
       if (resp_count_q == 32'd16) begin
         desc_ifmap_base_d = dram_rd_resp_data_i[45:32];
+      end
+      if (resp_count_q == 32'd17) begin
+        desc_next_filter_addr_d = dram_rd_resp_data_i[31:0];
+      end
+      if (resp_count_q == 32'd17) begin
+        desc_next_filter_lines_d = dram_rd_resp_data_i[47:32];
+      end
+      if (resp_count_q == 32'd18) begin
+        desc_next_filter_base_d = dram_rd_resp_data_i[9:0];
       end
     end
     if (resp_fire & pf_fetching) begin
@@ -1635,9 +1596,6 @@ module eyeriss_controller (
       if (resp_count_q == 32'd13) begin
         next_epass_d = dram_rd_resp_data_i[15:0];
       end
-      if (resp_count_q == 32'd13) begin
-        next_fl_d = dram_rd_resp_data_i[47:32];
-      end
       if (resp_count_q == 32'd14) begin
         next_ofmap_addr_d = dram_rd_resp_data_i[31:0];
       end
@@ -1655,6 +1613,15 @@ module eyeriss_controller (
       end
       if (resp_count_q == 32'd16) begin
         next_ifmap_base_d = dram_rd_resp_data_i[45:32];
+      end
+      if (resp_count_q == 32'd17) begin
+        next_next_filter_addr_d = dram_rd_resp_data_i[31:0];
+      end
+      if (resp_count_q == 32'd17) begin
+        next_next_filter_lines_d = dram_rd_resp_data_i[47:32];
+      end
+      if (resp_count_q == 32'd18) begin
+        next_next_filter_base_d = dram_rd_resp_data_i[9:0];
       end
     end
     if (pass_end & pf_ready) begin
@@ -1685,13 +1652,15 @@ module eyeriss_controller (
       desc_ifmap_channel_lines_d = next_ifmap_channel_lines_q;
       desc_psum_bank_d = next_psum_bank_q;
       desc_epass_d = next_epass_q;
-      desc_fl_d = next_fl_q;
       desc_ofmap_addr_d = next_ofmap_addr_q;
       desc_ofmap_plane_lines_d = next_ofmap_plane_lines_q;
       desc_step_d = next_step_q;
       desc_ifmap_row_lines_d = next_ifmap_row_lines_q;
       desc_ofmap_row_lines_d = next_ofmap_row_lines_q;
       desc_ifmap_base_d = next_ifmap_base_q;
+      desc_next_filter_addr_d = next_next_filter_addr_q;
+      desc_next_filter_lines_d = next_next_filter_lines_q;
+      desc_next_filter_base_d = next_next_filter_base_q;
     end
   end
 
@@ -1749,13 +1718,15 @@ module eyeriss_controller (
       desc_ifmap_channel_lines_q <= 32'd0;
       desc_psum_bank_q <= 5'd0;
       desc_epass_q <= 16'd0;
-      desc_fl_q <= 16'd0;
       desc_ofmap_addr_q <= 32'd0;
       desc_ofmap_plane_lines_q <= 32'd0;
       desc_step_q <= 16'd0;
       desc_ifmap_row_lines_q <= 16'd0;
       desc_ofmap_row_lines_q <= 16'd0;
       desc_ifmap_base_q <= 14'd0;
+      desc_next_filter_addr_q <= 32'd0;
+      desc_next_filter_lines_q <= 16'd0;
+      desc_next_filter_base_q <= 10'd0;
       pf_state_q <= 3'd0;
       desc_prefetched_q <= 1'd0;
       ifmap_prefetched_q <= 1'd0;
@@ -1809,12 +1780,7 @@ module eyeriss_controller (
       col13_active_q <= 1'd0;
       expected_words_q <= 32'd0;
       run_settle_q <= 1'd0;
-      store_line_q <= 32'd0;
-      store_filter_q <= 32'd0;
-      store_count_q <= 32'd0;
-      store_plane_q <= 32'd0;
-      store_busy_q <= 1'd0;
-      store_valid_q <= 1'd0;
+      store_bank_q <= 5'd0;
       passes_q <= 32'd0;
     end else begin
       state_q <= state_d;
@@ -1847,13 +1813,15 @@ module eyeriss_controller (
       desc_ifmap_channel_lines_q <= desc_ifmap_channel_lines_d;
       desc_psum_bank_q <= desc_psum_bank_d;
       desc_epass_q <= desc_epass_d;
-      desc_fl_q <= desc_fl_d;
       desc_ofmap_addr_q <= desc_ofmap_addr_d;
       desc_ofmap_plane_lines_q <= desc_ofmap_plane_lines_d;
       desc_step_q <= desc_step_d;
       desc_ifmap_row_lines_q <= desc_ifmap_row_lines_d;
       desc_ofmap_row_lines_q <= desc_ofmap_row_lines_d;
       desc_ifmap_base_q <= desc_ifmap_base_d;
+      desc_next_filter_addr_q <= desc_next_filter_addr_d;
+      desc_next_filter_lines_q <= desc_next_filter_lines_d;
+      desc_next_filter_base_q <= desc_next_filter_base_d;
       pf_state_q <= pf_state_d;
       desc_prefetched_q <= desc_prefetched_d;
       ifmap_prefetched_q <= ifmap_prefetched_d;
@@ -1907,12 +1875,7 @@ module eyeriss_controller (
       col13_active_q <= col13_active_d;
       expected_words_q <= expected_words_d;
       run_settle_q <= run_settle_d;
-      store_line_q <= store_line_d;
-      store_filter_q <= store_filter_d;
-      store_count_q <= store_count_d;
-      store_plane_q <= store_plane_d;
-      store_busy_q <= store_busy_d;
-      store_valid_q <= store_valid_d;
+      store_bank_q <= store_bank_d;
       passes_q <= passes_d;
     end
   end
@@ -1946,13 +1909,15 @@ module eyeriss_controller (
     next_ifmap_channel_lines_q <= next_ifmap_channel_lines_d;
     next_psum_bank_q <= next_psum_bank_d;
     next_epass_q <= next_epass_d;
-    next_fl_q <= next_fl_d;
     next_ofmap_addr_q <= next_ofmap_addr_d;
     next_ofmap_plane_lines_q <= next_ofmap_plane_lines_d;
     next_step_q <= next_step_d;
     next_ifmap_row_lines_q <= next_ifmap_row_lines_d;
     next_ofmap_row_lines_q <= next_ofmap_row_lines_d;
     next_ifmap_base_q <= next_ifmap_base_d;
+    next_next_filter_addr_q <= next_next_filter_addr_d;
+    next_next_filter_lines_q <= next_next_filter_lines_d;
+    next_next_filter_base_q <= next_next_filter_base_d;
     row0_g_q <= row0_g_d;
     row0_i_q <= row0_i_d;
     row1_g_q <= row1_g_d;
@@ -2019,7 +1984,6 @@ module eyeriss_controller (
     col13_tg_q <= col13_tg_d;
     col13_j_q <= col13_j_d;
     col13_jstride_q <= col13_jstride_d;
-    store_addr_q <= store_addr_d;
   end
 
   // ------------------------------------------------------------------------
@@ -2029,7 +1993,7 @@ module eyeriss_controller (
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin
     if (rst_ni) begin
-      state_legal: assert (state_q <= StPrefetchWait)
+      state_legal: assert (state_q <= StFinish)
         else $error("eyeriss_controller: illegal state encoding");
       opcode_known: assert (!((state_q == StDecode) & (desc_opcode_q > 8'd1)))
         else $error("eyeriss_controller: unknown descriptor opcode (0 is END, 1 is PASS): the program in DRAM is corrupt");
@@ -2040,7 +2004,7 @@ module eyeriss_controller (
       rlc_load_start_idle: assert (!(rlc_load_start_o & rlc_load_busy_i))
         else $error("eyeriss_controller: coded ifmap load started while the RLC loader is still busy");
       rlc_store_start_idle: assert (!(rlc_store_start_o & rlc_store_busy_i))
-        else $error("eyeriss_controller: coded ofmap store started while the RLC encoder is still busy");
+        else $error("eyeriss_controller: a store started while the store engine is still busy");
       dma_restart_quiet: assert (!(start_load & (resp_count_q < req_count_q)))
         else $error("eyeriss_controller: a DRAM transfer restarted while reads of the previous one were still in flight");
       prefetch_only_while_computing: assert (!(pf_busy & ~((state_q == StRun) | (state_q == StPrefetchWait))))

@@ -24,13 +24,20 @@ module eyeriss_glb (
   input  logic [15:0] if_rd_word_i,
   output logic [15:0] if_rd_data_o,
 
-  // Psum region: word writes from the output network, line reads
+  // Psum region: line writes from the output network, line reads
   input  logic        ps_wr_en_i,
-  input  logic [15:0] ps_wr_word_i,
-  input  logic [15:0] ps_wr_data_i,
+  input  logic [13:0] ps_wr_line_i,
+  input  logic [63:0] ps_wr_data_i,
+  input  logic [3:0]  ps_wr_mask_i,
   input  logic        ps_rd_en_i,
   input  logic [13:0] ps_rd_line_i,
   output logic [63:0] ps_rd_data_o,
+
+  // Store read: psum tile lines from the tile's first bank st_rd_bank_i
+  input  logic        st_rd_en_i,
+  input  logic [4:0]  st_rd_bank_i,
+  input  logic [13:0] st_rd_line_i,
+  output logic [63:0] st_rd_data_o,
 
   // Filter buffer: line writes from DRAM, line reads for the filter feeder
   input  logic        f_wr_en_i,
@@ -45,8 +52,6 @@ module eyeriss_glb (
   logic [13:0] if_rd_line;
   logic [1:0] if_rd_lane_q;  // lane of the word being read
   logic [1:0] if_rd_lane_d;
-  logic [13:0] ps_wr_line;
-  logic [1:0] ps_wr_lane;
   logic [4:0] if_wr_bank;
   logic [8:0] if_wr_row;
   logic [4:0] if_rd_bank;
@@ -55,10 +60,14 @@ module eyeriss_glb (
   logic [8:0] ps_wr_row;
   logic [4:0] ps_rd_bank;
   logic [8:0] ps_rd_row;
+  logic [4:0] st_rd_bank;
+  logic [8:0] st_rd_row;
   logic [63:0] if_rd_line_data_q;  // line read from the ifmap region
   logic [63:0] if_rd_line_data_d;
   logic [63:0] ps_rd_line_data_q;  // line read from the psum region
   logic [63:0] ps_rd_line_data_d;
+  logic [63:0] st_rd_line_data_q;  // line read for the store engine
+  logic [63:0] st_rd_line_data_d;
   logic bank0_psum;  // bank belongs to the psum region this pass
   logic [15:0] bank0_l0_wdata;
   logic [15:0] bank0_l1_wdata;
@@ -296,10 +305,6 @@ module eyeriss_glb (
 
   assign if_rd_lane_d = if_rd_en_i ? if_rd_word_i[1:0] : if_rd_lane_q;
 
-  assign ps_wr_line = ps_wr_word_i[15:2];
-
-  assign ps_wr_lane = ps_wr_word_i[1:0];
-
   assign if_wr_bank = if_wr_line_i[13:9];
 
   assign if_wr_row = if_wr_line_i[8:0];
@@ -308,13 +313,17 @@ module eyeriss_glb (
 
   assign if_rd_row = if_rd_line[8:0];
 
-  assign ps_wr_bank = ps_wr_line[13:9] + cfg_psum_bank_i;
+  assign ps_wr_bank = ps_wr_line_i[13:9] + cfg_psum_bank_i;
 
-  assign ps_wr_row = ps_wr_line[8:0];
+  assign ps_wr_row = ps_wr_line_i[8:0];
 
   assign ps_rd_bank = ps_rd_line_i[13:9] + cfg_psum_bank_i;
 
   assign ps_rd_row = ps_rd_line_i[8:0];
+
+  assign st_rd_bank = st_rd_line_i[13:9] + st_rd_bank_i;
+
+  assign st_rd_row = st_rd_line_i[8:0];
 
   // ------------------------------------------------------------------------
   // Banks: one memory per lane, owned by the ifmap or the psum region
@@ -322,850 +331,850 @@ module eyeriss_glb (
 
   assign bank0_psum = 5'd0 >= cfg_psum_bank_i;
 
-  assign bank0_l0_wdata = bank0_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank0_l0_wdata = bank0_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd0)) & ~bank0_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd0)) & (ps_wr_lane == 2'd0)) & bank0_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd0)) & ~bank0_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd0)) & bank0_psum)) begin
       glb_b0_l0_q[bank0_psum ? ps_wr_row : if_wr_row] <= bank0_l0_wdata;
     end
   end
 
-  assign bank0_l1_wdata = bank0_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank0_l1_wdata = bank0_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd0)) & ~bank0_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd0)) & (ps_wr_lane == 2'd1)) & bank0_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd0)) & ~bank0_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd0)) & bank0_psum)) begin
       glb_b0_l1_q[bank0_psum ? ps_wr_row : if_wr_row] <= bank0_l1_wdata;
     end
   end
 
-  assign bank0_l2_wdata = bank0_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank0_l2_wdata = bank0_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd0)) & ~bank0_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd0)) & (ps_wr_lane == 2'd2)) & bank0_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd0)) & ~bank0_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd0)) & bank0_psum)) begin
       glb_b0_l2_q[bank0_psum ? ps_wr_row : if_wr_row] <= bank0_l2_wdata;
     end
   end
 
-  assign bank0_l3_wdata = bank0_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank0_l3_wdata = bank0_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd0)) & ~bank0_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd0)) & (ps_wr_lane == 2'd3)) & bank0_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd0)) & ~bank0_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd0)) & bank0_psum)) begin
       glb_b0_l3_q[bank0_psum ? ps_wr_row : if_wr_row] <= bank0_l3_wdata;
     end
   end
 
   assign bank1_psum = 5'd1 >= cfg_psum_bank_i;
 
-  assign bank1_l0_wdata = bank1_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank1_l0_wdata = bank1_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd1)) & ~bank1_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd1)) & (ps_wr_lane == 2'd0)) & bank1_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd1)) & ~bank1_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd1)) & bank1_psum)) begin
       glb_b1_l0_q[bank1_psum ? ps_wr_row : if_wr_row] <= bank1_l0_wdata;
     end
   end
 
-  assign bank1_l1_wdata = bank1_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank1_l1_wdata = bank1_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd1)) & ~bank1_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd1)) & (ps_wr_lane == 2'd1)) & bank1_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd1)) & ~bank1_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd1)) & bank1_psum)) begin
       glb_b1_l1_q[bank1_psum ? ps_wr_row : if_wr_row] <= bank1_l1_wdata;
     end
   end
 
-  assign bank1_l2_wdata = bank1_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank1_l2_wdata = bank1_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd1)) & ~bank1_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd1)) & (ps_wr_lane == 2'd2)) & bank1_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd1)) & ~bank1_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd1)) & bank1_psum)) begin
       glb_b1_l2_q[bank1_psum ? ps_wr_row : if_wr_row] <= bank1_l2_wdata;
     end
   end
 
-  assign bank1_l3_wdata = bank1_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank1_l3_wdata = bank1_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd1)) & ~bank1_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd1)) & (ps_wr_lane == 2'd3)) & bank1_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd1)) & ~bank1_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd1)) & bank1_psum)) begin
       glb_b1_l3_q[bank1_psum ? ps_wr_row : if_wr_row] <= bank1_l3_wdata;
     end
   end
 
   assign bank2_psum = 5'd2 >= cfg_psum_bank_i;
 
-  assign bank2_l0_wdata = bank2_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank2_l0_wdata = bank2_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd2)) & ~bank2_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd2)) & (ps_wr_lane == 2'd0)) & bank2_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd2)) & ~bank2_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd2)) & bank2_psum)) begin
       glb_b2_l0_q[bank2_psum ? ps_wr_row : if_wr_row] <= bank2_l0_wdata;
     end
   end
 
-  assign bank2_l1_wdata = bank2_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank2_l1_wdata = bank2_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd2)) & ~bank2_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd2)) & (ps_wr_lane == 2'd1)) & bank2_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd2)) & ~bank2_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd2)) & bank2_psum)) begin
       glb_b2_l1_q[bank2_psum ? ps_wr_row : if_wr_row] <= bank2_l1_wdata;
     end
   end
 
-  assign bank2_l2_wdata = bank2_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank2_l2_wdata = bank2_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd2)) & ~bank2_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd2)) & (ps_wr_lane == 2'd2)) & bank2_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd2)) & ~bank2_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd2)) & bank2_psum)) begin
       glb_b2_l2_q[bank2_psum ? ps_wr_row : if_wr_row] <= bank2_l2_wdata;
     end
   end
 
-  assign bank2_l3_wdata = bank2_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank2_l3_wdata = bank2_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd2)) & ~bank2_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd2)) & (ps_wr_lane == 2'd3)) & bank2_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd2)) & ~bank2_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd2)) & bank2_psum)) begin
       glb_b2_l3_q[bank2_psum ? ps_wr_row : if_wr_row] <= bank2_l3_wdata;
     end
   end
 
   assign bank3_psum = 5'd3 >= cfg_psum_bank_i;
 
-  assign bank3_l0_wdata = bank3_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank3_l0_wdata = bank3_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd3)) & ~bank3_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd3)) & (ps_wr_lane == 2'd0)) & bank3_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd3)) & ~bank3_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd3)) & bank3_psum)) begin
       glb_b3_l0_q[bank3_psum ? ps_wr_row : if_wr_row] <= bank3_l0_wdata;
     end
   end
 
-  assign bank3_l1_wdata = bank3_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank3_l1_wdata = bank3_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd3)) & ~bank3_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd3)) & (ps_wr_lane == 2'd1)) & bank3_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd3)) & ~bank3_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd3)) & bank3_psum)) begin
       glb_b3_l1_q[bank3_psum ? ps_wr_row : if_wr_row] <= bank3_l1_wdata;
     end
   end
 
-  assign bank3_l2_wdata = bank3_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank3_l2_wdata = bank3_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd3)) & ~bank3_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd3)) & (ps_wr_lane == 2'd2)) & bank3_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd3)) & ~bank3_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd3)) & bank3_psum)) begin
       glb_b3_l2_q[bank3_psum ? ps_wr_row : if_wr_row] <= bank3_l2_wdata;
     end
   end
 
-  assign bank3_l3_wdata = bank3_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank3_l3_wdata = bank3_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd3)) & ~bank3_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd3)) & (ps_wr_lane == 2'd3)) & bank3_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd3)) & ~bank3_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd3)) & bank3_psum)) begin
       glb_b3_l3_q[bank3_psum ? ps_wr_row : if_wr_row] <= bank3_l3_wdata;
     end
   end
 
   assign bank4_psum = 5'd4 >= cfg_psum_bank_i;
 
-  assign bank4_l0_wdata = bank4_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank4_l0_wdata = bank4_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd4)) & ~bank4_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd4)) & (ps_wr_lane == 2'd0)) & bank4_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd4)) & ~bank4_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd4)) & bank4_psum)) begin
       glb_b4_l0_q[bank4_psum ? ps_wr_row : if_wr_row] <= bank4_l0_wdata;
     end
   end
 
-  assign bank4_l1_wdata = bank4_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank4_l1_wdata = bank4_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd4)) & ~bank4_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd4)) & (ps_wr_lane == 2'd1)) & bank4_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd4)) & ~bank4_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd4)) & bank4_psum)) begin
       glb_b4_l1_q[bank4_psum ? ps_wr_row : if_wr_row] <= bank4_l1_wdata;
     end
   end
 
-  assign bank4_l2_wdata = bank4_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank4_l2_wdata = bank4_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd4)) & ~bank4_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd4)) & (ps_wr_lane == 2'd2)) & bank4_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd4)) & ~bank4_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd4)) & bank4_psum)) begin
       glb_b4_l2_q[bank4_psum ? ps_wr_row : if_wr_row] <= bank4_l2_wdata;
     end
   end
 
-  assign bank4_l3_wdata = bank4_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank4_l3_wdata = bank4_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd4)) & ~bank4_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd4)) & (ps_wr_lane == 2'd3)) & bank4_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd4)) & ~bank4_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd4)) & bank4_psum)) begin
       glb_b4_l3_q[bank4_psum ? ps_wr_row : if_wr_row] <= bank4_l3_wdata;
     end
   end
 
   assign bank5_psum = 5'd5 >= cfg_psum_bank_i;
 
-  assign bank5_l0_wdata = bank5_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank5_l0_wdata = bank5_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd5)) & ~bank5_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd5)) & (ps_wr_lane == 2'd0)) & bank5_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd5)) & ~bank5_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd5)) & bank5_psum)) begin
       glb_b5_l0_q[bank5_psum ? ps_wr_row : if_wr_row] <= bank5_l0_wdata;
     end
   end
 
-  assign bank5_l1_wdata = bank5_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank5_l1_wdata = bank5_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd5)) & ~bank5_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd5)) & (ps_wr_lane == 2'd1)) & bank5_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd5)) & ~bank5_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd5)) & bank5_psum)) begin
       glb_b5_l1_q[bank5_psum ? ps_wr_row : if_wr_row] <= bank5_l1_wdata;
     end
   end
 
-  assign bank5_l2_wdata = bank5_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank5_l2_wdata = bank5_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd5)) & ~bank5_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd5)) & (ps_wr_lane == 2'd2)) & bank5_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd5)) & ~bank5_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd5)) & bank5_psum)) begin
       glb_b5_l2_q[bank5_psum ? ps_wr_row : if_wr_row] <= bank5_l2_wdata;
     end
   end
 
-  assign bank5_l3_wdata = bank5_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank5_l3_wdata = bank5_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd5)) & ~bank5_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd5)) & (ps_wr_lane == 2'd3)) & bank5_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd5)) & ~bank5_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd5)) & bank5_psum)) begin
       glb_b5_l3_q[bank5_psum ? ps_wr_row : if_wr_row] <= bank5_l3_wdata;
     end
   end
 
   assign bank6_psum = 5'd6 >= cfg_psum_bank_i;
 
-  assign bank6_l0_wdata = bank6_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank6_l0_wdata = bank6_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd6)) & ~bank6_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd6)) & (ps_wr_lane == 2'd0)) & bank6_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd6)) & ~bank6_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd6)) & bank6_psum)) begin
       glb_b6_l0_q[bank6_psum ? ps_wr_row : if_wr_row] <= bank6_l0_wdata;
     end
   end
 
-  assign bank6_l1_wdata = bank6_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank6_l1_wdata = bank6_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd6)) & ~bank6_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd6)) & (ps_wr_lane == 2'd1)) & bank6_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd6)) & ~bank6_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd6)) & bank6_psum)) begin
       glb_b6_l1_q[bank6_psum ? ps_wr_row : if_wr_row] <= bank6_l1_wdata;
     end
   end
 
-  assign bank6_l2_wdata = bank6_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank6_l2_wdata = bank6_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd6)) & ~bank6_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd6)) & (ps_wr_lane == 2'd2)) & bank6_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd6)) & ~bank6_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd6)) & bank6_psum)) begin
       glb_b6_l2_q[bank6_psum ? ps_wr_row : if_wr_row] <= bank6_l2_wdata;
     end
   end
 
-  assign bank6_l3_wdata = bank6_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank6_l3_wdata = bank6_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd6)) & ~bank6_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd6)) & (ps_wr_lane == 2'd3)) & bank6_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd6)) & ~bank6_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd6)) & bank6_psum)) begin
       glb_b6_l3_q[bank6_psum ? ps_wr_row : if_wr_row] <= bank6_l3_wdata;
     end
   end
 
   assign bank7_psum = 5'd7 >= cfg_psum_bank_i;
 
-  assign bank7_l0_wdata = bank7_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank7_l0_wdata = bank7_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd7)) & ~bank7_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd7)) & (ps_wr_lane == 2'd0)) & bank7_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd7)) & ~bank7_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd7)) & bank7_psum)) begin
       glb_b7_l0_q[bank7_psum ? ps_wr_row : if_wr_row] <= bank7_l0_wdata;
     end
   end
 
-  assign bank7_l1_wdata = bank7_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank7_l1_wdata = bank7_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd7)) & ~bank7_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd7)) & (ps_wr_lane == 2'd1)) & bank7_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd7)) & ~bank7_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd7)) & bank7_psum)) begin
       glb_b7_l1_q[bank7_psum ? ps_wr_row : if_wr_row] <= bank7_l1_wdata;
     end
   end
 
-  assign bank7_l2_wdata = bank7_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank7_l2_wdata = bank7_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd7)) & ~bank7_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd7)) & (ps_wr_lane == 2'd2)) & bank7_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd7)) & ~bank7_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd7)) & bank7_psum)) begin
       glb_b7_l2_q[bank7_psum ? ps_wr_row : if_wr_row] <= bank7_l2_wdata;
     end
   end
 
-  assign bank7_l3_wdata = bank7_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank7_l3_wdata = bank7_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd7)) & ~bank7_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd7)) & (ps_wr_lane == 2'd3)) & bank7_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd7)) & ~bank7_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd7)) & bank7_psum)) begin
       glb_b7_l3_q[bank7_psum ? ps_wr_row : if_wr_row] <= bank7_l3_wdata;
     end
   end
 
   assign bank8_psum = 5'd8 >= cfg_psum_bank_i;
 
-  assign bank8_l0_wdata = bank8_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank8_l0_wdata = bank8_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd8)) & ~bank8_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd8)) & (ps_wr_lane == 2'd0)) & bank8_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd8)) & ~bank8_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd8)) & bank8_psum)) begin
       glb_b8_l0_q[bank8_psum ? ps_wr_row : if_wr_row] <= bank8_l0_wdata;
     end
   end
 
-  assign bank8_l1_wdata = bank8_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank8_l1_wdata = bank8_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd8)) & ~bank8_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd8)) & (ps_wr_lane == 2'd1)) & bank8_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd8)) & ~bank8_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd8)) & bank8_psum)) begin
       glb_b8_l1_q[bank8_psum ? ps_wr_row : if_wr_row] <= bank8_l1_wdata;
     end
   end
 
-  assign bank8_l2_wdata = bank8_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank8_l2_wdata = bank8_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd8)) & ~bank8_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd8)) & (ps_wr_lane == 2'd2)) & bank8_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd8)) & ~bank8_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd8)) & bank8_psum)) begin
       glb_b8_l2_q[bank8_psum ? ps_wr_row : if_wr_row] <= bank8_l2_wdata;
     end
   end
 
-  assign bank8_l3_wdata = bank8_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank8_l3_wdata = bank8_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd8)) & ~bank8_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd8)) & (ps_wr_lane == 2'd3)) & bank8_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd8)) & ~bank8_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd8)) & bank8_psum)) begin
       glb_b8_l3_q[bank8_psum ? ps_wr_row : if_wr_row] <= bank8_l3_wdata;
     end
   end
 
   assign bank9_psum = 5'd9 >= cfg_psum_bank_i;
 
-  assign bank9_l0_wdata = bank9_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank9_l0_wdata = bank9_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd9)) & ~bank9_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd9)) & (ps_wr_lane == 2'd0)) & bank9_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd9)) & ~bank9_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd9)) & bank9_psum)) begin
       glb_b9_l0_q[bank9_psum ? ps_wr_row : if_wr_row] <= bank9_l0_wdata;
     end
   end
 
-  assign bank9_l1_wdata = bank9_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank9_l1_wdata = bank9_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd9)) & ~bank9_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd9)) & (ps_wr_lane == 2'd1)) & bank9_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd9)) & ~bank9_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd9)) & bank9_psum)) begin
       glb_b9_l1_q[bank9_psum ? ps_wr_row : if_wr_row] <= bank9_l1_wdata;
     end
   end
 
-  assign bank9_l2_wdata = bank9_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank9_l2_wdata = bank9_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd9)) & ~bank9_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd9)) & (ps_wr_lane == 2'd2)) & bank9_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd9)) & ~bank9_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd9)) & bank9_psum)) begin
       glb_b9_l2_q[bank9_psum ? ps_wr_row : if_wr_row] <= bank9_l2_wdata;
     end
   end
 
-  assign bank9_l3_wdata = bank9_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank9_l3_wdata = bank9_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd9)) & ~bank9_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd9)) & (ps_wr_lane == 2'd3)) & bank9_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd9)) & ~bank9_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd9)) & bank9_psum)) begin
       glb_b9_l3_q[bank9_psum ? ps_wr_row : if_wr_row] <= bank9_l3_wdata;
     end
   end
 
   assign bank10_psum = 5'd10 >= cfg_psum_bank_i;
 
-  assign bank10_l0_wdata = bank10_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank10_l0_wdata = bank10_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd10)) & ~bank10_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd10)) & (ps_wr_lane == 2'd0)) & bank10_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd10)) & ~bank10_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd10)) & bank10_psum)) begin
       glb_b10_l0_q[bank10_psum ? ps_wr_row : if_wr_row] <= bank10_l0_wdata;
     end
   end
 
-  assign bank10_l1_wdata = bank10_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank10_l1_wdata = bank10_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd10)) & ~bank10_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd10)) & (ps_wr_lane == 2'd1)) & bank10_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd10)) & ~bank10_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd10)) & bank10_psum)) begin
       glb_b10_l1_q[bank10_psum ? ps_wr_row : if_wr_row] <= bank10_l1_wdata;
     end
   end
 
-  assign bank10_l2_wdata = bank10_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank10_l2_wdata = bank10_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd10)) & ~bank10_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd10)) & (ps_wr_lane == 2'd2)) & bank10_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd10)) & ~bank10_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd10)) & bank10_psum)) begin
       glb_b10_l2_q[bank10_psum ? ps_wr_row : if_wr_row] <= bank10_l2_wdata;
     end
   end
 
-  assign bank10_l3_wdata = bank10_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank10_l3_wdata = bank10_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd10)) & ~bank10_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd10)) & (ps_wr_lane == 2'd3)) & bank10_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd10)) & ~bank10_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd10)) & bank10_psum)) begin
       glb_b10_l3_q[bank10_psum ? ps_wr_row : if_wr_row] <= bank10_l3_wdata;
     end
   end
 
   assign bank11_psum = 5'd11 >= cfg_psum_bank_i;
 
-  assign bank11_l0_wdata = bank11_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank11_l0_wdata = bank11_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd11)) & ~bank11_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd11)) & (ps_wr_lane == 2'd0)) & bank11_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd11)) & ~bank11_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd11)) & bank11_psum)) begin
       glb_b11_l0_q[bank11_psum ? ps_wr_row : if_wr_row] <= bank11_l0_wdata;
     end
   end
 
-  assign bank11_l1_wdata = bank11_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank11_l1_wdata = bank11_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd11)) & ~bank11_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd11)) & (ps_wr_lane == 2'd1)) & bank11_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd11)) & ~bank11_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd11)) & bank11_psum)) begin
       glb_b11_l1_q[bank11_psum ? ps_wr_row : if_wr_row] <= bank11_l1_wdata;
     end
   end
 
-  assign bank11_l2_wdata = bank11_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank11_l2_wdata = bank11_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd11)) & ~bank11_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd11)) & (ps_wr_lane == 2'd2)) & bank11_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd11)) & ~bank11_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd11)) & bank11_psum)) begin
       glb_b11_l2_q[bank11_psum ? ps_wr_row : if_wr_row] <= bank11_l2_wdata;
     end
   end
 
-  assign bank11_l3_wdata = bank11_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank11_l3_wdata = bank11_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd11)) & ~bank11_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd11)) & (ps_wr_lane == 2'd3)) & bank11_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd11)) & ~bank11_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd11)) & bank11_psum)) begin
       glb_b11_l3_q[bank11_psum ? ps_wr_row : if_wr_row] <= bank11_l3_wdata;
     end
   end
 
   assign bank12_psum = 5'd12 >= cfg_psum_bank_i;
 
-  assign bank12_l0_wdata = bank12_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank12_l0_wdata = bank12_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd12)) & ~bank12_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd12)) & (ps_wr_lane == 2'd0)) & bank12_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd12)) & ~bank12_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd12)) & bank12_psum)) begin
       glb_b12_l0_q[bank12_psum ? ps_wr_row : if_wr_row] <= bank12_l0_wdata;
     end
   end
 
-  assign bank12_l1_wdata = bank12_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank12_l1_wdata = bank12_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd12)) & ~bank12_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd12)) & (ps_wr_lane == 2'd1)) & bank12_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd12)) & ~bank12_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd12)) & bank12_psum)) begin
       glb_b12_l1_q[bank12_psum ? ps_wr_row : if_wr_row] <= bank12_l1_wdata;
     end
   end
 
-  assign bank12_l2_wdata = bank12_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank12_l2_wdata = bank12_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd12)) & ~bank12_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd12)) & (ps_wr_lane == 2'd2)) & bank12_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd12)) & ~bank12_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd12)) & bank12_psum)) begin
       glb_b12_l2_q[bank12_psum ? ps_wr_row : if_wr_row] <= bank12_l2_wdata;
     end
   end
 
-  assign bank12_l3_wdata = bank12_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank12_l3_wdata = bank12_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd12)) & ~bank12_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd12)) & (ps_wr_lane == 2'd3)) & bank12_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd12)) & ~bank12_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd12)) & bank12_psum)) begin
       glb_b12_l3_q[bank12_psum ? ps_wr_row : if_wr_row] <= bank12_l3_wdata;
     end
   end
 
   assign bank13_psum = 5'd13 >= cfg_psum_bank_i;
 
-  assign bank13_l0_wdata = bank13_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank13_l0_wdata = bank13_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd13)) & ~bank13_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd13)) & (ps_wr_lane == 2'd0)) & bank13_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd13)) & ~bank13_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd13)) & bank13_psum)) begin
       glb_b13_l0_q[bank13_psum ? ps_wr_row : if_wr_row] <= bank13_l0_wdata;
     end
   end
 
-  assign bank13_l1_wdata = bank13_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank13_l1_wdata = bank13_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd13)) & ~bank13_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd13)) & (ps_wr_lane == 2'd1)) & bank13_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd13)) & ~bank13_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd13)) & bank13_psum)) begin
       glb_b13_l1_q[bank13_psum ? ps_wr_row : if_wr_row] <= bank13_l1_wdata;
     end
   end
 
-  assign bank13_l2_wdata = bank13_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank13_l2_wdata = bank13_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd13)) & ~bank13_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd13)) & (ps_wr_lane == 2'd2)) & bank13_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd13)) & ~bank13_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd13)) & bank13_psum)) begin
       glb_b13_l2_q[bank13_psum ? ps_wr_row : if_wr_row] <= bank13_l2_wdata;
     end
   end
 
-  assign bank13_l3_wdata = bank13_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank13_l3_wdata = bank13_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd13)) & ~bank13_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd13)) & (ps_wr_lane == 2'd3)) & bank13_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd13)) & ~bank13_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd13)) & bank13_psum)) begin
       glb_b13_l3_q[bank13_psum ? ps_wr_row : if_wr_row] <= bank13_l3_wdata;
     end
   end
 
   assign bank14_psum = 5'd14 >= cfg_psum_bank_i;
 
-  assign bank14_l0_wdata = bank14_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank14_l0_wdata = bank14_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd14)) & ~bank14_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd14)) & (ps_wr_lane == 2'd0)) & bank14_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd14)) & ~bank14_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd14)) & bank14_psum)) begin
       glb_b14_l0_q[bank14_psum ? ps_wr_row : if_wr_row] <= bank14_l0_wdata;
     end
   end
 
-  assign bank14_l1_wdata = bank14_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank14_l1_wdata = bank14_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd14)) & ~bank14_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd14)) & (ps_wr_lane == 2'd1)) & bank14_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd14)) & ~bank14_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd14)) & bank14_psum)) begin
       glb_b14_l1_q[bank14_psum ? ps_wr_row : if_wr_row] <= bank14_l1_wdata;
     end
   end
 
-  assign bank14_l2_wdata = bank14_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank14_l2_wdata = bank14_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd14)) & ~bank14_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd14)) & (ps_wr_lane == 2'd2)) & bank14_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd14)) & ~bank14_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd14)) & bank14_psum)) begin
       glb_b14_l2_q[bank14_psum ? ps_wr_row : if_wr_row] <= bank14_l2_wdata;
     end
   end
 
-  assign bank14_l3_wdata = bank14_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank14_l3_wdata = bank14_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd14)) & ~bank14_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd14)) & (ps_wr_lane == 2'd3)) & bank14_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd14)) & ~bank14_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd14)) & bank14_psum)) begin
       glb_b14_l3_q[bank14_psum ? ps_wr_row : if_wr_row] <= bank14_l3_wdata;
     end
   end
 
   assign bank15_psum = 5'd15 >= cfg_psum_bank_i;
 
-  assign bank15_l0_wdata = bank15_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank15_l0_wdata = bank15_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd15)) & ~bank15_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd15)) & (ps_wr_lane == 2'd0)) & bank15_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd15)) & ~bank15_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd15)) & bank15_psum)) begin
       glb_b15_l0_q[bank15_psum ? ps_wr_row : if_wr_row] <= bank15_l0_wdata;
     end
   end
 
-  assign bank15_l1_wdata = bank15_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank15_l1_wdata = bank15_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd15)) & ~bank15_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd15)) & (ps_wr_lane == 2'd1)) & bank15_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd15)) & ~bank15_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd15)) & bank15_psum)) begin
       glb_b15_l1_q[bank15_psum ? ps_wr_row : if_wr_row] <= bank15_l1_wdata;
     end
   end
 
-  assign bank15_l2_wdata = bank15_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank15_l2_wdata = bank15_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd15)) & ~bank15_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd15)) & (ps_wr_lane == 2'd2)) & bank15_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd15)) & ~bank15_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd15)) & bank15_psum)) begin
       glb_b15_l2_q[bank15_psum ? ps_wr_row : if_wr_row] <= bank15_l2_wdata;
     end
   end
 
-  assign bank15_l3_wdata = bank15_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank15_l3_wdata = bank15_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd15)) & ~bank15_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd15)) & (ps_wr_lane == 2'd3)) & bank15_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd15)) & ~bank15_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd15)) & bank15_psum)) begin
       glb_b15_l3_q[bank15_psum ? ps_wr_row : if_wr_row] <= bank15_l3_wdata;
     end
   end
 
   assign bank16_psum = 5'd16 >= cfg_psum_bank_i;
 
-  assign bank16_l0_wdata = bank16_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank16_l0_wdata = bank16_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd16)) & ~bank16_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd16)) & (ps_wr_lane == 2'd0)) & bank16_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd16)) & ~bank16_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd16)) & bank16_psum)) begin
       glb_b16_l0_q[bank16_psum ? ps_wr_row : if_wr_row] <= bank16_l0_wdata;
     end
   end
 
-  assign bank16_l1_wdata = bank16_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank16_l1_wdata = bank16_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd16)) & ~bank16_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd16)) & (ps_wr_lane == 2'd1)) & bank16_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd16)) & ~bank16_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd16)) & bank16_psum)) begin
       glb_b16_l1_q[bank16_psum ? ps_wr_row : if_wr_row] <= bank16_l1_wdata;
     end
   end
 
-  assign bank16_l2_wdata = bank16_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank16_l2_wdata = bank16_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd16)) & ~bank16_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd16)) & (ps_wr_lane == 2'd2)) & bank16_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd16)) & ~bank16_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd16)) & bank16_psum)) begin
       glb_b16_l2_q[bank16_psum ? ps_wr_row : if_wr_row] <= bank16_l2_wdata;
     end
   end
 
-  assign bank16_l3_wdata = bank16_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank16_l3_wdata = bank16_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd16)) & ~bank16_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd16)) & (ps_wr_lane == 2'd3)) & bank16_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd16)) & ~bank16_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd16)) & bank16_psum)) begin
       glb_b16_l3_q[bank16_psum ? ps_wr_row : if_wr_row] <= bank16_l3_wdata;
     end
   end
 
   assign bank17_psum = 5'd17 >= cfg_psum_bank_i;
 
-  assign bank17_l0_wdata = bank17_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank17_l0_wdata = bank17_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd17)) & ~bank17_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd17)) & (ps_wr_lane == 2'd0)) & bank17_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd17)) & ~bank17_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd17)) & bank17_psum)) begin
       glb_b17_l0_q[bank17_psum ? ps_wr_row : if_wr_row] <= bank17_l0_wdata;
     end
   end
 
-  assign bank17_l1_wdata = bank17_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank17_l1_wdata = bank17_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd17)) & ~bank17_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd17)) & (ps_wr_lane == 2'd1)) & bank17_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd17)) & ~bank17_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd17)) & bank17_psum)) begin
       glb_b17_l1_q[bank17_psum ? ps_wr_row : if_wr_row] <= bank17_l1_wdata;
     end
   end
 
-  assign bank17_l2_wdata = bank17_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank17_l2_wdata = bank17_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd17)) & ~bank17_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd17)) & (ps_wr_lane == 2'd2)) & bank17_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd17)) & ~bank17_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd17)) & bank17_psum)) begin
       glb_b17_l2_q[bank17_psum ? ps_wr_row : if_wr_row] <= bank17_l2_wdata;
     end
   end
 
-  assign bank17_l3_wdata = bank17_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank17_l3_wdata = bank17_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd17)) & ~bank17_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd17)) & (ps_wr_lane == 2'd3)) & bank17_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd17)) & ~bank17_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd17)) & bank17_psum)) begin
       glb_b17_l3_q[bank17_psum ? ps_wr_row : if_wr_row] <= bank17_l3_wdata;
     end
   end
 
   assign bank18_psum = 5'd18 >= cfg_psum_bank_i;
 
-  assign bank18_l0_wdata = bank18_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank18_l0_wdata = bank18_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd18)) & ~bank18_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd18)) & (ps_wr_lane == 2'd0)) & bank18_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd18)) & ~bank18_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd18)) & bank18_psum)) begin
       glb_b18_l0_q[bank18_psum ? ps_wr_row : if_wr_row] <= bank18_l0_wdata;
     end
   end
 
-  assign bank18_l1_wdata = bank18_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank18_l1_wdata = bank18_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd18)) & ~bank18_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd18)) & (ps_wr_lane == 2'd1)) & bank18_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd18)) & ~bank18_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd18)) & bank18_psum)) begin
       glb_b18_l1_q[bank18_psum ? ps_wr_row : if_wr_row] <= bank18_l1_wdata;
     end
   end
 
-  assign bank18_l2_wdata = bank18_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank18_l2_wdata = bank18_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd18)) & ~bank18_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd18)) & (ps_wr_lane == 2'd2)) & bank18_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd18)) & ~bank18_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd18)) & bank18_psum)) begin
       glb_b18_l2_q[bank18_psum ? ps_wr_row : if_wr_row] <= bank18_l2_wdata;
     end
   end
 
-  assign bank18_l3_wdata = bank18_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank18_l3_wdata = bank18_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd18)) & ~bank18_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd18)) & (ps_wr_lane == 2'd3)) & bank18_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd18)) & ~bank18_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd18)) & bank18_psum)) begin
       glb_b18_l3_q[bank18_psum ? ps_wr_row : if_wr_row] <= bank18_l3_wdata;
     end
   end
 
   assign bank19_psum = 5'd19 >= cfg_psum_bank_i;
 
-  assign bank19_l0_wdata = bank19_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank19_l0_wdata = bank19_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd19)) & ~bank19_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd19)) & (ps_wr_lane == 2'd0)) & bank19_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd19)) & ~bank19_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd19)) & bank19_psum)) begin
       glb_b19_l0_q[bank19_psum ? ps_wr_row : if_wr_row] <= bank19_l0_wdata;
     end
   end
 
-  assign bank19_l1_wdata = bank19_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank19_l1_wdata = bank19_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd19)) & ~bank19_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd19)) & (ps_wr_lane == 2'd1)) & bank19_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd19)) & ~bank19_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd19)) & bank19_psum)) begin
       glb_b19_l1_q[bank19_psum ? ps_wr_row : if_wr_row] <= bank19_l1_wdata;
     end
   end
 
-  assign bank19_l2_wdata = bank19_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank19_l2_wdata = bank19_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd19)) & ~bank19_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd19)) & (ps_wr_lane == 2'd2)) & bank19_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd19)) & ~bank19_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd19)) & bank19_psum)) begin
       glb_b19_l2_q[bank19_psum ? ps_wr_row : if_wr_row] <= bank19_l2_wdata;
     end
   end
 
-  assign bank19_l3_wdata = bank19_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank19_l3_wdata = bank19_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd19)) & ~bank19_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd19)) & (ps_wr_lane == 2'd3)) & bank19_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd19)) & ~bank19_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd19)) & bank19_psum)) begin
       glb_b19_l3_q[bank19_psum ? ps_wr_row : if_wr_row] <= bank19_l3_wdata;
     end
   end
 
   assign bank20_psum = 5'd20 >= cfg_psum_bank_i;
 
-  assign bank20_l0_wdata = bank20_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank20_l0_wdata = bank20_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd20)) & ~bank20_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd20)) & (ps_wr_lane == 2'd0)) & bank20_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd20)) & ~bank20_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd20)) & bank20_psum)) begin
       glb_b20_l0_q[bank20_psum ? ps_wr_row : if_wr_row] <= bank20_l0_wdata;
     end
   end
 
-  assign bank20_l1_wdata = bank20_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank20_l1_wdata = bank20_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd20)) & ~bank20_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd20)) & (ps_wr_lane == 2'd1)) & bank20_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd20)) & ~bank20_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd20)) & bank20_psum)) begin
       glb_b20_l1_q[bank20_psum ? ps_wr_row : if_wr_row] <= bank20_l1_wdata;
     end
   end
 
-  assign bank20_l2_wdata = bank20_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank20_l2_wdata = bank20_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd20)) & ~bank20_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd20)) & (ps_wr_lane == 2'd2)) & bank20_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd20)) & ~bank20_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd20)) & bank20_psum)) begin
       glb_b20_l2_q[bank20_psum ? ps_wr_row : if_wr_row] <= bank20_l2_wdata;
     end
   end
 
-  assign bank20_l3_wdata = bank20_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank20_l3_wdata = bank20_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd20)) & ~bank20_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd20)) & (ps_wr_lane == 2'd3)) & bank20_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd20)) & ~bank20_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd20)) & bank20_psum)) begin
       glb_b20_l3_q[bank20_psum ? ps_wr_row : if_wr_row] <= bank20_l3_wdata;
     end
   end
 
   assign bank21_psum = 5'd21 >= cfg_psum_bank_i;
 
-  assign bank21_l0_wdata = bank21_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank21_l0_wdata = bank21_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd21)) & ~bank21_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd21)) & (ps_wr_lane == 2'd0)) & bank21_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd21)) & ~bank21_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd21)) & bank21_psum)) begin
       glb_b21_l0_q[bank21_psum ? ps_wr_row : if_wr_row] <= bank21_l0_wdata;
     end
   end
 
-  assign bank21_l1_wdata = bank21_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank21_l1_wdata = bank21_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd21)) & ~bank21_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd21)) & (ps_wr_lane == 2'd1)) & bank21_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd21)) & ~bank21_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd21)) & bank21_psum)) begin
       glb_b21_l1_q[bank21_psum ? ps_wr_row : if_wr_row] <= bank21_l1_wdata;
     end
   end
 
-  assign bank21_l2_wdata = bank21_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank21_l2_wdata = bank21_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd21)) & ~bank21_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd21)) & (ps_wr_lane == 2'd2)) & bank21_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd21)) & ~bank21_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd21)) & bank21_psum)) begin
       glb_b21_l2_q[bank21_psum ? ps_wr_row : if_wr_row] <= bank21_l2_wdata;
     end
   end
 
-  assign bank21_l3_wdata = bank21_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank21_l3_wdata = bank21_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd21)) & ~bank21_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd21)) & (ps_wr_lane == 2'd3)) & bank21_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd21)) & ~bank21_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd21)) & bank21_psum)) begin
       glb_b21_l3_q[bank21_psum ? ps_wr_row : if_wr_row] <= bank21_l3_wdata;
     end
   end
 
   assign bank22_psum = 5'd22 >= cfg_psum_bank_i;
 
-  assign bank22_l0_wdata = bank22_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank22_l0_wdata = bank22_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd22)) & ~bank22_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd22)) & (ps_wr_lane == 2'd0)) & bank22_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd22)) & ~bank22_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd22)) & bank22_psum)) begin
       glb_b22_l0_q[bank22_psum ? ps_wr_row : if_wr_row] <= bank22_l0_wdata;
     end
   end
 
-  assign bank22_l1_wdata = bank22_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank22_l1_wdata = bank22_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd22)) & ~bank22_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd22)) & (ps_wr_lane == 2'd1)) & bank22_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd22)) & ~bank22_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd22)) & bank22_psum)) begin
       glb_b22_l1_q[bank22_psum ? ps_wr_row : if_wr_row] <= bank22_l1_wdata;
     end
   end
 
-  assign bank22_l2_wdata = bank22_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank22_l2_wdata = bank22_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd22)) & ~bank22_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd22)) & (ps_wr_lane == 2'd2)) & bank22_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd22)) & ~bank22_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd22)) & bank22_psum)) begin
       glb_b22_l2_q[bank22_psum ? ps_wr_row : if_wr_row] <= bank22_l2_wdata;
     end
   end
 
-  assign bank22_l3_wdata = bank22_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank22_l3_wdata = bank22_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd22)) & ~bank22_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd22)) & (ps_wr_lane == 2'd3)) & bank22_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd22)) & ~bank22_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd22)) & bank22_psum)) begin
       glb_b22_l3_q[bank22_psum ? ps_wr_row : if_wr_row] <= bank22_l3_wdata;
     end
   end
 
   assign bank23_psum = 5'd23 >= cfg_psum_bank_i;
 
-  assign bank23_l0_wdata = bank23_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank23_l0_wdata = bank23_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd23)) & ~bank23_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd23)) & (ps_wr_lane == 2'd0)) & bank23_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd23)) & ~bank23_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd23)) & bank23_psum)) begin
       glb_b23_l0_q[bank23_psum ? ps_wr_row : if_wr_row] <= bank23_l0_wdata;
     end
   end
 
-  assign bank23_l1_wdata = bank23_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank23_l1_wdata = bank23_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd23)) & ~bank23_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd23)) & (ps_wr_lane == 2'd1)) & bank23_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd23)) & ~bank23_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd23)) & bank23_psum)) begin
       glb_b23_l1_q[bank23_psum ? ps_wr_row : if_wr_row] <= bank23_l1_wdata;
     end
   end
 
-  assign bank23_l2_wdata = bank23_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank23_l2_wdata = bank23_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd23)) & ~bank23_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd23)) & (ps_wr_lane == 2'd2)) & bank23_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd23)) & ~bank23_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd23)) & bank23_psum)) begin
       glb_b23_l2_q[bank23_psum ? ps_wr_row : if_wr_row] <= bank23_l2_wdata;
     end
   end
 
-  assign bank23_l3_wdata = bank23_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank23_l3_wdata = bank23_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd23)) & ~bank23_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd23)) & (ps_wr_lane == 2'd3)) & bank23_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd23)) & ~bank23_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd23)) & bank23_psum)) begin
       glb_b23_l3_q[bank23_psum ? ps_wr_row : if_wr_row] <= bank23_l3_wdata;
     end
   end
 
   assign bank24_psum = 5'd24 >= cfg_psum_bank_i;
 
-  assign bank24_l0_wdata = bank24_psum ? ps_wr_data_i : if_wr_data_i[15:0];
+  assign bank24_l0_wdata = bank24_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd24)) & ~bank24_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd24)) & (ps_wr_lane == 2'd0)) & bank24_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[0]) & (if_wr_bank == 5'd24)) & ~bank24_psum) | (((ps_wr_en_i & ps_wr_mask_i[0]) & (ps_wr_bank == 5'd24)) & bank24_psum)) begin
       glb_b24_l0_q[bank24_psum ? ps_wr_row : if_wr_row] <= bank24_l0_wdata;
     end
   end
 
-  assign bank24_l1_wdata = bank24_psum ? ps_wr_data_i : if_wr_data_i[31:16];
+  assign bank24_l1_wdata = bank24_psum ? ps_wr_data_i[31:16] : if_wr_data_i[31:16];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd24)) & ~bank24_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd24)) & (ps_wr_lane == 2'd1)) & bank24_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[1]) & (if_wr_bank == 5'd24)) & ~bank24_psum) | (((ps_wr_en_i & ps_wr_mask_i[1]) & (ps_wr_bank == 5'd24)) & bank24_psum)) begin
       glb_b24_l1_q[bank24_psum ? ps_wr_row : if_wr_row] <= bank24_l1_wdata;
     end
   end
 
-  assign bank24_l2_wdata = bank24_psum ? ps_wr_data_i : if_wr_data_i[47:32];
+  assign bank24_l2_wdata = bank24_psum ? ps_wr_data_i[47:32] : if_wr_data_i[47:32];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd24)) & ~bank24_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd24)) & (ps_wr_lane == 2'd2)) & bank24_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[2]) & (if_wr_bank == 5'd24)) & ~bank24_psum) | (((ps_wr_en_i & ps_wr_mask_i[2]) & (ps_wr_bank == 5'd24)) & bank24_psum)) begin
       glb_b24_l2_q[bank24_psum ? ps_wr_row : if_wr_row] <= bank24_l2_wdata;
     end
   end
 
-  assign bank24_l3_wdata = bank24_psum ? ps_wr_data_i : if_wr_data_i[63:48];
+  assign bank24_l3_wdata = bank24_psum ? ps_wr_data_i[63:48] : if_wr_data_i[63:48];
 
   always_ff @(posedge clk_i) begin
-    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd24)) & ~bank24_psum) | (((ps_wr_en_i & (ps_wr_bank == 5'd24)) & (ps_wr_lane == 2'd3)) & bank24_psum)) begin
+    if ((((if_wr_en_i & if_wr_mask_i[3]) & (if_wr_bank == 5'd24)) & ~bank24_psum) | (((ps_wr_en_i & ps_wr_mask_i[3]) & (ps_wr_bank == 5'd24)) & bank24_psum)) begin
       glb_b24_l3_q[bank24_psum ? ps_wr_row : if_wr_row] <= bank24_l3_wdata;
     end
   end
@@ -1365,6 +1374,94 @@ module eyeriss_glb (
 
   assign ps_rd_data_o = ps_rd_line_data_q;
 
+  // Store read
+  always_comb begin
+    st_rd_line_data_d = st_rd_line_data_q;
+    if (st_rd_en_i) begin
+      unique case (st_rd_bank)
+        5'd0: begin
+          st_rd_line_data_d = {glb_b0_l3_q[st_rd_row], glb_b0_l2_q[st_rd_row], glb_b0_l1_q[st_rd_row], glb_b0_l0_q[st_rd_row]};
+        end
+        5'd1: begin
+          st_rd_line_data_d = {glb_b1_l3_q[st_rd_row], glb_b1_l2_q[st_rd_row], glb_b1_l1_q[st_rd_row], glb_b1_l0_q[st_rd_row]};
+        end
+        5'd2: begin
+          st_rd_line_data_d = {glb_b2_l3_q[st_rd_row], glb_b2_l2_q[st_rd_row], glb_b2_l1_q[st_rd_row], glb_b2_l0_q[st_rd_row]};
+        end
+        5'd3: begin
+          st_rd_line_data_d = {glb_b3_l3_q[st_rd_row], glb_b3_l2_q[st_rd_row], glb_b3_l1_q[st_rd_row], glb_b3_l0_q[st_rd_row]};
+        end
+        5'd4: begin
+          st_rd_line_data_d = {glb_b4_l3_q[st_rd_row], glb_b4_l2_q[st_rd_row], glb_b4_l1_q[st_rd_row], glb_b4_l0_q[st_rd_row]};
+        end
+        5'd5: begin
+          st_rd_line_data_d = {glb_b5_l3_q[st_rd_row], glb_b5_l2_q[st_rd_row], glb_b5_l1_q[st_rd_row], glb_b5_l0_q[st_rd_row]};
+        end
+        5'd6: begin
+          st_rd_line_data_d = {glb_b6_l3_q[st_rd_row], glb_b6_l2_q[st_rd_row], glb_b6_l1_q[st_rd_row], glb_b6_l0_q[st_rd_row]};
+        end
+        5'd7: begin
+          st_rd_line_data_d = {glb_b7_l3_q[st_rd_row], glb_b7_l2_q[st_rd_row], glb_b7_l1_q[st_rd_row], glb_b7_l0_q[st_rd_row]};
+        end
+        5'd8: begin
+          st_rd_line_data_d = {glb_b8_l3_q[st_rd_row], glb_b8_l2_q[st_rd_row], glb_b8_l1_q[st_rd_row], glb_b8_l0_q[st_rd_row]};
+        end
+        5'd9: begin
+          st_rd_line_data_d = {glb_b9_l3_q[st_rd_row], glb_b9_l2_q[st_rd_row], glb_b9_l1_q[st_rd_row], glb_b9_l0_q[st_rd_row]};
+        end
+        5'd10: begin
+          st_rd_line_data_d = {glb_b10_l3_q[st_rd_row], glb_b10_l2_q[st_rd_row], glb_b10_l1_q[st_rd_row], glb_b10_l0_q[st_rd_row]};
+        end
+        5'd11: begin
+          st_rd_line_data_d = {glb_b11_l3_q[st_rd_row], glb_b11_l2_q[st_rd_row], glb_b11_l1_q[st_rd_row], glb_b11_l0_q[st_rd_row]};
+        end
+        5'd12: begin
+          st_rd_line_data_d = {glb_b12_l3_q[st_rd_row], glb_b12_l2_q[st_rd_row], glb_b12_l1_q[st_rd_row], glb_b12_l0_q[st_rd_row]};
+        end
+        5'd13: begin
+          st_rd_line_data_d = {glb_b13_l3_q[st_rd_row], glb_b13_l2_q[st_rd_row], glb_b13_l1_q[st_rd_row], glb_b13_l0_q[st_rd_row]};
+        end
+        5'd14: begin
+          st_rd_line_data_d = {glb_b14_l3_q[st_rd_row], glb_b14_l2_q[st_rd_row], glb_b14_l1_q[st_rd_row], glb_b14_l0_q[st_rd_row]};
+        end
+        5'd15: begin
+          st_rd_line_data_d = {glb_b15_l3_q[st_rd_row], glb_b15_l2_q[st_rd_row], glb_b15_l1_q[st_rd_row], glb_b15_l0_q[st_rd_row]};
+        end
+        5'd16: begin
+          st_rd_line_data_d = {glb_b16_l3_q[st_rd_row], glb_b16_l2_q[st_rd_row], glb_b16_l1_q[st_rd_row], glb_b16_l0_q[st_rd_row]};
+        end
+        5'd17: begin
+          st_rd_line_data_d = {glb_b17_l3_q[st_rd_row], glb_b17_l2_q[st_rd_row], glb_b17_l1_q[st_rd_row], glb_b17_l0_q[st_rd_row]};
+        end
+        5'd18: begin
+          st_rd_line_data_d = {glb_b18_l3_q[st_rd_row], glb_b18_l2_q[st_rd_row], glb_b18_l1_q[st_rd_row], glb_b18_l0_q[st_rd_row]};
+        end
+        5'd19: begin
+          st_rd_line_data_d = {glb_b19_l3_q[st_rd_row], glb_b19_l2_q[st_rd_row], glb_b19_l1_q[st_rd_row], glb_b19_l0_q[st_rd_row]};
+        end
+        5'd20: begin
+          st_rd_line_data_d = {glb_b20_l3_q[st_rd_row], glb_b20_l2_q[st_rd_row], glb_b20_l1_q[st_rd_row], glb_b20_l0_q[st_rd_row]};
+        end
+        5'd21: begin
+          st_rd_line_data_d = {glb_b21_l3_q[st_rd_row], glb_b21_l2_q[st_rd_row], glb_b21_l1_q[st_rd_row], glb_b21_l0_q[st_rd_row]};
+        end
+        5'd22: begin
+          st_rd_line_data_d = {glb_b22_l3_q[st_rd_row], glb_b22_l2_q[st_rd_row], glb_b22_l1_q[st_rd_row], glb_b22_l0_q[st_rd_row]};
+        end
+        5'd23: begin
+          st_rd_line_data_d = {glb_b23_l3_q[st_rd_row], glb_b23_l2_q[st_rd_row], glb_b23_l1_q[st_rd_row], glb_b23_l0_q[st_rd_row]};
+        end
+        5'd24: begin
+          st_rd_line_data_d = {glb_b24_l3_q[st_rd_row], glb_b24_l2_q[st_rd_row], glb_b24_l1_q[st_rd_row], glb_b24_l0_q[st_rd_row]};
+        end
+        default: begin
+        end
+      endcase
+    end
+  end
+
+  assign st_rd_data_o = st_rd_line_data_q;
+
   // ------------------------------------------------------------------------
   // Filter buffer
   // ------------------------------------------------------------------------
@@ -1388,7 +1485,19 @@ module eyeriss_glb (
     if_rd_lane_q <= if_rd_lane_d;
     if_rd_line_data_q <= if_rd_line_data_d;
     ps_rd_line_data_q <= ps_rd_line_data_d;
+    st_rd_line_data_q <= st_rd_line_data_d;
     f_rd_line_data_q <= f_rd_line_data_d;
   end
+
+  // ------------------------------------------------------------------------
+  // Assertions: simulation only (Verilator --assert); synthesis never sees them
+  // ------------------------------------------------------------------------
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk_i) begin
+    one_read_per_bank: assert (!((ps_rd_en_i & st_rd_en_i) & (ps_rd_bank == st_rd_bank)))
+      else $error("eyeriss_glb: global buffer: the psum feeder and the store engine read one bank in the same cycle");
+  end
+`endif
 
 endmodule

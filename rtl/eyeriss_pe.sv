@@ -72,7 +72,7 @@ module eyeriss_pe (
   localparam logic [2:0] StLoadFilter = 3'd1;  // taking p x q x S filter words
   localparam logic [2:0] StFill = 3'd2;  // taking the window's new ifmap columns
   localparam logic [2:0] StCompute = 3'd3;  // issuing p x q x S MACs
-  localparam logic [2:0] StOutput = 3'd4;  // draining the MAC pipeline, sending p psums
+  localparam logic [2:0] StOutput = 3'd4;  // the job's last output: waiting for the output stage
 
   // Signals
   logic ifmap_fifo_valid;
@@ -108,6 +108,12 @@ module eyeriss_pe (
   logic [15:0] output_idx_d;
   logic [15:0] row_idx_q;  // row within the job
   logic [15:0] row_idx_d;
+  logic out_pending_q;  // the output stage has psums of a finished output to send
+  logic out_pending_d;
+  logic [1:0] out_wait_q;  // cycles until the output's last MACs are in the psum spad
+  logic [1:0] out_wait_d;
+  logic [4:0] out_idx_q;  // k: the next psum the output stage sends
+  logic [4:0] out_idx_d;
   logic mul_valid_q;
   logic mul_valid_d;
   logic mul_gated_q;
@@ -141,6 +147,11 @@ module eyeriss_pe (
   logic send_psum;
   logic [15:0] psum_spad_out;  // psum spad word k being sent
   logic [15:0] psum_addend;  // incoming psum, or 0 at the bottom of a column
+  logic first_pair;
+  logic issue_blocked;  // the output stage still needs what this MAC would overwrite
+  logic unused_pipe_empty_unused;
+  logic last_out;  // the output stage sends its last psum
+  logic output_done;  // the compute finishes an output: hand it to the output stage
   logic read_weight;  // filter spad read enable: off for zero activations
   logic [7:0] weight_addr;
   logic signed [31:0] full_product;
@@ -226,7 +237,11 @@ module eyeriss_pe (
 
   assign idle_o = state_q == StIdle;
 
-  assign issue = state_q == StCompute;
+  assign first_pair = pair_idx_q == 5'd0;
+
+  assign issue_blocked = out_pending_q & ((first_pair & (out_idx_q <= filter_idx_q)) | (last_pair & last_k));
+
+  assign issue = (state_q == StCompute) & ~issue_blocked;
 
   assign last_k = filter_idx_q == (cfg_filters_i - 5'd1);
 
@@ -248,17 +263,41 @@ module eyeriss_pe (
 
   assign psum_addend = cfg_psum_in_en_i ? psum_in_fifo_data : 16'd0;
 
-  assign send_psum = (((state_q == StOutput) & pipe_empty) & psum_out_fifo_ready) & (~cfg_psum_in_en_i | psum_in_fifo_valid);
+  assign unused_pipe_empty_unused = |pipe_empty;
+
+  assign send_psum = ((out_pending_q & ~|out_wait_q) & psum_out_fifo_ready) & (~cfg_psum_in_en_i | psum_in_fifo_valid);
 
   assign psum_in_fifo_pop = send_psum & cfg_psum_in_en_i;
 
   assign psum_out_fifo_push = send_psum;
 
-  assign psum_spad_out = psum_spad_q[filter_idx_q];
+  assign psum_spad_out = psum_spad_q[out_idx_q];
 
   assign psum_out_fifo_data = psum_spad_out + psum_addend;
 
-  // Sequencer: counters advance as words are taken, MACs issued and psums sent
+  assign last_out = send_psum & (out_idx_q == (cfg_filters_i - 5'd1));
+
+  assign output_done = (issue & last_k) & last_pair;
+
+  // Output stage: after the pipeline drains, send psums k = 0 ..< p
+  always_comb begin
+    out_pending_d = out_pending_q;
+    out_wait_d = ~|out_wait_q ? out_wait_q : (out_wait_q - 2'd1);
+    out_idx_d = out_idx_q;
+    if (send_psum) begin
+      out_idx_d = out_idx_q + 5'd1;
+      if (last_out) begin
+        out_pending_d = 1'd0;
+      end
+    end
+    if (output_done) begin
+      out_pending_d = 1'd1;
+      out_wait_d = 2'd2;
+      out_idx_d = 5'd0;
+    end
+  end
+
+  // Sequencer: counters advance as words are taken, MACs issued and psums handed on
   always_comb begin
     state_d = state_q;
     filter_addr_d = filter_addr_q;
@@ -308,35 +347,33 @@ module eyeriss_pe (
         end
       end
       StCompute: begin
-        filter_addr_d = filter_addr_q + 9'd1;
-        if (last_k) begin
-          filter_idx_d = 5'd0;
-          pair_idx_d = pair_idx_q + 5'd1;
-          ifmap_rd_ptr_d = (ifmap_rd_ptr_q == (window_words - 5'd1)) ? 5'd0 : (ifmap_rd_ptr_q + 5'd1);
-          if (last_pair) begin
-            state_d = StOutput;
+        if (issue) begin
+          filter_addr_d = filter_addr_q + 9'd1;
+          if (last_k) begin
+            filter_idx_d = 5'd0;
+            pair_idx_d = pair_idx_q + 5'd1;
+            ifmap_rd_ptr_d = (ifmap_rd_ptr_q == (window_words - 5'd1)) ? 5'd0 : (ifmap_rd_ptr_q + 5'd1);
+            if (last_pair) begin
+              output_idx_d = output_idx_q + 16'd1;
+              state_d = StFill;
+              fill_left_d = step_words;
+              if (output_idx_q == (cfg_outputs_i - 16'd1)) begin
+                output_idx_d = 16'd0;
+                row_idx_d = row_idx_q + 16'd1;
+                fill_left_d = window_words;
+                if (row_idx_q == (cfg_rows_i - 16'd1)) begin
+                  state_d = StOutput;
+                end
+              end
+            end
+          end else begin
+            filter_idx_d = filter_idx_q + 5'd1;
           end
-        end else begin
-          filter_idx_d = filter_idx_q + 5'd1;
         end
       end
       StOutput: begin
-        if (send_psum) begin
-          filter_idx_d = filter_idx_q + 5'd1;
-          if (last_k) begin
-            filter_idx_d = 5'd0;
-            output_idx_d = output_idx_q + 16'd1;
-            state_d = StFill;
-            fill_left_d = step_words;
-            if (output_idx_q == (cfg_outputs_i - 16'd1)) begin
-              output_idx_d = 16'd0;
-              row_idx_d = row_idx_q + 16'd1;
-              fill_left_d = window_words;
-              if (row_idx_q == (cfg_rows_i - 16'd1)) begin
-                state_d = StIdle;
-              end
-            end
-          end
+        if (~out_pending_q) begin
+          state_d = StIdle;
         end
       end
       default: begin
@@ -483,7 +520,7 @@ module eyeriss_pe (
     if (cnt_clear_i) begin
       cnt_psum_reads_d = 48'd0;
     end else if (acc_read | send_psum) begin
-      cnt_psum_reads_d = cnt_psum_reads_q + 48'd1;
+      cnt_psum_reads_d = cnt_psum_reads_q + ((48'd0 + {47'd0, acc_read}) + {47'd0, send_psum});
     end
   end
 
@@ -518,6 +555,9 @@ module eyeriss_pe (
       pair_idx_q <= 5'd0;
       output_idx_q <= 16'd0;
       row_idx_q <= 16'd0;
+      out_pending_q <= 1'd0;
+      out_wait_q <= 2'd0;
+      out_idx_q <= 5'd0;
       mul_valid_q <= 1'd0;
       acc_valid_q <= 1'd0;
       cnt_macs_q <= 48'd0;
@@ -538,6 +578,9 @@ module eyeriss_pe (
       pair_idx_q <= pair_idx_d;
       output_idx_q <= output_idx_d;
       row_idx_q <= row_idx_d;
+      out_pending_q <= out_pending_d;
+      out_wait_q <= out_wait_d;
+      out_idx_q <= out_idx_d;
       mul_valid_q <= mul_valid_d;
       acc_valid_q <= acc_valid_d;
       cnt_macs_q <= cnt_macs_d;
@@ -585,14 +628,14 @@ module eyeriss_pe (
     psum_in_fifo_pop & ~psum_in_fifo_valid,  // 19: psum_in_fifo_no_underflow
     ifmap_fifo_pop & ~ifmap_fifo_valid,  // 18: ifmap_fifo_no_underflow
     !(!chk_past0_q | (psum_in_valid_i & (psum_in_data_i == chk_past1_q))),  // 17: psum_in_fifo_no_overflow
-    (psum_write & ~cnt_clear_i) & ~|~cnt_psum_writes_q,  // 16: cnt_psum_writes_no_wrap
-    ((acc_read | send_psum) & ~cnt_clear_i) & ~|~cnt_psum_reads_q,  // 15: cnt_psum_reads_no_wrap
-    (take_ifmap & ~cnt_clear_i) & ~|~cnt_ifmap_writes_q,  // 14: cnt_ifmap_writes_no_wrap
-    ((issue & (filter_idx_q == 5'd0)) & ~cnt_clear_i) & ~|~cnt_ifmap_reads_q,  // 13: cnt_ifmap_reads_no_wrap
-    (take_filter & ~cnt_clear_i) & ~|~cnt_filter_writes_q,  // 12: cnt_filter_writes_no_wrap
-    (read_weight & ~cnt_clear_i) & ~|~cnt_filter_reads_q,  // 11: cnt_filter_reads_no_wrap
-    ((acc_valid_q & acc_gated_q) & ~cnt_clear_i) & ~|~cnt_gated_q,  // 10: cnt_gated_no_wrap
-    ((acc_valid_q & ~acc_gated_q) & ~cnt_clear_i) & ~|~cnt_macs_q,  // 9: cnt_macs_no_wrap
+    (psum_write & ~cnt_clear_i) & (cnt_psum_writes_q >= ((48'd281474976710655 - 48'd1) + 48'd1)),  // 16: cnt_psum_writes_no_wrap
+    ((acc_read | send_psum) & ~cnt_clear_i) & (cnt_psum_reads_q >= ((48'd281474976710655 - ((48'd0 + {47'd0, acc_read}) + {47'd0, send_psum})) + 48'd1)),  // 15: cnt_psum_reads_no_wrap
+    (take_ifmap & ~cnt_clear_i) & (cnt_ifmap_writes_q >= ((48'd281474976710655 - 48'd1) + 48'd1)),  // 14: cnt_ifmap_writes_no_wrap
+    ((issue & (filter_idx_q == 5'd0)) & ~cnt_clear_i) & (cnt_ifmap_reads_q >= ((48'd281474976710655 - 48'd1) + 48'd1)),  // 13: cnt_ifmap_reads_no_wrap
+    (take_filter & ~cnt_clear_i) & (cnt_filter_writes_q >= ((48'd281474976710655 - 48'd1) + 48'd1)),  // 12: cnt_filter_writes_no_wrap
+    (read_weight & ~cnt_clear_i) & (cnt_filter_reads_q >= ((48'd281474976710655 - 48'd1) + 48'd1)),  // 11: cnt_filter_reads_no_wrap
+    ((acc_valid_q & acc_gated_q) & ~cnt_clear_i) & (cnt_gated_q >= ((48'd281474976710655 - 48'd1) + 48'd1)),  // 10: cnt_gated_no_wrap
+    ((acc_valid_q & ~acc_gated_q) & ~cnt_clear_i) & (cnt_macs_q >= ((48'd281474976710655 - 48'd1) + 48'd1)),  // 9: cnt_macs_no_wrap
     u_psum_out_fifo_chk[2],  // 8: u_psum_out_fifo_occupancy_in_range
     u_psum_out_fifo_chk[1],  // 7: u_psum_out_fifo_no_underflow
     u_psum_out_fifo_chk[0],  // 6: u_psum_out_fifo_no_overflow

@@ -21,15 +21,15 @@ module eyeriss_perf_counters (
   input  logic        ev_cycles_noc_stall_i,
   input  logic [2:0]  ev_gin_filter_words_i,
   input  logic        ev_gin_ifmap_words_i,
-  input  logic        ev_gin_psum_words_i,
-  input  logic        ev_gon_words_i,
+  input  logic [2:0]  ev_gin_psum_words_i,
+  input  logic [2:0]  ev_gon_words_i,
   input  logic [7:0]  ev_local_psum_words_i,
   input  logic [2:0]  ev_glb_filter_reads_i,
   input  logic [2:0]  ev_glb_filter_writes_i,
   input  logic        ev_glb_ifmap_reads_i,
   input  logic [2:0]  ev_glb_ifmap_writes_i,
   input  logic [2:0]  ev_glb_psum_reads_i,
-  input  logic        ev_glb_psum_writes_i,
+  input  logic [2:0]  ev_glb_psum_writes_i,
   input  logic        ev_dram_lines_read_i,
   input  logic        ev_dram_lines_written_i,
   input  logic        ev_dram_filter_lines_read_i,
@@ -96,9 +96,9 @@ module eyeriss_perf_counters (
 
   assign cnt_gin_ifmap_words_d = clear_i ? 48'd0 : (cnt_gin_ifmap_words_q + {47'd0, ev_gin_ifmap_words_i});
 
-  assign cnt_gin_psum_words_d = clear_i ? 48'd0 : (cnt_gin_psum_words_q + {47'd0, ev_gin_psum_words_i});
+  assign cnt_gin_psum_words_d = clear_i ? 48'd0 : (cnt_gin_psum_words_q + {45'd0, ev_gin_psum_words_i});
 
-  assign cnt_gon_words_d = clear_i ? 48'd0 : (cnt_gon_words_q + {47'd0, ev_gon_words_i});
+  assign cnt_gon_words_d = clear_i ? 48'd0 : (cnt_gon_words_q + {45'd0, ev_gon_words_i});
 
   assign cnt_local_psum_words_d = clear_i ? 48'd0 : (cnt_local_psum_words_q + {40'd0, ev_local_psum_words_i});
 
@@ -112,7 +112,7 @@ module eyeriss_perf_counters (
 
   assign cnt_glb_psum_reads_d = clear_i ? 48'd0 : (cnt_glb_psum_reads_q + {45'd0, ev_glb_psum_reads_i});
 
-  assign cnt_glb_psum_writes_d = clear_i ? 48'd0 : (cnt_glb_psum_writes_q + {47'd0, ev_glb_psum_writes_i});
+  assign cnt_glb_psum_writes_d = clear_i ? 48'd0 : (cnt_glb_psum_writes_q + {45'd0, ev_glb_psum_writes_i});
 
   assign cnt_dram_lines_read_d = clear_i ? 48'd0 : (cnt_dram_lines_read_q + {47'd0, ev_dram_lines_read_i});
 

@@ -55,8 +55,6 @@ module eyeriss_top (
   logic glb_f_wr_en;
   logic [13:0] glb_wr_line;
   logic [63:0] glb_wr_data;
-  logic glb_ps_rd_en_store;
-  logic [13:0] glb_ps_rd_line_store;
   logic [63:0] glb_ps_rd_data;
   logic run_start;
   logic accumulate;
@@ -94,7 +92,6 @@ module eyeriss_top (
   logic [15:0] pass_ycount;
   logic [4:0] pass_psum_bank;
   logic [15:0] pass_epass;
-  logic [15:0] pass_fl;
   logic [15:0] pass_step;
   logic [31:0] pass_ofmap_addr;
   logic [31:0] pass_ofmap_plane_lines;
@@ -103,14 +100,12 @@ module eyeriss_top (
   logic ctrl_rd_req_valid;
   logic [31:0] ctrl_rd_req_addr;
   logic ctrl_rd_resp_ready;
-  logic ctrl_wr_valid;
-  logic [31:0] ctrl_wr_addr;
-  logic [63:0] ctrl_wr_data;
   logic rlc_load_start;
   logic rlc_load_busy;
   logic rlc_store_start;
   logic rlc_store_busy;
   logic relu;
+  logic store_coded;
   logic [15:0] load_q;  // the ifmap tile being loaded: this pass's, or the next's
   logic [15:0] load_r;
   logic [15:0] load_nrows;
@@ -134,17 +129,23 @@ module eyeriss_top (
   logic [31:0] rlc_tile_rows;  // q x r x nRows coded rows in the tile
   logic enc_rd_en;
   logic [13:0] enc_rd_line;
+  logic [4:0] enc_rd_bank;
+  logic [63:0] enc_rd_data;
   logic enc_wr_valid;
   logic [31:0] enc_wr_addr;
   logic [63:0] enc_wr_data;
-  logic [31:0] rlc_tile_filters;  // p x t filters in the psum tile
+  logic [15:0] psum_tile_row_words;  // p x F psums in a row of a filter group
+  logic [15:0] psum_tile_row_words_up;  // p x F + lanes - 1
+  logic [15:0] psum_tile_row_lines;  // ceil(p x F / lanes): tile lines of such a row
+  logic unused_psum_tile_row_words_up_low;
   logic if_rd_en;
   logic [15:0] if_rd_word;
   logic [15:0] if_rd_data;
   logic [15:0] if_rd_word_in_region;  // the feeder's tile word, from the tile's base
   logic ps_wr_en;
-  logic [15:0] ps_wr_word;
-  logic [15:0] ps_wr_data;
+  logic [13:0] ps_wr_line;
+  logic [63:0] ps_wr_data;
+  logic [3:0] ps_wr_mask;
   logic ps_rd_en_feeder;
   logic [13:0] ps_rd_line_feeder;
   logic f_rd_en;
@@ -171,7 +172,8 @@ module eyeriss_top (
   logic if_busy;
   logic pf_valid;
   logic pf_ready;
-  logic [15:0] pf_data;
+  logic [63:0] pf_data;
+  logic [2:0] pf_count;  // psums in the psum feeder's line
   logic [3:0] pf_row_tag;
   logic [3:0] pf_col_tag;
   logic pf_busy;
@@ -356,7 +358,7 @@ module eyeriss_top (
   logic [15:0] ifmap_pe_data;
   logic [167:0] psum_pe_valid;
   logic [167:0] psum_pe_ready;
-  logic [15:0] psum_pe_data;
+  logic [66:0] psum_pe_data;  // {count, line} on the psum GIN
   logic [167:0] pe_start;
   logic pe_r0_c0_psum_out_valid;
   logic [15:0] pe_r0_c0_psum_out_data;
@@ -865,6 +867,48 @@ module eyeriss_top (
   logic [13:0] gon_col_valid;
   logic [13:0] gon_col_ready;
   logic [223:0] gon_col_data;
+  logic psum_unpack_c0_valid;
+  logic [15:0] psum_unpack_c0_data;
+  logic psum_unpack_c0_in_ready;
+  logic psum_unpack_c1_valid;
+  logic [15:0] psum_unpack_c1_data;
+  logic psum_unpack_c1_in_ready;
+  logic psum_unpack_c2_valid;
+  logic [15:0] psum_unpack_c2_data;
+  logic psum_unpack_c2_in_ready;
+  logic psum_unpack_c3_valid;
+  logic [15:0] psum_unpack_c3_data;
+  logic psum_unpack_c3_in_ready;
+  logic psum_unpack_c4_valid;
+  logic [15:0] psum_unpack_c4_data;
+  logic psum_unpack_c4_in_ready;
+  logic psum_unpack_c5_valid;
+  logic [15:0] psum_unpack_c5_data;
+  logic psum_unpack_c5_in_ready;
+  logic psum_unpack_c6_valid;
+  logic [15:0] psum_unpack_c6_data;
+  logic psum_unpack_c6_in_ready;
+  logic psum_unpack_c7_valid;
+  logic [15:0] psum_unpack_c7_data;
+  logic psum_unpack_c7_in_ready;
+  logic psum_unpack_c8_valid;
+  logic [15:0] psum_unpack_c8_data;
+  logic psum_unpack_c8_in_ready;
+  logic psum_unpack_c9_valid;
+  logic [15:0] psum_unpack_c9_data;
+  logic psum_unpack_c9_in_ready;
+  logic psum_unpack_c10_valid;
+  logic [15:0] psum_unpack_c10_data;
+  logic psum_unpack_c10_in_ready;
+  logic psum_unpack_c11_valid;
+  logic [15:0] psum_unpack_c11_data;
+  logic psum_unpack_c11_in_ready;
+  logic psum_unpack_c12_valid;
+  logic [15:0] psum_unpack_c12_data;
+  logic psum_unpack_c12_in_ready;
+  logic psum_unpack_c13_valid;
+  logic [15:0] psum_unpack_c13_data;
+  logic psum_unpack_c13_in_ready;
   logic pe_r0_c0_idle;
   logic pe_r0_c0_filter_ready;
   logic pe_r0_c0_ifmap_ready;
@@ -3086,17 +3130,10 @@ module eyeriss_top (
     .dram_rd_resp_valid_i      (dram_rd_resp_valid_i),
     .dram_rd_resp_ready_o      (ctrl_rd_resp_ready),
     .dram_rd_resp_data_i       (dram_rd_resp_data_i),
-    .dram_wr_valid_o           (ctrl_wr_valid),
-    .dram_wr_ready_i           (dram_wr_ready_i),
-    .dram_wr_addr_o            (ctrl_wr_addr),
-    .dram_wr_data_o            (ctrl_wr_data),
     .glb_if_wr_en_o            (glb_if_wr_en),
     .glb_f_wr_en_o             (glb_f_wr_en),
     .glb_wr_line_o             (glb_wr_line),
     .glb_wr_data_o             (glb_wr_data),
-    .glb_ps_rd_en_o            (glb_ps_rd_en_store),
-    .glb_ps_rd_line_o          (glb_ps_rd_line_store),
-    .glb_ps_rd_data_i          (glb_ps_rd_data),
     .run_start_o               (run_start),
     .accumulate_o              (accumulate),
     .keep_filters_o            (keep_filters),
@@ -3119,6 +3156,7 @@ module eyeriss_top (
     .rlc_store_start_o         (rlc_store_start),
     .rlc_store_busy_i          (rlc_store_busy),
     .relu_o                    (relu),
+    .store_coded_o             (store_coded),
     .row_g_o                   (row_g),
     .row_i_o                   (row_i),
     .row_active_o              (row_active),
@@ -3148,7 +3186,6 @@ module eyeriss_top (
     .pass_ycount_o             (pass_ycount),
     .pass_psum_bank_o          (pass_psum_bank),
     .pass_epass_o              (pass_epass),
-    .pass_fl_o                 (pass_fl),
     .pass_step_o               (pass_step),
     .pass_ofmap_addr_o         (pass_ofmap_addr),
     .pass_ofmap_plane_lines_o  (pass_ofmap_plane_lines),
@@ -3192,28 +3229,38 @@ module eyeriss_top (
     .wr_mask_o          (ld_wr_mask)
   );
 
-  assign rlc_tile_filters = {16'd0, pass_p} * {16'd0, pass_t};
+  assign psum_tile_row_words = pass_p * pass_f;
+
+  assign psum_tile_row_words_up = psum_tile_row_words + 16'd3;
+
+  assign psum_tile_row_lines = {2'd0, psum_tile_row_words_up[15:2]};
+
+  assign unused_psum_tile_row_words_up_low = |psum_tile_row_words_up[1:0];
 
   eyeriss_rlc_encoder u_rlc_encoder (
-    .clk_i            (clk_i),
-    .rst_ni           (rst_ni),
-    .start_i          (rlc_store_start),
-    .busy_o           (rlc_store_busy),
-    .cfg_filters_i    (rlc_tile_filters),
-    .cfg_epass_i      (pass_epass),
-    .cfg_f_i          (pass_f),
-    .cfg_fl_i         (pass_fl),
-    .cfg_relu_i       (relu),
-    .cfg_addr_i       (pass_ofmap_addr),
-    .cfg_plane_lines_i(pass_ofmap_plane_lines),
-    .cfg_row_lines_i  (pass_ofmap_row_lines),
-    .ps_rd_en_o       (enc_rd_en),
-    .ps_rd_line_o     (enc_rd_line),
-    .ps_rd_data_i     (glb_ps_rd_data),
-    .wr_valid_o       (enc_wr_valid),
-    .wr_ready_i       (dram_wr_ready_i),
-    .wr_addr_o        (enc_wr_addr),
-    .wr_data_o        (enc_wr_data)
+    .clk_i               (clk_i),
+    .rst_ni              (rst_ni),
+    .start_i             (rlc_store_start),
+    .busy_o              (rlc_store_busy),
+    .cfg_p_i             (pass_p),
+    .cfg_tile_row_lines_i(psum_tile_row_lines),
+    .cfg_t_i             (pass_t),
+    .cfg_epass_i         (pass_epass),
+    .cfg_f_i             (pass_f),
+    .cfg_coded_i         (store_coded),
+    .cfg_relu_i          (relu),
+    .cfg_addr_i          (pass_ofmap_addr),
+    .cfg_plane_lines_i   (pass_ofmap_plane_lines),
+    .cfg_row_lines_i     (pass_ofmap_row_lines),
+    .cfg_psum_bank_i     (pass_psum_bank),
+    .ps_rd_en_o          (enc_rd_en),
+    .ps_rd_bank_o        (enc_rd_bank),
+    .ps_rd_line_o        (enc_rd_line),
+    .ps_rd_data_i        (enc_rd_data),
+    .wr_valid_o          (enc_wr_valid),
+    .wr_ready_i          (dram_wr_ready_i),
+    .wr_addr_o           (enc_wr_addr),
+    .wr_data_o           (enc_wr_data)
   );
 
   assign dram_rd_req_valid_o = ctrl_rd_req_valid | ld_rd_req_valid;
@@ -3222,11 +3269,11 @@ module eyeriss_top (
 
   assign dram_rd_resp_ready_o = ctrl_rd_resp_ready | ld_rd_resp_ready;
 
-  assign dram_wr_valid_o = ctrl_wr_valid | enc_wr_valid;
+  assign dram_wr_valid_o = enc_wr_valid;
 
-  assign dram_wr_addr_o = enc_wr_valid ? enc_wr_addr : ctrl_wr_addr;
+  assign dram_wr_addr_o = enc_wr_addr;
 
-  assign dram_wr_data_o = enc_wr_valid ? enc_wr_data : ctrl_wr_data;
+  assign dram_wr_data_o = enc_wr_data;
 
   // ------------------------------------------------------------------------
   // Global buffer and feeders
@@ -3234,9 +3281,9 @@ module eyeriss_top (
 
   assign if_rd_word_in_region = if_rd_word + {pass_ifmap_base, 2'd0};
 
-  assign ps_rd_en = (ps_rd_en_feeder | glb_ps_rd_en_store) | enc_rd_en;
+  assign ps_rd_en = ps_rd_en_feeder;
 
-  assign ps_rd_line = enc_rd_en ? enc_rd_line : (glb_ps_rd_en_store ? glb_ps_rd_line_store : ps_rd_line_feeder);
+  assign ps_rd_line = ps_rd_line_feeder;
 
   assign if_wr_en = glb_if_wr_en | ld_wr_en;
 
@@ -3257,11 +3304,16 @@ module eyeriss_top (
     .if_rd_word_i   (if_rd_word_in_region),
     .if_rd_data_o   (if_rd_data),
     .ps_wr_en_i     (ps_wr_en),
-    .ps_wr_word_i   (ps_wr_word),
+    .ps_wr_line_i   (ps_wr_line),
     .ps_wr_data_i   (ps_wr_data),
+    .ps_wr_mask_i   (ps_wr_mask),
     .ps_rd_en_i     (ps_rd_en),
     .ps_rd_line_i   (ps_rd_line),
     .ps_rd_data_o   (glb_ps_rd_data),
+    .st_rd_en_i     (enc_rd_en),
+    .st_rd_bank_i   (enc_rd_bank),
+    .st_rd_line_i   (enc_rd_line),
+    .st_rd_data_o   (enc_rd_data),
     .f_wr_en_i      (glb_f_wr_en),
     .f_wr_line_i    (glb_wr_line[9:0]),
     .f_wr_data_i    (glb_wr_data),
@@ -3323,25 +3375,24 @@ module eyeriss_top (
   );
 
   eyeriss_psum_feeder u_psum_feeder (
-    .clk_i         (clk_i),
-    .rst_ni        (rst_ni),
-    .start_i       (run_start & accumulate),
-    .busy_o        (pf_busy),
-    .out_valid_o   (pf_valid),
-    .out_ready_i   (pf_ready),
-    .out_data_o    (pf_data),
-    .out_row_tag_o (pf_row_tag),
-    .out_col_tag_o (pf_col_tag),
-    .cfg_p_i       (pass_p),
-    .cfg_e_i       (pass_e),
-    .cfg_t_i       (pass_t),
-    .cfg_f_i       (pass_f),
-    .cfg_job_rows_i(pass_job_rows),
-    .cfg_epass_i   (pass_epass),
-    .cfg_fl_i      (pass_fl),
-    .ps_rd_en_o    (ps_rd_en_feeder),
-    .ps_rd_line_o  (ps_rd_line_feeder),
-    .ps_rd_data_i  (glb_ps_rd_data)
+    .clk_i               (clk_i),
+    .rst_ni              (rst_ni),
+    .start_i             (run_start & accumulate),
+    .busy_o              (pf_busy),
+    .out_valid_o         (pf_valid),
+    .out_ready_i         (pf_ready),
+    .out_data_o          (pf_data),
+    .out_row_tag_o       (pf_row_tag),
+    .out_col_tag_o       (pf_col_tag),
+    .out_count_o         (pf_count),
+    .cfg_tile_row_words_i(psum_tile_row_words),
+    .cfg_tile_row_lines_i(psum_tile_row_lines),
+    .cfg_e_i             (pass_e),
+    .cfg_t_i             (pass_t),
+    .cfg_job_rows_i      (pass_job_rows),
+    .ps_rd_en_o          (ps_rd_en_feeder),
+    .ps_rd_line_o        (ps_rd_line_feeder),
+    .ps_rd_data_i        (glb_ps_rd_data)
   );
 
   assign feeders_busy = (ff_busy | if_busy) | pf_busy;
@@ -3729,10 +3780,10 @@ module eyeriss_top (
     .pe_data_o   (ifmap_pe_data)
   );
 
-  eyeriss_gin_r4_c4_w16 u_psum_gin (
+  eyeriss_gin_r4_c4_w67 u_psum_gin (
     .in_valid_i  (pf_valid),
     .in_ready_o  (pf_ready),
-    .in_data_i   (pf_data),
+    .in_data_i   ({pf_count, pf_data}),
     .in_row_tag_i(pf_row_tag),
     .in_col_tag_i(pf_col_tag),
     .row_id_i    (48'd0),
@@ -3748,6 +3799,174 @@ module eyeriss_top (
   // ------------------------------------------------------------------------
 
   assign pe_start = run_start ? pe_active : 168'd0;
+
+  eyeriss_psum_unpacker u_psum_unpack_c0 (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .in_valid_i (psum_pe_valid[0]),
+    .in_ready_o (psum_unpack_c0_in_ready),
+    .in_data_i  (psum_pe_data[63:0]),
+    .in_count_i (psum_pe_data[66:64]),
+    .out_valid_o(psum_unpack_c0_valid),
+    .out_ready_i(pe_r0_c0_psum_in_ready),
+    .out_data_o (psum_unpack_c0_data)
+  );
+
+  eyeriss_psum_unpacker u_psum_unpack_c1 (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .in_valid_i (psum_pe_valid[1]),
+    .in_ready_o (psum_unpack_c1_in_ready),
+    .in_data_i  (psum_pe_data[63:0]),
+    .in_count_i (psum_pe_data[66:64]),
+    .out_valid_o(psum_unpack_c1_valid),
+    .out_ready_i(pe_r0_c1_psum_in_ready),
+    .out_data_o (psum_unpack_c1_data)
+  );
+
+  eyeriss_psum_unpacker u_psum_unpack_c2 (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .in_valid_i (psum_pe_valid[2]),
+    .in_ready_o (psum_unpack_c2_in_ready),
+    .in_data_i  (psum_pe_data[63:0]),
+    .in_count_i (psum_pe_data[66:64]),
+    .out_valid_o(psum_unpack_c2_valid),
+    .out_ready_i(pe_r0_c2_psum_in_ready),
+    .out_data_o (psum_unpack_c2_data)
+  );
+
+  eyeriss_psum_unpacker u_psum_unpack_c3 (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .in_valid_i (psum_pe_valid[3]),
+    .in_ready_o (psum_unpack_c3_in_ready),
+    .in_data_i  (psum_pe_data[63:0]),
+    .in_count_i (psum_pe_data[66:64]),
+    .out_valid_o(psum_unpack_c3_valid),
+    .out_ready_i(pe_r0_c3_psum_in_ready),
+    .out_data_o (psum_unpack_c3_data)
+  );
+
+  eyeriss_psum_unpacker u_psum_unpack_c4 (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .in_valid_i (psum_pe_valid[4]),
+    .in_ready_o (psum_unpack_c4_in_ready),
+    .in_data_i  (psum_pe_data[63:0]),
+    .in_count_i (psum_pe_data[66:64]),
+    .out_valid_o(psum_unpack_c4_valid),
+    .out_ready_i(pe_r0_c4_psum_in_ready),
+    .out_data_o (psum_unpack_c4_data)
+  );
+
+  eyeriss_psum_unpacker u_psum_unpack_c5 (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .in_valid_i (psum_pe_valid[5]),
+    .in_ready_o (psum_unpack_c5_in_ready),
+    .in_data_i  (psum_pe_data[63:0]),
+    .in_count_i (psum_pe_data[66:64]),
+    .out_valid_o(psum_unpack_c5_valid),
+    .out_ready_i(pe_r0_c5_psum_in_ready),
+    .out_data_o (psum_unpack_c5_data)
+  );
+
+  eyeriss_psum_unpacker u_psum_unpack_c6 (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .in_valid_i (psum_pe_valid[6]),
+    .in_ready_o (psum_unpack_c6_in_ready),
+    .in_data_i  (psum_pe_data[63:0]),
+    .in_count_i (psum_pe_data[66:64]),
+    .out_valid_o(psum_unpack_c6_valid),
+    .out_ready_i(pe_r0_c6_psum_in_ready),
+    .out_data_o (psum_unpack_c6_data)
+  );
+
+  eyeriss_psum_unpacker u_psum_unpack_c7 (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .in_valid_i (psum_pe_valid[7]),
+    .in_ready_o (psum_unpack_c7_in_ready),
+    .in_data_i  (psum_pe_data[63:0]),
+    .in_count_i (psum_pe_data[66:64]),
+    .out_valid_o(psum_unpack_c7_valid),
+    .out_ready_i(pe_r0_c7_psum_in_ready),
+    .out_data_o (psum_unpack_c7_data)
+  );
+
+  eyeriss_psum_unpacker u_psum_unpack_c8 (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .in_valid_i (psum_pe_valid[8]),
+    .in_ready_o (psum_unpack_c8_in_ready),
+    .in_data_i  (psum_pe_data[63:0]),
+    .in_count_i (psum_pe_data[66:64]),
+    .out_valid_o(psum_unpack_c8_valid),
+    .out_ready_i(pe_r0_c8_psum_in_ready),
+    .out_data_o (psum_unpack_c8_data)
+  );
+
+  eyeriss_psum_unpacker u_psum_unpack_c9 (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .in_valid_i (psum_pe_valid[9]),
+    .in_ready_o (psum_unpack_c9_in_ready),
+    .in_data_i  (psum_pe_data[63:0]),
+    .in_count_i (psum_pe_data[66:64]),
+    .out_valid_o(psum_unpack_c9_valid),
+    .out_ready_i(pe_r0_c9_psum_in_ready),
+    .out_data_o (psum_unpack_c9_data)
+  );
+
+  eyeriss_psum_unpacker u_psum_unpack_c10 (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .in_valid_i (psum_pe_valid[10]),
+    .in_ready_o (psum_unpack_c10_in_ready),
+    .in_data_i  (psum_pe_data[63:0]),
+    .in_count_i (psum_pe_data[66:64]),
+    .out_valid_o(psum_unpack_c10_valid),
+    .out_ready_i(pe_r0_c10_psum_in_ready),
+    .out_data_o (psum_unpack_c10_data)
+  );
+
+  eyeriss_psum_unpacker u_psum_unpack_c11 (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .in_valid_i (psum_pe_valid[11]),
+    .in_ready_o (psum_unpack_c11_in_ready),
+    .in_data_i  (psum_pe_data[63:0]),
+    .in_count_i (psum_pe_data[66:64]),
+    .out_valid_o(psum_unpack_c11_valid),
+    .out_ready_i(pe_r0_c11_psum_in_ready),
+    .out_data_o (psum_unpack_c11_data)
+  );
+
+  eyeriss_psum_unpacker u_psum_unpack_c12 (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .in_valid_i (psum_pe_valid[12]),
+    .in_ready_o (psum_unpack_c12_in_ready),
+    .in_data_i  (psum_pe_data[63:0]),
+    .in_count_i (psum_pe_data[66:64]),
+    .out_valid_o(psum_unpack_c12_valid),
+    .out_ready_i(pe_r0_c12_psum_in_ready),
+    .out_data_o (psum_unpack_c12_data)
+  );
+
+  eyeriss_psum_unpacker u_psum_unpack_c13 (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .in_valid_i (psum_pe_valid[13]),
+    .in_ready_o (psum_unpack_c13_in_ready),
+    .in_data_i  (psum_pe_data[63:0]),
+    .in_count_i (psum_pe_data[66:64]),
+    .out_valid_o(psum_unpack_c13_valid),
+    .out_ready_i(pe_r0_c13_psum_in_ready),
+    .out_data_o (psum_unpack_c13_data)
+  );
 
   eyeriss_pe u_pe_r0_c0 (
     .clk_i              (clk_i),
@@ -3769,9 +3988,9 @@ module eyeriss_top (
     .ifmap_valid_i      (ifmap_pe_valid[0]),
     .ifmap_ready_o      (pe_r0_c0_ifmap_ready),
     .ifmap_data_i       (ifmap_pe_data),
-    .psum_in_valid_i    (psum_pe_valid[0]),
+    .psum_in_valid_i    (psum_unpack_c0_valid),
     .psum_in_ready_o    (pe_r0_c0_psum_in_ready),
-    .psum_in_data_i     (psum_pe_data),
+    .psum_in_data_i     (psum_unpack_c0_data),
     .psum_out_valid_o   (pe_r0_c0_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[0] : pe_r1_c0_psum_in_ready),
     .psum_out_data_o    (pe_r0_c0_psum_out_data),
@@ -3808,9 +4027,9 @@ module eyeriss_top (
     .ifmap_valid_i      (ifmap_pe_valid[1]),
     .ifmap_ready_o      (pe_r0_c1_ifmap_ready),
     .ifmap_data_i       (ifmap_pe_data),
-    .psum_in_valid_i    (psum_pe_valid[1]),
+    .psum_in_valid_i    (psum_unpack_c1_valid),
     .psum_in_ready_o    (pe_r0_c1_psum_in_ready),
-    .psum_in_data_i     (psum_pe_data),
+    .psum_in_data_i     (psum_unpack_c1_data),
     .psum_out_valid_o   (pe_r0_c1_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[1] : pe_r1_c1_psum_in_ready),
     .psum_out_data_o    (pe_r0_c1_psum_out_data),
@@ -3847,9 +4066,9 @@ module eyeriss_top (
     .ifmap_valid_i      (ifmap_pe_valid[2]),
     .ifmap_ready_o      (pe_r0_c2_ifmap_ready),
     .ifmap_data_i       (ifmap_pe_data),
-    .psum_in_valid_i    (psum_pe_valid[2]),
+    .psum_in_valid_i    (psum_unpack_c2_valid),
     .psum_in_ready_o    (pe_r0_c2_psum_in_ready),
-    .psum_in_data_i     (psum_pe_data),
+    .psum_in_data_i     (psum_unpack_c2_data),
     .psum_out_valid_o   (pe_r0_c2_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[2] : pe_r1_c2_psum_in_ready),
     .psum_out_data_o    (pe_r0_c2_psum_out_data),
@@ -3886,9 +4105,9 @@ module eyeriss_top (
     .ifmap_valid_i      (ifmap_pe_valid[3]),
     .ifmap_ready_o      (pe_r0_c3_ifmap_ready),
     .ifmap_data_i       (ifmap_pe_data),
-    .psum_in_valid_i    (psum_pe_valid[3]),
+    .psum_in_valid_i    (psum_unpack_c3_valid),
     .psum_in_ready_o    (pe_r0_c3_psum_in_ready),
-    .psum_in_data_i     (psum_pe_data),
+    .psum_in_data_i     (psum_unpack_c3_data),
     .psum_out_valid_o   (pe_r0_c3_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[3] : pe_r1_c3_psum_in_ready),
     .psum_out_data_o    (pe_r0_c3_psum_out_data),
@@ -3925,9 +4144,9 @@ module eyeriss_top (
     .ifmap_valid_i      (ifmap_pe_valid[4]),
     .ifmap_ready_o      (pe_r0_c4_ifmap_ready),
     .ifmap_data_i       (ifmap_pe_data),
-    .psum_in_valid_i    (psum_pe_valid[4]),
+    .psum_in_valid_i    (psum_unpack_c4_valid),
     .psum_in_ready_o    (pe_r0_c4_psum_in_ready),
-    .psum_in_data_i     (psum_pe_data),
+    .psum_in_data_i     (psum_unpack_c4_data),
     .psum_out_valid_o   (pe_r0_c4_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[4] : pe_r1_c4_psum_in_ready),
     .psum_out_data_o    (pe_r0_c4_psum_out_data),
@@ -3964,9 +4183,9 @@ module eyeriss_top (
     .ifmap_valid_i      (ifmap_pe_valid[5]),
     .ifmap_ready_o      (pe_r0_c5_ifmap_ready),
     .ifmap_data_i       (ifmap_pe_data),
-    .psum_in_valid_i    (psum_pe_valid[5]),
+    .psum_in_valid_i    (psum_unpack_c5_valid),
     .psum_in_ready_o    (pe_r0_c5_psum_in_ready),
-    .psum_in_data_i     (psum_pe_data),
+    .psum_in_data_i     (psum_unpack_c5_data),
     .psum_out_valid_o   (pe_r0_c5_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[5] : pe_r1_c5_psum_in_ready),
     .psum_out_data_o    (pe_r0_c5_psum_out_data),
@@ -4003,9 +4222,9 @@ module eyeriss_top (
     .ifmap_valid_i      (ifmap_pe_valid[6]),
     .ifmap_ready_o      (pe_r0_c6_ifmap_ready),
     .ifmap_data_i       (ifmap_pe_data),
-    .psum_in_valid_i    (psum_pe_valid[6]),
+    .psum_in_valid_i    (psum_unpack_c6_valid),
     .psum_in_ready_o    (pe_r0_c6_psum_in_ready),
-    .psum_in_data_i     (psum_pe_data),
+    .psum_in_data_i     (psum_unpack_c6_data),
     .psum_out_valid_o   (pe_r0_c6_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[6] : pe_r1_c6_psum_in_ready),
     .psum_out_data_o    (pe_r0_c6_psum_out_data),
@@ -4042,9 +4261,9 @@ module eyeriss_top (
     .ifmap_valid_i      (ifmap_pe_valid[7]),
     .ifmap_ready_o      (pe_r0_c7_ifmap_ready),
     .ifmap_data_i       (ifmap_pe_data),
-    .psum_in_valid_i    (psum_pe_valid[7]),
+    .psum_in_valid_i    (psum_unpack_c7_valid),
     .psum_in_ready_o    (pe_r0_c7_psum_in_ready),
-    .psum_in_data_i     (psum_pe_data),
+    .psum_in_data_i     (psum_unpack_c7_data),
     .psum_out_valid_o   (pe_r0_c7_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[7] : pe_r1_c7_psum_in_ready),
     .psum_out_data_o    (pe_r0_c7_psum_out_data),
@@ -4081,9 +4300,9 @@ module eyeriss_top (
     .ifmap_valid_i      (ifmap_pe_valid[8]),
     .ifmap_ready_o      (pe_r0_c8_ifmap_ready),
     .ifmap_data_i       (ifmap_pe_data),
-    .psum_in_valid_i    (psum_pe_valid[8]),
+    .psum_in_valid_i    (psum_unpack_c8_valid),
     .psum_in_ready_o    (pe_r0_c8_psum_in_ready),
-    .psum_in_data_i     (psum_pe_data),
+    .psum_in_data_i     (psum_unpack_c8_data),
     .psum_out_valid_o   (pe_r0_c8_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[8] : pe_r1_c8_psum_in_ready),
     .psum_out_data_o    (pe_r0_c8_psum_out_data),
@@ -4120,9 +4339,9 @@ module eyeriss_top (
     .ifmap_valid_i      (ifmap_pe_valid[9]),
     .ifmap_ready_o      (pe_r0_c9_ifmap_ready),
     .ifmap_data_i       (ifmap_pe_data),
-    .psum_in_valid_i    (psum_pe_valid[9]),
+    .psum_in_valid_i    (psum_unpack_c9_valid),
     .psum_in_ready_o    (pe_r0_c9_psum_in_ready),
-    .psum_in_data_i     (psum_pe_data),
+    .psum_in_data_i     (psum_unpack_c9_data),
     .psum_out_valid_o   (pe_r0_c9_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[9] : pe_r1_c9_psum_in_ready),
     .psum_out_data_o    (pe_r0_c9_psum_out_data),
@@ -4159,9 +4378,9 @@ module eyeriss_top (
     .ifmap_valid_i      (ifmap_pe_valid[10]),
     .ifmap_ready_o      (pe_r0_c10_ifmap_ready),
     .ifmap_data_i       (ifmap_pe_data),
-    .psum_in_valid_i    (psum_pe_valid[10]),
+    .psum_in_valid_i    (psum_unpack_c10_valid),
     .psum_in_ready_o    (pe_r0_c10_psum_in_ready),
-    .psum_in_data_i     (psum_pe_data),
+    .psum_in_data_i     (psum_unpack_c10_data),
     .psum_out_valid_o   (pe_r0_c10_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[10] : pe_r1_c10_psum_in_ready),
     .psum_out_data_o    (pe_r0_c10_psum_out_data),
@@ -4198,9 +4417,9 @@ module eyeriss_top (
     .ifmap_valid_i      (ifmap_pe_valid[11]),
     .ifmap_ready_o      (pe_r0_c11_ifmap_ready),
     .ifmap_data_i       (ifmap_pe_data),
-    .psum_in_valid_i    (psum_pe_valid[11]),
+    .psum_in_valid_i    (psum_unpack_c11_valid),
     .psum_in_ready_o    (pe_r0_c11_psum_in_ready),
-    .psum_in_data_i     (psum_pe_data),
+    .psum_in_data_i     (psum_unpack_c11_data),
     .psum_out_valid_o   (pe_r0_c11_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[11] : pe_r1_c11_psum_in_ready),
     .psum_out_data_o    (pe_r0_c11_psum_out_data),
@@ -4237,9 +4456,9 @@ module eyeriss_top (
     .ifmap_valid_i      (ifmap_pe_valid[12]),
     .ifmap_ready_o      (pe_r0_c12_ifmap_ready),
     .ifmap_data_i       (ifmap_pe_data),
-    .psum_in_valid_i    (psum_pe_valid[12]),
+    .psum_in_valid_i    (psum_unpack_c12_valid),
     .psum_in_ready_o    (pe_r0_c12_psum_in_ready),
-    .psum_in_data_i     (psum_pe_data),
+    .psum_in_data_i     (psum_unpack_c12_data),
     .psum_out_valid_o   (pe_r0_c12_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[12] : pe_r1_c12_psum_in_ready),
     .psum_out_data_o    (pe_r0_c12_psum_out_data),
@@ -4276,9 +4495,9 @@ module eyeriss_top (
     .ifmap_valid_i      (ifmap_pe_valid[13]),
     .ifmap_ready_o      (pe_r0_c13_ifmap_ready),
     .ifmap_data_i       (ifmap_pe_data),
-    .psum_in_valid_i    (psum_pe_valid[13]),
+    .psum_in_valid_i    (psum_unpack_c13_valid),
     .psum_in_ready_o    (pe_r0_c13_psum_in_ready),
-    .psum_in_data_i     (psum_pe_data),
+    .psum_in_data_i     (psum_unpack_c13_data),
     .psum_out_valid_o   (pe_r0_c13_psum_out_valid),
     .psum_out_ready_i   (row_top[0] ? gon_col_ready[13] : pe_r1_c13_psum_in_ready),
     .psum_out_data_o    (pe_r0_c13_psum_out_data),
@@ -10305,7 +10524,7 @@ module eyeriss_top (
 
   assign ifmap_pe_ready = {pe_r11_c13_ifmap_ready, pe_r11_c12_ifmap_ready, pe_r11_c11_ifmap_ready, pe_r11_c10_ifmap_ready, pe_r11_c9_ifmap_ready, pe_r11_c8_ifmap_ready, pe_r11_c7_ifmap_ready, pe_r11_c6_ifmap_ready, pe_r11_c5_ifmap_ready, pe_r11_c4_ifmap_ready, pe_r11_c3_ifmap_ready, pe_r11_c2_ifmap_ready, pe_r11_c1_ifmap_ready, pe_r11_c0_ifmap_ready, pe_r10_c13_ifmap_ready, pe_r10_c12_ifmap_ready, pe_r10_c11_ifmap_ready, pe_r10_c10_ifmap_ready, pe_r10_c9_ifmap_ready, pe_r10_c8_ifmap_ready, pe_r10_c7_ifmap_ready, pe_r10_c6_ifmap_ready, pe_r10_c5_ifmap_ready, pe_r10_c4_ifmap_ready, pe_r10_c3_ifmap_ready, pe_r10_c2_ifmap_ready, pe_r10_c1_ifmap_ready, pe_r10_c0_ifmap_ready, pe_r9_c13_ifmap_ready, pe_r9_c12_ifmap_ready, pe_r9_c11_ifmap_ready, pe_r9_c10_ifmap_ready, pe_r9_c9_ifmap_ready, pe_r9_c8_ifmap_ready, pe_r9_c7_ifmap_ready, pe_r9_c6_ifmap_ready, pe_r9_c5_ifmap_ready, pe_r9_c4_ifmap_ready, pe_r9_c3_ifmap_ready, pe_r9_c2_ifmap_ready, pe_r9_c1_ifmap_ready, pe_r9_c0_ifmap_ready, pe_r8_c13_ifmap_ready, pe_r8_c12_ifmap_ready, pe_r8_c11_ifmap_ready, pe_r8_c10_ifmap_ready, pe_r8_c9_ifmap_ready, pe_r8_c8_ifmap_ready, pe_r8_c7_ifmap_ready, pe_r8_c6_ifmap_ready, pe_r8_c5_ifmap_ready, pe_r8_c4_ifmap_ready, pe_r8_c3_ifmap_ready, pe_r8_c2_ifmap_ready, pe_r8_c1_ifmap_ready, pe_r8_c0_ifmap_ready, pe_r7_c13_ifmap_ready, pe_r7_c12_ifmap_ready, pe_r7_c11_ifmap_ready, pe_r7_c10_ifmap_ready, pe_r7_c9_ifmap_ready, pe_r7_c8_ifmap_ready, pe_r7_c7_ifmap_ready, pe_r7_c6_ifmap_ready, pe_r7_c5_ifmap_ready, pe_r7_c4_ifmap_ready, pe_r7_c3_ifmap_ready, pe_r7_c2_ifmap_ready, pe_r7_c1_ifmap_ready, pe_r7_c0_ifmap_ready, pe_r6_c13_ifmap_ready, pe_r6_c12_ifmap_ready, pe_r6_c11_ifmap_ready, pe_r6_c10_ifmap_ready, pe_r6_c9_ifmap_ready, pe_r6_c8_ifmap_ready, pe_r6_c7_ifmap_ready, pe_r6_c6_ifmap_ready, pe_r6_c5_ifmap_ready, pe_r6_c4_ifmap_ready, pe_r6_c3_ifmap_ready, pe_r6_c2_ifmap_ready, pe_r6_c1_ifmap_ready, pe_r6_c0_ifmap_ready, pe_r5_c13_ifmap_ready, pe_r5_c12_ifmap_ready, pe_r5_c11_ifmap_ready, pe_r5_c10_ifmap_ready, pe_r5_c9_ifmap_ready, pe_r5_c8_ifmap_ready, pe_r5_c7_ifmap_ready, pe_r5_c6_ifmap_ready, pe_r5_c5_ifmap_ready, pe_r5_c4_ifmap_ready, pe_r5_c3_ifmap_ready, pe_r5_c2_ifmap_ready, pe_r5_c1_ifmap_ready, pe_r5_c0_ifmap_ready, pe_r4_c13_ifmap_ready, pe_r4_c12_ifmap_ready, pe_r4_c11_ifmap_ready, pe_r4_c10_ifmap_ready, pe_r4_c9_ifmap_ready, pe_r4_c8_ifmap_ready, pe_r4_c7_ifmap_ready, pe_r4_c6_ifmap_ready, pe_r4_c5_ifmap_ready, pe_r4_c4_ifmap_ready, pe_r4_c3_ifmap_ready, pe_r4_c2_ifmap_ready, pe_r4_c1_ifmap_ready, pe_r4_c0_ifmap_ready, pe_r3_c13_ifmap_ready, pe_r3_c12_ifmap_ready, pe_r3_c11_ifmap_ready, pe_r3_c10_ifmap_ready, pe_r3_c9_ifmap_ready, pe_r3_c8_ifmap_ready, pe_r3_c7_ifmap_ready, pe_r3_c6_ifmap_ready, pe_r3_c5_ifmap_ready, pe_r3_c4_ifmap_ready, pe_r3_c3_ifmap_ready, pe_r3_c2_ifmap_ready, pe_r3_c1_ifmap_ready, pe_r3_c0_ifmap_ready, pe_r2_c13_ifmap_ready, pe_r2_c12_ifmap_ready, pe_r2_c11_ifmap_ready, pe_r2_c10_ifmap_ready, pe_r2_c9_ifmap_ready, pe_r2_c8_ifmap_ready, pe_r2_c7_ifmap_ready, pe_r2_c6_ifmap_ready, pe_r2_c5_ifmap_ready, pe_r2_c4_ifmap_ready, pe_r2_c3_ifmap_ready, pe_r2_c2_ifmap_ready, pe_r2_c1_ifmap_ready, pe_r2_c0_ifmap_ready, pe_r1_c13_ifmap_ready, pe_r1_c12_ifmap_ready, pe_r1_c11_ifmap_ready, pe_r1_c10_ifmap_ready, pe_r1_c9_ifmap_ready, pe_r1_c8_ifmap_ready, pe_r1_c7_ifmap_ready, pe_r1_c6_ifmap_ready, pe_r1_c5_ifmap_ready, pe_r1_c4_ifmap_ready, pe_r1_c3_ifmap_ready, pe_r1_c2_ifmap_ready, pe_r1_c1_ifmap_ready, pe_r1_c0_ifmap_ready, pe_r0_c13_ifmap_ready, pe_r0_c12_ifmap_ready, pe_r0_c11_ifmap_ready, pe_r0_c10_ifmap_ready, pe_r0_c9_ifmap_ready, pe_r0_c8_ifmap_ready, pe_r0_c7_ifmap_ready, pe_r0_c6_ifmap_ready, pe_r0_c5_ifmap_ready, pe_r0_c4_ifmap_ready, pe_r0_c3_ifmap_ready, pe_r0_c2_ifmap_ready, pe_r0_c1_ifmap_ready, pe_r0_c0_ifmap_ready};
 
-  assign psum_pe_ready = {1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, pe_r0_c13_psum_in_ready, pe_r0_c12_psum_in_ready, pe_r0_c11_psum_in_ready, pe_r0_c10_psum_in_ready, pe_r0_c9_psum_in_ready, pe_r0_c8_psum_in_ready, pe_r0_c7_psum_in_ready, pe_r0_c6_psum_in_ready, pe_r0_c5_psum_in_ready, pe_r0_c4_psum_in_ready, pe_r0_c3_psum_in_ready, pe_r0_c2_psum_in_ready, pe_r0_c1_psum_in_ready, pe_r0_c0_psum_in_ready};
+  assign psum_pe_ready = {1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, 1'd0, psum_unpack_c13_in_ready, psum_unpack_c12_in_ready, psum_unpack_c11_in_ready, psum_unpack_c10_in_ready, psum_unpack_c9_in_ready, psum_unpack_c8_in_ready, psum_unpack_c7_in_ready, psum_unpack_c6_in_ready, psum_unpack_c5_in_ready, psum_unpack_c4_in_ready, psum_unpack_c3_in_ready, psum_unpack_c2_in_ready, psum_unpack_c1_in_ready, psum_unpack_c0_in_ready};
 
   assign unused_psum_pe_valid_upper_rows = |psum_pe_valid[167:14];
 
@@ -10324,24 +10543,25 @@ module eyeriss_top (
   assign gon_col_data = {row_top[0] ? pe_r0_c13_psum_out_data : (row_top[1] ? pe_r1_c13_psum_out_data : (row_top[2] ? pe_r2_c13_psum_out_data : (row_top[3] ? pe_r3_c13_psum_out_data : (row_top[4] ? pe_r4_c13_psum_out_data : (row_top[5] ? pe_r5_c13_psum_out_data : (row_top[6] ? pe_r6_c13_psum_out_data : (row_top[7] ? pe_r7_c13_psum_out_data : (row_top[8] ? pe_r8_c13_psum_out_data : (row_top[9] ? pe_r9_c13_psum_out_data : (row_top[10] ? pe_r10_c13_psum_out_data : (row_top[11] ? pe_r11_c13_psum_out_data : 16'd0))))))))))), row_top[0] ? pe_r0_c12_psum_out_data : (row_top[1] ? pe_r1_c12_psum_out_data : (row_top[2] ? pe_r2_c12_psum_out_data : (row_top[3] ? pe_r3_c12_psum_out_data : (row_top[4] ? pe_r4_c12_psum_out_data : (row_top[5] ? pe_r5_c12_psum_out_data : (row_top[6] ? pe_r6_c12_psum_out_data : (row_top[7] ? pe_r7_c12_psum_out_data : (row_top[8] ? pe_r8_c12_psum_out_data : (row_top[9] ? pe_r9_c12_psum_out_data : (row_top[10] ? pe_r10_c12_psum_out_data : (row_top[11] ? pe_r11_c12_psum_out_data : 16'd0))))))))))), row_top[0] ? pe_r0_c11_psum_out_data : (row_top[1] ? pe_r1_c11_psum_out_data : (row_top[2] ? pe_r2_c11_psum_out_data : (row_top[3] ? pe_r3_c11_psum_out_data : (row_top[4] ? pe_r4_c11_psum_out_data : (row_top[5] ? pe_r5_c11_psum_out_data : (row_top[6] ? pe_r6_c11_psum_out_data : (row_top[7] ? pe_r7_c11_psum_out_data : (row_top[8] ? pe_r8_c11_psum_out_data : (row_top[9] ? pe_r9_c11_psum_out_data : (row_top[10] ? pe_r10_c11_psum_out_data : (row_top[11] ? pe_r11_c11_psum_out_data : 16'd0))))))))))), row_top[0] ? pe_r0_c10_psum_out_data : (row_top[1] ? pe_r1_c10_psum_out_data : (row_top[2] ? pe_r2_c10_psum_out_data : (row_top[3] ? pe_r3_c10_psum_out_data : (row_top[4] ? pe_r4_c10_psum_out_data : (row_top[5] ? pe_r5_c10_psum_out_data : (row_top[6] ? pe_r6_c10_psum_out_data : (row_top[7] ? pe_r7_c10_psum_out_data : (row_top[8] ? pe_r8_c10_psum_out_data : (row_top[9] ? pe_r9_c10_psum_out_data : (row_top[10] ? pe_r10_c10_psum_out_data : (row_top[11] ? pe_r11_c10_psum_out_data : 16'd0))))))))))), row_top[0] ? pe_r0_c9_psum_out_data : (row_top[1] ? pe_r1_c9_psum_out_data : (row_top[2] ? pe_r2_c9_psum_out_data : (row_top[3] ? pe_r3_c9_psum_out_data : (row_top[4] ? pe_r4_c9_psum_out_data : (row_top[5] ? pe_r5_c9_psum_out_data : (row_top[6] ? pe_r6_c9_psum_out_data : (row_top[7] ? pe_r7_c9_psum_out_data : (row_top[8] ? pe_r8_c9_psum_out_data : (row_top[9] ? pe_r9_c9_psum_out_data : (row_top[10] ? pe_r10_c9_psum_out_data : (row_top[11] ? pe_r11_c9_psum_out_data : 16'd0))))))))))), row_top[0] ? pe_r0_c8_psum_out_data : (row_top[1] ? pe_r1_c8_psum_out_data : (row_top[2] ? pe_r2_c8_psum_out_data : (row_top[3] ? pe_r3_c8_psum_out_data : (row_top[4] ? pe_r4_c8_psum_out_data : (row_top[5] ? pe_r5_c8_psum_out_data : (row_top[6] ? pe_r6_c8_psum_out_data : (row_top[7] ? pe_r7_c8_psum_out_data : (row_top[8] ? pe_r8_c8_psum_out_data : (row_top[9] ? pe_r9_c8_psum_out_data : (row_top[10] ? pe_r10_c8_psum_out_data : (row_top[11] ? pe_r11_c8_psum_out_data : 16'd0))))))))))), row_top[0] ? pe_r0_c7_psum_out_data : (row_top[1] ? pe_r1_c7_psum_out_data : (row_top[2] ? pe_r2_c7_psum_out_data : (row_top[3] ? pe_r3_c7_psum_out_data : (row_top[4] ? pe_r4_c7_psum_out_data : (row_top[5] ? pe_r5_c7_psum_out_data : (row_top[6] ? pe_r6_c7_psum_out_data : (row_top[7] ? pe_r7_c7_psum_out_data : (row_top[8] ? pe_r8_c7_psum_out_data : (row_top[9] ? pe_r9_c7_psum_out_data : (row_top[10] ? pe_r10_c7_psum_out_data : (row_top[11] ? pe_r11_c7_psum_out_data : 16'd0))))))))))), row_top[0] ? pe_r0_c6_psum_out_data : (row_top[1] ? pe_r1_c6_psum_out_data : (row_top[2] ? pe_r2_c6_psum_out_data : (row_top[3] ? pe_r3_c6_psum_out_data : (row_top[4] ? pe_r4_c6_psum_out_data : (row_top[5] ? pe_r5_c6_psum_out_data : (row_top[6] ? pe_r6_c6_psum_out_data : (row_top[7] ? pe_r7_c6_psum_out_data : (row_top[8] ? pe_r8_c6_psum_out_data : (row_top[9] ? pe_r9_c6_psum_out_data : (row_top[10] ? pe_r10_c6_psum_out_data : (row_top[11] ? pe_r11_c6_psum_out_data : 16'd0))))))))))), row_top[0] ? pe_r0_c5_psum_out_data : (row_top[1] ? pe_r1_c5_psum_out_data : (row_top[2] ? pe_r2_c5_psum_out_data : (row_top[3] ? pe_r3_c5_psum_out_data : (row_top[4] ? pe_r4_c5_psum_out_data : (row_top[5] ? pe_r5_c5_psum_out_data : (row_top[6] ? pe_r6_c5_psum_out_data : (row_top[7] ? pe_r7_c5_psum_out_data : (row_top[8] ? pe_r8_c5_psum_out_data : (row_top[9] ? pe_r9_c5_psum_out_data : (row_top[10] ? pe_r10_c5_psum_out_data : (row_top[11] ? pe_r11_c5_psum_out_data : 16'd0))))))))))), row_top[0] ? pe_r0_c4_psum_out_data : (row_top[1] ? pe_r1_c4_psum_out_data : (row_top[2] ? pe_r2_c4_psum_out_data : (row_top[3] ? pe_r3_c4_psum_out_data : (row_top[4] ? pe_r4_c4_psum_out_data : (row_top[5] ? pe_r5_c4_psum_out_data : (row_top[6] ? pe_r6_c4_psum_out_data : (row_top[7] ? pe_r7_c4_psum_out_data : (row_top[8] ? pe_r8_c4_psum_out_data : (row_top[9] ? pe_r9_c4_psum_out_data : (row_top[10] ? pe_r10_c4_psum_out_data : (row_top[11] ? pe_r11_c4_psum_out_data : 16'd0))))))))))), row_top[0] ? pe_r0_c3_psum_out_data : (row_top[1] ? pe_r1_c3_psum_out_data : (row_top[2] ? pe_r2_c3_psum_out_data : (row_top[3] ? pe_r3_c3_psum_out_data : (row_top[4] ? pe_r4_c3_psum_out_data : (row_top[5] ? pe_r5_c3_psum_out_data : (row_top[6] ? pe_r6_c3_psum_out_data : (row_top[7] ? pe_r7_c3_psum_out_data : (row_top[8] ? pe_r8_c3_psum_out_data : (row_top[9] ? pe_r9_c3_psum_out_data : (row_top[10] ? pe_r10_c3_psum_out_data : (row_top[11] ? pe_r11_c3_psum_out_data : 16'd0))))))))))), row_top[0] ? pe_r0_c2_psum_out_data : (row_top[1] ? pe_r1_c2_psum_out_data : (row_top[2] ? pe_r2_c2_psum_out_data : (row_top[3] ? pe_r3_c2_psum_out_data : (row_top[4] ? pe_r4_c2_psum_out_data : (row_top[5] ? pe_r5_c2_psum_out_data : (row_top[6] ? pe_r6_c2_psum_out_data : (row_top[7] ? pe_r7_c2_psum_out_data : (row_top[8] ? pe_r8_c2_psum_out_data : (row_top[9] ? pe_r9_c2_psum_out_data : (row_top[10] ? pe_r10_c2_psum_out_data : (row_top[11] ? pe_r11_c2_psum_out_data : 16'd0))))))))))), row_top[0] ? pe_r0_c1_psum_out_data : (row_top[1] ? pe_r1_c1_psum_out_data : (row_top[2] ? pe_r2_c1_psum_out_data : (row_top[3] ? pe_r3_c1_psum_out_data : (row_top[4] ? pe_r4_c1_psum_out_data : (row_top[5] ? pe_r5_c1_psum_out_data : (row_top[6] ? pe_r6_c1_psum_out_data : (row_top[7] ? pe_r7_c1_psum_out_data : (row_top[8] ? pe_r8_c1_psum_out_data : (row_top[9] ? pe_r9_c1_psum_out_data : (row_top[10] ? pe_r10_c1_psum_out_data : (row_top[11] ? pe_r11_c1_psum_out_data : 16'd0))))))))))), row_top[0] ? pe_r0_c0_psum_out_data : (row_top[1] ? pe_r1_c0_psum_out_data : (row_top[2] ? pe_r2_c0_psum_out_data : (row_top[3] ? pe_r3_c0_psum_out_data : (row_top[4] ? pe_r4_c0_psum_out_data : (row_top[5] ? pe_r5_c0_psum_out_data : (row_top[6] ? pe_r6_c0_psum_out_data : (row_top[7] ? pe_r7_c0_psum_out_data : (row_top[8] ? pe_r8_c0_psum_out_data : (row_top[9] ? pe_r9_c0_psum_out_data : (row_top[10] ? pe_r10_c0_psum_out_data : (row_top[11] ? pe_r11_c0_psum_out_data : 16'd0)))))))))))};
 
   eyeriss_gon u_gon (
-    .clk_i         (clk_i),
-    .rst_ni        (rst_ni),
-    .start_i       (run_start),
-    .words_o       (gon_words),
-    .cfg_p_i       (pass_p),
-    .cfg_e_i       (pass_e),
-    .cfg_f_i       (pass_f),
-    .cfg_epass_i   (pass_epass),
-    .cfg_job_rows_i(pass_job_rows),
-    .cfg_fl_i      (pass_fl),
-    .col_tg_i      (col_tg),
-    .col_j_i       (col_j),
-    .col_valid_i   (gon_col_valid),
-    .col_ready_o   (gon_col_ready),
-    .col_data_i    (gon_col_data),
-    .ps_wr_en_o    (ps_wr_en),
-    .ps_wr_word_o  (ps_wr_word),
-    .ps_wr_data_o  (ps_wr_data)
+    .clk_i               (clk_i),
+    .rst_ni              (rst_ni),
+    .start_i             (run_start),
+    .words_o             (gon_words),
+    .cfg_p_i             (pass_p),
+    .cfg_tile_row_lines_i(psum_tile_row_lines),
+    .cfg_e_i             (pass_e),
+    .cfg_t_i             (pass_t),
+    .cfg_f_i             (pass_f),
+    .cfg_job_rows_i      (pass_job_rows),
+    .col_tg_i            (col_tg),
+    .col_j_i             (col_j),
+    .col_valid_i         (gon_col_valid),
+    .col_ready_o         (gon_col_ready),
+    .col_data_i          (gon_col_data),
+    .ps_wr_en_o          (ps_wr_en),
+    .ps_wr_line_o        (ps_wr_line),
+    .ps_wr_data_o        (ps_wr_data),
+    .ps_wr_mask_o        (ps_wr_mask)
   );
 
   // ------------------------------------------------------------------------
@@ -14757,19 +14977,19 @@ module eyeriss_top (
     .clear_i                    (program_start),
     .ev_cycles_busy_i           (busy_o),
     .ev_cycles_pe_busy_i        (~pes_idle),
-    .ev_cycles_dram_stall_i     (((((state_o == 4'd1) | (state_o == 4'd3)) | (state_o == 4'd4)) | (state_o == 4'd8)) | (state_o == 4'd10)),
+    .ev_cycles_dram_stall_i     (((((((state_o == 4'd1) | (state_o == 4'd3)) | (state_o == 4'd4)) | (state_o == 4'd8)) | (state_o == 4'd10)) | (state_o == 4'd11)) | (state_o == 4'd12)),
     .ev_cycles_noc_stall_i      (((ff_valid & ~ff_ready) | (if_valid & ~if_ready)) | (pf_valid & ~pf_ready)),
     .ev_gin_filter_words_i      ((ff_valid & ff_ready) ? ff_count : 3'd0),
     .ev_gin_ifmap_words_i       (if_valid & if_ready),
-    .ev_gin_psum_words_i        (pf_valid & pf_ready),
-    .ev_gon_words_i             (ps_wr_en),
+    .ev_gin_psum_words_i        ((pf_valid & pf_ready) ? pf_count : 3'd0),
+    .ev_gon_words_i             (ps_wr_en ? ((((3'd0 + {2'd0, ps_wr_mask[0]}) + {2'd0, ps_wr_mask[1]}) + {2'd0, ps_wr_mask[2]}) + {2'd0, ps_wr_mask[3]}) : 3'd0),
     .ev_local_psum_words_i      (perf_link_words),
     .ev_glb_filter_reads_i      ((ff_valid & ff_ready) ? ff_count : 3'd0),
     .ev_glb_filter_writes_i     (glb_f_wr_en ? 3'd4 : 3'd0),
     .ev_glb_ifmap_reads_i       (if_rd_en),
     .ev_glb_ifmap_writes_i      (if_wr_en ? ((((3'd0 + {2'd0, if_wr_mask[0]}) + {2'd0, if_wr_mask[1]}) + {2'd0, if_wr_mask[2]}) + {2'd0, if_wr_mask[3]}) : 3'd0),
-    .ev_glb_psum_reads_i        ((glb_ps_rd_en_store | enc_rd_en) ? 3'd4 : {2'd0, ps_rd_en_feeder}),
-    .ev_glb_psum_writes_i       (ps_wr_en),
+    .ev_glb_psum_reads_i        (((pf_valid & pf_ready) ? pf_count : 3'd0) + {2'd0, enc_rd_en}),
+    .ev_glb_psum_writes_i       (ps_wr_en ? ((((3'd0 + {2'd0, ps_wr_mask[0]}) + {2'd0, ps_wr_mask[1]}) + {2'd0, ps_wr_mask[2]}) + {2'd0, ps_wr_mask[3]}) : 3'd0),
     .ev_dram_lines_read_i       (dram_rd_resp_valid_i & dram_rd_resp_ready_o),
     .ev_dram_lines_written_i    (dram_wr_valid_o & dram_wr_ready_i),
     .ev_dram_filter_lines_read_i(glb_f_wr_en),
@@ -15170,8 +15390,6 @@ module eyeriss_top (
         else $error("eyeriss_top: DRAM read port: the controller and the RLC loader request at once");
       dram_rd_one_receiver: assert (!(ctrl_rd_resp_ready & ld_rd_resp_ready))
         else $error("eyeriss_top: DRAM read port: the controller and the RLC loader both take responses");
-      dram_wr_one_writer: assert (!(ctrl_wr_valid & enc_wr_valid))
-        else $error("eyeriss_top: DRAM write port: the controller and the RLC encoder write at once");
       dram_rd_req_held: assert (!$past(dram_rd_req_valid_o & ~dram_rd_req_ready_i) | (dram_rd_req_valid_o & (dram_rd_req_addr_o == $past(dram_rd_req_addr_o))))
         else $error("eyeriss_top: DRAM read request withdrawn or its address changed before dram_rd_req_ready_i");
       dram_wr_held: assert (!$past(dram_wr_valid_o & ~dram_wr_ready_i) | ((dram_wr_valid_o & (dram_wr_addr_o == $past(dram_wr_addr_o))) & (dram_wr_data_o == $past(dram_wr_data_o))))

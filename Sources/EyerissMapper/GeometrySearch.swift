@@ -79,6 +79,9 @@ struct ChunkPlan {
 struct GeometrySearch {
     let d: LayerDims
     let hw: HardwareLimits
+    /// DRAM lines of one ifmap tile row, as the cost model counts them: `Wl` raw, an estimate
+    /// when the ifmap is run-length coded (its length depends on the data).
+    var ifmapRowDRAMLines: Double
 
     /// Fixed cycles per pass for fetching the descriptor and setting up: a guess, so that the
     /// ranking prefers fewer passes when everything else is equal.
@@ -96,6 +99,13 @@ struct GeometrySearch {
     /// chosen for loading less from DRAM: the cycle estimate is a ranking device, and a DRAM
     /// access costs some 200 MACs of energy.
     static let dramCycleAllowance = 1.02
+
+    /// The share of cycles a network delivers in when it, not the PEs, sets the pace: its
+    /// words go out in bursts (every column's psums of an output at once; a multicast word
+    /// waits for its slowest PE), so a network near its rate stalls the PEs. Measured on
+    /// alexnet.conv3 (12 x 14): a geometry whose output network needs 4,732 lines per pass
+    /// against 4,262 PE cycles ran 6,500 cycles per pass, not 4,732.
+    static let networkEfficiency = 0.75
 
     /// The best geometry, or nil if no geometry fits.
     func best() -> Result? {
@@ -168,7 +178,7 @@ struct GeometrySearch {
         let linesPerTileRow = q * r * d.wl
         for bank in 1..<hw.fmapBanks {
             let psumLines = (hw.fmapBanks - bank) / imageSlots * hw.bankLines
-            let jPsum = psumLines / (p * t * e * d.fl)
+            let jPsum = psumLines / (t * e * PassGeometry.psumRowLines(lanes: hw.lanes, p: p, f: d.f))
             let ifmapLines = bank * hw.bankLines / ifmapShare
             var jIfmap = cap
             if linesPerTileRow * d.h > ifmapLines {
@@ -203,16 +213,17 @@ struct GeometrySearch {
     }
 
     /// Estimated cycles of the whole layer and the MAC-weighted PE utilization (see
-    /// `Mapping.estimatedCycles`). Per pass: the slowest of one PE's MACs, the ifmap feeder and
-    /// the GON (each moves one word per cycle: docs/architecture.md, section 4; the psum GIN
-    /// moves as many words as the GON), plus the filter feeder (a filter-buffer line per cycle;
+    /// `Mapping.estimatedCycles`). Per pass: the slowest of one PE (its MACs and the ifmap words it
+    /// takes between outputs), the ifmap feeder (a
+    /// word per cycle) and the GON (a line of up to `lanes` psums of one column per cycle:
+    /// docs/architecture.md, section 4; the psum GIN moves as many lines as the GON), plus the filter feeder (a filter-buffer line per cycle;
     /// the spads fill before the MACs start), plus the ifmap tile from DRAM (loaded before the
     /// pass runs, section 5, unless every tile fits half the ifmap region: then it is loaded
     /// with the prefetch), plus what the computing does not hide of the next descriptor, filter
     /// block and such a tile (prefetched once the filter feeder is done; the first pass waits for
     /// its own). This is what makes the ranking weigh PE count against reuse:
-    /// more columns only help while the GON keeps up (`e*t <= q*S`), more channel sets while
-    /// the ifmap feeder does. Also the DRAM lines of the filter blocks and ifmap tiles (a block
+    /// more columns only help while the GON keeps up (`e*t <= lanes*q*S`), more channel
+    /// sets while the ifmap feeder does. Also the DRAM lines of the filter blocks and ifmap tiles (a block
     /// counted once per `imageSlots` passes), which decide between interleaving the images or not.
     func cost(_ g: MainGeometry) -> (cycles: Double, utilization: Double, dramLines: Double) {
         let chunks = ChunkPlan(d, g)
@@ -237,19 +248,26 @@ struct GeometrySearch {
                         let count = Double(fc.count * rw.count * fr.count * cc.count)
                         let yCount = (e - 1) * d.stride + rc
                         let peMACs = jobRows * d.f * p * q * d.s
+                        // A PE takes each window's new columns (q words each) before it computes
+                        // the output; its output stage sends the p psums while it goes on, so only
+                        // the job's last output waits for them.
+                        let peCycles = peMACs + jobRows * q * (d.s + (d.f - 1) * min(d.stride, d.s)) + p + 3
                         let ifmapWords = jobRows * d.inputColumns * yCount * q * r
-                        let gonWords = jobRows * d.f * e * t * p
-                        let tileLines = q * r * d.tileRows(epass: e * jobRows, rc: rc) * d.wl
-                        let compute = max(peMACs, ifmapWords, gonWords)
+                        let gonLines = jobRows * e * t * PassGeometry.psumRowLines(lanes: hw.lanes, p: p, f: d.f)
+                        let compute = Int(max(Double(peCycles), Double(ifmapWords) / Self.networkEfficiency,
+                                              Double(gonLines) / Self.networkEfficiency))
                         let filterFeed = PassGeometry.filterLines(lanes: hw.lanes, groups: t, activeRows: rc * r, wordsPerPE: d.s * q * p)
-                        let exposedTile = doubleBuffered ? 0 : tileLines
-                        let prefetchLines = Double(filterFeed) * filterLoadShare + Double(Descriptor.lineCount + tileLines - exposedTile)
+                        let tileDRAMLines = Double(q * r * d.tileRows(epass: e * jobRows, rc: rc)) * ifmapRowDRAMLines
+                        let exposedTile = doubleBuffered ? 0 : tileDRAMLines
+                        // Interleaved, the passes that keep their filters load the next block a
+                        // part each (LayerPlan.loadFilterBlocksEarly).
+                        let prefetchLines = Double(filterFeed) * filterLoadShare + Double(Descriptor.lineCount) + tileDRAMLines - exposedTile
                         let exposedPrefetch = max(0, prefetchLines * hw.cyclesPerLine - Double(compute))
                         // Interleaved images after the first keep the PEs' filters: no feed.
-                        let pass = Double(compute) + Double(filterFeed) * filterLoadShare + Double(exposedTile) * hw.cyclesPerLine
+                        let pass = Double(compute) + Double(filterFeed) * filterLoadShare + exposedTile * hw.cyclesPerLine
                             + exposedPrefetch + Self.passSetupCycles
                         cycles += count * pass
-                        dramLines += count * (Double(filterFeed) * filterLoadShare + Double(tileLines))
+                        dramLines += count * (Double(filterFeed) * filterLoadShare + tileDRAMLines)
                         if first {
                             cycles += prefetchLines * hw.cyclesPerLine
                             first = false

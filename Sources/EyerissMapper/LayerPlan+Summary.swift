@@ -51,6 +51,10 @@ extension LayerPlan {
                 filterLoads += 1
                 filterLines += pass.filterLines
             }
+            if pass.nextFilterLines > 0 {
+                filterLoads += 1
+                filterLines += pass.nextFilterLines
+            }
             if pass.flags.contains(.loadIfmaps) {
                 ifmapLoads += 1
                 ifmapLines += g.channels * pass.nRows * layout.wl
@@ -77,7 +81,7 @@ extension LayerPlan {
         let bankLines = raw.globalBuffer.bankWords
         let banks = raw.globalBuffer.fmapBanks
         let maxIfmapTile = passes.map { $0.geometry.channels * $0.nRows * layout.wl }.max() ?? 0
-        let maxPsumTile = passes.map { $0.geometry.filters * $0.epass * layout.fl }.max() ?? 0
+        let maxPsumTile = passes.map { $0.geometry.psumTileLines(lanes: lanes) }.max() ?? 0
         let maxFilterBlock = passes.map(\.filterLines).max() ?? 0
         let filterBuffer = raw.globalBuffer.filterBanks * bankLines
         func percent(_ x: Double) -> String {

@@ -90,6 +90,7 @@ public struct LayerPlan: Equatable, Sendable {
                                ifmapAddress: layout.ifmapLine(n: draft.n, c: draft.c0, y: draft.yLo),
                                ofmapAddress: layout.ofmapLine(n: draft.n, m: draft.m0, e: draft.e0)))
         }
+        Self.loadFilterBlocksEarly(&passes)
         self.layer = layer
         self.config = config
         self.shift = shift
@@ -97,6 +98,32 @@ public struct LayerPlan: Equatable, Sendable {
         self.passes = passes
         self.layout = layout
         self.io = io
+    }
+
+    /// A pass that loads a filter block right after passes that keep the PEs' filters (e.g. image
+    /// 0 of the next filter chunk, after images 1-3 of an interleaved batch) would have the
+    /// whole block loaded during the one pass before it, with that pass's descriptor and the
+    /// next ifmap tile; instead those keep passes, which leave the filter buffer alone, load a
+    /// part of it each.
+    static func loadFilterBlocksEarly(_ passes: inout [Pass]) {
+        var k = 1
+        while k < passes.count {
+            guard passes[k].flags.contains(.loadFilters), passes[k - 1].flags.contains(.keepFilters) else {
+                k += 1
+                continue
+            }
+            var first = k - 1
+            while first > 0 && passes[first - 1].flags.contains(.keepFilters) { first -= 1 }
+            let lines = passes[k].filterLines, parts = k - first
+            let part = (lines + parts - 1) / parts
+            for (i, h) in (first..<k).enumerated() where i * part < lines {
+                passes[h].nextFilterAddress = passes[k].filterAddress + i * part
+                passes[h].nextFilterLines = min(part, lines - i * part)
+                passes[h].nextFilterBase = i * part
+            }
+            passes[k].flags.remove(.loadFilters)
+            k += 1
+        }
     }
 
     // MARK: - Program
@@ -115,7 +142,8 @@ public struct LayerPlan: Equatable, Sendable {
             (.ifmapChannelLines, layout.ifmapChannelLines), (.psumBank, pass.psumBank), (.epass, g.epass),
             (.fl, layout.fl), (.ofmapAddress, pass.ofmapAddress), (.ofmapPlaneLines, layout.ofmapPlaneLines),
             (.step, g.step), (.ifmapRowLines, layout.ifmapRowLines), (.ofmapRowLines, layout.ofmapRowLines),
-            (.ifmapBase, pass.ifmapBase),
+            (.ifmapBase, pass.ifmapBase), (.nextFilterAddress, pass.nextFilterAddress),
+            (.nextFilterLines, pass.nextFilterLines), (.nextFilterBase, pass.nextFilterBase),
         ]
         for (field, value) in values { d.set(field, value) }
         return d

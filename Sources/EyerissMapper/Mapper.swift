@@ -39,7 +39,10 @@ public enum Mapper {
         guard fmapLines < 0x1_0000_0000 else {
             throw reject("the ifmap and ofmap need \(Int(fmapLines)) DRAM lines; line addresses are 32 bits")
         }
-        let search = GeometrySearch(d: dims, hw: hw)
+        // A coded ifmap row's length depends on its zeros: rank assuming half of them are zero
+        // (AlexNet's ReLU outputs hold 40 to 75 %; the co-simulation's random data 50 %).
+        let codedRowLines = Double(ceilDiv(ceilDiv(dims.w, 2), config.raw.rlc.pairsPerWord))
+        let search = GeometrySearch(d: dims, hw: hw, ifmapRowDRAMLines: io.ifmapRLC ? min(codedRowLines, Double(dims.wl)) : Double(dims.wl))
         guard let found = search.best() else { throw reject(diagnose(dims, hw)) }
 
         let g = found.geometry

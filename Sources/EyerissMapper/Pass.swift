@@ -41,7 +41,7 @@ public struct Pass: Equatable, Sendable {
     public let i0: Int
     /// First output row.
     public let e0: Int
-    public let flags: PassFlags
+    public internal(set) var flags: PassFlags
     /// First ifmap row of the pass, counting padding: `e0 * stride - pad + i0` (may be < 0).
     public let yStart: Int
     /// First ifmap row held in the ifmap tile (0 when `nRows == 0`).
@@ -64,6 +64,14 @@ public struct Pass: Equatable, Sendable {
     public let ifmapAddress: Int
     /// DRAM line of ofmap `(n, m0, e0, 0)`.
     public let ofmapAddress: Int
+    /// A part of a later pass's filter block that this pass loads into the filter buffer while it
+    /// runs: `nextFilterLines` lines (0: none) from DRAM line `nextFilterAddress` to buffer line
+    /// `nextFilterBase`. Only a pass that keeps the PEs' filters, and so leaves the buffer alone,
+    /// carries one: the passes that keep their filters before a pass that feeds a new block
+    /// load it a part each, and that pass finds it in the buffer.
+    public internal(set) var nextFilterAddress = 0
+    public internal(set) var nextFilterLines = 0
+    public internal(set) var nextFilterBase = 0
 
     /// Output rows of the pass: `e * jobRows`.
     public var epass: Int { geometry.epass }

@@ -82,6 +82,17 @@ public struct PassGeometry: Hashable, Sendable {
         let perLine = filterWordsPerLine(lanes: lanes, activeRows: activeRows)
         return groups * ((activeRows * wordsPerPE + perLine - 1) / perLine)
     }
+    /// Psum tile lines of one row of a filter group: `ceil(p * F / lanes)`. The tile holds the
+    /// row as the stream one PE column sends (`f`, then `k`), `lanes` words to a line
+    /// (docs/architecture.md, section 3), so the output and psum networks move a line of a
+    /// column's psums per cycle.
+    public func psumRowLines(lanes: Int) -> Int { Self.psumRowLines(lanes: lanes, p: p, f: f) }
+    public static func psumRowLines(lanes: Int, p: Int, f: Int) -> Int { (p * f + lanes - 1) / lanes }
+    /// Lines of the pass's psum tile: `Epass * t * ceil(p * F / lanes)`.
+    public func psumTileLines(lanes: Int) -> Int { epass * t * psumRowLines(lanes: lanes) }
+    /// Lines the output network writes (and the psum network reads, when the pass accumulates):
+    /// `jobRows * e * t * ceil(p * F / lanes)`.
+    public func psumNetworkLines(lanes: Int) -> Int { jobRows * activeColumns * psumRowLines(lanes: lanes) }
     /// MACs of one active PE: `jobRows * F * p * q * S` (padding positions included).
     public var macsPerPE: Int { jobRows * f * p * q * s }
     /// MACs of the whole pass: every active PE does the same work.

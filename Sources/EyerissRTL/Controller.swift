@@ -40,6 +40,9 @@ extension DescriptorField {
         case .ifmapRowLines: return "ifmap_row_lines"
         case .ofmapRowLines: return "ofmap_row_lines"
         case .ifmapBase: return "ifmap_base"
+        case .nextFilterAddress: return "next_filter_addr"
+        case .nextFilterLines: return "next_filter_lines"
+        case .nextFilterBase: return "next_filter_base"
         }
     }
 
@@ -50,19 +53,23 @@ extension DescriptorField {
         case .shift: return p.pe.shiftBits
         case .psumBank: return p.bankIndexBits
         case .ifmapBase: return p.glbLineBits
-        case .yStart, .filterAddress, .ifmapAddress, .ifmapChannelLines, .ofmapAddress, .ofmapPlaneLines: return 32
+        case .nextFilterBase: return p.filterLineBits
+        case .yStart, .filterAddress, .ifmapAddress, .ifmapChannelLines, .ofmapAddress, .ofmapPlaneLines,
+             .nextFilterAddress: return 32
         default: return p.countBits
         }
     }
 
-    /// Fields the controller keeps: all of them.
-    static var kept: [DescriptorField] { allCases }
+    /// Fields the controller keeps: all but `fl` (lines of a raw ofmap row), which the hardware
+    /// no longer needs: psum tile lines run over filters, and the store engine packs raw rows
+    /// itself. The field stays in the format for the tools that read programs.
+    static var kept: [DescriptorField] { allCases.filter { $0 != .fl } }
 }
 
 /// Outputs of the controller that the top wires to the rest of the accelerator.
 struct ControllerFields {
     static let exported: [DescriptorField] = [.s, .stride, .f, .q, .p, .r, .e, .t, .jobRows, .shift, .pad, .w, .h,
-                                              .yStart, .yLo, .nRows, .wl, .yCount, .psumBank, .epass, .fl, .step,
+                                              .yStart, .yLo, .nRows, .wl, .yCount, .psumBank, .epass, .step,
                                               .ofmapAddress, .ofmapPlaneLines, .ofmapRowLines, .ifmapBase]
     /// Fields of the ifmap tile load, as `load_*_o`: the current pass's, or the next pass's
     /// while the prefetch loads its tile.
@@ -103,25 +110,18 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let doneOut = m.output("done_o")
     let stateOut = m.output("state_o", 4)
     let passesOut = m.output("passes_o", 32)
-    m.portGroup("DRAM read request / response (in order) / write")
+    m.portGroup("DRAM read request / response (in order); the store engine writes")
     let rqValid = m.output("dram_rd_req_valid_o")
     let rqReady = m.input("dram_rd_req_ready_i")
     let rqAddr = m.output("dram_rd_req_addr_o", ab)
     let rsValid = m.input("dram_rd_resp_valid_i")
     let rsReady = m.output("dram_rd_resp_ready_o")
     let rsData = m.input("dram_rd_resp_data_i", lw)
-    let wrValid = m.output("dram_wr_valid_o")
-    let wrReady = m.input("dram_wr_ready_i")
-    let wrAddr = m.output("dram_wr_addr_o", ab)
-    let wrData = m.output("dram_wr_data_o", lw)
-    m.portGroup("Global buffer: ifmap and filter line writes, psum line reads for stores")
+    m.portGroup("Global buffer: ifmap and filter line writes")
     let glbIfWrEn = m.output("glb_if_wr_en_o")
     let glbFWrEn = m.output("glb_f_wr_en_o")
     let glbWrLine = m.output("glb_wr_line_o", max(p.glbLineBits, p.filterLineBits))
     let glbWrData = m.output("glb_wr_data_o", lw)
-    let glbPsRdEn = m.output("glb_ps_rd_en_o")
-    let glbPsRdLine = m.output("glb_ps_rd_line_o", p.glbLineBits)
-    let glbPsRdData = m.input("glb_ps_rd_data_i", lw)
     m.portGroup("Pass run: start pulses for PEs, feeders and the output network; their status")
     let runStart = m.output("run_start_o")
     let accumulate = m.output("accumulate_o")
@@ -134,12 +134,13 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     var loadOut: [DescriptorField: Expr] = [:]
     for f in ControllerFields.loadView { loadOut[f] = m.output("load_\(f.name)_o", f.width(p)) }
     let ifmapLoadingOut = m.output("ifmap_loading_o")
-    m.portGroup("Run-length codec: coded ifmap loads and coded (and ReLU) ofmap stores")
+    m.portGroup("Run-length codec: coded ifmap loads; the store engine: ofmap stores, coded or raw, ReLU")
     let rlcLoadStart = m.output("rlc_load_start_o")
     let rlcLoadBusy = m.input("rlc_load_busy_i")
     let rlcStoreStart = m.output("rlc_store_start_o")
     let rlcStoreBusy = m.input("rlc_store_busy_i")
     let reluOut = m.output("relu_o")
+    let storeCodedOut = m.output("store_coded_o")
     m.portGroup("Per-pass multicast IDs and active rows and columns")
     let rowG = m.output("row_g_o", p.rows * p.rowTagBits)
     let rowI = m.output("row_i_o", p.rows * p.ifmapColumnTagBits)
@@ -167,10 +168,13 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let stSetup = m.constant("StSetup", 5, width: sb, comment: "per-row and per-column multicast IDs")
     let stRunStart = m.constant("StRunStart", 6, width: sb, comment: "start pulse to PEs and feeders")
     let stRun = m.constant("StRun", 7, width: sb, comment: "waiting for every psum and every PE")
-    let stStore = m.constant("StStore", 8, width: sb, comment: "psum tile -> DRAM")
+    let stStore = m.constant("StStore", 8, width: sb, comment: "hand the psum tile to the store engine once it is free")
     let stDone = m.constant("StDone", 9, width: sb, comment: "program finished")
     let stPrefetchWait = m.constant("StPrefetchWait", 10, width: sb,
                                     comment: "pass computed; the next descriptor or filter block is still arriving")
+    let stStoreWait = m.constant("StStoreWait", 11, width: sb,
+                                 comment: "the store engine still reads this pass's psum banks (an earlier tile there)")
+    let stFinish = m.constant("StFinish", 12, width: sb, comment: "END: the store engine finishes the last tile")
     let state = m.register("state", sb, reset: 0)
     let progPtr = m.register("prog_ptr", ab, reset: 0, comment: "line of the current descriptor")
     let progBase = m.register("prog_base", ab, reset: 0)
@@ -191,6 +195,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assign(accumulate, flagAccumulate)
     m.assign(keepFilters, flagKeepFilters)
     m.assign(reluOut, flagRelu)
+    m.assign(storeCodedOut, flagOfmapRLC)
 
     // The next pass's descriptor, fetched while this pass computes. A second register set
     // rather than a small memory or a partial fetch: the fields of this pass stay in use until
@@ -205,6 +210,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let pfFilter = m.constant("PfFilter", 2, width: pb, comment: "next filter block -> filter buffer")
     let pfReady = m.constant("PfReady", 3, width: pb, comment: "next descriptor (and its filter block and tile) in place")
     let pfIfmap = m.constant("PfIfmap", 4, width: pb, comment: "next ifmap tile -> the other half of the ifmap region")
+    let pfHint = m.constant("PfHint", 5, width: pb, comment: "a later pass's filter block -> filter buffer (this pass keeps its filters)")
     let pf = m.register("pf_state", pb, reset: 0)
     var next: [DescriptorField: Expr] = [:]
     var nextRegs: [(DescriptorField, (q: Expr, d: Expr))] = []
@@ -221,7 +227,9 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assign(pfFetching, pf.q.eq(pfFetch))
     m.assign(pfLoadingFilters, pf.q.eq(pfFilter))
     m.assign(pfLoadingIfmap, pf.q.eq(pfIfmap))
-    m.assign(pfBusy, pfFetching | pfLoadingFilters | pfLoadingIfmap)
+    let pfHinting = m.logic("pf_hinting", comment: "the prefetch loads the filter block this pass names for a later pass")
+    m.assign(pfHinting, pf.q.eq(pfHint))
+    m.assign(pfBusy, pfFetching | pfLoadingFilters | pfLoadingIfmap | pfHinting)
     m.assign(pfIsReady, pf.q.eq(pfReady))
     let nextLoadsFilters = m.logic("next_loads_filters", comment: "the next descriptor is a PASS that loads filters")
     m.assign(nextLoadsFilters, next[.opcode]!.eq(1) & next[.flags]!.bit(0))
@@ -240,7 +248,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let fetching = m.logic("fetching", comment: "reading a descriptor (this one or, prefetching, the next)")
     let loadingFilters = m.logic("loading_filters", comment: "reading a filter block into the filter buffer")
     m.assign(fetching, state.q.eq(stFetch) | pfFetching)
-    m.assign(loadingFilters, state.q.eq(stLoadFilter) | pfLoadingFilters)
+    m.assign(loadingFilters, state.q.eq(stLoadFilter) | pfLoadingFilters | pfHinting)
     // While the prefetch runs, the load fields are the next pass's: they are only used once its
     // tile load starts (at the end of the prefetch's fetch or filter load), by then complete.
     let ifmapFromNext = m.logic("ifmap_from_next", comment: "the tile being loaded is the next pass's")
@@ -260,8 +268,9 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let ifmapTileLines = m.logic("ifmap_tile_lines", 32)
     m.assign(ifmapTileLines, load[.q]!.zeroExtended(to: 32) * load[.r]!.zeroExtended(to: 32)
         * load[.nRows]!.zeroExtended(to: 32) * load[.wl]!.zeroExtended(to: 32))
-    let filterLines = Expr.mux(pfLoadingFilters, next[.filterLines]!, field[.filterLines]!)
-    let filterAddress = Expr.mux(pfLoadingFilters, next[.filterAddress]!, field[.filterAddress]!)
+    let filterLines = Expr.mux(pfLoadingFilters, next[.filterLines]!, Expr.mux(pfHinting, field[.nextFilterLines]!, field[.filterLines]!))
+    let filterAddress = Expr.mux(pfLoadingFilters, next[.filterAddress]!,
+                                 Expr.mux(pfHinting, field[.nextFilterAddress]!, field[.filterAddress]!))
     m.assign(total, Expr.mux(fetching, .lit(DescriptorField.linesPerDescriptor, width: 32),
                              Expr.mux(loadingFilters, filterLines.zeroExtended(to: 32), ifmapTileLines)))
     let reqCount = m.register("req_count", 32, reset: 0, comment: "lines requested")
@@ -289,7 +298,8 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assign(glbFWrEn, respFire & loadingFilters)
     let wlb = max(p.glbLineBits, p.filterLineBits)
     m.assign(glbWrLine, Expr.mux(loadingIfmap, respCount.q.truncated(to: wlb) + load[.ifmapBase]!.zeroExtended(to: wlb),
-                                 respCount.q.truncated(to: wlb)))
+                                 respCount.q.truncated(to: wlb)
+                                    + Expr.mux(pfHinting, field[.nextFilterBase]!, .lit(0, width: p.filterLineBits)).zeroExtended(to: wlb)))
     m.assign(glbWrData, rsData)
 
     // ------------------------------------------------------------------ setup
@@ -389,66 +399,17 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let runDone = m.logic("run_done")
     m.assign(runDone, state.q.eq(stRun) & settle.q & ~feedersBusy & pesIdle & gonWords.eq(expected.q))
 
-    // ------------------------------------------------------------------ DMA writes (stores)
-    m.section("Store: psum tile lines -> DRAM")
-    let storeLines = m.logic("store_lines", 32, comment: "Epass x Fl lines per filter")
-    m.assign(storeLines, field[.epass]!.zeroExtended(to: 32) * field[.fl]!.zeroExtended(to: 32))
-    let storeFilters = m.logic("store_filters", 32)
-    m.assign(storeFilters, field[.p]!.zeroExtended(to: 32) * field[.t]!.zeroExtended(to: 32))
-    let inStore = m.logic("in_store")
-    m.assign(inStore, state.q.eq(stStore))
-    let stLine = m.register("store_line", 32, reset: 0, comment: "line within the filter's rows")
-    let stFilter = m.register("store_filter", 32, reset: 0)
-    let stCount = m.register("store_count", 32, reset: 0, comment: "psum tile line being read")
-    let stPlane = m.register("store_plane", ab, reset: 0, comment: "DRAM line of the filter's plane")
-    let stBusy = m.register("store_busy", reset: 0, comment: "lines left to read")
-    let stValid = m.register("store_valid", reset: 0, comment: "a line waits for the DRAM")
-    let stAddr = m.register("store_addr", ab)
-    let stIssue = m.logic("store_issue")
-    m.assign(stIssue, inStore & stBusy.q & (~stValid.q | wrReady))
-    let stLastLine = m.logic("store_last_line")
-    let stLastFilter = m.logic("store_last_filter")
-    m.assign(stLastLine, stLine.q.eq(storeLines - 1))
-    m.assign(stLastFilter, stFilter.q.eq(storeFilters - 1))
-    m.assign(glbPsRdEn, stIssue)
-    m.assign(glbPsRdLine, stCount.q.truncated(to: p.glbLineBits))
-    m.assign(wrValid, stValid.q)
-    m.assign(wrAddr, stAddr.q)
-    m.assign(wrData, Expr.concat((0..<p.lanes).reversed().map { l in
-        let word = glbPsRdData.bits(p.dataBits * l + p.dataBits - 1, p.dataBits * l)
-        let negative = glbPsRdData.bit(p.dataBits * l + p.dataBits - 1)
-        return Expr.mux(flagRelu & negative, .lit(0, width: p.dataBits), word)
-    }))
-    let storeDone = m.logic("store_done")
-    m.assign(storeDone, inStore & ~stBusy.q & ~stValid.q & ~(flagOfmapRLC & rlcStoreBusy))
-    let enterStore = m.logic("enter_store")
-    m.comb("Store sequencing") { b in
-        for r in [stLine, stFilter, stCount, stPlane] { b.set(r.d, r.q) }
-        b.set(stBusy.d, stBusy.q)
-        b.set(stValid.d, stValid.q)
-        b.set(stAddr.d, stAddr.q)
-        b.when(enterStore) { b in
-            b.set(stLine.d, .lit(0, width: 32))
-            b.set(stFilter.d, .lit(0, width: 32))
-            b.set(stCount.d, .lit(0, width: 32))
-            b.set(stPlane.d, field[.ofmapAddress]!)
-            b.set(stBusy.d, storeLines.ne(0) & storeFilters.ne(0) & ~flagOfmapRLC)
-        }
-        b.when(stIssue) { b in
-            b.set(stValid.d, .one)
-            b.set(stAddr.d, stPlane.q + stLine.q)
-            b.set(stCount.d, stCount.q + 1)
-            b.set(stLine.d, stLine.q + 1)
-            b.when(stLastLine) { b in
-                b.set(stLine.d, .lit(0, width: 32))
-                b.set(stFilter.d, stFilter.q + 1)
-                b.set(stPlane.d, stPlane.q + field[.ofmapPlaneLines]!)
-                b.when(stLastFilter) { b in b.set(stBusy.d, .zero) }
-            }
-        } otherwise: { b in
-            b.when(wrReady) { b in b.set(stValid.d, .zero) }
-        }
-    }
+    // ------------------------------------------------------------------ stores
+    m.section("Store: the store engine writes the psum tile to DRAM while the next passes run")
+    // A tile is handed over once the engine is free; the pass is then over. A later pass whose
+    // psum tile starts in the bank of the tile being stored waits for it (the mapper gives
+    // tiles that are open at once, e.g. the images of an interleaved batch, banks of their own).
+    let storeDone = m.logic("store_done", comment: "the tile goes to the store engine")
+    m.assign(storeDone, state.q.eq(stStore) & ~rlcStoreBusy)
+    let storeBank = m.register("store_bank", p.bankIndexBits, reset: 0, comment: "first psum bank of the tile being stored")
+    m.assign(storeBank.d, Expr.mux(storeDone, field[.psumBank]!, storeBank.q))
+    let storeConflict = m.logic("store_conflict", comment: "this pass's psum tile starts where the engine still reads")
+    m.assign(storeConflict, rlcStoreBusy & storeBank.q.eq(field[.psumBank]!))
 
     // ------------------------------------------------------------------ next state
     m.section("Next state")
@@ -461,7 +422,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let afterRun = m.logic("after_run", sb)
     let nextDescriptor = m.logic("next_descriptor", sb, comment: "decode the prefetched descriptor, else fetch it")
     m.assign(afterFilter, Expr.mux(flagLoadIfmap & ~ifmapPrefetched.q, stLoadIfmap, stSetup))
-    m.assign(afterDecode, Expr.mux(opcodeEnd, stDone,
+    m.assign(afterDecode, Expr.mux(opcodeEnd, stFinish,
                                    Expr.mux(flagLoadFilter & ~prefetched.q, stLoadFilter, afterFilter)))
     m.assign(nextDescriptor, Expr.mux(pfIsReady, stDecode, stFetch))
     m.assign(afterRun, Expr.mux(flagStore, stStore, nextDescriptor))
@@ -471,6 +432,8 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assign(passEnd, (runExit & ~flagStore) | storeDone)
     let pfStart = m.logic("pf_start", comment: "the filter feeder is done: the filter buffer is free")
     m.assign(pfStart, state.q.eq(stRun) & settle.q & ~filterFeederBusy & ~runDone & pf.q.eq(pfIdle))
+    let pfHintDone = m.logic("pf_hint_done")
+    m.assign(pfHintDone, pfHinting & loadDone)
     let pfFetchDone = m.logic("pf_fetch_done")
     m.assign(pfFetchDone, pfFetching & loadDone)
     m.assign(pfIfmapStart, nextLoadsIfmap & ((pfFetchDone & ~nextLoadsFilters) | (pfLoadingFilters & loadDone)))
@@ -478,9 +441,9 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assign(pfIfmapDone, pfLoadingIfmap & Expr.mux(nextIfmapRLC, ~rlcLoadBusy, loadDone))
     m.assign(startLoad, (state.q.eq(stIdle) & startCmd) | (state.q.eq(stDone) & startCmd)
         | state.q.eq(stDecode) | (state.q.eq(stLoadFilter) & loadDone) | (passEnd & ~pfIsReady)
-        | pfStart | (pfFetchDone & nextLoadsFilters) | pfIfmapStart)
-    m.assign(enterStore, runExit & flagStore)
-    m.assign(rlcStoreStart, enterStore & flagOfmapRLC)
+        | pfStart | pfHintDone | (pfFetchDone & nextLoadsFilters) | pfIfmapStart)
+    m.assign(rlcStoreStart, storeDone)
+
     let ifmapLoaded = m.logic("ifmap_loaded")
     m.assign(ifmapLoaded, Expr.mux(flagIfmapRLC, ~rlcLoadBusy, loadDone))
     m.assign(rlcLoadStart, (flagIfmapRLC & ((state.q.eq(stDecode) & afterDecode.eq(stLoadIfmap))
@@ -502,7 +465,9 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
             ([stDecode], { b in b.set(state.d, afterDecode) }),
             ([stLoadFilter], { b in b.when(loadDone) { b in b.set(state.d, afterFilter) } }),
             ([stLoadIfmap], { b in b.when(ifmapLoaded) { b in b.set(state.d, stSetup) } }),
-            ([stSetup], { b in b.when(setupLast) { b in b.set(state.d, stRunStart) } }),
+            ([stSetup], { b in b.when(setupLast) { b in b.set(state.d, Expr.mux(storeConflict, stStoreWait, stRunStart)) } }),
+            ([stStoreWait], { b in b.when(~storeConflict) { b in b.set(state.d, stRunStart) } }),
+            ([stFinish], { b in b.when(~rlcStoreBusy) { b in b.set(state.d, stDone) } }),
             ([stRunStart], { b in
                 b.set(state.d, stRun)
                 b.set(settle.d, .one)
@@ -522,7 +487,8 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
         b.set(pf.d, pf.q)
         b.set(prefetched.d, prefetched.q)
         b.set(ifmapPrefetched.d, ifmapPrefetched.q)
-        b.when(pfStart) { b in b.set(pf.d, pfFetch) }
+        b.when(pfStart) { b in b.set(pf.d, Expr.mux(field[.nextFilterLines]!.anySet, pfHint, pfFetch)) }
+        b.when(pfHintDone) { b in b.set(pf.d, pfFetch) }
         b.when(pfFetchDone) { b in b.set(pf.d, Expr.mux(nextLoadsFilters, pfFilter, Expr.mux(nextLoadsIfmap, pfIfmap, pfReady))) }
         b.when(pfLoadingFilters & loadDone) { b in b.set(pf.d, Expr.mux(nextLoadsIfmap, pfIfmap, pfReady)) }
         b.when(pfIfmapDone) { b in b.set(pf.d, pfReady) }
@@ -588,7 +554,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assign(passesOut, passes.q)
 
     // Simulation-only checks: a corrupt program or a broken neighbour stops the run by name.
-    m.assertion("state_legal", state.q.le(stPrefetchWait), message: "illegal state encoding")
+    m.assertion("state_legal", state.q.le(stFinish), message: "illegal state encoding")
     m.assertion("opcode_known", !(state.q.eq(stDecode) & field[.opcode]!.gt(.lit(1, width: 8))),
                 message: "unknown descriptor opcode (0 is END, 1 is PASS): the program in DRAM is corrupt")
     m.assertion("dram_resp_requested", !(respFire & respCount.q.ge(reqCount.q)),
@@ -598,7 +564,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assertion("rlc_load_start_idle", !(rlcLoadStart & rlcLoadBusy),
                 message: "coded ifmap load started while the RLC loader is still busy")
     m.assertion("rlc_store_start_idle", !(rlcStoreStart & rlcStoreBusy),
-                message: "coded ofmap store started while the RLC encoder is still busy")
+                message: "a store started while the store engine is still busy")
     m.assertion("dma_restart_quiet", !(startLoad & respCount.q.lt(reqCount.q)),
                 message: "a DRAM transfer restarted while reads of the previous one were still in flight")
     m.assertion("prefetch_only_while_computing", !(pfBusy & ~(state.q.eq(stRun) | state.q.eq(stPrefetchWait))),

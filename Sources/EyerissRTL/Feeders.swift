@@ -250,53 +250,59 @@ public func makeIfmapFeeder(_ p: TopParams, header: RTLHeader) throws -> Module 
 }
 
 /// `eyeriss_psum_feeder`: when a pass accumulates onto earlier psums, sends them from the psum
-/// tile to the bottom PE of each column through the psum GIN, tagged (0, column): for each
-/// strip, output, column and filter (docs/architecture.md section 4).
+/// tile to the bottom PE of each column through the psum GIN, a buffer line at a time, tagged
+/// (0, column): for each strip, each line of a column's row of psums (the stream `f`, then `k`,
+/// `lanes` words to a line), each column (docs/architecture.md section 4). `out_count_o` says how
+/// many words the line holds (fewer on a row's last line); the column's unpacker hands them to
+/// its PE one by one.
 public func makePsumFeeder(_ p: TopParams, header: RTLHeader) throws -> Module {
     let m = ModuleBuilder("eyeriss_psum_feeder", header: header.lines(
-        purpose: "Psum feeder: psum tile -> psum GIN, tagged (0, column), for passes that accumulate.",
-        parameters: ["psum region: \(p.glbWordBits)-bit word addresses"]))
-    let io = FeederPorts(m, dataBits: p.dataBits, rowTagBits: p.rowTagBits, colTagBits: p.columnTagBits)
+        purpose: "Psum feeder: psum tile -> psum GIN, a line of up to \(p.lanes) psums for one column, tagged (0, column), for passes that accumulate.",
+        parameters: ["psum region: \(p.glbLineBits)-bit line addresses"]))
+    let io = FeederPorts(m, dataBits: p.lineBits, rowTagBits: p.rowTagBits, colTagBits: p.columnTagBits)
+    let countOut = m.output("out_count_o", p.laneBits + 1)
     let cb = p.countBits
     m.portGroup("Pass configuration")
-    let cfgP = m.input("cfg_p_i", cb)
+    let cfgRowWords = m.input("cfg_tile_row_words_i", cb)
+    let cfgRowLines = m.input("cfg_tile_row_lines_i", cb)
     let cfgE = m.input("cfg_e_i", cb)
     let cfgT = m.input("cfg_t_i", cb)
-    let cfgF = m.input("cfg_f_i", cb)
     let cfgJobRows = m.input("cfg_job_rows_i", cb)
-    let cfgEpass = m.input("cfg_epass_i", cb)
-    let cfgFl = m.input("cfg_fl_i", cb)
     m.portGroup("Psum region read port (line, data the next cycle)")
     let rdEn = m.output("ps_rd_en_o")
     let rdLine = m.output("ps_rd_line_o", p.glbLineBits)
     let rdData = m.input("ps_rd_data_i", p.lineBits)
 
-    let issueSig = m.logic("issue_word")
-    let nest = LoopNest(m, "loop", levels: [("k", cb, cfgP), ("j", cb, cfgE), ("tg", cb, cfgT), ("f", cb, cfgF),
+    let issueSig = m.logic("issue_line")
+    let nest = LoopNest(m, "loop", levels: [("j", cb, cfgE), ("tg", cb, cfgT), ("li", cb, cfgRowLines),
                                             ("strip", cb, cfgJobRows)],
                         advance: issueSig, restart: io.start)
-    let (k, j, tg, f, strip) = (nest.counters[0], nest.counters[1], nest.counters[2], nest.counters[3], nest.counters[4])
+    let (j, tg, li, strip) = (nest.counters[0], nest.counters[1], nest.counters[2], nest.counters[3])
     let ctl = FeederControl(m, start: io.start, outReady: io.outReady, finalWord: nest.lastAll)
     m.assign(issueSig, ctl.issue)
-    let wordAddr = psumTileAddress(m, "word_addr", tg: tg, k: k, j: j, strip: strip, f: f, p: cfgP, e: cfgE,
-                                   epass: cfgEpass, fl: cfgFl, laneBits: p.laneBits, wordBits: p.glbWordBits)
+    let line = psumTileLine(m, "tile_line", tg: tg, li: li, j: j, strip: strip, e: cfgE, t: cfgT,
+                            rowLines: cfgRowLines, lineBits: p.glbLineBits)
     m.assign(rdEn, ctl.issue)
-    m.assign(rdLine, wordAddr.bits(p.glbWordBits - 1, p.laneBits))
+    m.assign(rdLine, line)
     let column = m.logic("column", p.columnTagBits, comment: "c = tg x e + j")
     let ctb = p.columnTagBits
     m.assign(column, tg.resized(to: ctb) * cfgE.resized(to: ctb) + j.resized(to: ctb))
+    let words = m.logic("line_words", cb, comment: "lanes, or the words left on the row's last line")
+    m.assign(words, Expr.mux(nest.last[2], cfgRowWords - li.shiftedLeft(by: .lit(p.laneBits, width: 8)), .lit(p.lanes, width: cb)))
+    m.markUnused("line_words_high", [words.bits(cb - 1, p.laneBits + 1)])  // at most lanes
 
-    let lane = m.register("lane", p.laneBits)
+    let count = m.register("count", p.laneBits + 1)
     let colTag = m.register("col_tag", p.columnTagBits)
     m.comb { b in
-        b.set(lane.d, lane.q)
+        b.set(count.d, count.q)
         b.set(colTag.d, colTag.q)
         b.when(ctl.issue) { b in
-            b.set(lane.d, wordAddr.bits(p.laneBits - 1, 0))
+            b.set(count.d, words.resized(to: p.laneBits + 1))
             b.set(colTag.d, column)
         }
     }
-    laneSelect(m, line: rdData, lane: lane.q, wordBits: p.dataBits, lanes: p.lanes, into: io.outData)
+    m.assign(io.outData, rdData)
+    m.assign(countOut, count.q)
     m.assign(io.outValid, ctl.outValid)
     m.assign(io.rowTag, .lit(0, width: p.rowTagBits))
     m.assign(io.colTag, colTag.q)
@@ -304,15 +310,54 @@ public func makePsumFeeder(_ p: TopParams, header: RTLHeader) throws -> Module {
     return try m.build()
 }
 
-/// Word address in the psum tile: ((tg x p + k) x Epass + j + strip x e) x Fl x lanes + f.
-func psumTileAddress(_ m: ModuleBuilder, _ name: String, tg: Expr, k: Expr, j: Expr, strip: Expr, f: Expr,
-                     p: Expr, e: Expr, epass: Expr, fl: Expr, laneBits: Int, wordBits: Int) -> Expr {
-    func wide(_ x: Expr) -> Expr { x.zeroExtended(to: 32) }
-    let full = m.logic("\(name)_full", 32)
-    let rowWords = wide(fl).shiftedLeft(by: .lit(laneBits, width: 8))
-    m.assign(full, ((wide(tg) * wide(p) + wide(k)) * wide(epass) + wide(j) + wide(strip) * wide(e)) * rowWords + wide(f))
-    let addr = m.logic(name, wordBits)
-    m.assign(addr, full.truncated(to: wordBits))
-    m.markUnused("\(name)_high", [full.bits(31, wordBits)])
-    return addr
+/// `eyeriss_psum_unpacker`: between the psum GIN and the bottom PE of a column, hands the
+/// `count` psums of a delivered line to the PE one per cycle, lane 0 first. Ready for the next
+/// line while empty or while its last word leaves, so a column that keeps up sees no gap.
+public func makePsumUnpacker(_ p: TopParams, header: RTLHeader) throws -> Module {
+    let m = ModuleBuilder("eyeriss_psum_unpacker", header: header.lines(
+        purpose: "Psum unpacker: a psum GIN line (up to \(p.lanes) psums) to the column's bottom PE, a word per cycle.",
+        parameters: ["line: \(p.lanes) words of \(p.dataBits) b"]))
+    let dw = p.dataBits, lw = p.lineBits, nb = p.laneBits + 1
+    m.portGroup("Clock and synchronous active-low reset")
+    m.input("clk_i")
+    m.input("rst_ni")
+    m.portGroup("Line from the psum GIN")
+    let inValid = m.input("in_valid_i")
+    let inReady = m.output("in_ready_o")
+    let inData = m.input("in_data_i", lw)
+    let inCount = m.input("in_count_i", nb)
+    m.portGroup("Psums to the PE")
+    let outValid = m.output("out_valid_o")
+    let outReady = m.input("out_ready_i")
+    let outData = m.output("out_data_o", dw)
+
+    let valid = m.register("valid", reset: 0, comment: "a line is held")
+    let line = m.register("line", lw)
+    let count = m.register("count", nb)
+    let index = m.register("index", p.laneBits, comment: "lane of the next word")
+    let lastWord = m.logic("last_word")
+    m.assign(lastWord, index.q.zeroExtended(to: nb).eq(count.q - 1))
+    let take = m.logic("take_line")
+    m.assign(inReady, ~valid.q | (outReady & lastWord))
+    m.assign(take, inValid & (~valid.q | (outReady & lastWord)))
+    m.comb { b in
+        b.set(valid.d, valid.q)
+        b.set(line.d, line.q)
+        b.set(count.d, count.q)
+        b.set(index.d, index.q)
+        b.when(valid.q & outReady) { b in
+            b.set(index.d, index.q + 1)
+            b.when(lastWord) { b in b.set(valid.d, .zero) }
+        }
+        b.when(take) { b in
+            b.set(valid.d, .one)
+            b.set(line.d, inData)
+            b.set(count.d, inCount)
+            b.set(index.d, .lit(0, width: p.laneBits))
+        }
+    }
+    laneSelect(m, line: line.q, lane: index.q, wordBits: dw, lanes: p.lanes, into: outData)
+    m.assign(outValid, valid.q)
+    m.assertion("count_nonzero", !(take & inCount.isZero), message: "psum unpacker: a line of no words")
+    return try m.build()
 }

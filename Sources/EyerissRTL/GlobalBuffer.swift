@@ -7,12 +7,15 @@ import HDL
 /// Each fmap bank belongs wholly to the ifmap region or the psum region for a pass: banks below
 /// `cfg_psum_bank_i` are ifmap banks, the rest psum banks (JSSC 2017: 25 banks of 512 x 64 b,
 /// assigned per layer). Each region is addressed from line 0. A bank is `lanes` memories of one
-/// word each, so a psum word can be written alone while DRAM moves whole lines.
+/// word each, so a line can be written in part (a lane enable per word).
 ///
 /// Ports (all reads are synchronous: data is valid the cycle after the read enable and holds
 /// until the next read of that port):
 /// - ifmap region: line write with lane enables (DRAM loads, RLC decoder), word read (ifmap feeder);
-/// - psum region: word write (output network), line read (psum feeder picks its word; stores);
+/// - psum region: line write with lane enables (output network), line read (psum feeder);
+/// - store read: a line read of a psum tile from its own first bank (the store engine, which
+///   may store a finished tile while the next pass runs in other banks: the two read ports
+///   never read one bank in the same cycle, so each bank stays single-ported);
 /// - filter buffer: line write (DRAM loads), line read (filter feeder).
 public func makeGlobalBuffer(_ p: TopParams, header: RTLHeader) throws -> Module {
     let m = ModuleBuilder("eyeriss_glb", header: header.lines(
@@ -35,13 +38,19 @@ public func makeGlobalBuffer(_ p: TopParams, header: RTLHeader) throws -> Module
     let ifRdEn = m.input("if_rd_en_i")
     let ifRdWord = m.input("if_rd_word_i", p.glbWordBits)
     let ifRdData = m.output("if_rd_data_o", dw)
-    m.portGroup("Psum region: word writes from the output network, line reads")
+    m.portGroup("Psum region: line writes from the output network, line reads")
     let psWrEn = m.input("ps_wr_en_i")
-    let psWrWord = m.input("ps_wr_word_i", p.glbWordBits)
-    let psWrData = m.input("ps_wr_data_i", dw)
+    let psWrLine = m.input("ps_wr_line_i", p.glbLineBits)
+    let psWrData = m.input("ps_wr_data_i", lw)
+    let psWrMask = m.input("ps_wr_mask_i", p.lanes)
     let psRdEn = m.input("ps_rd_en_i")
     let psRdLine = m.input("ps_rd_line_i", p.glbLineBits)
     let psRdData = m.output("ps_rd_data_o", lw)
+    m.portGroup("Store read: psum tile lines from the tile's first bank st_rd_bank_i")
+    let stRdEn = m.input("st_rd_en_i")
+    let stRdBank = m.input("st_rd_bank_i", p.bankIndexBits)
+    let stRdLine = m.input("st_rd_line_i", p.glbLineBits)
+    let stRdData = m.output("st_rd_data_o", lw)
     m.portGroup("Filter buffer: line writes from DRAM, line reads for the filter feeder")
     let fWrEn = m.input("f_wr_en_i")
     let fWrLine = m.input("f_wr_line_i", p.filterLineBits)
@@ -65,14 +74,17 @@ public func makeGlobalBuffer(_ p: TopParams, header: RTLHeader) throws -> Module
     m.assign(ifRdLine, ifRdWord.bits(p.glbWordBits - 1, p.laneBits))
     let ifRdLane = m.register("if_rd_lane", p.laneBits, comment: "lane of the word being read")
     m.assign(ifRdLane.d, Expr.mux(ifRdEn, ifRdWord.bits(p.laneBits - 1, 0), ifRdLane.q))
-    let psWrLine = m.logic("ps_wr_line", p.glbLineBits)
-    let psWrLane = m.logic("ps_wr_lane", p.laneBits)
-    m.assign(psWrLine, psWrWord.bits(p.glbWordBits - 1, p.laneBits))
-    m.assign(psWrLane, psWrWord.bits(p.laneBits - 1, 0))
     let ifW = bankOf("if_wr", ifWrLineSig, psum: false)
     let ifR = bankOf("if_rd", ifRdLine, psum: false)
     let psW = bankOf("ps_wr", psWrLine, psum: true)
     let psR = bankOf("ps_rd", psRdLine, psum: true)
+    let stR: (bank: Expr, row: Expr) = {
+        let bank = m.logic("st_rd_bank", p.bankIndexBits)
+        let row = m.logic("st_rd_row", p.bankAddrBits)
+        m.assign(bank, stRdLine.bits(p.glbLineBits - 1, p.bankAddrBits).resized(to: p.bankIndexBits) + stRdBank)
+        m.assign(row, stRdLine.bits(p.bankAddrBits - 1, 0))
+        return (bank, row)
+    }()
 
     // ------------------------------------------------------------------ banks
     m.section("Banks: one memory per lane, owned by the ifmap or the psum region")
@@ -80,6 +92,8 @@ public func makeGlobalBuffer(_ p: TopParams, header: RTLHeader) throws -> Module
     var psReadArms: [(labels: [Expr], body: (StmtBuilder) -> Void)] = []
     let ifLine = m.register("if_rd_line_data", lw, comment: "line read from the ifmap region")
     let psLine = m.register("ps_rd_line_data", lw, comment: "line read from the psum region")
+    var stReadArms: [(labels: [Expr], body: (StmtBuilder) -> Void)] = []
+    let stLine = m.register("st_rd_line_data", lw, comment: "line read for the store engine")
     for b in 0..<p.fmapBanks {
         let id = Expr.lit(b, width: p.bankIndexBits)
         let ownedByPsums = m.logic("bank\(b)_psum", comment: b == 0 ? "bank belongs to the psum region this pass" : nil)
@@ -89,14 +103,15 @@ public func makeGlobalBuffer(_ p: TopParams, header: RTLHeader) throws -> Module
         }
         for l in 0..<p.lanes {
             let ifHit = ifWrEn & ifWrMask.bit(l) & ifW.bank.eq(id) & ~ownedByPsums
-            let psHit = psWrEn & psW.bank.eq(id) & psWrLane.eq(l) & ownedByPsums
+            let psHit = psWrEn & psWrMask.bit(l) & psW.bank.eq(id) & ownedByPsums
             let data = m.logic("bank\(b)_l\(l)_wdata", dw)
-            m.assign(data, Expr.mux(ownedByPsums, psWrData, ifWrData.bits(dw * l + dw - 1, dw * l)))
+            m.assign(data, Expr.mux(ownedByPsums, psWrData.bits(dw * l + dw - 1, dw * l), ifWrData.bits(dw * l + dw - 1, dw * l)))
             m.memoryWrite(lanesMem[l], enable: ifHit | psHit, index: Expr.mux(ownedByPsums, psW.row, ifW.row), data: data)
         }
         let lineAt = { (row: Expr) in Expr.concat(lanesMem.reversed().map { $0[row] }) }
         ifReadArms.append(([id], { b in b.set(ifLine.d, lineAt(ifR.row)) }))
         psReadArms.append(([id], { b in b.set(psLine.d, lineAt(psR.row)) }))
+        stReadArms.append(([id], { b in b.set(stLine.d, lineAt(stR.row)) }))
     }
     m.comb("Ifmap region read: the addressed bank's line, registered") { b in
         b.set(ifLine.d, ifLine.q)
@@ -113,6 +128,13 @@ public func makeGlobalBuffer(_ p: TopParams, header: RTLHeader) throws -> Module
         }, default: { _ in })
     }
     m.assign(psRdData, psLine.q)
+    m.comb("Store read") { b in
+        b.set(stLine.d, stLine.q)
+        b.when(stRdEn) { b in b.switchOn(stR.bank, arms: stReadArms, default: { _ in }) }
+    }
+    m.assign(stRdData, stLine.q)
+    m.assertion("one_read_per_bank", !(psRdEn & stRdEn & psR.bank.eq(stR.bank)),
+                message: "global buffer: the psum feeder and the store engine read one bank in the same cycle")
 
     // ------------------------------------------------------------------ filter buffer
     m.section("Filter buffer")

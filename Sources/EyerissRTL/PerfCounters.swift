@@ -16,8 +16,10 @@ public enum PerfCounter: Int, CaseIterable, Sendable {
     /// Cycles at least one PE is working.
     case cyclesPEBusy
     /// Cycles the array waits on DRAM: the controller fetches a descriptor, loads filters or an
-    /// ifmap tile, stores psums, or waits at the end of a pass for the prefetch of the next
-    /// descriptor and filter block (the part of the prefetch that overlaps the run is not counted).
+    /// ifmap tile, waits for the store engine (to take a tile, to free a pass's psum banks, or
+    /// to finish the program's last tile), or waits at the end of a pass for the prefetch of the
+    /// next descriptor and filter block (the part of the prefetch or the store that overlaps
+    /// the run is not counted).
     case cyclesDRAMStall
     /// Cycles a feeder holds a word a global input network cannot deliver (a destination PE is
     /// not ready).
@@ -67,6 +69,8 @@ enum ControllerStateCode {
     static let loadIfmap = 4
     static let store = 8
     static let prefetchWait = 10
+    static let storeWait = 11
+    static let finish = 12
 }
 
 /// `eyeriss_perf_counters`: one `bits`-wide counter per `PerfCounter`, cleared by `clear_i` (the

@@ -21,7 +21,9 @@ import HDL
 ///
 /// Pipeline (JSSC 2017: a spad access stage, then a two-stage multiply and add):
 /// issue (ifmap spad read, filter spad read) -> multiply/shift/saturate -> accumulate in the
-/// psum spad. A zero activation is *gated*: no filter spad read, the product register does not
+/// psum spad. An output's p psums are sent by an output stage of their own, while the sequencer
+/// already takes the next window's columns and computes the next output: its first MACs, which
+/// overwrite the psum spad, wait until the output stage has sent the psum they overwrite. A zero activation is *gated*: no filter spad read, the product register does not
 /// switch and the psum keeps its value (counted in `cnt_gated_o`). The fixed-point rules are
 /// those of `EyerissGolden/FixedPoint.swift`.
 ///
@@ -129,7 +131,7 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
     let stLoadFilter = m.constant("StLoadFilter", 1, width: sb, comment: "taking p x q x S filter words")
     let stFill = m.constant("StFill", 2, width: sb, comment: "taking the window's new ifmap columns")
     let stCompute = m.constant("StCompute", 3, width: sb, comment: "issuing p x q x S MACs")
-    let stOutput = m.constant("StOutput", 4, width: sb, comment: "draining the MAC pipeline, sending p psums")
+    let stOutput = m.constant("StOutput", 4, width: sb, comment: "the job's last output: waiting for the output stage")
     let state = m.register("state", sb, reset: 0)
 
     // Sizes of this job, from the configuration (all small products, no address multiplies later).
@@ -148,6 +150,9 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
     let pairIdx = m.register("pair_idx", iw, reset: 0, comment: "j = s x q + c of the current MAC")
     let outputIdx = m.register("output_idx", p.countFieldBits, reset: 0, comment: "f: output within the row")
     let rowIdx = m.register("row_idx", p.countFieldBits, reset: 0, comment: "row within the job")
+    let outPending = m.register("out_pending", reset: 0, comment: "the output stage has psums of a finished output to send")
+    let outWait = m.register("out_wait", 2, reset: 0, comment: "cycles until the output's last MACs are in the psum spad")
+    let outIdx = m.register("out_idx", p.filtersFieldBits, reset: 0, comment: "k: the next psum the output stage sends")
 
     // Pipeline registers: issue -> multiply -> accumulate.
     m.section("MAC pipeline")
@@ -176,7 +181,13 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
     let psumAddend = m.logic("psum_addend", pw, comment: "incoming psum, or 0 at the bottom of a column")
 
     m.assign(idle, state.q.eq(stIdle))
-    m.assign(issue, state.q.eq(stCompute))
+    // A first MAC of an output overwrites psum k: only once the output stage has sent the last
+    // output's psum k. An output's last MAC waits for the stage to be free for it.
+    let firstPair = m.logic("first_pair")
+    m.assign(firstPair, pairIdx.q.eq(0))
+    let issueBlocked = m.logic("issue_blocked", comment: "the output stage still needs what this MAC would overwrite")
+    m.assign(issueBlocked, outPending.q & ((firstPair & outIdx.q.le(filterIdx.q)) | (lastPair & lastK)))
+    m.assign(issue, state.q.eq(stCompute) & ~issueBlocked)
     m.assign(lastK, filterIdx.q.eq(cfgP - 1))
     m.assign(lastPair, pairIdx.q.eq(windowWords - 1))
     m.assign(activation, ifmapSpad[ifmapRdPtr.q.resized(to: p.ifmapAddrBits)].asSigned)
@@ -188,11 +199,12 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
     m.assign(takeIfmap, state.q.eq(stFill) & ifmapValid)
     m.assign(ifmapPop, takeIfmap)
     m.assign(psumAddend, Expr.mux(cfgPsumIn, psumInData, .lit(0, width: pw)))
-    m.assign(sendPsum, state.q.eq(stOutput) & pipeEmpty & (options.has(.psumOutIgnoresFull) ? .one : psumOutReady)
+    m.markUnused("pipe_empty_unused", [pipeEmpty])
+    m.assign(sendPsum, outPending.q & outWait.q.isZero & (options.has(.psumOutIgnoresFull) ? .one : psumOutReady)
                            & (~cfgPsumIn | psumInValid))
     m.assign(psumInPop, sendPsum & cfgPsumIn)
     m.assign(psumOutPush, sendPsum)
-    m.assign(psumOut, psumSpad[filterIdx.q.resized(to: p.psumAddrBits)])
+    m.assign(psumOut, psumSpad[outIdx.q.resized(to: p.psumAddrBits)])
     m.assign(psumOutData, psumOut + psumAddend)
 
     let wrapIfmap = { (ptr: Expr) in Expr.mux(ptr.eq(windowWords - 1), .lit(0, like: ptr), ptr + 1) }
@@ -204,7 +216,25 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
         b.set(fillLeft.d, windowWords)
         b.set(outputIdx.d, .lit(0, width: p.countFieldBits))
     }
-    m.comb("Sequencer: counters advance as words are taken, MACs issued and psums sent") { b in
+    let lastOut = m.logic("last_out", comment: "the output stage sends its last psum")
+    m.assign(lastOut, sendPsum & outIdx.q.eq(cfgP - 1))
+    let outputDone = m.logic("output_done", comment: "the compute finishes an output: hand it to the output stage")
+    m.assign(outputDone, issue & lastK & lastPair)
+    m.comb("Output stage: after the pipeline drains, send psums k = 0 ..< p") { b in
+        b.set(outPending.d, outPending.q)
+        b.set(outWait.d, Expr.mux(outWait.q.isZero, outWait.q, outWait.q - 1))
+        b.set(outIdx.d, outIdx.q)
+        b.when(sendPsum) { b in
+            b.set(outIdx.d, outIdx.q + 1)
+            b.when(lastOut) { b in b.set(outPending.d, .zero) }
+        }
+        b.when(outputDone) { b in
+            b.set(outPending.d, .one)
+            b.set(outWait.d, .lit(2, width: 2))
+            b.set(outIdx.d, .lit(0, width: p.filtersFieldBits))
+        }
+    }
+    m.comb("Sequencer: counters advance as words are taken, MACs issued and psums handed on") { b in
         for r in [state, filterAddr, ifmapWrPtr, ifmapRdPtr, fillLeft, filterIdx, pairIdx, outputIdx, rowIdx] {
             b.set(r.d, r.q)
         }
@@ -240,34 +270,31 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
                 }
             }),
             ([stCompute], { b in
-                b.set(filterAddr.d, filterAddr.q + 1)
-                b.when(lastK) { b in
-                    b.set(filterIdx.d, .lit(0, width: p.filtersFieldBits))
-                    b.set(pairIdx.d, pairIdx.q + 1)
-                    if !options.has(.ifmapAddressStuck) { b.set(ifmapRdPtr.d, wrapIfmap(ifmapRdPtr.q)) }
-                    b.when(lastPair) { b in
-                        b.set(state.d, stOutput)
+                b.when(issue) { b in
+                    b.set(filterAddr.d, filterAddr.q + 1)
+                    b.when(lastK) { b in
+                        b.set(filterIdx.d, .lit(0, width: p.filtersFieldBits))
+                        b.set(pairIdx.d, pairIdx.q + 1)
+                        if !options.has(.ifmapAddressStuck) { b.set(ifmapRdPtr.d, wrapIfmap(ifmapRdPtr.q)) }
+                        b.when(lastPair) { b in
+                            // The output stage sends this output's psums; take the next window.
+                            b.set(outputIdx.d, outputIdx.q + 1)
+                            b.set(state.d, stFill)
+                            b.set(fillLeft.d, stepWords)
+                            b.when(lastOutput) { b in
+                                b.set(outputIdx.d, .lit(0, width: p.countFieldBits))
+                                b.set(rowIdx.d, rowIdx.q + 1)
+                                b.set(fillLeft.d, windowWords)
+                                b.when(lastRow) { b in b.set(state.d, stOutput) }
+                            }
+                        }
+                    } otherwise: {  b in
+                        b.set(filterIdx.d, filterIdx.q + 1)
                     }
-                } otherwise: { b in
-                    b.set(filterIdx.d, filterIdx.q + 1)
                 }
             }),
             ([stOutput], { b in
-                b.when(sendPsum) { b in
-                    b.set(filterIdx.d, filterIdx.q + 1)
-                    b.when(lastK) { b in
-                        b.set(filterIdx.d, .lit(0, width: p.filtersFieldBits))
-                        b.set(outputIdx.d, outputIdx.q + 1)
-                        b.set(state.d, stFill)
-                        b.set(fillLeft.d, stepWords)
-                        b.when(lastOutput) { b in
-                            b.set(outputIdx.d, .lit(0, width: p.countFieldBits))
-                            b.set(rowIdx.d, rowIdx.q + 1)
-                            b.set(fillLeft.d, windowWords)
-                            b.when(lastRow) { b in b.set(state.d, stIdle) }
-                        }
-                    }
-                }
+                b.when(~outPending.q) { b in b.set(state.d, stIdle) }
             }),
         ], default: { b in b.set(state.d, stIdle) })
     }
@@ -335,25 +362,32 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
 
     // ------------------------------------------------------------------ counters
     m.section("Activity counters")
-    let events: [Expr] = [
-        accValid.q & ~accGated.q,                   // macs
-        accValid.q & accGated.q,                    // gated
-        readWeight,                                 // filter_reads
-        takeFilter,                                 // filter_writes
-        issue & filterIdx.q.eq(0),                  // ifmap_reads: latched once per (s, c) pair
-        takeIfmap,                                  // ifmap_writes
-        accRead | sendPsum,                         // psum_reads
-        psumWrite,                                  // psum_writes
+    // Each counter adds its events of the cycle; only the psum spad can be read twice in one
+    // cycle (an accumulation and the output stage).
+    let events: [[Expr]] = [
+        [accValid.q & ~accGated.q],                 // macs
+        [accValid.q & accGated.q],                  // gated
+        [readWeight],                               // filter_reads
+        [takeFilter],                               // filter_writes
+        [issue & filterIdx.q.eq(0)],                // ifmap_reads: latched once per (s, c) pair
+        [takeIfmap],                                // ifmap_writes
+        [accRead, sendPsum],                        // psum_reads
+        [psumWrite],                                // psum_writes
     ]
+    let cw = p.counterBits
     for (i, name) in counterNames.enumerated() {
-        let c = m.register("cnt_\(name)", p.counterBits, reset: 0)
+        let c = m.register("cnt_\(name)", cw, reset: 0)
+        let any = events[i].dropFirst().reduce(events[i][0]) { $0 | $1 }
+        let step = events[i].count == 1 ? Expr.lit(1, width: cw)
+            : events[i].map { $0.zeroExtended(to: cw) }.reduce(Expr.lit(0, width: cw)) { $0 + $1 }
         m.comb { b in
             b.set(c.d, c.q)
-            b.when(cntClear) { b in b.set(c.d, .lit(0, width: p.counterBits)) }
-                otherwise: { b in b.when(events[i]) { b in b.set(c.d, c.q + 1) } }
+            b.when(cntClear) { b in b.set(c.d, .lit(0, width: cw)) }
+                otherwise: { b in b.when(any) { b in b.set(c.d, c.q + step) } }
         }
         m.assign(counterOutputs[i], c.q)
-        m.assertion("cnt_\(name)_no_wrap", !(events[i] & ~cntClear & (~c.q).isZero),
+        let wraps = c.q.ge(Expr.lit((1 << cw) - 1, width: cw) - step + 1)
+        m.assertion("cnt_\(name)_no_wrap", !(any & ~cntClear & wraps),
                     message: "activity counter cnt_\(name) wrapped around: widen counters.bits")
     }
 

@@ -322,13 +322,18 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     return try m.build()
 }
 
-/// `eyeriss_rlc_encoder`: stores a finished psum tile as run-length coded ofmap rows, through
-/// ReLU when asked. It reads the tile one buffer line at a time (the next line is read while
-/// the last word of the current one is coded, so it codes one value per cycle), collects
-/// pairs, and writes each full word, and each row's last, to the row's DRAM slot.
+/// `eyeriss_rlc_encoder`: stores a finished psum tile as ofmap rows, through ReLU when asked,
+/// either run-length coded or raw (`cfg_coded_i`). It walks the tile filter by filter, row by
+/// row, value by value; the tile holds a column's row as the stream `f`, then `k`
+/// (docs/architecture.md, section 3), so a filter's values lie `p` words apart and each is its
+/// own line read, issued while the value before is coded: one value per cycle. It keeps the
+/// tile's configuration from `start_i` on and reads through a buffer port of its own, so the
+/// controller can run the next pass while it stores. Coded, it collects pairs and writes each full word, and each row's last, to
+/// the row's DRAM slot; raw, it packs `lanes` values to a line (the row's last line padded with
+/// zeros).
 func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws -> Module {
     let m = ModuleBuilder("eyeriss_rlc_encoder", header: header.lines(
-        purpose: "ReLU and run-length encoder: psum tile from the global buffer to coded ofmap rows in DRAM.",
+        purpose: "Ofmap store: ReLU, then run-length coding or raw lines, psum tile from the global buffer to ofmap rows in DRAM.",
         parameters: ["code: \(rlc.pairsPerWord) pairs of (\(rlc.runBits)-bit run, \(rlc.levelBits)-bit level) + last flag per \(rlc.wordBits)-bit word (JSSC 2017)",
                      "line: \(p.lanes) words"]))
     let cb = p.countBits, ab = p.dramAddrBits, lw = p.lineBits, dw = p.dataBits
@@ -338,17 +343,21 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws 
     m.portGroup("Control: start_i begins a tile; busy_o until its last word is written")
     let start = m.input("start_i")
     let busyOut = m.output("busy_o")
-    m.portGroup("Tile: filters_i x epass_i rows of f_i values, fl_i buffer lines each")
-    let cfgFilters = m.input("cfg_filters_i", 32)
-    let cfgEpass = m.input("cfg_epass_i", cb)
-    let cfgF = m.input("cfg_f_i", cb)
-    let cfgFl = m.input("cfg_fl_i", cb)
-    let cfgRelu = m.input("cfg_relu_i")
-    let cfgAddr = m.input("cfg_addr_i", ab)
-    let cfgPlaneLines = m.input("cfg_plane_lines_i", ab)
-    let cfgRowLines = m.input("cfg_row_lines_i", cb)
-    m.portGroup("Psum region line reads")
+    m.portGroup("Tile, taken at start_i: p_i x t_i filters x epass_i rows of f_i values from bank psum_bank_i; a row of a filter group takes tile_row_lines_i lines")
+    let inP = m.input("cfg_p_i", cb)
+    let inTileRowLines = m.input("cfg_tile_row_lines_i", cb)
+    let inT = m.input("cfg_t_i", cb)
+    let inEpass = m.input("cfg_epass_i", cb)
+    let inF = m.input("cfg_f_i", cb)
+    let inCoded = m.input("cfg_coded_i")
+    let inRelu = m.input("cfg_relu_i")
+    let inAddr = m.input("cfg_addr_i", ab)
+    let inPlaneLines = m.input("cfg_plane_lines_i", ab)
+    let inRowLines = m.input("cfg_row_lines_i", cb)
+    let inBank = m.input("cfg_psum_bank_i", p.bankIndexBits)
+    m.portGroup("Psum tile line reads (a port of its own), from the tile's first bank")
     let rdEn = m.output("ps_rd_en_o")
+    let rdBank = m.output("ps_rd_bank_o", p.bankIndexBits)
     let rdLine = m.output("ps_rd_line_o", p.glbLineBits)
     let rdData = m.input("ps_rd_data_i", lw)
     m.portGroup("DRAM writes")
@@ -357,44 +366,61 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws 
     let wrAddr = m.output("wr_addr_o", ab)
     let wrData = m.output("wr_data_o", lw)
 
+    m.section("The tile's configuration, kept from the start")
+    var kept: [(q: Expr, d: Expr, input: Expr)] = []
+    func keep(_ name: String, _ input: Expr) -> Expr {
+        let r = m.register("tile_\(name)", input.width, reset: 0)
+        kept.append((r.q, r.d, input))
+        return r.q
+    }
+    let cfgP = keep("p", inP), cfgTileRowLines = keep("row_lines", inTileRowLines), cfgT = keep("t", inT)
+    let cfgEpass = keep("epass", inEpass), cfgF = keep("f", inF), cfgCoded = keep("coded", inCoded)
+    let cfgRelu = keep("relu", inRelu), cfgPlaneLines = keep("plane_lines", inPlaneLines)
+    let cfgRowLines = keep("ofmap_row_lines", inRowLines), cfgBank = keep("psum_bank", inBank)
+    m.comb { b in
+        for k in kept { b.set(k.d, Expr.mux(start, k.input, k.q)) }
+    }
+    m.assign(rdBank, cfgBank)
+
     m.section("Tile walk")
     let busy = m.register("busy", reset: 0)
-    let have = m.register("have_line", reset: 0, comment: "the buffer's read data holds the current line")
+    let have = m.register("have_line", reset: 0, comment: "the buffer's read data holds the current value's line")
     let x = m.register("x", cb, reset: 0, comment: "value within the row")
     let er = m.register("er", cb, reset: 0, comment: "row within the filter's rows")
-    let fi = m.register("fi", 32, reset: 0, comment: "filter of the tile")
-    let line = m.register("line", p.glbLineBits, reset: 0, comment: "buffer line being read")
-    let rowLine = m.register("row_line", p.glbLineBits, reset: 0, comment: "buffer line of the row's start")
+    let k = m.register("k", cb, reset: 0, comment: "filter within its group")
+    let tg = m.register("tg", cb, reset: 0, comment: "filter group")
+    let wb = p.glbWordBits
+    let filterBase = m.register("filter_base", wb, reset: 0, comment: "tile word of the filter's first value: tg x rowWords + k")
+    let rowBase = m.register("row_base", wb, reset: 0, comment: "tile word of the row's first value")
+    let wp = m.register("wp", wb, reset: 0, comment: "tile word of the current value")
     let plane = m.register("plane", ab, reset: 0, comment: "DRAM line of the filter's plane")
     let slot = m.register("slot", ab, reset: 0, comment: "DRAM line of the row's slot")
     let word = m.register("word", cb, reset: 0, comment: "words written for the row")
+    let groupWords = m.logic("group_words", wb, comment: "words of a filter group's row: tile_row_lines x lanes")
+    m.assign(groupWords, cfgTileRowLines.resized(to: wb).shiftedLeft(by: .lit(p.laneBits, width: 8)))
+    let rowStride = m.logic("row_stride", wb, comment: "words from a filter's row to its next: t x tile_row_lines x lanes")
+    m.assign(rowStride, cfgT.resized(to: wb) * groupWords)
 
     m.section("Coder")
     let runR = m.register("run", rlc.runBits, reset: 0, comment: "zeros waiting for their pair")
     let pairs = m.register("pairs", rlc.pairIndexBits, reset: 0, comment: "pairs collected in the word")
     let buf = m.register("buf", rlc.pairsPerWord * rlc.pairBits, reset: 0)
+    let rawLine = m.register("raw_line", lw, reset: 0, comment: "raw: the values of the line so far")
     let outValid = m.register("out_valid", reset: 0)
     let outAddr = m.register("out_addr", ab)
     let outData = m.register("out_data", lw)
     let canEmit = m.logic("can_emit", comment: "the output register is free by the next edge")
     m.assign(canEmit, ~outValid.q | wrReady)
-    let go = m.logic("go", comment: "a value is coded this cycle")
+    let go = m.logic("go", comment: "a value is stored this cycle")
     m.assign(go, busy.q & have.q & canEmit)
-    let raw = m.logic("raw", dw, signed: true)
-    m.comb("The value's lane") { b in
-        b.set(raw, rdData.bits(dw - 1, 0).asSigned)
-        for l in 1..<max(p.lanes, 1) {
-            b.when(x.q.bits(p.laneBits - 1, 0).eq(l)) { b in b.set(raw, rdData.bits(dw * l + dw - 1, dw * l).asSigned) }
-        }
-    }
+    let raw = m.logic("raw", dw, comment: "the value's lane of the line")
+    laneSelect(m, line: rdData, lane: wp.q.bits(p.laneBits - 1, 0), wordBits: dw, lanes: p.lanes, into: raw)
     let value = m.logic("value", dw, comment: "after ReLU")
-    m.assign(value, Expr.mux(cfgRelu & raw.bit(dw - 1), .lit(0, width: dw), raw.asUnsigned))
+    m.assign(value, Expr.mux(cfgRelu & raw.bit(dw - 1), .lit(0, width: dw), raw))
     let rowEnd = m.logic("row_end")
     m.assign(rowEnd, x.q.eq(cfgF - 1))
-    let lineEnd = m.logic("line_end")
-    m.assign(lineEnd, x.q.bits(p.laneBits - 1, 0).eq(p.lanes - 1))
-    let extend = m.logic("extend", comment: "the value joins the run")
-    m.assign(extend, value.isZero & runR.q.ne(rlc.maxRun) & ~rowEnd)
+    let extend = m.logic("extend", comment: "coded: the value joins the run")
+    m.assign(extend, cfgCoded & value.isZero & runR.q.ne(rlc.maxRun) & ~rowEnd)
     let pairNow = m.logic("pair_now", rlc.pairBits)
     m.assign(pairNow, Expr.concat([value, runR.q]))
     let merged = m.logic("merged", rlc.pairsPerWord * rlc.pairBits)
@@ -415,75 +441,102 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws 
             b.when(pairs.q.eq(i)) { b in b.set(merged, placed) }
         }
     }
+    let rawLane = m.logic("raw_lane", p.laneBits)
+    m.assign(rawLane, x.q.bits(p.laneBits - 1, 0))
+    let rawMerged = m.logic("raw_merged", lw, comment: "raw: the line with this value in its lane, the lanes above zero")
+    m.comb("The value joins the raw line") { b in
+        b.set(rawMerged, rawLine.q)
+        for l in 0..<p.lanes {
+            let below: [Expr] = l > 0 ? [rawLine.q.bits(dw * l - 1, 0)] : []
+            let above: [Expr] = l < p.lanes - 1 ? [Expr.lit(0, width: dw * (p.lanes - 1 - l))] : []
+            b.when(rawLane.eq(l)) { b in b.set(rawMerged, Expr.concat(above + [value] + below)) }
+        }
+    }
     let emit = m.logic("emit", comment: "a word goes out")
-    m.assign(emit, go & ~extend & (rowEnd | pairs.q.eq(rlc.pairsPerWord - 1)))
+    m.assign(emit, go & Expr.mux(cfgCoded, ~extend & (rowEnd | pairs.q.eq(rlc.pairsPerWord - 1)),
+                                 rowEnd | rawLane.eq(p.lanes - 1)))
     let lastRowOfFilter = m.logic("last_row_of_filter")
     m.assign(lastRowOfFilter, er.q.eq(cfgEpass - 1))
+    let lastK = m.logic("last_k")
+    m.assign(lastK, k.q.eq(cfgP - 1))
     let lastFilter = m.logic("last_filter")
-    m.assign(lastFilter, fi.q.eq(cfgFilters - 1))
+    m.assign(lastFilter, lastK & tg.q.eq(cfgT - 1))
+    let filterEnd = m.logic("filter_end", comment: "the filter's last value")
+    m.assign(filterEnd, rowEnd & lastRowOfFilter)
     let tileEnd = m.logic("tile_end")
-    m.assign(tileEnd, go & rowEnd & lastRowOfFilter & lastFilter)
+    m.assign(tileEnd, go & filterEnd & lastFilter)
+    let nextFilterBase = m.logic("next_filter_base", wb, comment: "the next filter: k + 1, or the next group's first")
+    m.assign(nextFilterBase, Expr.mux(lastK, filterBase.q - cfgP.resized(to: wb) + 1 + groupWords, filterBase.q + 1))
+    let nextRowBase = m.logic("next_row_base", wb)
+    m.assign(nextRowBase, Expr.mux(lastRowOfFilter, nextFilterBase, rowBase.q + rowStride))
+    let nextWp = m.logic("next_wp", wb, comment: "tile word of the next value")
+    m.assign(nextWp, Expr.mux(rowEnd, nextRowBase, wp.q + cfgP.resized(to: wb)))
     let readNow = m.logic("read_now", comment: "read the buffer this cycle")
-    m.assign(readNow, busy.q & (~have.q | (go & (rowEnd | lineEnd) & ~tileEnd)))
-    let nextLine = m.logic("next_line", p.glbLineBits)
-    m.assign(nextLine, Expr.mux(~have.q, line.q, Expr.mux(rowEnd, rowLine.q + cfgFl.resized(to: p.glbLineBits), line.q + 1)))
+    m.assign(readNow, busy.q & (~have.q | (go & ~tileEnd)))
+    let readWord = m.logic("read_word", wb)
+    m.assign(readWord, Expr.mux(have.q, nextWp, wp.q))
     m.assign(rdEn, readNow)
-    m.assign(rdLine, nextLine)
-    // Buffer lines are glbLineBits wide; the field is wider.
-    if p.glbLineBits < cb { m.markUnused("fl_high", [cfgFl.bits(cb - 1, p.glbLineBits)]) }
+    m.assign(rdLine, readWord.bits(wb - 1, p.laneBits))
+    m.markUnused("read_word_lane", [readWord.bits(p.laneBits - 1, 0)])  // the lane of the value: wp
     let wordBitsPad = lw - 1 - rlc.pairsPerWord * rlc.pairBits
     let flagged = Expr.concat([rowEnd] + (wordBitsPad > 0 ? [Expr.lit(0, width: wordBitsPad)] : []) + [merged])
 
-    m.comb("Walk and code") { b in
-        for r in [busy, have, x, er, fi, line, rowLine, plane, slot, word, runR, pairs, buf, outValid, outAddr, outData] {
+    m.comb("Walk and store") { b in
+        for r in [busy, have, x, er, k, tg, filterBase, rowBase, wp, plane, slot, word, runR, pairs, buf, rawLine, outValid,
+                  outAddr, outData] {
             b.set(r.d, r.q)
         }
         b.when(wrReady) { b in b.set(outValid.d, .zero) }
         b.when(start) { b in
-            b.set(busy.d, cfgFilters.ne(0) & cfgEpass.ne(0))
+            b.set(busy.d, inP.ne(0) & inT.ne(0) & inEpass.ne(0))
             b.set(have.d, .zero)
-            b.set(x.d, .lit(0, width: cb))
-            b.set(er.d, .lit(0, width: cb))
-            b.set(fi.d, .lit(0, width: 32))
-            b.set(line.d, .lit(0, width: p.glbLineBits))
-            b.set(rowLine.d, .lit(0, width: p.glbLineBits))
-            b.set(plane.d, cfgAddr)
-            b.set(slot.d, cfgAddr)
+            for r in [x, er, k, tg] { b.set(r.d, .lit(0, width: cb)) }
+            for r in [filterBase, rowBase, wp] { b.set(r.d, .lit(0, width: wb)) }
+            b.set(plane.d, inAddr)
+            b.set(slot.d, inAddr)
             b.set(word.d, .lit(0, width: cb))
             b.set(runR.d, .lit(0, width: rlc.runBits))
             b.set(pairs.d, .lit(0, width: rlc.pairIndexBits))
             b.set(buf.d, .lit(0, width: rlc.pairsPerWord * rlc.pairBits))
+            b.set(rawLine.d, .lit(0, width: lw))
         } otherwise: { b in
-            b.when(readNow) { b in
-                b.set(have.d, .one)
-                b.set(line.d, nextLine)
-            }
+            b.when(readNow) { b in b.set(have.d, .one) }
             b.when(go) { b in
-                b.when(extend) { b in b.set(runR.d, runR.q + 1) } otherwise: { b in
-                    b.set(runR.d, .lit(0, width: rlc.runBits))
-                    b.when(emit) { b in
-                        b.set(outValid.d, .one)
-                        b.set(outAddr.d, slot.q + word.q.zeroExtended(to: ab))
-                        b.set(outData.d, flagged)
-                        b.set(word.d, word.q + 1)
-                        b.set(pairs.d, .lit(0, width: rlc.pairIndexBits))
-                        b.set(buf.d, .lit(0, width: rlc.pairsPerWord * rlc.pairBits))
-                    } otherwise: { b in
-                        b.set(pairs.d, pairs.q + 1)
-                        b.set(buf.d, merged)
+                b.set(wp.d, nextWp)
+                b.when(emit) { b in
+                    b.set(outValid.d, .one)
+                    b.set(outAddr.d, slot.q + word.q.zeroExtended(to: ab))
+                    b.set(outData.d, Expr.mux(cfgCoded, flagged, rawMerged))
+                    b.set(word.d, word.q + 1)
+                }
+                b.when(cfgCoded) { b in
+                    b.when(extend) { b in b.set(runR.d, runR.q + 1) } otherwise: { b in
+                        b.set(runR.d, .lit(0, width: rlc.runBits))
+                        b.when(emit) { b in
+                            b.set(pairs.d, .lit(0, width: rlc.pairIndexBits))
+                            b.set(buf.d, .lit(0, width: rlc.pairsPerWord * rlc.pairBits))
+                        } otherwise: { b in
+                            b.set(pairs.d, pairs.q + 1)
+                            b.set(buf.d, merged)
+                        }
                     }
+                } otherwise: { b in
+                    b.set(rawLine.d, Expr.mux(emit, .lit(0, width: lw), rawMerged))
                 }
                 b.when(rowEnd) { b in
                     b.set(x.d, .lit(0, width: cb))
                     b.set(word.d, .lit(0, width: cb))
-                    b.set(rowLine.d, rowLine.q + cfgFl.resized(to: p.glbLineBits))
                     b.when(lastRowOfFilter) { b in
                         b.set(er.d, .lit(0, width: cb))
-                        b.set(fi.d, fi.q + 1)
+                        b.set(k.d, Expr.mux(lastK, .lit(0, width: cb), k.q + 1))
+                        b.set(tg.d, Expr.mux(lastK, tg.q + 1, tg.q))
+                        b.set(filterBase.d, nextFilterBase)
+                        b.set(rowBase.d, nextFilterBase)
                         b.set(plane.d, plane.q + cfgPlaneLines)
                         b.set(slot.d, plane.q + cfgPlaneLines)
                     } otherwise: { b in
                         b.set(er.d, er.q + 1)
+                        b.set(rowBase.d, nextRowBase)
                         b.set(slot.d, slot.q + cfgRowLines.zeroExtended(to: ab))
                     }
                     b.when(tileEnd) { b in b.set(busy.d, .zero) }

@@ -14,19 +14,22 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let glb = try makeGlobalBuffer(p, header: header)
     let ctrl = try makeController(p, header: header)
     let filterGIN = try makeFilterGIN(p, header: header, options: options)
-    let psumGIN = try makeGIN(rowTagBits: p.rowTagBits, columnTagBits: p.columnTagBits, dataBits: p.dataBits,
+    // The psum GIN carries a line of psums for one column and how many it holds.
+    let psumGIN = try makeGIN(rowTagBits: p.rowTagBits, columnTagBits: p.columnTagBits, dataBits: p.lineBits + p.laneBits + 1,
                               rows: p.rows, columns: p.columns, header: header, options: options)
     let ifmapGIN = try makeGIN(rowTagBits: p.rowTagBits, columnTagBits: p.ifmapColumnTagBits, dataBits: p.dataBits,
                                rows: p.rows, columns: p.columns, header: header, options: options)
     let filterFeeder = try makeFilterFeeder(p, header: header)
     let ifmapFeeder = try makeIfmapFeeder(p, header: header)
     let psumFeeder = try makePsumFeeder(p, header: header)
+    let psumUnpacker = try makePsumUnpacker(p, header: header)
     let gon = try makeOutputNetwork(p, header: header)
     let rlc = p.rlc
     let rlcTags = try makeFIFO(width: max(1, bitsToHold(p.rlcRowsInFlight - 1)), depth: p.rlcRowsInFlight, header: header)
     let rlcLoader = try makeRLCLoader(p, rlc, tagFIFO: rlcTags, header: header)
     let rlcEncoder = try makeRLCEncoder(p, rlc, header: header)
-    for module in [glb, ctrl, filterGIN, ifmapGIN, psumGIN, filterFeeder, ifmapFeeder, psumFeeder, gon, rlcTags, rlcLoader, rlcEncoder] {
+    for module in [glb, ctrl, filterGIN, ifmapGIN, psumGIN, filterFeeder, ifmapFeeder, psumFeeder, psumUnpacker, gon, rlcTags,
+                   rlcLoader, rlcEncoder] {
         try design.add(module)
     }
 
@@ -80,7 +83,6 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     }
     let glbIfWrEn = sig("glb_if_wr_en"), glbFWrEn = sig("glb_f_wr_en")
     let glbWrLine = sig("glb_wr_line", max(p.glbLineBits, p.filterLineBits)), glbWrData = sig("glb_wr_data", p.lineBits)
-    let glbPsRdEnStore = sig("glb_ps_rd_en_store"), glbPsRdLineStore = sig("glb_ps_rd_line_store", p.glbLineBits)
     let glbPsRdData = sig("glb_ps_rd_data", p.lineBits)
     let runStart = sig("run_start"), accumulate = sig("accumulate"), chainRows = sig("chain_rows", cb)
     let keepFilters = sig("keep_filters")
@@ -94,17 +96,14 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     for f in ControllerFields.exported { field[f] = sig("pass_\(f.name)", f.width(p), signed: f == .yStart) }
     let ctrlRqValid = sig("ctrl_rd_req_valid"), ctrlRqAddr = sig("ctrl_rd_req_addr", p.dramAddrBits)
     let ctrlRsReady = sig("ctrl_rd_resp_ready")
-    let ctrlWrValid = sig("ctrl_wr_valid"), ctrlWrAddr = sig("ctrl_wr_addr", p.dramAddrBits)
-    let ctrlWrData = sig("ctrl_wr_data", p.lineBits)
     let rlcLoadStart = sig("rlc_load_start"), rlcLoadBusy = sig("rlc_load_busy")
     let rlcStoreStart = sig("rlc_store_start"), rlcStoreBusy = sig("rlc_store_busy"), relu = sig("relu")
+    let storeCoded = sig("store_coded")
     var ctrlOutputs: [String: Expr] = [
         "busy_o": busy, "done_o": done, "state_o": stateOut, "passes_o": passesOut,
         "dram_rd_req_valid_o": ctrlRqValid, "dram_rd_req_addr_o": ctrlRqAddr, "dram_rd_resp_ready_o": ctrlRsReady,
-        "dram_wr_valid_o": ctrlWrValid, "dram_wr_addr_o": ctrlWrAddr, "dram_wr_data_o": ctrlWrData,
-        "rlc_load_start_o": rlcLoadStart, "rlc_store_start_o": rlcStoreStart, "relu_o": relu,
+        "rlc_load_start_o": rlcLoadStart, "rlc_store_start_o": rlcStoreStart, "relu_o": relu, "store_coded_o": storeCoded,
         "glb_if_wr_en_o": glbIfWrEn, "glb_f_wr_en_o": glbFWrEn, "glb_wr_line_o": glbWrLine, "glb_wr_data_o": glbWrData,
-        "glb_ps_rd_en_o": glbPsRdEnStore, "glb_ps_rd_line_o": glbPsRdLineStore,
         "run_start_o": runStart, "accumulate_o": accumulate, "keep_filters_o": keepFilters, "chain_rows_o": chainRows,
         "row_g_o": rowG, "row_i_o": rowI, "row_active_o": rowActive, "row_top_o": rowTop,
         "col_tg_o": colTG, "col_j_o": colJ, "col_jstride_o": colJStride, "col_active_o": colActive,
@@ -120,7 +119,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     m.instance(ctrl, "u_controller",
                inputs: ["clk_i": clk, "rst_ni": rst, "cfg_valid_i": cfgValid, "cfg_addr_i": cfgAddr, "cfg_data_i": cfgData,
                         "dram_rd_req_ready_i": rqReady, "dram_rd_resp_valid_i": rsValid, "dram_rd_resp_data_i": rsData,
-                        "dram_wr_ready_i": wrReady, "glb_ps_rd_data_i": glbPsRdData, "feeders_busy_i": feedersBusy,
+                        "feeders_busy_i": feedersBusy,
                         "filter_feeder_busy_i": ffBusy, "pes_idle_i": pesIdle, "gon_words_i": gonWords,
                         "rlc_load_busy_i": rlcLoadBusy, "rlc_store_busy_i": rlcStoreBusy],
                outputs: ctrlOutputs)
@@ -148,36 +147,47 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
                outputs: ["busy_o": rlcLoadBusy, "error_o": rlcError, "rd_req_valid_o": ldRqValid, "rd_req_addr_o": ldRqAddr,
                          "rd_resp_ready_o": ldRsReady, "wr_en_o": ldWrEn, "wr_line_o": ldWrLine, "wr_data_o": ldWrData,
                          "wr_mask_o": ldWrMask])
-    let encRdEn = sig("enc_rd_en"), encRdLine = sig("enc_rd_line", p.glbLineBits)
+    let encRdEn = sig("enc_rd_en"), encRdLine = sig("enc_rd_line", p.glbLineBits), encRdBank = sig("enc_rd_bank", p.bankIndexBits)
+    let encRdData = sig("enc_rd_data", p.lineBits)
     let encWrValid = sig("enc_wr_valid"), encWrAddr = sig("enc_wr_addr", p.dramAddrBits), encWrData = sig("enc_wr_data", p.lineBits)
-    let tileFilters = sig("rlc_tile_filters", 32, comment: "p x t filters in the psum tile")
-    m.assign(tileFilters, field[.p]!.zeroExtended(to: 32) * field[.t]!.zeroExtended(to: 32))
+    // A row of the psum tile: one column's p x F psums (f, then k), lanes to a line.
+    let tileRowWords = sig("psum_tile_row_words", cb, comment: "p x F psums in a row of a filter group")
+    m.assign(tileRowWords, field[.p]! * field[.f]!)
+    let rowWordsRoundedUp = sig("psum_tile_row_words_up", cb, comment: "p x F + lanes - 1")
+    m.assign(rowWordsRoundedUp, tileRowWords + .lit(p.lanes - 1, width: cb))
+    let tileRowLines = sig("psum_tile_row_lines", cb, comment: "ceil(p x F / lanes): tile lines of such a row")
+    m.assign(tileRowLines, rowWordsRoundedUp.bits(cb - 1, p.laneBits).resized(to: cb))
+    m.markUnused("psum_tile_row_words_up_low", [rowWordsRoundedUp.bits(p.laneBits - 1, 0)])
     m.instance(rlcEncoder, "u_rlc_encoder",
-               inputs: ["clk_i": clk, "rst_ni": rst, "start_i": rlcStoreStart, "cfg_filters_i": tileFilters,
-                        "cfg_epass_i": field[.epass]!, "cfg_f_i": field[.f]!, "cfg_fl_i": field[.fl]!, "cfg_relu_i": relu,
+               inputs: ["clk_i": clk, "rst_ni": rst, "start_i": rlcStoreStart, "cfg_p_i": field[.p]!, "cfg_tile_row_lines_i": tileRowLines,
+                        "cfg_t_i": field[.t]!, "cfg_coded_i": storeCoded,
+                        "cfg_epass_i": field[.epass]!, "cfg_f_i": field[.f]!, "cfg_relu_i": relu,
                         "cfg_addr_i": field[.ofmapAddress]!, "cfg_plane_lines_i": field[.ofmapPlaneLines]!,
-                        "cfg_row_lines_i": field[.ofmapRowLines]!, "ps_rd_data_i": glbPsRdData, "wr_ready_i": wrReady],
-               outputs: ["busy_o": rlcStoreBusy, "ps_rd_en_o": encRdEn, "ps_rd_line_o": encRdLine,
+                        "cfg_row_lines_i": field[.ofmapRowLines]!, "cfg_psum_bank_i": field[.psumBank]!,
+                        "ps_rd_data_i": encRdData, "wr_ready_i": wrReady],
+               outputs: ["busy_o": rlcStoreBusy, "ps_rd_en_o": encRdEn, "ps_rd_line_o": encRdLine, "ps_rd_bank_o": encRdBank,
                          "wr_valid_o": encWrValid, "wr_addr_o": encWrAddr, "wr_data_o": encWrData])
-    // The controller, the loader and the encoder never use the DRAM port at the same time.
+    // The controller and the loader never use the DRAM read port at the same time; only the
+    // store engine writes.
     m.assign(rqValid, ctrlRqValid | ldRqValid)
     m.assign(rqAddr, Expr.mux(ldRqValid, ldRqAddr, ctrlRqAddr))
     m.assign(rsReady, ctrlRsReady | ldRsReady)
-    m.assign(wrValid, ctrlWrValid | encWrValid)
-    m.assign(wrAddr, Expr.mux(encWrValid, encWrAddr, ctrlWrAddr))
-    m.assign(wrData, Expr.mux(encWrValid, encWrData, ctrlWrData))
+    m.assign(wrValid, encWrValid)
+    m.assign(wrAddr, encWrAddr)
+    m.assign(wrData, encWrData)
 
     // ------------------------------------------------------------------ global buffer and feeders
     m.section("Global buffer and feeders")
     let ifRdEn = sig("if_rd_en"), ifRdWord = sig("if_rd_word", p.glbWordBits), ifRdData = sig("if_rd_data", dw)
     let ifRdWordInRegion = sig("if_rd_word_in_region", p.glbWordBits, comment: "the feeder's tile word, from the tile's base")
     m.assign(ifRdWordInRegion, ifRdWord + Expr.concat([field[.ifmapBase]!, .lit(0, width: p.laneBits)]))
-    let psWrEn = sig("ps_wr_en"), psWrWord = sig("ps_wr_word", p.glbWordBits), psWrData = sig("ps_wr_data", dw)
+    let psWrEn = sig("ps_wr_en"), psWrLine = sig("ps_wr_line", p.glbLineBits), psWrData = sig("ps_wr_data", p.lineBits)
+    let psWrMask = sig("ps_wr_mask", p.lanes)
     let psRdEnFeeder = sig("ps_rd_en_feeder"), psRdLineFeeder = sig("ps_rd_line_feeder", p.glbLineBits)
     let fRdEn = sig("f_rd_en"), fRdLine = sig("f_rd_line", p.filterLineBits), fRdData = sig("f_rd_data", p.lineBits)
     let psRdEn = sig("ps_rd_en"), psRdLine = sig("ps_rd_line", p.glbLineBits)
-    m.assign(psRdEn, psRdEnFeeder | glbPsRdEnStore | encRdEn)
-    m.assign(psRdLine, Expr.mux(encRdEn, encRdLine, Expr.mux(glbPsRdEnStore, glbPsRdLineStore, psRdLineFeeder)))
+    m.assign(psRdEn, psRdEnFeeder)
+    m.assign(psRdLine, psRdLineFeeder)
     let ifWrEn = sig("if_wr_en"), ifWrLine = sig("if_wr_line", p.glbLineBits), ifWrData = sig("if_wr_data", p.lineBits)
     let ifWrMask = sig("if_wr_mask", p.lanes)
     m.assign(ifWrEn, glbIfWrEn | ldWrEn)
@@ -189,11 +199,14 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
                inputs: ["clk_i": clk, "cfg_psum_bank_i": field[.psumBank]!,
                         "if_wr_en_i": ifWrEn, "if_wr_line_i": ifWrLine, "if_wr_data_i": ifWrData, "if_wr_mask_i": ifWrMask,
                         "if_rd_en_i": ifRdEn, "if_rd_word_i": ifRdWordInRegion,
-                        "ps_wr_en_i": psWrEn, "ps_wr_word_i": psWrWord, "ps_wr_data_i": psWrData,
+                        "ps_wr_en_i": psWrEn, "ps_wr_line_i": psWrLine, "ps_wr_data_i": psWrData, "ps_wr_mask_i": psWrMask,
                         "ps_rd_en_i": psRdEn, "ps_rd_line_i": psRdLine,
                         "f_wr_en_i": glbFWrEn, "f_wr_line_i": glbWrLine.resized(to: p.filterLineBits), "f_wr_data_i": glbWrData,
-                        "f_rd_en_i": fRdEn, "f_rd_line_i": fRdLine],
-               outputs: ["if_rd_data_o": ifRdData, "ps_rd_data_o": glbPsRdData, "f_rd_data_o": fRdData])
+                        "f_rd_en_i": fRdEn, "f_rd_line_i": fRdLine,
+                        // The store engine reads the tile it stores through a port of its own.
+                        "st_rd_en_i": encRdEn, "st_rd_bank_i": encRdBank, "st_rd_line_i": encRdLine],
+               outputs: ["if_rd_data_o": ifRdData, "ps_rd_data_o": glbPsRdData, "st_rd_data_o": encRdData,
+                         "f_rd_data_o": fRdData])
 
 
     // Filter feeder
@@ -222,14 +235,17 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
                outputs: ["busy_o": ifBusy, "out_valid_o": ifValid, "out_data_o": ifData, "out_row_tag_o": ifRow,
                          "out_col_tag_o": ifCol, "if_rd_en_o": ifRdEn, "if_rd_word_o": ifRdWord])
     // Psum feeder: only passes that accumulate onto earlier psums start it.
-    let pfValid = sig("pf_valid"), pfReady = sig("pf_ready"), pfData = sig("pf_data", dw)
+    let pfValid = sig("pf_valid"), pfReady = sig("pf_ready"), pfData = sig("pf_data", p.lineBits)
+    let pfCount = sig("pf_count", p.laneBits + 1, comment: "psums in the psum feeder's line")
     let pfRow = sig("pf_row_tag", p.rowTagBits), pfCol = sig("pf_col_tag", p.columnTagBits), pfBusy = sig("pf_busy")
     var pfInputs: [String: Expr] = ["clk_i": clk, "rst_ni": rst, "start_i": runStart & accumulate, "out_ready_i": pfReady,
                                     "ps_rd_data_i": glbPsRdData]
-    for (port, f) in [("p", DescriptorField.p), ("e", .e), ("t", .t), ("f", .f), ("job_rows", .jobRows),
-                      ("epass", .epass), ("fl", .fl)] { pfInputs["cfg_\(port)_i"] = field[f]! }
+    for (port, f) in [("e", DescriptorField.e), ("t", .t), ("job_rows", .jobRows)] { pfInputs["cfg_\(port)_i"] = field[f]! }
+    pfInputs["cfg_tile_row_words_i"] = tileRowWords
+    pfInputs["cfg_tile_row_lines_i"] = tileRowLines
     m.instance(psumFeeder, "u_psum_feeder", inputs: pfInputs,
-               outputs: ["busy_o": pfBusy, "out_valid_o": pfValid, "out_data_o": pfData, "out_row_tag_o": pfRow,
+               outputs: ["busy_o": pfBusy, "out_valid_o": pfValid, "out_data_o": pfData, "out_count_o": pfCount,
+                         "out_row_tag_o": pfRow,
                          "out_col_tag_o": pfCol, "ps_rd_en_o": psRdEnFeeder, "ps_rd_line_o": psRdLineFeeder])
     m.assign(feedersBusy, ffBusy | ifBusy | pfBusy)
 
@@ -270,9 +286,11 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
                inputs: ["in_valid_i": ifValid, "in_data_i": ifData, "in_row_tag_i": ifRow, "in_col_tag_i": ifCol,
                         "row_id_i": rowG, "col_id_i": ifmapColIDs, "pe_active_i": peActive, "pe_ready_i": ifmapPEReady],
                outputs: ["in_ready_o": ifReady, "pe_valid_o": ifmapPEValid, "pe_data_o": ifmapPEData])
-    let psumPEValid = sig("psum_pe_valid", n), psumPEReady = sig("psum_pe_ready", n), psumPEData = sig("psum_pe_data", dw)
+    let psumPEValid = sig("psum_pe_valid", n), psumPEReady = sig("psum_pe_ready", n)
+    let psumPEData = sig("psum_pe_data", p.lineBits + p.laneBits + 1, comment: "{count, line} on the psum GIN")
     m.instance(psumGIN, "u_psum_gin",
-               inputs: ["in_valid_i": pfValid, "in_data_i": pfData, "in_row_tag_i": pfRow, "in_col_tag_i": pfCol,
+               inputs: ["in_valid_i": pfValid, "in_data_i": Expr.concat([pfCount, pfData]), "in_row_tag_i": pfRow,
+                        "in_col_tag_i": pfCol,
                         "row_id_i": Expr.lit(0, width: rows * rtb), "col_id_i": psumColIDs, "pe_active_i": psumActive,
                         "pe_ready_i": psumPEReady],
                outputs: ["in_ready_o": pfReady, "pe_valid_o": psumPEValid, "pe_data_o": psumPEData])
@@ -296,6 +314,19 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
         outValid.append(v); outData.append(d); inReadyOf.append(rd)
     }
     let gonValid = sig("gon_col_valid", cols), gonReady = sig("gon_col_ready", cols), gonData = sig("gon_col_data", cols * dw)
+    // Each column's bottom PE takes the psum GIN's lines through an unpacker, a word per cycle.
+    var unpackedValid: [Expr] = [], unpackedData: [Expr] = [], unpackerReady: [Expr] = []
+    for c in 0..<cols {
+        let name = "psum_unpack_c\(c)"
+        let v = sig("\(name)_valid"), d = sig("\(name)_data", dw), r = sig("\(name)_in_ready")
+        m.instance(psumUnpacker, "u_\(name)",
+                   inputs: ["clk_i": clk, "rst_ni": rst, "in_valid_i": psumPEValid.bit(c),
+                            "in_data_i": psumPEData.bits(p.lineBits - 1, 0),
+                            "in_count_i": psumPEData.bits(p.lineBits + p.laneBits, p.lineBits),
+                            "out_ready_i": inReadyOf[0][c]],
+                   outputs: ["in_ready_o": r, "out_valid_o": v, "out_data_o": d])
+        unpackedValid.append(v); unpackedData.append(d); unpackerReady.append(r)
+    }
     for r in 0..<rows {
         for c in 0..<cols {
             let i = r * cols + c
@@ -303,11 +334,13 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
             let idle = sig("\(name)_idle")
             let fReady = sig("\(name)_filter_ready"), iReady = sig("\(name)_ifmap_ready")
             // Psums in: from the psum GIN at the bottom, else from the PE below.
-            let inValid = r == 0 ? psumPEValid.bit(i) : (outValid[r - 1][c] & ~rowTop.bit(r - 1))
-            let inData = r == 0 ? psumPEData : outData[r - 1][c]
+            let inValid = r == 0 ? unpackedValid[c] : (outValid[r - 1][c] & ~rowTop.bit(r - 1))
+            let inData = r == 0 ? unpackedData[c] : outData[r - 1][c]
             // Psums out: to the GON at the top of the chain, else to the PE above.
-            let outReady = r == rows - 1 ? gonReady.bit(c) & rowTop.bit(r)
-                : Expr.mux(rowTop.bit(r), gonReady.bit(c), inReadyOf[r + 1][c])
+            // The planted fault: the output network never takes column 0's psums.
+            let gonTakes = c == 0 && options.has(.outputNetworkStuck) ? Expr.zero : gonReady.bit(c)
+            let outReady = r == rows - 1 ? gonTakes & rowTop.bit(r)
+                : Expr.mux(rowTop.bit(r), gonTakes, inReadyOf[r + 1][c])
             let psumInEn = r == 0 ? accumulate : Expr.one
             var cnt: [Expr] = []
             var outs: [String: Expr] = ["idle_o": idle, "filter_ready_o": fReady, "ifmap_ready_o": iReady,
@@ -339,7 +372,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
                        outputs: outs)
             m.assertChecks(of: "u_\(name)", module: pe, flags: checks)
             idles.append(idle); filterReadies.append(fReady); ifmapReadies.append(iReady)
-            psumGinReadies.append(r == 0 ? inReadyOf[r][c] : Expr.zero)
+            psumGinReadies.append(r == 0 ? unpackerReady[c] : Expr.zero)
         }
     }
     m.assign(filterPEReady, Expr.concat(filterReadies.reversed()))
@@ -361,12 +394,13 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
         (0..<rows).reversed().reduce(Expr.lit(0, width: dw)) { acc, r in Expr.mux(rowTop.bit(r), outData[r][c], acc) }
     }))
     var gonInputs: [String: Expr] = ["clk_i": clk, "rst_ni": rst, "start_i": runStart, "col_tg_i": colTG, "col_j_i": colJ,
-                                     "col_valid_i": gonValid, "col_data_i": gonData]
-    for (port, f) in [("p", DescriptorField.p), ("e", .e), ("f", .f), ("epass", .epass), ("job_rows", .jobRows),
-                      ("fl", .fl)] { gonInputs["cfg_\(port)_i"] = field[f]! }
+                                     "col_valid_i": gonValid, "col_data_i": gonData, "cfg_tile_row_lines_i": tileRowLines]
+    for (port, f) in [("p", DescriptorField.p), ("e", .e), ("t", .t), ("f", .f), ("job_rows", .jobRows)] {
+        gonInputs["cfg_\(port)_i"] = field[f]!
+    }
     m.instance(gon, "u_gon", inputs: gonInputs,
-               outputs: ["words_o": gonWords, "col_ready_o": gonReady, "ps_wr_en_o": psWrEn, "ps_wr_word_o": psWrWord,
-                         "ps_wr_data_o": psWrData])
+               outputs: ["words_o": gonWords, "col_ready_o": gonReady, "ps_wr_en_o": psWrEn, "ps_wr_line_o": psWrLine,
+                         "ps_wr_data_o": psWrData, "ps_wr_mask_o": psWrMask])
 
     // ------------------------------------------------------------------ counters
     m.section("Counters: read through a select, free when unread")
@@ -390,24 +424,29 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     // A filter line's words, counted when the network delivers it: each line the feeder reads
     // is delivered once, so the buffer's filter reads add up to the same words.
     let filterLineWords = Expr.mux(ffValid & ffReady, ffCount.resized(to: lanesWords.width), noWords)
+    // Psum lines likewise: the words the psum network delivers and the GON writes.
+    let psumLineWords = Expr.mux(pfValid & pfReady, pfCount.resized(to: lanesWords.width), noWords)
+    let gonLineWords = Expr.mux(psWrEn, popCount(psWrMask, width: lanesWords.width), noWords)
     let links = (0..<max(0, rows - 1)).map { r in (0..<cols).map { c in outValid[r][c] & ~rowTop.bit(r) & inReadyOf[r + 1][c] } }
     try instantiatePerfCounters(m, clk: clk, rst: rst, clear: programStart, events: [
         .cyclesBusy: busy, .cyclesPEBusy: ~pesIdle,
         .cyclesDRAMStall: stateIs(ControllerStateCode.fetch) | stateIs(ControllerStateCode.loadFilter)
             | stateIs(ControllerStateCode.loadIfmap) | stateIs(ControllerStateCode.store)
-            | stateIs(ControllerStateCode.prefetchWait),
+            | stateIs(ControllerStateCode.prefetchWait) | stateIs(ControllerStateCode.storeWait)
+            | stateIs(ControllerStateCode.finish),
         .cyclesNoCStall: (ffValid & ~ffReady) | (ifValid & ~ifReady) | (pfValid & ~pfReady),
-        .ginFilterWords: filterLineWords, .ginIfmapWords: ifValid & ifReady, .ginPsumWords: pfValid & pfReady,
-        .gonWords: psWrEn, .localPsumWords: .zero,
+        .ginFilterWords: filterLineWords, .ginIfmapWords: ifValid & ifReady, .ginPsumWords: psumLineWords,
+        .gonWords: gonLineWords, .localPsumWords: .zero,
         .glbFilterReads: filterLineWords, .glbFilterWrites: Expr.mux(glbFWrEn, lanesWords, noWords), .glbIfmapReads: ifRdEn,
         .glbIfmapWrites: Expr.mux(ifWrEn, popCount(ifWrMask, width: lanesWords.width), noWords),
-        .glbPsumReads: Expr.mux(glbPsRdEnStore | encRdEn, lanesWords, psRdEnFeeder.zeroExtended(to: lanesWords.width)),
-        .glbPsumWrites: psWrEn, .dramLinesRead: rsValid & rsReady, .dramLinesWritten: wrValid & wrReady,
+        // The store engine reads a line for each value it stores.
+        .glbPsumReads: psumLineWords + encRdEn.zeroExtended(to: lanesWords.width),
+        .glbPsumWrites: gonLineWords, .dramLinesRead: rsValid & rsReady, .dramLinesWritten: wrValid & wrReady,
         // Filter lines also arrive during Run (the prefetch): count the filter buffer's line writes.
         .dramFilterLinesRead: glbFWrEn,
         .dramIfmapLinesRead: rsValid & rsReady & ifmapLoading,
     ], links: links, sel: perfSel, out: perfOut, header: header, design: &design)
-    addDRAMPortAssertions(m, read: (ctrlRqValid, ldRqValid, ctrlRsReady, ldRsReady), write: (ctrlWrValid, encWrValid),
+    addDRAMPortAssertions(m, read: (ctrlRqValid, ldRqValid, ctrlRsReady, ldRsReady),
                           port: (rqValid, rqReady, rqAddr, wrValid, wrReady, wrAddr, wrData))
     // A GIN delivers a word only when every PE it goes to is ready: anything else loses it.
     for (net, valid, ready, what) in [("filter", filterPEValid, filterPEReady, "while it was not loading filters"),
@@ -419,19 +458,16 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     return try m.build()
 }
 
-/// Simulation-only checks of the DRAM port, which the controller, the RLC loader and the RLC
-/// encoder share through plain OR-muxes: at most one of them drives each channel at a time, and
-/// a request or write the DRAM refuses stays offered, unchanged, until it is taken.
+/// Simulation-only checks of the DRAM port, whose read channel the controller and the RLC loader
+/// share through plain OR-muxes: at most one of them drives it at a time, and a request or
+/// write the DRAM refuses stays offered, unchanged, until it is taken.
 private func addDRAMPortAssertions(_ m: ModuleBuilder, read: (ctrl: Expr, loader: Expr, ctrlResp: Expr, loaderResp: Expr),
-                                   write: (ctrl: Expr, encoder: Expr),
                                    port: (rqValid: Expr, rqReady: Expr, rqAddr: Expr, wrValid: Expr, wrReady: Expr,
                                           wrAddr: Expr, wrData: Expr)) {
     m.assertion("dram_rd_one_requester", !(read.ctrl & read.loader),
                 message: "DRAM read port: the controller and the RLC loader request at once")
     m.assertion("dram_rd_one_receiver", !(read.ctrlResp & read.loaderResp),
                 message: "DRAM read port: the controller and the RLC loader both take responses")
-    m.assertion("dram_wr_one_writer", !(write.ctrl & write.encoder),
-                message: "DRAM write port: the controller and the RLC encoder write at once")
     m.assertion("dram_rd_req_held",
                 !Expr.past(port.rqValid & ~port.rqReady) | (port.rqValid & port.rqAddr.eq(Expr.past(port.rqAddr))),
                 message: "DRAM read request withdrawn or its address changed before dram_rd_req_ready_i")

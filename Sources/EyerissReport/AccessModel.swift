@@ -56,6 +56,15 @@ public enum AccessModel {
             return UInt64(code.encode(row: data.ofmap[start..<(start + layer.f)]).count)
         }
         var cycles = 0.0, peBusy = 0.0, dramStall = 0.0
+        // The store engine stores a tile while the next passes run: when it will be free, and
+        // the first psum bank of the tile it stores.
+        var storeFreeAt = 0.0, storeBank = -1
+        func waitForStore(until time: Double) {
+            if time > cycles {
+                dramStall += time - cycles
+                cycles = time
+            }
+        }
         out.dram.linesRead = UInt64(layout.programLines)
         let descriptorCycles = Double(DescriptorField.linesPerDescriptor) * Double(lineBytes) / bytesPerCycle + dramLatencyCycles
         func filterLoadCycles(_ pass: Pass) -> Double {
@@ -127,6 +136,10 @@ public enum AccessModel {
                 out.dram.filterLinesRead += UInt64(pass.filterLines)
                 loadLines += UInt64(pass.filterLines)
             }
+            // A later pass's block, loaded while this pass (which keeps its filters) runs.
+            out.glb.filter.writes += UInt64(pass.nextFilterLines) * lanes
+            out.dram.filterLinesRead += UInt64(pass.nextFilterLines)
+            loadLines += UInt64(pass.nextFilterLines)
             if pass.flags.contains(.loadIfmaps) {
                 let rows = UInt64(g.channels * pass.nRows)
                 out.glb.ifmap.writes += rows * (plan.io.ifmapRLC ? UInt64(layer.w) : UInt64(layout.wl) * lanes)
@@ -138,7 +151,8 @@ public enum AccessModel {
             var storeLines: UInt64 = 0
             if pass.flags.contains(.store) {
                 let rows = UInt64(g.filters * g.epass)
-                out.glb.psum.reads += rows * UInt64(layout.fl) * lanes
+                // The store engine reads a buffer line for each value (a line holds filters).
+                out.glb.psum.reads += rows * f
                 if plan.io.ofmapRLC {
                     for m in pass.m0..<(pass.m0 + g.filters) {
                         for e in pass.e0..<(pass.e0 + g.epass) { storeLines += codeLines(ofmapRow: pass.n, m, e) }
@@ -152,23 +166,41 @@ public enum AccessModel {
             // Timing: the ifmap load unless it was prefetched (and, for the first pass, the
             // filter load), then the run, during which, once the filter feeder is done, the next
             // descriptor, filter block and (into the other half) tile arrive; the pass waits for
-            // whatever of them is left, then stores.
+            // whatever of them is left, then hands its tile to the store engine, which stores it
+            // while the next passes run (a pass with its psum tile in the same banks waits).
             var load = exposedLoadLines > 0 ? Double(exposedLoadLines * lineBytes) / bytesPerCycle + dramLatencyCycles : 0
             if index == 0 { load += filterLoadCycles(pass) }
-            let store = storeLines > 0 ? Double(storeLines * lineBytes) / bytesPerCycle : 0
-            let perOutput = Double(p * q * s + p + 3)
+            // The store engine takes a value a cycle, and the DRAM a line per lineBytes / bytesPerCycle.
+            let storeValues = pass.flags.contains(.store) ? Double(g.filters * g.epass * g.f) : 0
+            let store = storeLines > 0 ? max(storeValues, Double(storeLines * lineBytes) / bytesPerCycle) : 0
+            // The PE takes the window's new columns, then computes; its output stage sends the
+            // psums while it goes on (docs/architecture.md, section 2).
+            let perOutput = Double(p * q * s + q * UInt64(g.step))
             // The filter network delivers a filter-buffer line (several PE rows' words) a cycle.
             let filterFeed = feedsFilters ? Double(g.filterLines(lanes: Int(lanes))) : 0
-            let run = max(filterFeed + Double(jobRows * f) * perOutput, Double(ifmapWords), Double(psumWords))
+            // The output and psum networks move a line of a column's psums a cycle.
+            let psumLines = Double(g.psumNetworkLines(lanes: Int(lanes)))
+            let run = max(filterFeed + Double(jobRows * f) * perOutput, Double(ifmapWords), psumLines)
                 + Double(g.activeRows + g.activeColumns)
             let next = index + 1 < plan.passes.count ? plan.passes[index + 1] : nil
-            let prefetch = descriptorCycles + (next.map(filterLoadCycles) ?? 0)
+            let hintCycles = pass.nextFilterLines > 0
+                ? Double(UInt64(pass.nextFilterLines) * lineBytes) / bytesPerCycle + dramLatencyCycles : 0
+            let prefetch = hintCycles + descriptorCycles + (next.map(filterLoadCycles) ?? 0)
                 + (ifmapPrefetched(index + 1) ? ifmapLoadCycles(index + 1) : 0)
             let wait = max(0, prefetch - (run - filterFeed))
-            cycles += load + run + wait + store
+            cycles += load
+            dramStall += load
+            if pass.psumBank == storeBank { waitForStore(until: storeFreeAt) }
+            cycles += run + wait
             peBusy += run
-            dramStall += load + wait + store
+            dramStall += wait
+            if store > 0 {
+                waitForStore(until: storeFreeAt)
+                storeFreeAt = cycles + store
+                storeBank = pass.psumBank
+            }
         }
+        waitForStore(until: storeFreeAt)
         out.cycles = CycleCounts(total: UInt64(cycles.rounded()), peBusy: UInt64(peBusy.rounded()),
                                  dramStall: UInt64(dramStall.rounded()), nocStall: 0)
         return out

@@ -124,7 +124,11 @@ final class AcceleratorCosimTests: XCTestCase {
                            "only the first image's pass loads a filter block")
             XCTAssertTrue(plan.passes.allSatisfy { $0.n == 0 || $0.flags.contains(.keepFilters) },
                           "the other images' passes keep the filters in the spads")
+            // The passes that keep their filters load the next block a part each.
+            XCTAssertTrue(plan.passes.contains { $0.nextFilterLines > 0 }, "keep passes load the next block in parts")
+            XCTAssertTrue(plan.passes.allSatisfy { $0.nextFilterLines == 0 || $0.flags.contains(.keepFilters) })
             let loadedFilterLines = plan.passes.filter { $0.flags.contains(.loadFilters) }.map(\.filterLines).reduce(0, +)
+                + plan.passes.map(\.nextFilterLines).reduce(0, +)
             for dram in [nil, DRAMBehaviour.hostile(config)] {
                 let result = try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 8, shift: 9, dram: dram, io: io))
                 XCTAssertEqual(result.mismatches, 0, "\(io), hostile DRAM: \(dram != nil): \(result.firstMismatches)")
@@ -135,6 +139,36 @@ final class AcceleratorCosimTests: XCTestCase {
                 XCTAssertEqual(result.stats.filterSpadWrites, spadWrites, "passes that keep the filters feed none")
                 XCTAssertEqual(try XCTUnwrap(result.report).agreement.mismatches, [], "the access model knows the shared blocks")
             }
+        }
+    }
+
+    /// The psum networks move a line of a column's psums per cycle, and a finished psum tile is
+    /// stored while the next passes run. A 1 x 1 layer with many filters makes every column send
+    /// a psum nearly every cycle: the output network writes more psums than the run has cycles,
+    /// which a network of one word per cycle could not. In an interleaved batch each image's tile
+    /// is stored during the next image's pass: the run takes fewer cycles than the PEs' busy
+    /// cycles plus one per stored value (the store engine's rate), which stores that stop the
+    /// array could not.
+    func testPsumLinesAndStoresOverlapTheRun() throws {
+        let config = try Self.config(3, 4)
+        let wide = LayerShape(name: "pointwise", n: 1, c: 8, h: 8, w: 8, m: 24, r: 1, s: 1, stride: 1, padding: 0)
+        let batch = LayerShape(name: "batch", n: 3, c: 8, h: 9, w: 9, m: 6, r: 3, s: 3, stride: 1, padding: 1)
+        for io in [LayerIO(), LayerIO.hidden] {
+            let pointwise = try LayerRunner.run(wide, config: config, options: LayerRunOptions(seed: 3, shift: 6, io: io))
+            XCTAssertEqual(pointwise.mismatches, 0, "\(io): \(pointwise.firstMismatches)")
+            let gon = pointwise.stats.perf(.gonWords), busy = pointwise.stats.perf(.cyclesBusy)
+            print("pointwise \(io): \(gon) psums on the output network in \(busy) cycles")
+            XCTAssertGreaterThan(gon, busy, "\(io): more than one psum written per cycle")
+            XCTAssertEqual(try XCTUnwrap(pointwise.report).agreement.mismatches, [])
+
+            let plan = try Mapper.map(layer: batch, config: config, shift: 9, io: io)
+            XCTAssertTrue(plan.mapping.interleavesImages, plan.summary())
+            let result = try LayerRunner.run(batch, config: config, options: LayerRunOptions(seed: 4, shift: 9, io: io))
+            XCTAssertEqual(result.mismatches, 0, "\(io): \(result.firstMismatches)")
+            let stored = UInt64(batch.n * batch.m * batch.e * batch.f)
+            let peBusy = result.stats.perf(.cyclesPEBusy), total = result.stats.perf(.cyclesBusy)
+            print("batch \(io): \(total) cycles, PEs busy \(peBusy), \(stored) values stored")
+            XCTAssertLessThan(total, peBusy + stored, "\(io): the stores overlap the passes")
         }
     }
 
@@ -182,8 +216,10 @@ final class AcceleratorCosimTests: XCTestCase {
             let text = "\(error)"
             XCTAssertTrue(text.contains("watchdog"), text)
             XCTAssertTrue(text.contains("(run)"), "the dump names the controller state: \(text)")
-            // The GON never serves column 0, so its top PE (row 2: Rc = 3) waits with a full psum-out FIFO.
-            XCTAssertTrue(text.contains("PE(2,0) sending psums:"), "the dump names the stuck PE: \(text)")
+            // The GON never serves column 0, so its top PE (row 2: Rc = 3) waits with a full psum-out
+            // FIFO (its output stage cannot send; its next output's MACs wait for it).
+            XCTAssertTrue(text.contains("PE(2,0) computing: ifmap FIFO full, psum-in FIFO full, psum-out FIFO full"),
+                          "the dump names the stuck PE: \(text)")
             XCTAssertTrue(text.contains("psum-out FIFO full"), "the dump names the full FIFO: \(text)")
             XCTAssertTrue(text.contains("PEs idle with empty FIFOs"), "idle PEs are summed up, not listed: \(text)")
         }
@@ -211,9 +247,12 @@ final class AcceleratorCosimTests: XCTestCase {
     /// the check.
     func testAPECheckNamesThePEAndTheCheck() throws {
         let config = try Self.config(3, 4)
-        // 1 x 1 filters: a psum per MAC, more than the output network takes, so PE FIFOs fill.
+        // The output network never serves column 0 either, so its top PE's psum-out FIFO fills.
         let layer = LayerShape(name: "pointwise", n: 1, c: 1, h: 8, w: 8, m: 16, r: 1, s: 1, stride: 1, padding: 0)
-        let broken = Self.faulty(.psumOutIgnoresFull, config: config)
+        let broken = { (lines: Int) in
+            try AcceleratorSimulator(config: config, seed: 4, dramLines: lines, dram: .nominal(config),
+                                     options: GeneratorOptions(faults: [.psumOutIgnoresFull, .outputNetworkStuck]))
+        }
         XCTAssertThrowsError(try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 4, watchdogCycles: 20_000),
                                                  simulator: broken)) { error in
             let text = "\(error)"

@@ -11,9 +11,9 @@ final class TopSmokeTests: XCTestCase {
 
     func testEmptyProgramFinishes() throws {
         let sim = try AcceleratorSimulator(config: Self.config, seed: 1, dramLines: 64, dram: .nominal(Self.config))
-        try sim.writeDRAM(line: 0, [UInt64](repeating: 0, count: 17))
+        try sim.writeDRAM(line: 0, [UInt64](repeating: 0, count: 19))
         let stats = try sim.run(programLine: 0)
-        XCTAssertEqual(stats.dramLinesRead, 17, "one descriptor fetched")
+        XCTAssertEqual(stats.dramLinesRead, 19, "one descriptor fetched")
         XCTAssertEqual(stats.macs, 0)
     }
 
@@ -21,16 +21,16 @@ final class TopSmokeTests: XCTestCase {
     /// ..., psum bank 1, ..., step 1, ifmap and ofmap rows of 2 lines (raw), its tile at `ifmapBase`.
     static func handDescriptor(shift: Int, ifmapBase: Int = 0) -> [UInt64] {
         let values: [Int] = [1, 1 | 2 | 8, 3, 1, 6, 2, 2, 3, 1, 4, 1, 1, shift, 1, 6, 4, -1, 0, 4, 2, 6,
-                             34, 12, 48, 8, 1, 4, 2, 64, 8, 1, 2, 2, ifmapBase]
+                             38, 12, 52, 8, 1, 4, 2, 68, 8, 1, 2, 2, ifmapBase, 0, 0, 0, 0]
         let fields = values.map { UInt64(UInt32(bitPattern: Int32($0))) }
-        return (0..<17).map { fields[2 * $0] | (fields[2 * $0 + 1] << 32) }
+        return (0..<19).map { fields[2 * $0] | (fields[2 * $0 + 1] << 32) }
     }
 
     /// A descriptor whose ifmap tile (2 channels x 4 rows x 2 lines) would end past the ifmap
     /// region (psum bank 1: 512 lines) stops the run with an RTL assertion naming the check.
     func testAnIfmapTileOutsideItsRegionIsCaught() throws {
-        let sim = try AcceleratorSimulator(config: Self.config, seed: 3, dramLines: 80, dram: .nominal(Self.config))
-        try sim.writeDRAM(line: 0, Self.handDescriptor(shift: 10, ifmapBase: 510) + [UInt64](repeating: 0, count: 17))
+        let sim = try AcceleratorSimulator(config: Self.config, seed: 3, dramLines: 84, dram: .nominal(Self.config))
+        try sim.writeDRAM(line: 0, Self.handDescriptor(shift: 10, ifmapBase: 510) + [UInt64](repeating: 0, count: 19))
         XCTAssertThrowsError(try sim.run(programLine: 0)) { error in
             XCTAssertTrue("\(error)".contains("ifmap_tile_in_region"), "\(error)")
         }
@@ -64,12 +64,12 @@ final class TopSmokeTests: XCTestCase {
         var ifmapLines: [UInt64] = []
         for c in 0..<2 { for y in 0..<4 { ifmapLines += pack((0..<8).map { x in x < 6 ? input[0, c, y, x] : 0 }) } }
 
-        let sim = try AcceleratorSimulator(config: Self.config, seed: 3, dramLines: 80, dram: .nominal(Self.config))
-        try sim.writeDRAM(line: 0, descriptor + [UInt64](repeating: 0, count: 17))
-        try sim.writeDRAM(line: 34, filterLines)
-        try sim.writeDRAM(line: 48, ifmapLines)
+        let sim = try AcceleratorSimulator(config: Self.config, seed: 3, dramLines: 84, dram: .nominal(Self.config))
+        try sim.writeDRAM(line: 0, descriptor + [UInt64](repeating: 0, count: 19))
+        try sim.writeDRAM(line: 38, filterLines)
+        try sim.writeDRAM(line: 52, ifmapLines)
         let stats = try sim.run(programLine: 0)
-        let ofmap = try sim.readDRAM(line: 64, count: 16)
+        let ofmap = try sim.readDRAM(line: 68, count: 16)
         for m in 0..<2 {
             for e in 0..<4 {
                 for f in 0..<6 {
@@ -82,7 +82,7 @@ final class TopSmokeTests: XCTestCase {
         let zeroUses = countZeroUses(layer, input)
         XCTAssertEqual(stats.macs + stats.gated, UInt64(layer.macs), "every MAC done or gated once")
         XCTAssertEqual(stats.gated, UInt64(zeroUses), "gated MACs are the zero activations' (padding included) uses")
-        XCTAssertEqual(stats.dramLinesRead, UInt64(34 + 12 + 16), "two descriptors, the filter block and the ifmap")
+        XCTAssertEqual(stats.dramLinesRead, UInt64(38 + 12 + 16), "two descriptors, the filter block and the ifmap")
         XCTAssertEqual(stats.dramLinesWritten, 16)
     }
 

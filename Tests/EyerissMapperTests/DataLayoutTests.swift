@@ -13,7 +13,7 @@ final class DataLayoutTests: XCTestCase {
         d.set(.p, 7)
         d.set(.yStart, -3)
         let lines = d.lines
-        XCTAssertEqual(lines.count, 17, "34 fields of 32 bits")
+        XCTAssertEqual(lines.count, 19, "37 fields of 32 bits")
         d.set(.ofmapRowLines, 9)
         XCTAssertEqual(d.lines[16] & 0xFFFF_FFFF, 9, "field 32 is the low half of line 16")
         d.set(.ofmapRowLines, 0)
@@ -22,7 +22,7 @@ final class DataLayoutTests: XCTestCase {
         XCTAssertEqual(lines[8] & 0xFFFF_FFFF, 0xFFFF_FFFD, "field 16 is two's complement")
         XCTAssertEqual(Descriptor(lines: lines), d)
         XCTAssertEqual(Descriptor(lines: lines)?.signedValue(.yStart), -3)
-        XCTAssertEqual(Descriptor.end.lines, Array(repeating: 0, count: 17))
+        XCTAssertEqual(Descriptor.end.lines, Array(repeating: 0, count: 19))
         XCTAssertNil(Descriptor(lines: [1, 2, 3]))
     }
 
@@ -119,8 +119,9 @@ final class DataLayoutTests: XCTestCase {
     func testSummaryNamesTheChoices() throws {
         let plan = try Mapper.map(layer: BuiltinLayers.alexnet[2], config: TestConfigs.chip, shift: 8)
         let text = plan.summary()
-        for word in ["alexnet.conv3", "q=", "p=", "Rc=3", "r=4", "e=13", "t=1", "jobRows=1", "passes:", "utilization",
-                     "banks 0..<", "DRAM", "written"] {
+        let m = plan.mapping
+        for word in ["alexnet.conv3", "q=\(m.q)", "p=\(m.p)", "Rc=3", "r=\(m.r)", "e=\(m.e)", "t=\(m.t)",
+                     "jobRows=\(m.jobRows)", "passes:", "utilization", "banks 0..<", "DRAM", "written"] {
             XCTAssert(text.contains(word), "summary lacks \(word):\n\(text)")
         }
     }

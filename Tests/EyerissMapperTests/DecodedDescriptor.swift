@@ -9,8 +9,9 @@ struct DecodedDescriptor: Equatable {
     let yStart: Int
     let yLo, nRows, wl, yCount, filterAddress, filterLines, ifmapAddress, ifmapChannelLines: Int
     let psumBank, epass, fl, ofmapAddress, ofmapPlaneLines, step, ifmapRowLines, ofmapRowLines, ifmapBase: Int
+    let nextFilterAddress, nextFilterLines, nextFilterBase: Int
 
-    static let lineCount = 17
+    static let lineCount = 19
 
     init(lines: ArraySlice<UInt64>) {
         precondition(lines.count == Self.lineCount, "a descriptor is \(Self.lineCount) lines")
@@ -23,7 +24,7 @@ struct DecodedDescriptor: Equatable {
         yLo = u(17); nRows = u(18); wl = u(19); yCount = u(20); filterAddress = u(21); filterLines = u(22)
         ifmapAddress = u(23); ifmapChannelLines = u(24); psumBank = u(25); epass = u(26); fl = u(27)
         ofmapAddress = u(28); ofmapPlaneLines = u(29); step = u(30); ifmapRowLines = u(31)
-        ofmapRowLines = u(32); ifmapBase = u(33)
+        ofmapRowLines = u(32); ifmapBase = u(33); nextFilterAddress = u(34); nextFilterLines = u(35); nextFilterBase = u(36)
     }
 
     var isEnd: Bool { opcode == 0 }
@@ -40,7 +41,8 @@ struct DecodedDescriptor: Equatable {
     var activeColumns: Int { e * t }
     var filterWords: Int { t * rc * r * s * q * p }
     var ifmapTileLines: Int { q * r * nRows * wl }
-    var psumTileLines: Int { p * t * epass * fl }
+    /// Lines of the psum tile: each (row, filter group) holds its p x F psums, lanes to a line.
+    func psumTileLines(lanes: Int) -> Int { epass * t * ((p * f + lanes - 1) / lanes) }
 
     /// Every rule of docs/architecture.md, sections 2, 3 and 5, that this pass breaks on
     /// `config` (empty when it is a legal pass).
@@ -82,8 +84,8 @@ struct DecodedDescriptor: Equatable {
         rule(psumBank >= 1 && psumBank < c.globalBuffer.fmapBanks, "psumBank = \(psumBank) outside 1..<fmapBanks")
         rule(ifmapBase + ifmapTileLines <= psumBank * bankLines,
              "ifmap tile at \(ifmapBase), \(ifmapTileLines) lines, ends past the ifmap region \(psumBank * bankLines)")
-        rule(psumTileLines <= (c.globalBuffer.fmapBanks - psumBank) * bankLines,
-             "psum tile \(psumTileLines) lines > psum region \((c.globalBuffer.fmapBanks - psumBank) * bankLines)")
+        rule(psumTileLines(lanes: lanes) <= (c.globalBuffer.fmapBanks - psumBank) * bankLines,
+             "psum tile \(psumTileLines(lanes: lanes)) lines > psum region \((c.globalBuffer.fmapBanks - psumBank) * bankLines)")
         let perLine = min(lanes, rc * r)
         let blockLines = t * ((rc * r * s * q * p + perLine - 1) / perLine)
         rule(filterLines == blockLines, "filter block \(filterLines) lines, not t x ceil(rows x S x q x p / min(lanes, rows)) = \(blockLines)")

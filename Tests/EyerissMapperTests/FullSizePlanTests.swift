@@ -20,11 +20,17 @@ final class FullSizePlanTests: XCTestCase {
         print("AlexNet PE utilization on 12 x 14: " + utilizations.joined(separator: ", "))
     }
 
-    /// CONV3-CONV5 use the chip's 3 x 13 PE set, four channel sets high (156 active PEs).
-    func testAlexNetThreeByThreeLayersUseThe3x13Set() throws {
-        for layer in BuiltinLayers.alexnet.dropFirst(2) {
+    /// CONV3-CONV5 at batch 4 keep whole 3-row filters in one pass (Rc = 3) and use at least as
+    /// many PEs as the chip's 3 x 13 sets (156 of 168), in sets of several strip columns: the
+    /// psum networks' line per cycle lets a set be narrower than the chip's and stack two filter
+    /// groups instead.
+    func testAlexNetThreeByThreeLayersFillTheArray() throws {
+        for var layer in BuiltinLayers.alexnet.dropFirst(2) {
+            layer.n = 4
             let m = try Mapper.map(layer: layer, config: TestConfigs.chip, shift: 8).mapping
-            XCTAssertEqual([m.rc, m.e, m.rc * m.r * m.e * m.t], [3, 13, 156], layer.name)
+            XCTAssertEqual(m.rc, 3, layer.name)
+            XCTAssertGreaterThanOrEqual(m.rc * m.r * m.e * m.t, 156, layer.name)
+            XCTAssertGreaterThan(m.e, 1, layer.name)
         }
     }
 

@@ -35,6 +35,7 @@ func planProblems(_ plan: LayerPlan) -> [String] {
     var open: [Int: (pass: Pass, banks: Int, covered: [Bool])] = [:]
     let bankLines = plan.config.raw.globalBuffer.bankWords
     var previousFilterAddress: Int?
+    var loadedParts: Int?  // lines of a block loaded in parts so far
     var previous: DecodedDescriptor?
     for (k, (pass, d)) in zip(plan.passes, decoded).enumerated() {
         func problem(_ text: String) { out.append("pass \(k): \(text)") }
@@ -56,8 +57,28 @@ func planProblems(_ plan: LayerPlan) -> [String] {
         if d.filterAddress < layout.filterBase || d.filterAddress + d.filterLines > layout.filterBase + layout.filterLines {
             problem("filter block outside the filter region")
         }
-        if !d.loadFilters && previousFilterAddress != d.filterAddress { problem("skips a filter load it needs") }
-        previousFilterAddress = d.filterAddress
+        // A pass that keeps the PEs' filters does not read the filter buffer.
+        if !d.loadFilters && !d.keepFilters {
+            if previousFilterAddress != d.filterAddress { problem("skips a filter load it needs") }
+            if let parts = loadedParts, parts < d.filterLines { problem("feeds a block loaded only in part (\(parts) lines)") }
+        }
+        if d.loadFilters || !d.keepFilters {
+            previousFilterAddress = d.filterAddress
+            loadedParts = nil
+        }
+        if d.nextFilterLines > 0 {
+            // Keep passes load a later block a part each, in order, from its first line.
+            if !d.keepFilters { problem("loads a later pass's filter block while it feeds its own") }
+            let block = d.nextFilterAddress - d.nextFilterBase
+            if d.nextFilterBase == 0 {
+                loadedParts = d.nextFilterLines
+            } else if block != previousFilterAddress || d.nextFilterBase != loadedParts {
+                problem("loads part \(d.nextFilterBase) of a block out of order")
+            } else {
+                loadedParts! += d.nextFilterLines
+            }
+            previousFilterAddress = block
+        }
         // The spads hold the pass before's filters, in its PEs: only the same block with the
         // same geometry may keep them.
         if d.keepFilters {
@@ -97,7 +118,7 @@ func planProblems(_ plan: LayerPlan) -> [String] {
             }
         } else {
             if let other = open[bank] { problem("opens a tile over the tile of pass \(other.pass), not stored yet") }
-            let banks = (d.psumTileLines + bankLines - 1) / bankLines
+            let banks = (d.psumTileLines(lanes: lanes) + bankLines - 1) / bankLines
             for (otherBank, other) in open where otherBank != bank {
                 if max(bank, otherBank) < min(bank + banks, otherBank + other.banks) {
                     problem("its psum tile (banks from \(bank)) overlaps the open tile at bank \(otherBank)")

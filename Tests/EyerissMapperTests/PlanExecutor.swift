@@ -123,6 +123,12 @@ struct PlanExecutor {
         let psumBase = d.psumBank * bankLines  // first line of the psum region
 
         // Loads.
+        if d.nextFilterLines > 0 {
+            // A keep pass loads a later pass's block; it reads nothing from the buffer itself.
+            try checkDRAM(d.nextFilterAddress, d.nextFilterLines, "next filter block")
+            for k in 0..<d.nextFilterLines { filterBuffer[d.nextFilterBase + k] = dram[d.nextFilterAddress + k] }
+            counters.filterLinesRead += d.nextFilterLines
+        }
         if d.loadFilters {
             try checkDRAM(d.filterAddress, d.filterLines, "filter block")
             for k in 0..<d.filterLines { filterBuffer[k] = dram[d.filterAddress + k] }
@@ -240,8 +246,13 @@ struct PlanExecutor {
             }
         }
 
-        // Psum GIN (when accumulating): rho_s, f, c, k; to PE (0, c); tile word (tg*p+k, j+rho_s*e, f).
-        func tileWord(_ fi: Int, _ er: Int, _ f: Int) -> Int { psumBase * lanes + ((fi * d.epass) + er) * d.fl * lanes + f }
+        // Psum GIN (when accumulating): rho_s, f, c, k; to PE (0, c); tile word (tg*p+k, j+rho_s*e, f):
+        // the row of (er, tg) is the stream (f, k) from line (er*t + tg)*ceil(p*F/lanes).
+        let rowLines = (d.p * d.f + lanes - 1) / lanes
+        func tileWord(_ fi: Int, _ er: Int, _ f: Int) -> Int {
+            let (tg, k) = (fi / d.p, fi % d.p)
+            return (psumBase + (er * d.t + tg) * rowLines) * lanes + f * d.p + k
+        }
         var psumIn = Array(repeating: Array(repeating: Array(repeating: Array(repeating: 0, count: d.f), count: d.p),
                                             count: d.jobRows), count: activeColumns)
         if d.accumulate {
@@ -290,16 +301,20 @@ struct PlanExecutor {
                 }
             }
         } else if d.store {
+            // Raw rows: `lanes` values to a line, the row's last line padded with zeros.
             let tileLines = d.epass * d.fl
             for fi in 0..<(d.p * d.t) {
                 let to = d.ofmapAddress + fi * d.ofmapPlaneLines
                 try checkDRAM(to, tileLines, "ofmap of psum tile filter \(fi)")
-                for k in 0..<tileLines {
-                    var line = [fmapBuffer[psumBase + fi * tileLines + k]]
-                    if d.relu {
-                        for lane in 0..<lanes where word(line, lane) < 0 { setWord(&line, lane, 0) }
+                for er in 0..<d.epass {
+                    for l in 0..<d.fl {
+                        var line: [UInt64] = [0]
+                        for lane in 0..<lanes where l * lanes + lane < d.f {
+                            let v = word(fmapBuffer, tileWord(fi, er, l * lanes + lane))
+                            setWord(&line, lane, d.relu ? fixedPoint.relu(v) : v)
+                        }
+                        dram[to + er * d.fl + l] = line[0]
                     }
-                    dram[to + k] = line[0]
                 }
             }
             counters.ofmapLinesWritten += d.p * d.t * tileLines

@@ -45,7 +45,8 @@ final class PerfCountersTests: XCTestCase {
         let top = try XCTUnwrap(files["eyeriss_top.sv"])
         let event = try XCTUnwrap(top.split(separator: "\n").first { $0.contains(".ev_cycles_dram_stall_i") })
         let decoded = Set(event.components(separatedBy: "state_o == 4'd").dropFirst().map { Int($0.prefix { $0.isNumber })! })
-        XCTAssertEqual(decoded, Set(try ["StFetch", "StLoadFilter", "StLoadIfmap", "StStore", "StPrefetchWait"].map(code)))
+        XCTAssertEqual(decoded, Set(try ["StFetch", "StLoadFilter", "StLoadIfmap", "StStore", "StPrefetchWait",
+                                                 "StStoreWait", "StFinish"].map(code)))
         // Ifmap lines arrive in StLoadIfmap or, prefetched into the other half of the region,
         // while the pass before runs: the controller says which (ifmap_loading_o).
         let ifmapLines = try XCTUnwrap(top.split(separator: "\n").first { $0.contains(".ev_dram_ifmap_lines_read_i") })

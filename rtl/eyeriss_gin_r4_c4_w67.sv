@@ -6,13 +6,13 @@
 // Parameters:
 //   array: 12 x 14 PEs
 //   row tag: 4 b, column tag: 4 b (JSSC 2017)
-//   data: 16 b
+//   data: 67 b
 
-module eyeriss_gin_r4_c4_w16 (
+module eyeriss_gin_r4_c4_w67 (
   // Tagged word from a feeder
   input  logic         in_valid_i,
   output logic         in_ready_o,
-  input  logic [15:0]  in_data_i,
+  input  logic [66:0]  in_data_i,
   input  logic [3:0]   in_row_tag_i,
   input  logic [3:0]   in_col_tag_i,
 
@@ -24,7 +24,7 @@ module eyeriss_gin_r4_c4_w16 (
   // To the PEs
   input  logic [167:0] pe_ready_i,
   output logic [167:0] pe_valid_o,
-  output logic [15:0]  pe_data_o
+  output logic [66:0]  pe_data_o
 );
 
   // Signals
