@@ -62,6 +62,7 @@ module eyeriss_controller (
   input  logic               rlc_load_busy_i,
   output logic               rlc_store_start_o,
   input  logic               rlc_store_busy_i,
+  input  logic [4:0]         store_bank_i,
   output logic               relu_o,
   output logic               store_coded_o,
 
@@ -551,8 +552,6 @@ module eyeriss_controller (
   logic run_settle_d;
   logic run_done;
   logic store_done;  // the tile goes to the store engine
-  logic [4:0] store_bank_q;  // first psum bank of the tile being stored
-  logic [4:0] store_bank_d;
   logic store_conflict;  // this pass's psum tile starts where the engine still reads
   logic opcode_end;
   logic start_cmd;  // configuration write of 1 to register 1
@@ -1152,9 +1151,7 @@ module eyeriss_controller (
 
   assign store_done = (state_q == StStore) & ~rlc_store_busy_i;
 
-  assign store_bank_d = store_done ? desc_psum_bank_q : store_bank_q;
-
-  assign store_conflict = rlc_store_busy_i & (store_bank_q == desc_psum_bank_q);
+  assign store_conflict = rlc_store_busy_i & (store_bank_i == desc_psum_bank_q);
 
   // ------------------------------------------------------------------------
   // Next state
@@ -1780,7 +1777,6 @@ module eyeriss_controller (
       col13_active_q <= 1'd0;
       expected_words_q <= 32'd0;
       run_settle_q <= 1'd0;
-      store_bank_q <= 5'd0;
       passes_q <= 32'd0;
     end else begin
       state_q <= state_d;
@@ -1875,7 +1871,6 @@ module eyeriss_controller (
       col13_active_q <= col13_active_d;
       expected_words_q <= expected_words_d;
       run_settle_q <= run_settle_d;
-      store_bank_q <= store_bank_d;
       passes_q <= passes_d;
     end
   end

@@ -115,6 +115,10 @@ module eyeriss_top (
   logic [31:0] load_ifmap_channel_lines;
   logic [15:0] load_ifmap_row_lines;
   logic [13:0] load_ifmap_base;
+  logic enc_rd_en;
+  logic [13:0] enc_rd_line;
+  logic [4:0] enc_rd_bank;
+  logic [63:0] enc_rd_data;
   logic ifmap_loading;
   logic program_start;  // the start command: counters restart with each program
   logic pe_cnt_clear_q;  // the start command, a cycle later, for the PEs
@@ -127,10 +131,6 @@ module eyeriss_top (
   logic [63:0] ld_wr_data;
   logic [3:0] ld_wr_mask;
   logic [31:0] rlc_tile_rows;  // q x r x nRows coded rows in the tile
-  logic enc_rd_en;
-  logic [13:0] enc_rd_line;
-  logic [4:0] enc_rd_bank;
-  logic [63:0] enc_rd_data;
   logic enc_wr_valid;
   logic [31:0] enc_wr_addr;
   logic [63:0] enc_wr_data;
@@ -3155,6 +3155,7 @@ module eyeriss_top (
     .rlc_load_busy_i           (rlc_load_busy),
     .rlc_store_start_o         (rlc_store_start),
     .rlc_store_busy_i          (rlc_store_busy),
+    .store_bank_i              (enc_rd_bank),
     .relu_o                    (relu),
     .store_coded_o             (store_coded),
     .row_g_o                   (row_g),

@@ -139,6 +139,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let rlcLoadBusy = m.input("rlc_load_busy_i")
     let rlcStoreStart = m.output("rlc_store_start_o")
     let rlcStoreBusy = m.input("rlc_store_busy_i")
+    let storeBank = m.input("store_bank_i", p.bankIndexBits)  // first psum bank of the tile being stored
     let reluOut = m.output("relu_o")
     let storeCodedOut = m.output("store_coded_o")
     m.portGroup("Per-pass multicast IDs and active rows and columns")
@@ -406,10 +407,8 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     // tiles that are open at once, e.g. the images of an interleaved batch, banks of their own).
     let storeDone = m.logic("store_done", comment: "the tile goes to the store engine")
     m.assign(storeDone, state.q.eq(stStore) & ~rlcStoreBusy)
-    let storeBank = m.register("store_bank", p.bankIndexBits, reset: 0, comment: "first psum bank of the tile being stored")
-    m.assign(storeBank.d, Expr.mux(storeDone, field[.psumBank]!, storeBank.q))
     let storeConflict = m.logic("store_conflict", comment: "this pass's psum tile starts where the engine still reads")
-    m.assign(storeConflict, rlcStoreBusy & storeBank.q.eq(field[.psumBank]!))
+    m.assign(storeConflict, rlcStoreBusy & storeBank.eq(field[.psumBank]!))
 
     // ------------------------------------------------------------------ next state
     m.section("Next state")

@@ -61,11 +61,12 @@ public func makeGlobalBuffer(_ p: TopParams, header: RTLHeader) throws -> Module
 
     // ------------------------------------------------------------------ address decode
     m.section("Region addresses to banks")
-    func bankOf(_ name: String, _ line: Expr, psum: Bool) -> (bank: Expr, row: Expr) {
+    // A line of a region counted from its first bank `base` (nil: bank 0).
+    func bankOf(_ name: String, _ line: Expr, base: Expr?) -> (bank: Expr, row: Expr) {
         let bank = m.logic("\(name)_bank", p.bankIndexBits)
         let row = m.logic("\(name)_row", p.bankAddrBits)
         let regionBank = line.bits(p.glbLineBits - 1, p.bankAddrBits).resized(to: p.bankIndexBits)
-        m.assign(bank, psum ? regionBank + psumBank : regionBank)
+        m.assign(bank, base.map { regionBank + $0 } ?? regionBank)
         m.assign(row, line.bits(p.bankAddrBits - 1, 0))
         return (bank, row)
     }
@@ -74,17 +75,11 @@ public func makeGlobalBuffer(_ p: TopParams, header: RTLHeader) throws -> Module
     m.assign(ifRdLine, ifRdWord.bits(p.glbWordBits - 1, p.laneBits))
     let ifRdLane = m.register("if_rd_lane", p.laneBits, comment: "lane of the word being read")
     m.assign(ifRdLane.d, Expr.mux(ifRdEn, ifRdWord.bits(p.laneBits - 1, 0), ifRdLane.q))
-    let ifW = bankOf("if_wr", ifWrLineSig, psum: false)
-    let ifR = bankOf("if_rd", ifRdLine, psum: false)
-    let psW = bankOf("ps_wr", psWrLine, psum: true)
-    let psR = bankOf("ps_rd", psRdLine, psum: true)
-    let stR: (bank: Expr, row: Expr) = {
-        let bank = m.logic("st_rd_bank", p.bankIndexBits)
-        let row = m.logic("st_rd_row", p.bankAddrBits)
-        m.assign(bank, stRdLine.bits(p.glbLineBits - 1, p.bankAddrBits).resized(to: p.bankIndexBits) + stRdBank)
-        m.assign(row, stRdLine.bits(p.bankAddrBits - 1, 0))
-        return (bank, row)
-    }()
+    let ifW = bankOf("if_wr", ifWrLineSig, base: nil)
+    let ifR = bankOf("if_rd", ifRdLine, base: nil)
+    let psW = bankOf("ps_wr", psWrLine, base: psumBank)
+    let psR = bankOf("ps_rd", psRdLine, base: psumBank)
+    let stR = bankOf("st_rd", stRdLine, base: stRdBank)
 
     // ------------------------------------------------------------------ banks
     m.section("Banks: one memory per lane, owned by the ifmap or the psum region")

@@ -114,6 +114,8 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
         load[f] = sig("load_\(f.name)", f.width(p), comment: f == .q ? "the ifmap tile being loaded: this pass's, or the next's" : nil)
         ctrlOutputs["load_\(f.name)_o"] = load[f]!
     }
+    let encRdEn = sig("enc_rd_en"), encRdLine = sig("enc_rd_line", p.glbLineBits), encRdBank = sig("enc_rd_bank", p.bankIndexBits)
+    let encRdData = sig("enc_rd_data", p.lineBits)
     let ifmapLoading = sig("ifmap_loading")
     ctrlOutputs["ifmap_loading_o"] = ifmapLoading
     m.instance(ctrl, "u_controller",
@@ -121,7 +123,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
                         "dram_rd_req_ready_i": rqReady, "dram_rd_resp_valid_i": rsValid, "dram_rd_resp_data_i": rsData,
                         "feeders_busy_i": feedersBusy,
                         "filter_feeder_busy_i": ffBusy, "pes_idle_i": pesIdle, "gon_words_i": gonWords,
-                        "rlc_load_busy_i": rlcLoadBusy, "rlc_store_busy_i": rlcStoreBusy],
+                        "rlc_load_busy_i": rlcLoadBusy, "rlc_store_busy_i": rlcStoreBusy, "store_bank_i": encRdBank],
                outputs: ctrlOutputs)
 
     // ------------------------------------------------------------------ run-length codec
@@ -147,8 +149,6 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
                outputs: ["busy_o": rlcLoadBusy, "error_o": rlcError, "rd_req_valid_o": ldRqValid, "rd_req_addr_o": ldRqAddr,
                          "rd_resp_ready_o": ldRsReady, "wr_en_o": ldWrEn, "wr_line_o": ldWrLine, "wr_data_o": ldWrData,
                          "wr_mask_o": ldWrMask])
-    let encRdEn = sig("enc_rd_en"), encRdLine = sig("enc_rd_line", p.glbLineBits), encRdBank = sig("enc_rd_bank", p.bankIndexBits)
-    let encRdData = sig("enc_rd_data", p.lineBits)
     let encWrValid = sig("enc_wr_valid"), encWrAddr = sig("enc_wr_addr", p.dramAddrBits), encWrData = sig("enc_wr_data", p.lineBits)
     // A row of the psum tile: one column's p x F psums (f, then k), lanes to a line.
     let tileRowWords = sig("psum_tile_row_words", cb, comment: "p x F psums in a row of a filter group")
