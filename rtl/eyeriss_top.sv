@@ -3296,6 +3296,7 @@ module eyeriss_top (
 
   eyeriss_glb u_glb (
     .clk_i          (clk_i),
+    .rst_ni         (rst_ni),
     .cfg_psum_bank_i(pass_psum_bank),
     .if_wr_en_i     (if_wr_en),
     .if_wr_line_i   (if_wr_line),

@@ -26,8 +26,9 @@ public func makeGlobalBuffer(_ p: TopParams, header: RTLHeader) throws -> Module
             "line: \(p.lanes) words of \(p.dataBits) b",
         ]))
     let lw = p.lineBits, dw = p.dataBits
-    m.portGroup("Clock")
+    m.portGroup("Clock; the reset only quiets the simulation check while the readers reset")
     m.input("clk_i")
+    m.input("rst_ni")
     m.portGroup("Per-pass split: banks from cfg_psum_bank_i up hold psums")
     let psumBank = m.input("cfg_psum_bank_i", p.bankIndexBits)
     m.portGroup("Ifmap region: line writes from DRAM, word reads for the ifmap feeder")

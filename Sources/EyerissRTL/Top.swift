@@ -196,7 +196,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     m.assign(ifWrData, Expr.mux(ldWrEn, ldWrData, glbWrData))
     m.assign(ifWrMask, Expr.mux(ldWrEn, ldWrMask, .lit((1 << p.lanes) - 1, width: p.lanes)))
     m.instance(glb, "u_glb",
-               inputs: ["clk_i": clk, "cfg_psum_bank_i": field[.psumBank]!,
+               inputs: ["clk_i": clk, "rst_ni": rst, "cfg_psum_bank_i": field[.psumBank]!,
                         "if_wr_en_i": ifWrEn, "if_wr_line_i": ifWrLine, "if_wr_data_i": ifWrData, "if_wr_mask_i": ifWrMask,
                         "if_rd_en_i": ifRdEn, "if_rd_word_i": ifRdWordInRegion,
                         "ps_wr_en_i": psWrEn, "ps_wr_line_i": psWrLine, "ps_wr_data_i": psWrData, "ps_wr_mask_i": psWrMask,
