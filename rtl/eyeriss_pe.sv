@@ -141,7 +141,6 @@ module eyeriss_pe (
   logic last_pair;
   logic signed [15:0] activation;
   logic act_is_zero;
-  logic pipe_empty;
   logic take_filter;
   logic take_ifmap;
   logic send_psum;
@@ -149,7 +148,6 @@ module eyeriss_pe (
   logic [15:0] psum_addend;  // incoming psum, or 0 at the bottom of a column
   logic first_pair;
   logic issue_blocked;  // the output stage still needs what this MAC would overwrite
-  logic unused_pipe_empty_unused;
   logic last_out;  // the output stage sends its last psum
   logic output_done;  // the compute finishes an output: hand it to the output stage
   logic read_weight;  // filter spad read enable: off for zero activations
@@ -251,8 +249,6 @@ module eyeriss_pe (
 
   assign act_is_zero = ~|$unsigned(activation);
 
-  assign pipe_empty = ~mul_valid_q & ~acc_valid_q;
-
   assign take_filter = (state_q == StLoadFilter) & filter_valid_i;
 
   assign filter_ready_o = state_q == StLoadFilter;
@@ -262,8 +258,6 @@ module eyeriss_pe (
   assign ifmap_fifo_pop = take_ifmap;
 
   assign psum_addend = cfg_psum_in_en_i ? psum_in_fifo_data : 16'd0;
-
-  assign unused_pipe_empty_unused = |pipe_empty;
 
   assign send_psum = ((out_pending_q & ~|out_wait_q) & psum_out_fifo_ready) & (~cfg_psum_in_en_i | psum_in_fifo_valid);
 
