@@ -23,7 +23,15 @@ namespace {
 
 const char *const kStateNames[] = {"idle", "fetch descriptor", "decode", "load filters", "load ifmaps",
                                    "setup IDs", "run start", "run", "store psums", "done",
-                                   "wait for the prefetch"};
+                                   "wait for the prefetch", "wait for the store of a tile in the pass's psum bank",
+                                   "wait for the last store"};
+
+// The PE array's status words: the readout is driven only while dbg_en_i is set.
+auto &read_pe_status(Vmodel *top) {
+    top->dbg_en_i = 1;
+    top->eval();
+    return top->dbg_pe_status_o;
+}
 
 }  // namespace
 
@@ -171,7 +179,7 @@ int eyeriss_top_step(eyeriss_top_sim *sim, uint64_t cycles, uint64_t watchdog_cy
                         std::to_string(state) + " (" + name + ") after " + std::to_string(t->passes_o) + " passes, " +
                         std::to_string(d.reads_in_flight()) + " DRAM reads in flight, " + std::to_string(s.cycles) +
                         " cycles into the run; PE array: " +
-                        eyeriss::pe_array_dump(t->dbg_pe_status_o, EYERISS_ARRAY_ROWS, EYERISS_ARRAY_COLUMNS,
+                        eyeriss::pe_array_dump(read_pe_status(t), EYERISS_ARRAY_ROWS, EYERISS_ARRAY_COLUMNS,
                                                EYERISS_PE_STATUS_BITS));
         }
     }
@@ -181,10 +189,14 @@ int eyeriss_top_step(eyeriss_top_sim *sim, uint64_t cycles, uint64_t watchdog_cy
 uint64_t eyeriss_top_passes_done(eyeriss_top_sim *sim) { return sim->top->passes_o; }
 
 uint64_t eyeriss_top_pe_counter(eyeriss_top_sim *sim, uint32_t pe, uint32_t counter) {
+    sim->top->dbg_en_i = 1;
     sim->top->dbg_pe_sel_i = pe;
     sim->top->dbg_cnt_sel_i = counter;
     sim->top->eval();
-    return sim->top->dbg_cnt_o;
+    uint64_t value = sim->top->dbg_cnt_o;
+    sim->top->dbg_en_i = 0;
+    sim->top->eval();
+    return value;
 }
 
 uint64_t eyeriss_top_perf_counter(eyeriss_top_sim *sim, uint32_t index) {

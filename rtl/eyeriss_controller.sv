@@ -546,6 +546,11 @@ module eyeriss_controller (
   logic [4:0] col13_jstride_d;
   logic col13_active_q;
   logic col13_active_d;
+  logic [79:0] tables_key_q;  // the geometry the tables were set up for
+  logic [79:0] tables_key_d;
+  logic tables_valid_q;
+  logic tables_valid_d;
+  logic setup_needed;  // the tables do not hold this pass's geometry
   logic [31:0] expected_words_q;  // psums the output network must deliver
   logic [31:0] expected_words_d;
   logic run_settle_q;  // one cycle for the start pulse to land
@@ -559,6 +564,8 @@ module eyeriss_controller (
   logic [3:0] after_filter;
   logic [3:0] after_run;
   logic [3:0] next_descriptor;  // decode the prefetched descriptor, else fetch it
+  logic [3:0] after_setup;
+  logic [3:0] after_ifmap;
   logic run_exit;  // the pass has computed and the prefetch is not using the DRAM port
   logic pass_end;  // the pass is over: on to the next descriptor
   logic pf_start;  // the filter feeder is done: the filter buffer is free
@@ -1127,6 +1134,12 @@ module eyeriss_controller (
     end
   end
 
+  assign setup_needed = ~tables_valid_q | ~(tables_key_q == {desc_rc_q, desc_r_q, desc_e_q, desc_t_q, desc_stride_q});
+
+  assign tables_valid_d = tables_valid_q | (in_setup & setup_last);
+
+  assign tables_key_d = (in_setup & setup_last) ? {desc_rc_q, desc_r_q, desc_e_q, desc_t_q, desc_stride_q} : tables_key_q;
+
   assign col_tg_o = {col13_tg_q, col12_tg_q, col11_tg_q, col10_tg_q, col9_tg_q, col8_tg_q, col7_tg_q, col6_tg_q, col5_tg_q, col4_tg_q, col3_tg_q, col2_tg_q, col1_tg_q, col0_tg_q};
 
   assign col_j_o = {col13_j_q, col12_j_q, col11_j_q, col10_j_q, col9_j_q, col8_j_q, col7_j_q, col6_j_q, col5_j_q, col4_j_q, col3_j_q, col2_j_q, col1_j_q, col0_j_q};
@@ -1161,7 +1174,11 @@ module eyeriss_controller (
 
   assign start_cmd = (cfg_valid_i & (cfg_addr_i == 8'd1)) & (cfg_data_i == 32'd1);
 
-  assign after_filter = (desc_flags_q[1] & ~ifmap_prefetched_q) ? StLoadIfmap : StSetup;
+  assign after_setup = store_conflict ? StStoreWait : StRunStart;
+
+  assign after_ifmap = setup_needed ? StSetup : after_setup;
+
+  assign after_filter = (desc_flags_q[1] & ~ifmap_prefetched_q) ? StLoadIfmap : after_ifmap;
 
   assign after_decode = opcode_end ? StFinish : ((desc_flags_q[0] & ~desc_prefetched_q) ? StLoadFilter : after_filter);
 
@@ -1222,12 +1239,12 @@ module eyeriss_controller (
       end
       StLoadIfmap: begin
         if (ifmap_loaded) begin
-          state_d = StSetup;
+          state_d = after_ifmap;
         end
       end
       StSetup: begin
         if (setup_last) begin
-          state_d = store_conflict ? StStoreWait : StRunStart;
+          state_d = after_setup;
         end
       end
       StStoreWait: begin
@@ -1775,6 +1792,7 @@ module eyeriss_controller (
       col11_active_q <= 1'd0;
       col12_active_q <= 1'd0;
       col13_active_q <= 1'd0;
+      tables_valid_q <= 1'd0;
       expected_words_q <= 32'd0;
       run_settle_q <= 1'd0;
       passes_q <= 32'd0;
@@ -1869,6 +1887,7 @@ module eyeriss_controller (
       col11_active_q <= col11_active_d;
       col12_active_q <= col12_active_d;
       col13_active_q <= col13_active_d;
+      tables_valid_q <= tables_valid_d;
       expected_words_q <= expected_words_d;
       run_settle_q <= run_settle_d;
       passes_q <= passes_d;
@@ -1979,6 +1998,7 @@ module eyeriss_controller (
     col13_tg_q <= col13_tg_d;
     col13_j_q <= col13_j_d;
     col13_jstride_q <= col13_jstride_d;
+    tables_key_q <= tables_key_d;
   end
 
   // ------------------------------------------------------------------------

@@ -36,6 +36,9 @@ module eyeriss_top (
   output logic [31:0]   dram_wr_addr_o,
   output logic [63:0]   dram_wr_data_o,
 
+  // Readout, driven only while dbg_en_i is set (zero otherwise: the wide readout muxes stay still)
+  input  logic          dbg_en_i,
+
   // Activity counters: PE dbg_pe_sel_i, counter dbg_cnt_sel_i (0 MACs .. 7 psum writes)
   input  logic [7:0]    dbg_pe_sel_i,
   input  logic [2:0]    dbg_cnt_sel_i,
@@ -10534,7 +10537,13 @@ module eyeriss_top (
 
   assign pes_idle = ~|~pe_idle;
 
-  assign dbg_pe_status_o = {pe_r11_c13_dbg_status, pe_r11_c12_dbg_status, pe_r11_c11_dbg_status, pe_r11_c10_dbg_status, pe_r11_c9_dbg_status, pe_r11_c8_dbg_status, pe_r11_c7_dbg_status, pe_r11_c6_dbg_status, pe_r11_c5_dbg_status, pe_r11_c4_dbg_status, pe_r11_c3_dbg_status, pe_r11_c2_dbg_status, pe_r11_c1_dbg_status, pe_r11_c0_dbg_status, pe_r10_c13_dbg_status, pe_r10_c12_dbg_status, pe_r10_c11_dbg_status, pe_r10_c10_dbg_status, pe_r10_c9_dbg_status, pe_r10_c8_dbg_status, pe_r10_c7_dbg_status, pe_r10_c6_dbg_status, pe_r10_c5_dbg_status, pe_r10_c4_dbg_status, pe_r10_c3_dbg_status, pe_r10_c2_dbg_status, pe_r10_c1_dbg_status, pe_r10_c0_dbg_status, pe_r9_c13_dbg_status, pe_r9_c12_dbg_status, pe_r9_c11_dbg_status, pe_r9_c10_dbg_status, pe_r9_c9_dbg_status, pe_r9_c8_dbg_status, pe_r9_c7_dbg_status, pe_r9_c6_dbg_status, pe_r9_c5_dbg_status, pe_r9_c4_dbg_status, pe_r9_c3_dbg_status, pe_r9_c2_dbg_status, pe_r9_c1_dbg_status, pe_r9_c0_dbg_status, pe_r8_c13_dbg_status, pe_r8_c12_dbg_status, pe_r8_c11_dbg_status, pe_r8_c10_dbg_status, pe_r8_c9_dbg_status, pe_r8_c8_dbg_status, pe_r8_c7_dbg_status, pe_r8_c6_dbg_status, pe_r8_c5_dbg_status, pe_r8_c4_dbg_status, pe_r8_c3_dbg_status, pe_r8_c2_dbg_status, pe_r8_c1_dbg_status, pe_r8_c0_dbg_status, pe_r7_c13_dbg_status, pe_r7_c12_dbg_status, pe_r7_c11_dbg_status, pe_r7_c10_dbg_status, pe_r7_c9_dbg_status, pe_r7_c8_dbg_status, pe_r7_c7_dbg_status, pe_r7_c6_dbg_status, pe_r7_c5_dbg_status, pe_r7_c4_dbg_status, pe_r7_c3_dbg_status, pe_r7_c2_dbg_status, pe_r7_c1_dbg_status, pe_r7_c0_dbg_status, pe_r6_c13_dbg_status, pe_r6_c12_dbg_status, pe_r6_c11_dbg_status, pe_r6_c10_dbg_status, pe_r6_c9_dbg_status, pe_r6_c8_dbg_status, pe_r6_c7_dbg_status, pe_r6_c6_dbg_status, pe_r6_c5_dbg_status, pe_r6_c4_dbg_status, pe_r6_c3_dbg_status, pe_r6_c2_dbg_status, pe_r6_c1_dbg_status, pe_r6_c0_dbg_status, pe_r5_c13_dbg_status, pe_r5_c12_dbg_status, pe_r5_c11_dbg_status, pe_r5_c10_dbg_status, pe_r5_c9_dbg_status, pe_r5_c8_dbg_status, pe_r5_c7_dbg_status, pe_r5_c6_dbg_status, pe_r5_c5_dbg_status, pe_r5_c4_dbg_status, pe_r5_c3_dbg_status, pe_r5_c2_dbg_status, pe_r5_c1_dbg_status, pe_r5_c0_dbg_status, pe_r4_c13_dbg_status, pe_r4_c12_dbg_status, pe_r4_c11_dbg_status, pe_r4_c10_dbg_status, pe_r4_c9_dbg_status, pe_r4_c8_dbg_status, pe_r4_c7_dbg_status, pe_r4_c6_dbg_status, pe_r4_c5_dbg_status, pe_r4_c4_dbg_status, pe_r4_c3_dbg_status, pe_r4_c2_dbg_status, pe_r4_c1_dbg_status, pe_r4_c0_dbg_status, pe_r3_c13_dbg_status, pe_r3_c12_dbg_status, pe_r3_c11_dbg_status, pe_r3_c10_dbg_status, pe_r3_c9_dbg_status, pe_r3_c8_dbg_status, pe_r3_c7_dbg_status, pe_r3_c6_dbg_status, pe_r3_c5_dbg_status, pe_r3_c4_dbg_status, pe_r3_c3_dbg_status, pe_r3_c2_dbg_status, pe_r3_c1_dbg_status, pe_r3_c0_dbg_status, pe_r2_c13_dbg_status, pe_r2_c12_dbg_status, pe_r2_c11_dbg_status, pe_r2_c10_dbg_status, pe_r2_c9_dbg_status, pe_r2_c8_dbg_status, pe_r2_c7_dbg_status, pe_r2_c6_dbg_status, pe_r2_c5_dbg_status, pe_r2_c4_dbg_status, pe_r2_c3_dbg_status, pe_r2_c2_dbg_status, pe_r2_c1_dbg_status, pe_r2_c0_dbg_status, pe_r1_c13_dbg_status, pe_r1_c12_dbg_status, pe_r1_c11_dbg_status, pe_r1_c10_dbg_status, pe_r1_c9_dbg_status, pe_r1_c8_dbg_status, pe_r1_c7_dbg_status, pe_r1_c6_dbg_status, pe_r1_c5_dbg_status, pe_r1_c4_dbg_status, pe_r1_c3_dbg_status, pe_r1_c2_dbg_status, pe_r1_c1_dbg_status, pe_r1_c0_dbg_status, pe_r0_c13_dbg_status, pe_r0_c12_dbg_status, pe_r0_c11_dbg_status, pe_r0_c10_dbg_status, pe_r0_c9_dbg_status, pe_r0_c8_dbg_status, pe_r0_c7_dbg_status, pe_r0_c6_dbg_status, pe_r0_c5_dbg_status, pe_r0_c4_dbg_status, pe_r0_c3_dbg_status, pe_r0_c2_dbg_status, pe_r0_c1_dbg_status, pe_r0_c0_dbg_status};
+  // PE status readout
+  always_comb begin
+    dbg_pe_status_o = 1512'd0;
+    if (dbg_en_i) begin
+      dbg_pe_status_o = {pe_r11_c13_dbg_status, pe_r11_c12_dbg_status, pe_r11_c11_dbg_status, pe_r11_c10_dbg_status, pe_r11_c9_dbg_status, pe_r11_c8_dbg_status, pe_r11_c7_dbg_status, pe_r11_c6_dbg_status, pe_r11_c5_dbg_status, pe_r11_c4_dbg_status, pe_r11_c3_dbg_status, pe_r11_c2_dbg_status, pe_r11_c1_dbg_status, pe_r11_c0_dbg_status, pe_r10_c13_dbg_status, pe_r10_c12_dbg_status, pe_r10_c11_dbg_status, pe_r10_c10_dbg_status, pe_r10_c9_dbg_status, pe_r10_c8_dbg_status, pe_r10_c7_dbg_status, pe_r10_c6_dbg_status, pe_r10_c5_dbg_status, pe_r10_c4_dbg_status, pe_r10_c3_dbg_status, pe_r10_c2_dbg_status, pe_r10_c1_dbg_status, pe_r10_c0_dbg_status, pe_r9_c13_dbg_status, pe_r9_c12_dbg_status, pe_r9_c11_dbg_status, pe_r9_c10_dbg_status, pe_r9_c9_dbg_status, pe_r9_c8_dbg_status, pe_r9_c7_dbg_status, pe_r9_c6_dbg_status, pe_r9_c5_dbg_status, pe_r9_c4_dbg_status, pe_r9_c3_dbg_status, pe_r9_c2_dbg_status, pe_r9_c1_dbg_status, pe_r9_c0_dbg_status, pe_r8_c13_dbg_status, pe_r8_c12_dbg_status, pe_r8_c11_dbg_status, pe_r8_c10_dbg_status, pe_r8_c9_dbg_status, pe_r8_c8_dbg_status, pe_r8_c7_dbg_status, pe_r8_c6_dbg_status, pe_r8_c5_dbg_status, pe_r8_c4_dbg_status, pe_r8_c3_dbg_status, pe_r8_c2_dbg_status, pe_r8_c1_dbg_status, pe_r8_c0_dbg_status, pe_r7_c13_dbg_status, pe_r7_c12_dbg_status, pe_r7_c11_dbg_status, pe_r7_c10_dbg_status, pe_r7_c9_dbg_status, pe_r7_c8_dbg_status, pe_r7_c7_dbg_status, pe_r7_c6_dbg_status, pe_r7_c5_dbg_status, pe_r7_c4_dbg_status, pe_r7_c3_dbg_status, pe_r7_c2_dbg_status, pe_r7_c1_dbg_status, pe_r7_c0_dbg_status, pe_r6_c13_dbg_status, pe_r6_c12_dbg_status, pe_r6_c11_dbg_status, pe_r6_c10_dbg_status, pe_r6_c9_dbg_status, pe_r6_c8_dbg_status, pe_r6_c7_dbg_status, pe_r6_c6_dbg_status, pe_r6_c5_dbg_status, pe_r6_c4_dbg_status, pe_r6_c3_dbg_status, pe_r6_c2_dbg_status, pe_r6_c1_dbg_status, pe_r6_c0_dbg_status, pe_r5_c13_dbg_status, pe_r5_c12_dbg_status, pe_r5_c11_dbg_status, pe_r5_c10_dbg_status, pe_r5_c9_dbg_status, pe_r5_c8_dbg_status, pe_r5_c7_dbg_status, pe_r5_c6_dbg_status, pe_r5_c5_dbg_status, pe_r5_c4_dbg_status, pe_r5_c3_dbg_status, pe_r5_c2_dbg_status, pe_r5_c1_dbg_status, pe_r5_c0_dbg_status, pe_r4_c13_dbg_status, pe_r4_c12_dbg_status, pe_r4_c11_dbg_status, pe_r4_c10_dbg_status, pe_r4_c9_dbg_status, pe_r4_c8_dbg_status, pe_r4_c7_dbg_status, pe_r4_c6_dbg_status, pe_r4_c5_dbg_status, pe_r4_c4_dbg_status, pe_r4_c3_dbg_status, pe_r4_c2_dbg_status, pe_r4_c1_dbg_status, pe_r4_c0_dbg_status, pe_r3_c13_dbg_status, pe_r3_c12_dbg_status, pe_r3_c11_dbg_status, pe_r3_c10_dbg_status, pe_r3_c9_dbg_status, pe_r3_c8_dbg_status, pe_r3_c7_dbg_status, pe_r3_c6_dbg_status, pe_r3_c5_dbg_status, pe_r3_c4_dbg_status, pe_r3_c3_dbg_status, pe_r3_c2_dbg_status, pe_r3_c1_dbg_status, pe_r3_c0_dbg_status, pe_r2_c13_dbg_status, pe_r2_c12_dbg_status, pe_r2_c11_dbg_status, pe_r2_c10_dbg_status, pe_r2_c9_dbg_status, pe_r2_c8_dbg_status, pe_r2_c7_dbg_status, pe_r2_c6_dbg_status, pe_r2_c5_dbg_status, pe_r2_c4_dbg_status, pe_r2_c3_dbg_status, pe_r2_c2_dbg_status, pe_r2_c1_dbg_status, pe_r2_c0_dbg_status, pe_r1_c13_dbg_status, pe_r1_c12_dbg_status, pe_r1_c11_dbg_status, pe_r1_c10_dbg_status, pe_r1_c9_dbg_status, pe_r1_c8_dbg_status, pe_r1_c7_dbg_status, pe_r1_c6_dbg_status, pe_r1_c5_dbg_status, pe_r1_c4_dbg_status, pe_r1_c3_dbg_status, pe_r1_c2_dbg_status, pe_r1_c1_dbg_status, pe_r1_c0_dbg_status, pe_r0_c13_dbg_status, pe_r0_c12_dbg_status, pe_r0_c11_dbg_status, pe_r0_c10_dbg_status, pe_r0_c9_dbg_status, pe_r0_c8_dbg_status, pe_r0_c7_dbg_status, pe_r0_c6_dbg_status, pe_r0_c5_dbg_status, pe_r0_c4_dbg_status, pe_r0_c3_dbg_status, pe_r0_c2_dbg_status, pe_r0_c1_dbg_status, pe_r0_c0_dbg_status};
+    end
+  end
 
   // ------------------------------------------------------------------------
   // Global output network
@@ -10567,4378 +10576,4380 @@ module eyeriss_top (
   );
 
   // ------------------------------------------------------------------------
-  // Counters: read through a select, free when unread
+  // Counters: read through a select, still while dbg_en_i is low
   // ------------------------------------------------------------------------
 
   // Selected PE counter
   always_comb begin
     dbg_cnt_o = 48'd0;
-    if (dbg_pe_sel_i == 8'd0) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r0_c0_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r0_c0_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r0_c0_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r0_c0_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r0_c0_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r0_c0_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r0_c0_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r0_c0_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd1) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r0_c1_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r0_c1_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r0_c1_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r0_c1_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r0_c1_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r0_c1_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r0_c1_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r0_c1_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd2) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r0_c2_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r0_c2_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r0_c2_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r0_c2_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r0_c2_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r0_c2_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r0_c2_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r0_c2_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd3) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r0_c3_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r0_c3_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r0_c3_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r0_c3_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r0_c3_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r0_c3_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r0_c3_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r0_c3_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd4) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r0_c4_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r0_c4_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r0_c4_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r0_c4_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r0_c4_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r0_c4_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r0_c4_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r0_c4_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd5) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r0_c5_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r0_c5_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r0_c5_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r0_c5_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r0_c5_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r0_c5_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r0_c5_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r0_c5_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd6) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r0_c6_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r0_c6_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r0_c6_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r0_c6_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r0_c6_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r0_c6_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r0_c6_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r0_c6_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd7) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r0_c7_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r0_c7_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r0_c7_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r0_c7_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r0_c7_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r0_c7_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r0_c7_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r0_c7_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd8) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r0_c8_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r0_c8_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r0_c8_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r0_c8_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r0_c8_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r0_c8_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r0_c8_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r0_c8_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd9) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r0_c9_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r0_c9_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r0_c9_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r0_c9_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r0_c9_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r0_c9_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r0_c9_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r0_c9_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd10) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r0_c10_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r0_c10_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r0_c10_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r0_c10_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r0_c10_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r0_c10_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r0_c10_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r0_c10_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd11) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r0_c11_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r0_c11_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r0_c11_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r0_c11_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r0_c11_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r0_c11_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r0_c11_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r0_c11_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd12) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r0_c12_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r0_c12_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r0_c12_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r0_c12_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r0_c12_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r0_c12_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r0_c12_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r0_c12_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd13) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r0_c13_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r0_c13_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r0_c13_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r0_c13_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r0_c13_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r0_c13_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r0_c13_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r0_c13_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd14) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r1_c0_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r1_c0_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r1_c0_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r1_c0_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r1_c0_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r1_c0_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r1_c0_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r1_c0_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd15) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r1_c1_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r1_c1_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r1_c1_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r1_c1_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r1_c1_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r1_c1_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r1_c1_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r1_c1_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd16) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r1_c2_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r1_c2_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r1_c2_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r1_c2_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r1_c2_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r1_c2_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r1_c2_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r1_c2_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd17) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r1_c3_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r1_c3_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r1_c3_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r1_c3_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r1_c3_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r1_c3_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r1_c3_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r1_c3_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd18) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r1_c4_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r1_c4_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r1_c4_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r1_c4_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r1_c4_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r1_c4_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r1_c4_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r1_c4_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd19) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r1_c5_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r1_c5_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r1_c5_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r1_c5_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r1_c5_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r1_c5_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r1_c5_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r1_c5_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd20) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r1_c6_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r1_c6_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r1_c6_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r1_c6_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r1_c6_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r1_c6_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r1_c6_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r1_c6_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd21) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r1_c7_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r1_c7_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r1_c7_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r1_c7_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r1_c7_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r1_c7_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r1_c7_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r1_c7_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd22) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r1_c8_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r1_c8_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r1_c8_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r1_c8_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r1_c8_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r1_c8_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r1_c8_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r1_c8_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd23) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r1_c9_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r1_c9_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r1_c9_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r1_c9_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r1_c9_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r1_c9_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r1_c9_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r1_c9_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd24) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r1_c10_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r1_c10_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r1_c10_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r1_c10_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r1_c10_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r1_c10_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r1_c10_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r1_c10_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd25) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r1_c11_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r1_c11_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r1_c11_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r1_c11_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r1_c11_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r1_c11_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r1_c11_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r1_c11_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd26) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r1_c12_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r1_c12_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r1_c12_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r1_c12_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r1_c12_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r1_c12_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r1_c12_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r1_c12_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd27) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r1_c13_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r1_c13_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r1_c13_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r1_c13_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r1_c13_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r1_c13_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r1_c13_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r1_c13_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd28) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r2_c0_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r2_c0_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r2_c0_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r2_c0_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r2_c0_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r2_c0_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r2_c0_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r2_c0_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd29) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r2_c1_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r2_c1_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r2_c1_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r2_c1_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r2_c1_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r2_c1_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r2_c1_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r2_c1_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd30) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r2_c2_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r2_c2_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r2_c2_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r2_c2_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r2_c2_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r2_c2_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r2_c2_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r2_c2_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd31) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r2_c3_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r2_c3_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r2_c3_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r2_c3_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r2_c3_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r2_c3_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r2_c3_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r2_c3_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd32) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r2_c4_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r2_c4_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r2_c4_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r2_c4_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r2_c4_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r2_c4_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r2_c4_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r2_c4_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd33) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r2_c5_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r2_c5_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r2_c5_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r2_c5_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r2_c5_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r2_c5_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r2_c5_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r2_c5_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd34) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r2_c6_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r2_c6_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r2_c6_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r2_c6_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r2_c6_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r2_c6_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r2_c6_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r2_c6_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd35) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r2_c7_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r2_c7_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r2_c7_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r2_c7_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r2_c7_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r2_c7_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r2_c7_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r2_c7_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd36) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r2_c8_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r2_c8_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r2_c8_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r2_c8_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r2_c8_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r2_c8_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r2_c8_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r2_c8_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd37) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r2_c9_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r2_c9_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r2_c9_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r2_c9_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r2_c9_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r2_c9_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r2_c9_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r2_c9_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd38) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r2_c10_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r2_c10_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r2_c10_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r2_c10_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r2_c10_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r2_c10_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r2_c10_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r2_c10_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd39) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r2_c11_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r2_c11_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r2_c11_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r2_c11_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r2_c11_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r2_c11_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r2_c11_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r2_c11_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd40) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r2_c12_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r2_c12_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r2_c12_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r2_c12_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r2_c12_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r2_c12_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r2_c12_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r2_c12_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd41) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r2_c13_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r2_c13_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r2_c13_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r2_c13_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r2_c13_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r2_c13_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r2_c13_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r2_c13_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd42) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r3_c0_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r3_c0_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r3_c0_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r3_c0_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r3_c0_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r3_c0_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r3_c0_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r3_c0_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd43) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r3_c1_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r3_c1_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r3_c1_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r3_c1_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r3_c1_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r3_c1_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r3_c1_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r3_c1_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd44) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r3_c2_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r3_c2_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r3_c2_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r3_c2_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r3_c2_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r3_c2_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r3_c2_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r3_c2_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd45) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r3_c3_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r3_c3_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r3_c3_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r3_c3_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r3_c3_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r3_c3_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r3_c3_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r3_c3_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd46) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r3_c4_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r3_c4_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r3_c4_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r3_c4_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r3_c4_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r3_c4_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r3_c4_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r3_c4_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd47) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r3_c5_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r3_c5_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r3_c5_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r3_c5_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r3_c5_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r3_c5_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r3_c5_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r3_c5_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd48) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r3_c6_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r3_c6_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r3_c6_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r3_c6_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r3_c6_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r3_c6_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r3_c6_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r3_c6_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd49) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r3_c7_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r3_c7_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r3_c7_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r3_c7_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r3_c7_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r3_c7_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r3_c7_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r3_c7_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd50) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r3_c8_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r3_c8_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r3_c8_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r3_c8_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r3_c8_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r3_c8_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r3_c8_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r3_c8_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd51) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r3_c9_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r3_c9_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r3_c9_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r3_c9_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r3_c9_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r3_c9_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r3_c9_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r3_c9_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd52) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r3_c10_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r3_c10_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r3_c10_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r3_c10_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r3_c10_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r3_c10_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r3_c10_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r3_c10_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd53) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r3_c11_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r3_c11_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r3_c11_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r3_c11_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r3_c11_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r3_c11_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r3_c11_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r3_c11_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd54) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r3_c12_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r3_c12_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r3_c12_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r3_c12_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r3_c12_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r3_c12_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r3_c12_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r3_c12_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd55) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r3_c13_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r3_c13_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r3_c13_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r3_c13_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r3_c13_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r3_c13_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r3_c13_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r3_c13_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd56) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r4_c0_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r4_c0_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r4_c0_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r4_c0_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r4_c0_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r4_c0_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r4_c0_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r4_c0_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd57) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r4_c1_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r4_c1_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r4_c1_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r4_c1_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r4_c1_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r4_c1_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r4_c1_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r4_c1_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd58) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r4_c2_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r4_c2_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r4_c2_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r4_c2_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r4_c2_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r4_c2_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r4_c2_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r4_c2_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd59) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r4_c3_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r4_c3_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r4_c3_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r4_c3_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r4_c3_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r4_c3_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r4_c3_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r4_c3_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd60) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r4_c4_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r4_c4_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r4_c4_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r4_c4_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r4_c4_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r4_c4_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r4_c4_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r4_c4_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd61) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r4_c5_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r4_c5_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r4_c5_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r4_c5_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r4_c5_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r4_c5_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r4_c5_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r4_c5_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd62) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r4_c6_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r4_c6_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r4_c6_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r4_c6_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r4_c6_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r4_c6_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r4_c6_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r4_c6_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd63) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r4_c7_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r4_c7_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r4_c7_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r4_c7_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r4_c7_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r4_c7_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r4_c7_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r4_c7_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd64) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r4_c8_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r4_c8_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r4_c8_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r4_c8_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r4_c8_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r4_c8_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r4_c8_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r4_c8_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd65) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r4_c9_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r4_c9_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r4_c9_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r4_c9_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r4_c9_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r4_c9_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r4_c9_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r4_c9_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd66) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r4_c10_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r4_c10_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r4_c10_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r4_c10_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r4_c10_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r4_c10_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r4_c10_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r4_c10_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd67) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r4_c11_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r4_c11_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r4_c11_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r4_c11_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r4_c11_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r4_c11_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r4_c11_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r4_c11_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd68) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r4_c12_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r4_c12_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r4_c12_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r4_c12_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r4_c12_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r4_c12_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r4_c12_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r4_c12_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd69) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r4_c13_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r4_c13_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r4_c13_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r4_c13_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r4_c13_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r4_c13_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r4_c13_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r4_c13_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd70) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r5_c0_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r5_c0_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r5_c0_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r5_c0_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r5_c0_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r5_c0_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r5_c0_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r5_c0_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd71) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r5_c1_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r5_c1_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r5_c1_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r5_c1_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r5_c1_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r5_c1_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r5_c1_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r5_c1_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd72) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r5_c2_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r5_c2_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r5_c2_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r5_c2_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r5_c2_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r5_c2_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r5_c2_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r5_c2_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd73) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r5_c3_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r5_c3_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r5_c3_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r5_c3_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r5_c3_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r5_c3_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r5_c3_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r5_c3_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd74) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r5_c4_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r5_c4_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r5_c4_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r5_c4_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r5_c4_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r5_c4_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r5_c4_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r5_c4_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd75) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r5_c5_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r5_c5_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r5_c5_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r5_c5_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r5_c5_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r5_c5_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r5_c5_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r5_c5_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd76) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r5_c6_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r5_c6_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r5_c6_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r5_c6_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r5_c6_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r5_c6_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r5_c6_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r5_c6_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd77) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r5_c7_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r5_c7_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r5_c7_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r5_c7_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r5_c7_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r5_c7_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r5_c7_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r5_c7_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd78) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r5_c8_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r5_c8_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r5_c8_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r5_c8_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r5_c8_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r5_c8_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r5_c8_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r5_c8_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd79) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r5_c9_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r5_c9_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r5_c9_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r5_c9_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r5_c9_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r5_c9_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r5_c9_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r5_c9_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd80) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r5_c10_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r5_c10_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r5_c10_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r5_c10_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r5_c10_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r5_c10_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r5_c10_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r5_c10_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd81) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r5_c11_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r5_c11_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r5_c11_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r5_c11_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r5_c11_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r5_c11_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r5_c11_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r5_c11_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd82) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r5_c12_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r5_c12_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r5_c12_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r5_c12_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r5_c12_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r5_c12_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r5_c12_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r5_c12_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd83) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r5_c13_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r5_c13_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r5_c13_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r5_c13_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r5_c13_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r5_c13_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r5_c13_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r5_c13_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd84) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r6_c0_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r6_c0_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r6_c0_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r6_c0_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r6_c0_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r6_c0_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r6_c0_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r6_c0_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd85) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r6_c1_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r6_c1_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r6_c1_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r6_c1_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r6_c1_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r6_c1_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r6_c1_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r6_c1_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd86) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r6_c2_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r6_c2_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r6_c2_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r6_c2_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r6_c2_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r6_c2_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r6_c2_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r6_c2_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd87) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r6_c3_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r6_c3_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r6_c3_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r6_c3_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r6_c3_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r6_c3_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r6_c3_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r6_c3_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd88) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r6_c4_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r6_c4_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r6_c4_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r6_c4_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r6_c4_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r6_c4_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r6_c4_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r6_c4_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd89) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r6_c5_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r6_c5_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r6_c5_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r6_c5_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r6_c5_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r6_c5_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r6_c5_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r6_c5_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd90) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r6_c6_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r6_c6_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r6_c6_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r6_c6_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r6_c6_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r6_c6_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r6_c6_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r6_c6_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd91) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r6_c7_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r6_c7_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r6_c7_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r6_c7_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r6_c7_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r6_c7_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r6_c7_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r6_c7_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd92) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r6_c8_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r6_c8_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r6_c8_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r6_c8_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r6_c8_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r6_c8_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r6_c8_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r6_c8_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd93) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r6_c9_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r6_c9_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r6_c9_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r6_c9_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r6_c9_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r6_c9_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r6_c9_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r6_c9_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd94) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r6_c10_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r6_c10_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r6_c10_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r6_c10_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r6_c10_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r6_c10_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r6_c10_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r6_c10_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd95) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r6_c11_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r6_c11_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r6_c11_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r6_c11_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r6_c11_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r6_c11_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r6_c11_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r6_c11_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd96) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r6_c12_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r6_c12_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r6_c12_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r6_c12_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r6_c12_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r6_c12_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r6_c12_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r6_c12_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd97) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r6_c13_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r6_c13_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r6_c13_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r6_c13_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r6_c13_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r6_c13_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r6_c13_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r6_c13_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd98) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r7_c0_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r7_c0_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r7_c0_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r7_c0_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r7_c0_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r7_c0_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r7_c0_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r7_c0_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd99) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r7_c1_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r7_c1_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r7_c1_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r7_c1_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r7_c1_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r7_c1_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r7_c1_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r7_c1_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd100) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r7_c2_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r7_c2_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r7_c2_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r7_c2_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r7_c2_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r7_c2_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r7_c2_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r7_c2_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd101) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r7_c3_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r7_c3_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r7_c3_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r7_c3_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r7_c3_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r7_c3_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r7_c3_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r7_c3_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd102) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r7_c4_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r7_c4_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r7_c4_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r7_c4_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r7_c4_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r7_c4_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r7_c4_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r7_c4_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd103) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r7_c5_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r7_c5_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r7_c5_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r7_c5_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r7_c5_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r7_c5_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r7_c5_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r7_c5_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd104) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r7_c6_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r7_c6_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r7_c6_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r7_c6_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r7_c6_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r7_c6_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r7_c6_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r7_c6_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd105) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r7_c7_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r7_c7_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r7_c7_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r7_c7_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r7_c7_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r7_c7_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r7_c7_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r7_c7_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd106) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r7_c8_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r7_c8_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r7_c8_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r7_c8_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r7_c8_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r7_c8_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r7_c8_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r7_c8_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd107) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r7_c9_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r7_c9_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r7_c9_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r7_c9_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r7_c9_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r7_c9_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r7_c9_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r7_c9_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd108) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r7_c10_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r7_c10_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r7_c10_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r7_c10_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r7_c10_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r7_c10_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r7_c10_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r7_c10_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd109) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r7_c11_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r7_c11_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r7_c11_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r7_c11_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r7_c11_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r7_c11_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r7_c11_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r7_c11_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd110) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r7_c12_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r7_c12_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r7_c12_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r7_c12_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r7_c12_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r7_c12_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r7_c12_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r7_c12_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd111) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r7_c13_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r7_c13_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r7_c13_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r7_c13_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r7_c13_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r7_c13_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r7_c13_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r7_c13_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd112) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r8_c0_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r8_c0_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r8_c0_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r8_c0_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r8_c0_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r8_c0_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r8_c0_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r8_c0_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd113) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r8_c1_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r8_c1_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r8_c1_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r8_c1_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r8_c1_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r8_c1_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r8_c1_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r8_c1_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd114) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r8_c2_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r8_c2_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r8_c2_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r8_c2_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r8_c2_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r8_c2_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r8_c2_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r8_c2_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd115) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r8_c3_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r8_c3_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r8_c3_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r8_c3_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r8_c3_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r8_c3_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r8_c3_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r8_c3_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd116) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r8_c4_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r8_c4_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r8_c4_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r8_c4_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r8_c4_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r8_c4_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r8_c4_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r8_c4_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd117) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r8_c5_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r8_c5_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r8_c5_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r8_c5_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r8_c5_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r8_c5_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r8_c5_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r8_c5_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd118) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r8_c6_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r8_c6_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r8_c6_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r8_c6_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r8_c6_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r8_c6_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r8_c6_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r8_c6_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd119) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r8_c7_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r8_c7_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r8_c7_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r8_c7_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r8_c7_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r8_c7_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r8_c7_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r8_c7_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd120) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r8_c8_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r8_c8_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r8_c8_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r8_c8_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r8_c8_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r8_c8_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r8_c8_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r8_c8_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd121) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r8_c9_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r8_c9_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r8_c9_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r8_c9_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r8_c9_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r8_c9_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r8_c9_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r8_c9_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd122) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r8_c10_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r8_c10_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r8_c10_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r8_c10_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r8_c10_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r8_c10_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r8_c10_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r8_c10_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd123) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r8_c11_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r8_c11_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r8_c11_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r8_c11_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r8_c11_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r8_c11_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r8_c11_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r8_c11_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd124) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r8_c12_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r8_c12_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r8_c12_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r8_c12_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r8_c12_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r8_c12_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r8_c12_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r8_c12_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd125) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r8_c13_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r8_c13_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r8_c13_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r8_c13_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r8_c13_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r8_c13_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r8_c13_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r8_c13_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd126) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r9_c0_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r9_c0_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r9_c0_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r9_c0_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r9_c0_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r9_c0_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r9_c0_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r9_c0_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd127) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r9_c1_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r9_c1_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r9_c1_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r9_c1_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r9_c1_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r9_c1_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r9_c1_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r9_c1_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd128) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r9_c2_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r9_c2_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r9_c2_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r9_c2_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r9_c2_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r9_c2_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r9_c2_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r9_c2_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd129) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r9_c3_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r9_c3_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r9_c3_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r9_c3_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r9_c3_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r9_c3_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r9_c3_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r9_c3_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd130) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r9_c4_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r9_c4_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r9_c4_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r9_c4_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r9_c4_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r9_c4_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r9_c4_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r9_c4_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd131) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r9_c5_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r9_c5_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r9_c5_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r9_c5_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r9_c5_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r9_c5_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r9_c5_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r9_c5_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd132) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r9_c6_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r9_c6_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r9_c6_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r9_c6_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r9_c6_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r9_c6_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r9_c6_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r9_c6_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd133) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r9_c7_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r9_c7_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r9_c7_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r9_c7_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r9_c7_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r9_c7_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r9_c7_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r9_c7_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd134) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r9_c8_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r9_c8_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r9_c8_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r9_c8_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r9_c8_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r9_c8_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r9_c8_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r9_c8_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd135) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r9_c9_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r9_c9_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r9_c9_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r9_c9_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r9_c9_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r9_c9_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r9_c9_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r9_c9_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd136) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r9_c10_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r9_c10_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r9_c10_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r9_c10_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r9_c10_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r9_c10_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r9_c10_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r9_c10_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd137) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r9_c11_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r9_c11_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r9_c11_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r9_c11_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r9_c11_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r9_c11_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r9_c11_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r9_c11_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd138) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r9_c12_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r9_c12_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r9_c12_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r9_c12_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r9_c12_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r9_c12_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r9_c12_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r9_c12_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd139) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r9_c13_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r9_c13_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r9_c13_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r9_c13_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r9_c13_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r9_c13_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r9_c13_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r9_c13_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd140) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r10_c0_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r10_c0_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r10_c0_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r10_c0_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r10_c0_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r10_c0_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r10_c0_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r10_c0_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd141) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r10_c1_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r10_c1_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r10_c1_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r10_c1_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r10_c1_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r10_c1_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r10_c1_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r10_c1_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd142) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r10_c2_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r10_c2_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r10_c2_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r10_c2_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r10_c2_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r10_c2_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r10_c2_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r10_c2_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd143) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r10_c3_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r10_c3_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r10_c3_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r10_c3_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r10_c3_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r10_c3_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r10_c3_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r10_c3_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd144) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r10_c4_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r10_c4_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r10_c4_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r10_c4_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r10_c4_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r10_c4_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r10_c4_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r10_c4_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd145) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r10_c5_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r10_c5_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r10_c5_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r10_c5_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r10_c5_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r10_c5_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r10_c5_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r10_c5_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd146) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r10_c6_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r10_c6_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r10_c6_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r10_c6_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r10_c6_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r10_c6_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r10_c6_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r10_c6_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd147) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r10_c7_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r10_c7_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r10_c7_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r10_c7_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r10_c7_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r10_c7_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r10_c7_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r10_c7_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd148) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r10_c8_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r10_c8_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r10_c8_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r10_c8_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r10_c8_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r10_c8_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r10_c8_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r10_c8_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd149) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r10_c9_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r10_c9_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r10_c9_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r10_c9_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r10_c9_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r10_c9_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r10_c9_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r10_c9_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd150) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r10_c10_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r10_c10_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r10_c10_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r10_c10_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r10_c10_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r10_c10_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r10_c10_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r10_c10_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd151) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r10_c11_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r10_c11_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r10_c11_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r10_c11_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r10_c11_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r10_c11_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r10_c11_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r10_c11_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd152) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r10_c12_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r10_c12_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r10_c12_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r10_c12_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r10_c12_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r10_c12_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r10_c12_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r10_c12_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd153) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r10_c13_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r10_c13_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r10_c13_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r10_c13_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r10_c13_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r10_c13_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r10_c13_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r10_c13_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd154) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r11_c0_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r11_c0_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r11_c0_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r11_c0_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r11_c0_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r11_c0_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r11_c0_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r11_c0_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd155) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r11_c1_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r11_c1_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r11_c1_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r11_c1_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r11_c1_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r11_c1_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r11_c1_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r11_c1_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd156) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r11_c2_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r11_c2_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r11_c2_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r11_c2_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r11_c2_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r11_c2_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r11_c2_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r11_c2_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd157) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r11_c3_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r11_c3_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r11_c3_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r11_c3_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r11_c3_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r11_c3_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r11_c3_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r11_c3_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd158) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r11_c4_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r11_c4_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r11_c4_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r11_c4_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r11_c4_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r11_c4_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r11_c4_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r11_c4_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd159) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r11_c5_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r11_c5_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r11_c5_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r11_c5_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r11_c5_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r11_c5_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r11_c5_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r11_c5_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd160) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r11_c6_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r11_c6_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r11_c6_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r11_c6_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r11_c6_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r11_c6_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r11_c6_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r11_c6_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd161) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r11_c7_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r11_c7_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r11_c7_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r11_c7_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r11_c7_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r11_c7_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r11_c7_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r11_c7_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd162) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r11_c8_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r11_c8_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r11_c8_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r11_c8_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r11_c8_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r11_c8_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r11_c8_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r11_c8_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd163) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r11_c9_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r11_c9_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r11_c9_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r11_c9_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r11_c9_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r11_c9_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r11_c9_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r11_c9_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd164) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r11_c10_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r11_c10_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r11_c10_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r11_c10_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r11_c10_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r11_c10_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r11_c10_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r11_c10_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd165) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r11_c11_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r11_c11_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r11_c11_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r11_c11_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r11_c11_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r11_c11_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r11_c11_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r11_c11_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd166) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r11_c12_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r11_c12_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r11_c12_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r11_c12_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r11_c12_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r11_c12_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r11_c12_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r11_c12_cnt_psum_writes;
-      end
-    end
-    if (dbg_pe_sel_i == 8'd167) begin
-      if (dbg_cnt_sel_i == 3'd0) begin
-        dbg_cnt_o = pe_r11_c13_cnt_macs;
-      end
-      if (dbg_cnt_sel_i == 3'd1) begin
-        dbg_cnt_o = pe_r11_c13_cnt_gated;
-      end
-      if (dbg_cnt_sel_i == 3'd2) begin
-        dbg_cnt_o = pe_r11_c13_cnt_filter_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd3) begin
-        dbg_cnt_o = pe_r11_c13_cnt_filter_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd4) begin
-        dbg_cnt_o = pe_r11_c13_cnt_ifmap_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd5) begin
-        dbg_cnt_o = pe_r11_c13_cnt_ifmap_writes;
-      end
-      if (dbg_cnt_sel_i == 3'd6) begin
-        dbg_cnt_o = pe_r11_c13_cnt_psum_reads;
-      end
-      if (dbg_cnt_sel_i == 3'd7) begin
-        dbg_cnt_o = pe_r11_c13_cnt_psum_writes;
+    if (dbg_en_i) begin
+      if (dbg_pe_sel_i == 8'd0) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r0_c0_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r0_c0_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r0_c0_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r0_c0_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r0_c0_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r0_c0_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r0_c0_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r0_c0_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd1) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r0_c1_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r0_c1_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r0_c1_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r0_c1_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r0_c1_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r0_c1_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r0_c1_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r0_c1_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd2) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r0_c2_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r0_c2_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r0_c2_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r0_c2_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r0_c2_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r0_c2_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r0_c2_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r0_c2_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd3) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r0_c3_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r0_c3_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r0_c3_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r0_c3_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r0_c3_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r0_c3_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r0_c3_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r0_c3_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd4) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r0_c4_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r0_c4_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r0_c4_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r0_c4_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r0_c4_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r0_c4_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r0_c4_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r0_c4_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd5) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r0_c5_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r0_c5_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r0_c5_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r0_c5_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r0_c5_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r0_c5_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r0_c5_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r0_c5_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd6) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r0_c6_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r0_c6_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r0_c6_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r0_c6_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r0_c6_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r0_c6_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r0_c6_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r0_c6_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd7) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r0_c7_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r0_c7_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r0_c7_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r0_c7_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r0_c7_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r0_c7_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r0_c7_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r0_c7_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd8) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r0_c8_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r0_c8_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r0_c8_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r0_c8_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r0_c8_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r0_c8_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r0_c8_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r0_c8_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd9) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r0_c9_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r0_c9_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r0_c9_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r0_c9_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r0_c9_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r0_c9_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r0_c9_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r0_c9_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd10) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r0_c10_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r0_c10_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r0_c10_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r0_c10_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r0_c10_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r0_c10_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r0_c10_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r0_c10_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd11) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r0_c11_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r0_c11_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r0_c11_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r0_c11_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r0_c11_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r0_c11_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r0_c11_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r0_c11_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd12) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r0_c12_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r0_c12_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r0_c12_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r0_c12_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r0_c12_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r0_c12_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r0_c12_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r0_c12_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd13) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r0_c13_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r0_c13_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r0_c13_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r0_c13_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r0_c13_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r0_c13_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r0_c13_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r0_c13_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd14) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r1_c0_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r1_c0_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r1_c0_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r1_c0_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r1_c0_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r1_c0_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r1_c0_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r1_c0_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd15) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r1_c1_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r1_c1_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r1_c1_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r1_c1_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r1_c1_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r1_c1_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r1_c1_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r1_c1_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd16) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r1_c2_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r1_c2_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r1_c2_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r1_c2_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r1_c2_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r1_c2_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r1_c2_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r1_c2_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd17) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r1_c3_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r1_c3_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r1_c3_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r1_c3_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r1_c3_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r1_c3_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r1_c3_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r1_c3_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd18) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r1_c4_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r1_c4_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r1_c4_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r1_c4_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r1_c4_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r1_c4_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r1_c4_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r1_c4_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd19) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r1_c5_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r1_c5_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r1_c5_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r1_c5_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r1_c5_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r1_c5_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r1_c5_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r1_c5_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd20) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r1_c6_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r1_c6_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r1_c6_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r1_c6_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r1_c6_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r1_c6_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r1_c6_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r1_c6_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd21) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r1_c7_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r1_c7_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r1_c7_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r1_c7_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r1_c7_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r1_c7_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r1_c7_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r1_c7_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd22) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r1_c8_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r1_c8_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r1_c8_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r1_c8_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r1_c8_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r1_c8_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r1_c8_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r1_c8_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd23) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r1_c9_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r1_c9_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r1_c9_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r1_c9_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r1_c9_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r1_c9_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r1_c9_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r1_c9_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd24) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r1_c10_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r1_c10_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r1_c10_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r1_c10_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r1_c10_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r1_c10_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r1_c10_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r1_c10_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd25) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r1_c11_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r1_c11_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r1_c11_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r1_c11_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r1_c11_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r1_c11_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r1_c11_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r1_c11_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd26) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r1_c12_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r1_c12_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r1_c12_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r1_c12_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r1_c12_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r1_c12_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r1_c12_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r1_c12_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd27) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r1_c13_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r1_c13_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r1_c13_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r1_c13_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r1_c13_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r1_c13_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r1_c13_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r1_c13_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd28) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r2_c0_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r2_c0_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r2_c0_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r2_c0_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r2_c0_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r2_c0_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r2_c0_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r2_c0_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd29) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r2_c1_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r2_c1_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r2_c1_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r2_c1_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r2_c1_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r2_c1_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r2_c1_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r2_c1_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd30) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r2_c2_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r2_c2_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r2_c2_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r2_c2_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r2_c2_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r2_c2_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r2_c2_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r2_c2_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd31) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r2_c3_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r2_c3_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r2_c3_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r2_c3_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r2_c3_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r2_c3_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r2_c3_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r2_c3_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd32) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r2_c4_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r2_c4_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r2_c4_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r2_c4_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r2_c4_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r2_c4_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r2_c4_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r2_c4_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd33) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r2_c5_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r2_c5_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r2_c5_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r2_c5_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r2_c5_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r2_c5_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r2_c5_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r2_c5_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd34) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r2_c6_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r2_c6_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r2_c6_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r2_c6_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r2_c6_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r2_c6_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r2_c6_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r2_c6_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd35) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r2_c7_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r2_c7_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r2_c7_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r2_c7_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r2_c7_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r2_c7_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r2_c7_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r2_c7_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd36) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r2_c8_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r2_c8_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r2_c8_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r2_c8_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r2_c8_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r2_c8_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r2_c8_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r2_c8_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd37) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r2_c9_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r2_c9_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r2_c9_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r2_c9_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r2_c9_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r2_c9_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r2_c9_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r2_c9_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd38) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r2_c10_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r2_c10_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r2_c10_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r2_c10_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r2_c10_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r2_c10_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r2_c10_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r2_c10_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd39) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r2_c11_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r2_c11_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r2_c11_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r2_c11_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r2_c11_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r2_c11_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r2_c11_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r2_c11_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd40) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r2_c12_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r2_c12_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r2_c12_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r2_c12_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r2_c12_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r2_c12_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r2_c12_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r2_c12_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd41) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r2_c13_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r2_c13_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r2_c13_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r2_c13_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r2_c13_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r2_c13_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r2_c13_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r2_c13_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd42) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r3_c0_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r3_c0_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r3_c0_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r3_c0_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r3_c0_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r3_c0_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r3_c0_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r3_c0_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd43) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r3_c1_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r3_c1_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r3_c1_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r3_c1_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r3_c1_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r3_c1_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r3_c1_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r3_c1_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd44) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r3_c2_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r3_c2_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r3_c2_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r3_c2_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r3_c2_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r3_c2_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r3_c2_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r3_c2_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd45) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r3_c3_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r3_c3_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r3_c3_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r3_c3_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r3_c3_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r3_c3_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r3_c3_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r3_c3_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd46) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r3_c4_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r3_c4_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r3_c4_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r3_c4_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r3_c4_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r3_c4_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r3_c4_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r3_c4_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd47) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r3_c5_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r3_c5_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r3_c5_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r3_c5_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r3_c5_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r3_c5_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r3_c5_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r3_c5_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd48) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r3_c6_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r3_c6_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r3_c6_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r3_c6_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r3_c6_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r3_c6_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r3_c6_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r3_c6_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd49) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r3_c7_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r3_c7_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r3_c7_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r3_c7_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r3_c7_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r3_c7_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r3_c7_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r3_c7_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd50) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r3_c8_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r3_c8_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r3_c8_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r3_c8_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r3_c8_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r3_c8_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r3_c8_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r3_c8_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd51) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r3_c9_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r3_c9_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r3_c9_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r3_c9_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r3_c9_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r3_c9_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r3_c9_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r3_c9_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd52) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r3_c10_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r3_c10_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r3_c10_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r3_c10_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r3_c10_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r3_c10_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r3_c10_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r3_c10_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd53) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r3_c11_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r3_c11_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r3_c11_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r3_c11_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r3_c11_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r3_c11_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r3_c11_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r3_c11_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd54) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r3_c12_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r3_c12_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r3_c12_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r3_c12_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r3_c12_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r3_c12_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r3_c12_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r3_c12_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd55) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r3_c13_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r3_c13_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r3_c13_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r3_c13_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r3_c13_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r3_c13_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r3_c13_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r3_c13_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd56) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r4_c0_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r4_c0_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r4_c0_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r4_c0_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r4_c0_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r4_c0_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r4_c0_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r4_c0_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd57) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r4_c1_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r4_c1_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r4_c1_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r4_c1_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r4_c1_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r4_c1_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r4_c1_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r4_c1_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd58) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r4_c2_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r4_c2_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r4_c2_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r4_c2_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r4_c2_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r4_c2_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r4_c2_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r4_c2_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd59) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r4_c3_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r4_c3_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r4_c3_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r4_c3_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r4_c3_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r4_c3_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r4_c3_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r4_c3_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd60) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r4_c4_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r4_c4_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r4_c4_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r4_c4_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r4_c4_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r4_c4_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r4_c4_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r4_c4_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd61) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r4_c5_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r4_c5_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r4_c5_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r4_c5_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r4_c5_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r4_c5_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r4_c5_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r4_c5_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd62) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r4_c6_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r4_c6_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r4_c6_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r4_c6_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r4_c6_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r4_c6_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r4_c6_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r4_c6_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd63) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r4_c7_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r4_c7_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r4_c7_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r4_c7_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r4_c7_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r4_c7_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r4_c7_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r4_c7_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd64) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r4_c8_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r4_c8_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r4_c8_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r4_c8_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r4_c8_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r4_c8_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r4_c8_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r4_c8_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd65) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r4_c9_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r4_c9_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r4_c9_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r4_c9_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r4_c9_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r4_c9_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r4_c9_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r4_c9_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd66) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r4_c10_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r4_c10_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r4_c10_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r4_c10_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r4_c10_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r4_c10_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r4_c10_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r4_c10_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd67) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r4_c11_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r4_c11_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r4_c11_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r4_c11_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r4_c11_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r4_c11_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r4_c11_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r4_c11_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd68) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r4_c12_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r4_c12_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r4_c12_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r4_c12_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r4_c12_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r4_c12_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r4_c12_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r4_c12_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd69) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r4_c13_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r4_c13_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r4_c13_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r4_c13_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r4_c13_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r4_c13_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r4_c13_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r4_c13_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd70) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r5_c0_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r5_c0_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r5_c0_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r5_c0_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r5_c0_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r5_c0_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r5_c0_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r5_c0_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd71) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r5_c1_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r5_c1_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r5_c1_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r5_c1_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r5_c1_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r5_c1_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r5_c1_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r5_c1_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd72) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r5_c2_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r5_c2_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r5_c2_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r5_c2_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r5_c2_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r5_c2_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r5_c2_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r5_c2_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd73) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r5_c3_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r5_c3_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r5_c3_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r5_c3_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r5_c3_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r5_c3_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r5_c3_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r5_c3_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd74) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r5_c4_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r5_c4_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r5_c4_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r5_c4_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r5_c4_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r5_c4_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r5_c4_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r5_c4_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd75) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r5_c5_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r5_c5_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r5_c5_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r5_c5_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r5_c5_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r5_c5_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r5_c5_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r5_c5_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd76) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r5_c6_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r5_c6_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r5_c6_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r5_c6_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r5_c6_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r5_c6_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r5_c6_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r5_c6_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd77) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r5_c7_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r5_c7_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r5_c7_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r5_c7_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r5_c7_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r5_c7_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r5_c7_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r5_c7_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd78) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r5_c8_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r5_c8_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r5_c8_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r5_c8_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r5_c8_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r5_c8_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r5_c8_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r5_c8_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd79) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r5_c9_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r5_c9_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r5_c9_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r5_c9_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r5_c9_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r5_c9_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r5_c9_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r5_c9_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd80) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r5_c10_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r5_c10_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r5_c10_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r5_c10_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r5_c10_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r5_c10_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r5_c10_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r5_c10_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd81) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r5_c11_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r5_c11_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r5_c11_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r5_c11_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r5_c11_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r5_c11_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r5_c11_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r5_c11_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd82) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r5_c12_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r5_c12_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r5_c12_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r5_c12_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r5_c12_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r5_c12_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r5_c12_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r5_c12_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd83) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r5_c13_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r5_c13_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r5_c13_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r5_c13_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r5_c13_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r5_c13_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r5_c13_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r5_c13_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd84) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r6_c0_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r6_c0_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r6_c0_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r6_c0_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r6_c0_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r6_c0_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r6_c0_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r6_c0_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd85) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r6_c1_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r6_c1_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r6_c1_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r6_c1_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r6_c1_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r6_c1_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r6_c1_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r6_c1_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd86) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r6_c2_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r6_c2_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r6_c2_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r6_c2_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r6_c2_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r6_c2_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r6_c2_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r6_c2_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd87) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r6_c3_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r6_c3_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r6_c3_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r6_c3_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r6_c3_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r6_c3_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r6_c3_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r6_c3_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd88) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r6_c4_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r6_c4_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r6_c4_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r6_c4_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r6_c4_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r6_c4_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r6_c4_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r6_c4_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd89) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r6_c5_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r6_c5_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r6_c5_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r6_c5_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r6_c5_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r6_c5_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r6_c5_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r6_c5_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd90) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r6_c6_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r6_c6_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r6_c6_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r6_c6_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r6_c6_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r6_c6_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r6_c6_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r6_c6_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd91) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r6_c7_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r6_c7_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r6_c7_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r6_c7_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r6_c7_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r6_c7_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r6_c7_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r6_c7_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd92) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r6_c8_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r6_c8_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r6_c8_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r6_c8_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r6_c8_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r6_c8_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r6_c8_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r6_c8_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd93) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r6_c9_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r6_c9_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r6_c9_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r6_c9_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r6_c9_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r6_c9_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r6_c9_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r6_c9_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd94) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r6_c10_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r6_c10_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r6_c10_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r6_c10_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r6_c10_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r6_c10_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r6_c10_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r6_c10_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd95) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r6_c11_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r6_c11_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r6_c11_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r6_c11_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r6_c11_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r6_c11_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r6_c11_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r6_c11_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd96) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r6_c12_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r6_c12_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r6_c12_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r6_c12_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r6_c12_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r6_c12_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r6_c12_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r6_c12_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd97) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r6_c13_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r6_c13_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r6_c13_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r6_c13_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r6_c13_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r6_c13_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r6_c13_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r6_c13_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd98) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r7_c0_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r7_c0_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r7_c0_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r7_c0_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r7_c0_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r7_c0_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r7_c0_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r7_c0_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd99) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r7_c1_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r7_c1_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r7_c1_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r7_c1_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r7_c1_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r7_c1_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r7_c1_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r7_c1_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd100) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r7_c2_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r7_c2_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r7_c2_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r7_c2_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r7_c2_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r7_c2_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r7_c2_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r7_c2_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd101) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r7_c3_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r7_c3_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r7_c3_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r7_c3_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r7_c3_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r7_c3_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r7_c3_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r7_c3_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd102) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r7_c4_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r7_c4_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r7_c4_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r7_c4_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r7_c4_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r7_c4_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r7_c4_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r7_c4_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd103) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r7_c5_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r7_c5_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r7_c5_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r7_c5_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r7_c5_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r7_c5_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r7_c5_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r7_c5_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd104) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r7_c6_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r7_c6_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r7_c6_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r7_c6_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r7_c6_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r7_c6_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r7_c6_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r7_c6_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd105) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r7_c7_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r7_c7_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r7_c7_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r7_c7_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r7_c7_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r7_c7_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r7_c7_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r7_c7_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd106) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r7_c8_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r7_c8_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r7_c8_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r7_c8_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r7_c8_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r7_c8_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r7_c8_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r7_c8_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd107) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r7_c9_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r7_c9_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r7_c9_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r7_c9_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r7_c9_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r7_c9_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r7_c9_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r7_c9_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd108) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r7_c10_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r7_c10_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r7_c10_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r7_c10_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r7_c10_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r7_c10_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r7_c10_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r7_c10_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd109) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r7_c11_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r7_c11_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r7_c11_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r7_c11_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r7_c11_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r7_c11_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r7_c11_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r7_c11_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd110) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r7_c12_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r7_c12_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r7_c12_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r7_c12_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r7_c12_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r7_c12_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r7_c12_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r7_c12_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd111) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r7_c13_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r7_c13_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r7_c13_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r7_c13_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r7_c13_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r7_c13_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r7_c13_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r7_c13_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd112) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r8_c0_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r8_c0_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r8_c0_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r8_c0_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r8_c0_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r8_c0_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r8_c0_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r8_c0_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd113) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r8_c1_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r8_c1_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r8_c1_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r8_c1_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r8_c1_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r8_c1_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r8_c1_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r8_c1_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd114) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r8_c2_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r8_c2_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r8_c2_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r8_c2_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r8_c2_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r8_c2_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r8_c2_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r8_c2_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd115) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r8_c3_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r8_c3_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r8_c3_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r8_c3_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r8_c3_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r8_c3_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r8_c3_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r8_c3_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd116) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r8_c4_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r8_c4_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r8_c4_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r8_c4_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r8_c4_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r8_c4_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r8_c4_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r8_c4_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd117) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r8_c5_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r8_c5_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r8_c5_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r8_c5_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r8_c5_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r8_c5_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r8_c5_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r8_c5_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd118) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r8_c6_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r8_c6_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r8_c6_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r8_c6_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r8_c6_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r8_c6_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r8_c6_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r8_c6_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd119) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r8_c7_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r8_c7_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r8_c7_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r8_c7_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r8_c7_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r8_c7_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r8_c7_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r8_c7_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd120) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r8_c8_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r8_c8_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r8_c8_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r8_c8_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r8_c8_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r8_c8_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r8_c8_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r8_c8_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd121) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r8_c9_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r8_c9_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r8_c9_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r8_c9_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r8_c9_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r8_c9_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r8_c9_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r8_c9_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd122) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r8_c10_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r8_c10_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r8_c10_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r8_c10_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r8_c10_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r8_c10_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r8_c10_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r8_c10_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd123) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r8_c11_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r8_c11_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r8_c11_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r8_c11_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r8_c11_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r8_c11_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r8_c11_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r8_c11_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd124) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r8_c12_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r8_c12_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r8_c12_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r8_c12_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r8_c12_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r8_c12_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r8_c12_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r8_c12_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd125) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r8_c13_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r8_c13_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r8_c13_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r8_c13_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r8_c13_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r8_c13_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r8_c13_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r8_c13_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd126) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r9_c0_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r9_c0_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r9_c0_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r9_c0_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r9_c0_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r9_c0_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r9_c0_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r9_c0_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd127) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r9_c1_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r9_c1_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r9_c1_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r9_c1_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r9_c1_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r9_c1_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r9_c1_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r9_c1_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd128) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r9_c2_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r9_c2_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r9_c2_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r9_c2_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r9_c2_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r9_c2_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r9_c2_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r9_c2_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd129) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r9_c3_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r9_c3_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r9_c3_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r9_c3_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r9_c3_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r9_c3_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r9_c3_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r9_c3_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd130) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r9_c4_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r9_c4_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r9_c4_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r9_c4_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r9_c4_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r9_c4_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r9_c4_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r9_c4_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd131) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r9_c5_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r9_c5_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r9_c5_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r9_c5_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r9_c5_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r9_c5_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r9_c5_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r9_c5_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd132) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r9_c6_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r9_c6_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r9_c6_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r9_c6_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r9_c6_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r9_c6_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r9_c6_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r9_c6_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd133) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r9_c7_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r9_c7_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r9_c7_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r9_c7_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r9_c7_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r9_c7_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r9_c7_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r9_c7_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd134) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r9_c8_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r9_c8_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r9_c8_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r9_c8_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r9_c8_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r9_c8_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r9_c8_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r9_c8_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd135) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r9_c9_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r9_c9_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r9_c9_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r9_c9_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r9_c9_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r9_c9_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r9_c9_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r9_c9_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd136) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r9_c10_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r9_c10_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r9_c10_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r9_c10_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r9_c10_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r9_c10_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r9_c10_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r9_c10_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd137) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r9_c11_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r9_c11_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r9_c11_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r9_c11_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r9_c11_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r9_c11_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r9_c11_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r9_c11_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd138) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r9_c12_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r9_c12_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r9_c12_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r9_c12_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r9_c12_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r9_c12_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r9_c12_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r9_c12_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd139) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r9_c13_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r9_c13_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r9_c13_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r9_c13_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r9_c13_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r9_c13_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r9_c13_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r9_c13_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd140) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r10_c0_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r10_c0_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r10_c0_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r10_c0_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r10_c0_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r10_c0_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r10_c0_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r10_c0_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd141) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r10_c1_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r10_c1_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r10_c1_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r10_c1_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r10_c1_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r10_c1_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r10_c1_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r10_c1_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd142) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r10_c2_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r10_c2_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r10_c2_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r10_c2_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r10_c2_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r10_c2_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r10_c2_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r10_c2_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd143) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r10_c3_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r10_c3_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r10_c3_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r10_c3_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r10_c3_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r10_c3_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r10_c3_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r10_c3_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd144) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r10_c4_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r10_c4_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r10_c4_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r10_c4_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r10_c4_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r10_c4_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r10_c4_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r10_c4_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd145) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r10_c5_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r10_c5_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r10_c5_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r10_c5_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r10_c5_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r10_c5_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r10_c5_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r10_c5_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd146) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r10_c6_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r10_c6_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r10_c6_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r10_c6_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r10_c6_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r10_c6_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r10_c6_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r10_c6_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd147) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r10_c7_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r10_c7_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r10_c7_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r10_c7_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r10_c7_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r10_c7_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r10_c7_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r10_c7_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd148) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r10_c8_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r10_c8_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r10_c8_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r10_c8_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r10_c8_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r10_c8_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r10_c8_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r10_c8_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd149) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r10_c9_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r10_c9_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r10_c9_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r10_c9_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r10_c9_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r10_c9_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r10_c9_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r10_c9_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd150) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r10_c10_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r10_c10_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r10_c10_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r10_c10_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r10_c10_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r10_c10_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r10_c10_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r10_c10_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd151) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r10_c11_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r10_c11_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r10_c11_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r10_c11_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r10_c11_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r10_c11_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r10_c11_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r10_c11_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd152) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r10_c12_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r10_c12_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r10_c12_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r10_c12_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r10_c12_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r10_c12_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r10_c12_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r10_c12_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd153) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r10_c13_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r10_c13_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r10_c13_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r10_c13_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r10_c13_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r10_c13_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r10_c13_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r10_c13_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd154) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r11_c0_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r11_c0_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r11_c0_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r11_c0_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r11_c0_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r11_c0_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r11_c0_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r11_c0_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd155) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r11_c1_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r11_c1_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r11_c1_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r11_c1_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r11_c1_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r11_c1_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r11_c1_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r11_c1_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd156) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r11_c2_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r11_c2_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r11_c2_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r11_c2_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r11_c2_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r11_c2_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r11_c2_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r11_c2_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd157) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r11_c3_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r11_c3_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r11_c3_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r11_c3_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r11_c3_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r11_c3_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r11_c3_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r11_c3_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd158) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r11_c4_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r11_c4_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r11_c4_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r11_c4_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r11_c4_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r11_c4_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r11_c4_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r11_c4_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd159) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r11_c5_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r11_c5_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r11_c5_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r11_c5_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r11_c5_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r11_c5_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r11_c5_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r11_c5_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd160) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r11_c6_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r11_c6_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r11_c6_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r11_c6_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r11_c6_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r11_c6_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r11_c6_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r11_c6_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd161) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r11_c7_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r11_c7_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r11_c7_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r11_c7_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r11_c7_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r11_c7_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r11_c7_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r11_c7_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd162) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r11_c8_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r11_c8_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r11_c8_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r11_c8_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r11_c8_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r11_c8_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r11_c8_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r11_c8_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd163) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r11_c9_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r11_c9_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r11_c9_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r11_c9_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r11_c9_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r11_c9_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r11_c9_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r11_c9_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd164) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r11_c10_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r11_c10_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r11_c10_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r11_c10_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r11_c10_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r11_c10_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r11_c10_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r11_c10_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd165) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r11_c11_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r11_c11_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r11_c11_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r11_c11_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r11_c11_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r11_c11_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r11_c11_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r11_c11_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd166) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r11_c12_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r11_c12_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r11_c12_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r11_c12_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r11_c12_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r11_c12_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r11_c12_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r11_c12_cnt_psum_writes;
+        end
+      end
+      if (dbg_pe_sel_i == 8'd167) begin
+        if (dbg_cnt_sel_i == 3'd0) begin
+          dbg_cnt_o = pe_r11_c13_cnt_macs;
+        end
+        if (dbg_cnt_sel_i == 3'd1) begin
+          dbg_cnt_o = pe_r11_c13_cnt_gated;
+        end
+        if (dbg_cnt_sel_i == 3'd2) begin
+          dbg_cnt_o = pe_r11_c13_cnt_filter_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd3) begin
+          dbg_cnt_o = pe_r11_c13_cnt_filter_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd4) begin
+          dbg_cnt_o = pe_r11_c13_cnt_ifmap_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd5) begin
+          dbg_cnt_o = pe_r11_c13_cnt_ifmap_writes;
+        end
+        if (dbg_cnt_sel_i == 3'd6) begin
+          dbg_cnt_o = pe_r11_c13_cnt_psum_reads;
+        end
+        if (dbg_cnt_sel_i == 3'd7) begin
+          dbg_cnt_o = pe_r11_c13_cnt_psum_writes;
+        end
       end
     end
   end
@@ -15022,6 +15033,7 @@ module eyeriss_top (
 `ifndef SYNTHESIS
   // The first failed check of an instance of eyeriss_pe, from its check flags
   function automatic string eyeriss_pe_check_text(input logic [24:0] flags);
+    /*verilator no_inline_task*/
     if (flags[0]) return "u_ifmap_fifo_no_overflow: eyeriss_pe: u_ifmap_fifo: eyeriss_fifo_w16_d4: overflow: a word was written while the FIFO was full";
     if (flags[1]) return "u_ifmap_fifo_no_underflow: eyeriss_pe: u_ifmap_fifo: eyeriss_fifo_w16_d4: underflow: a word was read while the FIFO was empty";
     if (flags[2]) return "u_ifmap_fifo_occupancy_in_range: eyeriss_pe: u_ifmap_fifo: eyeriss_fifo_w16_d4: occupancy past the depth: the pointers are corrupt";

@@ -61,7 +61,7 @@ public struct AcceleratorBenchReport: Codable, Sendable {
 /// setting: run-length coded fmaps in DRAM, ReLU, realistic zeros, every value and code word
 /// checked) and the table of cycles, ideal cycles, utilization and DRAM bytes.
 public enum AcceleratorBench {
-    public static func run(network name: String, batch: Int, layers: Int?, config: ValidConfig, seed: UInt64,
+    public static func run(network name: String, batch: Int, layers: Int?, config: ValidConfig, seed: UInt64, jobs: Int = 1,
                            logger: Logger = Logger(label: "eyeriss.bench")) throws -> AcceleratorBenchReport {
         guard var network = Network.named(name, batch: batch) else {
             throw CosimError.badArgument("unknown network \(name); known: \(Network.names.joined(separator: ", "))")
@@ -74,7 +74,7 @@ public enum AcceleratorBench {
             network.stages = Array(network.stages.prefix(layers))
         }
         let start = Date()
-        let result = try NetworkRunner.run(network, config: config, options: NetworkRunOptions(seed: seed), logger: logger)
+        let result = try NetworkRunner.run(network, config: config, options: NetworkRunOptions(seed: seed, jobs: jobs), logger: logger)
         let peCount = config.peCount
         let rows = result.layers.map { l -> AcceleratorBenchRow in
             let r = l.result

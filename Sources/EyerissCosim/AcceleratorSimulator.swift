@@ -83,11 +83,19 @@ public final class AcceleratorSimulator {
     /// Builds (or reuses) the accelerator library for `config` and opens a model.
     public convenience init(config: ValidConfig, seed: UInt64, dramLines: Int, dram: DRAMBehaviour, trace: String? = nil,
                             options: GeneratorOptions = GeneratorOptions(), builder: VerilatorBuilder = VerilatorBuilder()) throws {
-        let kind = try TraceKind.forFile(trace)
-        let design = try AcceleratorGenerator.generate(config, options: options)
-        let lib = try builder.build(design: design, config: config,
-                                    recipe: BuildRecipe(top: AcceleratorGenerator.top, shimSource: "eyeriss_top_shim.cpp", trace: kind))
+        let lib = try AcceleratorSimulator.library(config: config, trace: try TraceKind.forFile(trace), options: options,
+                                                   builder: builder)
         try self.init(library: lib, config: config, seed: seed, dramLines: dramLines, dram: dram, trace: trace)
+    }
+
+    /// The accelerator shim library for `config`, built unless the cache has it: build it once
+    /// before opening models on several threads (builds of one recipe in one process would share
+    /// a work folder).
+    public static func library(config: ValidConfig, trace: TraceKind = .none, options: GeneratorOptions = GeneratorOptions(),
+                               builder: VerilatorBuilder = VerilatorBuilder()) throws -> URL {
+        let design = try AcceleratorGenerator.generate(config, options: options)
+        return try builder.build(design: design, config: config,
+                                 recipe: BuildRecipe(top: AcceleratorGenerator.top, shimSource: "eyeriss_top_shim.cpp", trace: trace))
     }
 
     /// Opens a model from an accelerator shim library already built for `config` (a tracing

@@ -14,11 +14,19 @@ public struct NetworkRunOptions: Sendable {
     /// from the seed (`NetworkData.image`).
     public var image: Tensor4?
 
-    public init(seed: UInt64 = 1, dram: DRAMBehaviour? = nil, watchdogCycles: UInt64 = 200_000, image: Tensor4? = nil) {
+    /// Layers co-simulated at once, each on its own thread and model. With more than one, a
+    /// layer's ifmap is the golden model's output of the layer before instead of the bytes the
+    /// RTL wrote; the two are equal whenever that layer passes, since its check compares every
+    /// value and code word with that same golden output.
+    public var jobs: Int
+
+    public init(seed: UInt64 = 1, dram: DRAMBehaviour? = nil, watchdogCycles: UInt64 = 200_000, image: Tensor4? = nil,
+                jobs: Int = 1) {
         self.seed = seed
         self.dram = dram
         self.watchdogCycles = watchdogCycles
         self.image = image
+        self.jobs = jobs
     }
 }
 
@@ -68,16 +76,14 @@ public enum NetworkRunner {
     /// `run`, and the last layer's output as the hardware wrote it (nil if a layer failed).
     public static func runDetailed(_ network: Network, config: ValidConfig, options: NetworkRunOptions,
                                    logger: Logger = Logger(label: "eyeriss.run")) throws -> (result: NetworkResult, output: Tensor4?) {
-        let fp = FixedPoint(config)
+        guard options.jobs >= 1 else { throw CosimError.badArgument("jobs must be at least 1, got \(options.jobs)") }
         var rng = SplitMix64(seed: options.seed)
-        guard let first = network.stages.first?.layer else { throw CosimError.badArgument("\(network.name) has no layers") }
-        let imageDims = [first.n, first.c, first.h, first.w]
-        // Drawn even when an image is given, so the weights are the same either way.
-        let randomImage = NetworkData.image(dims: imageDims, rng: &rng)
-        if let image = options.image, image.dims != imageDims {
-            throw CosimError.badArgument("\(first.name) takes an image of \(imageDims), the given one is \(image.dims)")
+        let image = try firstImage(network, options: options, rng: &rng)
+        if options.jobs > 1 && network.stages.count > 1 {
+            return try runParallel(network, config: config, options: options, image: image, rng: &rng, logger: logger)
         }
-        var input = options.image ?? randomImage
+        let fp = FixedPoint(config)
+        var input = image
         var codedInput: [UInt64]?
         var source = options.image == nil ? "image, raw" : "the given image, raw"
         var results: [NetworkLayerResult] = []
@@ -93,17 +99,9 @@ public enum NetworkRunner {
             logger.info("\(layer.name): shift \(shift), ifmap from \(source)")
             let run = try LayerRunner.runDetailed(layer, config: config, options: runOptions, input: input, weights: weights,
                                                   ifmapLines: codedInput, logger: logger)
-            let st = run.plan.statistics
-            let wordBytes = UInt64(config.raw.fixedPoint.dataBits / 8)
-            let fixedBytes = UInt64(st.programWordsRead + st.filterWordsRead) * wordBytes
             let r = run.result
-            let coded = r.dramBytesRead + r.dramBytesWritten
             logger.info("\(layer.name): \(r.cycles) cycles, \(r.dramBytesRead) DRAM bytes read, \(r.dramBytesWritten) written, \(r.verdict)")
-            results.append(NetworkLayerResult(
-                result: r, ifmapSource: source,
-                fmapBytesCoded: coded - min(coded, fixedBytes),
-                fmapBytesRaw: UInt64(st.ifmapWordsRead + st.ofmapWordsWritten) * wordBytes,
-                dramBytesCoded: coded, dramBytesRaw: r.rawDRAMBytes))
+            results.append(NetworkLayerResult(r, plan: run.plan, ifmapSource: source))
             guard r.passed else {
                 return (NetworkResult(network: network.name, seed: options.seed, layers: results,
                                       notRun: network.stages.dropFirst(k + 1).map(\.layer.name)), nil)
@@ -121,5 +119,156 @@ public enum NetworkRunner {
             }
         }
         return (NetworkResult(network: network.name, seed: options.seed, layers: results, notRun: []), input)
+    }
+}
+
+extension NetworkRunner {
+    /// The first layer's image: the given one, or random pixels. Drawn even when an image is
+    /// given, so the weights drawn after it are the same either way.
+    static func firstImage(_ network: Network, options: NetworkRunOptions, rng: inout SplitMix64) throws -> Tensor4 {
+        guard let first = network.stages.first?.layer else { throw CosimError.badArgument("\(network.name) has no layers") }
+        let imageDims = [first.n, first.c, first.h, first.w]
+        let randomImage = NetworkData.image(dims: imageDims, rng: &rng)
+        if let image = options.image, image.dims != imageDims {
+            throw CosimError.badArgument("\(first.name) takes an image of \(imageDims), the given one is \(image.dims)")
+        }
+        return options.image ?? randomImage
+    }
+
+    /// One layer of a parallel run, ready to co-simulate: its data come from the golden chain.
+    struct PreparedLayer {
+        let index: Int
+        let layer: LayerShape
+        let input: Tensor4
+        let weights: Tensor4
+        let expected: Tensor4
+        let options: LayerRunOptions
+        let source: String
+        let estimatedCycles: Double
+    }
+
+    /// Every layer's data first, from the golden model (which the checks hold the RTL to), then
+    /// the layers on `options.jobs` threads, the longest (by the mapper's estimate) first.
+    static func runParallel(_ network: Network, config: ValidConfig, options: NetworkRunOptions, image: Tensor4,
+                            rng: inout SplitMix64, logger: Logger) throws -> (result: NetworkResult, output: Tensor4?) {
+        let fp = FixedPoint(config)
+        var input = image
+        var source = options.image == nil ? "image, raw" : "the given image, raw"
+        var prepared: [PreparedLayer] = []
+        for (k, stage) in network.stages.enumerated() {
+            let layer = try stage.layer.validated()
+            guard input.dims == [layer.n, layer.c, layer.h, layer.w] else {
+                throw CosimError.badArgument("\(layer.name) takes [\(layer.n), \(layer.c), \(layer.h), \(layer.w)], the previous stage gives \(input.dims)")
+            }
+            let (weights, shift) = NetworkData.weights(for: layer, input: input, targetZeroFraction: stage.targetZeroFraction,
+                                                       fixedPoint: fp, rng: &rng)
+            let runOptions = LayerRunOptions(seed: options.seed &+ UInt64(k), sparsity: 0, shift: shift, dram: options.dram,
+                                             watchdogCycles: options.watchdogCycles, io: k == 0 ? .first : .hidden)
+            let plan = try Mapper.map(layer: layer, config: config, shift: shift, io: runOptions.io)
+            logger.info("\(layer.name): golden model")
+            let expected = ReferenceConv.conv(layer, input: input, weights: weights, shift: shift, fixedPoint: fp,
+                                              relu: runOptions.io.relu)
+            prepared.append(PreparedLayer(index: k, layer: layer, input: input, weights: weights, expected: expected,
+                                          options: runOptions, source: source,
+                                          estimatedCycles: plan.statistics.estimatedCycles))
+            if let pool = stage.poolAfter {
+                input = HostOps.maxPool(expected, size: pool.size, stride: pool.stride)
+                source = "host: \(pool.size)x\(pool.size)/\(pool.stride) max pool of \(layer.name)'s golden output, golden encoder"
+            } else {
+                input = expected
+                source = "golden encoder: \(layer.name)'s golden output (its RTL code words are checked equal to it)"
+            }
+        }
+        let library = try AcceleratorSimulator.library(config: config)
+        let dram = options.dram ?? .nominal(config)
+        let order = prepared.sorted { $0.estimatedCycles > $1.estimatedCycles }.map(\.index)
+        logger.info("\(network.name): \(prepared.count) layers on \(min(options.jobs, prepared.count)) threads, in the order \(order.map { prepared[$0].layer.name }.joined(separator: ", "))")
+        let outcomes = ParallelWork(count: prepared.count, order: order, threads: options.jobs) { k in
+            let p = prepared[k]
+            logger.info("\(p.layer.name): shift \(p.options.shift), ifmap from \(p.source)")
+            let run = try LayerRunner.runDetailed(p.layer, config: config, options: p.options, input: p.input,
+                                                  weights: p.weights, expected: p.expected,
+                                                  simulator: { lines in
+                                                      try AcceleratorSimulator(library: library, config: config, seed: p.options.seed,
+                                                                               dramLines: lines, dram: dram)
+                                                  }, logger: logger)
+            let r = run.result
+            logger.info("\(p.layer.name): \(r.cycles) cycles, \(r.dramBytesRead) DRAM bytes read, \(r.dramBytesWritten) written, \(r.verdict)")
+            let written = Tensor4(dims: [p.layer.n, p.layer.m, p.layer.e, p.layer.f], values: try run.plan.readOfmap(lines: run.ofmapLines))
+            return (NetworkLayerResult(r, plan: run.plan, ifmapSource: p.source), written)
+        }.run()
+        var results: [NetworkLayerResult] = []
+        var output: Tensor4?
+        for (k, outcome) in outcomes.enumerated() {
+            let (layerResult, written) = try outcome.get()
+            results.append(layerResult)
+            if k == outcomes.count - 1, layerResult.result.passed {
+                let pool = network.stages[k].poolAfter
+                output = pool.map { HostOps.maxPool(written, size: $0.size, stride: $0.stride) } ?? written
+            }
+        }
+        let result = NetworkResult(network: network.name, seed: options.seed, layers: results, notRun: [])
+        return (result, result.passed ? output : nil)
+    }
+}
+
+extension NetworkLayerResult {
+    /// A co-simulated layer with its DRAM bytes split into fmaps and the rest.
+    init(_ r: LayerResult, plan: LayerPlan, ifmapSource: String) {
+        let st = plan.statistics
+        let wordBytes = UInt64(plan.config.raw.fixedPoint.dataBits / 8)
+        let fixedBytes = UInt64(st.programWordsRead + st.filterWordsRead) * wordBytes
+        let coded = r.dramBytesRead + r.dramBytesWritten
+        self.init(result: r, ifmapSource: ifmapSource, fmapBytesCoded: coded - min(coded, fixedBytes),
+                  fmapBytesRaw: UInt64(st.ifmapWordsRead + st.ofmapWordsWritten) * wordBytes,
+                  dramBytesCoded: coded, dramBytesRaw: r.rawDRAMBytes)
+    }
+}
+
+/// Runs `count` jobs on `threads` threads, taking them in `order`; every job runs, and its
+/// outcome (a value or the error it threw) is kept at its index. Threads get a large stack: a
+/// Verilated model's evaluation functions keep big frames.
+final class ParallelWork<Value>: @unchecked Sendable {
+    private let body: (Int) throws -> Value
+    private let order: [Int]
+    private let threads: Int
+    private let lock = NSLock()
+    private var next = 0
+    private var outcomes: [Result<Value, Error>?]
+
+    init(count: Int, order: [Int], threads: Int, body: @escaping (Int) throws -> Value) {
+        precondition(Set(order) == Set(0..<count) && order.count == count, "order must list every job once")
+        self.body = body
+        self.order = order
+        self.threads = max(1, min(threads, count))
+        outcomes = Array(repeating: nil, count: count)
+    }
+
+    func run() -> [Result<Value, Error>] {
+        let done = DispatchGroup()
+        for _ in 0..<threads {
+            done.enter()
+            let thread = Thread { [self] in
+                while let k = take() {
+                    let outcome = Result { try body(k) }
+                    lock.lock()
+                    outcomes[k] = outcome
+                    lock.unlock()
+                }
+                done.leave()
+            }
+            thread.stackSize = 64 << 20
+            thread.start()
+        }
+        done.wait()
+        return outcomes.map { $0! }
+    }
+
+    private func take() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < order.count else { return nil }
+        next += 1
+        return order[next - 1]
     }
 }

@@ -385,6 +385,16 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
         }
         tgOut.append(tg.q); jOut.append(j.q); jsOut.append(js.q); caOut.append(a.q)
     }
+    // The tables depend on Rc, r, e, t and the stride only: a pass that repeats the geometry of
+    // the last setup (every pass of an accumulation loop, every image of a batch) skips it.
+    let tableKey = Expr.concat([field[.rc]!, field[.r]!, field[.e]!, field[.t]!, field[.stride]!])
+    let tablesFor = m.register("tables_key", tableKey.width, comment: "the geometry the tables were set up for")
+    let tablesValid = m.register("tables_valid", reset: 0)
+    let setupNeeded = m.logic("setup_needed", comment: "the tables do not hold this pass's geometry")
+    m.assign(setupNeeded, ~tablesValid.q | ~tablesFor.q.eq(tableKey))
+    let setupDone = inSetup & setupLast
+    m.assign(tablesValid.d, tablesValid.q | setupDone)
+    m.assign(tablesFor.d, Expr.mux(setupDone, tableKey, tablesFor.q))
     m.assign(colTG, Expr.concat(tgOut.reversed()))
     m.assign(colJ, Expr.concat(jOut.reversed()))
     m.assign(colJStride, Expr.concat(jsOut.reversed()))
@@ -420,7 +430,11 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let afterFilter = m.logic("after_filter", sb)
     let afterRun = m.logic("after_run", sb)
     let nextDescriptor = m.logic("next_descriptor", sb, comment: "decode the prefetched descriptor, else fetch it")
-    m.assign(afterFilter, Expr.mux(flagLoadIfmap & ~ifmapPrefetched.q, stLoadIfmap, stSetup))
+    let afterSetup = m.logic("after_setup", sb)
+    m.assign(afterSetup, Expr.mux(storeConflict, stStoreWait, stRunStart))
+    let afterIfmap = m.logic("after_ifmap", sb)
+    m.assign(afterIfmap, Expr.mux(setupNeeded, stSetup, afterSetup))
+    m.assign(afterFilter, Expr.mux(flagLoadIfmap & ~ifmapPrefetched.q, stLoadIfmap, afterIfmap))
     m.assign(afterDecode, Expr.mux(opcodeEnd, stFinish,
                                    Expr.mux(flagLoadFilter & ~prefetched.q, stLoadFilter, afterFilter)))
     m.assign(nextDescriptor, Expr.mux(pfIsReady, stDecode, stFetch))
@@ -463,8 +477,8 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
             ([stFetch], { b in b.when(loadDone) { b in b.set(state.d, stDecode) } }),
             ([stDecode], { b in b.set(state.d, afterDecode) }),
             ([stLoadFilter], { b in b.when(loadDone) { b in b.set(state.d, afterFilter) } }),
-            ([stLoadIfmap], { b in b.when(ifmapLoaded) { b in b.set(state.d, stSetup) } }),
-            ([stSetup], { b in b.when(setupLast) { b in b.set(state.d, Expr.mux(storeConflict, stStoreWait, stRunStart)) } }),
+            ([stLoadIfmap], { b in b.when(ifmapLoaded) { b in b.set(state.d, afterIfmap) } }),
+            ([stSetup], { b in b.when(setupLast) { b in b.set(state.d, afterSetup) } }),
             ([stStoreWait], { b in b.when(~storeConflict) { b in b.set(state.d, stRunStart) } }),
             ([stFinish], { b in b.when(~rlcStoreBusy) { b in b.set(state.d, stDone) } }),
             ([stRunStart], { b in

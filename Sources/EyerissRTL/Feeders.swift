@@ -311,16 +311,18 @@ public func makePsumFeeder(_ p: TopParams, header: RTLHeader) throws -> Module {
 }
 
 /// `eyeriss_psum_unpacker`: between the psum GIN and the bottom PE of a column, hands the
-/// `count` psums of a delivered line to the PE one per cycle, lane 0 first. Ready for the next
-/// line while empty or while its last word leaves, so a column that keeps up sees no gap.
-public func makePsumUnpacker(_ p: TopParams, header: RTLHeader) throws -> Module {
+/// `count` psums of a delivered line to the PE one per cycle, lane 0 first. Lines wait in
+/// `lineFIFO` (a FIFO of line + count, `TopParams.psumUnpackerLines` deep): the psum feeder
+/// serves the columns in turn, so a column whose PEs are a little behind would otherwise hold
+/// up every other column's psums, and with them the whole array.
+public func makePsumUnpacker(_ p: TopParams, lineFIFO: Module, header: RTLHeader) throws -> Module {
     let m = ModuleBuilder("eyeriss_psum_unpacker", header: header.lines(
-        purpose: "Psum unpacker: a psum GIN line (up to \(p.lanes) psums) to the column's bottom PE, a word per cycle.",
-        parameters: ["line: \(p.lanes) words of \(p.dataBits) b"]))
+        purpose: "Psum unpacker: psum GIN lines (up to \(p.lanes) psums each) to the column's bottom PE, a word per cycle.",
+        parameters: ["line: \(p.lanes) words of \(p.dataBits) b", "lines buffered: \(p.psumUnpackerLines) + the one being unpacked"]))
     let dw = p.dataBits, lw = p.lineBits, nb = p.laneBits + 1
     m.portGroup("Clock and synchronous active-low reset")
-    m.input("clk_i")
-    m.input("rst_ni")
+    let clk = m.input("clk_i")
+    let rst = m.input("rst_ni")
     m.portGroup("Line from the psum GIN")
     let inValid = m.input("in_valid_i")
     let inReady = m.output("in_ready_o")
@@ -331,15 +333,21 @@ public func makePsumUnpacker(_ p: TopParams, header: RTLHeader) throws -> Module
     let outReady = m.input("out_ready_i")
     let outData = m.output("out_data_o", dw)
 
+    let queued = m.logic("queued_valid")
+    let queuedLine = m.logic("queued_line", lw + nb)
+    let take = m.logic("take_line")
+    m.fifo(lineFIFO, "u_line_fifo",
+           inputs: ["clk_i": clk, "rst_ni": rst, "in_valid_i": inValid,
+                    "in_data_i": Expr.concat([inCount, inData]), "out_ready_i": take],
+           outputs: ["in_ready_o": inReady, "out_valid_o": queued, "out_data_o": queuedLine])
+
     let valid = m.register("valid", reset: 0, comment: "a line is held")
     let line = m.register("line", lw)
     let count = m.register("count", nb)
     let index = m.register("index", p.laneBits, comment: "lane of the next word")
     let lastWord = m.logic("last_word")
     m.assign(lastWord, index.q.zeroExtended(to: nb).eq(count.q - 1))
-    let take = m.logic("take_line")
-    m.assign(inReady, ~valid.q | (outReady & lastWord))
-    m.assign(take, inValid & (~valid.q | (outReady & lastWord)))
+    m.assign(take, queued & (~valid.q | (outReady & lastWord)))
     m.comb { b in
         b.set(valid.d, valid.q)
         b.set(line.d, line.q)
@@ -351,13 +359,13 @@ public func makePsumUnpacker(_ p: TopParams, header: RTLHeader) throws -> Module
         }
         b.when(take) { b in
             b.set(valid.d, .one)
-            b.set(line.d, inData)
-            b.set(count.d, inCount)
+            b.set(line.d, queuedLine.bits(lw - 1, 0))
+            b.set(count.d, queuedLine.bits(lw + nb - 1, lw))
             b.set(index.d, .lit(0, width: p.laneBits))
         }
     }
     laneSelect(m, line: line.q, lane: index.q, wordBits: dw, lanes: p.lanes, into: outData)
     m.assign(outValid, valid.q)
-    m.assertion("count_nonzero", !(take & inCount.isZero), message: "psum unpacker: a line of no words")
+    m.assertion("count_nonzero", !(inValid & inReady & inCount.isZero), message: "psum unpacker: a line of no words")
     return try m.build()
 }

@@ -22,13 +22,14 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let filterFeeder = try makeFilterFeeder(p, header: header)
     let ifmapFeeder = try makeIfmapFeeder(p, header: header)
     let psumFeeder = try makePsumFeeder(p, header: header)
-    let psumUnpacker = try makePsumUnpacker(p, header: header)
+    let psumLines = try makeFIFO(width: p.lineBits + p.laneBits + 1, depth: p.psumUnpackerLines, header: header)
+    let psumUnpacker = try makePsumUnpacker(p, lineFIFO: psumLines, header: header)
     let gon = try makeOutputNetwork(p, header: header)
     let rlc = p.rlc
     let rlcTags = try makeFIFO(width: max(1, bitsToHold(p.rlcRowsInFlight - 1)), depth: p.rlcRowsInFlight, header: header)
     let rlcLoader = try makeRLCLoader(p, rlc, tagFIFO: rlcTags, header: header)
     let rlcEncoder = try makeRLCEncoder(p, rlc, header: header)
-    for module in [glb, ctrl, filterGIN, ifmapGIN, psumGIN, filterFeeder, ifmapFeeder, psumFeeder, psumUnpacker, gon, rlcTags,
+    for module in [glb, ctrl, filterGIN, ifmapGIN, psumGIN, filterFeeder, ifmapFeeder, psumFeeder, psumLines, psumUnpacker, gon, rlcTags,
                    rlcLoader, rlcEncoder] {
         try design.add(module)
     }
@@ -65,6 +66,8 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let wrReady = m.input("dram_wr_ready_i")
     let wrAddr = m.output("dram_wr_addr_o", p.dramAddrBits)
     let wrData = m.output("dram_wr_data_o", p.lineBits)
+    m.portGroup("Readout, driven only while dbg_en_i is set (zero otherwise: the wide readout muxes stay still)")
+    let dbgEn = m.input("dbg_en_i")
     m.portGroup("Activity counters: PE dbg_pe_sel_i, counter dbg_cnt_sel_i (0 MACs .. 7 psum writes)")
     let dbgPE = m.input("dbg_pe_sel_i", p.peIndexBits)
     let dbgCnt = m.input("dbg_cnt_sel_i", p.counterSelectBits)
@@ -382,7 +385,11 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let idleAll = sig("pe_idle", n)
     m.assign(idleAll, Expr.concat(idles.reversed()))
     m.assign(pesIdle, (~idleAll).isZero)
-    m.assign(dbgPEStatus, Expr.concat(peStatus.reversed()))
+    // Gated by the read enable: a simulator evaluates an ungated readout of every PE each cycle.
+    m.comb("PE status readout") { b in
+        b.set(dbgPEStatus, .lit(0, width: n * PEParams.debugStatusBits))
+        b.when(dbgEn) { b in b.set(dbgPEStatus, Expr.concat(peStatus.reversed())) }
+    }
 
     // ------------------------------------------------------------------ output network
     m.section("Global output network")
@@ -403,13 +410,15 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
                          "ps_wr_data_o": psWrData, "ps_wr_mask_o": psWrMask])
 
     // ------------------------------------------------------------------ counters
-    m.section("Counters: read through a select, free when unread")
+    m.section("Counters: read through a select, still while dbg_en_i is low")
     m.comb("Selected PE counter") { b in
         b.set(dbgOut, .lit(0, width: p.pe.counterBits))
-        for (i, cnt) in counters.enumerated() {
-            b.when(dbgPE.eq(i)) { b in
-                for (k, value) in cnt.enumerated() {
-                    b.when(dbgCnt.eq(k)) { b in b.set(dbgOut, value) }
+        b.when(dbgEn) { b in
+            for (i, cnt) in counters.enumerated() {
+                b.when(dbgPE.eq(i)) { b in
+                    for (k, value) in cnt.enumerated() {
+                        b.when(dbgCnt.eq(k)) { b in b.set(dbgOut, value) }
+                    }
                 }
             }
         }

@@ -135,6 +135,10 @@ public enum VerilogPrinter {
             guard let flags = a.flags, seen.insert(flags.textFunction).inserted else { continue }
             out.append("  // The first failed check of an instance of \(flags.module), from its check flags")
             out.append("  function automatic string \(flags.textFunction)(input \(typeText(flags.texts.count, false)) flags);")
+            // Inlined at each of its (up to 168) call sites, its string temporaries would be
+            // built and freed in every cycle's evaluation; as a call it costs nothing until a
+            // check fails.
+            out.append("    /*verilator no_inline_task*/")
             for (i, text) in flags.texts.enumerated() {
                 out.append("    if (flags[\(i)]) return \"\(text)\";")
             }

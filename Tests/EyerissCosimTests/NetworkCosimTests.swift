@@ -27,6 +27,27 @@ final class NetworkCosimTests: XCTestCase {
         XCTAssertLessThan(result.layers[1].fmapBytesCoded, result.layers[1].fmapBytesRaw)
     }
 
+    /// Layers on two threads, each reading the golden chain's ifmap, give what the run in order
+    /// on the RTL's own bytes gives: every layer's cycles and counts, and the last output.
+    func testParallelLayersMatchTheRunInOrder() throws {
+        let config = try ConfigLoader.load(file: nil, overrides: ["array.rows=3", "array.columns=4"]).validated()
+        let net = try XCTUnwrap(Network.named("alexnet-small"))
+        let inOrder = try NetworkRunner.runDetailed(net, config: config, options: NetworkRunOptions(seed: 5))
+        let parallel = try NetworkRunner.runDetailed(net, config: config, options: NetworkRunOptions(seed: 5, jobs: 2))
+        XCTAssertTrue(inOrder.result.passed)
+        XCTAssertTrue(parallel.result.passed)
+        XCTAssertEqual(parallel.result.layers.map(\.result.layer.name), inOrder.result.layers.map(\.result.layer.name))
+        for (p, s) in zip(parallel.result.layers, inOrder.result.layers) {
+            XCTAssertEqual(p.result.cycles, s.result.cycles, p.result.layer.name)
+            XCTAssertEqual(p.result.stats, s.result.stats, p.result.layer.name)
+            XCTAssertEqual(p.dramBytesCoded, s.dramBytesCoded, p.result.layer.name)
+        }
+        XCTAssertTrue(inOrder.result.layers.contains { $0.ifmapSource.hasPrefix("hardware") })
+        XCTAssertFalse(parallel.result.layers.contains { $0.ifmapSource.hasPrefix("hardware") })
+        XCTAssertEqual(try XCTUnwrap(parallel.output).values, try XCTUnwrap(inOrder.output).values)
+        XCTAssertThrowsError(try NetworkRunner.run(net, config: config, options: NetworkRunOptions(jobs: 0)))
+    }
+
     func testMaxPool() {
         let t = Tensor4(dims: [1, 1, 3, 4], values: [1, 5, 2, 0, -3, 4, 9, 1, 7, 0, 0, 8])
         XCTAssertEqual(HostOps.maxPool(t, size: 2, stride: 2).values, [5, 9])

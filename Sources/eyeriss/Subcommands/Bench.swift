@@ -33,6 +33,10 @@ struct Bench: ParsableCommand {
     @Option(help: "--accelerator: run only the first K CONV layers (each takes the previous one's output).")
     var layers: Int?
 
+    @Option(help: ArgumentHelp("--accelerator: layers co-simulated at once, each on its own thread (default: the machine's cores).",
+                               discussion: "With more than one, a layer reads the golden model's output of the layer before, which its check holds equal to what the RTL wrote."))
+    var jobs: Int?
+
     @Option(help: "--sim: the layer (built in, e.g. alexnet.conv5).")
     var layer = "alexnet.conv5"
 
@@ -56,13 +60,15 @@ struct Bench: ParsableCommand {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
         guard threads >= 2 else { throw ValidationError("--threads must be at least 2 (the single-threaded build is always measured)") }
         guard cycles >= 1 else { throw ValidationError("--cycles must be at least 1") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
     }
 
     func run() throws {
         let config = try options.load()
         if accelerator {
             let report = try SimulationOutcome.run {
-                try AcceleratorBench.run(network: network, batch: batch, layers: layers, config: config, seed: seed)
+                try AcceleratorBench.run(network: network, batch: batch, layers: layers, config: config, seed: seed,
+                                         jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
             }
             try SimulationOutcome.report(report, json: json, passed: report.passed) { BenchReport.accelerator(report) }
         } else {

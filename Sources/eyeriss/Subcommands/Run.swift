@@ -14,7 +14,9 @@ struct Run: ParsableCommand {
             pools in between, the host decodes, pools and re-codes). Every layer is checked value for \
             value and code word for code word against the golden model. Data: 8-bit image pixels and \
             weights drawn so each layer's output has a realistic share of zeros (see NetworkData). \
-            Exits non-zero when a layer does not match.
+            Exits non-zero when a layer does not match. With --jobs above 1 (the default: one per \
+            core) the layers run at once on their own threads, each reading the golden model's output \
+            of the layer before: the same bytes whenever that layer passes its check.
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -32,6 +34,10 @@ struct Run: ParsableCommand {
     @Flag(help: "Hostile DRAM: random extra latency and stalls on every transfer (from the seed).")
     var hostileDram = false
 
+    @Option(help: ArgumentHelp("--network: layers co-simulated at once, each on its own thread (default: the machine's cores).",
+                               discussion: "With more than one, a layer reads the golden model's output of the layer before (pooled and coded by the host) instead of the bytes the RTL wrote: the same bytes whenever that layer passes, since its check compares every value and code word with that golden output. --jobs 1 runs the layers in order on the RTL's own bytes."))
+    var jobs: Int?
+
     @Option(help: "Stop a run after this many cycles without any transfer.")
     var watchdog: UInt64 = 200_000
 
@@ -44,6 +50,10 @@ struct Run: ParsableCommand {
             throw ValidationError("unknown network \(network); known: \(Network.names.joined(separator: ", "))")
         }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
+        if let jobs {
+            guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+            guard network != nil else { throw ValidationError("--jobs applies to --network only") }
+        }
         if network != nil {
             for (flag, given) in [("--expected", onnx.expected != nil), ("--golden-only", onnx.goldenOnly),
                                   ("--cosim-layers", onnx.cosimLayers != nil)] where given {
@@ -64,7 +74,8 @@ struct Run: ParsableCommand {
             return try onnx.run(model: model, config: config, layerOptions: layerOptions, report: reportOptions, json: json)
         }
         let net = Network.named(network!, batch: batch)!
-        var opts = NetworkRunOptions(seed: simulation.seed, watchdogCycles: watchdog)
+        var opts = NetworkRunOptions(seed: simulation.seed, watchdogCycles: watchdog,
+                                     jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         if hostileDram { opts.dram = .hostile(config) }
         var notes: [String] = []
         if let path = onnx.input, let first = net.stages.first?.layer {
