@@ -96,7 +96,8 @@ final class CLITests: XCTestCase {
 
     /// AlexNet's five layer kinds, small, end to end through coded DRAM on a 6 x 7 array.
     func testRunOfASmallAlexNetPassesEveryLayer() throws {
-        let r = try eyeriss(["run", "--network", "alexnet-small", "--set", "array.rows=6", "--set", "array.columns=7"])
+        // In order (--jobs 1): each layer reads the bytes the RTL wrote.
+        let r = try eyeriss(["run", "--network", "alexnet-small", "--set", "array.rows=6", "--set", "array.columns=7", "--jobs", "1"])
         XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
         for k in 1...5 { XCTAssertTrue(r.stdout.contains("alexnet-small.conv\(k)"), r.stdout) }
         XCTAssertTrue(r.stdout.contains("coded output as the RTL wrote it"), r.stdout)
@@ -104,6 +105,9 @@ final class CLITests: XCTestCase {
         let bad = try eyeriss(["run", "--network", "lenet"])
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("unknown network lenet"), bad.stderr)
+        let noJobs = try eyeriss(["run", "--network", "alexnet-small", "--jobs", "0"])
+        XCTAssertNotEqual(noJobs.status, 0)
+        XCTAssertTrue(noJobs.stderr.contains("--jobs must be at least 1"), noJobs.stderr)
     }
 
     func testCosimWithCodedFmapsReportsBothTraffics() throws {
