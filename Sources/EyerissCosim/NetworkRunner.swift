@@ -88,14 +88,8 @@ public enum NetworkRunner {
         var source = options.image == nil ? "image, raw" : "the given image, raw"
         var results: [NetworkLayerResult] = []
         for (k, stage) in network.stages.enumerated() {
-            let layer = try stage.layer.validated()
-            guard input.dims == [layer.n, layer.c, layer.h, layer.w] else {
-                throw CosimError.badArgument("\(layer.name) takes [\(layer.n), \(layer.c), \(layer.h), \(layer.w)], the previous stage gives \(input.dims)")
-            }
-            let (weights, shift) = NetworkData.weights(for: layer, input: input, targetZeroFraction: stage.targetZeroFraction,
-                                                       fixedPoint: fp, rng: &rng)
-            let runOptions = LayerRunOptions(seed: options.seed &+ UInt64(k), sparsity: 0, shift: shift, dram: options.dram,
-                                             watchdogCycles: options.watchdogCycles, io: k == 0 ? .first : .hidden)
+            let (layer, weights, runOptions) = try stageData(k, stage, input: input, options: options, fixedPoint: fp, rng: &rng)
+            let shift = runOptions.shift
             logger.info("\(layer.name): shift \(shift), ifmap from \(source)")
             let run = try LayerRunner.runDetailed(layer, config: config, options: runOptions, input: input, weights: weights,
                                                   ifmapLines: codedInput, logger: logger)
@@ -135,6 +129,21 @@ extension NetworkRunner {
         return options.image ?? randomImage
     }
 
+    /// Stage `k`'s layer, its weights (drawn from `rng`, which therefore must advance in stage
+    /// order) and its run options, for `input` from the stage before.
+    static func stageData(_ k: Int, _ stage: Network.Stage, input: Tensor4, options: NetworkRunOptions, fixedPoint fp: FixedPoint,
+                          rng: inout SplitMix64) throws -> (layer: LayerShape, weights: Tensor4, options: LayerRunOptions) {
+        let layer = try stage.layer.validated()
+        guard input.dims == [layer.n, layer.c, layer.h, layer.w] else {
+            throw CosimError.badArgument("\(layer.name) takes [\(layer.n), \(layer.c), \(layer.h), \(layer.w)], the previous stage gives \(input.dims)")
+        }
+        let (weights, shift) = NetworkData.weights(for: layer, input: input, targetZeroFraction: stage.targetZeroFraction,
+                                                   fixedPoint: fp, rng: &rng)
+        let runOptions = LayerRunOptions(seed: options.seed &+ UInt64(k), sparsity: 0, shift: shift, dram: options.dram,
+                                         watchdogCycles: options.watchdogCycles, io: k == 0 ? .first : .hidden)
+        return (layer, weights, runOptions)
+    }
+
     /// One layer of a parallel run, ready to co-simulate: its data come from the golden chain.
     struct PreparedLayer {
         let index: Int
@@ -156,14 +165,8 @@ extension NetworkRunner {
         var source = options.image == nil ? "image, raw" : "the given image, raw"
         var prepared: [PreparedLayer] = []
         for (k, stage) in network.stages.enumerated() {
-            let layer = try stage.layer.validated()
-            guard input.dims == [layer.n, layer.c, layer.h, layer.w] else {
-                throw CosimError.badArgument("\(layer.name) takes [\(layer.n), \(layer.c), \(layer.h), \(layer.w)], the previous stage gives \(input.dims)")
-            }
-            let (weights, shift) = NetworkData.weights(for: layer, input: input, targetZeroFraction: stage.targetZeroFraction,
-                                                       fixedPoint: fp, rng: &rng)
-            let runOptions = LayerRunOptions(seed: options.seed &+ UInt64(k), sparsity: 0, shift: shift, dram: options.dram,
-                                             watchdogCycles: options.watchdogCycles, io: k == 0 ? .first : .hidden)
+            let (layer, weights, runOptions) = try stageData(k, stage, input: input, options: options, fixedPoint: fp, rng: &rng)
+            let shift = runOptions.shift
             let plan = try Mapper.map(layer: layer, config: config, shift: shift, io: runOptions.io)
             logger.info("\(layer.name): golden model")
             let expected = ReferenceConv.conv(layer, input: input, weights: weights, shift: shift, fixedPoint: fp,
