@@ -97,14 +97,14 @@ public enum LayerRunner {
 
     /// A run and what the next layer of a network needs: the ofmap region as the RTL wrote it,
     /// and the golden ofmap. `ifmapLines`, when given, replace the ifmap region the plan would
-    /// write (a previous layer's coded output, as the hardware left it). `expected`, when given,
-    /// is the golden ofmap already computed for these tensors.
+    /// write (a previous layer's coded output, as the hardware left it). `expected` and `plan`,
+    /// when given, are the golden ofmap and the mapping already made for these tensors and options.
     public static func runDetailed(_ layer: LayerShape, config: ValidConfig, options: LayerRunOptions, input: Tensor4,
                             weights: Tensor4, ifmapLines: [UInt64]? = nil, expected given: Tensor4? = nil,
-                            simulator: ((Int) throws -> AcceleratorSimulator)? = nil,
+                            plan mapped: LayerPlan? = nil, simulator: ((Int) throws -> AcceleratorSimulator)? = nil,
                             logger: Logger) throws -> (result: LayerResult, ofmapLines: [UInt64], expected: Tensor4, plan: LayerPlan) {
         let shape = try layer.validated()
-        let plan = try Mapper.map(layer: shape, config: config, shift: options.shift, io: options.io)
+        let plan = try mapped ?? Mapper.map(layer: shape, config: config, shift: options.shift, io: options.io)
         let fp = FixedPoint(config)
         logger.info("\(shape.name): \(plan.passes.count) passes, \(plan.layout.endLine) DRAM lines\(given == nil ? "; golden model" : "")")
         let expected = given ?? ReferenceConv.conv(shape, input: input, weights: weights, shift: options.shift, fixedPoint: fp,

@@ -153,7 +153,7 @@ extension NetworkRunner {
         let expected: Tensor4
         let options: LayerRunOptions
         let source: String
-        let estimatedCycles: Double
+        let plan: LayerPlan
     }
 
     /// Every layer's data first, from the golden model (which the checks hold the RTL to), then
@@ -172,8 +172,7 @@ extension NetworkRunner {
             let expected = ReferenceConv.conv(layer, input: input, weights: weights, shift: shift, fixedPoint: fp,
                                               relu: runOptions.io.relu)
             prepared.append(PreparedLayer(index: k, layer: layer, input: input, weights: weights, expected: expected,
-                                          options: runOptions, source: source,
-                                          estimatedCycles: plan.statistics.estimatedCycles))
+                                          options: runOptions, source: source, plan: plan))
             if let pool = stage.poolAfter {
                 input = HostOps.maxPool(expected, size: pool.size, stride: pool.stride)
                 source = "host: \(pool.size)x\(pool.size)/\(pool.stride) max pool of \(layer.name)'s golden output, golden encoder"
@@ -184,13 +183,13 @@ extension NetworkRunner {
         }
         let library = try AcceleratorSimulator.library(config: config)
         let dram = options.dram ?? .nominal(config)
-        let order = prepared.sorted { $0.estimatedCycles > $1.estimatedCycles }.map(\.index)
+        let order = prepared.sorted { $0.plan.statistics.estimatedCycles > $1.plan.statistics.estimatedCycles }.map(\.index)
         logger.info("\(network.name): \(prepared.count) layers on \(min(options.jobs, prepared.count)) threads, in the order \(order.map { prepared[$0].layer.name }.joined(separator: ", "))")
         let outcomes = ParallelWork(count: prepared.count, order: order, threads: options.jobs) { k in
             let p = prepared[k]
             logger.info("\(p.layer.name): shift \(p.options.shift), ifmap from \(p.source)")
             let run = try LayerRunner.runDetailed(p.layer, config: config, options: p.options, input: p.input,
-                                                  weights: p.weights, expected: p.expected,
+                                                  weights: p.weights, expected: p.expected, plan: p.plan,
                                                   simulator: { lines in
                                                       try AcceleratorSimulator(library: library, config: config, seed: p.options.seed,
                                                                                dramLines: lines, dram: dram)
