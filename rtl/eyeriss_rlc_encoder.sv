@@ -63,6 +63,8 @@ module eyeriss_rlc_encoder (
   logic [15:0] tile_ofmap_row_lines_d;
   logic [4:0] tile_psum_bank_q;
   logic [4:0] tile_psum_bank_d;
+  logic tile_pair_q;
+  logic tile_pair_d;
   logic busy_q;
   logic busy_d;
   logic have_line_q;  // the buffer's read data holds the current value's line
@@ -85,41 +87,66 @@ module eyeriss_rlc_encoder (
   logic [31:0] plane_d;
   logic [31:0] slot_q;  // DRAM line of the row's slot
   logic [31:0] slot_d;
-  logic [15:0] word_q;  // words written for the row
-  logic [15:0] word_d;
   logic [15:0] group_words;  // words of a filter group's row: tile_row_lines x lanes
   logic [15:0] row_stride;  // words from a filter's row to its next: t x tile_row_lines x lanes
-  logic [4:0] run_q;  // zeros waiting for their pair
-  logic [4:0] run_d;
-  logic [1:0] pairs_q;  // pairs collected in the word
-  logic [1:0] pairs_d;
-  logic [62:0] buf_q;
-  logic [62:0] buf_d;
-  logic [63:0] raw_line_q;  // raw: the values of the line so far
-  logic [63:0] raw_line_d;
-  logic out_valid_q;
-  logic out_valid_d;
-  logic [31:0] out_addr_q;
-  logic [31:0] out_addr_d;
-  logic [63:0] out_data_q;
-  logic [63:0] out_data_d;
-  logic can_emit;  // the output register is free by the next edge
-  logic go;  // a value is stored this cycle
-  logic [15:0] raw;  // the value's lane of the line
-  logic [15:0] value;  // after ReLU
+  logic can_emit;  // every filter's output register is free by the next edge
+  logic go;  // a step is stored this cycle: a value of each filter of the step
   logic row_end;
-  logic extend;  // coded: the value joins the run
-  logic [20:0] pair_now;
-  logic [62:0] merged;
   logic [1:0] raw_lane;
-  logic [63:0] raw_merged;  // raw: the line with this value in its lane, the lanes above zero
-  logic emit;  // a word goes out
+  logic [4:0] f0_run_q;  // zeros waiting for their pair
+  logic [4:0] f0_run_d;
+  logic [1:0] f0_pairs_q;  // pairs collected in the word
+  logic [1:0] f0_pairs_d;
+  logic [62:0] f0_buf_q;
+  logic [62:0] f0_buf_d;
+  logic [63:0] f0_raw_line_q;  // raw: the values of the line so far
+  logic [63:0] f0_raw_line_d;
+  logic [15:0] f0_word_q;  // words written for the row
+  logic [15:0] f0_word_d;
+  logic f0_out_valid_q;
+  logic f0_out_valid_d;
+  logic [31:0] f0_out_addr_q;
+  logic [31:0] f0_out_addr_d;
+  logic [63:0] f0_out_data_q;
+  logic [63:0] f0_out_data_d;
+  logic [15:0] f0_raw;  // the filter's lane of the line
+  logic [15:0] f0_value;  // after ReLU
+  logic f0_extend;  // coded: the value joins the run
+  logic [20:0] f0_pair_now;
+  logic [62:0] f0_merged;
+  logic [63:0] f0_raw_merged;  // raw: the line with this value in its lane, the lanes above zero
+  logic f0_emit;  // a word goes out
+  logic [4:0] f1_run_q;  // zeros waiting for their pair
+  logic [4:0] f1_run_d;
+  logic [1:0] f1_pairs_q;  // pairs collected in the word
+  logic [1:0] f1_pairs_d;
+  logic [62:0] f1_buf_q;
+  logic [62:0] f1_buf_d;
+  logic [63:0] f1_raw_line_q;  // raw: the values of the line so far
+  logic [63:0] f1_raw_line_d;
+  logic [15:0] f1_word_q;  // words written for the row
+  logic [15:0] f1_word_d;
+  logic f1_out_valid_q;
+  logic f1_out_valid_d;
+  logic [31:0] f1_out_addr_q;
+  logic [31:0] f1_out_addr_d;
+  logic [63:0] f1_out_data_q;
+  logic [63:0] f1_out_data_d;
+  logic [15:0] f1_raw;  // the filter's lane of the line
+  logic [15:0] f1_value;  // after ReLU
+  logic f1_extend;  // coded: the value joins the run
+  logic [20:0] f1_pair_now;
+  logic [62:0] f1_merged;
+  logic [63:0] f1_raw_merged;  // raw: the line with this value in its lane, the lanes above zero
+  logic f1_emit;  // a word goes out
+  logic [15:0] step;  // filters stored per step: 2 for a pair, else 1
+  logic [31:0] plane_step;  // DRAM lines from the step's first filter's plane to the next step's
   logic last_row_of_filter;
-  logic last_k;
+  logic last_k;  // the step holds the group's last filter
   logic last_filter;
   logic filter_end;  // the filter's last value
   logic tile_end;
-  logic [15:0] next_filter_base;  // the next filter: k + 1, or the next group's first
+  logic [15:0] next_filter_base;  // the next step's first filter: k + step, or the next group's first
   logic [15:0] next_row_base;
   logic [15:0] next_wp;  // tile word of the next value
   logic read_now;  // read the buffer this cycle
@@ -141,6 +168,7 @@ module eyeriss_rlc_encoder (
     tile_plane_lines_d = start_i ? cfg_plane_lines_i : tile_plane_lines_q;
     tile_ofmap_row_lines_d = start_i ? cfg_row_lines_i : tile_ofmap_row_lines_q;
     tile_psum_bank_d = start_i ? cfg_psum_bank_i : tile_psum_bank_q;
+    tile_pair_d = start_i ? ~cfg_p_i[0] : tile_pair_q;
   end
 
   assign ps_rd_bank_o = tile_psum_bank_q;
@@ -157,77 +185,141 @@ module eyeriss_rlc_encoder (
   // Coder
   // ------------------------------------------------------------------------
 
-  assign can_emit = ~out_valid_q | wr_ready_i;
-
   assign go = (busy_q & have_line_q) & can_emit;
+
+  assign row_end = x_q == (tile_f_q - 16'd1);
+
+  assign raw_lane = x_q[1:0];
 
   // Word of the line
   always_comb begin
-    raw = 16'd0;
+    f0_raw = 16'd0;
     unique case (wp_q[1:0])
       2'd0: begin
-        raw = ps_rd_data_i[15:0];
+        f0_raw = ps_rd_data_i[15:0];
       end
       2'd1: begin
-        raw = ps_rd_data_i[31:16];
+        f0_raw = ps_rd_data_i[31:16];
       end
       2'd2: begin
-        raw = ps_rd_data_i[47:32];
+        f0_raw = ps_rd_data_i[47:32];
       end
       2'd3: begin
-        raw = ps_rd_data_i[63:48];
+        f0_raw = ps_rd_data_i[63:48];
       end
       default: begin
       end
     endcase
   end
 
-  assign value = (tile_relu_q & raw[15]) ? 16'd0 : raw;
+  assign f0_value = (tile_relu_q & f0_raw[15]) ? 16'd0 : f0_raw;
 
-  assign row_end = x_q == (tile_f_q - 16'd1);
+  assign f0_extend = ((tile_coded_q & ~|f0_value) & (f0_run_q != 5'd31)) & ~row_end;
 
-  assign extend = ((tile_coded_q & ~|value) & (run_q != 5'd31)) & ~row_end;
+  assign f0_pair_now = {f0_value, f0_run_q};
 
-  assign pair_now = {value, run_q};
-
-  // The pair joins the word
+  // The pair joins filter 0's word
   always_comb begin
-    merged = buf_q;
-    if (pairs_q == 2'd0) begin
-      merged = {buf_q[62:21], pair_now};
+    f0_merged = f0_buf_q;
+    if (f0_pairs_q == 2'd0) begin
+      f0_merged = {f0_buf_q[62:21], f0_pair_now};
     end
-    if (pairs_q == 2'd1) begin
-      merged = {buf_q[62:42], pair_now, buf_q[20:0]};
+    if (f0_pairs_q == 2'd1) begin
+      f0_merged = {f0_buf_q[62:42], f0_pair_now, f0_buf_q[20:0]};
     end
-    if (pairs_q == 2'd2) begin
-      merged = {pair_now, buf_q[41:0]};
+    if (f0_pairs_q == 2'd2) begin
+      f0_merged = {f0_pair_now, f0_buf_q[41:0]};
     end
   end
 
-  assign raw_lane = x_q[1:0];
-
-  // The value joins the raw line
+  // The value joins filter 0's raw line
   always_comb begin
-    raw_merged = raw_line_q;
+    f0_raw_merged = f0_raw_line_q;
     if (raw_lane == 2'd0) begin
-      raw_merged = {48'd0, value};
+      f0_raw_merged = {48'd0, f0_value};
     end
     if (raw_lane == 2'd1) begin
-      raw_merged = {32'd0, value, raw_line_q[15:0]};
+      f0_raw_merged = {32'd0, f0_value, f0_raw_line_q[15:0]};
     end
     if (raw_lane == 2'd2) begin
-      raw_merged = {16'd0, value, raw_line_q[31:0]};
+      f0_raw_merged = {16'd0, f0_value, f0_raw_line_q[31:0]};
     end
     if (raw_lane == 2'd3) begin
-      raw_merged = {value, raw_line_q[47:0]};
+      f0_raw_merged = {f0_value, f0_raw_line_q[47:0]};
     end
   end
 
-  assign emit = go & (tile_coded_q ? (~extend & (row_end | (pairs_q == 2'd2))) : (row_end | (raw_lane == 2'd3)));
+  assign f0_emit = go & (tile_coded_q ? (~f0_extend & (row_end | (f0_pairs_q == 2'd2))) : (row_end | (raw_lane == 2'd3)));
+
+  // Word of the line
+  always_comb begin
+    f1_raw = 16'd0;
+    unique case (wp_q[1:0] + 2'd1)
+      2'd0: begin
+        f1_raw = ps_rd_data_i[15:0];
+      end
+      2'd1: begin
+        f1_raw = ps_rd_data_i[31:16];
+      end
+      2'd2: begin
+        f1_raw = ps_rd_data_i[47:32];
+      end
+      2'd3: begin
+        f1_raw = ps_rd_data_i[63:48];
+      end
+      default: begin
+      end
+    endcase
+  end
+
+  assign f1_value = (tile_relu_q & f1_raw[15]) ? 16'd0 : f1_raw;
+
+  assign f1_extend = ((tile_coded_q & ~|f1_value) & (f1_run_q != 5'd31)) & ~row_end;
+
+  assign f1_pair_now = {f1_value, f1_run_q};
+
+  // The pair joins filter 1's word
+  always_comb begin
+    f1_merged = f1_buf_q;
+    if (f1_pairs_q == 2'd0) begin
+      f1_merged = {f1_buf_q[62:21], f1_pair_now};
+    end
+    if (f1_pairs_q == 2'd1) begin
+      f1_merged = {f1_buf_q[62:42], f1_pair_now, f1_buf_q[20:0]};
+    end
+    if (f1_pairs_q == 2'd2) begin
+      f1_merged = {f1_pair_now, f1_buf_q[41:0]};
+    end
+  end
+
+  // The value joins filter 1's raw line
+  always_comb begin
+    f1_raw_merged = f1_raw_line_q;
+    if (raw_lane == 2'd0) begin
+      f1_raw_merged = {48'd0, f1_value};
+    end
+    if (raw_lane == 2'd1) begin
+      f1_raw_merged = {32'd0, f1_value, f1_raw_line_q[15:0]};
+    end
+    if (raw_lane == 2'd2) begin
+      f1_raw_merged = {16'd0, f1_value, f1_raw_line_q[31:0]};
+    end
+    if (raw_lane == 2'd3) begin
+      f1_raw_merged = {f1_value, f1_raw_line_q[47:0]};
+    end
+  end
+
+  assign f1_emit = (go & tile_pair_q) & (tile_coded_q ? (~f1_extend & (row_end | (f1_pairs_q == 2'd2))) : (row_end | (raw_lane == 2'd3)));
+
+  assign can_emit = (~f0_out_valid_q | (f0_out_valid_q & wr_ready_i)) & (~f1_out_valid_q | ((f1_out_valid_q & wr_ready_i) & ~f0_out_valid_q));
+
+  assign step = tile_pair_q ? 16'd2 : 16'd1;
+
+  assign plane_step = tile_pair_q ? (tile_plane_lines_q << 8'd1) : tile_plane_lines_q;
 
   assign last_row_of_filter = er_q == (tile_epass_q - 16'd1);
 
-  assign last_k = k_q == (tile_p_q - 16'd1);
+  assign last_k = k_q == (tile_p_q - step);
 
   assign last_filter = last_k & (tg_q == (tile_t_q - 16'd1));
 
@@ -235,7 +327,7 @@ module eyeriss_rlc_encoder (
 
   assign tile_end = (go & filter_end) & last_filter;
 
-  assign next_filter_base = last_k ? (((filter_base_q - tile_p_q) + 16'd1) + group_words) : (filter_base_q + 16'd1);
+  assign next_filter_base = last_k ? (((filter_base_q - tile_p_q) + step) + group_words) : (filter_base_q + step);
 
   assign next_row_base = last_row_of_filter ? next_filter_base : (row_base_q + row_stride);
 
@@ -251,7 +343,7 @@ module eyeriss_rlc_encoder (
 
   assign unused_read_word_lane = |read_word[1:0];
 
-  // Walk and store
+  // Walk
   always_comb begin
     busy_d = busy_q;
     have_line_d = have_line_q;
@@ -264,17 +356,6 @@ module eyeriss_rlc_encoder (
     wp_d = wp_q;
     plane_d = plane_q;
     slot_d = slot_q;
-    word_d = word_q;
-    run_d = run_q;
-    pairs_d = pairs_q;
-    buf_d = buf_q;
-    raw_line_d = raw_line_q;
-    out_valid_d = out_valid_q;
-    out_addr_d = out_addr_q;
-    out_data_d = out_data_q;
-    if (wr_ready_i) begin
-      out_valid_d = 1'd0;
-    end
     if (start_i) begin
       busy_d = ((cfg_p_i != 16'd0) & (cfg_t_i != 16'd0)) & (cfg_epass_i != 16'd0);
       have_line_d = 1'd0;
@@ -287,50 +368,22 @@ module eyeriss_rlc_encoder (
       wp_d = 16'd0;
       plane_d = cfg_addr_i;
       slot_d = cfg_addr_i;
-      word_d = 16'd0;
-      run_d = 5'd0;
-      pairs_d = 2'd0;
-      buf_d = 63'd0;
-      raw_line_d = 64'd0;
     end else begin
       if (read_now) begin
         have_line_d = 1'd1;
       end
       if (go) begin
         wp_d = next_wp;
-        if (emit) begin
-          out_valid_d = 1'd1;
-          out_addr_d = slot_q + {16'd0, word_q};
-          out_data_d = tile_coded_q ? {row_end, merged} : raw_merged;
-          word_d = word_q + 16'd1;
-        end
-        if (tile_coded_q) begin
-          if (extend) begin
-            run_d = run_q + 5'd1;
-          end else begin
-            run_d = 5'd0;
-            if (emit) begin
-              pairs_d = 2'd0;
-              buf_d = 63'd0;
-            end else begin
-              pairs_d = pairs_q + 2'd1;
-              buf_d = merged;
-            end
-          end
-        end else begin
-          raw_line_d = emit ? 64'd0 : raw_merged;
-        end
         if (row_end) begin
           x_d = 16'd0;
-          word_d = 16'd0;
           if (last_row_of_filter) begin
             er_d = 16'd0;
-            k_d = last_k ? 16'd0 : (k_q + 16'd1);
+            k_d = last_k ? 16'd0 : (k_q + step);
             tg_d = last_k ? (tg_q + 16'd1) : tg_q;
             filter_base_d = next_filter_base;
             row_base_d = next_filter_base;
-            plane_d = plane_q + tile_plane_lines_q;
-            slot_d = plane_q + tile_plane_lines_q;
+            plane_d = plane_q + plane_step;
+            slot_d = plane_q + plane_step;
           end else begin
             er_d = er_q + 16'd1;
             row_base_d = next_row_base;
@@ -346,13 +399,115 @@ module eyeriss_rlc_encoder (
     end
   end
 
-  assign busy_o = busy_q | out_valid_q;
+  // Filter 0's coder
+  always_comb begin
+    f0_run_d = f0_run_q;
+    f0_pairs_d = f0_pairs_q;
+    f0_buf_d = f0_buf_q;
+    f0_raw_line_d = f0_raw_line_q;
+    f0_word_d = f0_word_q;
+    f0_out_valid_d = f0_out_valid_q;
+    f0_out_addr_d = f0_out_addr_q;
+    f0_out_data_d = f0_out_data_q;
+    if (f0_out_valid_q & wr_ready_i) begin
+      f0_out_valid_d = 1'd0;
+    end
+    if (start_i) begin
+      f0_word_d = 16'd0;
+      f0_run_d = 5'd0;
+      f0_pairs_d = 2'd0;
+      f0_buf_d = 63'd0;
+      f0_raw_line_d = 64'd0;
+    end else if (go) begin
+      if (f0_emit) begin
+        f0_out_valid_d = 1'd1;
+        f0_out_addr_d = slot_q + {16'd0, f0_word_q};
+        f0_out_data_d = tile_coded_q ? {row_end, f0_merged} : f0_raw_merged;
+        f0_word_d = f0_word_q + 16'd1;
+      end
+      if (tile_coded_q) begin
+        if (f0_extend) begin
+          f0_run_d = f0_run_q + 5'd1;
+        end else begin
+          f0_run_d = 5'd0;
+          if (f0_emit) begin
+            f0_pairs_d = 2'd0;
+            f0_buf_d = 63'd0;
+          end else begin
+            f0_pairs_d = f0_pairs_q + 2'd1;
+            f0_buf_d = f0_merged;
+          end
+        end
+      end else begin
+        f0_raw_line_d = f0_emit ? 64'd0 : f0_raw_merged;
+      end
+      if (row_end) begin
+        f0_word_d = 16'd0;
+      end
+    end
+  end
 
-  assign wr_valid_o = out_valid_q;
+  // Filter 1's coder
+  always_comb begin
+    f1_run_d = f1_run_q;
+    f1_pairs_d = f1_pairs_q;
+    f1_buf_d = f1_buf_q;
+    f1_raw_line_d = f1_raw_line_q;
+    f1_word_d = f1_word_q;
+    f1_out_valid_d = f1_out_valid_q;
+    f1_out_addr_d = f1_out_addr_q;
+    f1_out_data_d = f1_out_data_q;
+    if ((f1_out_valid_q & wr_ready_i) & ~f0_out_valid_q) begin
+      f1_out_valid_d = 1'd0;
+    end
+    if (start_i) begin
+      f1_word_d = 16'd0;
+      f1_run_d = 5'd0;
+      f1_pairs_d = 2'd0;
+      f1_buf_d = 63'd0;
+      f1_raw_line_d = 64'd0;
+    end else if (go & tile_pair_q) begin
+      if (f1_emit) begin
+        f1_out_valid_d = 1'd1;
+        f1_out_addr_d = (slot_q + tile_plane_lines_q) + {16'd0, f1_word_q};
+        f1_out_data_d = tile_coded_q ? {row_end, f1_merged} : f1_raw_merged;
+        f1_word_d = f1_word_q + 16'd1;
+      end
+      if (tile_coded_q) begin
+        if (f1_extend) begin
+          f1_run_d = f1_run_q + 5'd1;
+        end else begin
+          f1_run_d = 5'd0;
+          if (f1_emit) begin
+            f1_pairs_d = 2'd0;
+            f1_buf_d = 63'd0;
+          end else begin
+            f1_pairs_d = f1_pairs_q + 2'd1;
+            f1_buf_d = f1_merged;
+          end
+        end
+      end else begin
+        f1_raw_line_d = f1_emit ? 64'd0 : f1_raw_merged;
+      end
+      if (row_end) begin
+        f1_word_d = 16'd0;
+      end
+    end
+  end
 
-  assign wr_addr_o = out_addr_q;
+  assign busy_o = busy_q | (f0_out_valid_q | f1_out_valid_q);
 
-  assign wr_data_o = out_data_q;
+  assign wr_valid_o = f0_out_valid_q | f1_out_valid_q;
+
+  // DRAM write: filter 0's word first
+  always_comb begin
+    wr_addr_o = f0_out_addr_q;
+    wr_data_o = f0_out_data_q;
+    if (~f0_out_valid_q & f1_out_valid_q) begin
+      wr_addr_o = f1_out_addr_q;
+      wr_data_o = f1_out_data_q;
+    end
+  end
 
   // ------------------------------------------------------------------------
   // Registers
@@ -371,6 +526,7 @@ module eyeriss_rlc_encoder (
       tile_plane_lines_q <= 32'd0;
       tile_ofmap_row_lines_q <= 16'd0;
       tile_psum_bank_q <= 5'd0;
+      tile_pair_q <= 1'd0;
       busy_q <= 1'd0;
       have_line_q <= 1'd0;
       x_q <= 16'd0;
@@ -382,12 +538,18 @@ module eyeriss_rlc_encoder (
       wp_q <= 16'd0;
       plane_q <= 32'd0;
       slot_q <= 32'd0;
-      word_q <= 16'd0;
-      run_q <= 5'd0;
-      pairs_q <= 2'd0;
-      buf_q <= 63'd0;
-      raw_line_q <= 64'd0;
-      out_valid_q <= 1'd0;
+      f0_run_q <= 5'd0;
+      f0_pairs_q <= 2'd0;
+      f0_buf_q <= 63'd0;
+      f0_raw_line_q <= 64'd0;
+      f0_word_q <= 16'd0;
+      f0_out_valid_q <= 1'd0;
+      f1_run_q <= 5'd0;
+      f1_pairs_q <= 2'd0;
+      f1_buf_q <= 63'd0;
+      f1_raw_line_q <= 64'd0;
+      f1_word_q <= 16'd0;
+      f1_out_valid_q <= 1'd0;
     end else begin
       tile_p_q <= tile_p_d;
       tile_row_lines_q <= tile_row_lines_d;
@@ -399,6 +561,7 @@ module eyeriss_rlc_encoder (
       tile_plane_lines_q <= tile_plane_lines_d;
       tile_ofmap_row_lines_q <= tile_ofmap_row_lines_d;
       tile_psum_bank_q <= tile_psum_bank_d;
+      tile_pair_q <= tile_pair_d;
       busy_q <= busy_d;
       have_line_q <= have_line_d;
       x_q <= x_d;
@@ -410,19 +573,27 @@ module eyeriss_rlc_encoder (
       wp_q <= wp_d;
       plane_q <= plane_d;
       slot_q <= slot_d;
-      word_q <= word_d;
-      run_q <= run_d;
-      pairs_q <= pairs_d;
-      buf_q <= buf_d;
-      raw_line_q <= raw_line_d;
-      out_valid_q <= out_valid_d;
+      f0_run_q <= f0_run_d;
+      f0_pairs_q <= f0_pairs_d;
+      f0_buf_q <= f0_buf_d;
+      f0_raw_line_q <= f0_raw_line_d;
+      f0_word_q <= f0_word_d;
+      f0_out_valid_q <= f0_out_valid_d;
+      f1_run_q <= f1_run_d;
+      f1_pairs_q <= f1_pairs_d;
+      f1_buf_q <= f1_buf_d;
+      f1_raw_line_q <= f1_raw_line_d;
+      f1_word_q <= f1_word_d;
+      f1_out_valid_q <= f1_out_valid_d;
     end
   end
 
   // Datapath registers: no reset, so nothing may rely on their initial value.
   always_ff @(posedge clk_i) begin
-    out_addr_q <= out_addr_d;
-    out_data_q <= out_data_d;
+    f0_out_addr_q <= f0_out_addr_d;
+    f0_out_data_q <= f0_out_data_d;
+    f1_out_addr_q <= f1_out_addr_d;
+    f1_out_data_q <= f1_out_data_d;
   end
 
   // ------------------------------------------------------------------------
@@ -432,7 +603,7 @@ module eyeriss_rlc_encoder (
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin
     if (rst_ni) begin
-      start_idle: assert (!(start_i & (busy_q | out_valid_q)))
+      start_idle: assert (!(start_i & (busy_q | (f0_out_valid_q | f1_out_valid_q))))
         else $error("eyeriss_rlc_encoder: a tile started while the last one is still being stored");
     end
   end

@@ -56,6 +56,9 @@ public struct PassGeometry: Hashable, Sendable {
     public var channels: Int { q * r }
     /// Filters (output channels) of the pass: `p * t`.
     public var filters: Int { p * t }
+    /// Filters the store engine codes at once, each from its own word of one psum-tile line:
+    /// two when `p` is even (a filter pair then never straddles a line), else one.
+    public func storeFilters(lanes: Int) -> Int { lanes >= 2 && p % 2 == 0 ? 2 : 1 }
     /// Active PE rows: `rc * r`.
     public var activeRows: Int { rc * r }
     /// Active PE columns: `e * t`.

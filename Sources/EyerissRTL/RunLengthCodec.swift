@@ -326,7 +326,9 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
 /// either run-length coded or raw (`cfg_coded_i`). It walks the tile filter by filter, row by
 /// row, value by value; the tile holds a column's row as the stream `f`, then `k`
 /// (docs/architecture.md, section 3), so a filter's values lie `p` words apart and each is its
-/// own line read, issued while the value before is coded: one value per cycle. It keeps the
+/// own line read, issued while the value before is coded. Filters `k` and `k + 1` share that
+/// line when `p` is even, so then two coders take a value each per cycle (a step), filter 0's
+/// word going to DRAM before filter 1's; with `p` odd, one value per cycle. It keeps the
 /// tile's configuration from `start_i` on and reads through a buffer port of its own, so the
 /// controller can run the next pass while it stores. Coded, it collects pairs and writes each full word, and each row's last, to
 /// the row's DRAM slot; raw, it packs `lanes` values to a line (the row's last line padded with
@@ -336,7 +338,7 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws 
         purpose: "Ofmap store: ReLU, then run-length coding or raw lines, psum tile from the global buffer to ofmap rows in DRAM.",
         parameters: ["code: \(rlc.pairsPerWord) pairs of (\(rlc.runBits)-bit run, \(rlc.levelBits)-bit level) + last flag per \(rlc.wordBits)-bit word (JSSC 2017)",
                      "line: \(p.lanes) words"]))
-    let cb = p.countBits, ab = p.dramAddrBits, lw = p.lineBits, dw = p.dataBits
+    let cb = p.countBits, ab = p.dramAddrBits, lw = p.lineBits
     m.portGroup("Clock and synchronous active-low reset")
     m.input("clk_i")
     m.input("rst_ni")
@@ -377,6 +379,7 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws 
     let cfgEpass = keep("epass", inEpass), cfgF = keep("f", inF), cfgCoded = keep("coded", inCoded)
     let cfgRelu = keep("relu", inRelu), cfgPlaneLines = keep("plane_lines", inPlaneLines)
     let cfgRowLines = keep("ofmap_row_lines", inRowLines), cfgBank = keep("psum_bank", inBank)
+    let cfgPair = p.lanes >= 2 ? keep("pair", ~inP.bit(0)) : Expr.zero
     m.comb { b in
         for k in kept { b.set(k.d, Expr.mux(start, k.input, k.q)) }
     }
@@ -395,78 +398,51 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws 
     let wp = m.register("wp", wb, reset: 0, comment: "tile word of the current value")
     let plane = m.register("plane", ab, reset: 0, comment: "DRAM line of the filter's plane")
     let slot = m.register("slot", ab, reset: 0, comment: "DRAM line of the row's slot")
-    let word = m.register("word", cb, reset: 0, comment: "words written for the row")
     let groupWords = m.logic("group_words", wb, comment: "words of a filter group's row: tile_row_lines x lanes")
     m.assign(groupWords, cfgTileRowLines.resized(to: wb).shiftedLeft(by: .lit(p.laneBits, width: 8)))
     let rowStride = m.logic("row_stride", wb, comment: "words from a filter's row to its next: t x tile_row_lines x lanes")
     m.assign(rowStride, cfgT.resized(to: wb) * groupWords)
 
     m.section("Coder")
-    let runR = m.register("run", rlc.runBits, reset: 0, comment: "zeros waiting for their pair")
-    let pairs = m.register("pairs", rlc.pairIndexBits, reset: 0, comment: "pairs collected in the word")
-    let buf = m.register("buf", rlc.pairsPerWord * rlc.pairBits, reset: 0)
-    let rawLine = m.register("raw_line", lw, reset: 0, comment: "raw: the values of the line so far")
-    let outValid = m.register("out_valid", reset: 0)
-    let outAddr = m.register("out_addr", ab)
-    let outData = m.register("out_data", lw)
-    let canEmit = m.logic("can_emit", comment: "the output register is free by the next edge")
-    m.assign(canEmit, ~outValid.q | wrReady)
-    let go = m.logic("go", comment: "a value is stored this cycle")
+    let canEmit = m.logic("can_emit", comment: "every filter's output register is free by the next edge")
+    let go = m.logic("go", comment: "a step is stored this cycle: a value of each filter of the step")
     m.assign(go, busy.q & have.q & canEmit)
-    let raw = m.logic("raw", dw, comment: "the value's lane of the line")
-    laneSelect(m, line: rdData, lane: wp.q.bits(p.laneBits - 1, 0), wordBits: dw, lanes: p.lanes, into: raw)
-    let value = m.logic("value", dw, comment: "after ReLU")
-    m.assign(value, Expr.mux(cfgRelu & raw.bit(dw - 1), .lit(0, width: dw), raw))
     let rowEnd = m.logic("row_end")
     m.assign(rowEnd, x.q.eq(cfgF - 1))
-    let extend = m.logic("extend", comment: "coded: the value joins the run")
-    m.assign(extend, cfgCoded & value.isZero & runR.q.ne(rlc.maxRun) & ~rowEnd)
-    let pairNow = m.logic("pair_now", rlc.pairBits)
-    m.assign(pairNow, Expr.concat([value, runR.q]))
-    let merged = m.logic("merged", rlc.pairsPerWord * rlc.pairBits)
-    m.comb("The pair joins the word") { b in
-        b.set(merged, buf.q)
-        for i in 0..<rlc.pairsPerWord {
-            let placed: Expr
-            if rlc.pairsPerWord == 1 {
-                placed = pairNow
-            } else if i == 0 {
-                placed = Expr.concat([buf.q.bits(rlc.pairsPerWord * rlc.pairBits - 1, rlc.pairBits), pairNow])
-            } else if i == rlc.pairsPerWord - 1 {
-                placed = Expr.concat([pairNow, buf.q.bits(i * rlc.pairBits - 1, 0)])
-            } else {
-                placed = Expr.concat([buf.q.bits(rlc.pairsPerWord * rlc.pairBits - 1, (i + 1) * rlc.pairBits), pairNow,
-                                      buf.q.bits(i * rlc.pairBits - 1, 0)])
-            }
-            b.when(pairs.q.eq(i)) { b in b.set(merged, placed) }
-        }
-    }
     let rawLane = m.logic("raw_lane", p.laneBits)
     m.assign(rawLane, x.q.bits(p.laneBits - 1, 0))
-    let rawMerged = m.logic("raw_merged", lw, comment: "raw: the line with this value in its lane, the lanes above zero")
-    m.comb("The value joins the raw line") { b in
-        b.set(rawMerged, rawLine.q)
-        for l in 0..<p.lanes {
-            let below: [Expr] = l > 0 ? [rawLine.q.bits(dw * l - 1, 0)] : []
-            let above: [Expr] = l < p.lanes - 1 ? [Expr.lit(0, width: dw * (p.lanes - 1 - l))] : []
-            b.when(rawLane.eq(l)) { b in b.set(rawMerged, Expr.concat(above + [value] + below)) }
-        }
+    let wpLane = wp.q.bits(p.laneBits - 1, 0)
+    // Filter 1 codes the filter after filter 0's, from the same line: only when p is even, so
+    // that the pair's words never straddle a line (every other stride of the tile is a multiple
+    // of the line).
+    let coders = (0..<(p.lanes >= 2 ? 2 : 1)).map { i in
+        StoreCoder(m, p, rlc, index: i, line: rdData, lane: i == 0 ? wpLane : wpLane + i,
+                   go: i == 0 ? go : go & cfgPair, rowEnd: rowEnd, rawLane: rawLane,
+                   coded: cfgCoded, relu: cfgRelu)
     }
-    let emit = m.logic("emit", comment: "a word goes out")
-    m.assign(emit, go & Expr.mux(cfgCoded, ~extend & (rowEnd | pairs.q.eq(rlc.pairsPerWord - 1)),
-                                 rowEnd | rawLane.eq(p.lanes - 1)))
+    // The DRAM port takes filter 0's word first.
+    let taken = coders.indices.map { i in
+        coders[..<i].reduce(coders[i].outValid.q & wrReady) { $0 & ~$1.outValid.q }
+    }
+    let free = coders.indices.map { i in ~coders[i].outValid.q | taken[i] }
+    m.assign(canEmit, free.dropFirst().reduce(free[0]) { $0 & $1 })
+    let step = m.logic("step", cb, comment: "filters stored per step: 2 for a pair, else 1")
+    m.assign(step, Expr.mux(cfgPair, .lit(2, width: cb), .lit(1, width: cb)))
+    let planeStep = m.logic("plane_step", ab, comment: "DRAM lines from the step's first filter's plane to the next step's")
+    m.assign(planeStep, Expr.mux(cfgPair, cfgPlaneLines.shiftedLeft(by: .lit(1, width: 8)), cfgPlaneLines))
     let lastRowOfFilter = m.logic("last_row_of_filter")
     m.assign(lastRowOfFilter, er.q.eq(cfgEpass - 1))
-    let lastK = m.logic("last_k")
-    m.assign(lastK, k.q.eq(cfgP - 1))
+    let lastK = m.logic("last_k", comment: "the step holds the group's last filter")
+    m.assign(lastK, k.q.eq(cfgP - step))
     let lastFilter = m.logic("last_filter")
     m.assign(lastFilter, lastK & tg.q.eq(cfgT - 1))
     let filterEnd = m.logic("filter_end", comment: "the filter's last value")
     m.assign(filterEnd, rowEnd & lastRowOfFilter)
     let tileEnd = m.logic("tile_end")
     m.assign(tileEnd, go & filterEnd & lastFilter)
-    let nextFilterBase = m.logic("next_filter_base", wb, comment: "the next filter: k + 1, or the next group's first")
-    m.assign(nextFilterBase, Expr.mux(lastK, filterBase.q - cfgP.resized(to: wb) + 1 + groupWords, filterBase.q + 1))
+    let nextFilterBase = m.logic("next_filter_base", wb, comment: "the next step's first filter: k + step, or the next group's first")
+    m.assign(nextFilterBase, Expr.mux(lastK, filterBase.q - cfgP.resized(to: wb) + step.resized(to: wb) + groupWords,
+                                      filterBase.q + step.resized(to: wb)))
     let nextRowBase = m.logic("next_row_base", wb)
     m.assign(nextRowBase, Expr.mux(lastRowOfFilter, nextFilterBase, rowBase.q + rowStride))
     let nextWp = m.logic("next_wp", wb, comment: "tile word of the next value")
@@ -478,15 +454,9 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws 
     m.assign(rdEn, readNow)
     m.assign(rdLine, readWord.bits(wb - 1, p.laneBits))
     m.markUnused("read_word_lane", [readWord.bits(p.laneBits - 1, 0)])  // the lane of the value: wp
-    let wordBitsPad = lw - 1 - rlc.pairsPerWord * rlc.pairBits
-    let flagged = Expr.concat([rowEnd] + (wordBitsPad > 0 ? [Expr.lit(0, width: wordBitsPad)] : []) + [merged])
 
-    m.comb("Walk and store") { b in
-        for r in [busy, have, x, er, k, tg, filterBase, rowBase, wp, plane, slot, word, runR, pairs, buf, rawLine, outValid,
-                  outAddr, outData] {
-            b.set(r.d, r.q)
-        }
-        b.when(wrReady) { b in b.set(outValid.d, .zero) }
+    m.comb("Walk") { b in
+        for r in [busy, have, x, er, k, tg, filterBase, rowBase, wp, plane, slot] { b.set(r.d, r.q) }
         b.when(start) { b in
             b.set(busy.d, inP.ne(0) & inT.ne(0) & inEpass.ne(0))
             b.set(have.d, .zero)
@@ -494,46 +464,20 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws 
             for r in [filterBase, rowBase, wp] { b.set(r.d, .lit(0, width: wb)) }
             b.set(plane.d, inAddr)
             b.set(slot.d, inAddr)
-            b.set(word.d, .lit(0, width: cb))
-            b.set(runR.d, .lit(0, width: rlc.runBits))
-            b.set(pairs.d, .lit(0, width: rlc.pairIndexBits))
-            b.set(buf.d, .lit(0, width: rlc.pairsPerWord * rlc.pairBits))
-            b.set(rawLine.d, .lit(0, width: lw))
         } otherwise: { b in
             b.when(readNow) { b in b.set(have.d, .one) }
             b.when(go) { b in
                 b.set(wp.d, nextWp)
-                b.when(emit) { b in
-                    b.set(outValid.d, .one)
-                    b.set(outAddr.d, slot.q + word.q.zeroExtended(to: ab))
-                    b.set(outData.d, Expr.mux(cfgCoded, flagged, rawMerged))
-                    b.set(word.d, word.q + 1)
-                }
-                b.when(cfgCoded) { b in
-                    b.when(extend) { b in b.set(runR.d, runR.q + 1) } otherwise: { b in
-                        b.set(runR.d, .lit(0, width: rlc.runBits))
-                        b.when(emit) { b in
-                            b.set(pairs.d, .lit(0, width: rlc.pairIndexBits))
-                            b.set(buf.d, .lit(0, width: rlc.pairsPerWord * rlc.pairBits))
-                        } otherwise: { b in
-                            b.set(pairs.d, pairs.q + 1)
-                            b.set(buf.d, merged)
-                        }
-                    }
-                } otherwise: { b in
-                    b.set(rawLine.d, Expr.mux(emit, .lit(0, width: lw), rawMerged))
-                }
                 b.when(rowEnd) { b in
                     b.set(x.d, .lit(0, width: cb))
-                    b.set(word.d, .lit(0, width: cb))
                     b.when(lastRowOfFilter) { b in
                         b.set(er.d, .lit(0, width: cb))
-                        b.set(k.d, Expr.mux(lastK, .lit(0, width: cb), k.q + 1))
+                        b.set(k.d, Expr.mux(lastK, .lit(0, width: cb), k.q + step))
                         b.set(tg.d, Expr.mux(lastK, tg.q + 1, tg.q))
                         b.set(filterBase.d, nextFilterBase)
                         b.set(rowBase.d, nextFilterBase)
-                        b.set(plane.d, plane.q + cfgPlaneLines)
-                        b.set(slot.d, plane.q + cfgPlaneLines)
+                        b.set(plane.d, plane.q + planeStep)
+                        b.set(slot.d, plane.q + planeStep)
                     } otherwise: { b in
                         b.set(er.d, er.q + 1)
                         b.set(rowBase.d, nextRowBase)
@@ -544,10 +488,145 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws 
             }
         }
     }
-    m.assign(busyOut, busy.q | outValid.q)
-    m.assertion("start_idle", !(start & (busy.q | outValid.q)), message: "a tile started while the last one is still being stored")
-    m.assign(wrValid, outValid.q)
-    m.assign(wrAddr, outAddr.q)
-    m.assign(wrData, outData.q)
+    for (i, c) in coders.enumerated() {
+        // Filter i's row slot lies i planes after the step's first.
+        let base = i == 0 ? slot.q : slot.q + cfgPlaneLines
+        c.update(m, start: start, taken: taken[i], slot: base)
+    }
+    let anyOut = coders.dropFirst().reduce(coders[0].outValid.q) { $0 | $1.outValid.q }
+    m.assign(busyOut, busy.q | anyOut)
+    m.assertion("start_idle", !(start & (busy.q | anyOut)), message: "a tile started while the last one is still being stored")
+    m.assign(wrValid, anyOut)
+    m.comb("DRAM write: filter 0's word first") { b in
+        b.set(wrAddr, coders[0].outAddr.q)
+        b.set(wrData, coders[0].outData.q)
+        for c in coders.dropFirst().reversed() {
+            b.when(~coders[0].outValid.q & c.outValid.q) { b in
+                b.set(wrAddr, c.outAddr.q)
+                b.set(wrData, c.outData.q)
+            }
+        }
+    }
     return try m.build()
+}
+
+/// One filter's coder in the store engine (`f<index>_` signals): ReLU, then the run-length
+/// pair joining its word, or the value joining its raw line; a full word, or the row's last,
+/// goes to the filter's own output register. The engine advances all its coders together.
+private struct StoreCoder {
+    let index: Int
+    let rlc: RLCParams
+    let lineBits: Int
+    /// The coder takes part in this cycle's step.
+    let go: Expr
+    let rowEnd: Expr
+    let coded: Expr
+    let extend: Expr
+    let emit: Expr
+    let merged: Expr
+    let flagged: Expr
+    let rawMerged: Expr
+    let runR: (q: Expr, d: Expr)
+    let pairs: (q: Expr, d: Expr)
+    let buf: (q: Expr, d: Expr)
+    let rawLine: (q: Expr, d: Expr)
+    let word: (q: Expr, d: Expr)
+    let outValid: (q: Expr, d: Expr)
+    let outAddr: (q: Expr, d: Expr)
+    let outData: (q: Expr, d: Expr)
+
+    init(_ m: ModuleBuilder, _ p: TopParams, _ rlc: RLCParams, index i: Int, line: Expr, lane: Expr,
+         go: Expr, rowEnd: Expr, rawLane: Expr, coded: Expr, relu: Expr) {
+        let n = "f\(i)_", dw = p.dataBits, lw = p.lineBits, wordBits = rlc.pairsPerWord * rlc.pairBits
+        index = i
+        self.rlc = rlc
+        lineBits = lw
+        self.go = go
+        self.rowEnd = rowEnd
+        self.coded = coded
+        runR = m.register(n + "run", rlc.runBits, reset: 0, comment: "zeros waiting for their pair")
+        pairs = m.register(n + "pairs", rlc.pairIndexBits, reset: 0, comment: "pairs collected in the word")
+        buf = m.register(n + "buf", wordBits, reset: 0)
+        rawLine = m.register(n + "raw_line", lw, reset: 0, comment: "raw: the values of the line so far")
+        word = m.register(n + "word", p.countBits, reset: 0, comment: "words written for the row")
+        outValid = m.register(n + "out_valid", reset: 0)
+        outAddr = m.register(n + "out_addr", p.dramAddrBits)
+        outData = m.register(n + "out_data", lw)
+        let raw = m.logic(n + "raw", dw, comment: "the filter's lane of the line")
+        laneSelect(m, line: line, lane: lane, wordBits: dw, lanes: p.lanes, into: raw)
+        let value = m.logic(n + "value", dw, comment: "after ReLU")
+        m.assign(value, Expr.mux(relu & raw.bit(dw - 1), .lit(0, width: dw), raw))
+        extend = m.logic(n + "extend", comment: "coded: the value joins the run")
+        m.assign(extend, coded & value.isZero & runR.q.ne(rlc.maxRun) & ~rowEnd)
+        let pairNow = m.logic(n + "pair_now", rlc.pairBits)
+        m.assign(pairNow, Expr.concat([value, runR.q]))
+        let merged = m.logic(n + "merged", wordBits)
+        self.merged = merged
+        let (bufQ, pairsQ) = (buf.q, pairs.q)
+        m.comb("The pair joins filter \(i)'s word") { b in
+            b.set(merged, bufQ)
+            for k in 0..<rlc.pairsPerWord {
+                let above: [Expr] = k < rlc.pairsPerWord - 1 ? [bufQ.bits(wordBits - 1, (k + 1) * rlc.pairBits)] : []
+                let below: [Expr] = k > 0 ? [bufQ.bits(k * rlc.pairBits - 1, 0)] : []
+                b.when(pairsQ.eq(k)) { b in b.set(merged, Expr.concat(above + [pairNow] + below)) }
+            }
+        }
+        let rawMerged = m.logic(n + "raw_merged", lw, comment: "raw: the line with this value in its lane, the lanes above zero")
+        self.rawMerged = rawMerged
+        let rawLineQ = rawLine.q
+        m.comb("The value joins filter \(i)'s raw line") { b in
+            b.set(rawMerged, rawLineQ)
+            for l in 0..<p.lanes {
+                let below: [Expr] = l > 0 ? [rawLineQ.bits(dw * l - 1, 0)] : []
+                let above: [Expr] = l < p.lanes - 1 ? [Expr.lit(0, width: dw * (p.lanes - 1 - l))] : []
+                b.when(rawLane.eq(l)) { b in b.set(rawMerged, Expr.concat(above + [value] + below)) }
+            }
+        }
+        emit = m.logic(n + "emit", comment: "a word goes out")
+        m.assign(emit, go & Expr.mux(coded, ~extend & (rowEnd | pairs.q.eq(rlc.pairsPerWord - 1)),
+                                              rowEnd | rawLane.eq(p.lanes - 1)))
+        let pad = lw - 1 - wordBits
+        flagged = Expr.concat([rowEnd] + (pad > 0 ? [Expr.lit(0, width: pad)] : []) + [merged])
+    }
+
+    /// The coder's registers: cleared at `start`, advanced on each step it takes part in; its
+    /// word is written to `slot` plus the words already written for the row.
+    func update(_ m: ModuleBuilder, start: Expr, taken: Expr, slot: Expr) {
+        let wordBits = rlc.pairsPerWord * rlc.pairBits
+        m.comb("Filter \(index)'s coder") { b in
+            for r in [runR, pairs, buf, rawLine, word, outValid, outAddr, outData] { b.set(r.d, r.q) }
+            b.when(taken) { b in b.set(outValid.d, .zero) }
+            b.when(start) { b in
+                b.set(word.d, .lit(0, width: word.q.width))
+                b.set(runR.d, .lit(0, width: rlc.runBits))
+                b.set(pairs.d, .lit(0, width: rlc.pairIndexBits))
+                b.set(buf.d, .lit(0, width: wordBits))
+                b.set(rawLine.d, .lit(0, width: lineBits))
+            } otherwise: { b in
+                b.when(go) { b in
+                    b.when(emit) { b in
+                        b.set(outValid.d, .one)
+                        b.set(outAddr.d, slot + word.q.zeroExtended(to: slot.width))
+                        b.set(outData.d, Expr.mux(coded, flagged, rawMerged))
+                        b.set(word.d, word.q + 1)
+                    }
+                    b.when(coded) { b in
+                        b.when(extend) { b in b.set(runR.d, runR.q + 1) } otherwise: { b in
+                            b.set(runR.d, .lit(0, width: rlc.runBits))
+                            b.when(emit) { b in
+                                b.set(pairs.d, .lit(0, width: rlc.pairIndexBits))
+                                b.set(buf.d, .lit(0, width: wordBits))
+                            } otherwise: { b in
+                                b.set(pairs.d, pairs.q + 1)
+                                b.set(buf.d, merged)
+                            }
+                        }
+                    } otherwise: { b in
+                        b.set(rawLine.d, Expr.mux(emit, .lit(0, width: lineBits), rawMerged))
+                    }
+                    b.when(rowEnd) { b in b.set(word.d, .lit(0, width: word.q.width)) }
+                }
+            }
+        }
+    }
 }

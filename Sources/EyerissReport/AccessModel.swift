@@ -151,8 +151,9 @@ public enum AccessModel {
             var storeLines: UInt64 = 0
             if pass.flags.contains(.store) {
                 let rows = UInt64(g.filters * g.epass)
-                // The store engine reads a buffer line for each value (a line holds filters).
-                out.glb.psum.reads += rows * f
+                // The store engine reads a buffer line for each step: a value of each filter
+                // it codes at once (a line holds filters).
+                out.glb.psum.reads += rows * f / UInt64(g.storeFilters(lanes: Int(lanes)))
                 if plan.io.ofmapRLC {
                     for m in pass.m0..<(pass.m0 + g.filters) {
                         for e in pass.e0..<(pass.e0 + g.epass) { storeLines += codeLines(ofmapRow: pass.n, m, e) }
@@ -170,8 +171,8 @@ public enum AccessModel {
             // while the next passes run (a pass with its psum tile in the same banks waits).
             var load = exposedLoadLines > 0 ? Double(exposedLoadLines * lineBytes) / bytesPerCycle + dramLatencyCycles : 0
             if index == 0 { load += filterLoadCycles(pass) }
-            // The store engine takes a value a cycle, and the DRAM a line per lineBytes / bytesPerCycle.
-            let storeValues = pass.flags.contains(.store) ? Double(g.filters * g.epass * g.f) : 0
+            // The store engine takes a step a cycle, and the DRAM a line per lineBytes / bytesPerCycle.
+            let storeValues = pass.flags.contains(.store) ? Double(g.filters * g.epass * g.f / g.storeFilters(lanes: Int(lanes))) : 0
             let store = storeLines > 0 ? max(storeValues, Double(storeLines * lineBytes) / bytesPerCycle) : 0
             // The PE takes the window's new columns, then computes; its output stage sends the
             // psums while it goes on (docs/architecture.md, section 2).

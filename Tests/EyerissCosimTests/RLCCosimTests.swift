@@ -64,6 +64,36 @@ final class RLCCosimTests: XCTestCase {
         }
     }
 
+    /// The store engine codes two filters a step when `p` is even and one when it is odd: an
+    /// identity layer with `m` equal filters must write every filter's plane as the input's
+    /// code, word for word, and the buffer reads must be the model's (a line a step).
+    func testFilterPairsCodeLikeSingleFilters() throws {
+        let config = try Self.config(3, 4)
+        var rng = SplitMix64(seed: 0x9A1)
+        let width = 66
+        // Runs of 31 and 32 zeros, then dense values: both word limits in one row.
+        let row = (0..<width).map { x in x < 64 ? (x % 33 == 31 || x % 33 == 32 ? 7 : 0) : Int.random(in: 1...900, using: &rng) }
+        let io = LayerIO(ifmapRLC: true, ofmapRLC: true, relu: false)
+        let code = RunLengthCode(config)
+        let rowLines = code.encode(row: row[...]).count
+        for (m, pairs) in [(4, true), (12, true), (6, false)] {
+            let layer = LayerShape(name: "pairs-\(m)", n: 1, c: 1, h: 2, w: width, m: m, r: 1, s: 1, stride: 1, padding: 0)
+            let plan = try Mapper.map(layer: layer, config: config, shift: 0, io: io)
+            let p = try XCTUnwrap(plan.passes.first).geometry.p
+            XCTAssertEqual(p % 2 == 0, pairs, "m = \(m): the test needs p = \(p) \(pairs ? "even" : "odd")")
+            let input = Tensor4(dims: [1, 1, 2, width], values: row + row)
+            let weights = Tensor4(dims: [m, 1, 1, 1], values: Array(repeating: 1, count: m))
+            for dram in [DRAMBehaviour.nominal(config), .hostile(config)] {
+                let result = try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 2, shift: 0, dram: dram, io: io),
+                                                 input: input, weights: weights)
+                XCTAssertEqual(result.mismatches, 0, "m = \(m): \(result.firstMismatches)")
+                XCTAssertEqual(result.stats.dramLinesWritten, UInt64(m * 2 * rowLines), "m = \(m): every filter's rows, coded")
+                let report = try XCTUnwrap(result.report)
+                XCTAssertEqual(report.agreement.mismatches, [], "m = \(m): buffer reads a line a step")
+            }
+        }
+    }
+
     /// Corrupt codes in DRAM: each is flagged by the RTL decoder and reported as an error, in
     /// bounded time.
     func testMalformedCodesAreFlagged() throws {
