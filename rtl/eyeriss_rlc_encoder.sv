@@ -93,52 +93,14 @@ module eyeriss_rlc_encoder (
   logic go;  // a step is stored this cycle: a value of each filter of the step
   logic row_end;
   logic [1:0] raw_lane;
-  logic [4:0] f0_run_q;  // zeros waiting for their pair
-  logic [4:0] f0_run_d;
-  logic [1:0] f0_pairs_q;  // pairs collected in the word
-  logic [1:0] f0_pairs_d;
-  logic [62:0] f0_buf_q;
-  logic [62:0] f0_buf_d;
-  logic [63:0] f0_raw_line_q;  // raw: the values of the line so far
-  logic [63:0] f0_raw_line_d;
-  logic [15:0] f0_word_q;  // words written for the row
-  logic [15:0] f0_word_d;
-  logic f0_out_valid_q;
-  logic f0_out_valid_d;
-  logic [31:0] f0_out_addr_q;
-  logic [31:0] f0_out_addr_d;
-  logic [63:0] f0_out_data_q;
-  logic [63:0] f0_out_data_d;
-  logic [15:0] f0_raw;  // the filter's lane of the line
-  logic [15:0] f0_value;  // after ReLU
-  logic f0_extend;  // coded: the value joins the run
-  logic [20:0] f0_pair_now;
-  logic [62:0] f0_merged;
-  logic [63:0] f0_raw_merged;  // raw: the line with this value in its lane, the lanes above zero
-  logic f0_emit;  // a word goes out
-  logic [4:0] f1_run_q;  // zeros waiting for their pair
-  logic [4:0] f1_run_d;
-  logic [1:0] f1_pairs_q;  // pairs collected in the word
-  logic [1:0] f1_pairs_d;
-  logic [62:0] f1_buf_q;
-  logic [62:0] f1_buf_d;
-  logic [63:0] f1_raw_line_q;  // raw: the values of the line so far
-  logic [63:0] f1_raw_line_d;
-  logic [15:0] f1_word_q;  // words written for the row
-  logic [15:0] f1_word_d;
-  logic f1_out_valid_q;
-  logic f1_out_valid_d;
-  logic [31:0] f1_out_addr_q;
-  logic [31:0] f1_out_addr_d;
-  logic [63:0] f1_out_data_q;
-  logic [63:0] f1_out_data_d;
-  logic [15:0] f1_raw;  // the filter's lane of the line
-  logic [15:0] f1_value;  // after ReLU
-  logic f1_extend;  // coded: the value joins the run
-  logic [20:0] f1_pair_now;
-  logic [62:0] f1_merged;
-  logic [63:0] f1_raw_merged;  // raw: the line with this value in its lane, the lanes above zero
-  logic f1_emit;  // a word goes out
+  logic f0_out_valid;
+  logic [31:0] f0_out_addr;
+  logic [63:0] f0_out_data;
+  logic f0_taken;  // the DRAM port takes filter 0's word
+  logic f1_out_valid;
+  logic [31:0] f1_out_addr;
+  logic [63:0] f1_out_data;
+  logic f1_taken;  // the DRAM port takes filter 1's word
   logic [15:0] step;  // filters stored per step: 2 for a pair, else 1
   logic [31:0] plane_step;  // DRAM lines from the step's first filter's plane to the next step's
   logic last_row_of_filter;
@@ -182,7 +144,7 @@ module eyeriss_rlc_encoder (
   assign row_stride = tile_t_q * group_words;
 
   // ------------------------------------------------------------------------
-  // Coder
+  // Steps: the filters' coders
   // ------------------------------------------------------------------------
 
   assign go = (busy_q & have_line_q) & can_emit;
@@ -191,127 +153,11 @@ module eyeriss_rlc_encoder (
 
   assign raw_lane = x_q[1:0];
 
-  // Word of the line
-  always_comb begin
-    f0_raw = 16'd0;
-    unique case (wp_q[1:0])
-      2'd0: begin
-        f0_raw = ps_rd_data_i[15:0];
-      end
-      2'd1: begin
-        f0_raw = ps_rd_data_i[31:16];
-      end
-      2'd2: begin
-        f0_raw = ps_rd_data_i[47:32];
-      end
-      2'd3: begin
-        f0_raw = ps_rd_data_i[63:48];
-      end
-      default: begin
-      end
-    endcase
-  end
+  assign f0_taken = f0_out_valid & wr_ready_i;
 
-  assign f0_value = (tile_relu_q & f0_raw[15]) ? 16'd0 : f0_raw;
+  assign f1_taken = (f1_out_valid & wr_ready_i) & ~f0_out_valid;
 
-  assign f0_extend = ((tile_coded_q & ~|f0_value) & (f0_run_q != 5'd31)) & ~row_end;
-
-  assign f0_pair_now = {f0_value, f0_run_q};
-
-  // The pair joins filter 0's word
-  always_comb begin
-    f0_merged = f0_buf_q;
-    if (f0_pairs_q == 2'd0) begin
-      f0_merged = {f0_buf_q[62:21], f0_pair_now};
-    end
-    if (f0_pairs_q == 2'd1) begin
-      f0_merged = {f0_buf_q[62:42], f0_pair_now, f0_buf_q[20:0]};
-    end
-    if (f0_pairs_q == 2'd2) begin
-      f0_merged = {f0_pair_now, f0_buf_q[41:0]};
-    end
-  end
-
-  // The value joins filter 0's raw line
-  always_comb begin
-    f0_raw_merged = f0_raw_line_q;
-    if (raw_lane == 2'd0) begin
-      f0_raw_merged = {48'd0, f0_value};
-    end
-    if (raw_lane == 2'd1) begin
-      f0_raw_merged = {32'd0, f0_value, f0_raw_line_q[15:0]};
-    end
-    if (raw_lane == 2'd2) begin
-      f0_raw_merged = {16'd0, f0_value, f0_raw_line_q[31:0]};
-    end
-    if (raw_lane == 2'd3) begin
-      f0_raw_merged = {f0_value, f0_raw_line_q[47:0]};
-    end
-  end
-
-  assign f0_emit = go & (tile_coded_q ? (~f0_extend & (row_end | (f0_pairs_q == 2'd2))) : (row_end | (raw_lane == 2'd3)));
-
-  // Word of the line
-  always_comb begin
-    f1_raw = 16'd0;
-    unique case (wp_q[1:0] + 2'd1)
-      2'd0: begin
-        f1_raw = ps_rd_data_i[15:0];
-      end
-      2'd1: begin
-        f1_raw = ps_rd_data_i[31:16];
-      end
-      2'd2: begin
-        f1_raw = ps_rd_data_i[47:32];
-      end
-      2'd3: begin
-        f1_raw = ps_rd_data_i[63:48];
-      end
-      default: begin
-      end
-    endcase
-  end
-
-  assign f1_value = (tile_relu_q & f1_raw[15]) ? 16'd0 : f1_raw;
-
-  assign f1_extend = ((tile_coded_q & ~|f1_value) & (f1_run_q != 5'd31)) & ~row_end;
-
-  assign f1_pair_now = {f1_value, f1_run_q};
-
-  // The pair joins filter 1's word
-  always_comb begin
-    f1_merged = f1_buf_q;
-    if (f1_pairs_q == 2'd0) begin
-      f1_merged = {f1_buf_q[62:21], f1_pair_now};
-    end
-    if (f1_pairs_q == 2'd1) begin
-      f1_merged = {f1_buf_q[62:42], f1_pair_now, f1_buf_q[20:0]};
-    end
-    if (f1_pairs_q == 2'd2) begin
-      f1_merged = {f1_pair_now, f1_buf_q[41:0]};
-    end
-  end
-
-  // The value joins filter 1's raw line
-  always_comb begin
-    f1_raw_merged = f1_raw_line_q;
-    if (raw_lane == 2'd0) begin
-      f1_raw_merged = {48'd0, f1_value};
-    end
-    if (raw_lane == 2'd1) begin
-      f1_raw_merged = {32'd0, f1_value, f1_raw_line_q[15:0]};
-    end
-    if (raw_lane == 2'd2) begin
-      f1_raw_merged = {16'd0, f1_value, f1_raw_line_q[31:0]};
-    end
-    if (raw_lane == 2'd3) begin
-      f1_raw_merged = {f1_value, f1_raw_line_q[47:0]};
-    end
-  end
-
-  assign f1_emit = (go & tile_pair_q) & (tile_coded_q ? (~f1_extend & (row_end | (f1_pairs_q == 2'd2))) : (row_end | (raw_lane == 2'd3)));
-
-  assign can_emit = (~f0_out_valid_q | (f0_out_valid_q & wr_ready_i)) & (~f1_out_valid_q | ((f1_out_valid_q & wr_ready_i) & ~f0_out_valid_q));
+  assign can_emit = (~f0_out_valid | f0_taken) & (~f1_out_valid | f1_taken);
 
   assign step = tile_pair_q ? 16'd2 : 16'd1;
 
@@ -399,113 +245,55 @@ module eyeriss_rlc_encoder (
     end
   end
 
-  // Filter 0's coder
-  always_comb begin
-    f0_run_d = f0_run_q;
-    f0_pairs_d = f0_pairs_q;
-    f0_buf_d = f0_buf_q;
-    f0_raw_line_d = f0_raw_line_q;
-    f0_word_d = f0_word_q;
-    f0_out_valid_d = f0_out_valid_q;
-    f0_out_addr_d = f0_out_addr_q;
-    f0_out_data_d = f0_out_data_q;
-    if (f0_out_valid_q & wr_ready_i) begin
-      f0_out_valid_d = 1'd0;
-    end
-    if (start_i) begin
-      f0_word_d = 16'd0;
-      f0_run_d = 5'd0;
-      f0_pairs_d = 2'd0;
-      f0_buf_d = 63'd0;
-      f0_raw_line_d = 64'd0;
-    end else if (go) begin
-      if (f0_emit) begin
-        f0_out_valid_d = 1'd1;
-        f0_out_addr_d = slot_q + {16'd0, f0_word_q};
-        f0_out_data_d = tile_coded_q ? {row_end, f0_merged} : f0_raw_merged;
-        f0_word_d = f0_word_q + 16'd1;
-      end
-      if (tile_coded_q) begin
-        if (f0_extend) begin
-          f0_run_d = f0_run_q + 5'd1;
-        end else begin
-          f0_run_d = 5'd0;
-          if (f0_emit) begin
-            f0_pairs_d = 2'd0;
-            f0_buf_d = 63'd0;
-          end else begin
-            f0_pairs_d = f0_pairs_q + 2'd1;
-            f0_buf_d = f0_merged;
-          end
-        end
-      end else begin
-        f0_raw_line_d = f0_emit ? 64'd0 : f0_raw_merged;
-      end
-      if (row_end) begin
-        f0_word_d = 16'd0;
-      end
-    end
-  end
+  // filter 0 of the step
+  eyeriss_rlc_coder u_coder_f0 (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .start_i    (start_i),
+    .go_i       (go),
+    .row_end_i  (row_end),
+    .coded_i    (tile_coded_q),
+    .relu_i     (tile_relu_q),
+    .line_i     (ps_rd_data_i),
+    .lane_i     (wp_q[1:0]),
+    .raw_lane_i (raw_lane),
+    .slot_i     (slot_q),
+    .taken_i    (f0_taken),
+    .out_valid_o(f0_out_valid),
+    .out_addr_o (f0_out_addr),
+    .out_data_o (f0_out_data)
+  );
 
-  // Filter 1's coder
-  always_comb begin
-    f1_run_d = f1_run_q;
-    f1_pairs_d = f1_pairs_q;
-    f1_buf_d = f1_buf_q;
-    f1_raw_line_d = f1_raw_line_q;
-    f1_word_d = f1_word_q;
-    f1_out_valid_d = f1_out_valid_q;
-    f1_out_addr_d = f1_out_addr_q;
-    f1_out_data_d = f1_out_data_q;
-    if ((f1_out_valid_q & wr_ready_i) & ~f0_out_valid_q) begin
-      f1_out_valid_d = 1'd0;
-    end
-    if (start_i) begin
-      f1_word_d = 16'd0;
-      f1_run_d = 5'd0;
-      f1_pairs_d = 2'd0;
-      f1_buf_d = 63'd0;
-      f1_raw_line_d = 64'd0;
-    end else if (go & tile_pair_q) begin
-      if (f1_emit) begin
-        f1_out_valid_d = 1'd1;
-        f1_out_addr_d = (slot_q + tile_plane_lines_q) + {16'd0, f1_word_q};
-        f1_out_data_d = tile_coded_q ? {row_end, f1_merged} : f1_raw_merged;
-        f1_word_d = f1_word_q + 16'd1;
-      end
-      if (tile_coded_q) begin
-        if (f1_extend) begin
-          f1_run_d = f1_run_q + 5'd1;
-        end else begin
-          f1_run_d = 5'd0;
-          if (f1_emit) begin
-            f1_pairs_d = 2'd0;
-            f1_buf_d = 63'd0;
-          end else begin
-            f1_pairs_d = f1_pairs_q + 2'd1;
-            f1_buf_d = f1_merged;
-          end
-        end
-      end else begin
-        f1_raw_line_d = f1_emit ? 64'd0 : f1_raw_merged;
-      end
-      if (row_end) begin
-        f1_word_d = 16'd0;
-      end
-    end
-  end
+  // filter 1 of the step
+  eyeriss_rlc_coder u_coder_f1 (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .start_i    (start_i),
+    .go_i       (go & tile_pair_q),
+    .row_end_i  (row_end),
+    .coded_i    (tile_coded_q),
+    .relu_i     (tile_relu_q),
+    .line_i     (ps_rd_data_i),
+    .lane_i     (wp_q[1:0] + 2'd1),
+    .raw_lane_i (raw_lane),
+    .slot_i     (slot_q + tile_plane_lines_q),
+    .taken_i    (f1_taken),
+    .out_valid_o(f1_out_valid),
+    .out_addr_o (f1_out_addr),
+    .out_data_o (f1_out_data)
+  );
 
-  assign busy_o = busy_q | (f0_out_valid_q | f1_out_valid_q);
+  assign busy_o = busy_q | (f0_out_valid | f1_out_valid);
 
-  assign wr_valid_o = f0_out_valid_q | f1_out_valid_q;
+  assign wr_valid_o = f0_out_valid | f1_out_valid;
 
   // DRAM write: filter 0's word first
   always_comb begin
-    wr_addr_o = f0_out_addr_q;
-    wr_data_o = f0_out_data_q;
-    if (~f0_out_valid_q & f1_out_valid_q) begin
-      wr_addr_o = f1_out_addr_q;
-      wr_data_o = f1_out_data_q;
+    wr_addr_o = f0_out_addr;
+    wr_data_o = f0_out_data;
+    if (~f0_out_valid & f1_out_valid) begin
+      wr_addr_o = f1_out_addr;
+      wr_data_o = f1_out_data;
     end
   end
 
@@ -538,18 +326,6 @@ module eyeriss_rlc_encoder (
       wp_q <= 16'd0;
       plane_q <= 32'd0;
       slot_q <= 32'd0;
-      f0_run_q <= 5'd0;
-      f0_pairs_q <= 2'd0;
-      f0_buf_q <= 63'd0;
-      f0_raw_line_q <= 64'd0;
-      f0_word_q <= 16'd0;
-      f0_out_valid_q <= 1'd0;
-      f1_run_q <= 5'd0;
-      f1_pairs_q <= 2'd0;
-      f1_buf_q <= 63'd0;
-      f1_raw_line_q <= 64'd0;
-      f1_word_q <= 16'd0;
-      f1_out_valid_q <= 1'd0;
     end else begin
       tile_p_q <= tile_p_d;
       tile_row_lines_q <= tile_row_lines_d;
@@ -573,27 +349,7 @@ module eyeriss_rlc_encoder (
       wp_q <= wp_d;
       plane_q <= plane_d;
       slot_q <= slot_d;
-      f0_run_q <= f0_run_d;
-      f0_pairs_q <= f0_pairs_d;
-      f0_buf_q <= f0_buf_d;
-      f0_raw_line_q <= f0_raw_line_d;
-      f0_word_q <= f0_word_d;
-      f0_out_valid_q <= f0_out_valid_d;
-      f1_run_q <= f1_run_d;
-      f1_pairs_q <= f1_pairs_d;
-      f1_buf_q <= f1_buf_d;
-      f1_raw_line_q <= f1_raw_line_d;
-      f1_word_q <= f1_word_d;
-      f1_out_valid_q <= f1_out_valid_d;
     end
-  end
-
-  // Datapath registers: no reset, so nothing may rely on their initial value.
-  always_ff @(posedge clk_i) begin
-    f0_out_addr_q <= f0_out_addr_d;
-    f0_out_data_q <= f0_out_data_d;
-    f1_out_addr_q <= f1_out_addr_d;
-    f1_out_data_q <= f1_out_data_d;
   end
 
   // ------------------------------------------------------------------------
@@ -603,7 +359,7 @@ module eyeriss_rlc_encoder (
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin
     if (rst_ni) begin
-      start_idle: assert (!(start_i & (busy_q | (f0_out_valid_q | f1_out_valid_q))))
+      start_idle: assert (!(start_i & (busy_q | (f0_out_valid | f1_out_valid))))
         else $error("eyeriss_rlc_encoder: a tile started while the last one is still being stored");
     end
   end

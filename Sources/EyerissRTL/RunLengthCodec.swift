@@ -333,15 +333,15 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
 /// controller can run the next pass while it stores. Coded, it collects pairs and writes each full word, and each row's last, to
 /// the row's DRAM slot; raw, it packs `lanes` values to a line (the row's last line padded with
 /// zeros).
-func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws -> Module {
+func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, coder: Module, header: RTLHeader) throws -> Module {
     let m = ModuleBuilder("eyeriss_rlc_encoder", header: header.lines(
         purpose: "Ofmap store: ReLU, then run-length coding or raw lines, psum tile from the global buffer to ofmap rows in DRAM.",
         parameters: ["code: \(rlc.pairsPerWord) pairs of (\(rlc.runBits)-bit run, \(rlc.levelBits)-bit level) + last flag per \(rlc.wordBits)-bit word (JSSC 2017)",
                      "line: \(p.lanes) words"]))
     let cb = p.countBits, ab = p.dramAddrBits, lw = p.lineBits
     m.portGroup("Clock and synchronous active-low reset")
-    m.input("clk_i")
-    m.input("rst_ni")
+    let clk = m.input("clk_i")
+    let rst = m.input("rst_ni")
     m.portGroup("Control: start_i begins a tile; busy_o until its last word is written")
     let start = m.input("start_i")
     let busyOut = m.output("busy_o")
@@ -403,7 +403,7 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws 
     let rowStride = m.logic("row_stride", wb, comment: "words from a filter's row to its next: t x tile_row_lines x lanes")
     m.assign(rowStride, cfgT.resized(to: wb) * groupWords)
 
-    m.section("Coder")
+    m.section("Steps: the filters' coders")
     let canEmit = m.logic("can_emit", comment: "every filter's output register is free by the next edge")
     let go = m.logic("go", comment: "a step is stored this cycle: a value of each filter of the step")
     m.assign(go, busy.q & have.q & canEmit)
@@ -415,16 +415,16 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws 
     // Filter 1 codes the filter after filter 0's, from the same line: only when p is even, so
     // that the pair's words never straddle a line (every other stride of the tile is a multiple
     // of the line).
-    let coders = (0..<(p.lanes >= 2 ? 2 : 1)).map { i in
-        StoreCoder(m, p, rlc, index: i, line: rdData, lane: i == 0 ? wpLane : wpLane + i,
-                   go: i == 0 ? go : go & cfgPair, rowEnd: rowEnd, rawLane: rawLane,
-                   coded: cfgCoded, relu: cfgRelu)
+    let filters = p.lanes >= 2 ? 2 : 1
+    let outs = (0..<filters).map { i in
+        (valid: m.logic("f\(i)_out_valid"), addr: m.logic("f\(i)_out_addr", ab), data: m.logic("f\(i)_out_data", lw),
+         taken: m.logic("f\(i)_taken", comment: "the DRAM port takes filter \(i)'s word"))
     }
     // The DRAM port takes filter 0's word first.
-    let taken = coders.indices.map { i in
-        coders[..<i].reduce(coders[i].outValid.q & wrReady) { $0 & ~$1.outValid.q }
+    for (i, o) in outs.enumerated() {
+        m.assign(o.taken, outs[..<i].reduce(o.valid & wrReady) { $0 & ~$1.valid })
     }
-    let free = coders.indices.map { i in ~coders[i].outValid.q | taken[i] }
+    let free = outs.map { ~$0.valid | $0.taken }
     m.assign(canEmit, free.dropFirst().reduce(free[0]) { $0 & $1 })
     let step = m.logic("step", cb, comment: "filters stored per step: 2 for a pair, else 1")
     m.assign(step, Expr.mux(cfgPair, .lit(2, width: cb), .lit(1, width: cb)))
@@ -488,145 +488,140 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws 
             }
         }
     }
-    for (i, c) in coders.enumerated() {
-        // Filter i's row slot lies i planes after the step's first.
-        let base = i == 0 ? slot.q : slot.q + cfgPlaneLines
-        c.update(m, start: start, taken: taken[i], slot: base)
+    for (i, o) in outs.enumerated() {
+        m.instance(coder, "u_coder_f\(i)", inputs: [
+            "clk_i": clk, "rst_ni": rst, "start_i": start, "go_i": i == 0 ? go : go & cfgPair, "row_end_i": rowEnd,
+            "coded_i": cfgCoded, "relu_i": cfgRelu, "line_i": rdData, "lane_i": i == 0 ? wpLane : wpLane + i,
+            "raw_lane_i": rawLane,
+            // Filter i's row slot lies i planes after the step's first.
+            "slot_i": i == 0 ? slot.q : slot.q + cfgPlaneLines, "taken_i": o.taken,
+        ], outputs: ["out_valid_o": o.valid, "out_addr_o": o.addr, "out_data_o": o.data],
+           comment: "filter \(i) of the step")
     }
-    let anyOut = coders.dropFirst().reduce(coders[0].outValid.q) { $0 | $1.outValid.q }
+    let anyOut = outs.dropFirst().reduce(outs[0].valid) { $0 | $1.valid }
     m.assign(busyOut, busy.q | anyOut)
     m.assertion("start_idle", !(start & (busy.q | anyOut)), message: "a tile started while the last one is still being stored")
     m.assign(wrValid, anyOut)
     m.comb("DRAM write: filter 0's word first") { b in
-        b.set(wrAddr, coders[0].outAddr.q)
-        b.set(wrData, coders[0].outData.q)
-        for c in coders.dropFirst().reversed() {
-            b.when(~coders[0].outValid.q & c.outValid.q) { b in
-                b.set(wrAddr, c.outAddr.q)
-                b.set(wrData, c.outData.q)
+        b.set(wrAddr, outs[0].addr)
+        b.set(wrData, outs[0].data)
+        for o in outs.dropFirst().reversed() {
+            b.when(~outs[0].valid & o.valid) { b in
+                b.set(wrAddr, o.addr)
+                b.set(wrData, o.data)
             }
         }
     }
     return try m.build()
 }
 
-/// One filter's coder in the store engine (`f<index>_` signals): ReLU, then the run-length
-/// pair joining its word, or the value joining its raw line; a full word, or the row's last,
-/// goes to the filter's own output register. The engine advances all its coders together.
-private struct StoreCoder {
-    let index: Int
-    let rlc: RLCParams
-    let lineBits: Int
-    /// The coder takes part in this cycle's step.
-    let go: Expr
-    let rowEnd: Expr
-    let coded: Expr
-    let extend: Expr
-    let emit: Expr
-    let merged: Expr
-    let flagged: Expr
-    let rawMerged: Expr
-    let runR: (q: Expr, d: Expr)
-    let pairs: (q: Expr, d: Expr)
-    let buf: (q: Expr, d: Expr)
-    let rawLine: (q: Expr, d: Expr)
-    let word: (q: Expr, d: Expr)
-    let outValid: (q: Expr, d: Expr)
-    let outAddr: (q: Expr, d: Expr)
-    let outData: (q: Expr, d: Expr)
+/// `eyeriss_rlc_coder`: one filter's coder in the store engine. On each step it takes part in
+/// (`go_i`), its word of the line goes through ReLU and joins the run-length pair and word, or
+/// the raw line; a full word, or the row's last, goes to its output register, addressed at
+/// `slot_i` plus the words already written for the row, and leaves when `taken_i`.
+func makeRLCCoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws -> Module {
+    let m = ModuleBuilder("eyeriss_rlc_coder", header: header.lines(
+        purpose: "Ofmap store, one filter's coder: ReLU, then a run-length code word or a raw line to its output register.",
+        parameters: ["code: \(rlc.pairsPerWord) pairs of (\(rlc.runBits)-bit run, \(rlc.levelBits)-bit level) + last flag per \(rlc.wordBits)-bit word (JSSC 2017)",
+                     "line: \(p.lanes) words"]))
+    let dw = p.dataBits, lw = p.lineBits, ab = p.dramAddrBits, wordBits = rlc.pairsPerWord * rlc.pairBits
+    m.portGroup("Clock and synchronous active-low reset")
+    m.input("clk_i")
+    m.input("rst_ni")
+    m.portGroup("Step: start_i clears the coder for a tile; go_i takes word lane_i of line_i, the row's value raw_lane_i (mod lanes)")
+    let start = m.input("start_i")
+    let go = m.input("go_i")
+    let rowEnd = m.input("row_end_i")
+    let coded = m.input("coded_i")
+    let relu = m.input("relu_i")
+    let line = m.input("line_i", lw)
+    let lane = m.input("lane_i", p.laneBits)
+    let rawLane = m.input("raw_lane_i", p.laneBits)
+    let slot = m.input("slot_i", ab)
+    m.portGroup("Output word: to DRAM line out_addr_o; taken_i frees the register")
+    let takenIn = m.input("taken_i")
+    let validOut = m.output("out_valid_o")
+    let addrOut = m.output("out_addr_o", ab)
+    let dataOut = m.output("out_data_o", lw)
 
-    init(_ m: ModuleBuilder, _ p: TopParams, _ rlc: RLCParams, index i: Int, line: Expr, lane: Expr,
-         go: Expr, rowEnd: Expr, rawLane: Expr, coded: Expr, relu: Expr) {
-        let n = "f\(i)_", dw = p.dataBits, lw = p.lineBits, wordBits = rlc.pairsPerWord * rlc.pairBits
-        index = i
-        self.rlc = rlc
-        lineBits = lw
-        self.go = go
-        self.rowEnd = rowEnd
-        self.coded = coded
-        runR = m.register(n + "run", rlc.runBits, reset: 0, comment: "zeros waiting for their pair")
-        pairs = m.register(n + "pairs", rlc.pairIndexBits, reset: 0, comment: "pairs collected in the word")
-        buf = m.register(n + "buf", wordBits, reset: 0)
-        rawLine = m.register(n + "raw_line", lw, reset: 0, comment: "raw: the values of the line so far")
-        word = m.register(n + "word", p.countBits, reset: 0, comment: "words written for the row")
-        outValid = m.register(n + "out_valid", reset: 0)
-        outAddr = m.register(n + "out_addr", p.dramAddrBits)
-        outData = m.register(n + "out_data", lw)
-        let raw = m.logic(n + "raw", dw, comment: "the filter's lane of the line")
-        laneSelect(m, line: line, lane: lane, wordBits: dw, lanes: p.lanes, into: raw)
-        let value = m.logic(n + "value", dw, comment: "after ReLU")
-        m.assign(value, Expr.mux(relu & raw.bit(dw - 1), .lit(0, width: dw), raw))
-        extend = m.logic(n + "extend", comment: "coded: the value joins the run")
-        m.assign(extend, coded & value.isZero & runR.q.ne(rlc.maxRun) & ~rowEnd)
-        let pairNow = m.logic(n + "pair_now", rlc.pairBits)
-        m.assign(pairNow, Expr.concat([value, runR.q]))
-        let merged = m.logic(n + "merged", wordBits)
-        self.merged = merged
-        let (bufQ, pairsQ) = (buf.q, pairs.q)
-        m.comb("The pair joins filter \(i)'s word") { b in
-            b.set(merged, bufQ)
-            for k in 0..<rlc.pairsPerWord {
-                let above: [Expr] = k < rlc.pairsPerWord - 1 ? [bufQ.bits(wordBits - 1, (k + 1) * rlc.pairBits)] : []
-                let below: [Expr] = k > 0 ? [bufQ.bits(k * rlc.pairBits - 1, 0)] : []
-                b.when(pairsQ.eq(k)) { b in b.set(merged, Expr.concat(above + [pairNow] + below)) }
-            }
+    m.section("Coder")
+    let runR = m.register("run", rlc.runBits, reset: 0, comment: "zeros waiting for their pair")
+    let pairs = m.register("pairs", rlc.pairIndexBits, reset: 0, comment: "pairs collected in the word")
+    let buf = m.register("buf", wordBits, reset: 0)
+    let rawLine = m.register("raw_line", lw, reset: 0, comment: "raw: the values of the line so far")
+    let word = m.register("word", p.countBits, reset: 0, comment: "words written for the row")
+    let outValid = m.register("out_valid", reset: 0)
+    let outAddr = m.register("out_addr", ab)
+    let outData = m.register("out_data", lw)
+    let raw = m.logic("raw", dw, comment: "the filter's word of the line")
+    laneSelect(m, line: line, lane: lane, wordBits: dw, lanes: p.lanes, into: raw)
+    let value = m.logic("value", dw, comment: "after ReLU")
+    m.assign(value, Expr.mux(relu & raw.bit(dw - 1), .lit(0, width: dw), raw))
+    let extend = m.logic("extend", comment: "coded: the value joins the run")
+    m.assign(extend, coded & value.isZero & runR.q.ne(rlc.maxRun) & ~rowEnd)
+    let pairNow = m.logic("pair_now", rlc.pairBits)
+    m.assign(pairNow, Expr.concat([value, runR.q]))
+    let merged = m.logic("merged", wordBits)
+    m.comb("The pair joins the word") { b in
+        b.set(merged, buf.q)
+        for k in 0..<rlc.pairsPerWord {
+            let above: [Expr] = k < rlc.pairsPerWord - 1 ? [buf.q.bits(wordBits - 1, (k + 1) * rlc.pairBits)] : []
+            let below: [Expr] = k > 0 ? [buf.q.bits(k * rlc.pairBits - 1, 0)] : []
+            b.when(pairs.q.eq(k)) { b in b.set(merged, Expr.concat(above + [pairNow] + below)) }
         }
-        let rawMerged = m.logic(n + "raw_merged", lw, comment: "raw: the line with this value in its lane, the lanes above zero")
-        self.rawMerged = rawMerged
-        let rawLineQ = rawLine.q
-        m.comb("The value joins filter \(i)'s raw line") { b in
-            b.set(rawMerged, rawLineQ)
-            for l in 0..<p.lanes {
-                let below: [Expr] = l > 0 ? [rawLineQ.bits(dw * l - 1, 0)] : []
-                let above: [Expr] = l < p.lanes - 1 ? [Expr.lit(0, width: dw * (p.lanes - 1 - l))] : []
-                b.when(rawLane.eq(l)) { b in b.set(rawMerged, Expr.concat(above + [value] + below)) }
-            }
-        }
-        emit = m.logic(n + "emit", comment: "a word goes out")
-        m.assign(emit, go & Expr.mux(coded, ~extend & (rowEnd | pairs.q.eq(rlc.pairsPerWord - 1)),
-                                              rowEnd | rawLane.eq(p.lanes - 1)))
-        let pad = lw - 1 - wordBits
-        flagged = Expr.concat([rowEnd] + (pad > 0 ? [Expr.lit(0, width: pad)] : []) + [merged])
     }
+    let rawMerged = m.logic("raw_merged", lw, comment: "raw: the line with this value in its lane, the lanes above zero")
+    m.comb("The value joins the raw line") { b in
+        b.set(rawMerged, rawLine.q)
+        for l in 0..<p.lanes {
+            let below: [Expr] = l > 0 ? [rawLine.q.bits(dw * l - 1, 0)] : []
+            let above: [Expr] = l < p.lanes - 1 ? [Expr.lit(0, width: dw * (p.lanes - 1 - l))] : []
+            b.when(rawLane.eq(l)) { b in b.set(rawMerged, Expr.concat(above + [value] + below)) }
+        }
+    }
+    let emit = m.logic("emit", comment: "a word goes out")
+    m.assign(emit, go & Expr.mux(coded, ~extend & (rowEnd | pairs.q.eq(rlc.pairsPerWord - 1)),
+                                 rowEnd | rawLane.eq(p.lanes - 1)))
+    let pad = lw - 1 - wordBits
+    let flagged = Expr.concat([rowEnd] + (pad > 0 ? [Expr.lit(0, width: pad)] : []) + [merged])
 
-    /// The coder's registers: cleared at `start`, advanced on each step it takes part in; its
-    /// word is written to `slot` plus the words already written for the row.
-    func update(_ m: ModuleBuilder, start: Expr, taken: Expr, slot: Expr) {
-        let wordBits = rlc.pairsPerWord * rlc.pairBits
-        m.comb("Filter \(index)'s coder") { b in
-            for r in [runR, pairs, buf, rawLine, word, outValid, outAddr, outData] { b.set(r.d, r.q) }
-            b.when(taken) { b in b.set(outValid.d, .zero) }
-            b.when(start) { b in
-                b.set(word.d, .lit(0, width: word.q.width))
-                b.set(runR.d, .lit(0, width: rlc.runBits))
-                b.set(pairs.d, .lit(0, width: rlc.pairIndexBits))
-                b.set(buf.d, .lit(0, width: wordBits))
-                b.set(rawLine.d, .lit(0, width: lineBits))
-            } otherwise: { b in
-                b.when(go) { b in
-                    b.when(emit) { b in
-                        b.set(outValid.d, .one)
-                        b.set(outAddr.d, slot + word.q.zeroExtended(to: slot.width))
-                        b.set(outData.d, Expr.mux(coded, flagged, rawMerged))
-                        b.set(word.d, word.q + 1)
-                    }
-                    b.when(coded) { b in
-                        b.when(extend) { b in b.set(runR.d, runR.q + 1) } otherwise: { b in
-                            b.set(runR.d, .lit(0, width: rlc.runBits))
-                            b.when(emit) { b in
-                                b.set(pairs.d, .lit(0, width: rlc.pairIndexBits))
-                                b.set(buf.d, .lit(0, width: wordBits))
-                            } otherwise: { b in
-                                b.set(pairs.d, pairs.q + 1)
-                                b.set(buf.d, merged)
-                            }
-                        }
-                    } otherwise: { b in
-                        b.set(rawLine.d, Expr.mux(emit, .lit(0, width: lineBits), rawMerged))
-                    }
-                    b.when(rowEnd) { b in b.set(word.d, .lit(0, width: word.q.width)) }
+    m.comb("Code and emit") { b in
+        for r in [runR, pairs, buf, rawLine, word, outValid, outAddr, outData] { b.set(r.d, r.q) }
+        b.when(takenIn) { b in b.set(outValid.d, .zero) }
+        b.when(start) { b in
+            b.set(word.d, .lit(0, width: p.countBits))
+            b.set(runR.d, .lit(0, width: rlc.runBits))
+            b.set(pairs.d, .lit(0, width: rlc.pairIndexBits))
+            b.set(buf.d, .lit(0, width: wordBits))
+            b.set(rawLine.d, .lit(0, width: lw))
+        } otherwise: { b in
+            b.when(go) { b in
+                b.when(emit) { b in
+                    b.set(outValid.d, .one)
+                    b.set(outAddr.d, slot + word.q.zeroExtended(to: ab))
+                    b.set(outData.d, Expr.mux(coded, flagged, rawMerged))
+                    b.set(word.d, word.q + 1)
                 }
+                b.when(coded) { b in
+                    b.when(extend) { b in b.set(runR.d, runR.q + 1) } otherwise: { b in
+                        b.set(runR.d, .lit(0, width: rlc.runBits))
+                        b.when(emit) { b in
+                            b.set(pairs.d, .lit(0, width: rlc.pairIndexBits))
+                            b.set(buf.d, .lit(0, width: wordBits))
+                        } otherwise: { b in
+                            b.set(pairs.d, pairs.q + 1)
+                            b.set(buf.d, merged)
+                        }
+                    }
+                } otherwise: { b in
+                    b.set(rawLine.d, Expr.mux(emit, .lit(0, width: lw), rawMerged))
+                }
+                b.when(rowEnd) { b in b.set(word.d, .lit(0, width: p.countBits)) }
             }
         }
     }
+    m.assign(validOut, outValid.q)
+    m.assign(addrOut, outAddr.q)
+    m.assign(dataOut, outData.q)
+    return try m.build()
 }

@@ -28,9 +28,10 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let rlc = p.rlc
     let rlcTags = try makeFIFO(width: max(1, bitsToHold(p.rlcRowsInFlight - 1)), depth: p.rlcRowsInFlight, header: header)
     let rlcLoader = try makeRLCLoader(p, rlc, tagFIFO: rlcTags, header: header)
-    let rlcEncoder = try makeRLCEncoder(p, rlc, header: header)
+    let rlcCoder = try makeRLCCoder(p, rlc, header: header)
+    let rlcEncoder = try makeRLCEncoder(p, rlc, coder: rlcCoder, header: header)
     for module in [glb, ctrl, filterGIN, ifmapGIN, psumGIN, filterFeeder, ifmapFeeder, psumFeeder, psumLines, psumUnpacker, gon, rlcTags,
-                   rlcLoader, rlcEncoder] {
+                   rlcLoader, rlcCoder, rlcEncoder] {
         try design.add(module)
     }
 
