@@ -156,6 +156,12 @@ int eyeriss_top_step(eyeriss_top_sim *sim, uint64_t cycles, uint64_t watchdog_cy
         bool progress = t->progress_o;
         sim->tick();
         ++s.cycles;
+        // The PEs' activity counters are cleared at the program's start and have no wrap check
+        // of their own (PEParams.wrapFreeCycles): a run this long could have wrapped one.
+        if (s.cycles >= EYERISS_COUNTER_WRAP_FREE_CYCLES) {
+            return fail("the run reached " + std::to_string(s.cycles) + " cycles: a PE activity counter (" +
+                        std::to_string(EYERISS_COUNTER_BITS) + " bits, up to 2 a cycle) could wrap: widen counters.bits");
+        }
         if (sim->context->gotError()) {
             std::string what = eyeriss::assertion_failures(sim->messages);
             return fail("RTL assertion failed " + std::to_string(s.cycles) + " cycles into the run (pass " +

@@ -64,7 +64,7 @@ module eyeriss_pe (
   output logic [8:0]  dbg_status_o,
 
   // Simulation-only check flags, one per assertion (tied to zero in synthesis)
-  output logic [24:0] chk_o
+  output logic [6:0]  chk_o
 );
   /*verilator no_inline_module*/
 
@@ -78,15 +78,15 @@ module eyeriss_pe (
   logic ifmap_fifo_valid;
   logic [15:0] ifmap_fifo_data;
   logic ifmap_fifo_pop;
-  logic [2:0] u_ifmap_fifo_chk;
+  logic u_ifmap_fifo_chk;
   logic psum_in_fifo_valid;
   logic [15:0] psum_in_fifo_data;
   logic psum_in_fifo_pop;
-  logic [2:0] u_psum_in_fifo_chk;
+  logic u_psum_in_fifo_chk;
   logic psum_out_fifo_ready;
   logic psum_out_fifo_push;
   logic [15:0] psum_out_fifo_data;
-  logic [2:0] u_psum_out_fifo_chk;
+  logic u_psum_out_fifo_chk;
   logic [2:0] state_q;
   logic [2:0] state_d;
   logic [8:0] filter_words;
@@ -614,34 +614,16 @@ module eyeriss_pe (
     chk_past1_q <= psum_in_data_i;
   end
   assign chk_o = {
-    !(!(idle_o & start_i) | (((((|cfg_filters_i & |cfg_channels_i) & |cfg_filter_width_i) & |cfg_step_i) & |cfg_outputs_i) & |cfg_rows_i)),  // 24: job_counts_nonzero
-    !(!(idle_o & start_i) | ({9'd0, cfg_filters_i} <= 14'd24)),  // 23: job_fits_psum_spad
-    !(!(idle_o & start_i) | (({10'd0, cfg_channels_i} * {10'd0, cfg_filter_width_i}) <= 14'd12)),  // 22: job_fits_ifmap_spad
-    !(!(idle_o & start_i) | ((({9'd0, cfg_filters_i} * {10'd0, cfg_channels_i}) * {10'd0, cfg_filter_width_i}) <= 14'd224)),  // 21: job_fits_filter_spad
-    psum_out_fifo_push & ~psum_out_fifo_ready,  // 20: psum_out_fifo_no_overflow
-    psum_in_fifo_pop & ~psum_in_fifo_valid,  // 19: psum_in_fifo_no_underflow
-    ifmap_fifo_pop & ~ifmap_fifo_valid,  // 18: ifmap_fifo_no_underflow
-    !(!chk_past0_q | (psum_in_valid_i & (psum_in_data_i == chk_past1_q))),  // 17: psum_in_fifo_no_overflow
-    (psum_write & ~cnt_clear_i) & (cnt_psum_writes_q >= ((48'd281474976710655 - 48'd1) + 48'd1)),  // 16: cnt_psum_writes_no_wrap
-    ((acc_read | send_psum) & ~cnt_clear_i) & (cnt_psum_reads_q >= ((48'd281474976710655 - ((48'd0 + {47'd0, acc_read}) + {47'd0, send_psum})) + 48'd1)),  // 15: cnt_psum_reads_no_wrap
-    (take_ifmap & ~cnt_clear_i) & (cnt_ifmap_writes_q >= ((48'd281474976710655 - 48'd1) + 48'd1)),  // 14: cnt_ifmap_writes_no_wrap
-    ((issue & (filter_idx_q == 5'd0)) & ~cnt_clear_i) & (cnt_ifmap_reads_q >= ((48'd281474976710655 - 48'd1) + 48'd1)),  // 13: cnt_ifmap_reads_no_wrap
-    (take_filter & ~cnt_clear_i) & (cnt_filter_writes_q >= ((48'd281474976710655 - 48'd1) + 48'd1)),  // 12: cnt_filter_writes_no_wrap
-    (read_weight & ~cnt_clear_i) & (cnt_filter_reads_q >= ((48'd281474976710655 - 48'd1) + 48'd1)),  // 11: cnt_filter_reads_no_wrap
-    ((acc_valid_q & acc_gated_q) & ~cnt_clear_i) & (cnt_gated_q >= ((48'd281474976710655 - 48'd1) + 48'd1)),  // 10: cnt_gated_no_wrap
-    ((acc_valid_q & ~acc_gated_q) & ~cnt_clear_i) & (cnt_macs_q >= ((48'd281474976710655 - 48'd1) + 48'd1)),  // 9: cnt_macs_no_wrap
-    u_psum_out_fifo_chk[2],  // 8: u_psum_out_fifo_occupancy_in_range
-    u_psum_out_fifo_chk[1],  // 7: u_psum_out_fifo_no_underflow
-    u_psum_out_fifo_chk[0],  // 6: u_psum_out_fifo_no_overflow
-    u_psum_in_fifo_chk[2],  // 5: u_psum_in_fifo_occupancy_in_range
-    u_psum_in_fifo_chk[1],  // 4: u_psum_in_fifo_no_underflow
-    u_psum_in_fifo_chk[0],  // 3: u_psum_in_fifo_no_overflow
-    u_ifmap_fifo_chk[2],  // 2: u_ifmap_fifo_occupancy_in_range
-    u_ifmap_fifo_chk[1],  // 1: u_ifmap_fifo_no_underflow
-    u_ifmap_fifo_chk[0]  // 0: u_ifmap_fifo_no_overflow
+    psum_out_fifo_push & ~psum_out_fifo_ready,  // 6: psum_out_fifo_no_overflow
+    psum_in_fifo_pop & ~psum_in_fifo_valid,  // 5: psum_in_fifo_no_underflow
+    ifmap_fifo_pop & ~ifmap_fifo_valid,  // 4: ifmap_fifo_no_underflow
+    !(!chk_past0_q | (psum_in_valid_i & (psum_in_data_i == chk_past1_q))),  // 3: psum_in_fifo_no_overflow
+    u_psum_out_fifo_chk,  // 2: u_psum_out_fifo_occupancy_in_range
+    u_psum_in_fifo_chk,  // 1: u_psum_in_fifo_occupancy_in_range
+    u_ifmap_fifo_chk  // 0: u_ifmap_fifo_occupancy_in_range
   };
 `else
-  assign chk_o = 25'd0;
+  assign chk_o = 7'd0;
 `endif
 
 endmodule

@@ -28,7 +28,7 @@ module eyeriss_psum_unpacker (
   logic queued_valid;
   logic [66:0] queued_line;
   logic take_line;
-  logic [2:0] u_line_fifo_chk;
+  logic u_line_fifo_chk;
   logic valid_q;  // a line is held
   logic valid_d;
   logic [63:0] line_q;
@@ -124,11 +124,7 @@ module eyeriss_psum_unpacker (
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin
     if (rst_ni) begin
-      u_line_fifo_no_overflow: assert (!u_line_fifo_chk[0])
-        else $error("eyeriss_psum_unpacker: u_line_fifo: eyeriss_fifo_w67_d4: overflow: a word was written while the FIFO was full");
-      u_line_fifo_no_underflow: assert (!u_line_fifo_chk[1])
-        else $error("eyeriss_psum_unpacker: u_line_fifo: eyeriss_fifo_w67_d4: underflow: a word was read while the FIFO was empty");
-      u_line_fifo_occupancy_in_range: assert (!u_line_fifo_chk[2])
+      u_line_fifo_occupancy_in_range: assert (!u_line_fifo_chk)
         else $error("eyeriss_psum_unpacker: u_line_fifo: eyeriss_fifo_w67_d4: occupancy past the depth: the pointers are corrupt");
       count_nonzero: assert (!((in_valid_i & in_ready_o) & ~|in_count_i))
         else $error("eyeriss_psum_unpacker: psum unpacker: a line of no words");

@@ -152,7 +152,7 @@ module eyeriss_rlc_loader (
   logic [2:0] req_row;  // row slot of this cycle's request
   logic [31:0] ready_addr;
   logic pop;  // the response line is used up
-  logic [2:0] u_tags_chk;
+  logic u_tags_chk;
   logic have_line;  // a response and its row slot are here
   logic [15:0] head_x;
   logic [13:0] head_glb;
@@ -863,11 +863,7 @@ module eyeriss_rlc_loader (
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin
     if (rst_ni) begin
-      u_tags_no_overflow: assert (!u_tags_chk[0])
-        else $error("eyeriss_rlc_loader: u_tags: eyeriss_fifo_w3_d8: overflow: a word was written while the FIFO was full");
-      u_tags_no_underflow: assert (!u_tags_chk[1])
-        else $error("eyeriss_rlc_loader: u_tags: eyeriss_fifo_w3_d8: underflow: a word was read while the FIFO was empty");
-      u_tags_occupancy_in_range: assert (!u_tags_chk[2])
+      u_tags_occupancy_in_range: assert (!u_tags_chk)
         else $error("eyeriss_rlc_loader: u_tags: eyeriss_fifo_w3_d8: occupancy past the depth: the pointers are corrupt");
       start_idle: assert (!(start_i & busy_q))
         else $error("eyeriss_rlc_loader: a tile started while the last one is still loading");

@@ -23,6 +23,12 @@ public struct PEParams: Equatable, Sendable {
     public let countFieldBits = 16
     /// `dbg_status_o`: the sequencer state (3 bits) over full and empty of the three FIFOs.
     public static let debugStatusBits = 9
+    /// The most any activity counter adds in one cycle: the psum spad can be read twice (an
+    /// accumulation and the output stage); every other counter adds at most 1.
+    public static let maxCounterStep = 2
+    /// Cycles after a counter clear within which no activity counter can wrap: the bound the
+    /// shims enforce instead of a wrap check in every PE: 2^(counterBits - 1).
+    public var wrapFreeCycles: UInt64 { (UInt64.max >> UInt64(64 - counterBits)) / UInt64(Self.maxCounterStep) + 1 }
 
     public init(_ c: ValidConfig) {
         dataBits = c.raw.fixedPoint.dataBits

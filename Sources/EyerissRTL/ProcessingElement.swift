@@ -383,10 +383,11 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
                 otherwise: { b in b.when(any) { b in b.set(c.d, c.q + step) } }
         }
         m.assign(counterOutputs[i], c.q)
-        let wraps = c.q.ge(Expr.lit((1 << cw) - 1, width: cw) - step + 1)
-        m.assertion("cnt_\(name)_no_wrap", !(any & ~cntClear & wraps),
-                    message: "activity counter cnt_\(name) wrapped around: widen counters.bits")
     }
+    // No per-cycle wrap check here: in 168 PEs, 8 counter checks a cycle each cost more
+    // simulation time than the rest of the array's checks. Each counter adds at most
+    // `PEParams.maxCounterStep` a cycle from its clear at the program's start, so none can
+    // wrap within `PEParams.wrapFreeCycles` cycles; the shims stop a run that reaches it.
 
     // ------------------------------------------------------------------ debug and checks
     m.assign(dbgStatus, Expr.concat([state.q, ~psumOutReady, ~psumOutValidOut, ~psumInReadyOut, ~psumInValid,
@@ -403,22 +404,34 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
                 message: "psum-in FIFO underflow: the PE took a psum from an empty FIFO")
     m.assertion("psum_out_fifo_no_overflow", !(psumOutPush & ~psumOutReady),
                 message: "psum-out FIFO overflow: the PE sent a psum while the FIFO was full")
-    // A job must fit the scratchpads and count at least once per loop, or the counters wrap.
-    let startJob = idle & start
+    // The job checks (`peJobChecks`) are made once, by eyeriss_top, on the configuration it
+    // broadcasts: here they were evaluated by every PE in every cycle.
+    return try m.build()
+}
+
+/// What every job must satisfy, as (label, condition that holds, message): it fits the
+/// scratchpads and counts at least once per loop (or the PE's loop counters would wrap). The PEs
+/// share one configuration, so eyeriss_top asserts these once, on that configuration, whenever a
+/// PE starts a job; under the PE shim, `PEJob.validate` checks the same on the host.
+public func peJobChecks(_ p: PEParams, filterWidth cfgS: Expr, channels cfgQ: Expr, filters cfgP: Expr,
+                        step cfgStep: Expr, outputs cfgOutputs: Expr, rows cfgRows: Expr)
+    -> [(name: String, condition: Expr, message: String)] {
     let wide = max(p.filtersFieldBits + 2 * p.windowFieldBits, bitsToHold(p.filterSpadWords)) + 1
     let need = cfgP.resized(to: wide) * cfgQ.resized(to: wide) * cfgS.resized(to: wide)
-    m.assertion("job_fits_filter_spad", !startJob | need.le(.lit(p.filterSpadWords, width: wide)),
-                message: "filter spad overflow: a job of p x q x S weights exceeds the filter spad")
     let window = cfgQ.resized(to: wide) * cfgS.resized(to: wide)
-    m.assertion("job_fits_ifmap_spad", !startJob | window.le(.lit(p.ifmapSpadWords, width: wide)),
-                message: "ifmap spad overflow: a job's q x S window exceeds the ifmap spad")
+    var checks: [(name: String, condition: Expr, message: String)] = [
+        ("job_fits_filter_spad", need.le(.lit(p.filterSpadWords, width: wide)),
+         "filter spad overflow: a job of p x q x S weights exceeds the filter spad"),
+        ("job_fits_ifmap_spad", window.le(.lit(p.ifmapSpadWords, width: wide)),
+         "ifmap spad overflow: a job's q x S window exceeds the ifmap spad"),
+    ]
     // Only where the p field can exceed the spad: a check that cannot fail is a lint warning.
     if (1 << p.filtersFieldBits) - 1 > p.psumSpadWords {
-        m.assertion("job_fits_psum_spad", !startJob | cfgP.resized(to: wide).le(.lit(p.psumSpadWords, width: wide)),
-                    message: "psum spad overflow: a job's p filters exceed the psum spad")
+        checks.append(("job_fits_psum_spad", cfgP.resized(to: wide).le(.lit(p.psumSpadWords, width: wide)),
+                       "psum spad overflow: a job's p filters exceed the psum spad"))
     }
-    m.assertion("job_counts_nonzero",
-                !startJob | (cfgP.anySet & cfgQ.anySet & cfgS.anySet & cfgStep.anySet & cfgOutputs.anySet & cfgRows.anySet),
-                message: "a job with a zero p, q, S, step, output or row count: its loop counters would wrap")
-    return try m.build()
+    checks.append(("job_counts_nonzero",
+                   cfgP.anySet & cfgQ.anySet & cfgS.anySet & cfgStep.anySet & cfgOutputs.anySet & cfgRows.anySet,
+                   "a job with a zero p, q, S, step, output or row count: its loop counters would wrap"))
+    return checks
 }

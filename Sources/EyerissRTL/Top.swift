@@ -303,6 +303,9 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     m.section("PE array and local psum links")
     let peStart = sig("pe_start", n)
     m.assign(peStart, Expr.mux(runStart, peActive, .lit(0, width: n)))
+    // Every PE gets the same job configuration, as the PE ports see it.
+    let cfgS = field[.s]!.resized(to: p.pe.windowFieldBits), cfgQ = field[.q]!.resized(to: p.pe.windowFieldBits)
+    let cfgP = field[.p]!.resized(to: p.pe.filtersFieldBits), cfgStep = field[.step]!.resized(to: p.pe.windowFieldBits)
     var idles: [Expr] = [], filterReadies: [Expr] = [], ifmapReadies: [Expr] = [], psumGinReadies: [Expr] = []
     var outValid: [[Expr]] = [], outData: [[Expr]] = [], inReadyOf: [[Expr]] = []
     var counters: [[Expr]] = [], peStatus: [Expr] = []
@@ -362,11 +365,8 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
             outs["chk_o"] = checks
             m.instance(pe, "u_\(name)",
                        inputs: ["clk_i": clk, "rst_ni": rst, "start_i": peStart.bit(i),
-                                "cfg_filter_width_i": field[.s]!.resized(to: p.pe.windowFieldBits),
-                                "cfg_channels_i": field[.q]!.resized(to: p.pe.windowFieldBits),
-                                "cfg_filters_i": field[.p]!.resized(to: p.pe.filtersFieldBits),
-                                "cfg_step_i": field[.step]!.resized(to: p.pe.windowFieldBits),
-                                "cfg_outputs_i": field[.f]!, "cfg_rows_i": field[.jobRows]!,
+                                "cfg_filter_width_i": cfgS, "cfg_channels_i": cfgQ, "cfg_filters_i": cfgP,
+                                "cfg_step_i": cfgStep, "cfg_outputs_i": field[.f]!, "cfg_rows_i": field[.jobRows]!,
                                 "cfg_shift_i": field[.shift]!, "cfg_psum_in_en_i": psumInEn,
                                 "cfg_keep_filters_i": keepFilters,
                                 "filter_valid_i": filterPEValid.bit(i), "filter_data_i": filterRowData.bits(r * dw + dw - 1, r * dw),
@@ -385,6 +385,12 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     if rows > 1 { m.markUnused("psum_pe_valid_upper_rows", [psumPEValid.bits(n - 1, cols)]) }
     let idleAll = sig("pe_idle", n)
     m.assign(idleAll, Expr.concat(idles.reversed()))
+    // A PE takes start_i only while idle: checked once here for the whole array, not per PE.
+    let jobStart = (peStart & idleAll).anySet
+    for check in peJobChecks(p.pe, filterWidth: cfgS, channels: cfgQ, filters: cfgP, step: cfgStep,
+                             outputs: field[.f]!, rows: field[.jobRows]!) {
+        m.assertion("pe_\(check.name)", !jobStart | check.condition, message: "PE array: " + check.message)
+    }
     m.assign(pesIdle, (~idleAll).isZero)
     // Gated by the read enable: a simulator evaluates an ungated readout of every PE each cycle.
     m.comb("PE status readout") { b in

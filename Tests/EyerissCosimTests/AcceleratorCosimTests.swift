@@ -262,6 +262,29 @@ final class AcceleratorCosimTests: XCTestCase {
         }
     }
 
+    /// The PEs' activity counters have no per-cycle wrap check; the shim bounds the run instead
+    /// (PEParams.wrapFreeCycles: 2^15 cycles for 16-bit counters, each adding up to 2 a cycle).
+    /// A layer of about 56 k cycles is stopped at the bound with 16-bit counters and runs to the
+    /// end, checked, with 17-bit ones (bound 2^16).
+    func testARunLongEnoughToWrapACounterIsStopped() throws {
+        let layer = LayerShape(name: "long", n: 1, c: 16, h: 16, w: 16, m: 16, r: 3, s: 3, stride: 1, padding: 1)
+        func config(_ bits: Int) throws -> ValidConfig {
+            try ConfigLoader.load(file: nil, overrides: ["array.rows=3", "array.columns=4", "counters.bits=\(bits)"]).validated()
+        }
+        let narrow = try config(16)
+        XCTAssertEqual(PEParams(narrow).wrapFreeCycles, 32_768)
+        XCTAssertThrowsError(try LayerRunner.run(layer, config: narrow, options: LayerRunOptions(seed: 2))) { error in
+            XCTAssertTrue("\(error)".contains("the run reached 32768 cycles: a PE activity counter (16 bits, up to 2 a cycle) could wrap: widen counters.bits"),
+                          "\(error)")
+        }
+        let wider = try config(17)
+        XCTAssertEqual(PEParams(wider).wrapFreeCycles, 65_536)
+        let result = try LayerRunner.run(layer, config: wider, options: LayerRunOptions(seed: 2))
+        XCTAssertEqual(result.mismatches, 0)
+        XCTAssertGreaterThan(result.cycles, 32_768, "the layer must outlast the 16-bit bound")
+        XCTAssertLessThan(result.cycles, 65_536)
+    }
+
     func testUnmappableLayerIsRejectedBeforeSimulating() throws {
         let config = try Self.config(3, 4)
         let tooWide = LayerShape(name: "too-wide", n: 1, c: 1, h: 20, w: 20, m: 1, r: 13, s: 13, stride: 1, padding: 0)
