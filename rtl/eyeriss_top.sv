@@ -924,7 +924,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c0_cnt_psum_reads;
   logic [47:0] pe_r0_c0_cnt_psum_writes;
   logic [8:0] pe_r0_c0_dbg_status;
-  logic [6:0] pe_r0_c0_chk;
+  logic [3:0] pe_r0_c0_chk;
   logic pe_r0_c1_idle;
   logic pe_r0_c1_filter_ready;
   logic pe_r0_c1_ifmap_ready;
@@ -937,7 +937,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c1_cnt_psum_reads;
   logic [47:0] pe_r0_c1_cnt_psum_writes;
   logic [8:0] pe_r0_c1_dbg_status;
-  logic [6:0] pe_r0_c1_chk;
+  logic [3:0] pe_r0_c1_chk;
   logic pe_r0_c2_idle;
   logic pe_r0_c2_filter_ready;
   logic pe_r0_c2_ifmap_ready;
@@ -950,7 +950,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c2_cnt_psum_reads;
   logic [47:0] pe_r0_c2_cnt_psum_writes;
   logic [8:0] pe_r0_c2_dbg_status;
-  logic [6:0] pe_r0_c2_chk;
+  logic [3:0] pe_r0_c2_chk;
   logic pe_r0_c3_idle;
   logic pe_r0_c3_filter_ready;
   logic pe_r0_c3_ifmap_ready;
@@ -963,7 +963,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c3_cnt_psum_reads;
   logic [47:0] pe_r0_c3_cnt_psum_writes;
   logic [8:0] pe_r0_c3_dbg_status;
-  logic [6:0] pe_r0_c3_chk;
+  logic [3:0] pe_r0_c3_chk;
   logic pe_r0_c4_idle;
   logic pe_r0_c4_filter_ready;
   logic pe_r0_c4_ifmap_ready;
@@ -976,7 +976,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c4_cnt_psum_reads;
   logic [47:0] pe_r0_c4_cnt_psum_writes;
   logic [8:0] pe_r0_c4_dbg_status;
-  logic [6:0] pe_r0_c4_chk;
+  logic [3:0] pe_r0_c4_chk;
   logic pe_r0_c5_idle;
   logic pe_r0_c5_filter_ready;
   logic pe_r0_c5_ifmap_ready;
@@ -989,7 +989,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c5_cnt_psum_reads;
   logic [47:0] pe_r0_c5_cnt_psum_writes;
   logic [8:0] pe_r0_c5_dbg_status;
-  logic [6:0] pe_r0_c5_chk;
+  logic [3:0] pe_r0_c5_chk;
   logic pe_r0_c6_idle;
   logic pe_r0_c6_filter_ready;
   logic pe_r0_c6_ifmap_ready;
@@ -1002,7 +1002,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c6_cnt_psum_reads;
   logic [47:0] pe_r0_c6_cnt_psum_writes;
   logic [8:0] pe_r0_c6_dbg_status;
-  logic [6:0] pe_r0_c6_chk;
+  logic [3:0] pe_r0_c6_chk;
   logic pe_r0_c7_idle;
   logic pe_r0_c7_filter_ready;
   logic pe_r0_c7_ifmap_ready;
@@ -1015,7 +1015,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c7_cnt_psum_reads;
   logic [47:0] pe_r0_c7_cnt_psum_writes;
   logic [8:0] pe_r0_c7_dbg_status;
-  logic [6:0] pe_r0_c7_chk;
+  logic [3:0] pe_r0_c7_chk;
   logic pe_r0_c8_idle;
   logic pe_r0_c8_filter_ready;
   logic pe_r0_c8_ifmap_ready;
@@ -1028,7 +1028,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c8_cnt_psum_reads;
   logic [47:0] pe_r0_c8_cnt_psum_writes;
   logic [8:0] pe_r0_c8_dbg_status;
-  logic [6:0] pe_r0_c8_chk;
+  logic [3:0] pe_r0_c8_chk;
   logic pe_r0_c9_idle;
   logic pe_r0_c9_filter_ready;
   logic pe_r0_c9_ifmap_ready;
@@ -1041,7 +1041,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c9_cnt_psum_reads;
   logic [47:0] pe_r0_c9_cnt_psum_writes;
   logic [8:0] pe_r0_c9_dbg_status;
-  logic [6:0] pe_r0_c9_chk;
+  logic [3:0] pe_r0_c9_chk;
   logic pe_r0_c10_idle;
   logic pe_r0_c10_filter_ready;
   logic pe_r0_c10_ifmap_ready;
@@ -1054,7 +1054,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c10_cnt_psum_reads;
   logic [47:0] pe_r0_c10_cnt_psum_writes;
   logic [8:0] pe_r0_c10_dbg_status;
-  logic [6:0] pe_r0_c10_chk;
+  logic [3:0] pe_r0_c10_chk;
   logic pe_r0_c11_idle;
   logic pe_r0_c11_filter_ready;
   logic pe_r0_c11_ifmap_ready;
@@ -1067,7 +1067,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c11_cnt_psum_reads;
   logic [47:0] pe_r0_c11_cnt_psum_writes;
   logic [8:0] pe_r0_c11_dbg_status;
-  logic [6:0] pe_r0_c11_chk;
+  logic [3:0] pe_r0_c11_chk;
   logic pe_r0_c12_idle;
   logic pe_r0_c12_filter_ready;
   logic pe_r0_c12_ifmap_ready;
@@ -1080,7 +1080,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c12_cnt_psum_reads;
   logic [47:0] pe_r0_c12_cnt_psum_writes;
   logic [8:0] pe_r0_c12_dbg_status;
-  logic [6:0] pe_r0_c12_chk;
+  logic [3:0] pe_r0_c12_chk;
   logic pe_r0_c13_idle;
   logic pe_r0_c13_filter_ready;
   logic pe_r0_c13_ifmap_ready;
@@ -1093,7 +1093,7 @@ module eyeriss_top (
   logic [47:0] pe_r0_c13_cnt_psum_reads;
   logic [47:0] pe_r0_c13_cnt_psum_writes;
   logic [8:0] pe_r0_c13_dbg_status;
-  logic [6:0] pe_r0_c13_chk;
+  logic [3:0] pe_r0_c13_chk;
   logic pe_r1_c0_idle;
   logic pe_r1_c0_filter_ready;
   logic pe_r1_c0_ifmap_ready;
@@ -1106,7 +1106,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c0_cnt_psum_reads;
   logic [47:0] pe_r1_c0_cnt_psum_writes;
   logic [8:0] pe_r1_c0_dbg_status;
-  logic [6:0] pe_r1_c0_chk;
+  logic [3:0] pe_r1_c0_chk;
   logic pe_r1_c1_idle;
   logic pe_r1_c1_filter_ready;
   logic pe_r1_c1_ifmap_ready;
@@ -1119,7 +1119,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c1_cnt_psum_reads;
   logic [47:0] pe_r1_c1_cnt_psum_writes;
   logic [8:0] pe_r1_c1_dbg_status;
-  logic [6:0] pe_r1_c1_chk;
+  logic [3:0] pe_r1_c1_chk;
   logic pe_r1_c2_idle;
   logic pe_r1_c2_filter_ready;
   logic pe_r1_c2_ifmap_ready;
@@ -1132,7 +1132,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c2_cnt_psum_reads;
   logic [47:0] pe_r1_c2_cnt_psum_writes;
   logic [8:0] pe_r1_c2_dbg_status;
-  logic [6:0] pe_r1_c2_chk;
+  logic [3:0] pe_r1_c2_chk;
   logic pe_r1_c3_idle;
   logic pe_r1_c3_filter_ready;
   logic pe_r1_c3_ifmap_ready;
@@ -1145,7 +1145,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c3_cnt_psum_reads;
   logic [47:0] pe_r1_c3_cnt_psum_writes;
   logic [8:0] pe_r1_c3_dbg_status;
-  logic [6:0] pe_r1_c3_chk;
+  logic [3:0] pe_r1_c3_chk;
   logic pe_r1_c4_idle;
   logic pe_r1_c4_filter_ready;
   logic pe_r1_c4_ifmap_ready;
@@ -1158,7 +1158,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c4_cnt_psum_reads;
   logic [47:0] pe_r1_c4_cnt_psum_writes;
   logic [8:0] pe_r1_c4_dbg_status;
-  logic [6:0] pe_r1_c4_chk;
+  logic [3:0] pe_r1_c4_chk;
   logic pe_r1_c5_idle;
   logic pe_r1_c5_filter_ready;
   logic pe_r1_c5_ifmap_ready;
@@ -1171,7 +1171,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c5_cnt_psum_reads;
   logic [47:0] pe_r1_c5_cnt_psum_writes;
   logic [8:0] pe_r1_c5_dbg_status;
-  logic [6:0] pe_r1_c5_chk;
+  logic [3:0] pe_r1_c5_chk;
   logic pe_r1_c6_idle;
   logic pe_r1_c6_filter_ready;
   logic pe_r1_c6_ifmap_ready;
@@ -1184,7 +1184,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c6_cnt_psum_reads;
   logic [47:0] pe_r1_c6_cnt_psum_writes;
   logic [8:0] pe_r1_c6_dbg_status;
-  logic [6:0] pe_r1_c6_chk;
+  logic [3:0] pe_r1_c6_chk;
   logic pe_r1_c7_idle;
   logic pe_r1_c7_filter_ready;
   logic pe_r1_c7_ifmap_ready;
@@ -1197,7 +1197,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c7_cnt_psum_reads;
   logic [47:0] pe_r1_c7_cnt_psum_writes;
   logic [8:0] pe_r1_c7_dbg_status;
-  logic [6:0] pe_r1_c7_chk;
+  logic [3:0] pe_r1_c7_chk;
   logic pe_r1_c8_idle;
   logic pe_r1_c8_filter_ready;
   logic pe_r1_c8_ifmap_ready;
@@ -1210,7 +1210,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c8_cnt_psum_reads;
   logic [47:0] pe_r1_c8_cnt_psum_writes;
   logic [8:0] pe_r1_c8_dbg_status;
-  logic [6:0] pe_r1_c8_chk;
+  logic [3:0] pe_r1_c8_chk;
   logic pe_r1_c9_idle;
   logic pe_r1_c9_filter_ready;
   logic pe_r1_c9_ifmap_ready;
@@ -1223,7 +1223,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c9_cnt_psum_reads;
   logic [47:0] pe_r1_c9_cnt_psum_writes;
   logic [8:0] pe_r1_c9_dbg_status;
-  logic [6:0] pe_r1_c9_chk;
+  logic [3:0] pe_r1_c9_chk;
   logic pe_r1_c10_idle;
   logic pe_r1_c10_filter_ready;
   logic pe_r1_c10_ifmap_ready;
@@ -1236,7 +1236,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c10_cnt_psum_reads;
   logic [47:0] pe_r1_c10_cnt_psum_writes;
   logic [8:0] pe_r1_c10_dbg_status;
-  logic [6:0] pe_r1_c10_chk;
+  logic [3:0] pe_r1_c10_chk;
   logic pe_r1_c11_idle;
   logic pe_r1_c11_filter_ready;
   logic pe_r1_c11_ifmap_ready;
@@ -1249,7 +1249,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c11_cnt_psum_reads;
   logic [47:0] pe_r1_c11_cnt_psum_writes;
   logic [8:0] pe_r1_c11_dbg_status;
-  logic [6:0] pe_r1_c11_chk;
+  logic [3:0] pe_r1_c11_chk;
   logic pe_r1_c12_idle;
   logic pe_r1_c12_filter_ready;
   logic pe_r1_c12_ifmap_ready;
@@ -1262,7 +1262,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c12_cnt_psum_reads;
   logic [47:0] pe_r1_c12_cnt_psum_writes;
   logic [8:0] pe_r1_c12_dbg_status;
-  logic [6:0] pe_r1_c12_chk;
+  logic [3:0] pe_r1_c12_chk;
   logic pe_r1_c13_idle;
   logic pe_r1_c13_filter_ready;
   logic pe_r1_c13_ifmap_ready;
@@ -1275,7 +1275,7 @@ module eyeriss_top (
   logic [47:0] pe_r1_c13_cnt_psum_reads;
   logic [47:0] pe_r1_c13_cnt_psum_writes;
   logic [8:0] pe_r1_c13_dbg_status;
-  logic [6:0] pe_r1_c13_chk;
+  logic [3:0] pe_r1_c13_chk;
   logic pe_r2_c0_idle;
   logic pe_r2_c0_filter_ready;
   logic pe_r2_c0_ifmap_ready;
@@ -1288,7 +1288,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c0_cnt_psum_reads;
   logic [47:0] pe_r2_c0_cnt_psum_writes;
   logic [8:0] pe_r2_c0_dbg_status;
-  logic [6:0] pe_r2_c0_chk;
+  logic [3:0] pe_r2_c0_chk;
   logic pe_r2_c1_idle;
   logic pe_r2_c1_filter_ready;
   logic pe_r2_c1_ifmap_ready;
@@ -1301,7 +1301,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c1_cnt_psum_reads;
   logic [47:0] pe_r2_c1_cnt_psum_writes;
   logic [8:0] pe_r2_c1_dbg_status;
-  logic [6:0] pe_r2_c1_chk;
+  logic [3:0] pe_r2_c1_chk;
   logic pe_r2_c2_idle;
   logic pe_r2_c2_filter_ready;
   logic pe_r2_c2_ifmap_ready;
@@ -1314,7 +1314,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c2_cnt_psum_reads;
   logic [47:0] pe_r2_c2_cnt_psum_writes;
   logic [8:0] pe_r2_c2_dbg_status;
-  logic [6:0] pe_r2_c2_chk;
+  logic [3:0] pe_r2_c2_chk;
   logic pe_r2_c3_idle;
   logic pe_r2_c3_filter_ready;
   logic pe_r2_c3_ifmap_ready;
@@ -1327,7 +1327,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c3_cnt_psum_reads;
   logic [47:0] pe_r2_c3_cnt_psum_writes;
   logic [8:0] pe_r2_c3_dbg_status;
-  logic [6:0] pe_r2_c3_chk;
+  logic [3:0] pe_r2_c3_chk;
   logic pe_r2_c4_idle;
   logic pe_r2_c4_filter_ready;
   logic pe_r2_c4_ifmap_ready;
@@ -1340,7 +1340,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c4_cnt_psum_reads;
   logic [47:0] pe_r2_c4_cnt_psum_writes;
   logic [8:0] pe_r2_c4_dbg_status;
-  logic [6:0] pe_r2_c4_chk;
+  logic [3:0] pe_r2_c4_chk;
   logic pe_r2_c5_idle;
   logic pe_r2_c5_filter_ready;
   logic pe_r2_c5_ifmap_ready;
@@ -1353,7 +1353,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c5_cnt_psum_reads;
   logic [47:0] pe_r2_c5_cnt_psum_writes;
   logic [8:0] pe_r2_c5_dbg_status;
-  logic [6:0] pe_r2_c5_chk;
+  logic [3:0] pe_r2_c5_chk;
   logic pe_r2_c6_idle;
   logic pe_r2_c6_filter_ready;
   logic pe_r2_c6_ifmap_ready;
@@ -1366,7 +1366,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c6_cnt_psum_reads;
   logic [47:0] pe_r2_c6_cnt_psum_writes;
   logic [8:0] pe_r2_c6_dbg_status;
-  logic [6:0] pe_r2_c6_chk;
+  logic [3:0] pe_r2_c6_chk;
   logic pe_r2_c7_idle;
   logic pe_r2_c7_filter_ready;
   logic pe_r2_c7_ifmap_ready;
@@ -1379,7 +1379,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c7_cnt_psum_reads;
   logic [47:0] pe_r2_c7_cnt_psum_writes;
   logic [8:0] pe_r2_c7_dbg_status;
-  logic [6:0] pe_r2_c7_chk;
+  logic [3:0] pe_r2_c7_chk;
   logic pe_r2_c8_idle;
   logic pe_r2_c8_filter_ready;
   logic pe_r2_c8_ifmap_ready;
@@ -1392,7 +1392,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c8_cnt_psum_reads;
   logic [47:0] pe_r2_c8_cnt_psum_writes;
   logic [8:0] pe_r2_c8_dbg_status;
-  logic [6:0] pe_r2_c8_chk;
+  logic [3:0] pe_r2_c8_chk;
   logic pe_r2_c9_idle;
   logic pe_r2_c9_filter_ready;
   logic pe_r2_c9_ifmap_ready;
@@ -1405,7 +1405,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c9_cnt_psum_reads;
   logic [47:0] pe_r2_c9_cnt_psum_writes;
   logic [8:0] pe_r2_c9_dbg_status;
-  logic [6:0] pe_r2_c9_chk;
+  logic [3:0] pe_r2_c9_chk;
   logic pe_r2_c10_idle;
   logic pe_r2_c10_filter_ready;
   logic pe_r2_c10_ifmap_ready;
@@ -1418,7 +1418,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c10_cnt_psum_reads;
   logic [47:0] pe_r2_c10_cnt_psum_writes;
   logic [8:0] pe_r2_c10_dbg_status;
-  logic [6:0] pe_r2_c10_chk;
+  logic [3:0] pe_r2_c10_chk;
   logic pe_r2_c11_idle;
   logic pe_r2_c11_filter_ready;
   logic pe_r2_c11_ifmap_ready;
@@ -1431,7 +1431,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c11_cnt_psum_reads;
   logic [47:0] pe_r2_c11_cnt_psum_writes;
   logic [8:0] pe_r2_c11_dbg_status;
-  logic [6:0] pe_r2_c11_chk;
+  logic [3:0] pe_r2_c11_chk;
   logic pe_r2_c12_idle;
   logic pe_r2_c12_filter_ready;
   logic pe_r2_c12_ifmap_ready;
@@ -1444,7 +1444,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c12_cnt_psum_reads;
   logic [47:0] pe_r2_c12_cnt_psum_writes;
   logic [8:0] pe_r2_c12_dbg_status;
-  logic [6:0] pe_r2_c12_chk;
+  logic [3:0] pe_r2_c12_chk;
   logic pe_r2_c13_idle;
   logic pe_r2_c13_filter_ready;
   logic pe_r2_c13_ifmap_ready;
@@ -1457,7 +1457,7 @@ module eyeriss_top (
   logic [47:0] pe_r2_c13_cnt_psum_reads;
   logic [47:0] pe_r2_c13_cnt_psum_writes;
   logic [8:0] pe_r2_c13_dbg_status;
-  logic [6:0] pe_r2_c13_chk;
+  logic [3:0] pe_r2_c13_chk;
   logic pe_r3_c0_idle;
   logic pe_r3_c0_filter_ready;
   logic pe_r3_c0_ifmap_ready;
@@ -1470,7 +1470,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c0_cnt_psum_reads;
   logic [47:0] pe_r3_c0_cnt_psum_writes;
   logic [8:0] pe_r3_c0_dbg_status;
-  logic [6:0] pe_r3_c0_chk;
+  logic [3:0] pe_r3_c0_chk;
   logic pe_r3_c1_idle;
   logic pe_r3_c1_filter_ready;
   logic pe_r3_c1_ifmap_ready;
@@ -1483,7 +1483,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c1_cnt_psum_reads;
   logic [47:0] pe_r3_c1_cnt_psum_writes;
   logic [8:0] pe_r3_c1_dbg_status;
-  logic [6:0] pe_r3_c1_chk;
+  logic [3:0] pe_r3_c1_chk;
   logic pe_r3_c2_idle;
   logic pe_r3_c2_filter_ready;
   logic pe_r3_c2_ifmap_ready;
@@ -1496,7 +1496,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c2_cnt_psum_reads;
   logic [47:0] pe_r3_c2_cnt_psum_writes;
   logic [8:0] pe_r3_c2_dbg_status;
-  logic [6:0] pe_r3_c2_chk;
+  logic [3:0] pe_r3_c2_chk;
   logic pe_r3_c3_idle;
   logic pe_r3_c3_filter_ready;
   logic pe_r3_c3_ifmap_ready;
@@ -1509,7 +1509,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c3_cnt_psum_reads;
   logic [47:0] pe_r3_c3_cnt_psum_writes;
   logic [8:0] pe_r3_c3_dbg_status;
-  logic [6:0] pe_r3_c3_chk;
+  logic [3:0] pe_r3_c3_chk;
   logic pe_r3_c4_idle;
   logic pe_r3_c4_filter_ready;
   logic pe_r3_c4_ifmap_ready;
@@ -1522,7 +1522,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c4_cnt_psum_reads;
   logic [47:0] pe_r3_c4_cnt_psum_writes;
   logic [8:0] pe_r3_c4_dbg_status;
-  logic [6:0] pe_r3_c4_chk;
+  logic [3:0] pe_r3_c4_chk;
   logic pe_r3_c5_idle;
   logic pe_r3_c5_filter_ready;
   logic pe_r3_c5_ifmap_ready;
@@ -1535,7 +1535,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c5_cnt_psum_reads;
   logic [47:0] pe_r3_c5_cnt_psum_writes;
   logic [8:0] pe_r3_c5_dbg_status;
-  logic [6:0] pe_r3_c5_chk;
+  logic [3:0] pe_r3_c5_chk;
   logic pe_r3_c6_idle;
   logic pe_r3_c6_filter_ready;
   logic pe_r3_c6_ifmap_ready;
@@ -1548,7 +1548,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c6_cnt_psum_reads;
   logic [47:0] pe_r3_c6_cnt_psum_writes;
   logic [8:0] pe_r3_c6_dbg_status;
-  logic [6:0] pe_r3_c6_chk;
+  logic [3:0] pe_r3_c6_chk;
   logic pe_r3_c7_idle;
   logic pe_r3_c7_filter_ready;
   logic pe_r3_c7_ifmap_ready;
@@ -1561,7 +1561,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c7_cnt_psum_reads;
   logic [47:0] pe_r3_c7_cnt_psum_writes;
   logic [8:0] pe_r3_c7_dbg_status;
-  logic [6:0] pe_r3_c7_chk;
+  logic [3:0] pe_r3_c7_chk;
   logic pe_r3_c8_idle;
   logic pe_r3_c8_filter_ready;
   logic pe_r3_c8_ifmap_ready;
@@ -1574,7 +1574,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c8_cnt_psum_reads;
   logic [47:0] pe_r3_c8_cnt_psum_writes;
   logic [8:0] pe_r3_c8_dbg_status;
-  logic [6:0] pe_r3_c8_chk;
+  logic [3:0] pe_r3_c8_chk;
   logic pe_r3_c9_idle;
   logic pe_r3_c9_filter_ready;
   logic pe_r3_c9_ifmap_ready;
@@ -1587,7 +1587,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c9_cnt_psum_reads;
   logic [47:0] pe_r3_c9_cnt_psum_writes;
   logic [8:0] pe_r3_c9_dbg_status;
-  logic [6:0] pe_r3_c9_chk;
+  logic [3:0] pe_r3_c9_chk;
   logic pe_r3_c10_idle;
   logic pe_r3_c10_filter_ready;
   logic pe_r3_c10_ifmap_ready;
@@ -1600,7 +1600,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c10_cnt_psum_reads;
   logic [47:0] pe_r3_c10_cnt_psum_writes;
   logic [8:0] pe_r3_c10_dbg_status;
-  logic [6:0] pe_r3_c10_chk;
+  logic [3:0] pe_r3_c10_chk;
   logic pe_r3_c11_idle;
   logic pe_r3_c11_filter_ready;
   logic pe_r3_c11_ifmap_ready;
@@ -1613,7 +1613,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c11_cnt_psum_reads;
   logic [47:0] pe_r3_c11_cnt_psum_writes;
   logic [8:0] pe_r3_c11_dbg_status;
-  logic [6:0] pe_r3_c11_chk;
+  logic [3:0] pe_r3_c11_chk;
   logic pe_r3_c12_idle;
   logic pe_r3_c12_filter_ready;
   logic pe_r3_c12_ifmap_ready;
@@ -1626,7 +1626,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c12_cnt_psum_reads;
   logic [47:0] pe_r3_c12_cnt_psum_writes;
   logic [8:0] pe_r3_c12_dbg_status;
-  logic [6:0] pe_r3_c12_chk;
+  logic [3:0] pe_r3_c12_chk;
   logic pe_r3_c13_idle;
   logic pe_r3_c13_filter_ready;
   logic pe_r3_c13_ifmap_ready;
@@ -1639,7 +1639,7 @@ module eyeriss_top (
   logic [47:0] pe_r3_c13_cnt_psum_reads;
   logic [47:0] pe_r3_c13_cnt_psum_writes;
   logic [8:0] pe_r3_c13_dbg_status;
-  logic [6:0] pe_r3_c13_chk;
+  logic [3:0] pe_r3_c13_chk;
   logic pe_r4_c0_idle;
   logic pe_r4_c0_filter_ready;
   logic pe_r4_c0_ifmap_ready;
@@ -1652,7 +1652,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c0_cnt_psum_reads;
   logic [47:0] pe_r4_c0_cnt_psum_writes;
   logic [8:0] pe_r4_c0_dbg_status;
-  logic [6:0] pe_r4_c0_chk;
+  logic [3:0] pe_r4_c0_chk;
   logic pe_r4_c1_idle;
   logic pe_r4_c1_filter_ready;
   logic pe_r4_c1_ifmap_ready;
@@ -1665,7 +1665,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c1_cnt_psum_reads;
   logic [47:0] pe_r4_c1_cnt_psum_writes;
   logic [8:0] pe_r4_c1_dbg_status;
-  logic [6:0] pe_r4_c1_chk;
+  logic [3:0] pe_r4_c1_chk;
   logic pe_r4_c2_idle;
   logic pe_r4_c2_filter_ready;
   logic pe_r4_c2_ifmap_ready;
@@ -1678,7 +1678,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c2_cnt_psum_reads;
   logic [47:0] pe_r4_c2_cnt_psum_writes;
   logic [8:0] pe_r4_c2_dbg_status;
-  logic [6:0] pe_r4_c2_chk;
+  logic [3:0] pe_r4_c2_chk;
   logic pe_r4_c3_idle;
   logic pe_r4_c3_filter_ready;
   logic pe_r4_c3_ifmap_ready;
@@ -1691,7 +1691,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c3_cnt_psum_reads;
   logic [47:0] pe_r4_c3_cnt_psum_writes;
   logic [8:0] pe_r4_c3_dbg_status;
-  logic [6:0] pe_r4_c3_chk;
+  logic [3:0] pe_r4_c3_chk;
   logic pe_r4_c4_idle;
   logic pe_r4_c4_filter_ready;
   logic pe_r4_c4_ifmap_ready;
@@ -1704,7 +1704,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c4_cnt_psum_reads;
   logic [47:0] pe_r4_c4_cnt_psum_writes;
   logic [8:0] pe_r4_c4_dbg_status;
-  logic [6:0] pe_r4_c4_chk;
+  logic [3:0] pe_r4_c4_chk;
   logic pe_r4_c5_idle;
   logic pe_r4_c5_filter_ready;
   logic pe_r4_c5_ifmap_ready;
@@ -1717,7 +1717,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c5_cnt_psum_reads;
   logic [47:0] pe_r4_c5_cnt_psum_writes;
   logic [8:0] pe_r4_c5_dbg_status;
-  logic [6:0] pe_r4_c5_chk;
+  logic [3:0] pe_r4_c5_chk;
   logic pe_r4_c6_idle;
   logic pe_r4_c6_filter_ready;
   logic pe_r4_c6_ifmap_ready;
@@ -1730,7 +1730,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c6_cnt_psum_reads;
   logic [47:0] pe_r4_c6_cnt_psum_writes;
   logic [8:0] pe_r4_c6_dbg_status;
-  logic [6:0] pe_r4_c6_chk;
+  logic [3:0] pe_r4_c6_chk;
   logic pe_r4_c7_idle;
   logic pe_r4_c7_filter_ready;
   logic pe_r4_c7_ifmap_ready;
@@ -1743,7 +1743,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c7_cnt_psum_reads;
   logic [47:0] pe_r4_c7_cnt_psum_writes;
   logic [8:0] pe_r4_c7_dbg_status;
-  logic [6:0] pe_r4_c7_chk;
+  logic [3:0] pe_r4_c7_chk;
   logic pe_r4_c8_idle;
   logic pe_r4_c8_filter_ready;
   logic pe_r4_c8_ifmap_ready;
@@ -1756,7 +1756,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c8_cnt_psum_reads;
   logic [47:0] pe_r4_c8_cnt_psum_writes;
   logic [8:0] pe_r4_c8_dbg_status;
-  logic [6:0] pe_r4_c8_chk;
+  logic [3:0] pe_r4_c8_chk;
   logic pe_r4_c9_idle;
   logic pe_r4_c9_filter_ready;
   logic pe_r4_c9_ifmap_ready;
@@ -1769,7 +1769,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c9_cnt_psum_reads;
   logic [47:0] pe_r4_c9_cnt_psum_writes;
   logic [8:0] pe_r4_c9_dbg_status;
-  logic [6:0] pe_r4_c9_chk;
+  logic [3:0] pe_r4_c9_chk;
   logic pe_r4_c10_idle;
   logic pe_r4_c10_filter_ready;
   logic pe_r4_c10_ifmap_ready;
@@ -1782,7 +1782,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c10_cnt_psum_reads;
   logic [47:0] pe_r4_c10_cnt_psum_writes;
   logic [8:0] pe_r4_c10_dbg_status;
-  logic [6:0] pe_r4_c10_chk;
+  logic [3:0] pe_r4_c10_chk;
   logic pe_r4_c11_idle;
   logic pe_r4_c11_filter_ready;
   logic pe_r4_c11_ifmap_ready;
@@ -1795,7 +1795,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c11_cnt_psum_reads;
   logic [47:0] pe_r4_c11_cnt_psum_writes;
   logic [8:0] pe_r4_c11_dbg_status;
-  logic [6:0] pe_r4_c11_chk;
+  logic [3:0] pe_r4_c11_chk;
   logic pe_r4_c12_idle;
   logic pe_r4_c12_filter_ready;
   logic pe_r4_c12_ifmap_ready;
@@ -1808,7 +1808,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c12_cnt_psum_reads;
   logic [47:0] pe_r4_c12_cnt_psum_writes;
   logic [8:0] pe_r4_c12_dbg_status;
-  logic [6:0] pe_r4_c12_chk;
+  logic [3:0] pe_r4_c12_chk;
   logic pe_r4_c13_idle;
   logic pe_r4_c13_filter_ready;
   logic pe_r4_c13_ifmap_ready;
@@ -1821,7 +1821,7 @@ module eyeriss_top (
   logic [47:0] pe_r4_c13_cnt_psum_reads;
   logic [47:0] pe_r4_c13_cnt_psum_writes;
   logic [8:0] pe_r4_c13_dbg_status;
-  logic [6:0] pe_r4_c13_chk;
+  logic [3:0] pe_r4_c13_chk;
   logic pe_r5_c0_idle;
   logic pe_r5_c0_filter_ready;
   logic pe_r5_c0_ifmap_ready;
@@ -1834,7 +1834,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c0_cnt_psum_reads;
   logic [47:0] pe_r5_c0_cnt_psum_writes;
   logic [8:0] pe_r5_c0_dbg_status;
-  logic [6:0] pe_r5_c0_chk;
+  logic [3:0] pe_r5_c0_chk;
   logic pe_r5_c1_idle;
   logic pe_r5_c1_filter_ready;
   logic pe_r5_c1_ifmap_ready;
@@ -1847,7 +1847,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c1_cnt_psum_reads;
   logic [47:0] pe_r5_c1_cnt_psum_writes;
   logic [8:0] pe_r5_c1_dbg_status;
-  logic [6:0] pe_r5_c1_chk;
+  logic [3:0] pe_r5_c1_chk;
   logic pe_r5_c2_idle;
   logic pe_r5_c2_filter_ready;
   logic pe_r5_c2_ifmap_ready;
@@ -1860,7 +1860,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c2_cnt_psum_reads;
   logic [47:0] pe_r5_c2_cnt_psum_writes;
   logic [8:0] pe_r5_c2_dbg_status;
-  logic [6:0] pe_r5_c2_chk;
+  logic [3:0] pe_r5_c2_chk;
   logic pe_r5_c3_idle;
   logic pe_r5_c3_filter_ready;
   logic pe_r5_c3_ifmap_ready;
@@ -1873,7 +1873,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c3_cnt_psum_reads;
   logic [47:0] pe_r5_c3_cnt_psum_writes;
   logic [8:0] pe_r5_c3_dbg_status;
-  logic [6:0] pe_r5_c3_chk;
+  logic [3:0] pe_r5_c3_chk;
   logic pe_r5_c4_idle;
   logic pe_r5_c4_filter_ready;
   logic pe_r5_c4_ifmap_ready;
@@ -1886,7 +1886,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c4_cnt_psum_reads;
   logic [47:0] pe_r5_c4_cnt_psum_writes;
   logic [8:0] pe_r5_c4_dbg_status;
-  logic [6:0] pe_r5_c4_chk;
+  logic [3:0] pe_r5_c4_chk;
   logic pe_r5_c5_idle;
   logic pe_r5_c5_filter_ready;
   logic pe_r5_c5_ifmap_ready;
@@ -1899,7 +1899,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c5_cnt_psum_reads;
   logic [47:0] pe_r5_c5_cnt_psum_writes;
   logic [8:0] pe_r5_c5_dbg_status;
-  logic [6:0] pe_r5_c5_chk;
+  logic [3:0] pe_r5_c5_chk;
   logic pe_r5_c6_idle;
   logic pe_r5_c6_filter_ready;
   logic pe_r5_c6_ifmap_ready;
@@ -1912,7 +1912,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c6_cnt_psum_reads;
   logic [47:0] pe_r5_c6_cnt_psum_writes;
   logic [8:0] pe_r5_c6_dbg_status;
-  logic [6:0] pe_r5_c6_chk;
+  logic [3:0] pe_r5_c6_chk;
   logic pe_r5_c7_idle;
   logic pe_r5_c7_filter_ready;
   logic pe_r5_c7_ifmap_ready;
@@ -1925,7 +1925,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c7_cnt_psum_reads;
   logic [47:0] pe_r5_c7_cnt_psum_writes;
   logic [8:0] pe_r5_c7_dbg_status;
-  logic [6:0] pe_r5_c7_chk;
+  logic [3:0] pe_r5_c7_chk;
   logic pe_r5_c8_idle;
   logic pe_r5_c8_filter_ready;
   logic pe_r5_c8_ifmap_ready;
@@ -1938,7 +1938,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c8_cnt_psum_reads;
   logic [47:0] pe_r5_c8_cnt_psum_writes;
   logic [8:0] pe_r5_c8_dbg_status;
-  logic [6:0] pe_r5_c8_chk;
+  logic [3:0] pe_r5_c8_chk;
   logic pe_r5_c9_idle;
   logic pe_r5_c9_filter_ready;
   logic pe_r5_c9_ifmap_ready;
@@ -1951,7 +1951,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c9_cnt_psum_reads;
   logic [47:0] pe_r5_c9_cnt_psum_writes;
   logic [8:0] pe_r5_c9_dbg_status;
-  logic [6:0] pe_r5_c9_chk;
+  logic [3:0] pe_r5_c9_chk;
   logic pe_r5_c10_idle;
   logic pe_r5_c10_filter_ready;
   logic pe_r5_c10_ifmap_ready;
@@ -1964,7 +1964,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c10_cnt_psum_reads;
   logic [47:0] pe_r5_c10_cnt_psum_writes;
   logic [8:0] pe_r5_c10_dbg_status;
-  logic [6:0] pe_r5_c10_chk;
+  logic [3:0] pe_r5_c10_chk;
   logic pe_r5_c11_idle;
   logic pe_r5_c11_filter_ready;
   logic pe_r5_c11_ifmap_ready;
@@ -1977,7 +1977,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c11_cnt_psum_reads;
   logic [47:0] pe_r5_c11_cnt_psum_writes;
   logic [8:0] pe_r5_c11_dbg_status;
-  logic [6:0] pe_r5_c11_chk;
+  logic [3:0] pe_r5_c11_chk;
   logic pe_r5_c12_idle;
   logic pe_r5_c12_filter_ready;
   logic pe_r5_c12_ifmap_ready;
@@ -1990,7 +1990,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c12_cnt_psum_reads;
   logic [47:0] pe_r5_c12_cnt_psum_writes;
   logic [8:0] pe_r5_c12_dbg_status;
-  logic [6:0] pe_r5_c12_chk;
+  logic [3:0] pe_r5_c12_chk;
   logic pe_r5_c13_idle;
   logic pe_r5_c13_filter_ready;
   logic pe_r5_c13_ifmap_ready;
@@ -2003,7 +2003,7 @@ module eyeriss_top (
   logic [47:0] pe_r5_c13_cnt_psum_reads;
   logic [47:0] pe_r5_c13_cnt_psum_writes;
   logic [8:0] pe_r5_c13_dbg_status;
-  logic [6:0] pe_r5_c13_chk;
+  logic [3:0] pe_r5_c13_chk;
   logic pe_r6_c0_idle;
   logic pe_r6_c0_filter_ready;
   logic pe_r6_c0_ifmap_ready;
@@ -2016,7 +2016,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c0_cnt_psum_reads;
   logic [47:0] pe_r6_c0_cnt_psum_writes;
   logic [8:0] pe_r6_c0_dbg_status;
-  logic [6:0] pe_r6_c0_chk;
+  logic [3:0] pe_r6_c0_chk;
   logic pe_r6_c1_idle;
   logic pe_r6_c1_filter_ready;
   logic pe_r6_c1_ifmap_ready;
@@ -2029,7 +2029,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c1_cnt_psum_reads;
   logic [47:0] pe_r6_c1_cnt_psum_writes;
   logic [8:0] pe_r6_c1_dbg_status;
-  logic [6:0] pe_r6_c1_chk;
+  logic [3:0] pe_r6_c1_chk;
   logic pe_r6_c2_idle;
   logic pe_r6_c2_filter_ready;
   logic pe_r6_c2_ifmap_ready;
@@ -2042,7 +2042,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c2_cnt_psum_reads;
   logic [47:0] pe_r6_c2_cnt_psum_writes;
   logic [8:0] pe_r6_c2_dbg_status;
-  logic [6:0] pe_r6_c2_chk;
+  logic [3:0] pe_r6_c2_chk;
   logic pe_r6_c3_idle;
   logic pe_r6_c3_filter_ready;
   logic pe_r6_c3_ifmap_ready;
@@ -2055,7 +2055,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c3_cnt_psum_reads;
   logic [47:0] pe_r6_c3_cnt_psum_writes;
   logic [8:0] pe_r6_c3_dbg_status;
-  logic [6:0] pe_r6_c3_chk;
+  logic [3:0] pe_r6_c3_chk;
   logic pe_r6_c4_idle;
   logic pe_r6_c4_filter_ready;
   logic pe_r6_c4_ifmap_ready;
@@ -2068,7 +2068,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c4_cnt_psum_reads;
   logic [47:0] pe_r6_c4_cnt_psum_writes;
   logic [8:0] pe_r6_c4_dbg_status;
-  logic [6:0] pe_r6_c4_chk;
+  logic [3:0] pe_r6_c4_chk;
   logic pe_r6_c5_idle;
   logic pe_r6_c5_filter_ready;
   logic pe_r6_c5_ifmap_ready;
@@ -2081,7 +2081,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c5_cnt_psum_reads;
   logic [47:0] pe_r6_c5_cnt_psum_writes;
   logic [8:0] pe_r6_c5_dbg_status;
-  logic [6:0] pe_r6_c5_chk;
+  logic [3:0] pe_r6_c5_chk;
   logic pe_r6_c6_idle;
   logic pe_r6_c6_filter_ready;
   logic pe_r6_c6_ifmap_ready;
@@ -2094,7 +2094,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c6_cnt_psum_reads;
   logic [47:0] pe_r6_c6_cnt_psum_writes;
   logic [8:0] pe_r6_c6_dbg_status;
-  logic [6:0] pe_r6_c6_chk;
+  logic [3:0] pe_r6_c6_chk;
   logic pe_r6_c7_idle;
   logic pe_r6_c7_filter_ready;
   logic pe_r6_c7_ifmap_ready;
@@ -2107,7 +2107,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c7_cnt_psum_reads;
   logic [47:0] pe_r6_c7_cnt_psum_writes;
   logic [8:0] pe_r6_c7_dbg_status;
-  logic [6:0] pe_r6_c7_chk;
+  logic [3:0] pe_r6_c7_chk;
   logic pe_r6_c8_idle;
   logic pe_r6_c8_filter_ready;
   logic pe_r6_c8_ifmap_ready;
@@ -2120,7 +2120,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c8_cnt_psum_reads;
   logic [47:0] pe_r6_c8_cnt_psum_writes;
   logic [8:0] pe_r6_c8_dbg_status;
-  logic [6:0] pe_r6_c8_chk;
+  logic [3:0] pe_r6_c8_chk;
   logic pe_r6_c9_idle;
   logic pe_r6_c9_filter_ready;
   logic pe_r6_c9_ifmap_ready;
@@ -2133,7 +2133,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c9_cnt_psum_reads;
   logic [47:0] pe_r6_c9_cnt_psum_writes;
   logic [8:0] pe_r6_c9_dbg_status;
-  logic [6:0] pe_r6_c9_chk;
+  logic [3:0] pe_r6_c9_chk;
   logic pe_r6_c10_idle;
   logic pe_r6_c10_filter_ready;
   logic pe_r6_c10_ifmap_ready;
@@ -2146,7 +2146,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c10_cnt_psum_reads;
   logic [47:0] pe_r6_c10_cnt_psum_writes;
   logic [8:0] pe_r6_c10_dbg_status;
-  logic [6:0] pe_r6_c10_chk;
+  logic [3:0] pe_r6_c10_chk;
   logic pe_r6_c11_idle;
   logic pe_r6_c11_filter_ready;
   logic pe_r6_c11_ifmap_ready;
@@ -2159,7 +2159,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c11_cnt_psum_reads;
   logic [47:0] pe_r6_c11_cnt_psum_writes;
   logic [8:0] pe_r6_c11_dbg_status;
-  logic [6:0] pe_r6_c11_chk;
+  logic [3:0] pe_r6_c11_chk;
   logic pe_r6_c12_idle;
   logic pe_r6_c12_filter_ready;
   logic pe_r6_c12_ifmap_ready;
@@ -2172,7 +2172,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c12_cnt_psum_reads;
   logic [47:0] pe_r6_c12_cnt_psum_writes;
   logic [8:0] pe_r6_c12_dbg_status;
-  logic [6:0] pe_r6_c12_chk;
+  logic [3:0] pe_r6_c12_chk;
   logic pe_r6_c13_idle;
   logic pe_r6_c13_filter_ready;
   logic pe_r6_c13_ifmap_ready;
@@ -2185,7 +2185,7 @@ module eyeriss_top (
   logic [47:0] pe_r6_c13_cnt_psum_reads;
   logic [47:0] pe_r6_c13_cnt_psum_writes;
   logic [8:0] pe_r6_c13_dbg_status;
-  logic [6:0] pe_r6_c13_chk;
+  logic [3:0] pe_r6_c13_chk;
   logic pe_r7_c0_idle;
   logic pe_r7_c0_filter_ready;
   logic pe_r7_c0_ifmap_ready;
@@ -2198,7 +2198,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c0_cnt_psum_reads;
   logic [47:0] pe_r7_c0_cnt_psum_writes;
   logic [8:0] pe_r7_c0_dbg_status;
-  logic [6:0] pe_r7_c0_chk;
+  logic [3:0] pe_r7_c0_chk;
   logic pe_r7_c1_idle;
   logic pe_r7_c1_filter_ready;
   logic pe_r7_c1_ifmap_ready;
@@ -2211,7 +2211,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c1_cnt_psum_reads;
   logic [47:0] pe_r7_c1_cnt_psum_writes;
   logic [8:0] pe_r7_c1_dbg_status;
-  logic [6:0] pe_r7_c1_chk;
+  logic [3:0] pe_r7_c1_chk;
   logic pe_r7_c2_idle;
   logic pe_r7_c2_filter_ready;
   logic pe_r7_c2_ifmap_ready;
@@ -2224,7 +2224,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c2_cnt_psum_reads;
   logic [47:0] pe_r7_c2_cnt_psum_writes;
   logic [8:0] pe_r7_c2_dbg_status;
-  logic [6:0] pe_r7_c2_chk;
+  logic [3:0] pe_r7_c2_chk;
   logic pe_r7_c3_idle;
   logic pe_r7_c3_filter_ready;
   logic pe_r7_c3_ifmap_ready;
@@ -2237,7 +2237,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c3_cnt_psum_reads;
   logic [47:0] pe_r7_c3_cnt_psum_writes;
   logic [8:0] pe_r7_c3_dbg_status;
-  logic [6:0] pe_r7_c3_chk;
+  logic [3:0] pe_r7_c3_chk;
   logic pe_r7_c4_idle;
   logic pe_r7_c4_filter_ready;
   logic pe_r7_c4_ifmap_ready;
@@ -2250,7 +2250,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c4_cnt_psum_reads;
   logic [47:0] pe_r7_c4_cnt_psum_writes;
   logic [8:0] pe_r7_c4_dbg_status;
-  logic [6:0] pe_r7_c4_chk;
+  logic [3:0] pe_r7_c4_chk;
   logic pe_r7_c5_idle;
   logic pe_r7_c5_filter_ready;
   logic pe_r7_c5_ifmap_ready;
@@ -2263,7 +2263,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c5_cnt_psum_reads;
   logic [47:0] pe_r7_c5_cnt_psum_writes;
   logic [8:0] pe_r7_c5_dbg_status;
-  logic [6:0] pe_r7_c5_chk;
+  logic [3:0] pe_r7_c5_chk;
   logic pe_r7_c6_idle;
   logic pe_r7_c6_filter_ready;
   logic pe_r7_c6_ifmap_ready;
@@ -2276,7 +2276,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c6_cnt_psum_reads;
   logic [47:0] pe_r7_c6_cnt_psum_writes;
   logic [8:0] pe_r7_c6_dbg_status;
-  logic [6:0] pe_r7_c6_chk;
+  logic [3:0] pe_r7_c6_chk;
   logic pe_r7_c7_idle;
   logic pe_r7_c7_filter_ready;
   logic pe_r7_c7_ifmap_ready;
@@ -2289,7 +2289,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c7_cnt_psum_reads;
   logic [47:0] pe_r7_c7_cnt_psum_writes;
   logic [8:0] pe_r7_c7_dbg_status;
-  logic [6:0] pe_r7_c7_chk;
+  logic [3:0] pe_r7_c7_chk;
   logic pe_r7_c8_idle;
   logic pe_r7_c8_filter_ready;
   logic pe_r7_c8_ifmap_ready;
@@ -2302,7 +2302,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c8_cnt_psum_reads;
   logic [47:0] pe_r7_c8_cnt_psum_writes;
   logic [8:0] pe_r7_c8_dbg_status;
-  logic [6:0] pe_r7_c8_chk;
+  logic [3:0] pe_r7_c8_chk;
   logic pe_r7_c9_idle;
   logic pe_r7_c9_filter_ready;
   logic pe_r7_c9_ifmap_ready;
@@ -2315,7 +2315,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c9_cnt_psum_reads;
   logic [47:0] pe_r7_c9_cnt_psum_writes;
   logic [8:0] pe_r7_c9_dbg_status;
-  logic [6:0] pe_r7_c9_chk;
+  logic [3:0] pe_r7_c9_chk;
   logic pe_r7_c10_idle;
   logic pe_r7_c10_filter_ready;
   logic pe_r7_c10_ifmap_ready;
@@ -2328,7 +2328,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c10_cnt_psum_reads;
   logic [47:0] pe_r7_c10_cnt_psum_writes;
   logic [8:0] pe_r7_c10_dbg_status;
-  logic [6:0] pe_r7_c10_chk;
+  logic [3:0] pe_r7_c10_chk;
   logic pe_r7_c11_idle;
   logic pe_r7_c11_filter_ready;
   logic pe_r7_c11_ifmap_ready;
@@ -2341,7 +2341,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c11_cnt_psum_reads;
   logic [47:0] pe_r7_c11_cnt_psum_writes;
   logic [8:0] pe_r7_c11_dbg_status;
-  logic [6:0] pe_r7_c11_chk;
+  logic [3:0] pe_r7_c11_chk;
   logic pe_r7_c12_idle;
   logic pe_r7_c12_filter_ready;
   logic pe_r7_c12_ifmap_ready;
@@ -2354,7 +2354,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c12_cnt_psum_reads;
   logic [47:0] pe_r7_c12_cnt_psum_writes;
   logic [8:0] pe_r7_c12_dbg_status;
-  logic [6:0] pe_r7_c12_chk;
+  logic [3:0] pe_r7_c12_chk;
   logic pe_r7_c13_idle;
   logic pe_r7_c13_filter_ready;
   logic pe_r7_c13_ifmap_ready;
@@ -2367,7 +2367,7 @@ module eyeriss_top (
   logic [47:0] pe_r7_c13_cnt_psum_reads;
   logic [47:0] pe_r7_c13_cnt_psum_writes;
   logic [8:0] pe_r7_c13_dbg_status;
-  logic [6:0] pe_r7_c13_chk;
+  logic [3:0] pe_r7_c13_chk;
   logic pe_r8_c0_idle;
   logic pe_r8_c0_filter_ready;
   logic pe_r8_c0_ifmap_ready;
@@ -2380,7 +2380,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c0_cnt_psum_reads;
   logic [47:0] pe_r8_c0_cnt_psum_writes;
   logic [8:0] pe_r8_c0_dbg_status;
-  logic [6:0] pe_r8_c0_chk;
+  logic [3:0] pe_r8_c0_chk;
   logic pe_r8_c1_idle;
   logic pe_r8_c1_filter_ready;
   logic pe_r8_c1_ifmap_ready;
@@ -2393,7 +2393,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c1_cnt_psum_reads;
   logic [47:0] pe_r8_c1_cnt_psum_writes;
   logic [8:0] pe_r8_c1_dbg_status;
-  logic [6:0] pe_r8_c1_chk;
+  logic [3:0] pe_r8_c1_chk;
   logic pe_r8_c2_idle;
   logic pe_r8_c2_filter_ready;
   logic pe_r8_c2_ifmap_ready;
@@ -2406,7 +2406,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c2_cnt_psum_reads;
   logic [47:0] pe_r8_c2_cnt_psum_writes;
   logic [8:0] pe_r8_c2_dbg_status;
-  logic [6:0] pe_r8_c2_chk;
+  logic [3:0] pe_r8_c2_chk;
   logic pe_r8_c3_idle;
   logic pe_r8_c3_filter_ready;
   logic pe_r8_c3_ifmap_ready;
@@ -2419,7 +2419,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c3_cnt_psum_reads;
   logic [47:0] pe_r8_c3_cnt_psum_writes;
   logic [8:0] pe_r8_c3_dbg_status;
-  logic [6:0] pe_r8_c3_chk;
+  logic [3:0] pe_r8_c3_chk;
   logic pe_r8_c4_idle;
   logic pe_r8_c4_filter_ready;
   logic pe_r8_c4_ifmap_ready;
@@ -2432,7 +2432,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c4_cnt_psum_reads;
   logic [47:0] pe_r8_c4_cnt_psum_writes;
   logic [8:0] pe_r8_c4_dbg_status;
-  logic [6:0] pe_r8_c4_chk;
+  logic [3:0] pe_r8_c4_chk;
   logic pe_r8_c5_idle;
   logic pe_r8_c5_filter_ready;
   logic pe_r8_c5_ifmap_ready;
@@ -2445,7 +2445,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c5_cnt_psum_reads;
   logic [47:0] pe_r8_c5_cnt_psum_writes;
   logic [8:0] pe_r8_c5_dbg_status;
-  logic [6:0] pe_r8_c5_chk;
+  logic [3:0] pe_r8_c5_chk;
   logic pe_r8_c6_idle;
   logic pe_r8_c6_filter_ready;
   logic pe_r8_c6_ifmap_ready;
@@ -2458,7 +2458,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c6_cnt_psum_reads;
   logic [47:0] pe_r8_c6_cnt_psum_writes;
   logic [8:0] pe_r8_c6_dbg_status;
-  logic [6:0] pe_r8_c6_chk;
+  logic [3:0] pe_r8_c6_chk;
   logic pe_r8_c7_idle;
   logic pe_r8_c7_filter_ready;
   logic pe_r8_c7_ifmap_ready;
@@ -2471,7 +2471,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c7_cnt_psum_reads;
   logic [47:0] pe_r8_c7_cnt_psum_writes;
   logic [8:0] pe_r8_c7_dbg_status;
-  logic [6:0] pe_r8_c7_chk;
+  logic [3:0] pe_r8_c7_chk;
   logic pe_r8_c8_idle;
   logic pe_r8_c8_filter_ready;
   logic pe_r8_c8_ifmap_ready;
@@ -2484,7 +2484,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c8_cnt_psum_reads;
   logic [47:0] pe_r8_c8_cnt_psum_writes;
   logic [8:0] pe_r8_c8_dbg_status;
-  logic [6:0] pe_r8_c8_chk;
+  logic [3:0] pe_r8_c8_chk;
   logic pe_r8_c9_idle;
   logic pe_r8_c9_filter_ready;
   logic pe_r8_c9_ifmap_ready;
@@ -2497,7 +2497,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c9_cnt_psum_reads;
   logic [47:0] pe_r8_c9_cnt_psum_writes;
   logic [8:0] pe_r8_c9_dbg_status;
-  logic [6:0] pe_r8_c9_chk;
+  logic [3:0] pe_r8_c9_chk;
   logic pe_r8_c10_idle;
   logic pe_r8_c10_filter_ready;
   logic pe_r8_c10_ifmap_ready;
@@ -2510,7 +2510,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c10_cnt_psum_reads;
   logic [47:0] pe_r8_c10_cnt_psum_writes;
   logic [8:0] pe_r8_c10_dbg_status;
-  logic [6:0] pe_r8_c10_chk;
+  logic [3:0] pe_r8_c10_chk;
   logic pe_r8_c11_idle;
   logic pe_r8_c11_filter_ready;
   logic pe_r8_c11_ifmap_ready;
@@ -2523,7 +2523,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c11_cnt_psum_reads;
   logic [47:0] pe_r8_c11_cnt_psum_writes;
   logic [8:0] pe_r8_c11_dbg_status;
-  logic [6:0] pe_r8_c11_chk;
+  logic [3:0] pe_r8_c11_chk;
   logic pe_r8_c12_idle;
   logic pe_r8_c12_filter_ready;
   logic pe_r8_c12_ifmap_ready;
@@ -2536,7 +2536,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c12_cnt_psum_reads;
   logic [47:0] pe_r8_c12_cnt_psum_writes;
   logic [8:0] pe_r8_c12_dbg_status;
-  logic [6:0] pe_r8_c12_chk;
+  logic [3:0] pe_r8_c12_chk;
   logic pe_r8_c13_idle;
   logic pe_r8_c13_filter_ready;
   logic pe_r8_c13_ifmap_ready;
@@ -2549,7 +2549,7 @@ module eyeriss_top (
   logic [47:0] pe_r8_c13_cnt_psum_reads;
   logic [47:0] pe_r8_c13_cnt_psum_writes;
   logic [8:0] pe_r8_c13_dbg_status;
-  logic [6:0] pe_r8_c13_chk;
+  logic [3:0] pe_r8_c13_chk;
   logic pe_r9_c0_idle;
   logic pe_r9_c0_filter_ready;
   logic pe_r9_c0_ifmap_ready;
@@ -2562,7 +2562,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c0_cnt_psum_reads;
   logic [47:0] pe_r9_c0_cnt_psum_writes;
   logic [8:0] pe_r9_c0_dbg_status;
-  logic [6:0] pe_r9_c0_chk;
+  logic [3:0] pe_r9_c0_chk;
   logic pe_r9_c1_idle;
   logic pe_r9_c1_filter_ready;
   logic pe_r9_c1_ifmap_ready;
@@ -2575,7 +2575,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c1_cnt_psum_reads;
   logic [47:0] pe_r9_c1_cnt_psum_writes;
   logic [8:0] pe_r9_c1_dbg_status;
-  logic [6:0] pe_r9_c1_chk;
+  logic [3:0] pe_r9_c1_chk;
   logic pe_r9_c2_idle;
   logic pe_r9_c2_filter_ready;
   logic pe_r9_c2_ifmap_ready;
@@ -2588,7 +2588,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c2_cnt_psum_reads;
   logic [47:0] pe_r9_c2_cnt_psum_writes;
   logic [8:0] pe_r9_c2_dbg_status;
-  logic [6:0] pe_r9_c2_chk;
+  logic [3:0] pe_r9_c2_chk;
   logic pe_r9_c3_idle;
   logic pe_r9_c3_filter_ready;
   logic pe_r9_c3_ifmap_ready;
@@ -2601,7 +2601,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c3_cnt_psum_reads;
   logic [47:0] pe_r9_c3_cnt_psum_writes;
   logic [8:0] pe_r9_c3_dbg_status;
-  logic [6:0] pe_r9_c3_chk;
+  logic [3:0] pe_r9_c3_chk;
   logic pe_r9_c4_idle;
   logic pe_r9_c4_filter_ready;
   logic pe_r9_c4_ifmap_ready;
@@ -2614,7 +2614,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c4_cnt_psum_reads;
   logic [47:0] pe_r9_c4_cnt_psum_writes;
   logic [8:0] pe_r9_c4_dbg_status;
-  logic [6:0] pe_r9_c4_chk;
+  logic [3:0] pe_r9_c4_chk;
   logic pe_r9_c5_idle;
   logic pe_r9_c5_filter_ready;
   logic pe_r9_c5_ifmap_ready;
@@ -2627,7 +2627,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c5_cnt_psum_reads;
   logic [47:0] pe_r9_c5_cnt_psum_writes;
   logic [8:0] pe_r9_c5_dbg_status;
-  logic [6:0] pe_r9_c5_chk;
+  logic [3:0] pe_r9_c5_chk;
   logic pe_r9_c6_idle;
   logic pe_r9_c6_filter_ready;
   logic pe_r9_c6_ifmap_ready;
@@ -2640,7 +2640,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c6_cnt_psum_reads;
   logic [47:0] pe_r9_c6_cnt_psum_writes;
   logic [8:0] pe_r9_c6_dbg_status;
-  logic [6:0] pe_r9_c6_chk;
+  logic [3:0] pe_r9_c6_chk;
   logic pe_r9_c7_idle;
   logic pe_r9_c7_filter_ready;
   logic pe_r9_c7_ifmap_ready;
@@ -2653,7 +2653,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c7_cnt_psum_reads;
   logic [47:0] pe_r9_c7_cnt_psum_writes;
   logic [8:0] pe_r9_c7_dbg_status;
-  logic [6:0] pe_r9_c7_chk;
+  logic [3:0] pe_r9_c7_chk;
   logic pe_r9_c8_idle;
   logic pe_r9_c8_filter_ready;
   logic pe_r9_c8_ifmap_ready;
@@ -2666,7 +2666,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c8_cnt_psum_reads;
   logic [47:0] pe_r9_c8_cnt_psum_writes;
   logic [8:0] pe_r9_c8_dbg_status;
-  logic [6:0] pe_r9_c8_chk;
+  logic [3:0] pe_r9_c8_chk;
   logic pe_r9_c9_idle;
   logic pe_r9_c9_filter_ready;
   logic pe_r9_c9_ifmap_ready;
@@ -2679,7 +2679,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c9_cnt_psum_reads;
   logic [47:0] pe_r9_c9_cnt_psum_writes;
   logic [8:0] pe_r9_c9_dbg_status;
-  logic [6:0] pe_r9_c9_chk;
+  logic [3:0] pe_r9_c9_chk;
   logic pe_r9_c10_idle;
   logic pe_r9_c10_filter_ready;
   logic pe_r9_c10_ifmap_ready;
@@ -2692,7 +2692,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c10_cnt_psum_reads;
   logic [47:0] pe_r9_c10_cnt_psum_writes;
   logic [8:0] pe_r9_c10_dbg_status;
-  logic [6:0] pe_r9_c10_chk;
+  logic [3:0] pe_r9_c10_chk;
   logic pe_r9_c11_idle;
   logic pe_r9_c11_filter_ready;
   logic pe_r9_c11_ifmap_ready;
@@ -2705,7 +2705,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c11_cnt_psum_reads;
   logic [47:0] pe_r9_c11_cnt_psum_writes;
   logic [8:0] pe_r9_c11_dbg_status;
-  logic [6:0] pe_r9_c11_chk;
+  logic [3:0] pe_r9_c11_chk;
   logic pe_r9_c12_idle;
   logic pe_r9_c12_filter_ready;
   logic pe_r9_c12_ifmap_ready;
@@ -2718,7 +2718,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c12_cnt_psum_reads;
   logic [47:0] pe_r9_c12_cnt_psum_writes;
   logic [8:0] pe_r9_c12_dbg_status;
-  logic [6:0] pe_r9_c12_chk;
+  logic [3:0] pe_r9_c12_chk;
   logic pe_r9_c13_idle;
   logic pe_r9_c13_filter_ready;
   logic pe_r9_c13_ifmap_ready;
@@ -2731,7 +2731,7 @@ module eyeriss_top (
   logic [47:0] pe_r9_c13_cnt_psum_reads;
   logic [47:0] pe_r9_c13_cnt_psum_writes;
   logic [8:0] pe_r9_c13_dbg_status;
-  logic [6:0] pe_r9_c13_chk;
+  logic [3:0] pe_r9_c13_chk;
   logic pe_r10_c0_idle;
   logic pe_r10_c0_filter_ready;
   logic pe_r10_c0_ifmap_ready;
@@ -2744,7 +2744,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c0_cnt_psum_reads;
   logic [47:0] pe_r10_c0_cnt_psum_writes;
   logic [8:0] pe_r10_c0_dbg_status;
-  logic [6:0] pe_r10_c0_chk;
+  logic [3:0] pe_r10_c0_chk;
   logic pe_r10_c1_idle;
   logic pe_r10_c1_filter_ready;
   logic pe_r10_c1_ifmap_ready;
@@ -2757,7 +2757,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c1_cnt_psum_reads;
   logic [47:0] pe_r10_c1_cnt_psum_writes;
   logic [8:0] pe_r10_c1_dbg_status;
-  logic [6:0] pe_r10_c1_chk;
+  logic [3:0] pe_r10_c1_chk;
   logic pe_r10_c2_idle;
   logic pe_r10_c2_filter_ready;
   logic pe_r10_c2_ifmap_ready;
@@ -2770,7 +2770,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c2_cnt_psum_reads;
   logic [47:0] pe_r10_c2_cnt_psum_writes;
   logic [8:0] pe_r10_c2_dbg_status;
-  logic [6:0] pe_r10_c2_chk;
+  logic [3:0] pe_r10_c2_chk;
   logic pe_r10_c3_idle;
   logic pe_r10_c3_filter_ready;
   logic pe_r10_c3_ifmap_ready;
@@ -2783,7 +2783,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c3_cnt_psum_reads;
   logic [47:0] pe_r10_c3_cnt_psum_writes;
   logic [8:0] pe_r10_c3_dbg_status;
-  logic [6:0] pe_r10_c3_chk;
+  logic [3:0] pe_r10_c3_chk;
   logic pe_r10_c4_idle;
   logic pe_r10_c4_filter_ready;
   logic pe_r10_c4_ifmap_ready;
@@ -2796,7 +2796,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c4_cnt_psum_reads;
   logic [47:0] pe_r10_c4_cnt_psum_writes;
   logic [8:0] pe_r10_c4_dbg_status;
-  logic [6:0] pe_r10_c4_chk;
+  logic [3:0] pe_r10_c4_chk;
   logic pe_r10_c5_idle;
   logic pe_r10_c5_filter_ready;
   logic pe_r10_c5_ifmap_ready;
@@ -2809,7 +2809,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c5_cnt_psum_reads;
   logic [47:0] pe_r10_c5_cnt_psum_writes;
   logic [8:0] pe_r10_c5_dbg_status;
-  logic [6:0] pe_r10_c5_chk;
+  logic [3:0] pe_r10_c5_chk;
   logic pe_r10_c6_idle;
   logic pe_r10_c6_filter_ready;
   logic pe_r10_c6_ifmap_ready;
@@ -2822,7 +2822,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c6_cnt_psum_reads;
   logic [47:0] pe_r10_c6_cnt_psum_writes;
   logic [8:0] pe_r10_c6_dbg_status;
-  logic [6:0] pe_r10_c6_chk;
+  logic [3:0] pe_r10_c6_chk;
   logic pe_r10_c7_idle;
   logic pe_r10_c7_filter_ready;
   logic pe_r10_c7_ifmap_ready;
@@ -2835,7 +2835,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c7_cnt_psum_reads;
   logic [47:0] pe_r10_c7_cnt_psum_writes;
   logic [8:0] pe_r10_c7_dbg_status;
-  logic [6:0] pe_r10_c7_chk;
+  logic [3:0] pe_r10_c7_chk;
   logic pe_r10_c8_idle;
   logic pe_r10_c8_filter_ready;
   logic pe_r10_c8_ifmap_ready;
@@ -2848,7 +2848,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c8_cnt_psum_reads;
   logic [47:0] pe_r10_c8_cnt_psum_writes;
   logic [8:0] pe_r10_c8_dbg_status;
-  logic [6:0] pe_r10_c8_chk;
+  logic [3:0] pe_r10_c8_chk;
   logic pe_r10_c9_idle;
   logic pe_r10_c9_filter_ready;
   logic pe_r10_c9_ifmap_ready;
@@ -2861,7 +2861,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c9_cnt_psum_reads;
   logic [47:0] pe_r10_c9_cnt_psum_writes;
   logic [8:0] pe_r10_c9_dbg_status;
-  logic [6:0] pe_r10_c9_chk;
+  logic [3:0] pe_r10_c9_chk;
   logic pe_r10_c10_idle;
   logic pe_r10_c10_filter_ready;
   logic pe_r10_c10_ifmap_ready;
@@ -2874,7 +2874,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c10_cnt_psum_reads;
   logic [47:0] pe_r10_c10_cnt_psum_writes;
   logic [8:0] pe_r10_c10_dbg_status;
-  logic [6:0] pe_r10_c10_chk;
+  logic [3:0] pe_r10_c10_chk;
   logic pe_r10_c11_idle;
   logic pe_r10_c11_filter_ready;
   logic pe_r10_c11_ifmap_ready;
@@ -2887,7 +2887,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c11_cnt_psum_reads;
   logic [47:0] pe_r10_c11_cnt_psum_writes;
   logic [8:0] pe_r10_c11_dbg_status;
-  logic [6:0] pe_r10_c11_chk;
+  logic [3:0] pe_r10_c11_chk;
   logic pe_r10_c12_idle;
   logic pe_r10_c12_filter_ready;
   logic pe_r10_c12_ifmap_ready;
@@ -2900,7 +2900,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c12_cnt_psum_reads;
   logic [47:0] pe_r10_c12_cnt_psum_writes;
   logic [8:0] pe_r10_c12_dbg_status;
-  logic [6:0] pe_r10_c12_chk;
+  logic [3:0] pe_r10_c12_chk;
   logic pe_r10_c13_idle;
   logic pe_r10_c13_filter_ready;
   logic pe_r10_c13_ifmap_ready;
@@ -2913,7 +2913,7 @@ module eyeriss_top (
   logic [47:0] pe_r10_c13_cnt_psum_reads;
   logic [47:0] pe_r10_c13_cnt_psum_writes;
   logic [8:0] pe_r10_c13_dbg_status;
-  logic [6:0] pe_r10_c13_chk;
+  logic [3:0] pe_r10_c13_chk;
   logic pe_r11_c0_idle;
   logic pe_r11_c0_filter_ready;
   logic pe_r11_c0_ifmap_ready;
@@ -2926,7 +2926,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c0_cnt_psum_reads;
   logic [47:0] pe_r11_c0_cnt_psum_writes;
   logic [8:0] pe_r11_c0_dbg_status;
-  logic [6:0] pe_r11_c0_chk;
+  logic [3:0] pe_r11_c0_chk;
   logic pe_r11_c1_idle;
   logic pe_r11_c1_filter_ready;
   logic pe_r11_c1_ifmap_ready;
@@ -2939,7 +2939,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c1_cnt_psum_reads;
   logic [47:0] pe_r11_c1_cnt_psum_writes;
   logic [8:0] pe_r11_c1_dbg_status;
-  logic [6:0] pe_r11_c1_chk;
+  logic [3:0] pe_r11_c1_chk;
   logic pe_r11_c2_idle;
   logic pe_r11_c2_filter_ready;
   logic pe_r11_c2_ifmap_ready;
@@ -2952,7 +2952,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c2_cnt_psum_reads;
   logic [47:0] pe_r11_c2_cnt_psum_writes;
   logic [8:0] pe_r11_c2_dbg_status;
-  logic [6:0] pe_r11_c2_chk;
+  logic [3:0] pe_r11_c2_chk;
   logic pe_r11_c3_idle;
   logic pe_r11_c3_filter_ready;
   logic pe_r11_c3_ifmap_ready;
@@ -2965,7 +2965,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c3_cnt_psum_reads;
   logic [47:0] pe_r11_c3_cnt_psum_writes;
   logic [8:0] pe_r11_c3_dbg_status;
-  logic [6:0] pe_r11_c3_chk;
+  logic [3:0] pe_r11_c3_chk;
   logic pe_r11_c4_idle;
   logic pe_r11_c4_filter_ready;
   logic pe_r11_c4_ifmap_ready;
@@ -2978,7 +2978,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c4_cnt_psum_reads;
   logic [47:0] pe_r11_c4_cnt_psum_writes;
   logic [8:0] pe_r11_c4_dbg_status;
-  logic [6:0] pe_r11_c4_chk;
+  logic [3:0] pe_r11_c4_chk;
   logic pe_r11_c5_idle;
   logic pe_r11_c5_filter_ready;
   logic pe_r11_c5_ifmap_ready;
@@ -2991,7 +2991,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c5_cnt_psum_reads;
   logic [47:0] pe_r11_c5_cnt_psum_writes;
   logic [8:0] pe_r11_c5_dbg_status;
-  logic [6:0] pe_r11_c5_chk;
+  logic [3:0] pe_r11_c5_chk;
   logic pe_r11_c6_idle;
   logic pe_r11_c6_filter_ready;
   logic pe_r11_c6_ifmap_ready;
@@ -3004,7 +3004,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c6_cnt_psum_reads;
   logic [47:0] pe_r11_c6_cnt_psum_writes;
   logic [8:0] pe_r11_c6_dbg_status;
-  logic [6:0] pe_r11_c6_chk;
+  logic [3:0] pe_r11_c6_chk;
   logic pe_r11_c7_idle;
   logic pe_r11_c7_filter_ready;
   logic pe_r11_c7_ifmap_ready;
@@ -3017,7 +3017,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c7_cnt_psum_reads;
   logic [47:0] pe_r11_c7_cnt_psum_writes;
   logic [8:0] pe_r11_c7_dbg_status;
-  logic [6:0] pe_r11_c7_chk;
+  logic [3:0] pe_r11_c7_chk;
   logic pe_r11_c8_idle;
   logic pe_r11_c8_filter_ready;
   logic pe_r11_c8_ifmap_ready;
@@ -3030,7 +3030,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c8_cnt_psum_reads;
   logic [47:0] pe_r11_c8_cnt_psum_writes;
   logic [8:0] pe_r11_c8_dbg_status;
-  logic [6:0] pe_r11_c8_chk;
+  logic [3:0] pe_r11_c8_chk;
   logic pe_r11_c9_idle;
   logic pe_r11_c9_filter_ready;
   logic pe_r11_c9_ifmap_ready;
@@ -3043,7 +3043,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c9_cnt_psum_reads;
   logic [47:0] pe_r11_c9_cnt_psum_writes;
   logic [8:0] pe_r11_c9_dbg_status;
-  logic [6:0] pe_r11_c9_chk;
+  logic [3:0] pe_r11_c9_chk;
   logic pe_r11_c10_idle;
   logic pe_r11_c10_filter_ready;
   logic pe_r11_c10_ifmap_ready;
@@ -3056,7 +3056,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c10_cnt_psum_reads;
   logic [47:0] pe_r11_c10_cnt_psum_writes;
   logic [8:0] pe_r11_c10_dbg_status;
-  logic [6:0] pe_r11_c10_chk;
+  logic [3:0] pe_r11_c10_chk;
   logic pe_r11_c11_idle;
   logic pe_r11_c11_filter_ready;
   logic pe_r11_c11_ifmap_ready;
@@ -3069,7 +3069,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c11_cnt_psum_reads;
   logic [47:0] pe_r11_c11_cnt_psum_writes;
   logic [8:0] pe_r11_c11_dbg_status;
-  logic [6:0] pe_r11_c11_chk;
+  logic [3:0] pe_r11_c11_chk;
   logic pe_r11_c12_idle;
   logic pe_r11_c12_filter_ready;
   logic pe_r11_c12_ifmap_ready;
@@ -3082,7 +3082,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c12_cnt_psum_reads;
   logic [47:0] pe_r11_c12_cnt_psum_writes;
   logic [8:0] pe_r11_c12_dbg_status;
-  logic [6:0] pe_r11_c12_chk;
+  logic [3:0] pe_r11_c12_chk;
   logic pe_r11_c13_idle;
   logic pe_r11_c13_filter_ready;
   logic pe_r11_c13_ifmap_ready;
@@ -3095,7 +3095,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c13_cnt_psum_reads;
   logic [47:0] pe_r11_c13_cnt_psum_writes;
   logic [8:0] pe_r11_c13_dbg_status;
-  logic [6:0] pe_r11_c13_chk;
+  logic [3:0] pe_r11_c13_chk;
   logic unused_psum_pe_valid_upper_rows;
   logic [167:0] pe_idle;
   logic [47:0] cycles_q;  // cycles spent running programs
@@ -15032,15 +15032,12 @@ module eyeriss_top (
 
 `ifndef SYNTHESIS
   // The first failed check of an instance of eyeriss_pe, from its check flags
-  function automatic string eyeriss_pe_check_text(input logic [6:0] flags);
+  function automatic string eyeriss_pe_check_text(input logic [3:0] flags);
     /*verilator no_inline_task*/
-    if (flags[0]) return "u_ifmap_fifo_occupancy_in_range: eyeriss_pe: u_ifmap_fifo: eyeriss_fifo_w16_d4: occupancy past the depth: the pointers are corrupt";
-    if (flags[1]) return "u_psum_in_fifo_occupancy_in_range: eyeriss_pe: u_psum_in_fifo: eyeriss_fifo_w16_d4: occupancy past the depth: the pointers are corrupt";
-    if (flags[2]) return "u_psum_out_fifo_occupancy_in_range: eyeriss_pe: u_psum_out_fifo: eyeriss_fifo_w16_d4: occupancy past the depth: the pointers are corrupt";
-    if (flags[3]) return "psum_in_fifo_no_overflow: eyeriss_pe: psum-in FIFO overflow: a psum refused while the FIFO was full was withdrawn or changed (the word is lost)";
-    if (flags[4]) return "ifmap_fifo_no_underflow: eyeriss_pe: ifmap FIFO underflow: the PE took an activation from an empty FIFO";
-    if (flags[5]) return "psum_in_fifo_no_underflow: eyeriss_pe: psum-in FIFO underflow: the PE took a psum from an empty FIFO";
-    if (flags[6]) return "psum_out_fifo_no_overflow: eyeriss_pe: psum-out FIFO overflow: the PE sent a psum while the FIFO was full";
+    if (flags[0]) return "psum_in_fifo_no_overflow: eyeriss_pe: psum-in FIFO overflow: a psum refused while the FIFO was full was withdrawn or changed (the word is lost)";
+    if (flags[1]) return "ifmap_fifo_no_underflow: eyeriss_pe: ifmap FIFO underflow: the PE took an activation from an empty FIFO";
+    if (flags[2]) return "psum_in_fifo_no_underflow: eyeriss_pe: psum-in FIFO underflow: the PE took a psum from an empty FIFO";
+    if (flags[3]) return "psum_out_fifo_no_overflow: eyeriss_pe: psum-out FIFO overflow: the PE sent a psum while the FIFO was full";
     return "no check failed";
   endfunction
 
