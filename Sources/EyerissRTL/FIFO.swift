@@ -61,30 +61,29 @@ public func makeFIFO(width: Int, depth: Int, header: RTLHeader) throws -> Module
     return try m.build()
 }
 
-extension ModuleBuilder {
-    /// Instantiates a FIFO made by `makeFIFO` and takes its checks as this module's own
-    /// (`forwardChecks`), so they reach an `assert` however deep the FIFO sits.
-    func fifo(_ fifo: Module, _ name: String, inputs: [String: Expr], outputs: [String: Expr],
-              file: StaticString = #fileID, line: UInt = #line) {
-        let flags = logic("\(name)_chk", fifo.port("chk_o")?.width ?? 1)
-        instance(fifo, name, inputs: inputs, outputs: outputs.merging(["chk_o": flags]) { a, _ in a },
-                 file: file, line: line)
-        forwardChecks(of: name, module: fifo, flags: flags, file: file, line: line)
-    }
+/// What an instantiating module does with a FIFO's check flags.
+enum FIFOChecks {
+    /// Takes them as its own (`forwardChecks`), so they reach an `assert` however deep the
+    /// FIFO sits.
+    case forward
+    /// Leaves them unused: for the PEs' FIFOs, whose checks a simulator would otherwise
+    /// evaluate 3 x 168 times a cycle. Sound because the FIFO's check (`occupancy_in_range`)
+    /// holds from reset for every input sequence: FIFOProofTests proves it by induction with
+    /// Yosys for each FIFO the generator makes. A producer or consumer that breaks the
+    /// handshake is still caught where the protocol is known (the PE's and the networks' checks).
+    case proven
 }
 
 extension ModuleBuilder {
-    /// Instantiates a FIFO made by `makeFIFO` and does not take its checks: for the PEs' FIFOs,
-    /// whose checks a simulator would otherwise evaluate 3 x 168 times a cycle. This is sound
-    /// because the FIFO's check (`occupancy_in_range`) holds from reset for every input
-    /// sequence: FIFOProofTests proves it by induction with Yosys for each FIFO the generator
-    /// makes. A producer or consumer that breaks the handshake is still caught where the
-    /// protocol is known (the PE's and the networks' own checks).
-    func provenFIFO(_ fifo: Module, _ name: String, inputs: [String: Expr], outputs: [String: Expr],
-                    file: StaticString = #fileID, line: UInt = #line) {
+    /// Instantiates a FIFO made by `makeFIFO`, its check flags handled as `checks` says.
+    func fifo(_ fifo: Module, _ name: String, inputs: [String: Expr], outputs: [String: Expr],
+              checks: FIFOChecks = .forward, file: StaticString = #fileID, line: UInt = #line) {
         let flags = logic("\(name)_chk", fifo.port("chk_o")?.width ?? 1)
         instance(fifo, name, inputs: inputs, outputs: outputs.merging(["chk_o": flags]) { a, _ in a },
                  file: file, line: line)
-        markUnused("\(name)_checks_proven", [flags])
+        switch checks {
+        case .forward: forwardChecks(of: name, module: fifo, flags: flags, file: file, line: line)
+        case .proven: markUnused("\(name)_checks_proven", [flags])
+        }
     }
 }

@@ -99,24 +99,27 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
     let ifmapValid = m.logic("ifmap_fifo_valid")
     let ifmapData = m.logic("ifmap_fifo_data", dw, signed: false)
     let ifmapPop = m.logic("ifmap_fifo_pop")
-    m.provenFIFO(ifmapFifo, "u_ifmap_fifo",
-                 inputs: ["clk_i": clk, "rst_ni": rst, "in_valid_i": ifmapValidIn,
-                          "in_data_i": ifmapDataIn, "out_ready_i": ifmapPop],
-                 outputs: ["in_ready_o": ifmapReadyOut, "out_valid_o": ifmapValid, "out_data_o": ifmapData])
+    m.fifo(ifmapFifo, "u_ifmap_fifo",
+           inputs: ["clk_i": clk, "rst_ni": rst, "in_valid_i": ifmapValidIn,
+                    "in_data_i": ifmapDataIn, "out_ready_i": ifmapPop],
+           outputs: ["in_ready_o": ifmapReadyOut, "out_valid_o": ifmapValid, "out_data_o": ifmapData],
+           checks: .proven)
     let psumInValid = m.logic("psum_in_fifo_valid")
     let psumInData = m.logic("psum_in_fifo_data", pw)
     let psumInPop = m.logic("psum_in_fifo_pop")
-    m.provenFIFO(psumFifo, "u_psum_in_fifo",
-                 inputs: ["clk_i": clk, "rst_ni": rst, "in_valid_i": psumInValidIn,
-                          "in_data_i": psumInDataIn, "out_ready_i": psumInPop],
-                 outputs: ["in_ready_o": psumInReadyOut, "out_valid_o": psumInValid, "out_data_o": psumInData])
+    m.fifo(psumFifo, "u_psum_in_fifo",
+           inputs: ["clk_i": clk, "rst_ni": rst, "in_valid_i": psumInValidIn,
+                    "in_data_i": psumInDataIn, "out_ready_i": psumInPop],
+           outputs: ["in_ready_o": psumInReadyOut, "out_valid_o": psumInValid, "out_data_o": psumInData],
+           checks: .proven)
     let psumOutReady = m.logic("psum_out_fifo_ready")
     let psumOutPush = m.logic("psum_out_fifo_push")
     let psumOutData = m.logic("psum_out_fifo_data", pw)
-    m.provenFIFO(psumFifo, "u_psum_out_fifo",
-                 inputs: ["clk_i": clk, "rst_ni": rst, "in_valid_i": psumOutPush,
-                          "in_data_i": psumOutData, "out_ready_i": psumOutReadyIn],
-                 outputs: ["in_ready_o": psumOutReady, "out_valid_o": psumOutValidOut, "out_data_o": psumOutDataOut])
+    m.fifo(psumFifo, "u_psum_out_fifo",
+           inputs: ["clk_i": clk, "rst_ni": rst, "in_valid_i": psumOutPush,
+                    "in_data_i": psumOutData, "out_ready_i": psumOutReadyIn],
+           outputs: ["in_ready_o": psumOutReady, "out_valid_o": psumOutValidOut, "out_data_o": psumOutDataOut],
+           checks: .proven)
 
     // ------------------------------------------------------------------ scratchpads
     m.section("Scratchpads")

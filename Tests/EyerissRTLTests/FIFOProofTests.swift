@@ -4,7 +4,7 @@ import Foundation
 import HDL
 import XCTest
 
-/// The PEs do not re-check their FIFOs in every simulated cycle (`provenFIFO`): instead Yosys
+/// The PEs do not re-check their FIFOs in every simulated cycle (`fifo(..., checks: .proven)`): instead Yosys
 /// proves, by temporal induction from reset, that no FIFO the generator makes can ever raise its
 /// check flags, whatever its inputs do.
 final class FIFOProofTests: XCTestCase {
