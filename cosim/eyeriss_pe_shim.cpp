@@ -176,11 +176,10 @@ int eyeriss_pe_run(eyeriss_pe_sim *sim, const eyeriss_pe_job *job, eyeriss_pe_st
             return fail("RTL assertion failed " + std::to_string(sim->cycles - first_cycle) + " cycles into the job: " +
                         (what.empty() ? sim->messages : what));
         }
-        // The PE's activity counters were cleared before the job and have no wrap check of their
-        // own (PEParams.wrapFreeCycles).
+        // The PE's activity counters were cleared just before the job.
         if (sim->cycles - first_cycle >= EYERISS_COUNTER_WRAP_FREE_CYCLES) {
-            return fail("the job reached " + std::to_string(sim->cycles - first_cycle) + " cycles: an activity counter (" +
-                        std::to_string(EYERISS_COUNTER_BITS) + " bits, up to 2 a cycle) could wrap: widen counters.bits");
+            return fail(eyeriss::counter_wrap_failure("job", sim->cycles - first_cycle, EYERISS_COUNTER_BITS,
+                                                      EYERISS_COUNTER_MAX_STEP));
         }
         idle_cycles = moved ? 0 : idle_cycles + 1;
         if (idle_cycles > job->watchdog_cycles) {

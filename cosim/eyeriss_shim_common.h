@@ -50,6 +50,14 @@ struct CaptureMessages {
 // The failed assertions in a captured log, one per line: "<instance path>.<label>: <module>:
 // <message> (<file>:<line>)". Verilator prints "[time] %Error: file:line: Assertion failed in
 // <path>: <path>: <message>"; the repeated path is dropped. Empty when the log has none.
+// The PEs' activity counters have no wrap check of their own (PEParams.wrapFreeCycles): the
+// shims stop a run or job of `cycles` cycles since the counters' clear with this message.
+inline std::string counter_wrap_failure(const char *what, uint64_t cycles, int counter_bits, int max_step) {
+    return std::string("the ") + what + " reached " + std::to_string(cycles) + " cycles: a PE activity counter (" +
+           std::to_string(counter_bits) + " bits, up to " + std::to_string(max_step) +
+           " a cycle) could wrap: widen counters.bits";
+}
+
 inline std::string assertion_failures(const std::string &log) {
     std::string out;
     size_t at = 0;

@@ -156,11 +156,9 @@ int eyeriss_top_step(eyeriss_top_sim *sim, uint64_t cycles, uint64_t watchdog_cy
         bool progress = t->progress_o;
         sim->tick();
         ++s.cycles;
-        // The PEs' activity counters are cleared at the program's start and have no wrap check
-        // of their own (PEParams.wrapFreeCycles): a run this long could have wrapped one.
+        // The PEs' activity counters are cleared at the program's start.
         if (s.cycles >= EYERISS_COUNTER_WRAP_FREE_CYCLES) {
-            return fail("the run reached " + std::to_string(s.cycles) + " cycles: a PE activity counter (" +
-                        std::to_string(EYERISS_COUNTER_BITS) + " bits, up to 2 a cycle) could wrap: widen counters.bits");
+            return fail(eyeriss::counter_wrap_failure("run", s.cycles, EYERISS_COUNTER_BITS, EYERISS_COUNTER_MAX_STEP));
         }
         if (sim->context->gotError()) {
             std::string what = eyeriss::assertion_failures(sim->messages);

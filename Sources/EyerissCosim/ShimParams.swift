@@ -20,6 +20,7 @@ public enum ShimParams {
                      "#ifndef EYERISS_PARAMS_H", "#define EYERISS_PARAMS_H"]
         for (name, value, what) in defines { lines.append("#define \(name) \(value) /* \(what) */") }
         let wrapFree = PEParams(config).wrapFreeCycles
+        lines.append("#define EYERISS_COUNTER_MAX_STEP \(PEParams.maxCounterStep) /* the most a PE counter adds in a cycle */")
         lines.append("#define EYERISS_COUNTER_WRAP_FREE_CYCLES \(wrapFree)ULL /* cycles after a clear in which no PE counter can wrap */")
         // The PE reports its checks as flags (chk_o) for its parent to assert; alone under the
         // PE shim it has none, so the shim asserts them and names a failed one from this list.
