@@ -13,21 +13,21 @@
 
 module eyeriss_pe (
   // Clock and synchronous active-low reset
-  input  logic        clk_i /*verilator public_flat_rd*/,
-  input  logic        rst_ni /*verilator public_flat_rd*/,
+  input  logic        clk_i,
+  input  logic        rst_ni,
 
   // Job control: start is taken while idle; configuration is held while busy
   input  logic        start_i /*verilator public_flat_rd*/,
   output logic        idle_o,
-  input  logic [3:0]  cfg_filter_width_i /*verilator public_flat_rd*/,
-  input  logic [3:0]  cfg_channels_i /*verilator public_flat_rd*/,
-  input  logic [4:0]  cfg_filters_i /*verilator public_flat_rd*/,
-  input  logic [3:0]  cfg_step_i /*verilator public_flat_rd*/,
-  input  logic [15:0] cfg_outputs_i /*verilator public_flat_rd*/,
-  input  logic [15:0] cfg_rows_i /*verilator public_flat_rd*/,
-  input  logic [4:0]  cfg_shift_i /*verilator public_flat_rd*/,
+  input  logic [3:0]  cfg_filter_width_i,
+  input  logic [3:0]  cfg_channels_i,
+  input  logic [4:0]  cfg_filters_i,
+  input  logic [3:0]  cfg_step_i,
+  input  logic [15:0] cfg_outputs_i,
+  input  logic [15:0] cfg_rows_i,
+  input  logic [4:0]  cfg_shift_i,
   input  logic        cfg_psum_in_en_i /*verilator public_flat_rd*/,
-  input  logic        cfg_keep_filters_i /*verilator public_flat_rd*/,
+  input  logic        cfg_keep_filters_i,
 
   // Filter weights, straight into the filter spad
   input  logic        filter_valid_i /*verilator public_flat_rd*/,
@@ -37,7 +37,7 @@ module eyeriss_pe (
   // Ifmap activations
   input  logic        ifmap_valid_i /*verilator public_flat_rd*/,
   output logic        ifmap_ready_o,
-  input  logic [15:0] ifmap_data_i /*verilator public_flat_rd*/,
+  input  logic [15:0] ifmap_data_i,
 
   // Psums from the PE below or the psum network
   input  logic        psum_in_valid_i /*verilator public_flat_rd*/,
@@ -50,7 +50,7 @@ module eyeriss_pe (
   output logic [15:0] psum_out_data_o,
 
   // Activity counters (cleared by cnt_clear_i)
-  input  logic        cnt_clear_i /*verilator public_flat_rd*/,
+  input  logic        cnt_clear_i,
   output logic [47:0] cnt_macs_o,
   output logic [47:0] cnt_gated_o,
   output logic [47:0] cnt_filter_reads_o,

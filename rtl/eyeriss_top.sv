@@ -3096,6 +3096,7 @@ module eyeriss_top (
   logic [47:0] pe_r11_c13_cnt_psum_writes;
   logic [8:0] pe_r11_c13_dbg_status;
   logic [3:0] pe_r11_c13_chk;
+  logic [671:0] pe_checks_flags;  // the check flags of 168 instances of eyeriss_pe, the first in the low bits
   logic unused_psum_pe_valid_upper_rows;
   logic [167:0] pe_idle;
   logic [47:0] cycles_q;  // cycles spent running programs
@@ -10525,6 +10526,8 @@ module eyeriss_top (
     .chk_o              (pe_r11_c13_chk)
   );
 
+  assign pe_checks_flags = {pe_r11_c13_chk, pe_r11_c12_chk, pe_r11_c11_chk, pe_r11_c10_chk, pe_r11_c9_chk, pe_r11_c8_chk, pe_r11_c7_chk, pe_r11_c6_chk, pe_r11_c5_chk, pe_r11_c4_chk, pe_r11_c3_chk, pe_r11_c2_chk, pe_r11_c1_chk, pe_r11_c0_chk, pe_r10_c13_chk, pe_r10_c12_chk, pe_r10_c11_chk, pe_r10_c10_chk, pe_r10_c9_chk, pe_r10_c8_chk, pe_r10_c7_chk, pe_r10_c6_chk, pe_r10_c5_chk, pe_r10_c4_chk, pe_r10_c3_chk, pe_r10_c2_chk, pe_r10_c1_chk, pe_r10_c0_chk, pe_r9_c13_chk, pe_r9_c12_chk, pe_r9_c11_chk, pe_r9_c10_chk, pe_r9_c9_chk, pe_r9_c8_chk, pe_r9_c7_chk, pe_r9_c6_chk, pe_r9_c5_chk, pe_r9_c4_chk, pe_r9_c3_chk, pe_r9_c2_chk, pe_r9_c1_chk, pe_r9_c0_chk, pe_r8_c13_chk, pe_r8_c12_chk, pe_r8_c11_chk, pe_r8_c10_chk, pe_r8_c9_chk, pe_r8_c8_chk, pe_r8_c7_chk, pe_r8_c6_chk, pe_r8_c5_chk, pe_r8_c4_chk, pe_r8_c3_chk, pe_r8_c2_chk, pe_r8_c1_chk, pe_r8_c0_chk, pe_r7_c13_chk, pe_r7_c12_chk, pe_r7_c11_chk, pe_r7_c10_chk, pe_r7_c9_chk, pe_r7_c8_chk, pe_r7_c7_chk, pe_r7_c6_chk, pe_r7_c5_chk, pe_r7_c4_chk, pe_r7_c3_chk, pe_r7_c2_chk, pe_r7_c1_chk, pe_r7_c0_chk, pe_r6_c13_chk, pe_r6_c12_chk, pe_r6_c11_chk, pe_r6_c10_chk, pe_r6_c9_chk, pe_r6_c8_chk, pe_r6_c7_chk, pe_r6_c6_chk, pe_r6_c5_chk, pe_r6_c4_chk, pe_r6_c3_chk, pe_r6_c2_chk, pe_r6_c1_chk, pe_r6_c0_chk, pe_r5_c13_chk, pe_r5_c12_chk, pe_r5_c11_chk, pe_r5_c10_chk, pe_r5_c9_chk, pe_r5_c8_chk, pe_r5_c7_chk, pe_r5_c6_chk, pe_r5_c5_chk, pe_r5_c4_chk, pe_r5_c3_chk, pe_r5_c2_chk, pe_r5_c1_chk, pe_r5_c0_chk, pe_r4_c13_chk, pe_r4_c12_chk, pe_r4_c11_chk, pe_r4_c10_chk, pe_r4_c9_chk, pe_r4_c8_chk, pe_r4_c7_chk, pe_r4_c6_chk, pe_r4_c5_chk, pe_r4_c4_chk, pe_r4_c3_chk, pe_r4_c2_chk, pe_r4_c1_chk, pe_r4_c0_chk, pe_r3_c13_chk, pe_r3_c12_chk, pe_r3_c11_chk, pe_r3_c10_chk, pe_r3_c9_chk, pe_r3_c8_chk, pe_r3_c7_chk, pe_r3_c6_chk, pe_r3_c5_chk, pe_r3_c4_chk, pe_r3_c3_chk, pe_r3_c2_chk, pe_r3_c1_chk, pe_r3_c0_chk, pe_r2_c13_chk, pe_r2_c12_chk, pe_r2_c11_chk, pe_r2_c10_chk, pe_r2_c9_chk, pe_r2_c8_chk, pe_r2_c7_chk, pe_r2_c6_chk, pe_r2_c5_chk, pe_r2_c4_chk, pe_r2_c3_chk, pe_r2_c2_chk, pe_r2_c1_chk, pe_r2_c0_chk, pe_r1_c13_chk, pe_r1_c12_chk, pe_r1_c11_chk, pe_r1_c10_chk, pe_r1_c9_chk, pe_r1_c8_chk, pe_r1_c7_chk, pe_r1_c6_chk, pe_r1_c5_chk, pe_r1_c4_chk, pe_r1_c3_chk, pe_r1_c2_chk, pe_r1_c1_chk, pe_r1_c0_chk, pe_r0_c13_chk, pe_r0_c12_chk, pe_r0_c11_chk, pe_r0_c10_chk, pe_r0_c9_chk, pe_r0_c8_chk, pe_r0_c7_chk, pe_r0_c6_chk, pe_r0_c5_chk, pe_r0_c4_chk, pe_r0_c3_chk, pe_r0_c2_chk, pe_r0_c1_chk, pe_r0_c0_chk};
+
   assign filter_pe_ready = {pe_r11_c13_filter_ready, pe_r11_c12_filter_ready, pe_r11_c11_filter_ready, pe_r11_c10_filter_ready, pe_r11_c9_filter_ready, pe_r11_c8_filter_ready, pe_r11_c7_filter_ready, pe_r11_c6_filter_ready, pe_r11_c5_filter_ready, pe_r11_c4_filter_ready, pe_r11_c3_filter_ready, pe_r11_c2_filter_ready, pe_r11_c1_filter_ready, pe_r11_c0_filter_ready, pe_r10_c13_filter_ready, pe_r10_c12_filter_ready, pe_r10_c11_filter_ready, pe_r10_c10_filter_ready, pe_r10_c9_filter_ready, pe_r10_c8_filter_ready, pe_r10_c7_filter_ready, pe_r10_c6_filter_ready, pe_r10_c5_filter_ready, pe_r10_c4_filter_ready, pe_r10_c3_filter_ready, pe_r10_c2_filter_ready, pe_r10_c1_filter_ready, pe_r10_c0_filter_ready, pe_r9_c13_filter_ready, pe_r9_c12_filter_ready, pe_r9_c11_filter_ready, pe_r9_c10_filter_ready, pe_r9_c9_filter_ready, pe_r9_c8_filter_ready, pe_r9_c7_filter_ready, pe_r9_c6_filter_ready, pe_r9_c5_filter_ready, pe_r9_c4_filter_ready, pe_r9_c3_filter_ready, pe_r9_c2_filter_ready, pe_r9_c1_filter_ready, pe_r9_c0_filter_ready, pe_r8_c13_filter_ready, pe_r8_c12_filter_ready, pe_r8_c11_filter_ready, pe_r8_c10_filter_ready, pe_r8_c9_filter_ready, pe_r8_c8_filter_ready, pe_r8_c7_filter_ready, pe_r8_c6_filter_ready, pe_r8_c5_filter_ready, pe_r8_c4_filter_ready, pe_r8_c3_filter_ready, pe_r8_c2_filter_ready, pe_r8_c1_filter_ready, pe_r8_c0_filter_ready, pe_r7_c13_filter_ready, pe_r7_c12_filter_ready, pe_r7_c11_filter_ready, pe_r7_c10_filter_ready, pe_r7_c9_filter_ready, pe_r7_c8_filter_ready, pe_r7_c7_filter_ready, pe_r7_c6_filter_ready, pe_r7_c5_filter_ready, pe_r7_c4_filter_ready, pe_r7_c3_filter_ready, pe_r7_c2_filter_ready, pe_r7_c1_filter_ready, pe_r7_c0_filter_ready, pe_r6_c13_filter_ready, pe_r6_c12_filter_ready, pe_r6_c11_filter_ready, pe_r6_c10_filter_ready, pe_r6_c9_filter_ready, pe_r6_c8_filter_ready, pe_r6_c7_filter_ready, pe_r6_c6_filter_ready, pe_r6_c5_filter_ready, pe_r6_c4_filter_ready, pe_r6_c3_filter_ready, pe_r6_c2_filter_ready, pe_r6_c1_filter_ready, pe_r6_c0_filter_ready, pe_r5_c13_filter_ready, pe_r5_c12_filter_ready, pe_r5_c11_filter_ready, pe_r5_c10_filter_ready, pe_r5_c9_filter_ready, pe_r5_c8_filter_ready, pe_r5_c7_filter_ready, pe_r5_c6_filter_ready, pe_r5_c5_filter_ready, pe_r5_c4_filter_ready, pe_r5_c3_filter_ready, pe_r5_c2_filter_ready, pe_r5_c1_filter_ready, pe_r5_c0_filter_ready, pe_r4_c13_filter_ready, pe_r4_c12_filter_ready, pe_r4_c11_filter_ready, pe_r4_c10_filter_ready, pe_r4_c9_filter_ready, pe_r4_c8_filter_ready, pe_r4_c7_filter_ready, pe_r4_c6_filter_ready, pe_r4_c5_filter_ready, pe_r4_c4_filter_ready, pe_r4_c3_filter_ready, pe_r4_c2_filter_ready, pe_r4_c1_filter_ready, pe_r4_c0_filter_ready, pe_r3_c13_filter_ready, pe_r3_c12_filter_ready, pe_r3_c11_filter_ready, pe_r3_c10_filter_ready, pe_r3_c9_filter_ready, pe_r3_c8_filter_ready, pe_r3_c7_filter_ready, pe_r3_c6_filter_ready, pe_r3_c5_filter_ready, pe_r3_c4_filter_ready, pe_r3_c3_filter_ready, pe_r3_c2_filter_ready, pe_r3_c1_filter_ready, pe_r3_c0_filter_ready, pe_r2_c13_filter_ready, pe_r2_c12_filter_ready, pe_r2_c11_filter_ready, pe_r2_c10_filter_ready, pe_r2_c9_filter_ready, pe_r2_c8_filter_ready, pe_r2_c7_filter_ready, pe_r2_c6_filter_ready, pe_r2_c5_filter_ready, pe_r2_c4_filter_ready, pe_r2_c3_filter_ready, pe_r2_c2_filter_ready, pe_r2_c1_filter_ready, pe_r2_c0_filter_ready, pe_r1_c13_filter_ready, pe_r1_c12_filter_ready, pe_r1_c11_filter_ready, pe_r1_c10_filter_ready, pe_r1_c9_filter_ready, pe_r1_c8_filter_ready, pe_r1_c7_filter_ready, pe_r1_c6_filter_ready, pe_r1_c5_filter_ready, pe_r1_c4_filter_ready, pe_r1_c3_filter_ready, pe_r1_c2_filter_ready, pe_r1_c1_filter_ready, pe_r1_c0_filter_ready, pe_r0_c13_filter_ready, pe_r0_c12_filter_ready, pe_r0_c11_filter_ready, pe_r0_c10_filter_ready, pe_r0_c9_filter_ready, pe_r0_c8_filter_ready, pe_r0_c7_filter_ready, pe_r0_c6_filter_ready, pe_r0_c5_filter_ready, pe_r0_c4_filter_ready, pe_r0_c3_filter_ready, pe_r0_c2_filter_ready, pe_r0_c1_filter_ready, pe_r0_c0_filter_ready};
 
   assign ifmap_pe_ready = {pe_r11_c13_ifmap_ready, pe_r11_c12_ifmap_ready, pe_r11_c11_ifmap_ready, pe_r11_c10_ifmap_ready, pe_r11_c9_ifmap_ready, pe_r11_c8_ifmap_ready, pe_r11_c7_ifmap_ready, pe_r11_c6_ifmap_ready, pe_r11_c5_ifmap_ready, pe_r11_c4_ifmap_ready, pe_r11_c3_ifmap_ready, pe_r11_c2_ifmap_ready, pe_r11_c1_ifmap_ready, pe_r11_c0_ifmap_ready, pe_r10_c13_ifmap_ready, pe_r10_c12_ifmap_ready, pe_r10_c11_ifmap_ready, pe_r10_c10_ifmap_ready, pe_r10_c9_ifmap_ready, pe_r10_c8_ifmap_ready, pe_r10_c7_ifmap_ready, pe_r10_c6_ifmap_ready, pe_r10_c5_ifmap_ready, pe_r10_c4_ifmap_ready, pe_r10_c3_ifmap_ready, pe_r10_c2_ifmap_ready, pe_r10_c1_ifmap_ready, pe_r10_c0_ifmap_ready, pe_r9_c13_ifmap_ready, pe_r9_c12_ifmap_ready, pe_r9_c11_ifmap_ready, pe_r9_c10_ifmap_ready, pe_r9_c9_ifmap_ready, pe_r9_c8_ifmap_ready, pe_r9_c7_ifmap_ready, pe_r9_c6_ifmap_ready, pe_r9_c5_ifmap_ready, pe_r9_c4_ifmap_ready, pe_r9_c3_ifmap_ready, pe_r9_c2_ifmap_ready, pe_r9_c1_ifmap_ready, pe_r9_c0_ifmap_ready, pe_r8_c13_ifmap_ready, pe_r8_c12_ifmap_ready, pe_r8_c11_ifmap_ready, pe_r8_c10_ifmap_ready, pe_r8_c9_ifmap_ready, pe_r8_c8_ifmap_ready, pe_r8_c7_ifmap_ready, pe_r8_c6_ifmap_ready, pe_r8_c5_ifmap_ready, pe_r8_c4_ifmap_ready, pe_r8_c3_ifmap_ready, pe_r8_c2_ifmap_ready, pe_r8_c1_ifmap_ready, pe_r8_c0_ifmap_ready, pe_r7_c13_ifmap_ready, pe_r7_c12_ifmap_ready, pe_r7_c11_ifmap_ready, pe_r7_c10_ifmap_ready, pe_r7_c9_ifmap_ready, pe_r7_c8_ifmap_ready, pe_r7_c7_ifmap_ready, pe_r7_c6_ifmap_ready, pe_r7_c5_ifmap_ready, pe_r7_c4_ifmap_ready, pe_r7_c3_ifmap_ready, pe_r7_c2_ifmap_ready, pe_r7_c1_ifmap_ready, pe_r7_c0_ifmap_ready, pe_r6_c13_ifmap_ready, pe_r6_c12_ifmap_ready, pe_r6_c11_ifmap_ready, pe_r6_c10_ifmap_ready, pe_r6_c9_ifmap_ready, pe_r6_c8_ifmap_ready, pe_r6_c7_ifmap_ready, pe_r6_c6_ifmap_ready, pe_r6_c5_ifmap_ready, pe_r6_c4_ifmap_ready, pe_r6_c3_ifmap_ready, pe_r6_c2_ifmap_ready, pe_r6_c1_ifmap_ready, pe_r6_c0_ifmap_ready, pe_r5_c13_ifmap_ready, pe_r5_c12_ifmap_ready, pe_r5_c11_ifmap_ready, pe_r5_c10_ifmap_ready, pe_r5_c9_ifmap_ready, pe_r5_c8_ifmap_ready, pe_r5_c7_ifmap_ready, pe_r5_c6_ifmap_ready, pe_r5_c5_ifmap_ready, pe_r5_c4_ifmap_ready, pe_r5_c3_ifmap_ready, pe_r5_c2_ifmap_ready, pe_r5_c1_ifmap_ready, pe_r5_c0_ifmap_ready, pe_r4_c13_ifmap_ready, pe_r4_c12_ifmap_ready, pe_r4_c11_ifmap_ready, pe_r4_c10_ifmap_ready, pe_r4_c9_ifmap_ready, pe_r4_c8_ifmap_ready, pe_r4_c7_ifmap_ready, pe_r4_c6_ifmap_ready, pe_r4_c5_ifmap_ready, pe_r4_c4_ifmap_ready, pe_r4_c3_ifmap_ready, pe_r4_c2_ifmap_ready, pe_r4_c1_ifmap_ready, pe_r4_c0_ifmap_ready, pe_r3_c13_ifmap_ready, pe_r3_c12_ifmap_ready, pe_r3_c11_ifmap_ready, pe_r3_c10_ifmap_ready, pe_r3_c9_ifmap_ready, pe_r3_c8_ifmap_ready, pe_r3_c7_ifmap_ready, pe_r3_c6_ifmap_ready, pe_r3_c5_ifmap_ready, pe_r3_c4_ifmap_ready, pe_r3_c3_ifmap_ready, pe_r3_c2_ifmap_ready, pe_r3_c1_ifmap_ready, pe_r3_c0_ifmap_ready, pe_r2_c13_ifmap_ready, pe_r2_c12_ifmap_ready, pe_r2_c11_ifmap_ready, pe_r2_c10_ifmap_ready, pe_r2_c9_ifmap_ready, pe_r2_c8_ifmap_ready, pe_r2_c7_ifmap_ready, pe_r2_c6_ifmap_ready, pe_r2_c5_ifmap_ready, pe_r2_c4_ifmap_ready, pe_r2_c3_ifmap_ready, pe_r2_c2_ifmap_ready, pe_r2_c1_ifmap_ready, pe_r2_c0_ifmap_ready, pe_r1_c13_ifmap_ready, pe_r1_c12_ifmap_ready, pe_r1_c11_ifmap_ready, pe_r1_c10_ifmap_ready, pe_r1_c9_ifmap_ready, pe_r1_c8_ifmap_ready, pe_r1_c7_ifmap_ready, pe_r1_c6_ifmap_ready, pe_r1_c5_ifmap_ready, pe_r1_c4_ifmap_ready, pe_r1_c3_ifmap_ready, pe_r1_c2_ifmap_ready, pe_r1_c1_ifmap_ready, pe_r1_c0_ifmap_ready, pe_r0_c13_ifmap_ready, pe_r0_c12_ifmap_ready, pe_r0_c11_ifmap_ready, pe_r0_c10_ifmap_ready, pe_r0_c9_ifmap_ready, pe_r0_c8_ifmap_ready, pe_r0_c7_ifmap_ready, pe_r0_c6_ifmap_ready, pe_r0_c5_ifmap_ready, pe_r0_c4_ifmap_ready, pe_r0_c3_ifmap_ready, pe_r0_c2_ifmap_ready, pe_r0_c1_ifmap_ready, pe_r0_c0_ifmap_ready};
@@ -15041,344 +15044,184 @@ module eyeriss_top (
     return "no check failed";
   endfunction
 
+  // The first instance watched by pe_checks with a failed check, and that check
+  function automatic string pe_checks_text(input logic [671:0] flags);
+    /*verilator no_inline_task*/
+    if (|flags[3:0]) return {"u_pe_r0_c0: ", eyeriss_pe_check_text(flags[3:0])};
+    if (|flags[7:4]) return {"u_pe_r0_c1: ", eyeriss_pe_check_text(flags[7:4])};
+    if (|flags[11:8]) return {"u_pe_r0_c2: ", eyeriss_pe_check_text(flags[11:8])};
+    if (|flags[15:12]) return {"u_pe_r0_c3: ", eyeriss_pe_check_text(flags[15:12])};
+    if (|flags[19:16]) return {"u_pe_r0_c4: ", eyeriss_pe_check_text(flags[19:16])};
+    if (|flags[23:20]) return {"u_pe_r0_c5: ", eyeriss_pe_check_text(flags[23:20])};
+    if (|flags[27:24]) return {"u_pe_r0_c6: ", eyeriss_pe_check_text(flags[27:24])};
+    if (|flags[31:28]) return {"u_pe_r0_c7: ", eyeriss_pe_check_text(flags[31:28])};
+    if (|flags[35:32]) return {"u_pe_r0_c8: ", eyeriss_pe_check_text(flags[35:32])};
+    if (|flags[39:36]) return {"u_pe_r0_c9: ", eyeriss_pe_check_text(flags[39:36])};
+    if (|flags[43:40]) return {"u_pe_r0_c10: ", eyeriss_pe_check_text(flags[43:40])};
+    if (|flags[47:44]) return {"u_pe_r0_c11: ", eyeriss_pe_check_text(flags[47:44])};
+    if (|flags[51:48]) return {"u_pe_r0_c12: ", eyeriss_pe_check_text(flags[51:48])};
+    if (|flags[55:52]) return {"u_pe_r0_c13: ", eyeriss_pe_check_text(flags[55:52])};
+    if (|flags[59:56]) return {"u_pe_r1_c0: ", eyeriss_pe_check_text(flags[59:56])};
+    if (|flags[63:60]) return {"u_pe_r1_c1: ", eyeriss_pe_check_text(flags[63:60])};
+    if (|flags[67:64]) return {"u_pe_r1_c2: ", eyeriss_pe_check_text(flags[67:64])};
+    if (|flags[71:68]) return {"u_pe_r1_c3: ", eyeriss_pe_check_text(flags[71:68])};
+    if (|flags[75:72]) return {"u_pe_r1_c4: ", eyeriss_pe_check_text(flags[75:72])};
+    if (|flags[79:76]) return {"u_pe_r1_c5: ", eyeriss_pe_check_text(flags[79:76])};
+    if (|flags[83:80]) return {"u_pe_r1_c6: ", eyeriss_pe_check_text(flags[83:80])};
+    if (|flags[87:84]) return {"u_pe_r1_c7: ", eyeriss_pe_check_text(flags[87:84])};
+    if (|flags[91:88]) return {"u_pe_r1_c8: ", eyeriss_pe_check_text(flags[91:88])};
+    if (|flags[95:92]) return {"u_pe_r1_c9: ", eyeriss_pe_check_text(flags[95:92])};
+    if (|flags[99:96]) return {"u_pe_r1_c10: ", eyeriss_pe_check_text(flags[99:96])};
+    if (|flags[103:100]) return {"u_pe_r1_c11: ", eyeriss_pe_check_text(flags[103:100])};
+    if (|flags[107:104]) return {"u_pe_r1_c12: ", eyeriss_pe_check_text(flags[107:104])};
+    if (|flags[111:108]) return {"u_pe_r1_c13: ", eyeriss_pe_check_text(flags[111:108])};
+    if (|flags[115:112]) return {"u_pe_r2_c0: ", eyeriss_pe_check_text(flags[115:112])};
+    if (|flags[119:116]) return {"u_pe_r2_c1: ", eyeriss_pe_check_text(flags[119:116])};
+    if (|flags[123:120]) return {"u_pe_r2_c2: ", eyeriss_pe_check_text(flags[123:120])};
+    if (|flags[127:124]) return {"u_pe_r2_c3: ", eyeriss_pe_check_text(flags[127:124])};
+    if (|flags[131:128]) return {"u_pe_r2_c4: ", eyeriss_pe_check_text(flags[131:128])};
+    if (|flags[135:132]) return {"u_pe_r2_c5: ", eyeriss_pe_check_text(flags[135:132])};
+    if (|flags[139:136]) return {"u_pe_r2_c6: ", eyeriss_pe_check_text(flags[139:136])};
+    if (|flags[143:140]) return {"u_pe_r2_c7: ", eyeriss_pe_check_text(flags[143:140])};
+    if (|flags[147:144]) return {"u_pe_r2_c8: ", eyeriss_pe_check_text(flags[147:144])};
+    if (|flags[151:148]) return {"u_pe_r2_c9: ", eyeriss_pe_check_text(flags[151:148])};
+    if (|flags[155:152]) return {"u_pe_r2_c10: ", eyeriss_pe_check_text(flags[155:152])};
+    if (|flags[159:156]) return {"u_pe_r2_c11: ", eyeriss_pe_check_text(flags[159:156])};
+    if (|flags[163:160]) return {"u_pe_r2_c12: ", eyeriss_pe_check_text(flags[163:160])};
+    if (|flags[167:164]) return {"u_pe_r2_c13: ", eyeriss_pe_check_text(flags[167:164])};
+    if (|flags[171:168]) return {"u_pe_r3_c0: ", eyeriss_pe_check_text(flags[171:168])};
+    if (|flags[175:172]) return {"u_pe_r3_c1: ", eyeriss_pe_check_text(flags[175:172])};
+    if (|flags[179:176]) return {"u_pe_r3_c2: ", eyeriss_pe_check_text(flags[179:176])};
+    if (|flags[183:180]) return {"u_pe_r3_c3: ", eyeriss_pe_check_text(flags[183:180])};
+    if (|flags[187:184]) return {"u_pe_r3_c4: ", eyeriss_pe_check_text(flags[187:184])};
+    if (|flags[191:188]) return {"u_pe_r3_c5: ", eyeriss_pe_check_text(flags[191:188])};
+    if (|flags[195:192]) return {"u_pe_r3_c6: ", eyeriss_pe_check_text(flags[195:192])};
+    if (|flags[199:196]) return {"u_pe_r3_c7: ", eyeriss_pe_check_text(flags[199:196])};
+    if (|flags[203:200]) return {"u_pe_r3_c8: ", eyeriss_pe_check_text(flags[203:200])};
+    if (|flags[207:204]) return {"u_pe_r3_c9: ", eyeriss_pe_check_text(flags[207:204])};
+    if (|flags[211:208]) return {"u_pe_r3_c10: ", eyeriss_pe_check_text(flags[211:208])};
+    if (|flags[215:212]) return {"u_pe_r3_c11: ", eyeriss_pe_check_text(flags[215:212])};
+    if (|flags[219:216]) return {"u_pe_r3_c12: ", eyeriss_pe_check_text(flags[219:216])};
+    if (|flags[223:220]) return {"u_pe_r3_c13: ", eyeriss_pe_check_text(flags[223:220])};
+    if (|flags[227:224]) return {"u_pe_r4_c0: ", eyeriss_pe_check_text(flags[227:224])};
+    if (|flags[231:228]) return {"u_pe_r4_c1: ", eyeriss_pe_check_text(flags[231:228])};
+    if (|flags[235:232]) return {"u_pe_r4_c2: ", eyeriss_pe_check_text(flags[235:232])};
+    if (|flags[239:236]) return {"u_pe_r4_c3: ", eyeriss_pe_check_text(flags[239:236])};
+    if (|flags[243:240]) return {"u_pe_r4_c4: ", eyeriss_pe_check_text(flags[243:240])};
+    if (|flags[247:244]) return {"u_pe_r4_c5: ", eyeriss_pe_check_text(flags[247:244])};
+    if (|flags[251:248]) return {"u_pe_r4_c6: ", eyeriss_pe_check_text(flags[251:248])};
+    if (|flags[255:252]) return {"u_pe_r4_c7: ", eyeriss_pe_check_text(flags[255:252])};
+    if (|flags[259:256]) return {"u_pe_r4_c8: ", eyeriss_pe_check_text(flags[259:256])};
+    if (|flags[263:260]) return {"u_pe_r4_c9: ", eyeriss_pe_check_text(flags[263:260])};
+    if (|flags[267:264]) return {"u_pe_r4_c10: ", eyeriss_pe_check_text(flags[267:264])};
+    if (|flags[271:268]) return {"u_pe_r4_c11: ", eyeriss_pe_check_text(flags[271:268])};
+    if (|flags[275:272]) return {"u_pe_r4_c12: ", eyeriss_pe_check_text(flags[275:272])};
+    if (|flags[279:276]) return {"u_pe_r4_c13: ", eyeriss_pe_check_text(flags[279:276])};
+    if (|flags[283:280]) return {"u_pe_r5_c0: ", eyeriss_pe_check_text(flags[283:280])};
+    if (|flags[287:284]) return {"u_pe_r5_c1: ", eyeriss_pe_check_text(flags[287:284])};
+    if (|flags[291:288]) return {"u_pe_r5_c2: ", eyeriss_pe_check_text(flags[291:288])};
+    if (|flags[295:292]) return {"u_pe_r5_c3: ", eyeriss_pe_check_text(flags[295:292])};
+    if (|flags[299:296]) return {"u_pe_r5_c4: ", eyeriss_pe_check_text(flags[299:296])};
+    if (|flags[303:300]) return {"u_pe_r5_c5: ", eyeriss_pe_check_text(flags[303:300])};
+    if (|flags[307:304]) return {"u_pe_r5_c6: ", eyeriss_pe_check_text(flags[307:304])};
+    if (|flags[311:308]) return {"u_pe_r5_c7: ", eyeriss_pe_check_text(flags[311:308])};
+    if (|flags[315:312]) return {"u_pe_r5_c8: ", eyeriss_pe_check_text(flags[315:312])};
+    if (|flags[319:316]) return {"u_pe_r5_c9: ", eyeriss_pe_check_text(flags[319:316])};
+    if (|flags[323:320]) return {"u_pe_r5_c10: ", eyeriss_pe_check_text(flags[323:320])};
+    if (|flags[327:324]) return {"u_pe_r5_c11: ", eyeriss_pe_check_text(flags[327:324])};
+    if (|flags[331:328]) return {"u_pe_r5_c12: ", eyeriss_pe_check_text(flags[331:328])};
+    if (|flags[335:332]) return {"u_pe_r5_c13: ", eyeriss_pe_check_text(flags[335:332])};
+    if (|flags[339:336]) return {"u_pe_r6_c0: ", eyeriss_pe_check_text(flags[339:336])};
+    if (|flags[343:340]) return {"u_pe_r6_c1: ", eyeriss_pe_check_text(flags[343:340])};
+    if (|flags[347:344]) return {"u_pe_r6_c2: ", eyeriss_pe_check_text(flags[347:344])};
+    if (|flags[351:348]) return {"u_pe_r6_c3: ", eyeriss_pe_check_text(flags[351:348])};
+    if (|flags[355:352]) return {"u_pe_r6_c4: ", eyeriss_pe_check_text(flags[355:352])};
+    if (|flags[359:356]) return {"u_pe_r6_c5: ", eyeriss_pe_check_text(flags[359:356])};
+    if (|flags[363:360]) return {"u_pe_r6_c6: ", eyeriss_pe_check_text(flags[363:360])};
+    if (|flags[367:364]) return {"u_pe_r6_c7: ", eyeriss_pe_check_text(flags[367:364])};
+    if (|flags[371:368]) return {"u_pe_r6_c8: ", eyeriss_pe_check_text(flags[371:368])};
+    if (|flags[375:372]) return {"u_pe_r6_c9: ", eyeriss_pe_check_text(flags[375:372])};
+    if (|flags[379:376]) return {"u_pe_r6_c10: ", eyeriss_pe_check_text(flags[379:376])};
+    if (|flags[383:380]) return {"u_pe_r6_c11: ", eyeriss_pe_check_text(flags[383:380])};
+    if (|flags[387:384]) return {"u_pe_r6_c12: ", eyeriss_pe_check_text(flags[387:384])};
+    if (|flags[391:388]) return {"u_pe_r6_c13: ", eyeriss_pe_check_text(flags[391:388])};
+    if (|flags[395:392]) return {"u_pe_r7_c0: ", eyeriss_pe_check_text(flags[395:392])};
+    if (|flags[399:396]) return {"u_pe_r7_c1: ", eyeriss_pe_check_text(flags[399:396])};
+    if (|flags[403:400]) return {"u_pe_r7_c2: ", eyeriss_pe_check_text(flags[403:400])};
+    if (|flags[407:404]) return {"u_pe_r7_c3: ", eyeriss_pe_check_text(flags[407:404])};
+    if (|flags[411:408]) return {"u_pe_r7_c4: ", eyeriss_pe_check_text(flags[411:408])};
+    if (|flags[415:412]) return {"u_pe_r7_c5: ", eyeriss_pe_check_text(flags[415:412])};
+    if (|flags[419:416]) return {"u_pe_r7_c6: ", eyeriss_pe_check_text(flags[419:416])};
+    if (|flags[423:420]) return {"u_pe_r7_c7: ", eyeriss_pe_check_text(flags[423:420])};
+    if (|flags[427:424]) return {"u_pe_r7_c8: ", eyeriss_pe_check_text(flags[427:424])};
+    if (|flags[431:428]) return {"u_pe_r7_c9: ", eyeriss_pe_check_text(flags[431:428])};
+    if (|flags[435:432]) return {"u_pe_r7_c10: ", eyeriss_pe_check_text(flags[435:432])};
+    if (|flags[439:436]) return {"u_pe_r7_c11: ", eyeriss_pe_check_text(flags[439:436])};
+    if (|flags[443:440]) return {"u_pe_r7_c12: ", eyeriss_pe_check_text(flags[443:440])};
+    if (|flags[447:444]) return {"u_pe_r7_c13: ", eyeriss_pe_check_text(flags[447:444])};
+    if (|flags[451:448]) return {"u_pe_r8_c0: ", eyeriss_pe_check_text(flags[451:448])};
+    if (|flags[455:452]) return {"u_pe_r8_c1: ", eyeriss_pe_check_text(flags[455:452])};
+    if (|flags[459:456]) return {"u_pe_r8_c2: ", eyeriss_pe_check_text(flags[459:456])};
+    if (|flags[463:460]) return {"u_pe_r8_c3: ", eyeriss_pe_check_text(flags[463:460])};
+    if (|flags[467:464]) return {"u_pe_r8_c4: ", eyeriss_pe_check_text(flags[467:464])};
+    if (|flags[471:468]) return {"u_pe_r8_c5: ", eyeriss_pe_check_text(flags[471:468])};
+    if (|flags[475:472]) return {"u_pe_r8_c6: ", eyeriss_pe_check_text(flags[475:472])};
+    if (|flags[479:476]) return {"u_pe_r8_c7: ", eyeriss_pe_check_text(flags[479:476])};
+    if (|flags[483:480]) return {"u_pe_r8_c8: ", eyeriss_pe_check_text(flags[483:480])};
+    if (|flags[487:484]) return {"u_pe_r8_c9: ", eyeriss_pe_check_text(flags[487:484])};
+    if (|flags[491:488]) return {"u_pe_r8_c10: ", eyeriss_pe_check_text(flags[491:488])};
+    if (|flags[495:492]) return {"u_pe_r8_c11: ", eyeriss_pe_check_text(flags[495:492])};
+    if (|flags[499:496]) return {"u_pe_r8_c12: ", eyeriss_pe_check_text(flags[499:496])};
+    if (|flags[503:500]) return {"u_pe_r8_c13: ", eyeriss_pe_check_text(flags[503:500])};
+    if (|flags[507:504]) return {"u_pe_r9_c0: ", eyeriss_pe_check_text(flags[507:504])};
+    if (|flags[511:508]) return {"u_pe_r9_c1: ", eyeriss_pe_check_text(flags[511:508])};
+    if (|flags[515:512]) return {"u_pe_r9_c2: ", eyeriss_pe_check_text(flags[515:512])};
+    if (|flags[519:516]) return {"u_pe_r9_c3: ", eyeriss_pe_check_text(flags[519:516])};
+    if (|flags[523:520]) return {"u_pe_r9_c4: ", eyeriss_pe_check_text(flags[523:520])};
+    if (|flags[527:524]) return {"u_pe_r9_c5: ", eyeriss_pe_check_text(flags[527:524])};
+    if (|flags[531:528]) return {"u_pe_r9_c6: ", eyeriss_pe_check_text(flags[531:528])};
+    if (|flags[535:532]) return {"u_pe_r9_c7: ", eyeriss_pe_check_text(flags[535:532])};
+    if (|flags[539:536]) return {"u_pe_r9_c8: ", eyeriss_pe_check_text(flags[539:536])};
+    if (|flags[543:540]) return {"u_pe_r9_c9: ", eyeriss_pe_check_text(flags[543:540])};
+    if (|flags[547:544]) return {"u_pe_r9_c10: ", eyeriss_pe_check_text(flags[547:544])};
+    if (|flags[551:548]) return {"u_pe_r9_c11: ", eyeriss_pe_check_text(flags[551:548])};
+    if (|flags[555:552]) return {"u_pe_r9_c12: ", eyeriss_pe_check_text(flags[555:552])};
+    if (|flags[559:556]) return {"u_pe_r9_c13: ", eyeriss_pe_check_text(flags[559:556])};
+    if (|flags[563:560]) return {"u_pe_r10_c0: ", eyeriss_pe_check_text(flags[563:560])};
+    if (|flags[567:564]) return {"u_pe_r10_c1: ", eyeriss_pe_check_text(flags[567:564])};
+    if (|flags[571:568]) return {"u_pe_r10_c2: ", eyeriss_pe_check_text(flags[571:568])};
+    if (|flags[575:572]) return {"u_pe_r10_c3: ", eyeriss_pe_check_text(flags[575:572])};
+    if (|flags[579:576]) return {"u_pe_r10_c4: ", eyeriss_pe_check_text(flags[579:576])};
+    if (|flags[583:580]) return {"u_pe_r10_c5: ", eyeriss_pe_check_text(flags[583:580])};
+    if (|flags[587:584]) return {"u_pe_r10_c6: ", eyeriss_pe_check_text(flags[587:584])};
+    if (|flags[591:588]) return {"u_pe_r10_c7: ", eyeriss_pe_check_text(flags[591:588])};
+    if (|flags[595:592]) return {"u_pe_r10_c8: ", eyeriss_pe_check_text(flags[595:592])};
+    if (|flags[599:596]) return {"u_pe_r10_c9: ", eyeriss_pe_check_text(flags[599:596])};
+    if (|flags[603:600]) return {"u_pe_r10_c10: ", eyeriss_pe_check_text(flags[603:600])};
+    if (|flags[607:604]) return {"u_pe_r10_c11: ", eyeriss_pe_check_text(flags[607:604])};
+    if (|flags[611:608]) return {"u_pe_r10_c12: ", eyeriss_pe_check_text(flags[611:608])};
+    if (|flags[615:612]) return {"u_pe_r10_c13: ", eyeriss_pe_check_text(flags[615:612])};
+    if (|flags[619:616]) return {"u_pe_r11_c0: ", eyeriss_pe_check_text(flags[619:616])};
+    if (|flags[623:620]) return {"u_pe_r11_c1: ", eyeriss_pe_check_text(flags[623:620])};
+    if (|flags[627:624]) return {"u_pe_r11_c2: ", eyeriss_pe_check_text(flags[627:624])};
+    if (|flags[631:628]) return {"u_pe_r11_c3: ", eyeriss_pe_check_text(flags[631:628])};
+    if (|flags[635:632]) return {"u_pe_r11_c4: ", eyeriss_pe_check_text(flags[635:632])};
+    if (|flags[639:636]) return {"u_pe_r11_c5: ", eyeriss_pe_check_text(flags[639:636])};
+    if (|flags[643:640]) return {"u_pe_r11_c6: ", eyeriss_pe_check_text(flags[643:640])};
+    if (|flags[647:644]) return {"u_pe_r11_c7: ", eyeriss_pe_check_text(flags[647:644])};
+    if (|flags[651:648]) return {"u_pe_r11_c8: ", eyeriss_pe_check_text(flags[651:648])};
+    if (|flags[655:652]) return {"u_pe_r11_c9: ", eyeriss_pe_check_text(flags[655:652])};
+    if (|flags[659:656]) return {"u_pe_r11_c10: ", eyeriss_pe_check_text(flags[659:656])};
+    if (|flags[663:660]) return {"u_pe_r11_c11: ", eyeriss_pe_check_text(flags[663:660])};
+    if (|flags[667:664]) return {"u_pe_r11_c12: ", eyeriss_pe_check_text(flags[667:664])};
+    if (|flags[671:668]) return {"u_pe_r11_c13: ", eyeriss_pe_check_text(flags[671:668])};
+    return "no check failed";
+  endfunction
+
   always_ff @(posedge clk_i) begin
     if (rst_ni) begin
-      u_pe_r0_c0_checks: assert (~|pe_r0_c0_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r0_c0_chk));
-      u_pe_r0_c1_checks: assert (~|pe_r0_c1_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r0_c1_chk));
-      u_pe_r0_c2_checks: assert (~|pe_r0_c2_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r0_c2_chk));
-      u_pe_r0_c3_checks: assert (~|pe_r0_c3_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r0_c3_chk));
-      u_pe_r0_c4_checks: assert (~|pe_r0_c4_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r0_c4_chk));
-      u_pe_r0_c5_checks: assert (~|pe_r0_c5_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r0_c5_chk));
-      u_pe_r0_c6_checks: assert (~|pe_r0_c6_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r0_c6_chk));
-      u_pe_r0_c7_checks: assert (~|pe_r0_c7_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r0_c7_chk));
-      u_pe_r0_c8_checks: assert (~|pe_r0_c8_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r0_c8_chk));
-      u_pe_r0_c9_checks: assert (~|pe_r0_c9_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r0_c9_chk));
-      u_pe_r0_c10_checks: assert (~|pe_r0_c10_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r0_c10_chk));
-      u_pe_r0_c11_checks: assert (~|pe_r0_c11_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r0_c11_chk));
-      u_pe_r0_c12_checks: assert (~|pe_r0_c12_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r0_c12_chk));
-      u_pe_r0_c13_checks: assert (~|pe_r0_c13_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r0_c13_chk));
-      u_pe_r1_c0_checks: assert (~|pe_r1_c0_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r1_c0_chk));
-      u_pe_r1_c1_checks: assert (~|pe_r1_c1_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r1_c1_chk));
-      u_pe_r1_c2_checks: assert (~|pe_r1_c2_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r1_c2_chk));
-      u_pe_r1_c3_checks: assert (~|pe_r1_c3_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r1_c3_chk));
-      u_pe_r1_c4_checks: assert (~|pe_r1_c4_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r1_c4_chk));
-      u_pe_r1_c5_checks: assert (~|pe_r1_c5_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r1_c5_chk));
-      u_pe_r1_c6_checks: assert (~|pe_r1_c6_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r1_c6_chk));
-      u_pe_r1_c7_checks: assert (~|pe_r1_c7_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r1_c7_chk));
-      u_pe_r1_c8_checks: assert (~|pe_r1_c8_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r1_c8_chk));
-      u_pe_r1_c9_checks: assert (~|pe_r1_c9_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r1_c9_chk));
-      u_pe_r1_c10_checks: assert (~|pe_r1_c10_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r1_c10_chk));
-      u_pe_r1_c11_checks: assert (~|pe_r1_c11_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r1_c11_chk));
-      u_pe_r1_c12_checks: assert (~|pe_r1_c12_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r1_c12_chk));
-      u_pe_r1_c13_checks: assert (~|pe_r1_c13_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r1_c13_chk));
-      u_pe_r2_c0_checks: assert (~|pe_r2_c0_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r2_c0_chk));
-      u_pe_r2_c1_checks: assert (~|pe_r2_c1_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r2_c1_chk));
-      u_pe_r2_c2_checks: assert (~|pe_r2_c2_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r2_c2_chk));
-      u_pe_r2_c3_checks: assert (~|pe_r2_c3_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r2_c3_chk));
-      u_pe_r2_c4_checks: assert (~|pe_r2_c4_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r2_c4_chk));
-      u_pe_r2_c5_checks: assert (~|pe_r2_c5_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r2_c5_chk));
-      u_pe_r2_c6_checks: assert (~|pe_r2_c6_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r2_c6_chk));
-      u_pe_r2_c7_checks: assert (~|pe_r2_c7_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r2_c7_chk));
-      u_pe_r2_c8_checks: assert (~|pe_r2_c8_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r2_c8_chk));
-      u_pe_r2_c9_checks: assert (~|pe_r2_c9_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r2_c9_chk));
-      u_pe_r2_c10_checks: assert (~|pe_r2_c10_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r2_c10_chk));
-      u_pe_r2_c11_checks: assert (~|pe_r2_c11_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r2_c11_chk));
-      u_pe_r2_c12_checks: assert (~|pe_r2_c12_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r2_c12_chk));
-      u_pe_r2_c13_checks: assert (~|pe_r2_c13_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r2_c13_chk));
-      u_pe_r3_c0_checks: assert (~|pe_r3_c0_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r3_c0_chk));
-      u_pe_r3_c1_checks: assert (~|pe_r3_c1_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r3_c1_chk));
-      u_pe_r3_c2_checks: assert (~|pe_r3_c2_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r3_c2_chk));
-      u_pe_r3_c3_checks: assert (~|pe_r3_c3_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r3_c3_chk));
-      u_pe_r3_c4_checks: assert (~|pe_r3_c4_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r3_c4_chk));
-      u_pe_r3_c5_checks: assert (~|pe_r3_c5_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r3_c5_chk));
-      u_pe_r3_c6_checks: assert (~|pe_r3_c6_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r3_c6_chk));
-      u_pe_r3_c7_checks: assert (~|pe_r3_c7_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r3_c7_chk));
-      u_pe_r3_c8_checks: assert (~|pe_r3_c8_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r3_c8_chk));
-      u_pe_r3_c9_checks: assert (~|pe_r3_c9_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r3_c9_chk));
-      u_pe_r3_c10_checks: assert (~|pe_r3_c10_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r3_c10_chk));
-      u_pe_r3_c11_checks: assert (~|pe_r3_c11_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r3_c11_chk));
-      u_pe_r3_c12_checks: assert (~|pe_r3_c12_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r3_c12_chk));
-      u_pe_r3_c13_checks: assert (~|pe_r3_c13_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r3_c13_chk));
-      u_pe_r4_c0_checks: assert (~|pe_r4_c0_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r4_c0_chk));
-      u_pe_r4_c1_checks: assert (~|pe_r4_c1_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r4_c1_chk));
-      u_pe_r4_c2_checks: assert (~|pe_r4_c2_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r4_c2_chk));
-      u_pe_r4_c3_checks: assert (~|pe_r4_c3_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r4_c3_chk));
-      u_pe_r4_c4_checks: assert (~|pe_r4_c4_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r4_c4_chk));
-      u_pe_r4_c5_checks: assert (~|pe_r4_c5_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r4_c5_chk));
-      u_pe_r4_c6_checks: assert (~|pe_r4_c6_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r4_c6_chk));
-      u_pe_r4_c7_checks: assert (~|pe_r4_c7_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r4_c7_chk));
-      u_pe_r4_c8_checks: assert (~|pe_r4_c8_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r4_c8_chk));
-      u_pe_r4_c9_checks: assert (~|pe_r4_c9_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r4_c9_chk));
-      u_pe_r4_c10_checks: assert (~|pe_r4_c10_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r4_c10_chk));
-      u_pe_r4_c11_checks: assert (~|pe_r4_c11_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r4_c11_chk));
-      u_pe_r4_c12_checks: assert (~|pe_r4_c12_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r4_c12_chk));
-      u_pe_r4_c13_checks: assert (~|pe_r4_c13_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r4_c13_chk));
-      u_pe_r5_c0_checks: assert (~|pe_r5_c0_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r5_c0_chk));
-      u_pe_r5_c1_checks: assert (~|pe_r5_c1_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r5_c1_chk));
-      u_pe_r5_c2_checks: assert (~|pe_r5_c2_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r5_c2_chk));
-      u_pe_r5_c3_checks: assert (~|pe_r5_c3_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r5_c3_chk));
-      u_pe_r5_c4_checks: assert (~|pe_r5_c4_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r5_c4_chk));
-      u_pe_r5_c5_checks: assert (~|pe_r5_c5_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r5_c5_chk));
-      u_pe_r5_c6_checks: assert (~|pe_r5_c6_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r5_c6_chk));
-      u_pe_r5_c7_checks: assert (~|pe_r5_c7_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r5_c7_chk));
-      u_pe_r5_c8_checks: assert (~|pe_r5_c8_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r5_c8_chk));
-      u_pe_r5_c9_checks: assert (~|pe_r5_c9_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r5_c9_chk));
-      u_pe_r5_c10_checks: assert (~|pe_r5_c10_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r5_c10_chk));
-      u_pe_r5_c11_checks: assert (~|pe_r5_c11_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r5_c11_chk));
-      u_pe_r5_c12_checks: assert (~|pe_r5_c12_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r5_c12_chk));
-      u_pe_r5_c13_checks: assert (~|pe_r5_c13_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r5_c13_chk));
-      u_pe_r6_c0_checks: assert (~|pe_r6_c0_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r6_c0_chk));
-      u_pe_r6_c1_checks: assert (~|pe_r6_c1_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r6_c1_chk));
-      u_pe_r6_c2_checks: assert (~|pe_r6_c2_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r6_c2_chk));
-      u_pe_r6_c3_checks: assert (~|pe_r6_c3_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r6_c3_chk));
-      u_pe_r6_c4_checks: assert (~|pe_r6_c4_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r6_c4_chk));
-      u_pe_r6_c5_checks: assert (~|pe_r6_c5_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r6_c5_chk));
-      u_pe_r6_c6_checks: assert (~|pe_r6_c6_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r6_c6_chk));
-      u_pe_r6_c7_checks: assert (~|pe_r6_c7_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r6_c7_chk));
-      u_pe_r6_c8_checks: assert (~|pe_r6_c8_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r6_c8_chk));
-      u_pe_r6_c9_checks: assert (~|pe_r6_c9_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r6_c9_chk));
-      u_pe_r6_c10_checks: assert (~|pe_r6_c10_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r6_c10_chk));
-      u_pe_r6_c11_checks: assert (~|pe_r6_c11_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r6_c11_chk));
-      u_pe_r6_c12_checks: assert (~|pe_r6_c12_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r6_c12_chk));
-      u_pe_r6_c13_checks: assert (~|pe_r6_c13_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r6_c13_chk));
-      u_pe_r7_c0_checks: assert (~|pe_r7_c0_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r7_c0_chk));
-      u_pe_r7_c1_checks: assert (~|pe_r7_c1_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r7_c1_chk));
-      u_pe_r7_c2_checks: assert (~|pe_r7_c2_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r7_c2_chk));
-      u_pe_r7_c3_checks: assert (~|pe_r7_c3_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r7_c3_chk));
-      u_pe_r7_c4_checks: assert (~|pe_r7_c4_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r7_c4_chk));
-      u_pe_r7_c5_checks: assert (~|pe_r7_c5_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r7_c5_chk));
-      u_pe_r7_c6_checks: assert (~|pe_r7_c6_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r7_c6_chk));
-      u_pe_r7_c7_checks: assert (~|pe_r7_c7_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r7_c7_chk));
-      u_pe_r7_c8_checks: assert (~|pe_r7_c8_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r7_c8_chk));
-      u_pe_r7_c9_checks: assert (~|pe_r7_c9_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r7_c9_chk));
-      u_pe_r7_c10_checks: assert (~|pe_r7_c10_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r7_c10_chk));
-      u_pe_r7_c11_checks: assert (~|pe_r7_c11_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r7_c11_chk));
-      u_pe_r7_c12_checks: assert (~|pe_r7_c12_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r7_c12_chk));
-      u_pe_r7_c13_checks: assert (~|pe_r7_c13_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r7_c13_chk));
-      u_pe_r8_c0_checks: assert (~|pe_r8_c0_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r8_c0_chk));
-      u_pe_r8_c1_checks: assert (~|pe_r8_c1_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r8_c1_chk));
-      u_pe_r8_c2_checks: assert (~|pe_r8_c2_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r8_c2_chk));
-      u_pe_r8_c3_checks: assert (~|pe_r8_c3_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r8_c3_chk));
-      u_pe_r8_c4_checks: assert (~|pe_r8_c4_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r8_c4_chk));
-      u_pe_r8_c5_checks: assert (~|pe_r8_c5_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r8_c5_chk));
-      u_pe_r8_c6_checks: assert (~|pe_r8_c6_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r8_c6_chk));
-      u_pe_r8_c7_checks: assert (~|pe_r8_c7_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r8_c7_chk));
-      u_pe_r8_c8_checks: assert (~|pe_r8_c8_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r8_c8_chk));
-      u_pe_r8_c9_checks: assert (~|pe_r8_c9_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r8_c9_chk));
-      u_pe_r8_c10_checks: assert (~|pe_r8_c10_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r8_c10_chk));
-      u_pe_r8_c11_checks: assert (~|pe_r8_c11_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r8_c11_chk));
-      u_pe_r8_c12_checks: assert (~|pe_r8_c12_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r8_c12_chk));
-      u_pe_r8_c13_checks: assert (~|pe_r8_c13_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r8_c13_chk));
-      u_pe_r9_c0_checks: assert (~|pe_r9_c0_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r9_c0_chk));
-      u_pe_r9_c1_checks: assert (~|pe_r9_c1_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r9_c1_chk));
-      u_pe_r9_c2_checks: assert (~|pe_r9_c2_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r9_c2_chk));
-      u_pe_r9_c3_checks: assert (~|pe_r9_c3_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r9_c3_chk));
-      u_pe_r9_c4_checks: assert (~|pe_r9_c4_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r9_c4_chk));
-      u_pe_r9_c5_checks: assert (~|pe_r9_c5_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r9_c5_chk));
-      u_pe_r9_c6_checks: assert (~|pe_r9_c6_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r9_c6_chk));
-      u_pe_r9_c7_checks: assert (~|pe_r9_c7_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r9_c7_chk));
-      u_pe_r9_c8_checks: assert (~|pe_r9_c8_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r9_c8_chk));
-      u_pe_r9_c9_checks: assert (~|pe_r9_c9_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r9_c9_chk));
-      u_pe_r9_c10_checks: assert (~|pe_r9_c10_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r9_c10_chk));
-      u_pe_r9_c11_checks: assert (~|pe_r9_c11_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r9_c11_chk));
-      u_pe_r9_c12_checks: assert (~|pe_r9_c12_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r9_c12_chk));
-      u_pe_r9_c13_checks: assert (~|pe_r9_c13_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r9_c13_chk));
-      u_pe_r10_c0_checks: assert (~|pe_r10_c0_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r10_c0_chk));
-      u_pe_r10_c1_checks: assert (~|pe_r10_c1_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r10_c1_chk));
-      u_pe_r10_c2_checks: assert (~|pe_r10_c2_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r10_c2_chk));
-      u_pe_r10_c3_checks: assert (~|pe_r10_c3_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r10_c3_chk));
-      u_pe_r10_c4_checks: assert (~|pe_r10_c4_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r10_c4_chk));
-      u_pe_r10_c5_checks: assert (~|pe_r10_c5_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r10_c5_chk));
-      u_pe_r10_c6_checks: assert (~|pe_r10_c6_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r10_c6_chk));
-      u_pe_r10_c7_checks: assert (~|pe_r10_c7_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r10_c7_chk));
-      u_pe_r10_c8_checks: assert (~|pe_r10_c8_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r10_c8_chk));
-      u_pe_r10_c9_checks: assert (~|pe_r10_c9_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r10_c9_chk));
-      u_pe_r10_c10_checks: assert (~|pe_r10_c10_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r10_c10_chk));
-      u_pe_r10_c11_checks: assert (~|pe_r10_c11_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r10_c11_chk));
-      u_pe_r10_c12_checks: assert (~|pe_r10_c12_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r10_c12_chk));
-      u_pe_r10_c13_checks: assert (~|pe_r10_c13_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r10_c13_chk));
-      u_pe_r11_c0_checks: assert (~|pe_r11_c0_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r11_c0_chk));
-      u_pe_r11_c1_checks: assert (~|pe_r11_c1_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r11_c1_chk));
-      u_pe_r11_c2_checks: assert (~|pe_r11_c2_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r11_c2_chk));
-      u_pe_r11_c3_checks: assert (~|pe_r11_c3_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r11_c3_chk));
-      u_pe_r11_c4_checks: assert (~|pe_r11_c4_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r11_c4_chk));
-      u_pe_r11_c5_checks: assert (~|pe_r11_c5_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r11_c5_chk));
-      u_pe_r11_c6_checks: assert (~|pe_r11_c6_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r11_c6_chk));
-      u_pe_r11_c7_checks: assert (~|pe_r11_c7_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r11_c7_chk));
-      u_pe_r11_c8_checks: assert (~|pe_r11_c8_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r11_c8_chk));
-      u_pe_r11_c9_checks: assert (~|pe_r11_c9_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r11_c9_chk));
-      u_pe_r11_c10_checks: assert (~|pe_r11_c10_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r11_c10_chk));
-      u_pe_r11_c11_checks: assert (~|pe_r11_c11_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r11_c11_chk));
-      u_pe_r11_c12_checks: assert (~|pe_r11_c12_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r11_c12_chk));
-      u_pe_r11_c13_checks: assert (~|pe_r11_c13_chk)
-        else $error("%s", eyeriss_pe_check_text(pe_r11_c13_chk));
+      pe_checks: assert (~|pe_checks_flags)
+        else $error("%s", pe_checks_text(pe_checks_flags));
       pe_job_fits_filter_spad: assert (!|(pe_start & pe_idle) | ((({9'd0, pass_p[4:0]} * {10'd0, pass_q[3:0]}) * {10'd0, pass_s[3:0]}) <= 14'd224))
         else $error("eyeriss_top: PE array: filter spad overflow: a job of p x q x S weights exceeds the filter spad");
       pe_job_fits_ifmap_spad: assert (!|(pe_start & pe_idle) | (({10'd0, pass_q[3:0]} * {10'd0, pass_s[3:0]}) <= 14'd12))

@@ -31,7 +31,9 @@ import HDL
 /// and psum inputs and the psum output pass through FIFOs of `fifoDepth` words. Configuration
 /// inputs must be held constant while the PE is busy. Verilator gives all instances one copy
 /// of the PE's code (`shareCodeAcrossInstances`), so the array's per-cycle code does not grow
-/// with its PE count; the PE's checks therefore leave it as flags on `chk_o`.
+/// with its PE count; the PE's checks therefore leave it as flags on `chk_o`. The inputs every
+/// PE shares (clock, reset, configuration, the ifmap word, the counter clear) are `broadcast`:
+/// Verilator reads the array's signals directly, with one clock trigger for the whole design.
 public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions = GeneratorOptions(),
                    design: inout Design) throws -> Module {
     let ifmapFifo = try makeFIFO(width: p.dataBits, depth: p.fifoDepth, header: header)
@@ -56,20 +58,20 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
 
     // ------------------------------------------------------------------ ports
     m.portGroup("Clock and synchronous active-low reset")
-    let clk = m.input("clk_i")
-    let rst = m.input("rst_ni")
+    let clk = m.input("clk_i", broadcast: true)
+    let rst = m.input("rst_ni", broadcast: true)
     m.portGroup("Job control: start is taken while idle; configuration is held while busy")
     let start = m.input("start_i")
     let idle = m.output("idle_o")
-    let cfgS = m.input("cfg_filter_width_i", p.windowFieldBits)
-    let cfgQ = m.input("cfg_channels_i", p.windowFieldBits)
-    let cfgP = m.input("cfg_filters_i", p.filtersFieldBits)
-    let cfgStep = m.input("cfg_step_i", p.windowFieldBits)
-    let cfgOutputs = m.input("cfg_outputs_i", p.countFieldBits)
-    let cfgRows = m.input("cfg_rows_i", p.countFieldBits)
-    let cfgShift = m.input("cfg_shift_i", p.shiftBits)
+    let cfgS = m.input("cfg_filter_width_i", p.windowFieldBits, broadcast: true)
+    let cfgQ = m.input("cfg_channels_i", p.windowFieldBits, broadcast: true)
+    let cfgP = m.input("cfg_filters_i", p.filtersFieldBits, broadcast: true)
+    let cfgStep = m.input("cfg_step_i", p.windowFieldBits, broadcast: true)
+    let cfgOutputs = m.input("cfg_outputs_i", p.countFieldBits, broadcast: true)
+    let cfgRows = m.input("cfg_rows_i", p.countFieldBits, broadcast: true)
+    let cfgShift = m.input("cfg_shift_i", p.shiftBits, broadcast: true)
     let cfgPsumIn = m.input("cfg_psum_in_en_i")
-    let cfgKeepFilters = m.input("cfg_keep_filters_i")
+    let cfgKeepFilters = m.input("cfg_keep_filters_i", broadcast: true)
     m.portGroup("Filter weights, straight into the filter spad")
     let filterValid = m.input("filter_valid_i")
     let filterReady = m.output("filter_ready_o")
@@ -77,7 +79,7 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
     m.portGroup("Ifmap activations")
     let ifmapValidIn = m.input("ifmap_valid_i")
     let ifmapReadyOut = m.output("ifmap_ready_o")
-    let ifmapDataIn = m.input("ifmap_data_i", dw)
+    let ifmapDataIn = m.input("ifmap_data_i", dw, broadcast: true)
     m.portGroup("Psums from the PE below or the psum network")
     let psumInValidIn = m.input("psum_in_valid_i")
     let psumInReadyOut = m.output("psum_in_ready_o")
@@ -87,7 +89,7 @@ public func makePE(_ p: PEParams, header: RTLHeader, options: GeneratorOptions =
     let psumOutReadyIn = m.input("psum_out_ready_i")
     let psumOutDataOut = m.output("psum_out_data_o", pw)
     m.portGroup("Activity counters (cleared by cnt_clear_i)")
-    let cntClear = m.input("cnt_clear_i")
+    let cntClear = m.input("cnt_clear_i", broadcast: true)
     let counterNames = ["macs", "gated", "filter_reads", "filter_writes", "ifmap_reads", "ifmap_writes",
                         "psum_reads", "psum_writes"]
     let counterOutputs = counterNames.map { m.output("cnt_\($0)_o", p.counterBits) }

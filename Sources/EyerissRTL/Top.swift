@@ -307,6 +307,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let cfgS = field[.s]!.resized(to: p.pe.windowFieldBits), cfgQ = field[.q]!.resized(to: p.pe.windowFieldBits)
     let cfgP = field[.p]!.resized(to: p.pe.filtersFieldBits), cfgStep = field[.step]!.resized(to: p.pe.windowFieldBits)
     var idles: [Expr] = [], filterReadies: [Expr] = [], ifmapReadies: [Expr] = [], psumGinReadies: [Expr] = []
+    var peChecks: [(name: String, flags: Expr)] = []
     var outValid: [[Expr]] = [], outData: [[Expr]] = [], inReadyOf: [[Expr]] = []
     var counters: [[Expr]] = [], peStatus: [Expr] = []
     let counterPorts = ["macs", "gated", "filter_reads", "filter_writes", "ifmap_reads", "ifmap_writes", "psum_reads", "psum_writes"]
@@ -374,11 +375,13 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
                                 "psum_in_valid_i": inValid, "psum_in_data_i": inData,
                                 "psum_out_ready_i": outReady, "cnt_clear_i": peCounterClear.q],
                        outputs: outs)
-            m.assertChecks(of: "u_\(name)", module: pe, flags: checks)
+            peChecks.append(("u_\(name)", checks))
             idles.append(idle); filterReadies.append(fReady); ifmapReadies.append(iReady)
             psumGinReadies.append(r == 0 ? unpackerReady[c] : Expr.zero)
         }
     }
+    // One assertion for the whole array: it names the PE and its failed check.
+    m.assertChecks(ofInstances: peChecks, module: pe, label: "pe_checks")
     m.assign(filterPEReady, Expr.concat(filterReadies.reversed()))
     m.assign(ifmapPEReady, Expr.concat(ifmapReadies.reversed()))
     m.assign(psumPEReady, Expr.concat(psumGinReadies.reversed()))

@@ -16,6 +16,10 @@ public struct Port: Sendable {
     public let signed: Bool
     /// Comment printed above the port when it opens a group.
     public let group: String?
+    /// An input of a module that shares code across instances (`ModuleBuilder.shareCodeAcrossInstances`)
+    /// that every instance connects to the same expression: Verilator may then read the parent's
+    /// signal directly, with no per-instance copy and, for a clock, no per-instance trigger.
+    public var broadcast = false
 }
 
 public struct SignalDecl: Sendable {
@@ -89,9 +93,16 @@ public struct CheckFlags: Sendable {
     public let texts: [String]
     /// The flags as connected in the parent.
     public let value: Expr
+    /// When one assertion watches several instances of `module` (`ModuleBuilder.assertChecks(ofInstances:)`):
+    /// their names, the first one's flags in the lowest bits of `value`. Empty for one instance.
+    public var instances: [String] = []
+    /// The watching assertion's label, which names the group's text function.
+    public var group: String?
 
     /// Name of the simulation-only function that returns the text of the lowest set flag.
     public var textFunction: String { "\(module)_check_text" }
+    /// Name of the function that names the first instance of the group with a set flag and its check.
+    public var groupTextFunction: String? { group.map { "\($0)_text" } }
 }
 
 /// A hardware module: a value a generator returns, checked when built.

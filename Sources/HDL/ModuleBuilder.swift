@@ -49,6 +49,8 @@ public final class ModuleBuilder {
     private var assertions: [Assertion] = []
     private var checkPort: String?
     private var sharedCode = false
+    /// "module.port" of each broadcast input instantiated here: its expression and first instance.
+    private var broadcastDrivers: [String: (expr: String, instance: String, reported: Bool)] = [:]
 
     public init(_ name: String, header: [String] = []) {
         self.name = name
@@ -63,8 +65,12 @@ public final class ModuleBuilder {
     /// copy of code only when that code is the same for every instance. So the module is kept
     /// out of its parent (`no_inline_module`), and its inputs are marked readable from outside
     /// (`public_flat_rd`), which stops Verilator replacing a port by the parent's signal that
-    /// drives it, a different one per instance. Its assertions must be reported as flags
-    /// (`reportChecks`): an `assert` prints its instance path, which differs per instance.
+    /// drives it, a different one per instance. Inputs declared `broadcast` (the clock, the reset,
+    /// a configuration every instance shares) are left unmarked: their driver is the same for
+    /// every instance, so the code stays shared, and the parent neither copies them into each
+    /// instance every cycle nor, for the clock, evaluates one trigger per instance. Its
+    /// assertions must be reported as flags (`reportChecks`): an `assert` prints its instance
+    /// path, which differs per instance.
     public func shareCodeAcrossInstances() {
         sharedCode = true
         attributes.append("/*verilator no_inline_module*/")
@@ -78,12 +84,33 @@ public final class ModuleBuilder {
 
     /// One assertion, `<instance>_checks`, that the flags of a child instance whose module
     /// reports its checks (`reportChecks`) stay clear; it fails naming the child's first failed
-    /// check. Cheap per cycle: for the many instances of a large array.
+    /// check. For a few instances; many are cheaper to watch with `assertChecks(ofInstances:)`.
     public func assertChecks(of instance: String, module: Module, flags: Expr,
                              file: StaticString = #fileID, line: UInt = #line) {
         guard watchable(instance, module, flags, file, line) else { return }
         addAssertion("\(instance)_checks", flags.isZero, message: "a check of \(instance) failed",
                      flags: CheckFlags(module: module.name, texts: module.checkTexts, value: flags), file, line)
+    }
+
+    /// One assertion, `label`, that the flags of several instances of one module that reports
+    /// its checks stay clear; it fails naming the first instance with a failed check and that
+    /// check. For a large array: Verilator evaluates one assertion a cycle, not one per instance,
+    /// each with its own message temporaries (on the 12 x 14 array, 168 of them cost about 10 %
+    /// of the simulation time).
+    public func assertChecks(ofInstances instances: [(name: String, flags: Expr)], module: Module, label: String,
+                             file: StaticString = #fileID, line: UInt = #line) {
+        guard !instances.isEmpty else {
+            errors.append("assertion '\(label)' in \(name) watches no instances (\(file):\(line))")
+            return
+        }
+        guard instances.allSatisfy({ watchable($0.name, module, $0.flags, file, line) }) else { return }
+        let all = logic("\(label)_flags", instances.count * instances[0].flags.width,
+                        comment: "the check flags of \(instances.count) instances of \(module.name), the first in the low bits")
+        assign(all, Expr.concat(instances.reversed().map(\.flags)))
+        var flags = CheckFlags(module: module.name, texts: module.checkTexts, value: all)
+        flags.instances = instances.map(\.name)
+        flags.group = label
+        addAssertion(label, all.isZero, message: "a check of an instance of \(module.name) failed", flags: flags, file, line)
     }
 
     /// One assertion here per check of a child instance whose module reports its checks
@@ -180,11 +207,14 @@ public final class ModuleBuilder {
         assertions.append(Assertion(name: name, condition: condition, message: "\(self.name): \(message)", flags: flags))
     }
 
+    /// An input port. `broadcast`: in a module that shares code across instances, every
+    /// instance connects this input to the same expression (checked where they are instantiated).
     @discardableResult
-    public func input(_ name: String, _ width: Int = 1, signed: Bool = false,
+    public func input(_ name: String, _ width: Int = 1, signed: Bool = false, broadcast: Bool = false,
                       file: StaticString = #fileID, line: UInt = #line) -> Expr {
         declare(name, width, signed, .port, file, line)
-        ports.append(Port(name: name, direction: .input, width: width, signed: signed, group: pendingGroup))
+        ports.append(Port(name: name, direction: .input, width: width, signed: signed, group: pendingGroup,
+                          broadcast: broadcast))
         pendingGroup = nil
         drivers[name] = [Origin(file: "port", line: 0)]
         return Expr(.signal(name), width: max(1, width), signed: signed)
@@ -326,6 +356,18 @@ public final class ModuleBuilder {
                 }
                 drivers[sig, default: []].append(origin)
                 outs.append(sig)
+            }
+            if module.sharedCode && port.broadcast {
+                let key = "\(module.name).\(port.name)", text = "\(expr)"
+                if let first = broadcastDrivers[key] {
+                    // One error a port is enough: the rest of the instances repeat it.
+                    if first.expr != text && !first.reported {
+                        errors.append("instance \(instanceName): broadcast input '\(port.name)' of \(module.name) must be connected as in \(first.instance) (\(first.expr)), not to \(text) (\(origin))")
+                        broadcastDrivers[key]?.reported = true
+                    }
+                } else {
+                    broadcastDrivers[key] = (text, instanceName, false)
+                }
             }
             conns.append((port.name, expr))
         }
@@ -519,6 +561,9 @@ public final class ModuleBuilder {
         if let checkPort, !assertions.isEmpty {
             allPorts.append(Port(name: checkPort, direction: .output, width: assertions.count, signed: false,
                                  group: "Simulation-only check flags, one per assertion (tied to zero in synthesis)"))
+        }
+        if !sharedCode, let port = ports.first(where: \.broadcast) {
+            throw HDLError(message: "\(name): input '\(port.name)' is broadcast, which only means something in a module that shares code across instances")
         }
         if sharedCode && checkPort == nil && !assertions.isEmpty {
             throw HDLError(message: "\(name) shares code across instances but prints its assertions: report them with reportChecks")

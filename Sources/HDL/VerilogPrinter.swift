@@ -15,7 +15,7 @@ public enum VerilogPrinter {
             let dir = port.direction == .input ? "input " : "output"
             let sep = i == m.ports.count - 1 ? "" : ","
             // See ModuleBuilder.shareCodeAcrossInstances: keeps the port a variable of the module.
-            let shared = m.sharedCode && port.direction == .input ? " /*verilator public_flat_rd*/" : ""
+            let shared = m.sharedCode && port.direction == .input && !port.broadcast ? " /*verilator public_flat_rd*/" : ""
             out.append("  \(dir) \(pad(typeCol[i], typeWidth)) \(port.name)\(shared)\(sep)")
         }
         out.append(");")
@@ -125,7 +125,7 @@ public enum VerilogPrinter {
     /// A watched child's flags name its first failed check (see ModuleBuilder.assertChecks).
     static func failAction(_ a: Assertion) -> String {
         guard let flags = a.flags else { return "$error(\"\(a.message)\");" }
-        return "$error(\"%s\", \(flags.textFunction)(\(expr(flags.value))));"
+        return "$error(\"%s\", \(flags.groupTextFunction ?? flags.textFunction)(\(expr(flags.value))));"
     }
 
     /// One function per watched child module: the text of the lowest set check flag.
@@ -141,6 +141,20 @@ public enum VerilogPrinter {
             out.append("    /*verilator no_inline_task*/")
             for (i, text) in flags.texts.enumerated() {
                 out.append("    if (flags[\(i)]) return \"\(text)\";")
+            }
+            out.append("    return \"no check failed\";")
+            out.append("  endfunction")
+            out.append("")
+        }
+        for a in m.assertions {
+            guard let flags = a.flags, let function = flags.groupTextFunction else { continue }
+            let w = flags.texts.count
+            out.append("  // The first instance watched by \(a.name) with a failed check, and that check")
+            out.append("  function automatic string \(function)(input \(typeText(w * flags.instances.count, false)) flags);")
+            out.append("    /*verilator no_inline_task*/")
+            for (i, instance) in flags.instances.enumerated() {
+                let bits = "flags[\(i * w + w - 1):\(i * w)]"
+                out.append("    if (|\(bits)) return {\"\(instance): \", \(flags.textFunction)(\(bits))};")
             }
             out.append("    return \"no check failed\";")
             out.append("  endfunction")

@@ -243,8 +243,8 @@ final class AcceleratorCosimTests: XCTestCase {
     }
 
     /// A PE check travels as a flag (the PE's code is shared by all PEs, so it cannot print its
-    /// own instance path): eyeriss_top's assertion for that PE stops the run, naming the PE and
-    /// the check.
+    /// own instance path): eyeriss_top's one assertion over all PEs' flags stops the run, naming
+    /// the PE and the check.
     func testAPECheckNamesThePEAndTheCheck() throws {
         let config = try Self.config(3, 4)
         // The output network never serves column 0 either, so its top PE's psum-out FIFO fills.
@@ -257,7 +257,7 @@ final class AcceleratorCosimTests: XCTestCase {
                                                  simulator: broken)) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains("RTL assertion failed"), text)
-            XCTAssertNotNil(text.range(of: #"eyeriss_top\.u_pe_r\d+_c\d+_checks: psum_out_fifo_no_overflow: eyeriss_pe: psum-out FIFO overflow"#,
+            XCTAssertNotNil(text.range(of: #"eyeriss_top\.pe_checks: u_pe_r\d+_c0: psum_out_fifo_no_overflow: eyeriss_pe: psum-out FIFO overflow"#,
                                        options: .regularExpression), text)
         }
     }

@@ -25,4 +25,19 @@ final class CheckPlacementTests: XCTestCase {
             XCTAssertTrue(text.contains("pe_\(rule): assert (!|(pe_start & pe_idle) | "), rule)
         }
     }
+
+    /// What every PE shares is broadcast: one clock trigger for the array, and no per-PE copy of
+    /// the configuration each cycle (CheckFlagsTests shows what Verilator makes of it). What
+    /// differs by PE (start, handshakes, the row's filter word, the psum chain) is not.
+    func testInputsEveryPESharesAreBroadcast() throws {
+        let design = try AcceleratorGenerator.generate(ConfigLoader.load(file: nil, overrides: []).validated())
+        let pe = try XCTUnwrap(design.modules.first { $0.name == "eyeriss_pe" })
+        let broadcast = Set(pe.ports.filter(\.broadcast).map(\.name))
+        XCTAssertEqual(broadcast, ["clk_i", "rst_ni", "cfg_filter_width_i", "cfg_channels_i", "cfg_filters_i", "cfg_step_i",
+                                   "cfg_outputs_i", "cfg_rows_i", "cfg_shift_i", "cfg_keep_filters_i", "ifmap_data_i",
+                                   "cnt_clear_i"])
+        // Tied to 1 above the bottom row: per PE.
+        XCTAssertFalse(broadcast.contains("cfg_psum_in_en_i"))
+        XCTAssertFalse(broadcast.contains("start_i"))
+    }
 }

@@ -8,15 +8,17 @@ import XCTest
 /// a Verilator simulation, that a failing check of one instance stops the run with its text.
 final class CheckFlagsTests: XCTestCase {
     /// A child as the PE is: shared code, checks as flags, one of them reading `$past`.
-    private func child() throws -> Module {
+    /// `broadcast`: its clock, reset and data, which every instance connects alike, are declared
+    /// so, as the PE's are.
+    private func child(broadcast: Bool = false) throws -> Module {
         let b = ModuleBuilder("hdltest_child")
         b.shareCodeAcrossInstances()
         b.reportChecks()
-        b.input("clk_i")
-        b.input("rst_ni")
+        b.input("clk_i", broadcast: broadcast)
+        b.input("rst_ni", broadcast: broadcast)
         let valid = b.input("valid_i")
         let ready = b.input("ready_i")
-        let data = b.input("data_i", 4)
+        let data = b.input("data_i", 4, broadcast: broadcast)
         b.assign(b.output("fire_o"), valid & ready)
         b.assertion("data_max", !(valid & data.eq(15)), message: "data 15 is reserved")
         b.assertion("hold", !Expr.past(valid & ~ready) || (valid & data.eq(Expr.past(data))),
@@ -24,8 +26,9 @@ final class CheckFlagsTests: XCTestCase {
         return try b.build()
     }
 
-    /// `copies` instances of the child; the checks of each are asserted here.
-    private func parent(_ child: Module, copies: Int = 2, forward: Bool = false) throws -> ModuleBuilder {
+    /// `copies` instances of the child; the checks of each are asserted here, by one assertion
+    /// for all of them when `grouped`.
+    private func parent(_ child: Module, copies: Int = 2, forward: Bool = false, grouped: Bool = false) throws -> ModuleBuilder {
         let b = ModuleBuilder("hdltest_parent")
         let clk = b.input("clk_i")
         let rst = b.input("rst_ni")
@@ -33,6 +36,7 @@ final class CheckFlagsTests: XCTestCase {
         let data = b.input("data_i", 4)
         let fires = b.output("fire_o", copies)
         var fireBits: [Expr] = []
+        var group: [(name: String, flags: Expr)] = []
         for i in 0..<copies {
             let fire = b.logic("fire\(i)")
             let flags = b.logic("u_c\(i)_chk", 2)
@@ -41,11 +45,14 @@ final class CheckFlagsTests: XCTestCase {
                        outputs: ["fire_o": fire, "chk_o": flags])
             if forward {
                 b.forwardChecks(of: "u_c\(i)", module: child, flags: flags)
+            } else if grouped {
+                group.append(("u_c\(i)", flags))
             } else {
                 b.assertChecks(of: "u_c\(i)", module: child, flags: flags)
             }
             fireBits.append(fire)
         }
+        if grouped { b.assertChecks(ofInstances: group, module: child, label: "children_checks") }
         b.assign(fires, Expr.concat(fireBits.reversed()))
         return b
     }
@@ -96,6 +103,28 @@ final class CheckFlagsTests: XCTestCase {
         XCTAssertEqual(text.components(separatedBy: "function automatic").count, 2, "one text function per child module")
     }
 
+    /// One assertion for many instances: it names the first instance with a failed check.
+    func testGroupedChecksAreOneAssertionNamingTheInstance() throws {
+        let text = VerilogPrinter.render(try parent(child(), copies: 3, grouped: true).build())
+        assertLinesInOrder(text, [
+            "  logic [5:0] children_checks_flags;  // the check flags of 3 instances of hdltest_child, the first in the low bits",
+            "  assign children_checks_flags = {u_c2_chk, u_c1_chk, u_c0_chk};",
+            "  function automatic string children_checks_text(input logic [5:0] flags);",
+            "    /*verilator no_inline_task*/",
+            "    if (|flags[1:0]) return {\"u_c0: \", hdltest_child_check_text(flags[1:0])};",
+            "    if (|flags[3:2]) return {\"u_c1: \", hdltest_child_check_text(flags[3:2])};",
+            "    if (|flags[5:4]) return {\"u_c2: \", hdltest_child_check_text(flags[5:4])};",
+            "    return \"no check failed\";",
+            "      children_checks: assert (~|children_checks_flags)",
+            "        else $error(\"%s\", children_checks_text(children_checks_flags));",
+        ])
+        XCTAssertFalse(text.contains("u_c0_checks"), text)
+        let empty = ModuleBuilder("hdltest_empty_group")
+        empty.input("clk_i")
+        empty.assertChecks(ofInstances: [], module: try child(), label: "none_checks")
+        assertElaborationError(empty, ["assertion 'none_checks' in hdltest_empty_group watches no instances"])
+    }
+
     func testForwardedChecksBecomeTheParentsOwn() throws {
         let b = try parent(child(), copies: 1, forward: true)
         b.reportChecks()
@@ -122,6 +151,29 @@ final class CheckFlagsTests: XCTestCase {
         assertElaborationError(b, ["hdltest_plain does not report its checks on a port",
                                    "check flags of u_child are 3 bits, hdltest_child.chk_o is 2"])
 
+        // A broadcast input connected otherwise by a second instance; broadcast without shared code.
+        let misfed = ModuleBuilder("hdltest_misfed")
+        let clk = misfed.input("clk_i")
+        let rst = misfed.input("rst_ni")
+        let valid = misfed.input("valid_i", 3)
+        let data = misfed.input("data_i", 4)
+        let sharedChild = try child(broadcast: true)
+        for i in 0..<3 {
+            misfed.instance(sharedChild, "u_c\(i)",
+                            inputs: ["clk_i": clk, "rst_ni": rst, "valid_i": valid.bit(i), "ready_i": Expr.one,
+                                     "data_i": i == 0 ? data : ~data],
+                            outputs: ["fire_o": misfed.logic("fire\(i)"), "chk_o": misfed.logic("u_c\(i)_chk", 2)])
+        }
+        let message = assertElaborationError(misfed, [
+            "instance u_c1: broadcast input 'data_i' of hdltest_child must be connected as in u_c0 (data_i), not to ~data_i",
+        ])
+        XCTAssertFalse(message?.contains("u_c2") ?? true, "one error for the port, not one per instance: \(message ?? "")")
+        let plainBroadcast = ModuleBuilder("hdltest_plain_broadcast")
+        plainBroadcast.assign(plainBroadcast.output("y_o"), plainBroadcast.input("a_i", broadcast: true))
+        XCTAssertThrowsError(try plainBroadcast.build()) { error in
+            XCTAssertTrue("\(error)".contains("input 'a_i' is broadcast, which only means something in a module that shares code"), "\(error)")
+        }
+
         let shared = ModuleBuilder("hdltest_shared")
         shared.shareCodeAcrossInstances()
         shared.input("clk_i")
@@ -137,11 +189,11 @@ final class CheckFlagsTests: XCTestCase {
     /// stops a simulation with that instance's assertion and the check's own text.
     func testVerilatorSharesTheChildAndReportsItsFailedCheck() throws {
         let verilator = try verilatorOnPath()
-        func design(copies: Int) throws -> Design {
+        func design(copies: Int, grouped: Bool = false) throws -> Design {
             var d = Design()
             let c = try child()
             try d.add(c)
-            try d.add(parent(c, copies: copies).build())
+            try d.add(parent(c, copies: copies, grouped: grouped).build())
             return d
         }
         let dir = try makeTemporaryDirectory("checkflags")
@@ -185,19 +237,70 @@ final class CheckFlagsTests: XCTestCase {
               end
             endmodule
             """
-        let simDesign = try design(copies: 2)
-        try simDesign.write(to: dir)
-        try writeAtomically(bench, to: dir.appendingPathComponent("hdltest_bench.sv"))
-        let obj = dir.appendingPathComponent("bin")
-        let build = try run(verilator, ["--binary", "--timing", "--assert", "-Wno-fatal", "--top-module", "hdltest_bench", "-Mdir", obj.path,
-                                        "hdltest_bench.sv"] + simDesign.render().map(\.file),
-                            in: dir, writing: nil)
-        XCTAssertEqual(build.status, 0, build.output)
-        let sim = try run(obj.appendingPathComponent("Vhdltest_bench"), [], in: dir, writing: nil)
-        XCTAssertTrue(sim.output.contains("hdltest_bench.u_dut.u_c1_checks: data_max: hdltest_child: data 15 is reserved"),
-                      sim.output)
-        XCTAssertFalse(sim.output.contains("u_c0_checks"), sim.output)
-        XCTAssertFalse(sim.output.contains("no check failed"), sim.output)
+        func simulate(grouped: Bool) throws -> String {
+            let simDesign = try design(copies: 2, grouped: grouped)
+            try simDesign.write(to: dir)
+            try writeAtomically(bench, to: dir.appendingPathComponent("hdltest_bench.sv"))
+            let obj = dir.appendingPathComponent("bin-\(grouped)")
+            let build = try run(verilator, ["--binary", "--timing", "--assert", "-Wno-fatal", "--top-module", "hdltest_bench", "-Mdir", obj.path,
+                                            "hdltest_bench.sv"] + simDesign.render().map(\.file),
+                                in: dir, writing: nil)
+            XCTAssertEqual(build.status, 0, build.output)
+            return try run(obj.appendingPathComponent("Vhdltest_bench"), [], in: dir, writing: nil).output
+        }
+        let single = try simulate(grouped: false)
+        XCTAssertTrue(single.contains("hdltest_bench.u_dut.u_c1_checks: data_max: hdltest_child: data 15 is reserved"), single)
+        XCTAssertFalse(single.contains("u_c0_checks"), single)
+        XCTAssertFalse(single.contains("no check failed"), single)
+        // One assertion for both children names the failing one.
+        let grouped = try simulate(grouped: true)
+        XCTAssertTrue(grouped.contains("hdltest_bench.u_dut.children_checks: u_c1: data_max: hdltest_child: data 15 is reserved"), grouped)
+        XCTAssertFalse(grouped.contains("u_c0:"), grouped)
+        XCTAssertFalse(grouped.contains("no check failed"), grouped)
+    }
+
+    /// Broadcast inputs (clock, reset, shared data): the child's code stays one copy, and the
+    /// model has one clock trigger however many instances there are. Without them every
+    /// instance's clock port is a trigger of its own, evaluated every cycle.
+    func testBroadcastInputsKeepSharedCodeWithOneClockTrigger() throws {
+        let verilator = try verilatorOnPath()
+        let dir = try makeTemporaryDirectory("broadcast")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func verilate(copies: Int, broadcast: Bool) throws -> (childFunctions: Int, actTriggers: Int) {
+            var d = Design()
+            let c = try child(broadcast: broadcast)
+            try d.add(c)
+            try d.add(parent(c, copies: copies).build())
+            let obj = dir.appendingPathComponent("cc\(copies)-\(broadcast)")
+            let r = try run(verilator, ["--cc", "-O3", "--assert", "-Wno-fatal", "--top-module", "hdltest_parent", "-Mdir", obj.path]
+                                + d.render().map(\.file), in: dir, writing: d)
+            XCTAssertEqual(r.status, 0, r.output)
+            let files = try FileManager.default.contentsOfDirectory(atPath: obj.path)
+            let functions = try files.filter { $0.contains("hdltest_child") && $0.hasSuffix(".cpp") && !$0.contains("Slow") }
+                .reduce(0) { n, f in
+                    n + (try String(contentsOf: obj.appendingPathComponent(f), encoding: .utf8))
+                        .components(separatedBy: "\nVL_INLINE_OPT void ").count - 1
+                }
+            let root = try String(contentsOf: obj.appendingPathComponent("Vhdltest_parent___024root.h"), encoding: .utf8)
+            guard let line = root.split(separator: "\n").first(where: { $0.contains("__VactTriggered;") }),
+                  let open = line.firstIndex(of: "<"), let close = line.firstIndex(of: ">"),
+                  let triggers = Int(line[line.index(after: open)..<close]) else {
+                XCTFail("no act trigger vector in the root header:\n\(root)")
+                return (functions, -1)
+            }
+            return (functions, triggers)
+        }
+        let printed = VerilogPrinter.render(try child(broadcast: true))
+        XCTAssertTrue(printed.contains("  input  logic       clk_i,\n"), printed)
+        XCTAssertTrue(printed.contains("  input  logic       valid_i /*verilator public_flat_rd*/,\n"), printed)
+
+        let one = try verilate(copies: 1, broadcast: true)
+        let four = try verilate(copies: 4, broadcast: true)
+        XCTAssertGreaterThan(one.childFunctions, 0)
+        XCTAssertEqual(four.childFunctions, one.childFunctions, "broadcast inputs must keep one copy of the child's code")
+        XCTAssertEqual(four.actTriggers, 1, "one clock trigger for the parent and its four children")
+        let unmarked = try verilate(copies: 4, broadcast: false)
+        XCTAssertEqual(unmarked.actTriggers, 5, "without broadcast inputs, each child's clock port is a trigger")
     }
 
     private func run(_ exe: URL, _ args: [String], in dir: URL, writing design: Design?) throws -> (status: Int32, output: String) {
