@@ -205,16 +205,7 @@ final class CheckFlagsTests: XCTestCase {
         XCTAssertFalse(lint.output.contains("%Warning"), lint.output)
 
         func childFunctions(copies: Int) throws -> Int {
-            let obj = dir.appendingPathComponent("cc\(copies)")
-            let r = try run(verilator, ["--cc", "-O3", "--assert", "-Wno-fatal", "--top-module", "hdltest_parent", "-Mdir", obj.path]
-                                + design(copies: copies).render().map(\.file), in: dir, writing: design(copies: copies))
-            XCTAssertEqual(r.status, 0, r.output)
-            let files = try FileManager.default.contentsOfDirectory(atPath: obj.path)
-                .filter { $0.contains("hdltest_child") && $0.hasSuffix(".cpp") && !$0.contains("Slow") }
-            return try files.reduce(0) { n, f in
-                n + (try String(contentsOf: obj.appendingPathComponent(f), encoding: .utf8))
-                    .components(separatedBy: "\nVL_INLINE_OPT void ").count - 1
-            }
+            try verilateParent(design(copies: copies), verilator, in: dir, obj: "cc\(copies)").childFunctions
         }
         let one = try childFunctions(copies: 1)
         XCTAssertGreaterThan(one, 0)
@@ -271,16 +262,7 @@ final class CheckFlagsTests: XCTestCase {
             let c = try child(broadcast: broadcast)
             try d.add(c)
             try d.add(parent(c, copies: copies).build())
-            let obj = dir.appendingPathComponent("cc\(copies)-\(broadcast)")
-            let r = try run(verilator, ["--cc", "-O3", "--assert", "-Wno-fatal", "--top-module", "hdltest_parent", "-Mdir", obj.path]
-                                + d.render().map(\.file), in: dir, writing: d)
-            XCTAssertEqual(r.status, 0, r.output)
-            let files = try FileManager.default.contentsOfDirectory(atPath: obj.path)
-            let functions = try files.filter { $0.contains("hdltest_child") && $0.hasSuffix(".cpp") && !$0.contains("Slow") }
-                .reduce(0) { n, f in
-                    n + (try String(contentsOf: obj.appendingPathComponent(f), encoding: .utf8))
-                        .components(separatedBy: "\nVL_INLINE_OPT void ").count - 1
-                }
+            let (functions, obj) = try verilateParent(d, verilator, in: dir, obj: "cc\(copies)-\(broadcast)")
             let root = try String(contentsOf: obj.appendingPathComponent("Vhdltest_parent___024root.h"), encoding: .utf8)
             guard let line = root.split(separator: "\n").first(where: { $0.contains("__VactTriggered;") }),
                   let open = line.firstIndex(of: "<"), let close = line.firstIndex(of: ">"),
@@ -301,6 +283,23 @@ final class CheckFlagsTests: XCTestCase {
         XCTAssertEqual(four.actTriggers, 1, "one clock trigger for the parent and its four children")
         let unmarked = try verilate(copies: 4, broadcast: false)
         XCTAssertEqual(unmarked.actTriggers, 5, "without broadcast inputs, each child's clock port is a trigger")
+    }
+
+    /// Verilates `design` (top `hdltest_parent`) to C++ in `dir/obj`; returns how many per-cycle
+    /// functions the child's code has, and the object folder.
+    private func verilateParent(_ design: Design, _ verilator: URL, in dir: URL, obj name: String) throws
+        -> (childFunctions: Int, obj: URL) {
+        let obj = dir.appendingPathComponent(name)
+        let r = try run(verilator, ["--cc", "-O3", "--assert", "-Wno-fatal", "--top-module", "hdltest_parent", "-Mdir", obj.path]
+                            + design.render().map(\.file), in: dir, writing: design)
+        XCTAssertEqual(r.status, 0, r.output)
+        let functions = try FileManager.default.contentsOfDirectory(atPath: obj.path)
+            .filter { $0.contains("hdltest_child") && $0.hasSuffix(".cpp") && !$0.contains("Slow") }
+            .reduce(0) { n, f in
+                n + (try String(contentsOf: obj.appendingPathComponent(f), encoding: .utf8))
+                    .components(separatedBy: "\nVL_INLINE_OPT void ").count - 1
+            }
+        return (functions, obj)
     }
 
     private func run(_ exe: URL, _ args: [String], in dir: URL, writing design: Design?) throws -> (status: Int32, output: String) {
