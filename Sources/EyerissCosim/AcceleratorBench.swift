@@ -28,6 +28,11 @@ public struct AcceleratorBenchRow: Codable, Sendable {
     /// Ideal over measured cycles.
     public var utilization: Double
     public var dramBytesRead: UInt64
+    /// The reads by what they carried, as the RTL's counters saw them: pass descriptors, filter
+    /// blocks, ifmap tiles (coded lines when the ifmap is run-length coded).
+    public var dramBytesReadProgram: UInt64
+    public var dramBytesReadFilters: UInt64
+    public var dramBytesReadIfmaps: UInt64
     public var dramBytesWritten: UInt64
     public var dramBytes: UInt64 { dramBytesRead + dramBytesWritten }
     public var passes: Int
@@ -76,20 +81,25 @@ public enum AcceleratorBench {
         let start = Date()
         let result = try NetworkRunner.run(network, config: config, options: NetworkRunOptions(seed: seed, jobs: jobs), logger: logger)
         let peCount = config.peCount
+        let lineBytes = UInt64(config.raw.dram.busBits / 8)
         let rows = result.layers.map { l -> AcceleratorBenchRow in
             let r = l.result
+            let filters = r.stats.perf(.dramFilterLinesRead) * lineBytes, ifmaps = r.stats.perf(.dramIfmapLinesRead) * lineBytes
             return AcceleratorBenchRow(layer: r.layer.name, macs: r.layer.macs, cycles: r.cycles, idealCycles: r.idealCycles,
                                        utilization: r.idealCycles / Double(max(1, r.cycles)),
-                                       dramBytesRead: r.dramBytesRead, dramBytesWritten: r.dramBytesWritten,
-                                       passes: r.passes, mapping: r.mapping, passed: r.passed)
+                                       dramBytesRead: r.dramBytesRead, dramBytesReadProgram: r.dramBytesRead - filters - ifmaps,
+                                       dramBytesReadFilters: filters, dramBytesReadIfmaps: ifmaps,
+                                       dramBytesWritten: r.dramBytesWritten, passes: r.passes, mapping: r.mapping, passed: r.passed)
         }
+        func sum(_ key: KeyPath<AcceleratorBenchRow, UInt64>) -> UInt64 { rows.map { $0[keyPath: key] }.reduce(0, +) }
         let macs = rows.map(\.macs).reduce(0, +)
         let cycles = rows.map(\.cycles).reduce(0, +)
         let ideal = Double(macs) / Double(peCount)
         let total = AcceleratorBenchRow(layer: "total", macs: macs, cycles: cycles, idealCycles: ideal,
                                         utilization: ideal / Double(max(1, cycles)),
-                                        dramBytesRead: rows.map(\.dramBytesRead).reduce(0, +),
-                                        dramBytesWritten: rows.map(\.dramBytesWritten).reduce(0, +),
+                                        dramBytesRead: sum(\.dramBytesRead), dramBytesReadProgram: sum(\.dramBytesReadProgram),
+                                        dramBytesReadFilters: sum(\.dramBytesReadFilters), dramBytesReadIfmaps: sum(\.dramBytesReadIfmaps),
+                                        dramBytesWritten: sum(\.dramBytesWritten),
                                         passes: rows.map(\.passes).reduce(0, +), mapping: "", passed: result.passed)
         let targets = AcceleratorTargets()
         let comparable = name == targets.network && batch == targets.batch && network.stages.count == targets.layers

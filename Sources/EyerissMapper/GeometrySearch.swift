@@ -11,9 +11,13 @@ struct MainGeometry: Equatable {
     var t: Int
     var jobRows: Int
     var psumBank: Int
-    /// Psum tiles held in the psum region at once: 1, or the batch size when the images
-    /// interleave inside the accumulation loop (each its own tile of `psumBanksPerSlot` banks).
+    /// Images whose psum tiles the psum region holds at once: 1, or the batch size when the
+    /// images interleave inside the accumulation loop (each its own tile of `psumBanksPerSlot`
+    /// banks).
     var imageSlots = 1
+    /// Row chunks whose psum tiles the psum region holds at once: 1, or all of them when the row
+    /// chunks interleave inside the accumulation loop.
+    var rowSlots = 1
     var psumBanksPerSlot = 0
 }
 
@@ -118,12 +122,16 @@ struct GeometrySearch {
     }
 
     /// Among the geometries with Rc = `rc` (each image alone, and with a batch also the images
-    /// interleaved), the one loading the least from DRAM among those within
+    /// interleaved; the row chunks each alone, and also interleaved), the one loading the least from DRAM among those within
     /// `dramCycleAllowance` of the fewest estimated cycles; ties go to the higher utilization,
     /// then the fewer cycles.
     private func best(rc: Int) -> Result? {
         var candidates: [Result] = []
-        for imageSlots in d.n > 1 ? [1, d.n] : [1] { candidates += geometries(rc: rc, imageSlots: imageSlots) }
+        for imageSlots in d.n > 1 ? [1, d.n] : [1] {
+            for interleaveRows in [false, true] {
+                candidates += geometries(rc: rc, imageSlots: imageSlots, interleaveRows: interleaveRows)
+            }
+        }
         guard let fastest = candidates.map(\.cycles).min() else { return nil }
         return candidates.filter { $0.cycles <= fastest * Self.dramCycleAllowance }.min { a, b in
             if a.dramLines != b.dramLines { return a.dramLines < b.dramLines }
@@ -132,12 +140,14 @@ struct GeometrySearch {
         }
     }
 
-    /// Every geometry that fits with Rc = `rc` and `imageSlots` psum tiles, with its cost.
-    private func geometries(rc: Int, imageSlots: Int) -> [Result] {
+    /// Every geometry that fits with Rc = `rc` and `imageSlots` psum tiles per row chunk (with
+    /// `interleaveRows`, one per row chunk and image), with its cost.
+    private func geometries(rc: Int, imageSlots: Int, interleaveRows: Bool) -> [Result] {
         let qMax = min(hw.ifmapSpadWords / d.s, d.cg)
         guard qMax >= 1, hw.ifmapColumnTags >= rc else { return [] }
         let eMax = min(hw.columns, d.e, (hw.ifmapColumnTags - rc) / d.stride + 1)
         var out: [Result] = []
+        let cuts = (1...eMax).map { RowCut(d, e: $0, rc: rc) }
         for q in 1...qMax {
             let pMax = min(hw.psumSpadWords, hw.filterSpadWords / (q * d.s), d.mg)
             guard pMax >= 1 else { continue }
@@ -153,7 +163,8 @@ struct GeometrySearch {
                             // next pass's tile can load while this one computes.
                             for share in [1, 2] {
                                 guard var g = fitJobRows(q: q, p: p, rc: rc, r: r, e: e, t: t, ifmapShare: share,
-                                                         imageSlots: imageSlots) else { continue }
+                                                         imageSlots: imageSlots, interleaveRows: interleaveRows,
+                                                         cut: cuts[e - 1]) else { continue }
                                 g.rShort = shortChunkSets(g)
                                 let (cycles, utilization, dramLines) = cost(g)
                                 out.append(Result(geometry: g, cycles: cycles, utilization: utilization, dramLines: dramLines))
@@ -166,34 +177,52 @@ struct GeometrySearch {
         return out
     }
 
-    /// The longest `jobRows` for which the ifmap tile (in `1 / ifmapShare` of the ifmap region)
-    /// and `imageSlots` psum tiles (each in its own `1 / imageSlots` of the psum banks) fit
-    /// together, and the buffer split giving it (the largest ifmap share among the equally good
-    /// ones).
-    func fitJobRows(q: Int, p: Int, rc: Int, r: Int, e: Int, t: Int, ifmapShare: Int = 1, imageSlots: Int = 1) -> MainGeometry? {
-        let cap = min(d.e / e, (1 << 16) - 1)
-        guard cap >= 1 else { return nil }
-        var bestJ = 0
-        var bestBank = 0
-        let linesPerTileRow = q * r * d.wl
-        for bank in 1..<hw.fmapBanks {
-            let psumLines = (hw.fmapBanks - bank) / imageSlots * hw.bankLines
-            let jPsum = psumLines / (t * e * PassGeometry.psumRowLines(lanes: hw.lanes, p: p, f: d.f))
-            let ifmapLines = bank * hw.bankLines / ifmapShare
-            var jIfmap = cap
-            if linesPerTileRow * d.h > ifmapLines {
-                let rowsFit = ifmapLines / linesPerTileRow
-                jIfmap = rowsFit < rc ? 0 : ((rowsFit - rc) / d.stride + 1) / e
-            }
-            let j = min(jPsum, jIfmap, cap)
-            if j > 0, j >= bestJ {
-                bestJ = j
-                bestBank = bank
-            }
+    /// For a strip width `e` and filter-row chunk `rc`, per `jobRows = j` (index `j - 1`): the
+    /// row chunks the output rows are cut into, and the ifmap rows of their largest tile.
+    struct RowCut {
+        var chunks: [Int]
+        var tileRows: [Int]
+
+        init(_ d: LayerDims, e: Int, rc: Int) {
+            let cap = min(d.e / e, (1 << 16) - 1)
+            chunks = cap >= 1 ? (1...cap).map { splitChunks(d.e, x: $0, y: e).map(\.count).reduce(0, +) } : []
+            tileRows = cap >= 1 ? (1...cap).map { d.largestTileRows(e: e, jobRows: $0, rc: rc) } : []
         }
-        guard bestJ > 0 else { return nil }
-        return MainGeometry(q: q, p: p, rc: rc, r: r, rShort: r, e: e, t: t, jobRows: bestJ, psumBank: bestBank,
-                            imageSlots: imageSlots, psumBanksPerSlot: (hw.fmapBanks - bestBank) / imageSlots)
+    }
+
+    /// The longest `jobRows` for which the largest ifmap tile (in `1 / ifmapShare` of the ifmap
+    /// region) and the psum tiles (each in its own share of the psum banks: `imageSlots` of
+    /// them, times the row chunks with `interleaveRows`) fit together, and the buffer split
+    /// giving it (the largest ifmap share among the equally good ones). With `interleaveRows`,
+    /// nil when the rows take a single chunk (nothing to interleave).
+    func fitJobRows(q: Int, p: Int, rc: Int, r: Int, e: Int, t: Int, ifmapShare: Int = 1, imageSlots: Int = 1,
+                    interleaveRows: Bool = false, cut: RowCut? = nil) -> MainGeometry? {
+        let cut = cut ?? RowCut(d, e: e, rc: rc)
+        let cap = cut.chunks.count
+        guard cap >= 1 else { return nil }
+        let tileRowLines = q * r * d.wl
+        let psumRowLines = t * e * PassGeometry.psumRowLines(lanes: hw.lanes, p: p, f: d.f)
+        func rowSlots(_ j: Int) -> Int { interleaveRows ? cut.chunks[j - 1] : 1 }
+        var best: (j: Int, bank: Int)?
+        for bank in 1..<hw.fmapBanks {
+            let ifmapLines = bank * hw.bankLines / ifmapShare
+            // Longest first: the tile grows with `j`; the psum tiles grow too, but interleaved
+            // row chunks get fewer (so fewer slots) as they get longer.
+            var j = cap
+            if !interleaveRows { j = min(j, (hw.fmapBanks - bank) / imageSlots * hw.bankLines / psumRowLines) }
+            while j > 0 {
+                let slots = imageSlots * rowSlots(j)
+                let psumFits = (hw.fmapBanks - bank) / slots * hw.bankLines >= j * psumRowLines
+                let tileFits = tileRowLines * cut.tileRows[j - 1] <= ifmapLines
+                if psumFits, tileFits, !interleaveRows || rowSlots(j) > 1 { break }
+                j -= 1
+            }
+            if j > 0, j >= best?.j ?? 0 { best = (j, bank) }
+        }
+        guard let best else { return nil }
+        let slots = imageSlots * rowSlots(best.j)
+        return MainGeometry(q: q, p: p, rc: rc, r: r, rShort: r, e: e, t: t, jobRows: best.j, psumBank: best.bank,
+                            imageSlots: imageSlots, rowSlots: rowSlots(best.j), psumBanksPerSlot: (hw.fmapBanks - best.bank) / slots)
     }
 
     /// Channel sets for the last filter-row chunk when it is shorter than `rc`: as many as the
@@ -227,16 +256,25 @@ struct GeometrySearch {
     /// counted once per `imageSlots` passes), which decide between interleaving the images or not.
     func cost(_ g: MainGeometry) -> (cycles: Double, utilization: Double, dramLines: Double) {
         let chunks = ChunkPlan(d, g)
-        let doubleBuffered = 2 * largestTileLines(chunks) <= g.psumBank * hw.bankLines
+        let doubleBuffered = 2 * largestTileLines(g) <= g.psumBank * hw.bankLines
         let peCount = Double(hw.rows * hw.columns)
         var cycles = 0.0
         var busyMACs = 0.0
         var macs = 0.0
         var dramLines = 0.0
         var first = true
-        // Interleaved images share each filter block: one load (and one feed into the spads)
-        // serves `imageSlots` passes.
-        let filterLoadShare = 1 / Double(g.imageSlots)
+        // Interleaved images share each filter block: one load and one feed into the spads serve
+        // `imageSlots` passes. Interleaved row chunks share the load, and each feeds it again
+        // from the filter buffer (a row chunk of another height places the filters in other PEs).
+        let sharing = g.imageSlots * g.rowSlots
+        let filterLoadShare = 1 / Double(sharing)
+        let filterFeedShare = 1 / Double(g.imageSlots)
+        // The passes that load the next filter block while they compute: with interleaved images,
+        // the ones that keep their filters after the block's last feed, a part each
+        // (LayerPlan.loadFilterBlocksEarly); otherwise the one pass before the block's first,
+        // all of it. Loads the computing does not hide are exposed pass by pass, so a block
+        // shared by interleaved row chunks alone arrives in one burst.
+        let loaders = g.imageSlots > 1 ? g.imageSlots - 1 : 1
         for fc in chunks.filters {
             let (p, t) = (fc.x, fc.y)
             for rw in chunks.rows {
@@ -259,12 +297,13 @@ struct GeometrySearch {
                         let filterFeed = PassGeometry.filterLines(lanes: hw.lanes, groups: t, activeRows: rc * r, wordsPerPE: d.s * q * p)
                         let tileDRAMLines = Double(q * r * d.tileRows(epass: e * jobRows, rc: rc)) * ifmapRowDRAMLines
                         let exposedTile = doubleBuffered ? 0 : tileDRAMLines
-                        // Interleaved, the passes that keep their filters load the next block a
-                        // part each (LayerPlan.loadFilterBlocksEarly).
-                        let prefetchLines = Double(filterFeed) * filterLoadShare + Double(Descriptor.lineCount) + tileDRAMLines - exposedTile
-                        let exposedPrefetch = max(0, prefetchLines * hw.cyclesPerLine - Double(compute))
+                        let otherLines = Double(Descriptor.lineCount) + tileDRAMLines - exposedTile
+                        let prefetchLines = Double(filterFeed) * filterLoadShare + otherLines
+                        let exposed = { (lines: Double) in max(0, lines * hw.cyclesPerLine - Double(compute)) }
+                        let exposedPrefetch = (Double(loaders) * exposed(Double(filterFeed) / Double(loaders) + otherLines)
+                            + Double(sharing - loaders) * exposed(otherLines)) / Double(sharing)
                         // Interleaved images after the first keep the PEs' filters: no feed.
-                        let pass = Double(compute) + Double(filterFeed) * filterLoadShare + exposedTile * hw.cyclesPerLine
+                        let pass = Double(compute) + Double(filterFeed) * filterFeedShare + exposedTile * hw.cyclesPerLine
                             + exposedPrefetch + Self.passSetupCycles
                         cycles += count * pass
                         dramLines += count * (Double(filterFeed) * filterLoadShare + tileDRAMLines)
@@ -283,15 +322,12 @@ struct GeometrySearch {
         return (cycles * images, macs > 0 ? busyMACs / macs : 0, dramLines * images)
     }
 
-    /// Lines of the largest ifmap tile among the chunks.
-    private func largestTileLines(_ chunks: ChunkPlan) -> Int {
-        var largest = 0
-        for rw in chunks.rows {
-            for fr in chunks.filterRows {
-                for cc in fr.channels {
-                    largest = max(largest, cc.x * cc.y * d.tileRows(epass: rw.x * rw.y, rc: fr.rc) * d.wl)
-                }
-            }
+    /// Lines of the largest ifmap tile among the chunks (the short filter-row chunk's counted
+    /// without the clipping at the border).
+    private func largestTileLines(_ g: MainGeometry) -> Int {
+        var largest = g.q * g.r * d.largestTileRows(e: g.e, jobRows: g.jobRows, rc: g.rc) * d.wl
+        if d.r % g.rc > 0 {
+            largest = max(largest, g.q * g.rShort * d.tileRows(epass: g.e * g.jobRows, rc: d.r % g.rc) * d.wl)
         }
         return largest
     }

@@ -44,4 +44,27 @@ struct LayerDims {
     /// Ifmap rows per channel an ifmap tile can need, at most: the span of a pass, clipped to
     /// the image (tiles at the border hold fewer).
     func tileRows(epass: Int, rc: Int) -> Int { min(h, (epass - 1) * stride + rc) }
+
+    /// Ifmap rows per channel of the largest tile that passes of `Rc = rc` (filter rows `i0 =
+    /// 0, rc, ...` while a whole chunk fits in R) load when the output rows are cut into the
+    /// row chunks of `(e, jobRows)`: the span of each pass clipped to the image, as
+    /// `PassBuilder` cuts it (the top and bottom chunks lose the rows in the padding).
+    func largestTileRows(e: Int, jobRows: Int, rc: Int) -> Int {
+        var largest = 0
+        var e0 = 0
+        for run in splitChunks(self.e, x: jobRows, y: e) {
+            for _ in 0..<run.count {
+                let epass = run.x * run.y
+                var i0 = 0
+                while i0 + rc <= r {
+                    let yStart = e0 * stride - pad + i0
+                    let yHi = min(yStart + (epass - 1) * stride + rc - 1, h - 1)
+                    largest = max(largest, yHi - max(yStart, 0) + 1)
+                    i0 += rc
+                }
+                e0 += epass
+            }
+        }
+        return largest
+    }
 }

@@ -107,14 +107,15 @@ extension LayerPlan {
         lines.append("  accumulation per psum tile: filter rows " + m.filterRowChunks.map(String.init).joined(separator: "+")
                      + "; " + runs(m.accumulationChunks) { "(Rc=\($0.rc), q=\($0.q), r=\($0.r))" })
         let order = m.loopOrder.map(\.rawValue).joined(separator: " > ")
-        lines.append(m.interleavesImages
-            ? "  loop order: group > \(order) > accumulation (each loop back and forth) > image (each image its own psum tile, sharing the filter block)"
-            : "  loop order: group > \(order) > accumulation (each loop back and forth)")
+        var inner: [String] = []
+        if m.interleavesRowChunks { inner.append("rowChunk (each row chunk its own psum tile, sharing the filter block)") }
+        if m.interleavesImages { inner.append("image (each image its own psum tile, sharing the filter block)") }
+        lines.append("  loop order: " + (["group", order, "accumulation (each loop back and forth)"] + inner).joined(separator: " > "))
         let kept = passes.filter { $0.flags.contains(.keepFilters) }.count
         let keeping = kept > 0 ? " (\(kept) keep the PEs' filters from the pass before)" : ""
         lines.append("passes: \(st.passes)\(keeping); active PEs up to \(st.maxActivePEs)/\(st.peCount); utilization \(percent(st.utilization)) (MAC-weighted)")
         lines.append("MACs: \(st.macs) planned, \(st.layerMACs) in the layer")
-        lines.append("global buffer: banks 0..<\(m.psumBank) ifmaps (\(m.psumBank * bankLines) lines, largest tile \(maxIfmapTile)), banks \(m.psumBank)..<\(banks) psums (\((banks - m.psumBank) * bankLines) lines\(m.interleavesImages ? ", \(m.imageSlots) tiles of \(m.psumBanksPerSlot) banks" : ""), largest tile \(maxPsumTile)); filter buffer \(filterBuffer) lines, largest block \(maxFilterBlock)")
+        lines.append("global buffer: banks 0..<\(m.psumBank) ifmaps (\(m.psumBank * bankLines) lines, largest tile \(maxIfmapTile)), banks \(m.psumBank)..<\(banks) psums (\((banks - m.psumBank) * bankLines) lines\(m.psumSlots > 1 ? ", \(m.psumSlots) tiles of \(m.psumBanksPerSlot) banks" : ""), largest tile \(maxPsumTile)); filter buffer \(filterBuffer) lines, largest block \(maxFilterBlock)")
         lines.append("DRAM (\(words)): read \(st.dramWordsRead) = program \(st.programWordsRead) + filters \(st.filterWordsRead) (\(st.filterBlocks) blocks, \(st.filterLoads) loads) + ifmaps \(st.ifmapWordsRead) (\(st.ifmapLoads) tile loads); written \(st.dramWordsWritten)")
         lines.append("DRAM layout (lines): program \(layout.programBase)+\(layout.programLines), filters \(layout.filterBase)+\(layout.filterLines), ifmap \(layout.ifmapBase)+\(layout.ifmapLines), ofmap \(layout.ofmapBase)+\(layout.ofmapLines), total \(layout.totalLines)")
         lines.append("estimated cycles (mapper's cost model): \(Int(st.estimatedCycles.rounded()))")

@@ -79,8 +79,9 @@ public struct LayerPlan: Equatable, Sendable {
             }
             if draft.accumulate { flags.insert(.accumulate) }
             if draft.store { flags.insert(.store) }
-            // Interleaved images each accumulate into their own psum tile.
-            let slot = mapping.interleavesImages ? draft.n : 0
+            // Interleaved images and row chunks each accumulate into their own psum tile.
+            let slot = (mapping.interleavesRowChunks ? draft.rowIndex : 0) * mapping.imageSlots
+                + (mapping.interleavesImages ? draft.n : 0)
             passes.append(Pass(geometry: draft.geometry, n: draft.n, group: draft.group, m0: draft.m0, c0: draft.c0,
                                i0: draft.i0, e0: draft.e0, flags: flags, yStart: draft.yStart, yLo: draft.yLo,
                                nRows: draft.nRows, psumBank: mapping.psumBank + slot * mapping.psumBanksPerSlot,

@@ -47,19 +47,23 @@ public enum Mapper {
 
         let g = found.geometry
         let builder = PassBuilder(dims, g, lanes: hw.lanes, shift: shift)
-        let interleaved = g.imageSlots > 1
-        let orders = interleaved ? [[PassLoop.filterChunk, .rowChunk], [.rowChunk, .filterChunk]] : passLoopOrders
+        let interleavedImages = g.imageSlots > 1, interleavedRows = g.rowSlots > 1
+        var loops = PassLoop.allCases
+        if interleavedImages { loops.removeAll { $0 == .image } }
+        if interleavedRows { loops.removeAll { $0 == .rowChunk } }
+        let orders = passLoopOrders(loops)
         var bestOrder = orders[0]
-        var bestDrafts = builder.drafts(order: bestOrder, interleaved: interleaved)
+        var bestDrafts = builder.drafts(order: bestOrder, interleavedImages: interleavedImages, interleavedRows: interleavedRows)
         var bestLines = builder.loadedLines(bestDrafts)
         for order in orders.dropFirst() {
-            let drafts = builder.drafts(order: order, interleaved: interleaved)
+            let drafts = builder.drafts(order: order, interleavedImages: interleavedImages, interleavedRows: interleavedRows)
             let lines = builder.loadedLines(drafts)
             if lines < bestLines { (bestOrder, bestDrafts, bestLines) = (order, drafts, lines) }
         }
 
         let mapping = Mapping(q: g.q, p: g.p, rc: g.rc, r: g.r, e: g.e, t: g.t, jobRows: g.jobRows,
-                              psumBank: g.psumBank, imageSlots: g.imageSlots, psumBanksPerSlot: g.psumBanksPerSlot,
+                              psumBank: g.psumBank, imageSlots: g.imageSlots, rowSlots: g.rowSlots,
+                              psumBanksPerSlot: g.psumBanksPerSlot,
                               loopOrder: bestOrder, filterChunks: builder.filterChunks,
                               rowChunks: builder.rowChunks, accumulationChunks: builder.accumulationChunks,
                               estimatedCycles: found.cycles)

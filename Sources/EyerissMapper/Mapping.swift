@@ -55,6 +55,14 @@ public struct AccumulationChunk: Equatable, Sendable {
 /// image loop, and every pass of an accumulation group runs once per image in turn, each image
 /// adding into its own psum tile (`psumBanksPerSlot` banks from `psumBank + n * psumBanksPerSlot`).
 /// The images' passes share the filter block, which is then loaded once per batch, not per image.
+///
+/// The row chunks may interleave in the same way (`rowSlots > 1`, one slot per row chunk):
+/// `loopOrder` then has no row loop, and every step of the accumulation runs for each row chunk
+/// in turn (inside that, for each image), each adding into its own psum tile. The row chunks'
+/// passes share the filter block: it is loaded from DRAM once, and fed from the filter buffer
+/// again only when the next row chunk's PE set differs. Pass `(row chunk k, image n)` names
+/// psum bank `psumBank + (k * imageSlots + n) * psumBanksPerSlot` (`k`, `n` counted as 0 when
+/// that loop does not interleave).
 public struct Mapping: Equatable, Sendable {
     /// Channels per PE.
     public let q: Int
@@ -72,13 +80,18 @@ public struct Mapping: Equatable, Sendable {
     public let jobRows: Int
     /// First psum bank: banks `0 ..< psumBank` hold the ifmap tile, the rest the psum tile(s).
     public let psumBank: Int
-    /// Psum tiles held at once: 1, or the batch size when the images interleave.
+    /// Images whose psum tiles are held at once: 1, or the batch size when the images interleave.
     public let imageSlots: Int
-    /// Banks of each image's psum tile when the images interleave (a pass of image `n` names
-    /// `psumBank + n * psumBanksPerSlot` as its first psum bank).
+    /// Row chunks whose psum tiles are held at once: 1, or every row chunk when they interleave.
+    public let rowSlots: Int
+    /// Banks of each psum tile when images or row chunks interleave (see the type's description).
     public let psumBanksPerSlot: Int
     /// The image loop runs inside the accumulation loop (see the type's description).
     public var interleavesImages: Bool { imageSlots > 1 }
+    /// The row chunk loop runs inside the accumulation loop (see the type's description).
+    public var interleavesRowChunks: Bool { rowSlots > 1 }
+    /// Psum tiles held in the psum banks at once.
+    public var psumSlots: Int { imageSlots * rowSlots }
     /// Nesting of the pass loops, outer first.
     public let loopOrder: [PassLoop]
     /// Filter chunks of every group, in order.

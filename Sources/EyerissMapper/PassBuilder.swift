@@ -33,6 +33,10 @@ struct PassDraft {
     var yStart: Int
     var yLo: Int
     var nRows: Int
+    /// Index of the pass's row chunk in `PassBuilder.rowChunks`.
+    var rowIndex: Int
+    /// Index of the pass's accumulation chunk in `PassBuilder.accumulationChunks`.
+    var accumulationIndex: Int
 
     var filterKey: FilterKey {
         FilterKey(m0: m0, c0: c0, i0: i0, p: geometry.p, t: geometry.t, q: geometry.q, r: geometry.r, rc: geometry.rc)
@@ -93,11 +97,15 @@ struct PassBuilder {
     /// runs back and forth (boustrophedon), so the last pass of one accumulation group and the
     /// first of the next often share a filter block or an ifmap tile.
     ///
-    /// With `interleaved` images, `order` leaves out `.image`: the image loop runs inside the
-    /// accumulation loop instead, every image adding into its own psum tile, so each
-    /// filter block is loaded once for the whole batch.
-    func drafts(order: [PassLoop], interleaved: Bool = false) -> [PassDraft] {
-        precondition(!interleaved || !order.contains(.image), "interleaved images take the image loop out of the order")
+    /// With `interleavedImages`, `order` leaves out `.image`: the image loop runs inside the
+    /// accumulation loop instead, every image adding into its own psum tile, so each filter block
+    /// is loaded once for the whole batch. With `interleavedRows`, `order` leaves out
+    /// `.rowChunk` in the same way: every accumulation step runs for each row chunk in turn (and
+    /// inside that for each image), each row chunk its own psum tile, so a filter block loaded for
+    /// one row chunk serves the others from the filter buffer.
+    func drafts(order: [PassLoop], interleavedImages: Bool = false, interleavedRows: Bool = false) -> [PassDraft] {
+        precondition(!interleavedImages || !order.contains(.image), "interleaved images take the image loop out of the order")
+        precondition(!interleavedRows || !order.contains(.rowChunk), "interleaved row chunks take the row loop out of the order")
         let sizes = order.map { loop -> Int in
             switch loop {
             case .image: return d.n
@@ -107,6 +115,7 @@ struct PassBuilder {
         }
         var out: [PassDraft] = []
         var groupsEmitted = 0
+        var stepsEmitted = 0
         for indices in boustrophedon([d.groups] + sizes) {
             var (n, fc, rw) = (0, 0, 0)
             for (loop, index) in zip(order, indices.dropFirst()) {
@@ -116,13 +125,27 @@ struct PassBuilder {
                 case .rowChunk: rw = index
                 }
             }
-            var group = accumulationGroup(n: n, group: indices[0], filters: filterChunks[fc], rows: rowChunks[rw])
-            if groupsEmitted % 2 == 1 { group.reverse() }
+            // One accumulation group per row chunk taking part, stepped together: step `a` runs
+            // accumulation chunk `a` of every row chunk that does not leave it out.
+            let rows = interleavedRows ? Array(rowChunks.indices) : [rw]
+            let groups = rows.map { accumulationGroup(n: n, group: indices[0], filters: filterChunks[fc], rowIndex: $0) }
+            var steps = accumulationChunks.indices.map { a in groups.compactMap { group in group.first { $0.accumulationIndex == a } } }
+            steps.removeAll { $0.isEmpty }
+            if groupsEmitted % 2 == 1 { steps.reverse() }
             groupsEmitted += 1
-            for (k, var draft) in group.enumerated() {
-                draft.accumulate = k > 0
-                draft.store = k == group.count - 1
-                guard interleaved else {
+            var ordered: [PassDraft] = []
+            for step in steps {
+                ordered += stepsEmitted % 2 == 1 ? step.reversed() : step
+                stepsEmitted += 1
+            }
+            // The first pass of a row chunk's group starts its psum tile, the last stores it.
+            var left = Dictionary(uniqueKeysWithValues: zip(rows, groups.map(\.count)))
+            var started = Set<Int>()
+            for var draft in ordered {
+                draft.accumulate = !started.insert(draft.rowIndex).inserted
+                left[draft.rowIndex]! -= 1
+                draft.store = left[draft.rowIndex] == 0
+                guard interleavedImages else {
                     out.append(draft)
                     continue
                 }
@@ -137,8 +160,9 @@ struct PassBuilder {
 
     /// The passes that add into one psum tile, leaving out those that see only padding (but
     /// keeping one, so that the tile is written).
-    func accumulationGroup(n: Int, group: Int, filters fc: FilterChunk, rows rw: RowChunk) -> [PassDraft] {
-        let all = accumulationChunks.map { ac -> PassDraft in
+    func accumulationGroup(n: Int, group: Int, filters fc: FilterChunk, rowIndex: Int) -> [PassDraft] {
+        let rw = rowChunks[rowIndex]
+        let all = accumulationChunks.enumerated().map { a, ac -> PassDraft in
             let geometry = PassGeometry(s: d.s, stride: d.stride, f: d.f, q: ac.q, p: fc.p, rc: ac.rc, r: ac.r,
                                         e: rw.e, t: fc.t, jobRows: rw.jobRows, shift: shift, pad: d.pad)
             let yStart = rw.e0 * d.stride - d.pad + ac.i0
@@ -148,7 +172,8 @@ struct PassBuilder {
             let nRows = max(0, yHi - yLo + 1)
             return PassDraft(geometry: geometry, n: n, group: group, m0: group * d.mg + fc.m0,
                              c0: group * d.cg + ac.c0, i0: ac.i0, e0: rw.e0, accumulate: false, store: false,
-                             yStart: yStart, yLo: nRows > 0 ? yLo : 0, nRows: nRows)
+                             yStart: yStart, yLo: nRows > 0 ? yLo : 0, nRows: nRows, rowIndex: rowIndex,
+                             accumulationIndex: a)
         }
         let seeing = all.filter { $0.nRows > 0 }
         return seeing.isEmpty ? [all[0]] : seeing
@@ -190,9 +215,10 @@ func boustrophedon(_ sizes: [Int]) -> [[Int]] {
     return out
 }
 
-/// All orders of the three pass loops.
-let passLoopOrders: [[PassLoop]] = [
-    [.image, .filterChunk, .rowChunk], [.image, .rowChunk, .filterChunk],
-    [.filterChunk, .image, .rowChunk], [.filterChunk, .rowChunk, .image],
-    [.rowChunk, .image, .filterChunk], [.rowChunk, .filterChunk, .image],
-]
+/// Every order of the given pass loops.
+func passLoopOrders(_ loops: [PassLoop]) -> [[PassLoop]] {
+    guard loops.count > 1 else { return [loops] }
+    return loops.indices.flatMap { k in
+        passLoopOrders(Array(loops[..<k] + loops[(k + 1)...])).map { [loops[k]] + $0 }
+    }
+}

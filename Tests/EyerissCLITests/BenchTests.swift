@@ -23,9 +23,14 @@ final class BenchTests: XCTestCase {
             XCTAssertEqual(row["utilization"] as! Double, ideal / cycles, accuracy: 1e-9, "\(row)")
             XCTAssertGreaterThan(cycles, ideal, "no layer beats a perfectly busy array: \(row)")
             XCTAssertGreaterThan(row["dramBytesRead"] as! Int, 0)
+            // Every read is a descriptor, a filter line or an ifmap line, each kind seen.
+            let parts = ["dramBytesReadProgram", "dramBytesReadFilters", "dramBytesReadIfmaps"].map { row[$0] as! Int }
+            XCTAssertEqual(parts.reduce(0, +), row["dramBytesRead"] as! Int, "\(row)")
+            XCTAssertTrue(parts.allSatisfy { $0 > 0 }, "\(row)")
             XCTAssertEqual(row["passed"] as? Bool, true)
         }
-        for key in ["macs", "cycles", "dramBytesRead", "dramBytesWritten", "passes"] {
+        for key in ["macs", "cycles", "dramBytesRead", "dramBytesReadProgram", "dramBytesReadFilters", "dramBytesReadIfmaps",
+                    "dramBytesWritten", "passes"] {
             XCTAssertEqual(total[key] as? Int, rows.map { $0[key] as! Int }.reduce(0, +), key)
         }
         XCTAssertEqual(report["comparable"] as? Bool, false)

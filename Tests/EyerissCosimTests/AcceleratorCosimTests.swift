@@ -106,20 +106,21 @@ final class AcceleratorCosimTests: XCTestCase {
         }
     }
 
-    /// A batch whose images interleave inside the accumulation loop (docs/architecture.md,
-    /// section 2): every image adds into its own psum tile, in its own psum banks, and the
-    /// passes of the other images reuse the filter block the first one loaded. Bit-exact raw
-    /// and run-length coded, with the nominal and the hostile DRAM, and the RTL reads from DRAM
-    /// exactly the filter lines the plan loads: once per block and accumulation step, not per
-    /// image; the other images' passes keep the filters in the PEs' spads instead of feeding
-    /// them again. The access model agrees with every RTL counter.
+    /// A batch whose images and row chunks interleave inside the accumulation loop
+    /// (docs/architecture.md, section 2): every (row chunk, image) adds into its own psum tile,
+    /// in its own psum banks, and the passes of the other images and row chunks reuse the filter
+    /// block the first one loaded. Bit-exact raw and run-length coded, with the nominal and the
+    /// hostile DRAM, and the RTL reads from DRAM exactly the filter lines the plan loads: each
+    /// block once, not per image or row chunk; the other images' passes keep the filters in the
+    /// PEs' spads instead of feeding them again. The access model agrees with every RTL counter.
     func testImagesOfABatchShareEachFilterBlock() throws {
         let config = try Self.config(3, 4)
         let layer = LayerShape(name: "batch", n: 3, c: 8, h: 9, w: 9, m: 6, r: 3, s: 3, stride: 1, padding: 1)
         for io in [LayerIO(), LayerIO.hidden] {
             let plan = try Mapper.map(layer: layer, config: config, shift: 9, io: io)
-            XCTAssertTrue(plan.mapping.interleavesImages, plan.summary())
-            XCTAssertEqual(Set(plan.passes.map(\.psumBank)).count, layer.n, "one psum tile per image")
+            XCTAssertTrue(plan.mapping.interleavesImages && plan.mapping.interleavesRowChunks, plan.summary())
+            XCTAssertEqual(Set(plan.passes.map(\.psumBank)).count, layer.n * plan.mapping.rowSlots,
+                           "one psum tile per row chunk and image")
             XCTAssertFalse(plan.passes.contains { $0.n > 0 && $0.flags.contains(.loadFilters) },
                            "only the first image's pass loads a filter block")
             XCTAssertTrue(plan.passes.allSatisfy { $0.n == 0 || $0.flags.contains(.keepFilters) },
@@ -133,6 +134,7 @@ final class AcceleratorCosimTests: XCTestCase {
                 let result = try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 8, shift: 9, dram: dram, io: io))
                 XCTAssertEqual(result.mismatches, 0, "\(io), hostile DRAM: \(dram != nil): \(result.firstMismatches)")
                 XCTAssertEqual(result.stats.perf(.dramFilterLinesRead), UInt64(loadedFilterLines))
+                XCTAssertEqual(loadedFilterLines, plan.layout.filterLines, "each filter block loaded once")
                 // Only image 0's passes write the filter spads.
                 let fedPasses = plan.passes.filter { !$0.flags.contains(.keepFilters) }
                 let spadWrites = fedPasses.map { UInt64($0.geometry.activePEs * $0.geometry.p * $0.geometry.q * $0.geometry.s) }.reduce(0, +)

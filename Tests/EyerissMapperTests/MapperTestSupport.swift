@@ -28,7 +28,13 @@ struct LayerRun {
 @discardableResult
 func runAndCompare(_ layer: LayerShape, config: ValidConfig, shift: Int, seed: UInt64, io: LayerIO = .raw,
                    file: StaticString = #filePath, line: UInt = #line) throws -> LayerRun {
-    let plan = try Mapper.map(layer: layer, config: config, shift: shift, io: io)
+    try runAndCompare(plan: try Mapper.map(layer: layer, config: config, shift: shift, io: io), seed: seed, file: file, line: line)
+}
+
+/// `runAndCompare` on a plan made by other means than `Mapper.map` (e.g. a forced mapping).
+@discardableResult
+func runAndCompare(plan: LayerPlan, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) throws -> LayerRun {
+    let (layer, config, shift, io) = (plan.layer, plan.config, plan.shift, plan.io)
     let problems = planProblems(plan)
     XCTAssert(problems.isEmpty, "\(layer.name): plan problems:\n" + problems.prefix(10).joined(separator: "\n"), file: file, line: line)
 

@@ -114,10 +114,12 @@ enum BenchReport {
 
     static func accelerator(_ r: AcceleratorBenchReport) -> String {
         let mb = { (b: UInt64) in String(format: "%.2f", Double(b) / 1e6) }
-        let header = ["layer", "MACs", "cycles", "ideal cycles", "utilization", "DRAM MB read", "DRAM MB written", "DRAM MB", "check"]
+        let header = ["layer", "MACs", "cycles", "ideal cycles", "utilization", "DRAM MB read", "(descriptors", "filters",
+                      "ifmaps)", "DRAM MB written", "DRAM MB", "check"]
         let rows = (r.rows + [r.total]).map { row in
             [row.layer, "\(row.macs)", "\(row.cycles)", String(format: "%.0f", row.idealCycles),
-             String(format: "%.1f%%", 100 * row.utilization), mb(row.dramBytesRead), mb(row.dramBytesWritten), mb(row.dramBytes),
+             String(format: "%.1f%%", 100 * row.utilization), mb(row.dramBytesRead), mb(row.dramBytesReadProgram),
+             mb(row.dramBytesReadFilters), mb(row.dramBytesReadIfmaps), mb(row.dramBytesWritten), mb(row.dramBytes),
              row.passed ? "PASS" : "FAIL"]
         }
         var out = ["\(r.network) CONV layers at batch \(r.batch) on \(r.array) PEs (\(r.peCount)), seed \(r.seed): run-length coded fmaps, ReLU, every output checked"]
