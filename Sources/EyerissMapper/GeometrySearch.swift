@@ -186,7 +186,11 @@ struct GeometrySearch {
         init(_ d: LayerDims, e: Int, rc: Int) {
             let cap = min(d.e / e, (1 << 16) - 1)
             chunks = cap >= 1 ? (1...cap).map { splitChunks(d.e, x: $0, y: e).map(\.count).reduce(0, +) } : []
-            tileRows = cap >= 1 ? (1...cap).map { d.largestTileRows(e: e, jobRows: $0, rc: rc) } : []
+            // The short filter-row chunk's tile counts too: it holds `r` channel sets at least.
+            tileRows = cap >= 1 ? (1...cap).map { j in
+                let rows = d.largestTileRows(e: e, jobRows: j, rc: rc)
+                return max(rows.full, rows.short)
+            } : []
         }
     }
 
@@ -206,16 +210,28 @@ struct GeometrySearch {
         var best: (j: Int, bank: Int)?
         for bank in 1..<hw.fmapBanks {
             let ifmapLines = bank * hw.bankLines / ifmapShare
-            // Longest first: the tile grows with `j`; the psum tiles grow too, but interleaved
-            // row chunks get fewer (so fewer slots) as they get longer.
-            var j = cap
-            if !interleaveRows { j = min(j, (hw.fmapBanks - bank) / imageSlots * hw.bankLines / psumRowLines) }
-            while j > 0 {
-                let slots = imageSlots * rowSlots(j)
-                let psumFits = (hw.fmapBanks - bank) / slots * hw.bankLines >= j * psumRowLines
-                let tileFits = tileRowLines * cut.tileRows[j - 1] <= ifmapLines
-                if psumFits, tileFits, !interleaveRows || rowSlots(j) > 1 { break }
-                j -= 1
+            func tileFits(_ j: Int) -> Bool { tileRowLines * cut.tileRows[j - 1] <= ifmapLines }
+            var j = 0
+            if !interleaveRows {
+                // The psum tile bounds `j` directly; the tile grows with `j` (a binary search,
+                // then a check, as clipping at the border could make it grow unevenly).
+                var (lo, hi) = (0, min(cap, (hw.fmapBanks - bank) / imageSlots * hw.bankLines / psumRowLines))
+                while lo < hi {
+                    let mid = (lo + hi + 1) / 2
+                    if tileFits(mid) { lo = mid } else { hi = mid - 1 }
+                }
+                j = lo
+                while j > 0 && !tileFits(j) { j -= 1 }
+            } else {
+                // Longest first: a longer `j` means larger tiles but fewer row chunks, so fewer
+                // slots. Shorter ones only add chunks: stop once the slots exceed the banks.
+                j = cap
+                while j > 0 {
+                    let slots = imageSlots * rowSlots(j)
+                    if slots > hw.fmapBanks - bank { j = 0; break }
+                    if rowSlots(j) > 1, (hw.fmapBanks - bank) / slots * hw.bankLines >= j * psumRowLines, tileFits(j) { break }
+                    j -= 1
+                }
             }
             if j > 0, j >= best?.j ?? 0 { best = (j, bank) }
         }
@@ -263,18 +279,20 @@ struct GeometrySearch {
         var macs = 0.0
         var dramLines = 0.0
         var first = true
-        // Interleaved images share each filter block: one load and one feed into the spads serve
-        // `imageSlots` passes. Interleaved row chunks share the load, and each feeds it again
-        // from the filter buffer (a row chunk of another height places the filters in other PEs).
+        // Interleaved images and row chunks share each filter block: one load serves all their
+        // passes, one feed into the spads the images' (and the row chunks', see below).
         let sharing = g.imageSlots * g.rowSlots
         let filterLoadShare = 1 / Double(sharing)
-        let filterFeedShare = 1 / Double(g.imageSlots)
-        // The passes that load the next filter block while they compute: with interleaved images,
-        // the ones that keep their filters after the block's last feed, a part each
-        // (LayerPlan.loadFilterBlocksEarly); otherwise the one pass before the block's first,
-        // all of it. Loads the computing does not hide are exposed pass by pass, so a block
-        // shared by interleaved row chunks alone arrives in one burst.
-        let loaders = g.imageSlots > 1 ? g.imageSlots - 1 : 1
+        // Row chunks all of one size (one run) place the filters in the same PEs, so the passes
+        // after the first keep them; otherwise each row chunk feeds the block again.
+        let feeders = g.rowSlots > 1 && chunks.rows.count > 1 ? g.rowSlots : 1
+        let filterFeedShare = Double(feeders) / Double(sharing)
+        // The passes that load the next filter block while they compute: the ones that keep
+        // their filters after the block's last feed, a part each (LayerPlan.loadFilterBlocksEarly),
+        // or, if there are none, the one pass before the block's first, all of it. Loads the
+        // computing does not hide are exposed pass by pass, so a block shared by interleaved row
+        // chunks alone arrives in one burst.
+        let loaders = max(1, sharing / feeders - 1)
         for fc in chunks.filters {
             let (p, t) = (fc.x, fc.y)
             for rw in chunks.rows {
@@ -322,13 +340,9 @@ struct GeometrySearch {
         return (cycles * images, macs > 0 ? busyMACs / macs : 0, dramLines * images)
     }
 
-    /// Lines of the largest ifmap tile among the chunks (the short filter-row chunk's counted
-    /// without the clipping at the border).
+    /// Lines of the largest ifmap tile among the chunks.
     private func largestTileLines(_ g: MainGeometry) -> Int {
-        var largest = g.q * g.r * d.largestTileRows(e: g.e, jobRows: g.jobRows, rc: g.rc) * d.wl
-        if d.r % g.rc > 0 {
-            largest = max(largest, g.q * g.rShort * d.tileRows(epass: g.e * g.jobRows, rc: d.r % g.rc) * d.wl)
-        }
-        return largest
+        let rows = d.largestTileRows(e: g.e, jobRows: g.jobRows, rc: g.rc)
+        return max(g.q * g.r * rows.full, g.q * g.rShort * rows.short) * d.wl
     }
 }

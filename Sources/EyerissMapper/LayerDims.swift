@@ -45,25 +45,33 @@ struct LayerDims {
     /// the image (tiles at the border hold fewer).
     func tileRows(epass: Int, rc: Int) -> Int { min(h, (epass - 1) * stride + rc) }
 
-    /// Ifmap rows per channel of the largest tile that passes of `Rc = rc` (filter rows `i0 =
-    /// 0, rc, ...` while a whole chunk fits in R) load when the output rows are cut into the
-    /// row chunks of `(e, jobRows)`: the span of each pass clipped to the image, as
-    /// `PassBuilder` cuts it (the top and bottom chunks lose the rows in the padding).
-    func largestTileRows(e: Int, jobRows: Int, rc: Int) -> Int {
-        var largest = 0
+    /// Ifmap rows per channel of the largest tile the passes load when the output rows are cut
+    /// into the row chunks of `(e, jobRows)` and the filter rows into chunks of `rc` (`full`) and
+    /// the shorter last one when `R % rc > 0` (`short`, 0 when there is none): the span of each
+    /// pass clipped to the image, as `PassBuilder` cuts it (the top and bottom chunks lose the
+    /// rows in the padding). The first and last chunk of each run of equal row chunks are
+    /// measured; the ones between count their whole span (within the image: an upper bound), so
+    /// that a layer of many chunks costs no more than one of few.
+    func largestTileRows(e: Int, jobRows: Int, rc: Int) -> (full: Int, short: Int) {
+        var largest = (full: 0, short: 0)
+        func measure(e0: Int, epass: Int, clipped: Bool) {
+            var i0 = 0
+            while i0 < r {
+                let height = min(rc, r - i0)
+                let span = (epass - 1) * stride + height
+                let yStart = e0 * stride - pad + i0
+                let rows = clipped ? max(0, min(yStart + span - 1, h - 1) - max(yStart, 0) + 1) : min(h, span)
+                if height == rc { largest.full = max(largest.full, rows) } else { largest.short = max(largest.short, rows) }
+                i0 += height
+            }
+        }
         var e0 = 0
         for run in splitChunks(self.e, x: jobRows, y: e) {
-            for _ in 0..<run.count {
-                let epass = run.x * run.y
-                var i0 = 0
-                while i0 + rc <= r {
-                    let yStart = e0 * stride - pad + i0
-                    let yHi = min(yStart + (epass - 1) * stride + rc - 1, h - 1)
-                    largest = max(largest, yHi - max(yStart, 0) + 1)
-                    i0 += rc
-                }
-                e0 += epass
-            }
+            let epass = run.x * run.y
+            measure(e0: e0, epass: epass, clipped: true)
+            measure(e0: e0 + (run.count - 1) * epass, epass: epass, clipped: true)
+            if run.count > 2 { measure(e0: e0 + epass, epass: epass, clipped: false) }
+            e0 += run.count * epass
         }
         return largest
     }

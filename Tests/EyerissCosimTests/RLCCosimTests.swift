@@ -76,7 +76,7 @@ final class RLCCosimTests: XCTestCase {
         let io = LayerIO(ifmapRLC: true, ofmapRLC: true, relu: false)
         let code = RunLengthCode(config)
         let rowLines = code.encode(row: row[...]).count
-        for (m, pairs) in [(4, true), (12, true), (6, false)] {
+        for (m, pairs) in [(4, true), (16, true), (6, false)] {
             let layer = LayerShape(name: "pairs-\(m)", n: 1, c: 1, h: 2, w: width, m: m, r: 1, s: 1, stride: 1, padding: 0)
             let plan = try Mapper.map(layer: layer, config: config, shift: 0, io: io)
             let p = try XCTUnwrap(plan.passes.first).geometry.p

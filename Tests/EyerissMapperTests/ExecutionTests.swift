@@ -44,6 +44,18 @@ final class ExecutionTests: XCTestCase {
         }
     }
 
+    /// A 5-row filter cut into 3 + 2 rows with 2 rows of padding, on a buffer of one 16-line bank
+    /// for ifmaps: the short filter-row chunk of the top row chunk starts lower and so loses fewer
+    /// rows to the padding than the full one (5 rows, 20 lines, against 4 rows). The buffer fit
+    /// must count it, or its tile runs into the psum bank (`planProblems` checks every tile).
+    func testTheShortFilterRowChunksTileFitsTheIfmapRegion() throws {
+        let tiny = try TestConfigs.make(["array.rows=3", "array.columns=4", "globalBuffer.bankWords=16",
+                                         "globalBuffer.fmapBanks=2"])
+        let layer = LayerShape(name: "short-chunk-tile", n: 1, c: 2, h: 6, w: 8, m: 1, r: 5, s: 3, stride: 1, padding: 2)
+        let run = try runAndCompare(layer, config: tiny, shift: 3, seed: 43)
+        XCTAssertEqual(run.plan.mapping.filterRowChunks, [3, 2], run.plan.summary())
+    }
+
     /// Passes whose ifmap rows all lie in the padding: left out of an accumulation group when
     /// another pass of it sees the image, kept (as the pass that writes zeros) when none does.
     func testPassesThatSeeOnlyPadding() throws {

@@ -88,6 +88,10 @@ func planProblems(_ plan: LayerPlan) -> [String] {
             } ?? false
             if !sameWords { problem("keeps the PEs' filters, but the pass before had other filters or PEs") }
         }
+        // The tile stays in the ifmap banks, below every psum tile.
+        if d.nRows > 0 && d.ifmapBase + d.ifmapTileLines > plan.mapping.psumBank * bankLines {
+            problem("its ifmap tile (lines \(d.ifmapBase) + \(d.ifmapTileLines)) runs past the ifmap region (\(plan.mapping.psumBank * bankLines) lines) into the psum banks")
+        }
         // Ifmap tiles: a pass that reuses the tile reads it where it is; a tile loaded into the
         // other half (while the pass before computes) must not overlap that pass's tile.
         if let prev = previous {
