@@ -106,10 +106,14 @@ extension LayerPlan {
         lines.append("  row chunks: " + runs(m.rowChunks) { "(e=\($0.e), jobRows=\($0.jobRows))" })
         lines.append("  accumulation per psum tile: filter rows " + m.filterRowChunks.map(String.init).joined(separator: "+")
                      + "; " + runs(m.accumulationChunks) { "(Rc=\($0.rc), q=\($0.q), r=\($0.r))" })
-        let order = m.loopOrder.map(\.rawValue).joined(separator: " > ")
+        // With images interleaved in groups, the image loop of the order walks the groups.
+        let order = m.loopOrder.map { m.interleavesImages && $0 == .image ? "imageGroup" : $0.rawValue }.joined(separator: " > ")
         var inner: [String] = []
         if m.interleavesRowChunks { inner.append("rowChunk (each row chunk its own psum tile, sharing the filter block)") }
-        if m.interleavesImages { inner.append("image (each image its own psum tile, sharing the filter block)") }
+        if m.interleavesImages {
+            let group = m.loopOrder.contains(.image) ? " of a group of \(m.imageSlots)" : ""
+            inner.append("image (each image\(group) its own psum tile, sharing the filter block)")
+        }
         lines.append("  loop order: " + (["group", order, "accumulation (each loop back and forth)"] + inner).joined(separator: " > "))
         let kept = passes.filter { $0.flags.contains(.keepFilters) }.count
         let keeping = kept > 0 ? " (\(kept) keep the PEs' filters from the pass before)" : ""

@@ -54,14 +54,10 @@ public struct LayerPlan: Equatable, Sendable {
         var passes: [Pass] = []
         passes.reserveCapacity(drafts.count)
         var lastFilter: FilterKey?
-        var lastIfmap: IfmapKey?
         var lastGeometry: PassGeometry?
-        // Double-buffered ifmap tiles when the largest fits half the ifmap region.
-        let regionLines = mapping.psumBank * config.raw.globalBuffer.bankWords
-        let largestTile = drafts.map { $0.geometry.channels * $0.nRows * d.wl }.max() ?? 0
-        let otherHalf = 2 * largestTile <= regionLines ? regionLines / 2 : 0
-        var ifmapBase = otherHalf
-        for draft in drafts {
+        let ifmapUses = IfmapSlots(regionLines: mapping.psumBank * config.raw.globalBuffer.bankWords, drafts: drafts, wl: d.wl)
+            .uses(drafts)
+        for (draft, ifmap) in zip(drafts, ifmapUses) {
             var flags = io.flags
             if draft.filterKey != lastFilter {
                 flags.insert(.loadFilters)
@@ -71,21 +67,16 @@ public struct LayerPlan: Equatable, Sendable {
                 flags.insert(.keepFilters)
             }
             lastGeometry = draft.geometry
-            // A tile of no rows loads nothing and leaves the region as it was.
-            if draft.nRows > 0, draft.ifmapKey != lastIfmap {
-                flags.insert(.loadIfmaps)
-                lastIfmap = draft.ifmapKey
-                ifmapBase = otherHalf - ifmapBase
-            }
+            if ifmap.load { flags.insert(.loadIfmaps) }
             if draft.accumulate { flags.insert(.accumulate) }
             if draft.store { flags.insert(.store) }
             // Interleaved images and row chunks each accumulate into their own psum tile.
             let slot = (mapping.interleavesRowChunks ? draft.rowIndex : 0) * mapping.imageSlots
-                + (mapping.interleavesImages ? draft.n : 0)
+                + draft.n % mapping.imageSlots
             passes.append(Pass(geometry: draft.geometry, n: draft.n, group: draft.group, m0: draft.m0, c0: draft.c0,
                                i0: draft.i0, e0: draft.e0, flags: flags, yStart: draft.yStart, yLo: draft.yLo,
                                nRows: draft.nRows, psumBank: mapping.psumBank + slot * mapping.psumBanksPerSlot,
-                               ifmapBase: ifmapBase,
+                               ifmapBase: ifmap.base,
                                filterAddress: layout.filterBase + blockAddress[draft.filterKey]!,
                                filterLines: draft.geometry.filterLines(lanes: lanes),
                                ifmapAddress: layout.ifmapLine(n: draft.n, c: draft.c0, y: draft.yLo),

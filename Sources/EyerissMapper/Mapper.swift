@@ -13,6 +13,45 @@ public enum Mapper {
     ///   - shift: the layer's product shift, `0 ... 2 * dataBits - 1`.
     /// - Throws: `MappingError` naming the layer and the rule no mapping can satisfy.
     public static func map(layer: LayerShape, config: ValidConfig, shift: Int, io: LayerIO = .raw) throws -> LayerPlan {
+        let (shape, dims, hw, search) = try prepare(layer: layer, config: config, shift: shift, io: io)
+        guard let found = search.best() else {
+            throw MappingError(layer: shape.name, reason: diagnose(dims, hw))
+        }
+        let g = found.geometry
+        let builder = PassBuilder(dims, g, lanes: hw.lanes, shift: shift)
+        let interleavedImages = g.imageSlots > 1, interleavedRows = g.rowSlots > 1
+        var loops = PassLoop.allCases
+        if g.imageSlots == dims.n { loops.removeAll { $0 == .image } }
+        if interleavedRows { loops.removeAll { $0 == .rowChunk } }
+        let orders = passLoopOrders(loops)
+        var bestOrder = orders[0]
+        func drafts(_ order: [PassLoop]) -> [PassDraft] {
+            builder.drafts(order: order, interleavedImages: interleavedImages, imagesPerGroup: g.imageSlots,
+                           interleavedRows: interleavedRows)
+        }
+        var bestDrafts = drafts(bestOrder)
+        // The tiles are the same in every order: so are the slots.
+        let slots = IfmapSlots(regionLines: g.psumBank * hw.bankLines, drafts: bestDrafts, wl: dims.wl)
+        var bestLines = builder.loadedLines(bestDrafts, ifmapSlots: slots)
+        for order in orders.dropFirst() {
+            let candidate = drafts(order)
+            let lines = builder.loadedLines(candidate, ifmapSlots: slots)
+            if lines < bestLines { (bestOrder, bestDrafts, bestLines) = (order, candidate, lines) }
+        }
+
+        let mapping = Mapping(q: g.q, p: g.p, rc: g.rc, r: g.r, e: g.e, t: g.t, jobRows: g.jobRows,
+                              psumBank: g.psumBank, imageSlots: g.imageSlots, rowSlots: g.rowSlots,
+                              psumBanksPerSlot: g.psumBanksPerSlot,
+                              loopOrder: bestOrder, filterChunks: builder.filterChunks,
+                              rowChunks: builder.rowChunks, accumulationChunks: builder.accumulationChunks,
+                              estimatedCycles: found.cycles)
+        return try LayerPlan(layer: shape, config: config, shift: shift, io: io, mapping: mapping, drafts: bestDrafts,
+                             dims: dims, lanes: hw.lanes)
+    }
+
+    /// The checks every mapping starts with, and the geometry search of the layer.
+    private static func prepare(layer: LayerShape, config: ValidConfig, shift: Int, io: LayerIO) throws
+        -> (shape: LayerShape, dims: LayerDims, hw: HardwareLimits, search: GeometrySearch) {
         func reject(_ reason: String) -> MappingError { MappingError(layer: layer.name, reason: reason) }
         let shape: LayerShape
         do {
@@ -42,33 +81,24 @@ public enum Mapper {
         // A coded ifmap row's length depends on its zeros: rank assuming half of them are zero
         // (AlexNet's ReLU outputs hold 40 to 75 %; the co-simulation's random data 50 %).
         let codedRowLines = Double(ceilDiv(ceilDiv(dims.w, 2), config.raw.rlc.pairsPerWord))
-        let search = GeometrySearch(d: dims, hw: hw, ifmapRowDRAMLines: io.ifmapRLC ? min(codedRowLines, Double(dims.wl)) : Double(dims.wl))
-        guard let found = search.best() else { throw reject(diagnose(dims, hw)) }
+        let codedOfmapRowLines = Double(ceilDiv(ceilDiv(dims.f, 2), config.raw.rlc.pairsPerWord))
+        let search = GeometrySearch(d: dims, hw: hw, ifmapRowDRAMLines: io.ifmapRLC ? min(codedRowLines, Double(dims.wl)) : Double(dims.wl),
+                                    ofmapRowDRAMLines: io.ofmapRLC ? min(codedOfmapRowLines, Double(dims.fl)) : Double(dims.fl))
+        return (shape, dims, hw, search)
+    }
 
-        let g = found.geometry
-        let builder = PassBuilder(dims, g, lanes: hw.lanes, shift: shift)
-        let interleavedImages = g.imageSlots > 1, interleavedRows = g.rowSlots > 1
-        var loops = PassLoop.allCases
-        if interleavedImages { loops.removeAll { $0 == .image } }
-        if interleavedRows { loops.removeAll { $0 == .rowChunk } }
-        let orders = passLoopOrders(loops)
-        var bestOrder = orders[0]
-        var bestDrafts = builder.drafts(order: bestOrder, interleavedImages: interleavedImages, interleavedRows: interleavedRows)
-        var bestLines = builder.loadedLines(bestDrafts)
-        for order in orders.dropFirst() {
-            let drafts = builder.drafts(order: order, interleavedImages: interleavedImages, interleavedRows: interleavedRows)
-            let lines = builder.loadedLines(drafts)
-            if lines < bestLines { (bestOrder, bestDrafts, bestLines) = (order, drafts, lines) }
+
+    /// The geometries the mapper chooses among for a layer, best first, at most `limit`: what
+    /// `map` would take, and what it passed over (`eyeriss map --candidates`).
+    public static func candidates(layer: LayerShape, config: ValidConfig, shift: Int, io: LayerIO = .raw,
+                                  limit: Int) throws -> [MappingCandidate] {
+        let (_, _, _, search) = try prepare(layer: layer, config: config, shift: shift, io: io)
+        return search.ranked().prefix(max(0, limit)).map { r in
+            let g = r.geometry
+            return MappingCandidate(q: g.q, p: g.p, rc: g.rc, r: g.r, e: g.e, t: g.t, jobRows: g.jobRows, psumBank: g.psumBank,
+                                    imageSlots: g.imageSlots, rowSlots: g.rowSlots, ifmapSlots: g.ifmapSlots,
+                                    estimatedCycles: r.cycles, estimatedDRAMLines: r.dramLines, score: search.score(r))
         }
-
-        let mapping = Mapping(q: g.q, p: g.p, rc: g.rc, r: g.r, e: g.e, t: g.t, jobRows: g.jobRows,
-                              psumBank: g.psumBank, imageSlots: g.imageSlots, rowSlots: g.rowSlots,
-                              psumBanksPerSlot: g.psumBanksPerSlot,
-                              loopOrder: bestOrder, filterChunks: builder.filterChunks,
-                              rowChunks: builder.rowChunks, accumulationChunks: builder.accumulationChunks,
-                              estimatedCycles: found.cycles)
-        return try LayerPlan(layer: shape, config: config, shift: shift, io: io, mapping: mapping, drafts: bestDrafts,
-                             dims: dims, lanes: hw.lanes)
     }
 
     /// Why nothing fits: the first rule that even the smallest pass (one channel, one filter,

@@ -51,18 +51,20 @@ public struct AccumulationChunk: Equatable, Sendable {
 /// and forth, leaving out passes whose ifmap rows all lie in the zero padding (at least one
 /// pass is kept, so every psum tile is written).
 ///
-/// With a batch, the images may instead *interleave* (`imageSlots > 1`): `loopOrder` then has no
-/// image loop, and every pass of an accumulation group runs once per image in turn, each image
-/// adding into its own psum tile (`psumBanksPerSlot` banks from `psumBank + n * psumBanksPerSlot`).
-/// The images' passes share the filter block, which is then loaded once per batch, not per image.
+/// With a batch, the images may instead *interleave* (`imageSlots > 1`), in groups of
+/// `imageSlots` (the whole batch or a divisor of it): every pass of an accumulation group runs
+/// once per image of the group in turn, each image adding into its own psum tile
+/// (`psumBanksPerSlot` banks from `psumBank + (n % imageSlots) * psumBanksPerSlot`), and the
+/// image loop of `loopOrder` walks the groups (it is left out when the group is the batch).
+/// The images' passes share the filter block, which is then loaded once per group, not per image.
 ///
 /// The row chunks may interleave in the same way (`rowSlots > 1`, one slot per row chunk):
 /// `loopOrder` then has no row loop, and every step of the accumulation runs for each row chunk
 /// in turn (inside that, for each image), each adding into its own psum tile. The row chunks'
 /// passes share the filter block: it is loaded from DRAM once, and fed from the filter buffer
 /// again only when the next row chunk's PE set differs. Pass `(row chunk k, image n)` names
-/// psum bank `psumBank + (k * imageSlots + n) * psumBanksPerSlot` (`k`, `n` counted as 0 when
-/// that loop does not interleave).
+/// psum bank `psumBank + (k * imageSlots + n % imageSlots) * psumBanksPerSlot` (`k` counted as 0
+/// when the row chunks do not interleave).
 public struct Mapping: Equatable, Sendable {
     /// Channels per PE.
     public let q: Int
@@ -80,7 +82,8 @@ public struct Mapping: Equatable, Sendable {
     public let jobRows: Int
     /// First psum bank: banks `0 ..< psumBank` hold the ifmap tile, the rest the psum tile(s).
     public let psumBank: Int
-    /// Images whose psum tiles are held at once: 1, or the batch size when the images interleave.
+    /// Images whose psum tiles are held at once: 1, or the images of a group (the batch or a
+    /// divisor of it) when they interleave.
     public let imageSlots: Int
     /// Row chunks whose psum tiles are held at once: 1, or every row chunk when they interleave.
     public let rowSlots: Int
@@ -117,4 +120,25 @@ public struct Mapping: Equatable, Sendable {
         }
         return out
     }
+}
+
+/// A geometry the mapper ranked (`Mapper.candidates`): its main values, how it splits the global
+/// buffer, and the cost model's figures the ranking compares.
+public struct MappingCandidate: Equatable, Sendable {
+    public let q, p, rc, r, e, t, jobRows: Int
+    /// First psum bank (banks below it hold ifmaps).
+    public let psumBank: Int
+    /// Images interleaved at once (1: each image alone).
+    public let imageSlots: Int
+    /// Row chunks interleaved at once (1: each alone).
+    public let rowSlots: Int
+    /// The ifmap region's split the fit assumed: 1 (the whole region), 2 (halves) or more (a slot
+    /// for every tile of a row chunk).
+    public let ifmapSlots: Int
+    /// The cost model's cycles for the whole layer.
+    public let estimatedCycles: Double
+    /// The cost model's DRAM lines loaded (filter blocks and ifmap tiles).
+    public let estimatedDRAMLines: Double
+    /// What the ranking minimizes: the cycles plus a share of the loads' DRAM bus cycles.
+    public let score: Double
 }

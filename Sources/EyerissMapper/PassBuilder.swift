@@ -97,18 +97,23 @@ struct PassBuilder {
     /// runs back and forth (boustrophedon), so the last pass of one accumulation group and the
     /// first of the next often share a filter block or an ifmap tile.
     ///
-    /// With `interleavedImages`, `order` leaves out `.image`: the image loop runs inside the
-    /// accumulation loop instead, every image adding into its own psum tile, so each filter block
-    /// is loaded once for the whole batch. With `interleavedRows`, `order` leaves out
+    /// With `interleavedImages`, the images of a group of `imagesPerGroup` (the whole batch when
+    /// nil) run inside the accumulation loop, every image adding into its own psum tile, so each
+    /// filter block is loaded once for the group; `.image` then walks the groups, and `order`
+    /// leaves it out when there is only one. With `interleavedRows`, `order` leaves out
     /// `.rowChunk` in the same way: every accumulation step runs for each row chunk in turn (and
     /// inside that for each image), each row chunk its own psum tile, so a filter block loaded for
     /// one row chunk serves the others from the filter buffer.
-    func drafts(order: [PassLoop], interleavedImages: Bool = false, interleavedRows: Bool = false) -> [PassDraft] {
-        precondition(!interleavedImages || !order.contains(.image), "interleaved images take the image loop out of the order")
+    func drafts(order: [PassLoop], interleavedImages: Bool = false, imagesPerGroup: Int? = nil,
+                interleavedRows: Bool = false) -> [PassDraft] {
+        let groupSize = interleavedImages ? imagesPerGroup ?? d.n : 1
+        precondition(d.n % groupSize == 0, "image groups of \(groupSize) do not divide the batch of \(d.n)")
+        precondition(!interleavedImages || groupSize < d.n || !order.contains(.image),
+                     "a batch interleaved whole takes the image loop out of the order")
         precondition(!interleavedRows || !order.contains(.rowChunk), "interleaved row chunks take the row loop out of the order")
         let sizes = order.map { loop -> Int in
             switch loop {
-            case .image: return d.n
+            case .image: return d.n / groupSize
             case .filterChunk: return filterChunks.count
             case .rowChunk: return rowChunks.count
             }
@@ -120,7 +125,7 @@ struct PassBuilder {
             var (n, fc, rw) = (0, 0, 0)
             for (loop, index) in zip(order, indices.dropFirst()) {
                 switch loop {
-                case .image: n = index
+                case .image: n = index * groupSize
                 case .filterChunk: fc = index
                 case .rowChunk: rw = index
                 }
@@ -149,7 +154,7 @@ struct PassBuilder {
                     out.append(draft)
                     continue
                 }
-                for image in 0..<d.n {
+                for image in n..<(n + groupSize) {
                     draft.n = image
                     out.append(draft)
                 }
@@ -179,21 +184,17 @@ struct PassBuilder {
         return seeing.isEmpty ? [all[0]] : seeing
     }
 
-    /// DRAM lines a pass sequence loads: a filter block or ifmap tile equal to the one loaded
-    /// just before is not loaded again.
-    func loadedLines(_ drafts: [PassDraft]) -> Int {
+    /// DRAM lines a pass sequence loads: a filter block equal to the one loaded just before is
+    /// not loaded again, nor an ifmap tile that one of the region's `ifmapSlots` still holds.
+    func loadedLines(_ drafts: [PassDraft], ifmapSlots: IfmapSlots) -> Int {
         var lines = 0
         var filter: FilterKey?
-        var ifmap: IfmapKey?
-        for draft in drafts {
+        for (draft, ifmap) in zip(drafts, ifmapSlots.uses(drafts)) {
             if draft.filterKey != filter {
                 lines += draft.geometry.filterLines(lanes: lanes)
                 filter = draft.filterKey
             }
-            if draft.nRows > 0, draft.ifmapKey != ifmap {
-                lines += draft.geometry.channels * draft.nRows * d.wl
-                ifmap = draft.ifmapKey
-            }
+            if ifmap.load { lines += draft.geometry.channels * draft.nRows * d.wl }
         }
         return lines
     }

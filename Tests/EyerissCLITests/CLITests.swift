@@ -70,6 +70,20 @@ final class CLITests: XCTestCase {
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("cannot map layer"), bad.stderr)
 
+        // The ranking behind the choice: the chosen geometry first, scores rising.
+        let ranked = try eyeriss(["map", "--layer", "alexnet.conv1", "--batch", "4", "--candidates", "3"])
+        XCTAssertEqual(ranked.status, 0, ranked.stderr)
+        let rows = ranked.stdout.split(separator: "\n").drop { !$0.hasPrefix("candidates") }.dropFirst(2)
+            .map { $0.split(separator: " ").compactMap { Double($0) } }
+        XCTAssertEqual(rows.count, 3, ranked.stdout)
+        XCTAssertEqual(rows.map(\.count), [15, 15, 15], ranked.stdout)
+        XCTAssertEqual(rows.map { $0.last! }, rows.map { $0.last! }.sorted(), "scores rise: \(ranked.stdout)")
+        let chosen = ranked.stdout.split(separator: "\n").first { $0.hasPrefix("mapping:") } ?? ""
+        XCTAssertTrue(chosen.contains("q=\(Int(rows[0][1])) p=\(Int(rows[0][2])) Rc=\(Int(rows[0][3]))"), "\(chosen) is rank 1")
+        let negative = try eyeriss(["map", "--layer", "alexnet.conv1", "--candidates=-1"])
+        XCTAssertNotEqual(negative.status, 0)
+        XCTAssertTrue(negative.stderr.contains("--candidates"), negative.stderr)
+
         let unknown = try eyeriss(["map", "--layer", "alexnet.conv9"])
         XCTAssertNotEqual(unknown.status, 0)
         XCTAssertTrue(unknown.stderr.contains("unknown layer alexnet.conv9"), unknown.stderr)

@@ -144,6 +144,67 @@ final class AcceleratorCosimTests: XCTestCase {
         }
     }
 
+    /// Ifmap tiles that stay in the global buffer across filter chunks: 2 images of 6 channels
+    /// (3 tiles each, two channels a pass) and 3 filter chunks, the filter chunks the outer loop.
+    /// The ifmap region holds all 6 tiles, so each is loaded once, and passes read tiles loaded
+    /// several passes before (not only by the pass before). Bit-exact on the RTL, raw and coded,
+    /// with nominal and hostile DRAM; the ifmap lines read are the plan's.
+    func testIfmapTilesStayResidentAcrossFilterChunks() throws {
+        let config = try Self.config(3, 4)
+        let layer = LayerShape(name: "resident", n: 2, c: 6, h: 12, w: 12, m: 64, r: 3, s: 5, stride: 1, padding: 1)
+        for io in [LayerIO(), LayerIO.hidden] {
+            let plan = try Mapper.map(layer: layer, config: config, shift: 9, io: io)
+            XCTAssertGreaterThan(plan.mapping.filterChunks.count, 1, plan.summary())
+            let tiles = Set(plan.passes.filter { $0.nRows > 0 }.map { [$0.n, $0.c0, $0.yLo, $0.nRows] })
+            let loads = plan.passes.filter { $0.flags.contains(.loadIfmaps) }
+            XCTAssertEqual(loads.count, tiles.count, "each tile loaded once: \(plan.summary())")
+            XCTAssertGreaterThan(plan.passes.count, 2 * loads.count)
+            XCTAssertTrue(zip(plan.passes, plan.passes.dropFirst()).contains { prev, pass in
+                pass.nRows > 0 && !pass.flags.contains(.loadIfmaps) && pass.ifmapBase != prev.ifmapBase
+            }, "some pass reads a tile loaded before the pass before it")
+            for dram in [nil, DRAMBehaviour.hostile(config)] {
+                let result = try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 12, shift: 9, dram: dram, io: io))
+                XCTAssertEqual(result.mismatches, 0, "\(io), hostile DRAM: \(dram != nil): \(result.firstMismatches)")
+                if !io.ifmapRLC {
+                    let lines = loads.map { $0.geometry.channels * $0.nRows * plan.layout.wl }.reduce(0, +)
+                    XCTAssertEqual(result.stats.perf(.dramIfmapLinesRead), UInt64(lines))
+                }
+                XCTAssertEqual(try XCTUnwrap(result.report).agreement.mismatches, [], "the access model knows the resident tiles")
+            }
+        }
+    }
+
+    /// A batch of 4 interleaved two images at a time (and the two row chunks too, so 4 psum
+    /// tiles): the image loop walks the two groups outside the accumulation loop. Each group
+    /// loads a filter block once (the block at the turn between the groups is kept), so the
+    /// blocks are read at most twice in all, not four times.
+    /// Bit-exact on the RTL, raw and coded, nominal and hostile DRAM.
+    func testImagesInterleaveInGroupsOfTwo() throws {
+        let config = try Self.config(6, 7)
+        let layer = LayerShape(name: "pairs", n: 4, c: 3, h: 24, w: 24, m: 64, r: 3, s: 7, stride: 1, padding: 1)
+        for io in [LayerIO(), LayerIO.hidden] {
+            let plan = try Mapper.map(layer: layer, config: config, shift: 9, io: io)
+            XCTAssertEqual(plan.mapping.imageSlots, 2, plan.summary())
+            XCTAssertTrue(plan.mapping.loopOrder.contains(.image), "the image loop walks the groups")
+            XCTAssertEqual(Set(plan.passes.map(\.psumBank)).count, plan.mapping.psumSlots)
+            // Within each filter chunk, one group's passes, then the other's.
+            for chunk in Set(plan.passes.map(\.m0)) {
+                let groups = plan.passes.filter { $0.m0 == chunk }.map { $0.n / 2 }
+                XCTAssertEqual(zip(groups, groups.dropFirst()).filter { $0 != $1 }.count, 1, "filters \(chunk): \(groups)")
+            }
+            let loadedFilterLines = plan.passes.filter { $0.flags.contains(.loadFilters) }.map(\.filterLines).reduce(0, +)
+                + plan.passes.map(\.nextFilterLines).reduce(0, +)
+            XCTAssertLessThanOrEqual(loadedFilterLines, 2 * plan.layout.filterLines, "each block once per group of images")
+            XCTAssertGreaterThan(loadedFilterLines, plan.layout.filterLines)
+            for dram in [nil, DRAMBehaviour.hostile(config)] {
+                let result = try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 21, shift: 9, dram: dram, io: io))
+                XCTAssertEqual(result.mismatches, 0, "\(io), hostile DRAM: \(dram != nil): \(result.firstMismatches)")
+                XCTAssertEqual(result.stats.perf(.dramFilterLinesRead), UInt64(loadedFilterLines))
+                XCTAssertEqual(try XCTUnwrap(result.report).agreement.mismatches, [])
+            }
+        }
+    }
+
     /// The psum networks move a line of a column's psums per cycle, and a finished psum tile is
     /// stored while the next passes run. A 1 x 1 layer with many filters makes every column send
     /// a psum nearly every cycle: the output network writes more psums than the run has cycles,

@@ -37,14 +37,22 @@ final class FullSizePlanTests: XCTestCase {
     /// A batch of 4, as the chip was measured: each filter block is loaded once per batch when
     /// a tile needs one pass, not once per image. CONV3-CONV5 interleave the images inside the
     /// accumulation loop: only image 0's passes load a filter block, and the other images'
-    /// passes keep the filters in the PEs' spads.
+    /// passes keep the filters in the PEs' spads. CONV1 trades the other way: two images at a
+    /// time, every tile of a row chunk resident for all filter chunks, so the raw image is read
+    /// about once (row halos aside) instead of once per filter chunk.
     func testAlexNetBatchOfFour() throws {
         for var layer in BuiltinLayers.alexnet {
             layer.n = 4
             let plan = try Mapper.map(layer: layer, config: TestConfigs.chip, shift: 8)
             XCTAssert(planProblems(plan).isEmpty, layer.name)
             let single = try Mapper.map(layer: BuiltinLayers.named(layer.name)!, config: TestConfigs.chip, shift: 8)
-            XCTAssertLessThanOrEqual(plan.statistics.filterWordsRead, 4 * single.statistics.filterWordsRead, layer.name)
+            if plan.mapping.imageSlots == layer.n {
+                XCTAssertLessThanOrEqual(plan.statistics.filterWordsRead, 4 * single.statistics.filterWordsRead, layer.name)
+            }
+            if layer.name == "alexnet.conv1" {
+                let image = layer.n * layer.c * layer.h * layer.w
+                XCTAssertLessThan(Double(plan.statistics.ifmapWordsRead), 1.5 * Double(image), plan.summary())
+            }
             if layer.r == 3 {
                 XCTAssertTrue(plan.mapping.interleavesImages, layer.name)
                 XCTAssertFalse(plan.passes.contains { $0.n > 0 && $0.flags.contains(.loadFilters) }, layer.name)

@@ -37,6 +37,8 @@ func planProblems(_ plan: LayerPlan) -> [String] {
     var previousFilterAddress: Int?
     var loadedParts: Int?  // lines of a block loaded in parts so far
     var previous: DecodedDescriptor?
+    // The ifmap tiles in the ifmap region, by first line.
+    var heldTiles: [Int: HeldTile] = [:]
     for (k, (pass, d)) in zip(plan.passes, decoded).enumerated() {
         func problem(_ text: String) { out.append("pass \(k): \(text)") }
         for v in d.violations(plan.config) { problem(v) }
@@ -92,12 +94,17 @@ func planProblems(_ plan: LayerPlan) -> [String] {
         if d.nRows > 0 && d.ifmapBase + d.ifmapTileLines > plan.mapping.psumBank * bankLines {
             problem("its ifmap tile (lines \(d.ifmapBase) + \(d.ifmapTileLines)) runs past the ifmap region (\(plan.mapping.psumBank * bankLines) lines) into the psum banks")
         }
-        // Ifmap tiles: a pass that reuses the tile reads it where it is; a tile loaded into the
-        // other half (while the pass before computes) must not overlap that pass's tile.
+        // Ifmap tiles: a pass that reuses a tile reads it where it was loaded, with nothing loaded
+        // over it since; a tile loaded elsewhere than the pass before's (so while that pass
+        // computes) must not overlap that pass's tile.
+        let tile = HeldTile(address: d.ifmapAddress, rows: d.nRows, channels: d.q * d.r, lines: d.ifmapTileLines)
+        if d.loadIfmaps {
+            heldTiles = heldTiles.filter { base, held in base + held.lines <= d.ifmapBase || d.ifmapBase + tile.lines <= base }
+            heldTiles[d.ifmapBase] = tile
+        } else if d.nRows > 0 && heldTiles[d.ifmapBase] != tile {
+            problem("reads a tile at line \(d.ifmapBase) that is not there (it holds \(String(describing: heldTiles[d.ifmapBase])))")
+        }
         if let prev = previous {
-            if !d.loadIfmaps && d.nRows > 0 && d.ifmapBase != prev.ifmapBase {
-                problem("reuses the tile at line \(prev.ifmapBase) but reads it at \(d.ifmapBase)")
-            }
             if d.loadIfmaps && d.ifmapBase != prev.ifmapBase
                 && max(d.ifmapBase, prev.ifmapBase) < min(d.ifmapBase + d.ifmapTileLines, prev.ifmapBase + prev.ifmapTileLines) {
                 problem("its tile overlaps the tile of the pass before, which it is loaded under")
@@ -158,4 +165,12 @@ func planProblems(_ plan: LayerPlan) -> [String] {
         out.append("ofmap row (n, m, e) #\(bad) stored \(stored[bad]) times")
     }
     return out
+}
+
+/// An ifmap tile in the global buffer, as descriptors name it.
+private struct HeldTile: Equatable {
+    var address: Int
+    var rows: Int
+    var channels: Int
+    var lines: Int
 }

@@ -18,11 +18,32 @@ struct Map: ParsableCommand {
     @Flag(help: "Plan for a run-length coded ofmap in DRAM (its row slots in the layout).")
     var ofmapRlc = false
 
+    @Option(help: ArgumentHelp("Also list the best K geometries the mapper ranked, the chosen one first.",
+                               discussion: "Each with the cost model's cycles and DRAM lines and the score the ranking minimizes (cycles plus 0.15 of the loads' DRAM bus cycles, among geometries within 5 % of the fewest cycles).",
+                               valueName: "K"))
+    var candidates = 0
+
     func run() throws {
         let config = try options.load()
         let shape = try layer.load()
+        guard candidates >= 0 else { throw CLIError("--candidates must be 0 or more, not \(candidates)") }
+        let io = LayerIO(ifmapRLC: ifmapRlc, ofmapRLC: ofmapRlc)
         do {
-            print(try Mapper.map(layer: shape, config: config, shift: shift, io: LayerIO(ifmapRLC: ifmapRlc, ofmapRLC: ofmapRlc)).summary())
+            print(try Mapper.map(layer: shape, config: config, shift: shift, io: io).summary())
+            guard candidates > 0 else { return }
+            let ranked = try Mapper.candidates(layer: shape, config: config, shift: shift, io: io, limit: candidates)
+            print("candidates (best first; the cost model's estimates):")
+            print("  rank  q   p  Rc   r   e   t  jobRows  psumBank  images  rows  ifmap slots  est. cycles  est. DRAM lines       score")
+            for (k, c) in ranked.enumerated() {
+                let values = [k + 1, c.q, c.p, c.rc, c.r, c.e, c.t, c.jobRows, c.psumBank, c.imageSlots, c.rowSlots, c.ifmapSlots]
+                let widths = [6, 3, 4, 4, 4, 4, 4, 9, 10, 8, 6, 13]
+                let cells = zip(values, widths).map { String(repeating: " ", count: max(0, $1 - String($0).count)) + String($0) }
+                let figures = [(c.estimatedCycles, 13), (c.estimatedDRAMLines, 17), (c.score, 12)].map { value, width in
+                    let text = String(Int(value.rounded()))
+                    return String(repeating: " ", count: max(0, width - text.count)) + text
+                }
+                print((cells + figures).joined())
+            }
         } catch let error as MappingError {
             throw CLIError(error.description)
         }

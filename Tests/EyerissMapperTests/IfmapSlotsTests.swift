@@ -1,0 +1,135 @@
+import EyerissConfig
+@testable import EyerissMapper
+import XCTest
+
+/// The ifmap region cut into slots (`IfmapSlots`): which passes load their tile, and where.
+final class IfmapSlotsTests: XCTestCase {
+    let geometry = PassGeometry(s: 3, stride: 1, f: 8, q: 1, p: 1, rc: 3, r: 1, e: 1, t: 1, jobRows: 1, shift: 0, pad: 0)
+
+    /// A pass whose tile is channel `channel` of image 0, rows `0 ..< rows` (0: padding only).
+    func draft(channel: Int, rows: Int = 3) -> PassDraft {
+        PassDraft(geometry: geometry, n: 0, group: 0, m0: 0, c0: channel, i0: 0, e0: 0, accumulate: false, store: false,
+                  yStart: 0, yLo: 0, nRows: rows, rowIndex: 0, accumulationIndex: 0)
+    }
+
+    /// Replays the uses as the controller would: a pass that loads writes its slot, one that does
+    /// not reads what its slot holds. Fails on a pass that finds another tile, or that loads into
+    /// the slot the pass before reads (the load runs while that pass computes).
+    func replay(_ drafts: [PassDraft], _ slots: IfmapSlots, file: StaticString = #filePath, line: UInt = #line) -> Int {
+        var held: [Int: IfmapKey] = [:]
+        var loads = 0
+        var previousBase: Int?
+        for (k, (draft, use)) in zip(drafts, slots.uses(drafts)).enumerated() {
+            XCTAssertEqual(use.base % max(1, slots.slotLines), 0, "pass \(k): a slot's first line", file: file, line: line)
+            XCTAssertLessThanOrEqual(use.base, (slots.count - 1) * slots.slotLines, "pass \(k): inside the region", file: file, line: line)
+            if use.load {
+                XCTAssertGreaterThan(draft.nRows, 0, "pass \(k): loads a tile of no rows", file: file, line: line)
+                if slots.count > 1 {
+                    XCTAssertNotEqual(use.base, previousBase, "pass \(k): loads over the tile the pass before reads", file: file, line: line)
+                }
+                held[use.base] = draft.ifmapKey
+                loads += 1
+            } else if draft.nRows > 0 {
+                XCTAssertEqual(held[use.base], draft.ifmapKey, "pass \(k): its tile is not in slot \(use.base)", file: file, line: line)
+            }
+            previousBase = use.base
+        }
+        return loads
+    }
+
+    /// Three channels' tiles, used by three filter chunks in turn (back and forth, as the pass
+    /// builder orders them): three slots keep them all, so each loads once.
+    func testTilesThatFitStayResidentAcrossFilterChunks() {
+        let order = [0, 1, 2, 2, 1, 0, 0, 1, 2].map { draft(channel: $0) }
+        let slots = IfmapSlots(regionLines: 3 * 3 * 2, drafts: order, wl: 2)
+        XCTAssertEqual(slots.count, 3)
+        XCTAssertEqual(slots.slotLines, 6)
+        XCTAssertEqual(replay(order, slots), 3)
+        // Two slots (double buffering) keep only the tile next to the turn.
+        XCTAssertEqual(replay(order, IfmapSlots(regionLines: 2 * 6, drafts: order, wl: 2)), 5)
+        // One slot: a load wherever the tile changes.
+        XCTAssertEqual(replay(order, IfmapSlots(regionLines: 6, drafts: order, wl: 2)), 7)
+    }
+
+    /// With more tiles than slots, the one given up is the one needed the latest: in
+    /// `0 1 2 0 1 3 0 1`, three slots keep 0 and 1 and give up 2 for 3 (5 loads; giving up the
+    /// least recently used instead would load 7 times).
+    func testTheTileGivenUpIsTheOneNeededLatest() {
+        let order = [0, 1, 2, 0, 1, 3, 0, 1].map { draft(channel: $0) }
+        let slots = IfmapSlots(regionLines: 18, drafts: order, wl: 2)
+        XCTAssertEqual(slots.count, 3)
+        XCTAssertEqual(replay(order, slots), 4)
+        let uses = slots.uses(order)
+        XCTAssertEqual(uses.map(\.load), [true, true, true, false, false, true, false, false])
+        XCTAssertEqual(uses[5].base, uses[2].base, "tile 3 takes the slot of tile 2, never used again")
+    }
+
+    /// A pass that sees only padding loads nothing and names the slot of the pass before, so the
+    /// tile after it still does not load over that slot (and the tile before it stays there).
+    func testPaddingOnlyPassesKeepThePreviousSlot() {
+        let order = [draft(channel: 0), draft(channel: 1, rows: 0), draft(channel: 2), draft(channel: 0)]
+        let slots = IfmapSlots(regionLines: 12, drafts: order, wl: 2)
+        XCTAssertEqual(slots.count, 2)
+        let uses = slots.uses(order)
+        XCTAssertEqual(uses.map(\.load), [true, false, true, false])
+        XCTAssertEqual(uses[1].base, uses[0].base)
+        XCTAssertNotEqual(uses[2].base, uses[1].base)
+        XCTAssertEqual(uses[3].base, uses[0].base)
+        XCTAssertEqual(replay(order, slots), 2)
+    }
+
+    /// Random tile sequences on 1 to 5 slots: every pass finds its tile, no load lands on the
+    /// slot of the pass before, and a tile loads again only after its slot was given up.
+    func testRandomSequencesReplayCorrectly() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let count = Int.random(in: 1...5, using: &rng)
+            let order = (0..<Int.random(in: 1...40, using: &rng)).map { _ in
+                draft(channel: Int.random(in: 0..<6, using: &rng), rows: Int.random(in: 0..<8, using: &rng) == 0 ? 0 : 3)
+            }
+            let slots = IfmapSlots(regionLines: count * 6 + 5, drafts: order, wl: 2)
+            if order.contains(where: { $0.nRows > 0 }) { XCTAssertEqual(slots.count, count) }
+            let loads = replay(order, slots)
+            let distinct = Set(order.filter { $0.nRows > 0 }.map(\.ifmapKey)).count
+            XCTAssertGreaterThanOrEqual(loads, distinct)
+            if count >= distinct + 1 { XCTAssertEqual(loads, distinct, "every tile fits beside the one in use: each loads once") }
+        }
+    }
+
+    /// A layer of 3 channels (one a pass), 2 filter chunks and 6 row chunks, the filter chunks
+    /// the outer loop: every tile is needed once per filter chunk. The region holds all 18 tiles,
+    /// so each is loaded once: half of what double buffering loads. Executed bit-exact, raw and
+    /// coded (`planProblems` replays the slots: every pass reads the tile it names).
+    func testResidentTilesLoadOnceAndExecuteBitExact() throws {
+        let plan = try Self.residentPlan(io: .raw)
+        XCTAssertEqual(plan.mapping.filterChunks.count, 2)
+        XCTAssertEqual(plan.mapping.rowChunks.count, 6)
+        let tiles = Set(plan.passes.filter { $0.nRows > 0 }.map { [$0.n, $0.c0, $0.yLo, $0.nRows] })
+        XCTAssertEqual(tiles.count, 18)
+        XCTAssertEqual(plan.passes.filter { $0.flags.contains(.loadIfmaps) }.count, tiles.count, "each tile loaded once")
+        XCTAssertTrue(zip(plan.passes, plan.passes.dropFirst()).contains { prev, pass in
+            pass.nRows > 0 && !pass.flags.contains(.loadIfmaps) && pass.ifmapBase != prev.ifmapBase
+        }, "some pass reads a tile loaded before the pass before it")
+        let tileLines = plan.passes.filter { $0.flags.contains(.loadIfmaps) }.map { $0.nRows * plan.layout.wl }.reduce(0, +)
+        for io in [LayerIO.raw, LayerIO(ifmapRLC: true, ofmapRLC: true, relu: true)] {
+            let run = try runAndCompare(plan: try Self.residentPlan(io: io), seed: 31)
+            if !io.ifmapRLC { XCTAssertEqual(run.counters.ifmapLinesRead, tileLines) }
+        }
+    }
+
+    /// The plan of `testResidentTilesLoadOnceAndExecuteBitExact` on a 3 x 4 array (also run on the
+    /// RTL by the co-simulation tests).
+    static func residentPlan(io: LayerIO) throws -> LayerPlan {
+        let layer = LayerShape(name: "resident", n: 1, c: 3, h: 12, w: 12, m: 8, r: 3, s: 3, stride: 1, padding: 1)
+        let geometry = MainGeometry(q: 1, p: 2, rc: 3, r: 1, rShort: 1, e: 2, t: 2, jobRows: 1, psumBank: 1)
+        let d = LayerDims(layer, lanes: 4)
+        let builder = PassBuilder(d, geometry, lanes: 4, shift: 4)
+        let order: [PassLoop] = [.filterChunk, .rowChunk, .image]
+        let mapping = Mapping(q: geometry.q, p: geometry.p, rc: geometry.rc, r: geometry.r, e: geometry.e, t: geometry.t,
+                              jobRows: geometry.jobRows, psumBank: geometry.psumBank, imageSlots: 1, rowSlots: 1,
+                              psumBanksPerSlot: 0, loopOrder: order, filterChunks: builder.filterChunks,
+                              rowChunks: builder.rowChunks, accumulationChunks: builder.accumulationChunks, estimatedCycles: 0)
+        return try LayerPlan(layer: layer, config: TestConfigs.array3x4, shift: 4, io: io, mapping: mapping,
+                             drafts: builder.drafts(order: order), dims: d, lanes: 4)
+    }
+}
