@@ -122,7 +122,7 @@ module eyeriss_controller (
   localparam logic [2:0] PfFetch = 3'd1;  // next descriptor -> shadow registers
   localparam logic [2:0] PfFilter = 3'd2;  // next filter block -> filter buffer
   localparam logic [2:0] PfReady = 3'd3;  // next descriptor (and its filter block and tile) in place
-  localparam logic [2:0] PfIfmap = 3'd4;  // next ifmap tile -> the other half of the ifmap region
+  localparam logic [2:0] PfIfmap = 3'd4;  // next ifmap tile -> another slot of the ifmap region
   localparam logic [2:0] PfHint = 3'd5;  // a later pass's filter block -> filter buffer (this pass keeps its filters)
 
   // Signals
@@ -285,7 +285,7 @@ module eyeriss_controller (
   logic pf_ready;  // the next descriptor is in the shadow registers
   logic pf_hinting;  // the prefetch loads the filter block this pass names for a later pass
   logic next_loads_filters;  // the next descriptor is a PASS that loads filters
-  logic next_loads_ifmap;  // the next descriptor is a PASS that loads its tile into the half this pass does not read
+  logic next_loads_ifmap;  // the next descriptor is a PASS that loads its tile into a slot this pass does not read
   logic desc_prefetched_q;  // this pass's descriptor (and filter block) came from the prefetch
   logic desc_prefetched_d;
   logic ifmap_prefetched_q;  // this pass's ifmap tile came from the prefetch
@@ -2028,7 +2028,7 @@ module eyeriss_controller (
         else $error("eyeriss_controller: filter buffer written while the filter feeder still reads it");
       ifmap_tile_in_region: assert (!(((state_q == StDecode) & (desc_opcode_q == 8'd1)) & (({18'd0, desc_ifmap_base_q} + ifmap_tile_lines) > ({27'd0, desc_psum_bank_q} * 32'd512))))
         else $error("eyeriss_controller: the pass's ifmap tile (ifmapBase + q*r*nRows*Wl lines) ends past the ifmap region (psumBank banks): the program in DRAM is corrupt");
-      ifmap_prefetch_other_half: assert (!(pf_loading_ifmap & (next_ifmap_base_q == desc_ifmap_base_q)))
+      ifmap_prefetch_other_slot: assert (!(pf_loading_ifmap & (next_ifmap_base_q == desc_ifmap_base_q)))
         else $error("eyeriss_controller: the prefetch loads the next ifmap tile over the one this pass reads");
       prefetch_keeps_reused_filters: assert (!(pf_loading_filters & ~next_loads_filters))
         else $error("eyeriss_controller: the prefetch overwrote the filter buffer for a pass that re-feeds the block already there");

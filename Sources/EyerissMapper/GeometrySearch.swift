@@ -1,7 +1,7 @@
 /// The main geometry of a layer's passes and the global buffer split, before it is cut into
 /// chunks. `rShort` is the number of channel sets used by the last, shorter filter-row chunk
 /// (when `R % rc != 0`): a shorter PE set leaves room to stack more of them.
-struct MainGeometry: Equatable {
+struct MainGeometry: Hashable {
     var q: Int
     var p: Int
     var rc: Int
@@ -158,10 +158,18 @@ struct GeometrySearch {
             }
         }
         guard let fastest = candidates.map(\.cycles).min() else { return [] }
-        return candidates.filter { $0.cycles <= fastest * Self.dramCycleAllowance }.sorted { a, b in
+        let sorted = candidates.filter { $0.cycles <= fastest * Self.dramCycleAllowance }.sorted { a, b in
             if score(a) != score(b) { return score(a) < score(b) }
             if a.utilization != b.utilization { return a.utilization > b.utilization }
             return a.cycles < b.cycles
+        }
+        // Splits of the ifmap region that end in the same geometry and buffer split make the
+        // same plan (its slots come from the region): keep the best ranked of each.
+        var seen = Set<MainGeometry>()
+        return sorted.filter { result in
+            var plan = result.geometry
+            plan.ifmapSlots = 0
+            return seen.insert(plan).inserted
         }
     }
 
@@ -310,9 +318,14 @@ struct GeometrySearch {
     func cost(_ g: MainGeometry) -> (cycles: Double, utilization: Double, dramLines: Double) {
         let chunks = ChunkPlan(d, g)
         let doubleBuffered = 2 * largestTileLines(g) <= g.psumBank * hw.bankLines
-        // Resident tiles are loaded once per row chunk and image, for all filter chunks.
+        // When the region has a slot for every tile the filter chunks come back to (each
+        // accumulation chunk's, for every interleaved image and row chunk), whatever split the
+        // fit assumed (the plan's slots come from the region), each is loaded once for all the
+        // filter chunks.
         let filterChunkCount = chunks.filters.map(\.count).reduce(0, +)
-        let residentTiles = g.ifmapSlots > 2 && largestTileLines(g) * g.ifmapSlots <= g.psumBank * hw.bankLines
+        let tilesReused = accumulationChunks(q: g.q, r: g.r, rc: g.rc) * g.imageSlots * g.rowSlots
+        let residentTiles = filterChunkCount > 1 && tilesReused > 1
+            && g.psumBank * hw.bankLines / max(1, largestTileLines(g)) >= tilesReused
         let tileLoadShare = residentTiles ? 1 / Double(filterChunkCount) : 1
         let peCount = Double(hw.rows * hw.columns)
         var cycles = 0.0

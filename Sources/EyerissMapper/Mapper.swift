@@ -21,7 +21,7 @@ public enum Mapper {
         let builder = PassBuilder(dims, g, lanes: hw.lanes, shift: shift)
         let interleavedImages = g.imageSlots > 1, interleavedRows = g.rowSlots > 1
         var loops = PassLoop.allCases
-        if g.imageSlots == dims.n { loops.removeAll { $0 == .image } }
+        if interleavedImages && g.imageSlots == dims.n { loops.removeAll { $0 == .image } }
         if interleavedRows { loops.removeAll { $0 == .rowChunk } }
         let orders = passLoopOrders(loops)
         var bestOrder = orders[0]

@@ -51,10 +51,9 @@ public struct Pass: Equatable, Sendable {
     public let nRows: Int
     /// First psum bank of the global buffer.
     public let psumBank: Int
-    /// First line of the ifmap tile in the ifmap region: 0, or half the region. When every
-    /// tile of the layer fits half the region, tiles alternate between the halves, so the
-    /// controller can load the next pass's tile while this one computes (docs/architecture.md,
-    /// section 5).
+    /// First line of the ifmap tile in the ifmap region: the first line of one of its slots
+    /// (`IfmapSlots`). A tile loaded into another slot than the pass before's is loaded while
+    /// that pass computes (docs/architecture.md, sections 3 and 5).
     public let ifmapBase: Int
     /// DRAM line of the filter block.
     public let filterAddress: Int

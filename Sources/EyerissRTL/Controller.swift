@@ -89,7 +89,7 @@ struct ControllerFields {
 /// Prefetch: once the filter feeder has sent the whole filter block (the filter buffer is then
 /// free) and while the pass computes, the idle DRAM read port fetches the NEXT descriptor into a
 /// shadow register set and, when that pass loads filters, its filter block into the filter
-/// buffer, and, when it loads an ifmap tile into the other half of the ifmap region, that tile
+/// buffer, and, when it loads an ifmap tile into another slot of the ifmap region, that tile
 /// (raw, or through the RLC loader). The next pass then skips Fetch, LoadFilter and LoadIfmap.
 /// The pass waits for the prefetch (`StPrefetchWait`) before its store, so the store never
 /// shares the DRAM port with it.
@@ -210,7 +210,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let pfFetch = m.constant("PfFetch", 1, width: pb, comment: "next descriptor -> shadow registers")
     let pfFilter = m.constant("PfFilter", 2, width: pb, comment: "next filter block -> filter buffer")
     let pfReady = m.constant("PfReady", 3, width: pb, comment: "next descriptor (and its filter block and tile) in place")
-    let pfIfmap = m.constant("PfIfmap", 4, width: pb, comment: "next ifmap tile -> the other half of the ifmap region")
+    let pfIfmap = m.constant("PfIfmap", 4, width: pb, comment: "next ifmap tile -> another slot of the ifmap region")
     let pfHint = m.constant("PfHint", 5, width: pb, comment: "a later pass's filter block -> filter buffer (this pass keeps its filters)")
     let pf = m.register("pf_state", pb, reset: 0)
     var next: [DescriptorField: Expr] = [:]
@@ -235,7 +235,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let nextLoadsFilters = m.logic("next_loads_filters", comment: "the next descriptor is a PASS that loads filters")
     m.assign(nextLoadsFilters, next[.opcode]!.eq(1) & next[.flags]!.bit(0))
     let nextLoadsIfmap = m.logic("next_loads_ifmap",
-                                 comment: "the next descriptor is a PASS that loads its tile into the half this pass does not read")
+                                 comment: "the next descriptor is a PASS that loads its tile into a slot this pass does not read")
     m.assign(nextLoadsIfmap, next[.opcode]!.eq(1) & next[.flags]!.bit(1) & next[.ifmapBase]!.ne(field[.ifmapBase]!))
     let nextIfmapRLC = next[.flags]!.bit(4)
     let prefetched = m.register("desc_prefetched", reset: 0,
@@ -508,7 +508,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
         b.when(passEnd) { b in
             b.set(pf.d, pfIdle)
             b.set(prefetched.d, pfIsReady)
-            // A finished prefetch loaded the next tile exactly when the next pass loads one into the other half.
+            // A finished prefetch loaded the next tile exactly when the next pass loads one into another slot.
             b.set(ifmapPrefetched.d, pfIsReady & nextLoadsIfmap)
         }
         b.when(startCmd) { b in
@@ -590,7 +590,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
                 !(state.q.eq(stDecode) & field[.opcode]!.eq(1)
                   & (field[.ifmapBase]!.zeroExtended(to: 32) + ifmapTileLines).gt(ifmapRegionLines)),
                 message: "the pass's ifmap tile (ifmapBase + q*r*nRows*Wl lines) ends past the ifmap region (psumBank banks): the program in DRAM is corrupt")
-    m.assertion("ifmap_prefetch_other_half", !(pfLoadingIfmap & next[.ifmapBase]!.eq(field[.ifmapBase]!)),
+    m.assertion("ifmap_prefetch_other_slot", !(pfLoadingIfmap & next[.ifmapBase]!.eq(field[.ifmapBase]!)),
                 message: "the prefetch loads the next ifmap tile over the one this pass reads")
     m.assertion("prefetch_keeps_reused_filters", !(pfLoadingFilters & ~nextLoadsFilters),
                 message: "the prefetch overwrote the filter buffer for a pass that re-feeds the block already there")

@@ -86,7 +86,7 @@ public enum AccessModel {
             }
             return lines
         }
-        // A tile loaded into the other half of the ifmap region is prefetched under the pass before.
+        // A tile loaded into another slot of the ifmap region is prefetched under the pass before.
         func ifmapPrefetched(_ index: Int) -> Bool {
             index > 0 && index < plan.passes.count && ifmapLoadLines[index] > 0
                 && plan.passes[index].ifmapBase != plan.passes[index - 1].ifmapBase
@@ -166,7 +166,7 @@ public enum AccessModel {
             out.dram.linesRead += loadLines
             // Timing: the ifmap load unless it was prefetched (and, for the first pass, the
             // filter load), then the run, during which, once the filter feeder is done, the next
-            // descriptor, filter block and (into the other half) tile arrive; the pass waits for
+            // descriptor, filter block and (into another slot) tile arrive; the pass waits for
             // whatever of them is left, then hands its tile to the store engine, which stores it
             // while the next passes run (a pass with its psum tile in the same banks waits).
             var load = exposedLoadLines > 0 ? Double(exposedLoadLines * lineBytes) / bytesPerCycle + dramLatencyCycles : 0

@@ -80,7 +80,7 @@ final class AcceleratorCosimTests: XCTestCase {
         }
     }
 
-    /// The next pass's ifmap tile loads into the other half of the ifmap region while the pass
+    /// The next pass's ifmap tile loads into another slot of the ifmap region while the pass
     /// computes (docs/architecture.md, sections 3 and 5): the plan alternates the tile's base,
     /// the run stays bit-exact raw and run-length coded, with the nominal and the hostile DRAM,
     /// and with the nominal DRAM the loads do not all show as waiting.
@@ -106,6 +106,25 @@ final class AcceleratorCosimTests: XCTestCase {
         }
     }
 
+    /// Filter lines a plan loads from DRAM: whole blocks, and the parts that keep passes load.
+    static func loadedFilterLines(_ plan: LayerPlan) -> Int {
+        plan.passes.filter { $0.flags.contains(.loadFilters) }.map(\.filterLines).reduce(0, +)
+            + plan.passes.map(\.nextFilterLines).reduce(0, +)
+    }
+
+    /// Runs `layer` with nominal and with hostile DRAM: every output bit-exact and every count of
+    /// the access model equal to the RTL's; `check` sees each result.
+    func runNominalAndHostile(_ layer: LayerShape, config: ValidConfig, seed: UInt64, io: LayerIO,
+                              file: StaticString = #filePath, line: UInt = #line,
+                              _ check: (LayerResult) throws -> Void) throws {
+        for dram in [nil, DRAMBehaviour.hostile(config)] {
+            let result = try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: seed, shift: 9, dram: dram, io: io))
+            XCTAssertEqual(result.mismatches, 0, "\(io), hostile DRAM: \(dram != nil): \(result.firstMismatches)", file: file, line: line)
+            XCTAssertEqual(try XCTUnwrap(result.report).agreement.mismatches, [], "the access model agrees", file: file, line: line)
+            try check(result)
+        }
+    }
+
     /// A batch whose images and row chunks interleave inside the accumulation loop
     /// (docs/architecture.md, section 2): every (row chunk, image) adds into its own psum tile,
     /// in its own psum banks, and the passes of the other images and row chunks reuse the filter
@@ -128,18 +147,14 @@ final class AcceleratorCosimTests: XCTestCase {
             // The passes that keep their filters load the next block a part each.
             XCTAssertTrue(plan.passes.contains { $0.nextFilterLines > 0 }, "keep passes load the next block in parts")
             XCTAssertTrue(plan.passes.allSatisfy { $0.nextFilterLines == 0 || $0.flags.contains(.keepFilters) })
-            let loadedFilterLines = plan.passes.filter { $0.flags.contains(.loadFilters) }.map(\.filterLines).reduce(0, +)
-                + plan.passes.map(\.nextFilterLines).reduce(0, +)
-            for dram in [nil, DRAMBehaviour.hostile(config)] {
-                let result = try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 8, shift: 9, dram: dram, io: io))
-                XCTAssertEqual(result.mismatches, 0, "\(io), hostile DRAM: \(dram != nil): \(result.firstMismatches)")
+            let loadedFilterLines = Self.loadedFilterLines(plan)
+            XCTAssertEqual(loadedFilterLines, plan.layout.filterLines, "each filter block loaded once")
+            // Only image 0's passes write the filter spads.
+            let fedPasses = plan.passes.filter { !$0.flags.contains(.keepFilters) }
+            let spadWrites = fedPasses.map { UInt64($0.geometry.activePEs * $0.geometry.p * $0.geometry.q * $0.geometry.s) }.reduce(0, +)
+            try runNominalAndHostile(layer, config: config, seed: 8, io: io) { result in
                 XCTAssertEqual(result.stats.perf(.dramFilterLinesRead), UInt64(loadedFilterLines))
-                XCTAssertEqual(loadedFilterLines, plan.layout.filterLines, "each filter block loaded once")
-                // Only image 0's passes write the filter spads.
-                let fedPasses = plan.passes.filter { !$0.flags.contains(.keepFilters) }
-                let spadWrites = fedPasses.map { UInt64($0.geometry.activePEs * $0.geometry.p * $0.geometry.q * $0.geometry.s) }.reduce(0, +)
                 XCTAssertEqual(result.stats.filterSpadWrites, spadWrites, "passes that keep the filters feed none")
-                XCTAssertEqual(try XCTUnwrap(result.report).agreement.mismatches, [], "the access model knows the shared blocks")
             }
         }
     }
@@ -162,14 +177,9 @@ final class AcceleratorCosimTests: XCTestCase {
             XCTAssertTrue(zip(plan.passes, plan.passes.dropFirst()).contains { prev, pass in
                 pass.nRows > 0 && !pass.flags.contains(.loadIfmaps) && pass.ifmapBase != prev.ifmapBase
             }, "some pass reads a tile loaded before the pass before it")
-            for dram in [nil, DRAMBehaviour.hostile(config)] {
-                let result = try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 12, shift: 9, dram: dram, io: io))
-                XCTAssertEqual(result.mismatches, 0, "\(io), hostile DRAM: \(dram != nil): \(result.firstMismatches)")
-                if !io.ifmapRLC {
-                    let lines = loads.map { $0.geometry.channels * $0.nRows * plan.layout.wl }.reduce(0, +)
-                    XCTAssertEqual(result.stats.perf(.dramIfmapLinesRead), UInt64(lines))
-                }
-                XCTAssertEqual(try XCTUnwrap(result.report).agreement.mismatches, [], "the access model knows the resident tiles")
+            let lines = loads.map { $0.geometry.channels * $0.nRows * plan.layout.wl }.reduce(0, +)
+            try runNominalAndHostile(layer, config: config, seed: 12, io: io) { result in
+                if !io.ifmapRLC { XCTAssertEqual(result.stats.perf(.dramIfmapLinesRead), UInt64(lines)) }
             }
         }
     }
@@ -192,15 +202,11 @@ final class AcceleratorCosimTests: XCTestCase {
                 let groups = plan.passes.filter { $0.m0 == chunk }.map { $0.n / 2 }
                 XCTAssertEqual(zip(groups, groups.dropFirst()).filter { $0 != $1 }.count, 1, "filters \(chunk): \(groups)")
             }
-            let loadedFilterLines = plan.passes.filter { $0.flags.contains(.loadFilters) }.map(\.filterLines).reduce(0, +)
-                + plan.passes.map(\.nextFilterLines).reduce(0, +)
+            let loadedFilterLines = Self.loadedFilterLines(plan)
             XCTAssertLessThanOrEqual(loadedFilterLines, 2 * plan.layout.filterLines, "each block once per group of images")
             XCTAssertGreaterThan(loadedFilterLines, plan.layout.filterLines)
-            for dram in [nil, DRAMBehaviour.hostile(config)] {
-                let result = try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 21, shift: 9, dram: dram, io: io))
-                XCTAssertEqual(result.mismatches, 0, "\(io), hostile DRAM: \(dram != nil): \(result.firstMismatches)")
+            try runNominalAndHostile(layer, config: config, seed: 21, io: io) { result in
                 XCTAssertEqual(result.stats.perf(.dramFilterLinesRead), UInt64(loadedFilterLines))
-                XCTAssertEqual(try XCTUnwrap(result.report).agreement.mismatches, [])
             }
         }
     }

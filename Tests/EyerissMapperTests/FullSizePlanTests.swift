@@ -53,6 +53,10 @@ final class FullSizePlanTests: XCTestCase {
                 let image = layer.n * layer.c * layer.h * layer.w
                 XCTAssertLessThan(Double(plan.statistics.ifmapWordsRead), 1.5 * Double(image), plan.summary())
             }
+            // Every block at most once per group of images and row chunk.
+            let lanes = plan.layout.lanes
+            let groupsAndChunks = layer.n / plan.mapping.imageSlots * plan.mapping.rowChunks.count
+            XCTAssertLessThanOrEqual(plan.statistics.filterWordsRead, groupsAndChunks * plan.layout.filterLines * lanes, layer.name)
             if layer.r == 3 {
                 XCTAssertTrue(plan.mapping.interleavesImages, layer.name)
                 XCTAssertFalse(plan.passes.contains { $0.n > 0 && $0.flags.contains(.loadFilters) }, layer.name)

@@ -47,7 +47,7 @@ final class PerfCountersTests: XCTestCase {
         let decoded = Set(event.components(separatedBy: "state_o == 4'd").dropFirst().map { Int($0.prefix { $0.isNumber })! })
         XCTAssertEqual(decoded, Set(try ["StFetch", "StLoadFilter", "StLoadIfmap", "StStore", "StPrefetchWait",
                                                  "StStoreWait", "StFinish"].map(code)))
-        // Ifmap lines arrive in StLoadIfmap or, prefetched into the other half of the region,
+        // Ifmap lines arrive in StLoadIfmap or, prefetched into another slot of the region,
         // while the pass before runs: the controller says which (ifmap_loading_o).
         let ifmapLines = try XCTUnwrap(top.split(separator: "\n").first { $0.contains(".ev_dram_ifmap_lines_read_i") })
         XCTAssertTrue(ifmapLines.contains("ifmap_loading"), String(ifmapLines))
