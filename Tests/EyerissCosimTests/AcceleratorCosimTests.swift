@@ -81,8 +81,8 @@ final class AcceleratorCosimTests: XCTestCase {
     }
 
     /// The next pass's ifmap tile loads into another slot of the ifmap region while the pass
-    /// computes (docs/architecture.md, sections 3 and 5): the plan alternates the tile's base,
-    /// the run stays bit-exact raw and run-length coded, with the nominal and the hostile DRAM,
+    /// computes (docs/architecture.md, sections 3 and 5): every tile is loaded into another slot
+    /// than the pass before reads, the run stays bit-exact raw and run-length coded, with the nominal and the hostile DRAM,
     /// and with the nominal DRAM the loads do not all show as waiting.
     func testNextTileLoadsWhileThePassComputes() throws {
         let config = try Self.config(3, 4)
@@ -91,7 +91,10 @@ final class AcceleratorCosimTests: XCTestCase {
             let plan = try Mapper.map(layer: layer, config: config, shift: 9, io: io)
             let loads = plan.passes.filter { $0.flags.contains(.loadIfmaps) }
             XCTAssertGreaterThan(loads.count, 2)
-            XCTAssertEqual(Set(loads.map(\.ifmapBase)).count, 2, "tiles alternate between the halves of the ifmap region")
+            XCTAssertGreaterThanOrEqual(Set(loads.map(\.ifmapBase)).count, 2)
+            XCTAssertTrue(zip(plan.passes, plan.passes.dropFirst()).allSatisfy { prev, pass in
+                !pass.flags.contains(.loadIfmaps) || pass.ifmapBase != prev.ifmapBase
+            }, "every tile loads into another slot than the pass before reads")
             for dram in [nil, DRAMBehaviour.hostile(config)] {
                 let result = try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 5, shift: 9, dram: dram, io: io))
                 XCTAssertEqual(result.mismatches, 0, "\(io), hostile DRAM: \(dram != nil): \(result.firstMismatches)")

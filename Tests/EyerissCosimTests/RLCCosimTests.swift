@@ -76,11 +76,21 @@ final class RLCCosimTests: XCTestCase {
         let io = LayerIO(ifmapRLC: true, ofmapRLC: true, relu: false)
         let code = RunLengthCode(config)
         let rowLines = code.encode(row: row[...]).count
-        for (m, pairs) in [(4, true), (16, true), (6, false)] {
-            let layer = LayerShape(name: "pairs-\(m)", n: 1, c: 1, h: 2, w: width, m: m, r: 1, s: 1, stride: 1, padding: 0)
-            let plan = try Mapper.map(layer: layer, config: config, shift: 0, io: io)
-            let p = try XCTUnwrap(plan.passes.first).geometry.p
-            XCTAssertEqual(p % 2 == 0, pairs, "m = \(m): the test needs p = \(p) \(pairs ? "even" : "odd")")
+        func shape(_ m: Int) -> LayerShape {
+            LayerShape(name: "pairs-\(m)", n: 1, c: 1, h: 2, w: width, m: m, r: 1, s: 1, stride: 1, padding: 0)
+        }
+        // Which `p` the mapper takes for `m` filters is its choice: take two filter counts it maps
+        // with an even `p` (a small and a large one) and one with an odd `p`.
+        var evenP: [Int] = [], oddP: [Int] = []
+        for m in [4, 16, 6, 8, 12, 3, 5, 7, 9, 10, 14, 18, 24] {
+            let p = try XCTUnwrap(Mapper.map(layer: shape(m), config: config, shift: 0, io: io).passes.first).geometry.p
+            if p % 2 == 0 { evenP.append(m) } else { oddP.append(m) }
+        }
+        XCTAssertGreaterThanOrEqual(evenP.count, 2, "some filter counts map with an even p")
+        XCTAssertGreaterThanOrEqual(oddP.count, 1, "some filter count maps with an odd p")
+        let chosen = [evenP.min(), evenP.max(), oddP.first].compactMap { $0 }
+        for m in chosen {
+            let layer = shape(m)
             let input = Tensor4(dims: [1, 1, 2, width], values: row + row)
             let weights = Tensor4(dims: [m, 1, 1, 1], values: Array(repeating: 1, count: m))
             for dram in [DRAMBehaviour.nominal(config), .hostile(config)] {
