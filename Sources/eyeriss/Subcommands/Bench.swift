@@ -101,16 +101,6 @@ extension Bench {
 
 /// The terminal tables of `eyeriss bench`.
 enum BenchReport {
-    static func table(_ header: [String], _ rows: [[String]]) -> [String] {
-        let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max()! }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { c, text in
-                c == 0 ? text.padding(toLength: widths[c], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[c] - text.count) + text
-            }.joined(separator: "  ")
-        }
-        return [line(header)] + rows.map(line)
-    }
 
     static func accelerator(_ r: AcceleratorBenchReport) -> String {
         let mb = { (b: UInt64) in String(format: "%.2f", Double(b) / 1e6) }
@@ -123,12 +113,12 @@ enum BenchReport {
              row.passed ? "PASS" : "FAIL"]
         }
         var out = ["\(r.network) CONV layers at batch \(r.batch) on \(r.array) PEs (\(r.peCount)), seed \(r.seed): run-length coded fmaps, ReLU, every output checked"]
-        out += table(header, rows)
+        out += TextTable.lines(header, rows)
         let t = r.targets
         let scope = r.comparable ? "" : " (the targets are for alexnet CONV1-5 at batch \(t.batch) on the default configuration: not judged)"
         func verdict(_ met: Bool) -> String { r.comparable ? (met ? "MET" : "MISSED") : "n/a" }
         out.append("target" + scope + ":")
-        out += table(["", "measured", "chip (JSSC 2017)", "measured / chip", "verdict"], [
+        out += TextTable.lines(["", "measured", "chip (JSSC 2017)", "measured / chip", "verdict"], [
             ["cycles", "\(r.total.cycles)", "\(t.cycles)", String(format: "%.2fx", Double(r.total.cycles) / Double(t.cycles)), verdict(r.cyclesMet)],
             ["DRAM bytes", "\(r.total.dramBytes)", "\(t.dramBytes)", String(format: "%.2fx", Double(r.total.dramBytes) / Double(t.dramBytes)), verdict(r.dramMet)],
         ]).map { "  " + $0 }
@@ -150,7 +140,7 @@ enum BenchReport {
              run.bounded ? "first \(run.cycles) cycles" : "whole layer",
              run.passed.map { $0 ? "PASS" : "FAIL" } ?? "-"]
         }
-        out += table(["run", "cycles", "wall s", "CPU s", "cycles/s (wall)", "cycles/CPU s", "span", "check"], rows)
+        out += TextTable.lines(["run", "cycles", "wall s", "CPU s", "cycles/s (wall)", "cycles/CPU s", "span", "check"], rows)
         out.append(String(format: "Swift testbench overhead over the bare C++ loop, in CPU time: %.1f%% (ratio %.3f; the testbench's time includes random data, the golden model, the DRAM image and the check)",
                           100 * r.testbenchOverhead, 1 + r.testbenchOverhead))
         out.append("FST trace: \(r.traceBytes) bytes for \(r.traced.cycles) cycles; --threads \(r.threads) and traced runs bounded to \(r.boundCycles) cycles (--cycles)")

@@ -33,17 +33,13 @@ struct Map: ParsableCommand {
             guard candidates > 0 else { return }
             let ranked = try Mapper.candidates(layer: shape, config: config, shift: shift, io: io, limit: candidates)
             print("candidates (best first; the cost model's estimates):")
-            print("  rank  q   p  Rc   r   e   t  jobRows  psumBank  images  rows  ifmap slots  est. cycles  est. DRAM lines       score")
-            for (k, c) in ranked.enumerated() {
-                let values = [k + 1, c.q, c.p, c.rc, c.r, c.e, c.t, c.jobRows, c.psumBank, c.imageSlots, c.rowSlots, c.ifmapSlots]
-                let widths = [6, 3, 4, 4, 4, 4, 4, 9, 10, 8, 6, 13]
-                let cells = zip(values, widths).map { String(repeating: " ", count: max(0, $1 - String($0).count)) + String($0) }
-                let figures = [(c.estimatedCycles, 13), (c.estimatedDRAMLines, 17), (c.score, 12)].map { value, width in
-                    let text = String(Int(value.rounded()))
-                    return String(repeating: " ", count: max(0, width - text.count)) + text
-                }
-                print((cells + figures).joined())
+            let header = ["rank", "q", "p", "Rc", "r", "e", "t", "jobRows", "psumBank", "images", "rows", "ifmap slots",
+                          "est. cycles", "est. DRAM lines", "score"]
+            let rows = ranked.enumerated().map { k, c in
+                [k + 1, c.q, c.p, c.rc, c.r, c.e, c.t, c.jobRows, c.psumBank, c.imageSlots, c.rowSlots, c.ifmapSlots].map(String.init)
+                    + [c.estimatedCycles, c.estimatedDRAMLines, c.score].map { String(Int($0.rounded())) }
             }
+            for line in TextTable.lines(header, rows) { print("  " + line) }
         } catch let error as MappingError {
             throw CLIError(error.description)
         }
