@@ -5,7 +5,7 @@
 //
 // Parameters:
 //   array: 12 x 14
-//   descriptor: 19 lines
+//   descriptor: up to 19 lines
 //   DRAM line: 64 b, 32-bit line addresses
 
 module eyeriss_controller (
@@ -132,30 +132,64 @@ module eyeriss_controller (
   logic [31:0] prog_ptr_d;
   logic [31:0] prog_base_q;
   logic [31:0] prog_base_d;
+  logic [7:0] desc_len_q;  // lines of the current descriptor in DRAM
+  logic [7:0] desc_len_d;
+  logic [18:0] fetch_left_q;  // lines of the descriptor being fetched still to come
+  logic [18:0] fetch_left_d;
   logic [7:0] desc_opcode_q;
   logic [7:0] desc_opcode_d;
+  logic [18:0] desc_next_lines_q;
+  logic [18:0] desc_next_lines_d;
   logic [7:0] desc_flags_q;
   logic [7:0] desc_flags_d;
+  logic [13:0] desc_ifmap_base_q;
+  logic [13:0] desc_ifmap_base_d;
+  logic [31:0] desc_ifmap_addr_q;
+  logic [31:0] desc_ifmap_addr_d;
+  logic [31:0] desc_ofmap_addr_q;
+  logic [31:0] desc_ofmap_addr_d;
+  logic [4:0] desc_psum_bank_q;
+  logic [4:0] desc_psum_bank_d;
+  logic [31:0] desc_next_filter_addr_q;
+  logic [31:0] desc_next_filter_addr_d;
+  logic [15:0] desc_next_filter_lines_q;
+  logic [15:0] desc_next_filter_lines_d;
+  logic [9:0] desc_next_filter_base_q;
+  logic [9:0] desc_next_filter_base_d;
+  logic [31:0] desc_filter_addr_q;
+  logic [31:0] desc_filter_addr_d;
+  logic [15:0] desc_filter_lines_q;
+  logic [15:0] desc_filter_lines_d;
+  logic signed [31:0] desc_ystart_q;
+  logic signed [31:0] desc_ystart_d;
+  logic [15:0] desc_ylo_q;
+  logic [15:0] desc_ylo_d;
+  logic [15:0] desc_nrows_q;
+  logic [15:0] desc_nrows_d;
+  logic [15:0] desc_ycount_q;
+  logic [15:0] desc_ycount_d;
+  logic [15:0] desc_epass_q;
+  logic [15:0] desc_epass_d;
+  logic [15:0] desc_e_q;
+  logic [15:0] desc_e_d;
+  logic [15:0] desc_p_q;
+  logic [15:0] desc_p_d;
+  logic [15:0] desc_q_q;
+  logic [15:0] desc_q_d;
+  logic [15:0] desc_rc_q;
+  logic [15:0] desc_rc_d;
+  logic [15:0] desc_r_q;
+  logic [15:0] desc_r_d;
+  logic [15:0] desc_t_q;
+  logic [15:0] desc_t_d;
+  logic [15:0] desc_job_rows_q;
+  logic [15:0] desc_job_rows_d;
   logic [15:0] desc_s_q;
   logic [15:0] desc_s_d;
   logic [15:0] desc_stride_q;
   logic [15:0] desc_stride_d;
   logic [15:0] desc_f_q;
   logic [15:0] desc_f_d;
-  logic [15:0] desc_q_q;
-  logic [15:0] desc_q_d;
-  logic [15:0] desc_p_q;
-  logic [15:0] desc_p_d;
-  logic [15:0] desc_rc_q;
-  logic [15:0] desc_rc_d;
-  logic [15:0] desc_r_q;
-  logic [15:0] desc_r_d;
-  logic [15:0] desc_e_q;
-  logic [15:0] desc_e_d;
-  logic [15:0] desc_t_q;
-  logic [15:0] desc_t_d;
-  logic [15:0] desc_job_rows_q;
-  logic [15:0] desc_job_rows_d;
   logic [4:0] desc_shift_q;
   logic [4:0] desc_shift_d;
   logic [15:0] desc_pad_q;
@@ -164,30 +198,10 @@ module eyeriss_controller (
   logic [15:0] desc_w_d;
   logic [15:0] desc_h_q;
   logic [15:0] desc_h_d;
-  logic signed [31:0] desc_ystart_q;
-  logic signed [31:0] desc_ystart_d;
-  logic [15:0] desc_ylo_q;
-  logic [15:0] desc_ylo_d;
-  logic [15:0] desc_nrows_q;
-  logic [15:0] desc_nrows_d;
   logic [15:0] desc_wl_q;
   logic [15:0] desc_wl_d;
-  logic [15:0] desc_ycount_q;
-  logic [15:0] desc_ycount_d;
-  logic [31:0] desc_filter_addr_q;
-  logic [31:0] desc_filter_addr_d;
-  logic [15:0] desc_filter_lines_q;
-  logic [15:0] desc_filter_lines_d;
-  logic [31:0] desc_ifmap_addr_q;
-  logic [31:0] desc_ifmap_addr_d;
   logic [31:0] desc_ifmap_channel_lines_q;
   logic [31:0] desc_ifmap_channel_lines_d;
-  logic [4:0] desc_psum_bank_q;
-  logic [4:0] desc_psum_bank_d;
-  logic [15:0] desc_epass_q;
-  logic [15:0] desc_epass_d;
-  logic [31:0] desc_ofmap_addr_q;
-  logic [31:0] desc_ofmap_addr_d;
   logic [31:0] desc_ofmap_plane_lines_q;
   logic [31:0] desc_ofmap_plane_lines_d;
   logic [15:0] desc_step_q;
@@ -196,40 +210,62 @@ module eyeriss_controller (
   logic [15:0] desc_ifmap_row_lines_d;
   logic [15:0] desc_ofmap_row_lines_q;
   logic [15:0] desc_ofmap_row_lines_d;
-  logic [13:0] desc_ifmap_base_q;
-  logic [13:0] desc_ifmap_base_d;
-  logic [31:0] desc_next_filter_addr_q;
-  logic [31:0] desc_next_filter_addr_d;
-  logic [15:0] desc_next_filter_lines_q;
-  logic [15:0] desc_next_filter_lines_d;
-  logic [9:0] desc_next_filter_base_q;
-  logic [9:0] desc_next_filter_base_d;
   logic [2:0] pf_state_q;
   logic [2:0] pf_state_d;
   logic [7:0] next_opcode_q;
   logic [7:0] next_opcode_d;
+  logic [18:0] next_next_lines_q;
+  logic [18:0] next_next_lines_d;
   logic [7:0] next_flags_q;
   logic [7:0] next_flags_d;
+  logic [13:0] next_ifmap_base_q;
+  logic [13:0] next_ifmap_base_d;
+  logic [31:0] next_ifmap_addr_q;
+  logic [31:0] next_ifmap_addr_d;
+  logic [31:0] next_ofmap_addr_q;
+  logic [31:0] next_ofmap_addr_d;
+  logic [4:0] next_psum_bank_q;
+  logic [4:0] next_psum_bank_d;
+  logic [31:0] next_next_filter_addr_q;
+  logic [31:0] next_next_filter_addr_d;
+  logic [15:0] next_next_filter_lines_q;
+  logic [15:0] next_next_filter_lines_d;
+  logic [9:0] next_next_filter_base_q;
+  logic [9:0] next_next_filter_base_d;
+  logic [31:0] next_filter_addr_q;
+  logic [31:0] next_filter_addr_d;
+  logic [15:0] next_filter_lines_q;
+  logic [15:0] next_filter_lines_d;
+  logic signed [31:0] next_ystart_q;
+  logic signed [31:0] next_ystart_d;
+  logic [15:0] next_ylo_q;
+  logic [15:0] next_ylo_d;
+  logic [15:0] next_nrows_q;
+  logic [15:0] next_nrows_d;
+  logic [15:0] next_ycount_q;
+  logic [15:0] next_ycount_d;
+  logic [15:0] next_epass_q;
+  logic [15:0] next_epass_d;
+  logic [15:0] next_e_q;
+  logic [15:0] next_e_d;
+  logic [15:0] next_p_q;
+  logic [15:0] next_p_d;
+  logic [15:0] next_q_q;
+  logic [15:0] next_q_d;
+  logic [15:0] next_rc_q;
+  logic [15:0] next_rc_d;
+  logic [15:0] next_r_q;
+  logic [15:0] next_r_d;
+  logic [15:0] next_t_q;
+  logic [15:0] next_t_d;
+  logic [15:0] next_job_rows_q;
+  logic [15:0] next_job_rows_d;
   logic [15:0] next_s_q;
   logic [15:0] next_s_d;
   logic [15:0] next_stride_q;
   logic [15:0] next_stride_d;
   logic [15:0] next_f_q;
   logic [15:0] next_f_d;
-  logic [15:0] next_q_q;
-  logic [15:0] next_q_d;
-  logic [15:0] next_p_q;
-  logic [15:0] next_p_d;
-  logic [15:0] next_rc_q;
-  logic [15:0] next_rc_d;
-  logic [15:0] next_r_q;
-  logic [15:0] next_r_d;
-  logic [15:0] next_e_q;
-  logic [15:0] next_e_d;
-  logic [15:0] next_t_q;
-  logic [15:0] next_t_d;
-  logic [15:0] next_job_rows_q;
-  logic [15:0] next_job_rows_d;
   logic [4:0] next_shift_q;
   logic [4:0] next_shift_d;
   logic [15:0] next_pad_q;
@@ -238,30 +274,10 @@ module eyeriss_controller (
   logic [15:0] next_w_d;
   logic [15:0] next_h_q;
   logic [15:0] next_h_d;
-  logic signed [31:0] next_ystart_q;
-  logic signed [31:0] next_ystart_d;
-  logic [15:0] next_ylo_q;
-  logic [15:0] next_ylo_d;
-  logic [15:0] next_nrows_q;
-  logic [15:0] next_nrows_d;
   logic [15:0] next_wl_q;
   logic [15:0] next_wl_d;
-  logic [15:0] next_ycount_q;
-  logic [15:0] next_ycount_d;
-  logic [31:0] next_filter_addr_q;
-  logic [31:0] next_filter_addr_d;
-  logic [15:0] next_filter_lines_q;
-  logic [15:0] next_filter_lines_d;
-  logic [31:0] next_ifmap_addr_q;
-  logic [31:0] next_ifmap_addr_d;
   logic [31:0] next_ifmap_channel_lines_q;
   logic [31:0] next_ifmap_channel_lines_d;
-  logic [4:0] next_psum_bank_q;
-  logic [4:0] next_psum_bank_d;
-  logic [15:0] next_epass_q;
-  logic [15:0] next_epass_d;
-  logic [31:0] next_ofmap_addr_q;
-  logic [31:0] next_ofmap_addr_d;
   logic [31:0] next_ofmap_plane_lines_q;
   logic [31:0] next_ofmap_plane_lines_d;
   logic [15:0] next_step_q;
@@ -270,14 +286,6 @@ module eyeriss_controller (
   logic [15:0] next_ifmap_row_lines_d;
   logic [15:0] next_ofmap_row_lines_q;
   logic [15:0] next_ofmap_row_lines_d;
-  logic [13:0] next_ifmap_base_q;
-  logic [13:0] next_ifmap_base_d;
-  logic [31:0] next_next_filter_addr_q;
-  logic [31:0] next_next_filter_addr_d;
-  logic [15:0] next_next_filter_lines_q;
-  logic [15:0] next_next_filter_lines_d;
-  logic [9:0] next_next_filter_base_q;
-  logic [9:0] next_next_filter_base_d;
   logic pf_fetching;  // the prefetch reads the next descriptor
   logic pf_loading_filters;  // the prefetch loads the next filter block
   logic pf_loading_ifmap;  // the prefetch loads the next ifmap tile
@@ -307,6 +315,8 @@ module eyeriss_controller (
   logic loading_ifmap;  // an ifmap tile is being loaded (raw or coded)
   logic [31:0] load_lines;  // lines this transfer moves
   logic [31:0] ifmap_tile_lines;
+  logic [18:0] next_desc_mask;  // lines of the descriptor after this one
+  logic [7:0] next_desc_len;  // DRAM lines of the descriptor after this one
   logic [31:0] req_count_q;  // lines requested
   logic [31:0] req_count_d;
   logic [31:0] resp_count_q;  // lines received
@@ -573,6 +583,7 @@ module eyeriss_controller (
   logic pf_fetch_done;
   logic pf_ifmap_done;
   logic ifmap_loaded;
+  logic [18:0] fetch_line;  // one-hot: the descriptor line the arriving DRAM line is
   logic [31:0] passes_q;  // passes finished in this program
   logic [31:0] passes_d;
 
@@ -712,7 +723,11 @@ module eyeriss_controller (
 
   assign ifmap_tile_lines = (({16'd0, load_q} * {16'd0, load_r}) * {16'd0, load_nrows}) * {16'd0, load_wl};
 
-  assign load_lines = fetching ? 32'd19 : (loading_filters ? {16'd0, pf_loading_filters ? next_filter_lines_q : (pf_hinting ? desc_next_filter_lines_q : desc_filter_lines_q)} : ifmap_tile_lines);
+  assign next_desc_mask = desc_next_lines_q | 19'd1;
+
+  assign next_desc_len = ((((((((((((((((((8'd0 + {7'd0, next_desc_mask[0]}) + {7'd0, next_desc_mask[1]}) + {7'd0, next_desc_mask[2]}) + {7'd0, next_desc_mask[3]}) + {7'd0, next_desc_mask[4]}) + {7'd0, next_desc_mask[5]}) + {7'd0, next_desc_mask[6]}) + {7'd0, next_desc_mask[7]}) + {7'd0, next_desc_mask[8]}) + {7'd0, next_desc_mask[9]}) + {7'd0, next_desc_mask[10]}) + {7'd0, next_desc_mask[11]}) + {7'd0, next_desc_mask[12]}) + {7'd0, next_desc_mask[13]}) + {7'd0, next_desc_mask[14]}) + {7'd0, next_desc_mask[15]}) + {7'd0, next_desc_mask[16]}) + {7'd0, next_desc_mask[17]}) + {7'd0, next_desc_mask[18]};
+
+  assign load_lines = fetching ? {24'd0, pf_fetching ? next_desc_len : desc_len_q} : (loading_filters ? {16'd0, pf_loading_filters ? next_filter_lines_q : (pf_hinting ? desc_next_filter_lines_q : desc_filter_lines_q)} : ifmap_tile_lines);
 
   assign channel_lines = {16'd0, load_nrows} * {16'd0, load_wl};
 
@@ -724,7 +739,7 @@ module eyeriss_controller (
 
   assign resp_fire = dram_rd_resp_valid_i & loading;
 
-  assign dram_rd_req_addr_o = fetching ? ((pf_fetching ? (prog_ptr_q + 32'd19) : prog_ptr_q) + req_count_q) : (loading_filters ? ((pf_loading_filters ? next_filter_addr_q : (pf_hinting ? desc_next_filter_addr_q : desc_filter_addr_q)) + req_count_q) : (req_channel_base_q + req_line_q));
+  assign dram_rd_req_addr_o = fetching ? ((pf_fetching ? (prog_ptr_q + {24'd0, desc_len_q}) : prog_ptr_q) + req_count_q) : (loading_filters ? ((pf_loading_filters ? next_filter_addr_q : (pf_hinting ? desc_next_filter_addr_q : desc_filter_addr_q)) + req_count_q) : (req_channel_base_q + req_line_q));
 
   assign load_done = resp_count_q == load_lines;
 
@@ -1282,7 +1297,7 @@ module eyeriss_controller (
       state_d = after_run;
     end
     if (pass_end) begin
-      prog_ptr_d = prog_ptr_q + 32'd19;
+      prog_ptr_d = prog_ptr_q + {24'd0, desc_len_q};
     end
   end
 
@@ -1344,337 +1359,405 @@ module eyeriss_controller (
     end
   end
 
-  // Descriptor fields: line k of a fetch carries fields 2k and 2k+1; a prefetched descriptor is copied
+  assign fetch_line = fetch_left_q & ~(fetch_left_q - 19'd1);
+
+  // Compact descriptors: a fetch reads the lines its mask names, lowest first
+  always_comb begin
+    desc_len_d = desc_len_q;
+    fetch_left_d = fetch_left_q;
+    if (resp_fire & fetching) begin
+      fetch_left_d = fetch_left_q & ~fetch_line;
+    end
+    if (start_load) begin
+      fetch_left_d = start_cmd ? 19'd524287 : next_desc_mask;
+    end
+    if (pass_end) begin
+      desc_len_d = next_desc_len;
+    end
+    if (start_cmd) begin
+      desc_len_d = 8'd19;
+    end
+  end
+
+  // Descriptor fields: descriptor line k carries fields 2k and 2k+1; a prefetched descriptor is copied
   always_comb begin
     desc_opcode_d = desc_opcode_q;
+    desc_next_lines_d = desc_next_lines_q;
     desc_flags_d = desc_flags_q;
+    desc_ifmap_base_d = desc_ifmap_base_q;
+    desc_ifmap_addr_d = desc_ifmap_addr_q;
+    desc_ofmap_addr_d = desc_ofmap_addr_q;
+    desc_psum_bank_d = desc_psum_bank_q;
+    desc_next_filter_addr_d = desc_next_filter_addr_q;
+    desc_next_filter_lines_d = desc_next_filter_lines_q;
+    desc_next_filter_base_d = desc_next_filter_base_q;
+    desc_filter_addr_d = desc_filter_addr_q;
+    desc_filter_lines_d = desc_filter_lines_q;
+    desc_ystart_d = desc_ystart_q;
+    desc_ylo_d = desc_ylo_q;
+    desc_nrows_d = desc_nrows_q;
+    desc_ycount_d = desc_ycount_q;
+    desc_epass_d = desc_epass_q;
+    desc_e_d = desc_e_q;
+    desc_p_d = desc_p_q;
+    desc_q_d = desc_q_q;
+    desc_rc_d = desc_rc_q;
+    desc_r_d = desc_r_q;
+    desc_t_d = desc_t_q;
+    desc_job_rows_d = desc_job_rows_q;
     desc_s_d = desc_s_q;
     desc_stride_d = desc_stride_q;
     desc_f_d = desc_f_q;
-    desc_q_d = desc_q_q;
-    desc_p_d = desc_p_q;
-    desc_rc_d = desc_rc_q;
-    desc_r_d = desc_r_q;
-    desc_e_d = desc_e_q;
-    desc_t_d = desc_t_q;
-    desc_job_rows_d = desc_job_rows_q;
     desc_shift_d = desc_shift_q;
     desc_pad_d = desc_pad_q;
     desc_w_d = desc_w_q;
     desc_h_d = desc_h_q;
-    desc_ystart_d = desc_ystart_q;
-    desc_ylo_d = desc_ylo_q;
-    desc_nrows_d = desc_nrows_q;
     desc_wl_d = desc_wl_q;
-    desc_ycount_d = desc_ycount_q;
-    desc_filter_addr_d = desc_filter_addr_q;
-    desc_filter_lines_d = desc_filter_lines_q;
-    desc_ifmap_addr_d = desc_ifmap_addr_q;
     desc_ifmap_channel_lines_d = desc_ifmap_channel_lines_q;
-    desc_psum_bank_d = desc_psum_bank_q;
-    desc_epass_d = desc_epass_q;
-    desc_ofmap_addr_d = desc_ofmap_addr_q;
     desc_ofmap_plane_lines_d = desc_ofmap_plane_lines_q;
     desc_step_d = desc_step_q;
     desc_ifmap_row_lines_d = desc_ifmap_row_lines_q;
     desc_ofmap_row_lines_d = desc_ofmap_row_lines_q;
-    desc_ifmap_base_d = desc_ifmap_base_q;
-    desc_next_filter_addr_d = desc_next_filter_addr_q;
-    desc_next_filter_lines_d = desc_next_filter_lines_q;
-    desc_next_filter_base_d = desc_next_filter_base_q;
     next_opcode_d = next_opcode_q;
+    next_next_lines_d = next_next_lines_q;
     next_flags_d = next_flags_q;
+    next_ifmap_base_d = next_ifmap_base_q;
+    next_ifmap_addr_d = next_ifmap_addr_q;
+    next_ofmap_addr_d = next_ofmap_addr_q;
+    next_psum_bank_d = next_psum_bank_q;
+    next_next_filter_addr_d = next_next_filter_addr_q;
+    next_next_filter_lines_d = next_next_filter_lines_q;
+    next_next_filter_base_d = next_next_filter_base_q;
+    next_filter_addr_d = next_filter_addr_q;
+    next_filter_lines_d = next_filter_lines_q;
+    next_ystart_d = next_ystart_q;
+    next_ylo_d = next_ylo_q;
+    next_nrows_d = next_nrows_q;
+    next_ycount_d = next_ycount_q;
+    next_epass_d = next_epass_q;
+    next_e_d = next_e_q;
+    next_p_d = next_p_q;
+    next_q_d = next_q_q;
+    next_rc_d = next_rc_q;
+    next_r_d = next_r_q;
+    next_t_d = next_t_q;
+    next_job_rows_d = next_job_rows_q;
     next_s_d = next_s_q;
     next_stride_d = next_stride_q;
     next_f_d = next_f_q;
-    next_q_d = next_q_q;
-    next_p_d = next_p_q;
-    next_rc_d = next_rc_q;
-    next_r_d = next_r_q;
-    next_e_d = next_e_q;
-    next_t_d = next_t_q;
-    next_job_rows_d = next_job_rows_q;
     next_shift_d = next_shift_q;
     next_pad_d = next_pad_q;
     next_w_d = next_w_q;
     next_h_d = next_h_q;
-    next_ystart_d = next_ystart_q;
-    next_ylo_d = next_ylo_q;
-    next_nrows_d = next_nrows_q;
     next_wl_d = next_wl_q;
-    next_ycount_d = next_ycount_q;
-    next_filter_addr_d = next_filter_addr_q;
-    next_filter_lines_d = next_filter_lines_q;
-    next_ifmap_addr_d = next_ifmap_addr_q;
     next_ifmap_channel_lines_d = next_ifmap_channel_lines_q;
-    next_psum_bank_d = next_psum_bank_q;
-    next_epass_d = next_epass_q;
-    next_ofmap_addr_d = next_ofmap_addr_q;
     next_ofmap_plane_lines_d = next_ofmap_plane_lines_q;
     next_step_d = next_step_q;
     next_ifmap_row_lines_d = next_ifmap_row_lines_q;
     next_ofmap_row_lines_d = next_ofmap_row_lines_q;
-    next_ifmap_base_d = next_ifmap_base_q;
-    next_next_filter_addr_d = next_next_filter_addr_q;
-    next_next_filter_lines_d = next_next_filter_lines_q;
-    next_next_filter_base_d = next_next_filter_base_q;
+    if (pf_start) begin
+      next_opcode_d = desc_opcode_q;
+      next_next_lines_d = desc_next_lines_q;
+      next_flags_d = desc_flags_q;
+      next_ifmap_base_d = desc_ifmap_base_q;
+      next_ifmap_addr_d = desc_ifmap_addr_q;
+      next_ofmap_addr_d = desc_ofmap_addr_q;
+      next_psum_bank_d = desc_psum_bank_q;
+      next_next_filter_addr_d = desc_next_filter_addr_q;
+      next_next_filter_lines_d = desc_next_filter_lines_q;
+      next_next_filter_base_d = desc_next_filter_base_q;
+      next_filter_addr_d = desc_filter_addr_q;
+      next_filter_lines_d = desc_filter_lines_q;
+      next_ystart_d = desc_ystart_q;
+      next_ylo_d = desc_ylo_q;
+      next_nrows_d = desc_nrows_q;
+      next_ycount_d = desc_ycount_q;
+      next_epass_d = desc_epass_q;
+      next_e_d = desc_e_q;
+      next_p_d = desc_p_q;
+      next_q_d = desc_q_q;
+      next_rc_d = desc_rc_q;
+      next_r_d = desc_r_q;
+      next_t_d = desc_t_q;
+      next_job_rows_d = desc_job_rows_q;
+      next_s_d = desc_s_q;
+      next_stride_d = desc_stride_q;
+      next_f_d = desc_f_q;
+      next_shift_d = desc_shift_q;
+      next_pad_d = desc_pad_q;
+      next_w_d = desc_w_q;
+      next_h_d = desc_h_q;
+      next_wl_d = desc_wl_q;
+      next_ifmap_channel_lines_d = desc_ifmap_channel_lines_q;
+      next_ofmap_plane_lines_d = desc_ofmap_plane_lines_q;
+      next_step_d = desc_step_q;
+      next_ifmap_row_lines_d = desc_ifmap_row_lines_q;
+      next_ofmap_row_lines_d = desc_ofmap_row_lines_q;
+    end
     if (resp_fire & (state_q == StFetch)) begin
-      if (resp_count_q == 32'd0) begin
+      if (fetch_line[0]) begin
         desc_opcode_d = dram_rd_resp_data_i[7:0];
       end
-      if (resp_count_q == 32'd0) begin
-        desc_flags_d = dram_rd_resp_data_i[39:32];
+      if (fetch_line[0]) begin
+        desc_next_lines_d = dram_rd_resp_data_i[50:32];
       end
-      if (resp_count_q == 32'd1) begin
-        desc_s_d = dram_rd_resp_data_i[15:0];
+      if (fetch_line[1]) begin
+        desc_flags_d = dram_rd_resp_data_i[7:0];
       end
-      if (resp_count_q == 32'd1) begin
-        desc_stride_d = dram_rd_resp_data_i[47:32];
-      end
-      if (resp_count_q == 32'd2) begin
-        desc_f_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd2) begin
-        desc_q_d = dram_rd_resp_data_i[47:32];
-      end
-      if (resp_count_q == 32'd3) begin
-        desc_p_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd3) begin
-        desc_rc_d = dram_rd_resp_data_i[47:32];
-      end
-      if (resp_count_q == 32'd4) begin
-        desc_r_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd4) begin
-        desc_e_d = dram_rd_resp_data_i[47:32];
-      end
-      if (resp_count_q == 32'd5) begin
-        desc_t_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd5) begin
-        desc_job_rows_d = dram_rd_resp_data_i[47:32];
-      end
-      if (resp_count_q == 32'd6) begin
-        desc_shift_d = dram_rd_resp_data_i[4:0];
-      end
-      if (resp_count_q == 32'd6) begin
-        desc_pad_d = dram_rd_resp_data_i[47:32];
-      end
-      if (resp_count_q == 32'd7) begin
-        desc_w_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd7) begin
-        desc_h_d = dram_rd_resp_data_i[47:32];
-      end
-      if (resp_count_q == 32'd8) begin
-        desc_ystart_d = $signed(dram_rd_resp_data_i[31:0]);
-      end
-      if (resp_count_q == 32'd8) begin
-        desc_ylo_d = dram_rd_resp_data_i[47:32];
-      end
-      if (resp_count_q == 32'd9) begin
-        desc_nrows_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd9) begin
-        desc_wl_d = dram_rd_resp_data_i[47:32];
-      end
-      if (resp_count_q == 32'd10) begin
-        desc_ycount_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd10) begin
-        desc_filter_addr_d = dram_rd_resp_data_i[63:32];
-      end
-      if (resp_count_q == 32'd11) begin
-        desc_filter_lines_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd11) begin
-        desc_ifmap_addr_d = dram_rd_resp_data_i[63:32];
-      end
-      if (resp_count_q == 32'd12) begin
-        desc_ifmap_channel_lines_d = dram_rd_resp_data_i[31:0];
-      end
-      if (resp_count_q == 32'd12) begin
-        desc_psum_bank_d = dram_rd_resp_data_i[36:32];
-      end
-      if (resp_count_q == 32'd13) begin
-        desc_epass_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd14) begin
-        desc_ofmap_addr_d = dram_rd_resp_data_i[31:0];
-      end
-      if (resp_count_q == 32'd14) begin
-        desc_ofmap_plane_lines_d = dram_rd_resp_data_i[63:32];
-      end
-      if (resp_count_q == 32'd15) begin
-        desc_step_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd15) begin
-        desc_ifmap_row_lines_d = dram_rd_resp_data_i[47:32];
-      end
-      if (resp_count_q == 32'd16) begin
-        desc_ofmap_row_lines_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd16) begin
+      if (fetch_line[1]) begin
         desc_ifmap_base_d = dram_rd_resp_data_i[45:32];
       end
-      if (resp_count_q == 32'd17) begin
-        desc_next_filter_addr_d = dram_rd_resp_data_i[31:0];
+      if (fetch_line[2]) begin
+        desc_ifmap_addr_d = dram_rd_resp_data_i[31:0];
       end
-      if (resp_count_q == 32'd17) begin
-        desc_next_filter_lines_d = dram_rd_resp_data_i[47:32];
+      if (fetch_line[2]) begin
+        desc_ofmap_addr_d = dram_rd_resp_data_i[63:32];
       end
-      if (resp_count_q == 32'd18) begin
-        desc_next_filter_base_d = dram_rd_resp_data_i[9:0];
+      if (fetch_line[3]) begin
+        desc_psum_bank_d = dram_rd_resp_data_i[4:0];
+      end
+      if (fetch_line[3]) begin
+        desc_next_filter_addr_d = dram_rd_resp_data_i[63:32];
+      end
+      if (fetch_line[4]) begin
+        desc_next_filter_lines_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[4]) begin
+        desc_next_filter_base_d = dram_rd_resp_data_i[41:32];
+      end
+      if (fetch_line[5]) begin
+        desc_filter_addr_d = dram_rd_resp_data_i[31:0];
+      end
+      if (fetch_line[5]) begin
+        desc_filter_lines_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[6]) begin
+        desc_ystart_d = $signed(dram_rd_resp_data_i[31:0]);
+      end
+      if (fetch_line[6]) begin
+        desc_ylo_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[7]) begin
+        desc_nrows_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[7]) begin
+        desc_ycount_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[8]) begin
+        desc_epass_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[8]) begin
+        desc_e_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[9]) begin
+        desc_p_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[9]) begin
+        desc_q_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[10]) begin
+        desc_rc_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[10]) begin
+        desc_r_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[11]) begin
+        desc_t_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[11]) begin
+        desc_job_rows_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[12]) begin
+        desc_s_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[12]) begin
+        desc_stride_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[13]) begin
+        desc_f_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[13]) begin
+        desc_shift_d = dram_rd_resp_data_i[36:32];
+      end
+      if (fetch_line[14]) begin
+        desc_pad_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[14]) begin
+        desc_w_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[15]) begin
+        desc_h_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[15]) begin
+        desc_wl_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[16]) begin
+        desc_ifmap_channel_lines_d = dram_rd_resp_data_i[31:0];
+      end
+      if (fetch_line[17]) begin
+        desc_ofmap_plane_lines_d = dram_rd_resp_data_i[31:0];
+      end
+      if (fetch_line[17]) begin
+        desc_step_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[18]) begin
+        desc_ifmap_row_lines_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[18]) begin
+        desc_ofmap_row_lines_d = dram_rd_resp_data_i[47:32];
       end
     end
     if (resp_fire & pf_fetching) begin
-      if (resp_count_q == 32'd0) begin
+      if (fetch_line[0]) begin
         next_opcode_d = dram_rd_resp_data_i[7:0];
       end
-      if (resp_count_q == 32'd0) begin
-        next_flags_d = dram_rd_resp_data_i[39:32];
+      if (fetch_line[0]) begin
+        next_next_lines_d = dram_rd_resp_data_i[50:32];
       end
-      if (resp_count_q == 32'd1) begin
-        next_s_d = dram_rd_resp_data_i[15:0];
+      if (fetch_line[1]) begin
+        next_flags_d = dram_rd_resp_data_i[7:0];
       end
-      if (resp_count_q == 32'd1) begin
-        next_stride_d = dram_rd_resp_data_i[47:32];
-      end
-      if (resp_count_q == 32'd2) begin
-        next_f_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd2) begin
-        next_q_d = dram_rd_resp_data_i[47:32];
-      end
-      if (resp_count_q == 32'd3) begin
-        next_p_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd3) begin
-        next_rc_d = dram_rd_resp_data_i[47:32];
-      end
-      if (resp_count_q == 32'd4) begin
-        next_r_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd4) begin
-        next_e_d = dram_rd_resp_data_i[47:32];
-      end
-      if (resp_count_q == 32'd5) begin
-        next_t_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd5) begin
-        next_job_rows_d = dram_rd_resp_data_i[47:32];
-      end
-      if (resp_count_q == 32'd6) begin
-        next_shift_d = dram_rd_resp_data_i[4:0];
-      end
-      if (resp_count_q == 32'd6) begin
-        next_pad_d = dram_rd_resp_data_i[47:32];
-      end
-      if (resp_count_q == 32'd7) begin
-        next_w_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd7) begin
-        next_h_d = dram_rd_resp_data_i[47:32];
-      end
-      if (resp_count_q == 32'd8) begin
-        next_ystart_d = $signed(dram_rd_resp_data_i[31:0]);
-      end
-      if (resp_count_q == 32'd8) begin
-        next_ylo_d = dram_rd_resp_data_i[47:32];
-      end
-      if (resp_count_q == 32'd9) begin
-        next_nrows_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd9) begin
-        next_wl_d = dram_rd_resp_data_i[47:32];
-      end
-      if (resp_count_q == 32'd10) begin
-        next_ycount_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd10) begin
-        next_filter_addr_d = dram_rd_resp_data_i[63:32];
-      end
-      if (resp_count_q == 32'd11) begin
-        next_filter_lines_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd11) begin
-        next_ifmap_addr_d = dram_rd_resp_data_i[63:32];
-      end
-      if (resp_count_q == 32'd12) begin
-        next_ifmap_channel_lines_d = dram_rd_resp_data_i[31:0];
-      end
-      if (resp_count_q == 32'd12) begin
-        next_psum_bank_d = dram_rd_resp_data_i[36:32];
-      end
-      if (resp_count_q == 32'd13) begin
-        next_epass_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd14) begin
-        next_ofmap_addr_d = dram_rd_resp_data_i[31:0];
-      end
-      if (resp_count_q == 32'd14) begin
-        next_ofmap_plane_lines_d = dram_rd_resp_data_i[63:32];
-      end
-      if (resp_count_q == 32'd15) begin
-        next_step_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd15) begin
-        next_ifmap_row_lines_d = dram_rd_resp_data_i[47:32];
-      end
-      if (resp_count_q == 32'd16) begin
-        next_ofmap_row_lines_d = dram_rd_resp_data_i[15:0];
-      end
-      if (resp_count_q == 32'd16) begin
+      if (fetch_line[1]) begin
         next_ifmap_base_d = dram_rd_resp_data_i[45:32];
       end
-      if (resp_count_q == 32'd17) begin
-        next_next_filter_addr_d = dram_rd_resp_data_i[31:0];
+      if (fetch_line[2]) begin
+        next_ifmap_addr_d = dram_rd_resp_data_i[31:0];
       end
-      if (resp_count_q == 32'd17) begin
-        next_next_filter_lines_d = dram_rd_resp_data_i[47:32];
+      if (fetch_line[2]) begin
+        next_ofmap_addr_d = dram_rd_resp_data_i[63:32];
       end
-      if (resp_count_q == 32'd18) begin
-        next_next_filter_base_d = dram_rd_resp_data_i[9:0];
+      if (fetch_line[3]) begin
+        next_psum_bank_d = dram_rd_resp_data_i[4:0];
+      end
+      if (fetch_line[3]) begin
+        next_next_filter_addr_d = dram_rd_resp_data_i[63:32];
+      end
+      if (fetch_line[4]) begin
+        next_next_filter_lines_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[4]) begin
+        next_next_filter_base_d = dram_rd_resp_data_i[41:32];
+      end
+      if (fetch_line[5]) begin
+        next_filter_addr_d = dram_rd_resp_data_i[31:0];
+      end
+      if (fetch_line[5]) begin
+        next_filter_lines_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[6]) begin
+        next_ystart_d = $signed(dram_rd_resp_data_i[31:0]);
+      end
+      if (fetch_line[6]) begin
+        next_ylo_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[7]) begin
+        next_nrows_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[7]) begin
+        next_ycount_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[8]) begin
+        next_epass_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[8]) begin
+        next_e_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[9]) begin
+        next_p_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[9]) begin
+        next_q_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[10]) begin
+        next_rc_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[10]) begin
+        next_r_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[11]) begin
+        next_t_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[11]) begin
+        next_job_rows_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[12]) begin
+        next_s_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[12]) begin
+        next_stride_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[13]) begin
+        next_f_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[13]) begin
+        next_shift_d = dram_rd_resp_data_i[36:32];
+      end
+      if (fetch_line[14]) begin
+        next_pad_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[14]) begin
+        next_w_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[15]) begin
+        next_h_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[15]) begin
+        next_wl_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[16]) begin
+        next_ifmap_channel_lines_d = dram_rd_resp_data_i[31:0];
+      end
+      if (fetch_line[17]) begin
+        next_ofmap_plane_lines_d = dram_rd_resp_data_i[31:0];
+      end
+      if (fetch_line[17]) begin
+        next_step_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[18]) begin
+        next_ifmap_row_lines_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[18]) begin
+        next_ofmap_row_lines_d = dram_rd_resp_data_i[47:32];
       end
     end
     if (pass_end & pf_ready) begin
       desc_opcode_d = next_opcode_q;
+      desc_next_lines_d = next_next_lines_q;
       desc_flags_d = next_flags_q;
+      desc_ifmap_base_d = next_ifmap_base_q;
+      desc_ifmap_addr_d = next_ifmap_addr_q;
+      desc_ofmap_addr_d = next_ofmap_addr_q;
+      desc_psum_bank_d = next_psum_bank_q;
+      desc_next_filter_addr_d = next_next_filter_addr_q;
+      desc_next_filter_lines_d = next_next_filter_lines_q;
+      desc_next_filter_base_d = next_next_filter_base_q;
+      desc_filter_addr_d = next_filter_addr_q;
+      desc_filter_lines_d = next_filter_lines_q;
+      desc_ystart_d = next_ystart_q;
+      desc_ylo_d = next_ylo_q;
+      desc_nrows_d = next_nrows_q;
+      desc_ycount_d = next_ycount_q;
+      desc_epass_d = next_epass_q;
+      desc_e_d = next_e_q;
+      desc_p_d = next_p_q;
+      desc_q_d = next_q_q;
+      desc_rc_d = next_rc_q;
+      desc_r_d = next_r_q;
+      desc_t_d = next_t_q;
+      desc_job_rows_d = next_job_rows_q;
       desc_s_d = next_s_q;
       desc_stride_d = next_stride_q;
       desc_f_d = next_f_q;
-      desc_q_d = next_q_q;
-      desc_p_d = next_p_q;
-      desc_rc_d = next_rc_q;
-      desc_r_d = next_r_q;
-      desc_e_d = next_e_q;
-      desc_t_d = next_t_q;
-      desc_job_rows_d = next_job_rows_q;
       desc_shift_d = next_shift_q;
       desc_pad_d = next_pad_q;
       desc_w_d = next_w_q;
       desc_h_d = next_h_q;
-      desc_ystart_d = next_ystart_q;
-      desc_ylo_d = next_ylo_q;
-      desc_nrows_d = next_nrows_q;
       desc_wl_d = next_wl_q;
-      desc_ycount_d = next_ycount_q;
-      desc_filter_addr_d = next_filter_addr_q;
-      desc_filter_lines_d = next_filter_lines_q;
-      desc_ifmap_addr_d = next_ifmap_addr_q;
       desc_ifmap_channel_lines_d = next_ifmap_channel_lines_q;
-      desc_psum_bank_d = next_psum_bank_q;
-      desc_epass_d = next_epass_q;
-      desc_ofmap_addr_d = next_ofmap_addr_q;
       desc_ofmap_plane_lines_d = next_ofmap_plane_lines_q;
       desc_step_d = next_step_q;
       desc_ifmap_row_lines_d = next_ifmap_row_lines_q;
       desc_ofmap_row_lines_d = next_ofmap_row_lines_q;
-      desc_ifmap_base_d = next_ifmap_base_q;
-      desc_next_filter_addr_d = next_next_filter_addr_q;
-      desc_next_filter_lines_d = next_next_filter_lines_q;
-      desc_next_filter_base_d = next_next_filter_base_q;
     end
   end
 
@@ -1705,42 +1788,45 @@ module eyeriss_controller (
       state_q <= 4'd0;
       prog_ptr_q <= 32'd0;
       prog_base_q <= 32'd0;
+      desc_len_q <= 8'd0;
+      fetch_left_q <= 19'd0;
       desc_opcode_q <= 8'd0;
+      desc_next_lines_q <= 19'd0;
       desc_flags_q <= 8'd0;
+      desc_ifmap_base_q <= 14'd0;
+      desc_ifmap_addr_q <= 32'd0;
+      desc_ofmap_addr_q <= 32'd0;
+      desc_psum_bank_q <= 5'd0;
+      desc_next_filter_addr_q <= 32'd0;
+      desc_next_filter_lines_q <= 16'd0;
+      desc_next_filter_base_q <= 10'd0;
+      desc_filter_addr_q <= 32'd0;
+      desc_filter_lines_q <= 16'd0;
+      desc_ystart_q <= 32'sh0;
+      desc_ylo_q <= 16'd0;
+      desc_nrows_q <= 16'd0;
+      desc_ycount_q <= 16'd0;
+      desc_epass_q <= 16'd0;
+      desc_e_q <= 16'd0;
+      desc_p_q <= 16'd0;
+      desc_q_q <= 16'd0;
+      desc_rc_q <= 16'd0;
+      desc_r_q <= 16'd0;
+      desc_t_q <= 16'd0;
+      desc_job_rows_q <= 16'd0;
       desc_s_q <= 16'd0;
       desc_stride_q <= 16'd0;
       desc_f_q <= 16'd0;
-      desc_q_q <= 16'd0;
-      desc_p_q <= 16'd0;
-      desc_rc_q <= 16'd0;
-      desc_r_q <= 16'd0;
-      desc_e_q <= 16'd0;
-      desc_t_q <= 16'd0;
-      desc_job_rows_q <= 16'd0;
       desc_shift_q <= 5'd0;
       desc_pad_q <= 16'd0;
       desc_w_q <= 16'd0;
       desc_h_q <= 16'd0;
-      desc_ystart_q <= 32'sh0;
-      desc_ylo_q <= 16'd0;
-      desc_nrows_q <= 16'd0;
       desc_wl_q <= 16'd0;
-      desc_ycount_q <= 16'd0;
-      desc_filter_addr_q <= 32'd0;
-      desc_filter_lines_q <= 16'd0;
-      desc_ifmap_addr_q <= 32'd0;
       desc_ifmap_channel_lines_q <= 32'd0;
-      desc_psum_bank_q <= 5'd0;
-      desc_epass_q <= 16'd0;
-      desc_ofmap_addr_q <= 32'd0;
       desc_ofmap_plane_lines_q <= 32'd0;
       desc_step_q <= 16'd0;
       desc_ifmap_row_lines_q <= 16'd0;
       desc_ofmap_row_lines_q <= 16'd0;
-      desc_ifmap_base_q <= 14'd0;
-      desc_next_filter_addr_q <= 32'd0;
-      desc_next_filter_lines_q <= 16'd0;
-      desc_next_filter_base_q <= 10'd0;
       pf_state_q <= 3'd0;
       desc_prefetched_q <= 1'd0;
       ifmap_prefetched_q <= 1'd0;
@@ -1800,42 +1886,45 @@ module eyeriss_controller (
       state_q <= state_d;
       prog_ptr_q <= prog_ptr_d;
       prog_base_q <= prog_base_d;
+      desc_len_q <= desc_len_d;
+      fetch_left_q <= fetch_left_d;
       desc_opcode_q <= desc_opcode_d;
+      desc_next_lines_q <= desc_next_lines_d;
       desc_flags_q <= desc_flags_d;
+      desc_ifmap_base_q <= desc_ifmap_base_d;
+      desc_ifmap_addr_q <= desc_ifmap_addr_d;
+      desc_ofmap_addr_q <= desc_ofmap_addr_d;
+      desc_psum_bank_q <= desc_psum_bank_d;
+      desc_next_filter_addr_q <= desc_next_filter_addr_d;
+      desc_next_filter_lines_q <= desc_next_filter_lines_d;
+      desc_next_filter_base_q <= desc_next_filter_base_d;
+      desc_filter_addr_q <= desc_filter_addr_d;
+      desc_filter_lines_q <= desc_filter_lines_d;
+      desc_ystart_q <= desc_ystart_d;
+      desc_ylo_q <= desc_ylo_d;
+      desc_nrows_q <= desc_nrows_d;
+      desc_ycount_q <= desc_ycount_d;
+      desc_epass_q <= desc_epass_d;
+      desc_e_q <= desc_e_d;
+      desc_p_q <= desc_p_d;
+      desc_q_q <= desc_q_d;
+      desc_rc_q <= desc_rc_d;
+      desc_r_q <= desc_r_d;
+      desc_t_q <= desc_t_d;
+      desc_job_rows_q <= desc_job_rows_d;
       desc_s_q <= desc_s_d;
       desc_stride_q <= desc_stride_d;
       desc_f_q <= desc_f_d;
-      desc_q_q <= desc_q_d;
-      desc_p_q <= desc_p_d;
-      desc_rc_q <= desc_rc_d;
-      desc_r_q <= desc_r_d;
-      desc_e_q <= desc_e_d;
-      desc_t_q <= desc_t_d;
-      desc_job_rows_q <= desc_job_rows_d;
       desc_shift_q <= desc_shift_d;
       desc_pad_q <= desc_pad_d;
       desc_w_q <= desc_w_d;
       desc_h_q <= desc_h_d;
-      desc_ystart_q <= desc_ystart_d;
-      desc_ylo_q <= desc_ylo_d;
-      desc_nrows_q <= desc_nrows_d;
       desc_wl_q <= desc_wl_d;
-      desc_ycount_q <= desc_ycount_d;
-      desc_filter_addr_q <= desc_filter_addr_d;
-      desc_filter_lines_q <= desc_filter_lines_d;
-      desc_ifmap_addr_q <= desc_ifmap_addr_d;
       desc_ifmap_channel_lines_q <= desc_ifmap_channel_lines_d;
-      desc_psum_bank_q <= desc_psum_bank_d;
-      desc_epass_q <= desc_epass_d;
-      desc_ofmap_addr_q <= desc_ofmap_addr_d;
       desc_ofmap_plane_lines_q <= desc_ofmap_plane_lines_d;
       desc_step_q <= desc_step_d;
       desc_ifmap_row_lines_q <= desc_ifmap_row_lines_d;
       desc_ofmap_row_lines_q <= desc_ofmap_row_lines_d;
-      desc_ifmap_base_q <= desc_ifmap_base_d;
-      desc_next_filter_addr_q <= desc_next_filter_addr_d;
-      desc_next_filter_lines_q <= desc_next_filter_lines_d;
-      desc_next_filter_base_q <= desc_next_filter_base_d;
       pf_state_q <= pf_state_d;
       desc_prefetched_q <= desc_prefetched_d;
       ifmap_prefetched_q <= ifmap_prefetched_d;
@@ -1897,41 +1986,42 @@ module eyeriss_controller (
   // Datapath registers: no reset, so nothing may rely on their initial value.
   always_ff @(posedge clk_i) begin
     next_opcode_q <= next_opcode_d;
+    next_next_lines_q <= next_next_lines_d;
     next_flags_q <= next_flags_d;
+    next_ifmap_base_q <= next_ifmap_base_d;
+    next_ifmap_addr_q <= next_ifmap_addr_d;
+    next_ofmap_addr_q <= next_ofmap_addr_d;
+    next_psum_bank_q <= next_psum_bank_d;
+    next_next_filter_addr_q <= next_next_filter_addr_d;
+    next_next_filter_lines_q <= next_next_filter_lines_d;
+    next_next_filter_base_q <= next_next_filter_base_d;
+    next_filter_addr_q <= next_filter_addr_d;
+    next_filter_lines_q <= next_filter_lines_d;
+    next_ystart_q <= next_ystart_d;
+    next_ylo_q <= next_ylo_d;
+    next_nrows_q <= next_nrows_d;
+    next_ycount_q <= next_ycount_d;
+    next_epass_q <= next_epass_d;
+    next_e_q <= next_e_d;
+    next_p_q <= next_p_d;
+    next_q_q <= next_q_d;
+    next_rc_q <= next_rc_d;
+    next_r_q <= next_r_d;
+    next_t_q <= next_t_d;
+    next_job_rows_q <= next_job_rows_d;
     next_s_q <= next_s_d;
     next_stride_q <= next_stride_d;
     next_f_q <= next_f_d;
-    next_q_q <= next_q_d;
-    next_p_q <= next_p_d;
-    next_rc_q <= next_rc_d;
-    next_r_q <= next_r_d;
-    next_e_q <= next_e_d;
-    next_t_q <= next_t_d;
-    next_job_rows_q <= next_job_rows_d;
     next_shift_q <= next_shift_d;
     next_pad_q <= next_pad_d;
     next_w_q <= next_w_d;
     next_h_q <= next_h_d;
-    next_ystart_q <= next_ystart_d;
-    next_ylo_q <= next_ylo_d;
-    next_nrows_q <= next_nrows_d;
     next_wl_q <= next_wl_d;
-    next_ycount_q <= next_ycount_d;
-    next_filter_addr_q <= next_filter_addr_d;
-    next_filter_lines_q <= next_filter_lines_d;
-    next_ifmap_addr_q <= next_ifmap_addr_d;
     next_ifmap_channel_lines_q <= next_ifmap_channel_lines_d;
-    next_psum_bank_q <= next_psum_bank_d;
-    next_epass_q <= next_epass_d;
-    next_ofmap_addr_q <= next_ofmap_addr_d;
     next_ofmap_plane_lines_q <= next_ofmap_plane_lines_d;
     next_step_q <= next_step_d;
     next_ifmap_row_lines_q <= next_ifmap_row_lines_d;
     next_ofmap_row_lines_q <= next_ofmap_row_lines_d;
-    next_ifmap_base_q <= next_ifmap_base_d;
-    next_next_filter_addr_q <= next_next_filter_addr_d;
-    next_next_filter_lines_q <= next_next_filter_lines_d;
-    next_next_filter_base_q <= next_next_filter_base_d;
     row0_g_q <= row0_g_d;
     row0_i_q <= row0_i_d;
     row1_g_q <= row1_g_d;

@@ -35,54 +35,65 @@ public struct LayerPlan: Equatable, Sendable {
             blockOffsets.append(filterLines)
             filterLines += draft.geometry.filterLines(lanes: lanes)
         }
-        let programLines = (drafts.count + 1) * Descriptor.lineCount
         let code = RunLengthCode(config)
         let ifmapRowLines = io.ifmapRLC ? code.maxWords(width: d.w) : d.wl
         let ofmapRowLines = io.ofmapRLC ? code.maxWords(width: d.f) : d.fl
         let ifmapLines = d.n * layer.c * d.h * ifmapRowLines
-        let layout = DRAMLayout(lanes: lanes, wl: d.wl, fl: d.fl, ifmapRowLines: ifmapRowLines, ofmapRowLines: ofmapRowLines,
-                                c: layer.c, h: d.h, m: layer.m, e: d.e,
-                                programBase: 0, programLines: programLines,
-                                filterBase: programLines, filterLines: filterLines,
-                                ifmapBase: programLines + filterLines, ifmapLines: ifmapLines,
-                                ofmapBase: programLines + filterLines + ifmapLines,
-                                ofmapLines: d.n * layer.m * d.e * ofmapRowLines)
+        func layout(programLines: Int) -> DRAMLayout {
+            DRAMLayout(lanes: lanes, wl: d.wl, fl: d.fl, ifmapRowLines: ifmapRowLines, ofmapRowLines: ofmapRowLines,
+                       c: layer.c, h: d.h, m: layer.m, e: d.e,
+                       programBase: 0, programLines: programLines,
+                       filterBase: programLines, filterLines: filterLines,
+                       ifmapBase: programLines + filterLines, ifmapLines: ifmapLines,
+                       ofmapBase: programLines + filterLines + ifmapLines,
+                       ofmapLines: d.n * layer.m * d.e * ofmapRowLines)
+        }
+        let ifmapUses = IfmapSlots(regionLines: mapping.psumBank * config.raw.globalBuffer.bankWords, drafts: drafts, wl: d.wl)
+            .uses(drafts)
+        func passes(in layout: DRAMLayout) -> [Pass] {
+            var passes: [Pass] = []
+            passes.reserveCapacity(drafts.count)
+            var lastFilter: FilterKey?
+            var lastGeometry: PassGeometry?
+            for (draft, ifmap) in zip(drafts, ifmapUses) {
+                var flags = io.flags
+                if draft.filterKey != lastFilter {
+                    flags.insert(.loadFilters)
+                    lastFilter = draft.filterKey
+                } else if draft.geometry == lastGeometry {
+                    // The same words went to the same PEs in the pass before; nothing overwrote them.
+                    flags.insert(.keepFilters)
+                }
+                lastGeometry = draft.geometry
+                if ifmap.load { flags.insert(.loadIfmaps) }
+                if draft.accumulate { flags.insert(.accumulate) }
+                if draft.store { flags.insert(.store) }
+                // Interleaved images and row chunks each accumulate into their own psum tile.
+                let slot = (mapping.interleavesRowChunks ? draft.rowIndex : 0) * mapping.imageSlots
+                    + draft.n % mapping.imageSlots
+                passes.append(Pass(geometry: draft.geometry, n: draft.n, group: draft.group, m0: draft.m0, c0: draft.c0,
+                                   i0: draft.i0, e0: draft.e0, flags: flags, yStart: draft.yStart, yLo: draft.yLo,
+                                   nRows: draft.nRows, psumBank: mapping.psumBank + slot * mapping.psumBanksPerSlot,
+                                   ifmapBase: ifmap.base,
+                                   filterAddress: layout.filterBase + blockAddress[draft.filterKey]!,
+                                   filterLines: draft.geometry.filterLines(lanes: lanes),
+                                   ifmapAddress: layout.ifmapLine(n: draft.n, c: draft.c0, y: draft.yLo),
+                                   ofmapAddress: layout.ofmapLine(n: draft.n, m: draft.m0, e: draft.e0)))
+            }
+            Self.loadFilterBlocksEarly(&passes)
+            return passes
+        }
+        // The program's length depends on which lines change from pass to pass, not on where the
+        // regions start (every address moves with its region's base alike): measure it with room
+        // for whole descriptors, then lay the regions out after it.
+        let wholeLayout = layout(programLines: (drafts.count + 1) * Descriptor.lineCount)
+        let programLines = Self.program(passes(in: wholeLayout), layer: layer, layout: wholeLayout).count
+        let layout = layout(programLines: programLines)
         guard layout.endLine <= 1 << 32 else {
             throw MappingError(layer: layer.name, reason: "the layer needs \(layout.totalLines) DRAM lines; line addresses are 32 bits")
         }
-
-        var passes: [Pass] = []
-        passes.reserveCapacity(drafts.count)
-        var lastFilter: FilterKey?
-        var lastGeometry: PassGeometry?
-        let ifmapUses = IfmapSlots(regionLines: mapping.psumBank * config.raw.globalBuffer.bankWords, drafts: drafts, wl: d.wl)
-            .uses(drafts)
-        for (draft, ifmap) in zip(drafts, ifmapUses) {
-            var flags = io.flags
-            if draft.filterKey != lastFilter {
-                flags.insert(.loadFilters)
-                lastFilter = draft.filterKey
-            } else if draft.geometry == lastGeometry {
-                // The same words went to the same PEs in the pass before; nothing overwrote them.
-                flags.insert(.keepFilters)
-            }
-            lastGeometry = draft.geometry
-            if ifmap.load { flags.insert(.loadIfmaps) }
-            if draft.accumulate { flags.insert(.accumulate) }
-            if draft.store { flags.insert(.store) }
-            // Interleaved images and row chunks each accumulate into their own psum tile.
-            let slot = (mapping.interleavesRowChunks ? draft.rowIndex : 0) * mapping.imageSlots
-                + draft.n % mapping.imageSlots
-            passes.append(Pass(geometry: draft.geometry, n: draft.n, group: draft.group, m0: draft.m0, c0: draft.c0,
-                               i0: draft.i0, e0: draft.e0, flags: flags, yStart: draft.yStart, yLo: draft.yLo,
-                               nRows: draft.nRows, psumBank: mapping.psumBank + slot * mapping.psumBanksPerSlot,
-                               ifmapBase: ifmap.base,
-                               filterAddress: layout.filterBase + blockAddress[draft.filterKey]!,
-                               filterLines: draft.geometry.filterLines(lanes: lanes),
-                               ifmapAddress: layout.ifmapLine(n: draft.n, c: draft.c0, y: draft.yLo),
-                               ofmapAddress: layout.ofmapLine(n: draft.n, m: draft.m0, e: draft.e0)))
-        }
-        Self.loadFilterBlocksEarly(&passes)
+        let passes = passes(in: layout)
+        assert(Self.program(passes, layer: layer, layout: layout).count == programLines, "the program's length moved with the layout")
         self.layer = layer
         self.config = config
         self.shift = shift
@@ -120,8 +131,11 @@ public struct LayerPlan: Equatable, Sendable {
 
     // MARK: - Program
 
-    /// The descriptor of one pass (docs/architecture.md, section 5).
-    public func descriptor(for pass: Pass) -> Descriptor {
+    /// The descriptor of one pass (docs/architecture.md, section 5), whole; `nextLines` is set
+    /// when the program is laid out.
+    public func descriptor(for pass: Pass) -> Descriptor { Self.descriptor(for: pass, layer: layer, layout: layout) }
+
+    static func descriptor(for pass: Pass, layer: LayerShape, layout: DRAMLayout) -> Descriptor {
         let g = pass.geometry
         var d = Descriptor()
         let values: [(DescriptorField, Int)] = [
@@ -141,12 +155,16 @@ public struct LayerPlan: Equatable, Sendable {
         return d
     }
 
-    /// The program: one descriptor per pass, then END; to be written at `layout.programBase`.
-    public func program() -> [UInt64] {
-        var lines: [UInt64] = []
-        lines.reserveCapacity(layout.programLines)
-        for pass in passes { lines += descriptor(for: pass).lines }
-        lines += Descriptor.end.lines
-        return lines
+    /// The program: one compact descriptor per pass, then END (`Descriptor.program(_:)`); to be
+    /// written at `layout.programBase`.
+    public func program() -> [UInt64] { Self.program(passes, layer: layer, layout: layout) }
+
+    static func program(_ passes: [Pass], layer: LayerShape, layout: DRAMLayout) -> [UInt64] {
+        Descriptor.program(passes.map { descriptor(for: $0, layer: layer, layout: layout) })
+    }
+
+    /// DRAM lines of each pass's descriptor in the program, then of END's.
+    public func descriptorLines() -> [Int] {
+        Descriptor.lineMasks(passes.map(descriptor(for:))).map(\.nonzeroBitCount)
     }
 }

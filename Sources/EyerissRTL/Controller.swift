@@ -7,6 +7,7 @@ extension DescriptorField {
     var name: String {
         switch self {
         case .opcode: return "opcode"
+        case .nextLines: return "next_lines"
         case .flags: return "flags"
         case .s: return "s"
         case .stride: return "stride"
@@ -52,6 +53,7 @@ extension DescriptorField {
         case .flags: return 8
         case .shift: return p.pe.shiftBits
         case .psumBank: return p.bankIndexBits
+        case .nextLines: return DescriptorField.linesPerDescriptor
         case .ifmapBase: return p.glbLineBits
         case .nextFilterBase: return p.filterLineBits
         case .yStart, .filterAddress, .ifmapAddress, .ifmapChannelLines, .ofmapAddress, .ofmapPlaneLines,
@@ -86,6 +88,11 @@ struct ControllerFields {
 /// tile when the pass ends an accumulation group. DRAM reads are pipelined (requests run ahead of
 /// responses, which come back in order); every transfer is valid/ready.
 ///
+/// Descriptors are compact in DRAM: line 0, then the lines the descriptor before named in its
+/// `nextLines` mask (the first of a program is whole, 19 lines). A fetch reads just those lines,
+/// one after the other, into the lines of the field registers they are; the others keep the
+/// values of the pass before.
+///
 /// Prefetch: once the filter feeder has sent the whole filter block (the filter buffer is then
 /// free) and while the pass computes, the idle DRAM read port fetches the NEXT descriptor into a
 /// shadow register set and, when that pass loads filters, its filter block into the filter
@@ -96,7 +103,7 @@ struct ControllerFields {
 public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let m = ModuleBuilder("eyeriss_controller", header: header.lines(
         purpose: "Top-level controller: fetches pass descriptors, moves data DRAM <-> global buffer, sequences passes.",
-        parameters: ["array: \(p.rows) x \(p.columns)", "descriptor: \(DescriptorField.linesPerDescriptor) lines",
+        parameters: ["array: \(p.rows) x \(p.columns)", "descriptor: up to \(DescriptorField.linesPerDescriptor) lines",
                      "DRAM line: \(p.lineBits) b, \(p.dramAddrBits)-bit line addresses"]))
     let cb = p.countBits, lw = p.lineBits, ab = p.dramAddrBits
     m.portGroup("Clock and synchronous active-low reset")
@@ -179,6 +186,9 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let state = m.register("state", sb, reset: 0)
     let progPtr = m.register("prog_ptr", ab, reset: 0, comment: "line of the current descriptor")
     let progBase = m.register("prog_base", ab, reset: 0)
+    let lb = DescriptorField.linesPerDescriptor
+    let descLen = m.register("desc_len", 8, reset: 0, comment: "lines of the current descriptor in DRAM")
+    let fetchLeft = m.register("fetch_left", lb, reset: 0, comment: "lines of the descriptor being fetched still to come")
 
     // Descriptor field registers, loaded line by line.
     m.section("Descriptor")
@@ -203,7 +213,9 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     // its store ends, a partial fetch (opcode, flags, filter address and lines) would leave 14
     // descriptor lines to read, exposed, before every pass, and a 17-line memory would need a
     // read-out sequence; the copy is one cycle. About 600 flops with 16-bit counts, next to
-    // kilobytes of buffer and spads. Not reset: read only once the whole descriptor is in.
+    // kilobytes of buffer and spads. Not reset: the prefetch starts them as a copy of this pass's
+    // fields (a compact descriptor sends only the lines that differ) and reads them only once
+    // the whole descriptor is in.
     m.section("Prefetch: next descriptor and its filter block, while this pass computes")
     let pb = 3
     let pfIdle = m.constant("PfIdle", 0, width: pb, comment: "nothing prefetched for the next pass")
@@ -272,7 +284,12 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let filterLines = Expr.mux(pfLoadingFilters, next[.filterLines]!, Expr.mux(pfHinting, field[.nextFilterLines]!, field[.filterLines]!))
     let filterAddress = Expr.mux(pfLoadingFilters, next[.filterAddress]!,
                                  Expr.mux(pfHinting, field[.nextFilterAddress]!, field[.filterAddress]!))
-    m.assign(total, Expr.mux(fetching, .lit(DescriptorField.linesPerDescriptor, width: 32),
+    // Line 0 (opcode, nextLines) always comes: a corrupt mask cannot make a fetch read nothing.
+    let nextMask = m.logic("next_desc_mask", lb, comment: "lines of the descriptor after this one")
+    m.assign(nextMask, field[.nextLines]! | .lit(1, width: lb))
+    let nextLen = m.logic("next_desc_len", 8, comment: "DRAM lines of the descriptor after this one")
+    m.assign(nextLen, popCount(nextMask, width: 8))
+    m.assign(total, Expr.mux(fetching, Expr.mux(pfFetching, nextLen, descLen.q).zeroExtended(to: 32),
                              Expr.mux(loadingFilters, filterLines.zeroExtended(to: 32), ifmapTileLines)))
     let reqCount = m.register("req_count", 32, reset: 0, comment: "lines requested")
     let respCount = m.register("resp_count", 32, reset: 0, comment: "lines received")
@@ -286,7 +303,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assign(reqFire, rqValid & rqReady)
     m.assign(rsReady, loading)
     m.assign(respFire, rsValid & loading)
-    let descLine = Expr.mux(pfFetching, progPtr.q + DescriptorField.linesPerDescriptor, progPtr.q)
+    let descLine = Expr.mux(pfFetching, progPtr.q + descLen.q.zeroExtended(to: ab), progPtr.q)
     m.assign(rqAddr, Expr.mux(fetching, descLine + reqCount.q,
                               Expr.mux(loadingFilters, filterAddress + reqCount.q,
                                        reqChannelBase.q + reqLine.q)))
@@ -494,7 +511,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
         ], default: { b in b.set(state.d, stIdle) })
         // Leaving Run (directly, or from StPrefetchWait once the prefetch is in).
         b.when(runExit) { b in b.set(state.d, afterRun) }
-        b.when(passEnd) { b in b.set(progPtr.d, progPtr.q + DescriptorField.linesPerDescriptor) }
+        b.when(passEnd) { b in b.set(progPtr.d, progPtr.q + descLen.q.zeroExtended(to: ab)) }
     }
     m.comb("Prefetch sequencing: starts once per pass, consumed when the pass ends") { b in
         b.set(pf.d, pf.q)
@@ -539,15 +556,32 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
             b.when(respFire) { b in b.set(respCount.d, respCount.q + 1) }
         }
     }
-    m.comb("Descriptor fields: line k of a fetch carries fields 2k and 2k+1; a prefetched descriptor is copied") { b in
+    // The line a fetched DRAM line is: the lowest one of the descriptor's still to come.
+    let fetchLine = m.logic("fetch_line", lb, comment: "one-hot: the descriptor line the arriving DRAM line is")
+    m.assign(fetchLine, fetchLeft.q & ~(fetchLeft.q - 1))
+    m.comb("Compact descriptors: a fetch reads the lines its mask names, lowest first") { b in
+        b.set(descLen.d, descLen.q)
+        b.set(fetchLeft.d, fetchLeft.q)
+        b.when(respFire & fetching) { b in b.set(fetchLeft.d, fetchLeft.q & ~fetchLine) }
+        b.when(startLoad) { b in
+            b.set(fetchLeft.d, Expr.mux(startCmd, .lit((1 << lb) - 1, width: lb), nextMask))
+        }
+        b.when(passEnd) { b in b.set(descLen.d, nextLen) }
+        b.when(startCmd) { b in b.set(descLen.d, .lit(lb, width: 8)) }
+    }
+    m.comb("Descriptor fields: descriptor line k carries fields 2k and 2k+1; a prefetched descriptor is copied") { b in
         for (_, reg) in fieldRegs { b.set(reg.d, reg.q) }
         for (_, reg) in nextRegs { b.set(reg.d, reg.q) }
+        // Lines a compact descriptor leaves out are the current pass's.
+        b.when(pfStart) { b in
+            for (f, reg) in nextRegs { b.set(reg.d, field[f]!) }
+        }
         for (regs, when) in [(fieldRegs, state.q.eq(stFetch)), (nextRegs, pfFetching)] {
             b.when(respFire & when) { b in
                 for (f, reg) in regs {
                     let half = f.rawValue % 2
                     let value = rsData.bits(32 * half + f.width(p) - 1, 32 * half)
-                    b.when(respCount.q.eq(f.rawValue / 2)) { b in b.set(reg.d, f == .yStart ? value.asSigned : value) }
+                    b.when(fetchLine.bit(f.line)) { b in b.set(reg.d, f == .yStart ? value.asSigned : value) }
                 }
             }
         }

@@ -66,7 +66,11 @@ public enum AccessModel {
             }
         }
         out.dram.linesRead = UInt64(layout.programLines)
-        let descriptorCycles = Double(DescriptorField.linesPerDescriptor) * Double(lineBytes) / bytesPerCycle + dramLatencyCycles
+        // Descriptors are compact: each takes the lines in which it differs from the one before.
+        let descriptorLines = plan.descriptorLines()
+        func descriptorCycles(_ k: Int) -> Double {
+            Double(UInt64(descriptorLines[k]) * lineBytes) / bytesPerCycle + dramLatencyCycles
+        }
         func filterLoadCycles(_ pass: Pass) -> Double {
             guard pass.flags.contains(.loadFilters), pass.filterLines > 0 else { return 0 }
             return Double(UInt64(pass.filterLines) * lineBytes) / bytesPerCycle + dramLatencyCycles
@@ -74,8 +78,8 @@ public enum AccessModel {
         // Only the first descriptor and its filter block are fetched before a pass; every later
         // descriptor (END included) and filter block is prefetched during the pass before it
         // (docs/architecture.md 5), and only what the run does not cover shows.
-        cycles += descriptorCycles
-        dramStall += descriptorCycles
+        cycles += descriptorCycles(0)
+        dramStall += descriptorCycles(0)
         // DRAM lines of each pass's ifmap tile load (0: it reuses the tile in the buffer).
         let ifmapLoadLines: [UInt64] = plan.passes.map { pass in
             guard pass.flags.contains(.loadIfmaps) else { return 0 }
@@ -186,7 +190,7 @@ public enum AccessModel {
             let next = index + 1 < plan.passes.count ? plan.passes[index + 1] : nil
             let hintCycles = pass.nextFilterLines > 0
                 ? Double(UInt64(pass.nextFilterLines) * lineBytes) / bytesPerCycle + dramLatencyCycles : 0
-            let prefetch = hintCycles + descriptorCycles + (next.map(filterLoadCycles) ?? 0)
+            let prefetch = hintCycles + descriptorCycles(index + 1) + (next.map(filterLoadCycles) ?? 0)
                 + (ifmapPrefetched(index + 1) ? ifmapLoadCycles(index + 1) : 0)
             let wait = max(0, prefetch - (run - filterFeed))
             cycles += load

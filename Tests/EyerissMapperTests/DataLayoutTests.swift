@@ -13,30 +13,56 @@ final class DataLayoutTests: XCTestCase {
         d.set(.p, 7)
         d.set(.yStart, -3)
         let lines = d.lines
-        XCTAssertEqual(lines.count, 19, "37 fields of 32 bits")
+        XCTAssertEqual(lines.count, 19, "38 fields of 32 bits")
         d.set(.ofmapRowLines, 9)
-        XCTAssertEqual(d.lines[16] & 0xFFFF_FFFF, 9, "field 32 is the low half of line 16")
+        XCTAssertEqual(d.lines[18] >> 32, 9, "field 37 is the high half of line 18")
         d.set(.ofmapRowLines, 0)
-        XCTAssertEqual(lines[2] >> 32, 0xABCD, "field 5 is the high half of line 2")
-        XCTAssertEqual(lines[3] & 0xFFFF_FFFF, 7, "field 6 is the low half of line 3")
-        XCTAssertEqual(lines[8] & 0xFFFF_FFFF, 0xFFFF_FFFD, "field 16 is two's complement")
+        XCTAssertEqual(lines[9] >> 32, 0xABCD, "field 19 is the high half of line 9")
+        XCTAssertEqual(lines[9] & 0xFFFF_FFFF, 7, "field 18 is the low half of line 9")
+        XCTAssertEqual(lines[6] & 0xFFFF_FFFF, 0xFFFF_FFFD, "field 12 is two's complement")
         XCTAssertEqual(Descriptor(lines: lines), d)
         XCTAssertEqual(Descriptor(lines: lines)?.signedValue(.yStart), -3)
         XCTAssertEqual(Descriptor.end.lines, Array(repeating: 0, count: 19))
         XCTAssertNil(Descriptor(lines: [1, 2, 3]))
     }
 
-    func testProgramMatchesDescriptorsAndEnds() throws {
-        let plan = try Mapper.map(layer: layer, config: TestConfigs.array3x4, shift: 5)
-        let program = plan.program()
-        let n = DecodedDescriptor.lineCount
-        XCTAssertEqual(program.count, (plan.passes.count + 1) * n)
-        XCTAssertEqual(program.count, plan.layout.programLines)
-        XCTAssertEqual(Array(program.suffix(n)), Array(repeating: 0, count: n))
-        for (k, pass) in plan.passes.enumerated() {
-            let lines = Array(program[(n * k)..<(n * k + n)])
-            XCTAssertEqual(Descriptor(lines: lines), plan.descriptor(for: pass))
-            XCTAssertEqual(DecodedDescriptor(lines: lines[...]).opcode, 1)
+    /// The program is compact: the first descriptor whole, each later one line 0 and exactly the
+    /// lines in which it differs from the one before, named by its predecessor; END line 0 alone.
+    func testProgramIsCompactAndMatchesTheDescriptors() throws {
+        for (config, layer) in [(TestConfigs.array3x4, layer),
+                                (TestConfigs.array6x7, LayerShape(name: "interleaved", n: 4, c: 8, h: 9, w: 9, m: 12, r: 3, s: 3,
+                                                                  stride: 1, padding: 1))] {
+            let plan = try Mapper.map(layer: layer, config: config, shift: 5)
+            let program = plan.program()
+            let n = DecodedDescriptor.lineCount
+            XCTAssertEqual(program.count, plan.layout.programLines)
+            XCTAssertLessThan(program.count, plan.passes.count * n / 2, "\(layer.name): most lines are left out")
+            var at = 0
+            var previous: [UInt64]?
+            var mask = (1 << n) - 1
+            for pass in plan.passes {
+                let whole = plan.descriptor(for: pass).lines
+                var sent: [Int] = []
+                for k in 0..<n where mask & 1 << k != 0 {
+                    XCTAssertEqual(program[at], k == 0 ? (program[at] & 0xFFFF_FFFF_0000_0000) | whole[0] : whole[k],
+                                   "\(layer.name): line \(k) of the descriptor at \(at - sent.count)")
+                    sent.append(k)
+                    at += 1
+                }
+                if let previous {
+                    for k in 1..<n {
+                        XCTAssertEqual(mask & 1 << k != 0, previous[k] != whole[k], "\(layer.name): line \(k) sent iff it changed")
+                    }
+                }
+                let decoded = DecodedDescriptor(lines: whole[...])
+                XCTAssertEqual(decoded.opcode, 1)
+                mask = Int(program[at - sent.count] >> 32)
+                XCTAssertEqual(mask & 1, 1, "line 0 always comes")
+                previous = whole
+            }
+            XCTAssertEqual(mask, 1, "END is line 0 alone")
+            XCTAssertEqual(Array(program[at...]), [0], "the program ends with END's line 0")
+            XCTAssertEqual(decodeProgram(program).count, plan.passes.count)
         }
     }
 

@@ -1,11 +1,12 @@
 import EyerissConfig
 
-/// A pass descriptor read straight from its 17 program lines by the field table of
-/// docs/architecture.md, section 5 (field `k` in line `k / 2`, bits `32 * (k % 2) +: 32`).
-/// Deliberately written apart from the mapper's `Descriptor`, so the two check each other.
+/// A pass descriptor read straight from its 19 lines (whole: `ProgramReader` fills in the lines a
+/// compact one leaves out) by the field table of docs/architecture.md, section 5 (field `k` in
+/// line `k / 2`, bits `32 * (k % 2) +: 32`). Deliberately written apart from the mapper's
+/// `Descriptor`, so the two check each other.
 struct DecodedDescriptor: Equatable {
-    let opcode, flags, s, stride, f, q, p, rc, r, e, t, jobRows, shift, pad, w, h: Int
-    /// Field 16, two's complement.
+    let opcode, nextLines, flags, s, stride, f, q, p, rc, r, e, t, jobRows, shift, pad, w, h: Int
+    /// Field 12, two's complement.
     let yStart: Int
     let yLo, nRows, wl, yCount, filterAddress, filterLines, ifmapAddress, ifmapChannelLines: Int
     let psumBank, epass, fl, ofmapAddress, ofmapPlaneLines, step, ifmapRowLines, ofmapRowLines, ifmapBase: Int
@@ -18,13 +19,14 @@ struct DecodedDescriptor: Equatable {
         let base = lines.startIndex
         func field(_ k: Int) -> UInt32 { UInt32(truncatingIfNeeded: lines[base + k / 2] >> UInt64(32 * (k % 2))) }
         func u(_ k: Int) -> Int { Int(field(k)) }
-        opcode = u(0); flags = u(1); s = u(2); stride = u(3); f = u(4); q = u(5); p = u(6); rc = u(7)
-        r = u(8); e = u(9); t = u(10); jobRows = u(11); shift = u(12); pad = u(13); w = u(14); h = u(15)
-        yStart = Int(Int32(bitPattern: field(16)))
-        yLo = u(17); nRows = u(18); wl = u(19); yCount = u(20); filterAddress = u(21); filterLines = u(22)
-        ifmapAddress = u(23); ifmapChannelLines = u(24); psumBank = u(25); epass = u(26); fl = u(27)
-        ofmapAddress = u(28); ofmapPlaneLines = u(29); step = u(30); ifmapRowLines = u(31)
-        ofmapRowLines = u(32); ifmapBase = u(33); nextFilterAddress = u(34); nextFilterLines = u(35); nextFilterBase = u(36)
+        opcode = u(0); nextLines = u(1); flags = u(2); ifmapBase = u(3); ifmapAddress = u(4); ofmapAddress = u(5)
+        psumBank = u(6); nextFilterAddress = u(7); nextFilterLines = u(8); nextFilterBase = u(9)
+        filterAddress = u(10); filterLines = u(11); yStart = Int(Int32(bitPattern: field(12)))
+        yLo = u(13); nRows = u(14); yCount = u(15); epass = u(16); e = u(17)
+        p = u(18); q = u(19); rc = u(20); r = u(21); t = u(22); jobRows = u(23)
+        s = u(24); stride = u(25); f = u(26); shift = u(27); pad = u(28); w = u(29); h = u(30); wl = u(31)
+        ifmapChannelLines = u(32); fl = u(33); ofmapPlaneLines = u(34); step = u(35); ifmapRowLines = u(36)
+        ofmapRowLines = u(37)
     }
 
     var isEnd: Bool { opcode == 0 }
@@ -54,6 +56,7 @@ struct DecodedDescriptor: Equatable {
         func rule(_ ok: Bool, _ text: @autoclosure () -> String) { if !ok { out.append(text()) } }
         rule(opcode == 1, "opcode \(opcode) is not PASS")
         rule(flags & ~0xFF == 0, "flags \(flags) has unknown bits")
+        rule(nextLines & 1 == 1 && nextLines < 1 << Self.lineCount, "nextLines \(nextLines) does not name line 0 and lines of a descriptor")
         rule(!(keepFilters && loadFilters), "keeps the PEs' filters but loads a new block")
         for (name, v) in [("S", s), ("stride", stride), ("F", f), ("q", q), ("p", p), ("Rc", rc), ("r", r), ("e", e),
                           ("t", t), ("jobRows", jobRows), ("W", w), ("H", h), ("Wl", wl), ("Fl", fl)] {
@@ -99,16 +102,41 @@ struct DecodedDescriptor: Equatable {
     }
 }
 
-/// Every descriptor of a program, up to and excluding END.
-func decodeProgram(_ lines: [UInt64]) -> [DecodedDescriptor] {
-    var out: [DecodedDescriptor] = []
-    var at = 0
-    let n = DecodedDescriptor.lineCount
-    while at + n <= lines.count {
-        let d = DecodedDescriptor(lines: lines[at..<(at + n)])
-        if d.isEnd { break }
-        out.append(d)
-        at += n
+/// Reads a program the way docs/architecture.md, section 5, describes it: the first descriptor
+/// whole, each later one line 0 and then the lines its predecessor's `nextLines` names, lowest
+/// first; the lines it leaves out keep the predecessor's.
+struct ProgramReader {
+    private var lines = Array(repeating: UInt64(0), count: DecodedDescriptor.lineCount)
+    private var mask = (1 << DecodedDescriptor.lineCount) - 1
+
+    /// The next descriptor from the program lines `line(0)`, `line(1)`, ... of it, and how many
+    /// of them it took; nil if `line` has none where one is due.
+    mutating func next(_ line: (Int) -> UInt64?) -> (descriptor: DecodedDescriptor, lines: Int)? {
+        var taken = 0
+        for k in 0..<DecodedDescriptor.lineCount where mask & 1 << k != 0 {
+            guard let value = line(taken) else { return nil }
+            lines[k] = value
+            taken += 1
+        }
+        let d = DecodedDescriptor(lines: lines[...])
+        mask = d.nextLines | 1
+        return (d, taken)
     }
-    return out
 }
+
+/// Every descriptor of a program, up to and excluding END, and the program lines up to and
+/// including END (nil if it has no END).
+func decodeProgramWithLength(_ lines: [UInt64]) -> (descriptors: [DecodedDescriptor], lines: Int?) {
+    var out: [DecodedDescriptor] = []
+    var reader = ProgramReader()
+    var at = 0
+    while let (d, n) = reader.next({ at + $0 < lines.count ? lines[at + $0] : nil }) {
+        at += n
+        if d.isEnd { return (out, at) }
+        out.append(d)
+    }
+    return (out, nil)
+}
+
+/// Every descriptor of a program, up to and excluding END.
+func decodeProgram(_ lines: [UInt64]) -> [DecodedDescriptor] { decodeProgramWithLength(lines).descriptors }

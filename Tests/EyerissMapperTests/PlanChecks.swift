@@ -14,8 +14,9 @@ func planProblems(_ plan: LayerPlan) -> [String] {
     let (cg, mg) = (layer.c / layer.groups, layer.m / layer.groups)
     let wl = (layer.w + lanes - 1) / lanes, fl = (layer.f + lanes - 1) / lanes
     let program = plan.program()
-    let decoded = decodeProgram(program)
-    if program.count != (plan.passes.count + 1) * DecodedDescriptor.lineCount { out.append("program has \(program.count) lines for \(plan.passes.count) passes") }
+    let (decoded, programLength) = decodeProgramWithLength(program)
+    if programLength != program.count { out.append("program has \(program.count) lines, its END ends at \(programLength.map(String.init) ?? "none")") }
+    if program.count > (plan.passes.count + 1) * DecodedDescriptor.lineCount { out.append("program has \(program.count) lines for \(plan.passes.count) passes") }
     if decoded.count != plan.passes.count { out.append("program decodes to \(decoded.count) passes, plan has \(plan.passes.count)") }
     if layout.wl != wl || layout.fl != fl { out.append("layout Wl/Fl \(layout.wl)/\(layout.fl) != \(wl)/\(fl)") }
     let pairs = plan.config.raw.rlc.pairsPerWord

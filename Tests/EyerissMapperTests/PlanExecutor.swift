@@ -77,12 +77,12 @@ struct PlanExecutor {
     mutating func run(programBase: Int) throws {
         var at = programBase
         var index = 0
+        var reader = ProgramReader()
+        let dram = dram
         while true {
-            let n = DecodedDescriptor.lineCount
-            guard at >= 0, at + n <= dram.count else {
+            guard at >= 0, let (d, n) = reader.next({ at + $0 < dram.count ? dram[at + $0] : nil }) else {
                 throw ExecutionError(descriptor: index, message: "program runs past DRAM at line \(at)")
             }
-            let d = DecodedDescriptor(lines: dram[at..<(at + n)])
             counters.programLinesRead += n
             if d.isEnd { return }
             let broken = d.violations(config)
