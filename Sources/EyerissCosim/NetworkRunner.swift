@@ -88,7 +88,8 @@ public enum NetworkRunner {
         var source = options.image == nil ? "image, raw" : "the given image, raw"
         var results: [NetworkLayerResult] = []
         for (k, stage) in network.stages.enumerated() {
-            let (layer, weights, runOptions) = try stageData(k, stage, input: input, options: options, fixedPoint: fp, rng: &rng)
+            let (layer, weights, runOptions) = try stageData(k, network, input: input, config: config, options: options, rng: &rng)
+            if k > 0, network.stages[k - 1].poolAfter != nil { source += Self.hostFormat(runOptions.io) }
             let shift = runOptions.shift
             logger.info("\(layer.name): shift \(shift), ifmap from \(source)")
             let run = try LayerRunner.runDetailed(layer, config: config, options: runOptions, input: input, weights: weights,
@@ -105,7 +106,7 @@ public enum NetworkRunner {
             if let pool = stage.poolAfter {
                 input = HostOps.maxPool(written, size: pool.size, stride: pool.stride)
                 codedInput = nil
-                source = "host: \(pool.size)x\(pool.size)/\(pool.stride) max pool of \(layer.name)'s output, golden encoder"
+                source = "host: \(pool.size)x\(pool.size)/\(pool.stride) max pool of \(layer.name)'s output"
             } else {
                 input = written
                 codedInput = run.ofmapLines
@@ -131,17 +132,40 @@ extension NetworkRunner {
 
     /// Stage `k`'s layer, its weights (drawn from `rng`, which therefore must advance in stage
     /// order) and its run options, for `input` from the stage before.
-    static func stageData(_ k: Int, _ stage: Network.Stage, input: Tensor4, options: NetworkRunOptions, fixedPoint fp: FixedPoint,
+    static func stageData(_ k: Int, _ network: Network, input: Tensor4, config: ValidConfig, options: NetworkRunOptions,
                           rng: inout SplitMix64) throws -> (layer: LayerShape, weights: Tensor4, options: LayerRunOptions) {
+        let stage = network.stages[k]
+        let fp = FixedPoint(config)
         let layer = try stage.layer.validated()
         guard input.dims == [layer.n, layer.c, layer.h, layer.w] else {
             throw CosimError.badArgument("\(layer.name) takes [\(layer.n), \(layer.c), \(layer.h), \(layer.w)], the previous stage gives \(input.dims)")
         }
         let (weights, shift) = NetworkData.weights(for: layer, input: input, targetZeroFraction: stage.targetZeroFraction,
                                                    fixedPoint: fp, rng: &rng)
+        var io = k == 0 ? LayerIO.first : .hidden
+        // The host writes a pooled ifmap itself (the hardware's own output is coded as it was
+        // written): raw where that is smaller, as for dense fmaps (a code pair is 21 bits, a raw
+        // value 16).
+        if k > 0, network.stages[k - 1].poolAfter != nil {
+            io.ifmapRLC = ifmapCodeIsSmaller(input, code: RunLengthCode(config), lanes: config.raw.dram.busBits / fp.dataBits)
+        }
         let runOptions = LayerRunOptions(seed: options.seed &+ UInt64(k), sparsity: 0, shift: shift, dram: options.dram,
-                                         watchdogCycles: options.watchdogCycles, io: k == 0 ? .first : .hidden)
+                                         watchdogCycles: options.watchdogCycles, io: io)
         return (layer, weights, runOptions)
+    }
+
+    /// How the host wrote a pooled ifmap, for the log and the report.
+    static func hostFormat(_ io: LayerIO) -> String { io.ifmapRLC ? ", golden encoder" : ", raw (smaller than its code)" }
+
+    /// Whether `input` takes fewer DRAM lines run-length coded (each row its own code) than raw
+    /// (`ceil(W / lanes)` lines a row).
+    public static func ifmapCodeIsSmaller(_ input: Tensor4, code: RunLengthCode, lanes: Int) -> Bool {
+        let width = input.dims[3]
+        let rows = input.count / width
+        let coded = (0..<rows).reduce(0) { sum, row in
+            sum + code.encode(row: input.values[(row * width)..<((row + 1) * width)]).count
+        }
+        return coded < rows * ((width + lanes - 1) / lanes)
     }
 
     /// One layer of a parallel run, ready to co-simulate: its data come from the golden chain.
@@ -165,7 +189,8 @@ extension NetworkRunner {
         var source = options.image == nil ? "image, raw" : "the given image, raw"
         var prepared: [PreparedLayer] = []
         for (k, stage) in network.stages.enumerated() {
-            let (layer, weights, runOptions) = try stageData(k, stage, input: input, options: options, fixedPoint: fp, rng: &rng)
+            let (layer, weights, runOptions) = try stageData(k, network, input: input, config: config, options: options, rng: &rng)
+            if k > 0, network.stages[k - 1].poolAfter != nil { source += Self.hostFormat(runOptions.io) }
             let shift = runOptions.shift
             let plan = try Mapper.map(layer: layer, config: config, shift: shift, io: runOptions.io)
             logger.info("\(layer.name): golden model")
@@ -175,7 +200,7 @@ extension NetworkRunner {
                                           options: runOptions, source: source, plan: plan))
             if let pool = stage.poolAfter {
                 input = HostOps.maxPool(expected, size: pool.size, stride: pool.stride)
-                source = "host: \(pool.size)x\(pool.size)/\(pool.stride) max pool of \(layer.name)'s golden output, golden encoder"
+                source = "host: \(pool.size)x\(pool.size)/\(pool.stride) max pool of \(layer.name)'s golden output"
             } else {
                 input = expected
                 source = "golden encoder: \(layer.name)'s golden output (its RTL code words are checked equal to it)"

@@ -14,9 +14,15 @@ final class NetworkCosimTests: XCTestCase {
         XCTAssertTrue(result.passed, result.layers.flatMap(\.result.firstMismatches).joined(separator: "\n"))
         XCTAssertEqual(result.layers.count, 13)
         XCTAssertFalse(result.layers[0].result.io.ifmapRLC, "the image is read raw")
-        XCTAssertTrue(result.layers.dropFirst().allSatisfy { $0.result.io.ifmapRLC && $0.result.io.ofmapRLC })
-        // Layers after an unpooled one read the RTL encoder's bytes as they are.
+        XCTAssertTrue(result.layers.allSatisfy { $0.result.io.ofmapRLC })
+        // Layers after an unpooled one read the RTL encoder's bytes as they are; after a pooled
+        // one, what the host wrote: coded, or raw where that is smaller.
         XCTAssertEqual(result.layers.filter { $0.ifmapSource.hasPrefix("hardware") }.count, 8)
+        for layer in result.layers.dropFirst() {
+            let raw = layer.ifmapSource.hasSuffix("raw (smaller than its code)")
+            XCTAssertEqual(layer.result.io.ifmapRLC, !raw, "\(layer.result.layer.name): \(layer.ifmapSource)")
+            if layer.ifmapSource.hasPrefix("hardware") { XCTAssertTrue(layer.result.io.ifmapRLC) }
+        }
         for layer in result.layers.dropFirst() {
             XCTAssertGreaterThan(layer.result.ifmapZeroFraction, 0.2, "\(layer.result.layer.name): ReLU zeros reach the next layer")
             XCTAssertGreaterThan(layer.result.stats.gated, 0, "\(layer.result.layer.name): zeros are gated")
@@ -44,8 +50,29 @@ final class NetworkCosimTests: XCTestCase {
         }
         XCTAssertTrue(inOrder.result.layers.contains { $0.ifmapSource.hasPrefix("hardware") })
         XCTAssertFalse(parallel.result.layers.contains { $0.ifmapSource.hasPrefix("hardware") })
+        // CONV2 and CONV3 read pooled maps 7 and 3 values wide: a coded row takes as many lines
+        // as a raw one or more, so the host writes them raw, and they still match bit for bit.
+        for run in [inOrder, parallel] {
+            XCTAssertEqual(run.result.layers.map(\.result.io.ifmapRLC), [false, false, false, true, true])
+        }
         XCTAssertEqual(try XCTUnwrap(parallel.output).values, try XCTUnwrap(inOrder.output).values)
         XCTAssertThrowsError(try NetworkRunner.run(net, config: config, options: NetworkRunOptions(jobs: 0)))
+    }
+
+    /// The host codes a pooled ifmap only when the code takes fewer DRAM lines than raw rows.
+    func testTheHostWritesThePooledIfmapInTheSmallerFormat() throws {
+        let config = try ConfigLoader.load(file: nil, overrides: []).validated()
+        let code = RunLengthCode(config)
+        var rng = SplitMix64(seed: 4)
+        // 27-value rows: raw 7 lines; coded, a pair a value (21 bits) and a line per 3 pairs.
+        let dense = Tensor4.random(dims: [1, 2, 3, 27], range: 1...100, zeroFraction: 0, rng: &rng)
+        XCTAssertFalse(NetworkRunner.ifmapCodeIsSmaller(dense, code: code, lanes: 4), "9 coded lines a row against 7")
+        let sparse = Tensor4.random(dims: [1, 2, 3, 27], range: 1...100, zeroFraction: 0.8, rng: &rng)
+        XCTAssertTrue(NetworkRunner.ifmapCodeIsSmaller(sparse, code: code, lanes: 4))
+        // A tie (a 7-wide row: 2 lines either way) goes to raw, which the DMA loads directly.
+        let tie = Tensor4(dims: [1, 1, 1, 7], values: [1, 0, 2, 3, 0, 4, 5])
+        XCTAssertEqual(code.encode(row: tie.values).count, 2)
+        XCTAssertFalse(NetworkRunner.ifmapCodeIsSmaller(tie, code: code, lanes: 4))
     }
 
     func testMaxPool() {
