@@ -93,7 +93,9 @@ public struct YosysRunner: Sendable {
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("area.ys"))
 
         let log = dir.appendingPathComponent("yosys.log")
-        fm.createFile(atPath: log.path, contents: nil)
+        guard fm.createFile(atPath: log.path, contents: nil) else {
+            throw AreaError.yosysFailed(module: source.name, log: "cannot create its log file \(log.path)")
+        }
         let handle = try FileHandle(forWritingTo: log)
         defer { try? handle.close() }
         let process = Process()
