@@ -41,6 +41,8 @@ module eyeriss_rlc_coder (
   logic [63:0] raw_line_d;
   logic [15:0] word_q;  // words written for the row
   logic [15:0] word_d;
+  logic [62:0] last_word_q;  // coded: the row's last word written, to flag it again
+  logic [62:0] last_word_d;
   logic out_valid_q;
   logic out_valid_d;
   logic [31:0] out_addr_q;
@@ -54,6 +56,10 @@ module eyeriss_rlc_coder (
   logic [62:0] merged;
   logic [63:0] raw_merged;  // raw: the line with this value in its lane, the lanes above zero
   logic emit;  // a word goes out
+  logic trailing;  // coded: the row ends in zeros, which get no pair
+  logic reflag;  // the row's last pair filled a word already written: write it again, flagged
+  logic [62:0] last_pairs;  // the pairs of the row's last word
+  logic [15:0] word_at;  // the word's place in the row's slot
 
   // ------------------------------------------------------------------------
   // Coder
@@ -119,6 +125,14 @@ module eyeriss_rlc_coder (
 
   assign emit = go_i & (coded_i ? (~extend & (row_end_i | (pairs_q == 2'd2))) : (row_end_i | (raw_lane_i == 2'd3)));
 
+  assign trailing = (coded_i & row_end_i) & ~|value;
+
+  assign reflag = (trailing & (pairs_q == 2'd0)) & (word_q != 16'd0);
+
+  assign last_pairs = trailing ? (reflag ? last_word_q : buf_q) : merged;
+
+  assign word_at = reflag ? (word_q - 16'd1) : word_q;
+
   // Code and emit
   always_comb begin
     run_d = run_q;
@@ -126,6 +140,7 @@ module eyeriss_rlc_coder (
     buf_d = buf_q;
     raw_line_d = raw_line_q;
     word_d = word_q;
+    last_word_d = last_word_q;
     out_valid_d = out_valid_q;
     out_addr_d = out_addr_q;
     out_data_d = out_data_q;
@@ -141,9 +156,10 @@ module eyeriss_rlc_coder (
     end else if (go_i) begin
       if (emit) begin
         out_valid_d = 1'd1;
-        out_addr_d = slot_i + {16'd0, word_q};
-        out_data_d = coded_i ? {row_end_i, merged} : raw_merged;
+        out_addr_d = slot_i + {16'd0, word_at};
+        out_data_d = coded_i ? {row_end_i, last_pairs} : raw_merged;
         word_d = word_q + 16'd1;
+        last_word_d = merged;
       end
       if (coded_i) begin
         if (extend) begin
@@ -185,6 +201,7 @@ module eyeriss_rlc_coder (
       buf_q <= 63'd0;
       raw_line_q <= 64'd0;
       word_q <= 16'd0;
+      last_word_q <= 63'd0;
       out_valid_q <= 1'd0;
     end else begin
       run_q <= run_d;
@@ -192,6 +209,7 @@ module eyeriss_rlc_coder (
       buf_q <= buf_d;
       raw_line_q <= raw_line_d;
       word_q <= word_d;
+      last_word_q <= last_word_d;
       out_valid_q <= out_valid_d;
     end
   end

@@ -168,6 +168,9 @@ module eyeriss_rlc_loader (
   logic [1:0] lane;
   logic [15:0] slots;  // words left in this buffer line
   logic lands;  // the pair's level falls in this line
+  logic filling_q;  // the head row's flagged word ended early: zeros to the row's end
+  logic filling_d;
+  logic fill_end;  // filling: this line holds the row's end
   logic [15:0] x_next;
   logic overrun;  // the run goes past the row's end
   logic row_done;
@@ -178,6 +181,7 @@ module eyeriss_rlc_loader (
   logic [4:0] zeros_after;
   logic unused_zeros_after_high;
   logic unused_wl_high;
+  logic ends_early;  // the word's last pair is in, flagged, and the row is short: fill it
   logic step;  // a segment is written this cycle
   logic word_end;  // the response line is finished with
   logic bad;  // the code is malformed
@@ -185,6 +189,8 @@ module eyeriss_rlc_loader (
   logic [15:0] level_lane;  // where the level lands (when it lands here)
   logic [3:0] from_lane;  // lanes at or above the first value
   logic [3:0] upto_level;  // lanes at or below the level
+  logic [15:0] row_left;  // filling: values of the row still to write
+  logic [3:0] fill_lanes;  // filling: lanes of this line inside the row
   logic [13:0] line_in_row;
   logic error_q;
   logic error_d;
@@ -386,7 +392,9 @@ module eyeriss_rlc_loader (
 
   assign lands = {11'd0, run} < slots;
 
-  assign x_next = lands ? ((head_x + {11'd0, run}) + 16'd1) : (head_x + slots);
+  assign fill_end = (head_x + slots) >= cfg_w_i;
+
+  assign x_next = filling_q ? (fill_end ? cfg_w_i : (head_x + slots)) : (lands ? ((head_x + {11'd0, run}) + 16'd1) : (head_x + slots));
 
   assign overrun = lands ? ((head_x + {11'd0, run}) >= cfg_w_i) : ((head_x + slots) > cfg_w_i);
 
@@ -415,11 +423,13 @@ module eyeriss_rlc_loader (
 
   assign unused_wl_high = |cfg_wl_i[15:14];
 
-  assign step = have_line & ~overrun;
+  assign ends_early = ((((have_line & ~filling_q) & lands) & last_pair) & ~row_done) & flagged;
 
-  assign word_end = have_line & ((overrun | row_done) | (lands & last_pair));
+  assign step = have_line & (filling_q | ~overrun);
 
-  assign bad = have_line & ((overrun | (row_done & (~flagged | ~rest_zero))) | (((lands & last_pair) & ~row_done) & flagged));
+  assign word_end = have_line & (filling_q ? fill_end : ((overrun | row_done) | ((lands & last_pair) & ~ends_early)));
+
+  assign bad = (have_line & ~filling_q) & (overrun | (row_done & (~flagged | ~rest_zero)));
 
   assign close_row = word_end & ((row_done | flagged) | overrun);
 
@@ -433,7 +443,11 @@ module eyeriss_rlc_loader (
 
   assign upto_level = ~(4'd15 << (level_lane + 16'd1));
 
-  assign wr_mask_o = from_lane & (lands ? upto_level : 4'd15);
+  assign row_left = cfg_w_i - head_x;
+
+  assign fill_lanes = ~(4'd15 << ({14'd0, lane} + row_left));
+
+  assign wr_mask_o = from_lane & (filling_q ? fill_lanes : (lands ? upto_level : 4'd15));
 
   assign wr_en_o = step;
 
@@ -441,7 +455,21 @@ module eyeriss_rlc_loader (
 
   assign wr_line_o = head_glb + line_in_row;
 
-  assign wr_data_o = {(lands & (level_lane == 16'd3)) ? level : 16'd0, (lands & (level_lane == 16'd2)) ? level : 16'd0, (lands & (level_lane == 16'd1)) ? level : 16'd0, (lands & (level_lane == 16'd0)) ? level : 16'd0};
+  assign wr_data_o = {((~filling_q & lands) & (level_lane == 16'd3)) ? level : 16'd0, ((~filling_q & lands) & (level_lane == 16'd2)) ? level : 16'd0, ((~filling_q & lands) & (level_lane == 16'd1)) ? level : 16'd0, ((~filling_q & lands) & (level_lane == 16'd0)) ? level : 16'd0};
+
+  // Filling a row its flagged word left short
+  always_comb begin
+    filling_d = filling_q;
+    if (ends_early) begin
+      filling_d = 1'd1;
+    end
+    if (word_end) begin
+      filling_d = 1'd0;
+    end
+    if (start_i) begin
+      filling_d = 1'd0;
+    end
+  end
 
   // Pair sequencing
   always_comb begin
@@ -795,6 +823,7 @@ module eyeriss_rlc_loader (
       pair_k_q <= 2'd0;
       pair_fresh_q <= 1'd1;
       zeros_left_q <= 5'd0;
+      filling_q <= 1'd0;
       error_q <= 1'd0;
     end else begin
       busy_q <= busy_d;
@@ -823,6 +852,7 @@ module eyeriss_rlc_loader (
       pair_k_q <= pair_k_d;
       pair_fresh_q <= pair_fresh_d;
       zeros_left_q <= zeros_left_d;
+      filling_q <= filling_d;
       error_q <= error_d;
     end
   end

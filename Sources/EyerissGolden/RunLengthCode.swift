@@ -12,21 +12,29 @@ import EyerissConfig
 /// - bit `wordBits - 1` is set in the last word of a row, and only there.
 ///
 /// A pair `(run, level)` stands for `run` zeros followed by the value `level`. `level` may be 0:
-/// that is how a run longer than `maxRun` (31) continues, and how a row that ends in zeros ends.
+/// that is how a run longer than `maxRun` (31) continues.
 ///
 /// ## Rows
 /// Each fmap row (`W` values of one channel of one image) is coded on its own, so the
-/// controller can fetch any rows of a tile. The encoder extends a run while the value is 0, the
-/// run is below `maxRun` and the value is not the row's last; otherwise it emits a pair. So
-/// every pair covers at least one value, a row takes at most `W` pairs, and
+/// controller can fetch any rows of a tile. The encoder streams the row: it extends a run while
+/// the value is 0, the run is below `maxRun` and the value is not the row's last; otherwise it
+/// emits a pair, except for a last value of 0: the zeros the row ends with are left out (the
+/// decoder fills them in), so a row whose last pair fills a word reads no word more than its
+/// values need. So every pair covers at least one value, a row takes at most `W` pairs, and
 /// `maxWords(width:) = ceil(W / pairsPerWord)` words, which is the size of a row's slot in
-/// DRAM. Pairs after the one that completes the row are 0 (all bits); the row's last word is
-/// the one holding that pair.
+/// DRAM. The row's last word is flagged: the one holding its last pair, or, for a row of zeros
+/// only, one word of all-zero pairs. Unused pairs of the last word are 0 (all bits); a decoder
+/// reads an all-zero pair before the row is complete as one zero (the encoder never writes one
+/// there), and fills a row whose flagged word ends early with zeros.
+///
+/// A row ending in zeros whose last pair filled a word is stored (`storeWrites(row:)`) by
+/// writing that word again with its flag once the row is over: the store engine streams and
+/// cannot know earlier that no pair follows. So the row's code, which later layers read, is a
+/// word shorter, and its store writes as many lines as the code with the zeros' pair would take.
 ///
 /// ## What a decoder rejects (`RunLengthCode.DecodeError`)
-/// A run that goes past the row's end; a word flagged last before the row is complete; a word
-/// that completes the row without the last flag; a non-zero pair after the row is complete;
-/// a stream that ends before the last word.
+/// A run that goes past the row's end; a word that completes the row without the last flag; a
+/// non-zero pair after the row is complete; a stream that ends before the last word.
 public struct RunLengthCode: Sendable, Equatable {
     /// Bits of a zero-run field.
     public let runBits: Int
@@ -66,7 +74,17 @@ public struct RunLengthCode: Sendable, Equatable {
     public func maxWords(width: Int) -> Int { (width + pairsPerWord - 1) / pairsPerWord }
 
     /// Codes one row. Every value must fit `levelBits` bits (two's complement).
-    public func encode(row values: some Collection<Int>) -> [UInt64] {
+    public func encode(row values: some Collection<Int>) -> [UInt64] { stream(row: values).words }
+
+    /// Lines the store engine writes for one row: its code, and once more its last word when the
+    /// flag came after the word was written (a row ending in zeros whose last pair filled a word).
+    public func storeWrites(row values: some Collection<Int>) -> Int {
+        let coded = stream(row: values)
+        return coded.words.count + (coded.reflagged ? 1 : 0)
+    }
+
+    /// The code as the store engine streams it, and whether it flags a word it already wrote.
+    private func stream(row values: some Collection<Int>) -> (words: [UInt64], reflagged: Bool) {
         precondition(!values.isEmpty, "RunLengthCode.encode: an empty row")
         let limit = 1 << (levelBits - 1)
         var words: [UInt64] = []
@@ -81,6 +99,16 @@ public struct RunLengthCode: Sendable, Equatable {
                 run += 1
                 continue
             }
+            if value == 0 && x == last {
+                // The zeros the row ends with are left out: flag the last word that has pairs.
+                if pairs > 0 { words.append(word | lastFlag) } else if let final = words.indices.last {
+                    words[final] |= lastFlag
+                    return (words, true)
+                } else {
+                    words.append(lastFlag)
+                }
+                return (words, false)
+            }
             word |= pairField(run: run, level: value) << UInt64(pairs * pairBits)
             pairs += 1
             run = 0
@@ -92,15 +120,13 @@ public struct RunLengthCode: Sendable, Equatable {
                 pairs = 0
             }
         }
-        return words
+        return (words, false)
     }
 
     /// Why a code is not a valid row.
     public enum DecodeError: Error, Equatable, CustomStringConvertible {
         /// A pair's run goes past the row's end.
         case runPastRow(word: Int, pair: Int)
-        /// A word is flagged last but the row is not complete.
-        case endedEarly(word: Int, decoded: Int)
         /// The word that completes the row is not flagged last.
         case missingLast(word: Int)
         /// A pair after the one that completes the row is not 0.
@@ -111,7 +137,6 @@ public struct RunLengthCode: Sendable, Equatable {
         public var description: String {
             switch self {
             case let .runPastRow(w, k): return "word \(w), pair \(k): the run goes past the end of the row"
-            case let .endedEarly(w, n): return "word \(w) is flagged last after only \(n) values"
             case let .missingLast(w): return "word \(w) completes the row but is not flagged last"
             case let .trailingPair(w, k): return "word \(w), pair \(k): a non-zero pair after the row is complete"
             case let .truncated(n, d): return "the stream ends after \(n) words and \(d) values, with no word flagged last"
@@ -120,7 +145,7 @@ public struct RunLengthCode: Sendable, Equatable {
     }
 
     /// Decodes one row of `width` values from the start of `words`; returns the values and the
-    /// number of words the row used.
+    /// number of words the row used. A flagged word that leaves the row short ends it in zeros.
     public func decode(row words: some Collection<UInt64>, width: Int) throws(DecodeError) -> (values: [Int], words: Int) {
         var values: [Int] = []
         values.reserveCapacity(width)
@@ -138,7 +163,7 @@ public struct RunLengthCode: Sendable, Equatable {
                 values.append(level)
             }
             let flagged = word & lastFlag != 0
-            if flagged && values.count < width { throw .endedEarly(word: w, decoded: values.count) }
+            if flagged && values.count < width { values += repeatElement(0, count: width - values.count) }
             if !flagged && values.count == width { throw .missingLast(word: w) }
             if flagged { return (values, w + 1) }
         }

@@ -51,8 +51,11 @@ private func lowestSet(_ m: ModuleBuilder, _ name: String, _ bits: [Expr], index
 /// cycle: the zeros of a pair's run that fall in the current line, and its level if that lands
 /// there too (lane write enables), so a run costs a cycle per line it spans, not per zero.
 ///
-/// A malformed code (a run past the row's end, a last flag too early or missing, a non-zero
-/// pair after the row's end) sets `error_o`, which stays set until `clear_i`; the row is
+/// A flagged word that leaves the row short ends it in zeros (`RunLengthCode`): the loader then
+/// fills the rest of the row, a buffer line segment a cycle, before it lets the word go.
+///
+/// A malformed code (a run past the row's end, a missing last flag, a non-zero pair after the
+/// row's end) sets `error_o`, which stays set until `clear_i`; the row is
 /// closed and loading goes on, so a bad stream never hangs the accelerator.
 func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RTLHeader) throws -> Module {
     let nw = p.rlcRowsInFlight
@@ -178,8 +181,12 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     let runW = run.zeroExtended(to: cb)
     let lands = m.logic("lands", comment: "the pair's level falls in this line")
     m.assign(lands, runW.lt(slots))
+    let filling = m.register("filling", reset: 0, comment: "the head row's flagged word ended early: zeros to the row's end")
+    let fillEnd = m.logic("fill_end", comment: "filling: this line holds the row's end")
+    m.assign(fillEnd, (headX + slots).ge(cfgW))
     let xNext = m.logic("x_next", cb)
-    m.assign(xNext, Expr.mux(lands, headX + runW + 1, headX + slots))
+    m.assign(xNext, Expr.mux(filling.q, Expr.mux(fillEnd, cfgW, headX + slots),
+                             Expr.mux(lands, headX + runW + 1, headX + slots)))
     let overrun = m.logic("overrun", comment: "the run goes past the row's end")
     m.assign(overrun, Expr.mux(lands, (headX + runW).ge(cfgW), (headX + slots).gt(cfgW)))
     let rowDone = m.logic("row_done")
@@ -207,12 +214,14 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     m.markUnused("zeros_after_high", [zerosAfterWide.bits(cb - 1, rlc.runBits)])
     // Buffer lines are glbLineBits wide; the field is wider.
     if p.glbLineBits < cb { m.markUnused("wl_high", [cfgWl.bits(cb - 1, p.glbLineBits)]) }
+    let endsEarly = m.logic("ends_early", comment: "the word's last pair is in, flagged, and the row is short: fill it")
+    m.assign(endsEarly, have & ~filling.q & lands & lastPair & ~rowDone & flagged)
     let step = m.logic("step", comment: "a segment is written this cycle")
-    m.assign(step, have & ~overrun)
+    m.assign(step, have & (filling.q | ~overrun))
     let wordEnd = m.logic("word_end", comment: "the response line is finished with")
-    m.assign(wordEnd, have & (overrun | rowDone | (lands & lastPair)))
+    m.assign(wordEnd, have & Expr.mux(filling.q, fillEnd, overrun | rowDone | (lands & lastPair & ~endsEarly)))
     let bad = m.logic("bad", comment: "the code is malformed")
-    m.assign(bad, have & (overrun | (rowDone & (~flagged | ~restZero)) | (lands & lastPair & ~rowDone & flagged)))
+    m.assign(bad, have & ~filling.q & (overrun | (rowDone & (~flagged | ~restZero))))
     let closeRow = m.logic("close_row", comment: "the head row is finished (or abandoned)")
     m.assign(closeRow, wordEnd & (rowDone | flagged | overrun))
     m.assign(pop, wordEnd)
@@ -227,9 +236,13 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     m.assign(uptoLevel, ~allLanes.shiftedLeft(by: levelLane + 1))
     var dataLanes: [Expr] = []
     for j in 0..<p.lanes {
-        dataLanes.append(Expr.mux(lands & levelLane.eq(j), level, .lit(0, width: p.dataBits)))
+        dataLanes.append(Expr.mux(~filling.q & lands & levelLane.eq(j), level, .lit(0, width: p.dataBits)))
     }
-    m.assign(wrMask, fromLane & Expr.mux(lands, uptoLevel, allLanes))
+    let rowLeft = m.logic("row_left", cb, comment: "filling: values of the row still to write")
+    m.assign(rowLeft, cfgW - headX)
+    let fillLanes = m.logic("fill_lanes", p.lanes, comment: "filling: lanes of this line inside the row")
+    m.assign(fillLanes, ~allLanes.shiftedLeft(by: lane.zeroExtended(to: cb) + rowLeft))
+    m.assign(wrMask, fromLane & Expr.mux(filling.q, fillLanes, Expr.mux(lands, uptoLevel, allLanes)))
     m.assign(wrEn, step)
     // A row never spans more lines than the buffer holds, so the buffer's line width bounds it.
     let lineInRowBits = min(cb - p.laneBits, p.glbLineBits)
@@ -237,6 +250,12 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     m.assign(lineInRow, headX.bits(p.laneBits + lineInRowBits - 1, p.laneBits))
     m.assign(wrLine, headGlb + lineInRow.resized(to: p.glbLineBits))
     m.assign(wrData, Expr.concat(dataLanes.reversed()))
+    m.comb("Filling a row its flagged word left short") { b in
+        b.set(filling.d, filling.q)
+        b.when(endsEarly) { b in b.set(filling.d, .one) }
+        b.when(wordEnd) { b in b.set(filling.d, .zero) }
+        b.when(start) { b in b.set(filling.d, .zero) }
+    }
     m.comb("Pair sequencing") { b in
         b.set(k.d, k.q)
         b.set(fresh.d, fresh.q)
@@ -518,7 +537,9 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, coder: Module, header: RTL
 /// `eyeriss_rlc_coder`: one filter's coder in the store engine. On each step it takes part in
 /// (`go_i`), its word of the line goes through ReLU and joins the run-length pair and word, or
 /// the raw line; a full word, or the row's last, goes to its output register, addressed at
-/// `slot_i` plus the words already written for the row, and leaves when `taken_i`.
+/// `slot_i` plus the words already written for the row, and leaves when `taken_i`. The zeros a
+/// coded row ends with get no pair (`RunLengthCode`): its last word is the one with pairs in it,
+/// flagged, or, when that word was full and already written, that word again with the flag.
 func makeRLCCoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws -> Module {
     let m = ModuleBuilder("eyeriss_rlc_coder", header: header.lines(
         purpose: "Ofmap store, one filter's coder: ReLU, then a run-length code word or a raw line to its output register.",
@@ -550,6 +571,7 @@ func makeRLCCoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws ->
     let buf = m.register("buf", wordBits, reset: 0)
     let rawLine = m.register("raw_line", lw, reset: 0, comment: "raw: the values of the line so far")
     let word = m.register("word", p.countBits, reset: 0, comment: "words written for the row")
+    let lastWord = m.register("last_word", wordBits, reset: 0, comment: "coded: the row's last word written, to flag it again")
     let outValid = m.register("out_valid", reset: 0)
     let outAddr = m.register("out_addr", ab)
     let outData = m.register("out_data", lw)
@@ -582,11 +604,19 @@ func makeRLCCoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws ->
     let emit = m.logic("emit", comment: "a word goes out")
     m.assign(emit, go & Expr.mux(coded, ~extend & (rowEnd | pairs.q.eq(rlc.pairsPerWord - 1)),
                                  rowEnd | rawLane.eq(p.lanes - 1)))
+    let trailing = m.logic("trailing", comment: "coded: the row ends in zeros, which get no pair")
+    m.assign(trailing, coded & rowEnd & value.isZero)
+    let reflag = m.logic("reflag", comment: "the row's last pair filled a word already written: write it again, flagged")
+    m.assign(reflag, trailing & pairs.q.eq(0) & word.q.ne(0))
+    let lastPairs = m.logic("last_pairs", wordBits, comment: "the pairs of the row's last word")
+    m.assign(lastPairs, Expr.mux(trailing, Expr.mux(reflag, lastWord.q, buf.q), merged))
     let pad = lw - 1 - wordBits
-    let flagged = Expr.concat([rowEnd] + (pad > 0 ? [Expr.lit(0, width: pad)] : []) + [merged])
+    let flagged = Expr.concat([rowEnd] + (pad > 0 ? [Expr.lit(0, width: pad)] : []) + [lastPairs])
+    let wordAt = m.logic("word_at", p.countBits, comment: "the word's place in the row's slot")
+    m.assign(wordAt, Expr.mux(reflag, word.q - 1, word.q))
 
     m.comb("Code and emit") { b in
-        for r in [runR, pairs, buf, rawLine, word, outValid, outAddr, outData] { b.set(r.d, r.q) }
+        for r in [runR, pairs, buf, rawLine, word, lastWord, outValid, outAddr, outData] { b.set(r.d, r.q) }
         b.when(takenIn) { b in b.set(outValid.d, .zero) }
         b.when(start) { b in
             b.set(word.d, .lit(0, width: p.countBits))
@@ -598,9 +628,10 @@ func makeRLCCoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws ->
             b.when(go) { b in
                 b.when(emit) { b in
                     b.set(outValid.d, .one)
-                    b.set(outAddr.d, slot + word.q.zeroExtended(to: ab))
+                    b.set(outAddr.d, slot + wordAt.zeroExtended(to: ab))
                     b.set(outData.d, Expr.mux(coded, flagged, rawMerged))
                     b.set(word.d, word.q + 1)
+                    b.set(lastWord.d, merged)
                 }
                 b.when(coded) { b in
                     b.when(extend) { b in b.set(runR.d, runR.q + 1) } otherwise: { b in

@@ -51,9 +51,10 @@ public enum AccessModel {
             return UInt64(code.encode(row: data.ifmap[start..<(start + layer.w)]).count)
         }
         func codeLines(ofmapRow n: Int, _ m: Int, _ e: Int) -> UInt64 {
+            // What the store engine writes: the code, and a word again when its flag came late.
             guard let data else { return UInt64(layout.ofmapRowLines) }
             let start = ((n * layer.m + m) * layer.e + e) * layer.f
-            return UInt64(code.encode(row: data.ofmap[start..<(start + layer.f)]).count)
+            return UInt64(code.storeWrites(row: data.ofmap[start..<(start + layer.f)]))
         }
         var cycles = 0.0, peBusy = 0.0, dramStall = 0.0
         // The store engine stores a tile while the next passes run: when it will be free, and

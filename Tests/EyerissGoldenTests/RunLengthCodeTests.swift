@@ -32,11 +32,35 @@ final class RunLengthCodeTests: XCTestCase {
     }
 
     func testAllZeros() throws {
-        // 40 zeros: (31, 0) covers 32, then (7, 0) covers the last 8 (the last value ends a pair).
+        // 40 zeros: the encoder streams, so the first 32 make a (31, 0) pair before it knows
+        // the row is all zeros; the 8 it ends with get none.
         let row = Array(repeating: 0, count: 40)
         let code = chip.encode(row: row)
-        XCTAssertEqual(code, [word([(31, 0), (7, 0)], last: true)])
+        XCTAssertEqual(code, [word([(31, 0)], last: true)])
+        // 20 zeros: no pair at all, one flagged word of all-zero pairs.
+        XCTAssertEqual(chip.encode(row: Array(repeating: 0, count: 20)), [word([], last: true)])
+        XCTAssertEqual(try chip.decode(row: [word([], last: true)], width: 20).values, Array(repeating: 0, count: 20))
         XCTAssertEqual(try chip.decode(row: code, width: 40).values, row)
+        XCTAssertEqual(chip.storeWrites(row: row), 1)
+    }
+
+    func testTrailingZerosGetNoPair() throws {
+        // 1 2 0 0: pairs (0,1) (0,2), flagged; the decoder fills the two zeros.
+        let short = [1, 2, 0, 0]
+        XCTAssertEqual(chip.encode(row: short), [word([(0, 1), (0, 2)], last: true)])
+        XCTAssertEqual(try chip.decode(row: chip.encode(row: short), width: 4).values, short)
+        XCTAssertEqual(chip.storeWrites(row: short), 1)
+        // 1 2 3 0 0: the three pairs fill the word, which the streaming store engine has written
+        // before it sees that only zeros follow: it writes it again, flagged. One word to read
+        // (it was two, the zeros' pair in a word of its own), two to write.
+        let full = [1, 2, 3, 0, 0]
+        XCTAssertEqual(chip.encode(row: full), [word([(0, 1), (0, 2), (0, 3)], last: true)])
+        XCTAssertEqual(try chip.decode(row: chip.encode(row: full), width: 5).values, full)
+        XCTAssertEqual(chip.storeWrites(row: full), 2)
+        // A run of more than 31 zeros inside the row keeps its (31, 0) pair; the end's zeros none.
+        let long = [5] + Array(repeating: 0, count: 40)
+        XCTAssertEqual(chip.encode(row: long), [word([(0, 5), (31, 0)], last: true)])
+        XCTAssertEqual(try chip.decode(row: chip.encode(row: long), width: 41).values, long)
     }
 
     func testNoZeros() throws {
@@ -81,6 +105,7 @@ final class RunLengthCodeTests: XCTestCase {
             XCTAssertLessThanOrEqual(code.count, chip.maxWords(width: width))
             XCTAssertEqual(code.filter { $0 & chip.lastFlag != 0 }.count, 1)
             XCTAssertNotEqual(code.last! & chip.lastFlag, 0)
+            XCTAssertTrue((code.count...(code.count + 1)).contains(chip.storeWrites(row: row)))
             let decoded = try chip.decode(row: code, width: width)
             XCTAssertEqual(decoded.values, row)
             XCTAssertEqual(decoded.words, code.count)
@@ -104,8 +129,6 @@ final class RunLengthCodeTests: XCTestCase {
             }
         }
         fails([word([(5, 1)], last: true)], width: 4, with: .runPastRow(word: 0, pair: 0))
-        // An all-zero pair is one zero value, so this word holds 1, 2, 0: three values of four.
-        fails([word([(0, 1), (0, 2)], last: true)], width: 4, with: .endedEarly(word: 0, decoded: 3))
         fails([word([(0, 1), (0, 2), (0, 3)], last: false)], width: 3, with: .missingLast(word: 0))
         fails([word([(0, 1), (0, 2), (0, 3)], last: true)], width: 2, with: .trailingPair(word: 0, pair: 2))
         fails([word([(0, 1), (0, 2), (0, 3)], last: false)], width: 9, with: .truncated(words: 1, decoded: 3))

@@ -297,7 +297,7 @@ struct PlanExecutor {
                     let words = code.encode(row: row)
                     try checkDRAM(to, words.count, "coded ofmap row \(er) of psum tile filter \(fi)")
                     for (k, w) in words.enumerated() { dram[to + k] = w }
-                    counters.ofmapLinesWritten += words.count
+                    counters.ofmapLinesWritten += code.storeWrites(row: row)
                 }
             }
         } else if d.store {
