@@ -168,14 +168,16 @@ module eyeriss_rlc_loader (
   logic [1:0] lane;
   logic [15:0] slots;  // words left in this buffer line
   logic lands;  // the pair's level falls in this line
+  logic flagged;  // the word's last flag
   logic filling_q;  // the head row's flagged word ended early: zeros to the row's end
   logic filling_d;
+  logic pad_pair;  // an all-zero pair of a flagged word: the row's pairs end, zeros follow
+  logic fill;  // this cycle writes zeros up to the row's end
   logic fill_end;  // filling: this line holds the row's end
   logic [15:0] x_next;
   logic overrun;  // the run goes past the row's end
   logic row_done;
   logic last_pair;
-  logic flagged;  // the word's last flag
   logic rest_zero;  // every pair after pair k is 0
   logic [15:0] zeros_after_wide;  // zeros of the run left for the next line
   logic [4:0] zeros_after;
@@ -392,17 +394,21 @@ module eyeriss_rlc_loader (
 
   assign lands = {11'd0, run} < slots;
 
+  assign flagged = rd_resp_data_i[63];
+
+  assign pad_pair = (((have_line & ~filling_q) & flagged) & pair_fresh_q) & ~|pair_field;
+
+  assign fill = filling_q | pad_pair;
+
   assign fill_end = (head_x + slots) >= cfg_w_i;
 
-  assign x_next = filling_q ? (fill_end ? cfg_w_i : (head_x + slots)) : (lands ? ((head_x + {11'd0, run}) + 16'd1) : (head_x + slots));
+  assign x_next = fill ? (fill_end ? cfg_w_i : (head_x + slots)) : (lands ? ((head_x + {11'd0, run}) + 16'd1) : (head_x + slots));
 
   assign overrun = lands ? ((head_x + {11'd0, run}) >= cfg_w_i) : ((head_x + slots) > cfg_w_i);
 
   assign row_done = lands & (x_next == cfg_w_i);
 
   assign last_pair = pair_k_q == 2'd2;
-
-  assign flagged = rd_resp_data_i[63];
 
   // Pairs after k
   always_comb begin
@@ -425,11 +431,11 @@ module eyeriss_rlc_loader (
 
   assign ends_early = ((((have_line & ~filling_q) & lands) & last_pair) & ~row_done) & flagged;
 
-  assign step = have_line & (filling_q | ~overrun);
+  assign step = have_line & (fill | ~overrun);
 
-  assign word_end = have_line & (filling_q ? fill_end : ((overrun | row_done) | ((lands & last_pair) & ~ends_early)));
+  assign word_end = have_line & (fill ? fill_end : ((overrun | row_done) | ((lands & last_pair) & ~ends_early)));
 
-  assign bad = (have_line & ~filling_q) & (overrun | (row_done & (~flagged | ~rest_zero)));
+  assign bad = (pad_pair & ~rest_zero) | ((have_line & ~fill) & (overrun | (row_done & (~flagged | ~rest_zero))));
 
   assign close_row = word_end & ((row_done | flagged) | overrun);
 
@@ -447,7 +453,7 @@ module eyeriss_rlc_loader (
 
   assign fill_lanes = ~(4'd15 << ({14'd0, lane} + row_left));
 
-  assign wr_mask_o = from_lane & (filling_q ? fill_lanes : (lands ? upto_level : 4'd15));
+  assign wr_mask_o = from_lane & (fill ? fill_lanes : (lands ? upto_level : 4'd15));
 
   assign wr_en_o = step;
 
@@ -455,12 +461,12 @@ module eyeriss_rlc_loader (
 
   assign wr_line_o = head_glb + line_in_row;
 
-  assign wr_data_o = {((~filling_q & lands) & (level_lane == 16'd3)) ? level : 16'd0, ((~filling_q & lands) & (level_lane == 16'd2)) ? level : 16'd0, ((~filling_q & lands) & (level_lane == 16'd1)) ? level : 16'd0, ((~filling_q & lands) & (level_lane == 16'd0)) ? level : 16'd0};
+  assign wr_data_o = {((~fill & lands) & (level_lane == 16'd3)) ? level : 16'd0, ((~fill & lands) & (level_lane == 16'd2)) ? level : 16'd0, ((~fill & lands) & (level_lane == 16'd1)) ? level : 16'd0, ((~fill & lands) & (level_lane == 16'd0)) ? level : 16'd0};
 
   // Filling a row its flagged word left short
   always_comb begin
     filling_d = filling_q;
-    if (ends_early) begin
+    if (ends_early | pad_pair) begin
       filling_d = 1'd1;
     end
     if (word_end) begin

@@ -23,9 +23,10 @@ import EyerissConfig
 /// values need. So every pair covers at least one value, a row takes at most `W` pairs, and
 /// `maxWords(width:) = ceil(W / pairsPerWord)` words, which is the size of a row's slot in
 /// DRAM. The row's last word is flagged: the one holding its last pair, or, for a row of zeros
-/// only, one word of all-zero pairs. Unused pairs of the last word are 0 (all bits); a decoder
-/// reads an all-zero pair before the row is complete as one zero (the encoder never writes one
-/// there), and fills a row whose flagged word ends early with zeros.
+/// only, one word of all-zero pairs. Unused pairs of the last word are 0 (all bits). A decoder
+/// fills a row whose flagged word ends early with zeros; in a flagged word, the first all-zero
+/// pair is where the row's pairs end (the encoder never writes the pair (0, 0), which would be
+/// one zero), and any pair after it must be 0 too.
 ///
 /// A row ending in zeros whose last pair filled a word is stored (`storeWrites(row:)`) by
 /// writing that word again with its flag once the row is over: the store engine streams and
@@ -34,7 +35,8 @@ import EyerissConfig
 ///
 /// ## What a decoder rejects (`RunLengthCode.DecodeError`)
 /// A run that goes past the row's end; a word that completes the row without the last flag; a
-/// non-zero pair after the row is complete; a stream that ends before the last word.
+/// non-zero pair after the row is complete (or after the all-zero pair that ends it); a stream
+/// that ends before the last word.
 public struct RunLengthCode: Sendable, Equatable {
     /// Bits of a zero-run field.
     public let runBits: Int
@@ -151,10 +153,16 @@ public struct RunLengthCode: Sendable, Equatable {
         values.reserveCapacity(width)
         let pairMask: UInt64 = (1 << UInt64(pairBits)) - 1
         for (w, word) in words.enumerated() {
+            let flagged = word & lastFlag != 0
             for k in 0..<pairsPerWord {
                 let field = (word >> UInt64(k * pairBits)) & pairMask
                 if values.count == width {
                     if field != 0 { throw .trailingPair(word: w, pair: k) }
+                    continue
+                }
+                if flagged && field == 0 {
+                    // The row's pairs end here; the pairs after this one are checked as trailing.
+                    values += repeatElement(0, count: width - values.count)
                     continue
                 }
                 let (run, level) = split(field)
@@ -162,7 +170,6 @@ public struct RunLengthCode: Sendable, Equatable {
                 values += repeatElement(0, count: run)
                 values.append(level)
             }
-            let flagged = word & lastFlag != 0
             if flagged && values.count < width { values += repeatElement(0, count: width - values.count) }
             if !flagged && values.count == width { throw .missingLast(word: w) }
             if flagged { return (values, w + 1) }

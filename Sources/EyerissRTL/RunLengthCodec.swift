@@ -51,8 +51,9 @@ private func lowestSet(_ m: ModuleBuilder, _ name: String, _ bits: [Expr], index
 /// cycle: the zeros of a pair's run that fall in the current line, and its level if that lands
 /// there too (lane write enables), so a run costs a cycle per line it spans, not per zero.
 ///
-/// A flagged word that leaves the row short ends it in zeros (`RunLengthCode`): the loader then
-/// fills the rest of the row, a buffer line segment a cycle, before it lets the word go.
+/// A flagged word that leaves the row short ends it in zeros (`RunLengthCode`): after its last
+/// pair, or at its first all-zero pair, the loader fills the rest of the row, a buffer line
+/// segment a cycle, before it lets the word go; the unused pairs cost no cycle.
 ///
 /// A malformed code (a run past the row's end, a missing last flag, a non-zero pair after the
 /// row's end) sets `error_o`, which stays set until `clear_i`; the row is
@@ -181,11 +182,17 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     let runW = run.zeroExtended(to: cb)
     let lands = m.logic("lands", comment: "the pair's level falls in this line")
     m.assign(lands, runW.lt(slots))
+    let flagged = m.logic("flagged", comment: "the word's last flag")
+    m.assign(flagged, rsData.bit(rlc.wordBits - 1))
     let filling = m.register("filling", reset: 0, comment: "the head row's flagged word ended early: zeros to the row's end")
+    let padPair = m.logic("pad_pair", comment: "an all-zero pair of a flagged word: the row's pairs end, zeros follow")
+    m.assign(padPair, have & ~filling.q & flagged & fresh.q & pairField.isZero)
+    let fill = m.logic("fill", comment: "this cycle writes zeros up to the row's end")
+    m.assign(fill, filling.q | padPair)
     let fillEnd = m.logic("fill_end", comment: "filling: this line holds the row's end")
     m.assign(fillEnd, (headX + slots).ge(cfgW))
     let xNext = m.logic("x_next", cb)
-    m.assign(xNext, Expr.mux(filling.q, Expr.mux(fillEnd, cfgW, headX + slots),
+    m.assign(xNext, Expr.mux(fill, Expr.mux(fillEnd, cfgW, headX + slots),
                              Expr.mux(lands, headX + runW + 1, headX + slots)))
     let overrun = m.logic("overrun", comment: "the run goes past the row's end")
     m.assign(overrun, Expr.mux(lands, (headX + runW).ge(cfgW), (headX + slots).gt(cfgW)))
@@ -193,8 +200,6 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     m.assign(rowDone, lands & xNext.eq(cfgW))
     let lastPair = m.logic("last_pair")
     m.assign(lastPair, k.q.eq(rlc.pairsPerWord - 1))
-    let flagged = m.logic("flagged", comment: "the word's last flag")
-    m.assign(flagged, rsData.bit(rlc.wordBits - 1))
     let gapBits = rlc.wordBits - 1 - rlc.pairsPerWord * rlc.pairBits
     // Bits between the last pair and the flag carry nothing (the golden codec ignores them too).
     if gapBits > 0 { m.markUnused("word_gap", [rsData.bits(rlc.wordBits - 2, rlc.pairsPerWord * rlc.pairBits)]) }
@@ -217,11 +222,11 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     let endsEarly = m.logic("ends_early", comment: "the word's last pair is in, flagged, and the row is short: fill it")
     m.assign(endsEarly, have & ~filling.q & lands & lastPair & ~rowDone & flagged)
     let step = m.logic("step", comment: "a segment is written this cycle")
-    m.assign(step, have & (filling.q | ~overrun))
+    m.assign(step, have & (fill | ~overrun))
     let wordEnd = m.logic("word_end", comment: "the response line is finished with")
-    m.assign(wordEnd, have & Expr.mux(filling.q, fillEnd, overrun | rowDone | (lands & lastPair & ~endsEarly)))
+    m.assign(wordEnd, have & Expr.mux(fill, fillEnd, overrun | rowDone | (lands & lastPair & ~endsEarly)))
     let bad = m.logic("bad", comment: "the code is malformed")
-    m.assign(bad, have & ~filling.q & (overrun | (rowDone & (~flagged | ~restZero))))
+    m.assign(bad, (padPair & ~restZero) | (have & ~fill & (overrun | (rowDone & (~flagged | ~restZero)))))
     let closeRow = m.logic("close_row", comment: "the head row is finished (or abandoned)")
     m.assign(closeRow, wordEnd & (rowDone | flagged | overrun))
     m.assign(pop, wordEnd)
@@ -236,13 +241,13 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     m.assign(uptoLevel, ~allLanes.shiftedLeft(by: levelLane + 1))
     var dataLanes: [Expr] = []
     for j in 0..<p.lanes {
-        dataLanes.append(Expr.mux(~filling.q & lands & levelLane.eq(j), level, .lit(0, width: p.dataBits)))
+        dataLanes.append(Expr.mux(~fill & lands & levelLane.eq(j), level, .lit(0, width: p.dataBits)))
     }
     let rowLeft = m.logic("row_left", cb, comment: "filling: values of the row still to write")
     m.assign(rowLeft, cfgW - headX)
     let fillLanes = m.logic("fill_lanes", p.lanes, comment: "filling: lanes of this line inside the row")
     m.assign(fillLanes, ~allLanes.shiftedLeft(by: lane.zeroExtended(to: cb) + rowLeft))
-    m.assign(wrMask, fromLane & Expr.mux(filling.q, fillLanes, Expr.mux(lands, uptoLevel, allLanes)))
+    m.assign(wrMask, fromLane & Expr.mux(fill, fillLanes, Expr.mux(lands, uptoLevel, allLanes)))
     m.assign(wrEn, step)
     // A row never spans more lines than the buffer holds, so the buffer's line width bounds it.
     let lineInRowBits = min(cb - p.laneBits, p.glbLineBits)
@@ -252,7 +257,7 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     m.assign(wrData, Expr.concat(dataLanes.reversed()))
     m.comb("Filling a row its flagged word left short") { b in
         b.set(filling.d, filling.q)
-        b.when(endsEarly) { b in b.set(filling.d, .one) }
+        b.when(endsEarly | padPair) { b in b.set(filling.d, .one) }
         b.when(wordEnd) { b in b.set(filling.d, .zero) }
         b.when(start) { b in b.set(filling.d, .zero) }
     }

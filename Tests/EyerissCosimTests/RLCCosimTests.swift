@@ -125,6 +125,8 @@ final class RLCCosimTests: XCTestCase {
             ("a run past the row's end", { lines in lines[0] |= 31 }),
             ("the last flag missing", { lines in lines[firstRow.count - 1] &= ~code.lastFlag }),
             ("garbage after the row's end", { lines in lines[firstRow.count - 1] |= 1 << 62 }),
+            // An all-zero pair in a flagged word ends the row's pairs: no pair may follow it.
+            ("a pair after the all-zero pair that ends a row", { lines in lines[0] = code.lastFlag | 1 << UInt64(code.pairBits) }),
         ]
         XCTAssertEqual(rowLines, code.maxWords(width: 8))
         for (what, corrupt) in corruptions {

@@ -61,6 +61,11 @@ final class RunLengthCodeTests: XCTestCase {
         let long = [5] + Array(repeating: 0, count: 40)
         XCTAssertEqual(chip.encode(row: long), [word([(0, 5), (31, 0)], last: true)])
         XCTAssertEqual(try chip.decode(row: chip.encode(row: long), width: 41).values, long)
+        // The pair (0, 0), which the encoder never writes, ends the row's pairs in a flagged
+        // word (zeros follow) and is one zero in any other.
+        XCTAssertEqual(try chip.decode(row: [word([(0, 1), (0, 0)], last: true)], width: 6).values, [1, 0, 0, 0, 0, 0])
+        XCTAssertEqual(try chip.decode(row: [word([(0, 1), (0, 0), (0, 2)], last: false), word([(0, 3)], last: true)],
+                                       width: 5).values, [1, 0, 2, 3, 0])
     }
 
     func testNoZeros() throws {
@@ -131,6 +136,7 @@ final class RunLengthCodeTests: XCTestCase {
         fails([word([(5, 1)], last: true)], width: 4, with: .runPastRow(word: 0, pair: 0))
         fails([word([(0, 1), (0, 2), (0, 3)], last: false)], width: 3, with: .missingLast(word: 0))
         fails([word([(0, 1), (0, 2), (0, 3)], last: true)], width: 2, with: .trailingPair(word: 0, pair: 2))
+        fails([word([(0, 1), (0, 0), (0, 2)], last: true)], width: 5, with: .trailingPair(word: 0, pair: 2))
         fails([word([(0, 1), (0, 2), (0, 3)], last: false)], width: 9, with: .truncated(words: 1, decoded: 3))
         fails([], width: 1, with: .truncated(words: 0, decoded: 0))
     }
