@@ -18,12 +18,13 @@ import EyerissConfig
 /// Each fmap row (`W` values of one channel of one image) is coded on its own, so the
 /// controller can fetch any rows of a tile. The encoder streams the row: it extends a run while
 /// the value is 0, the run is below `maxRun` and the value is not the row's last; otherwise it
-/// emits a pair, except for a last value of 0: the zeros the row ends with are left out (the
-/// decoder fills them in), so a row whose last pair fills a word reads no word more than its
-/// values need. So every pair covers at least one value, a row takes at most `W` pairs, and
-/// `maxWords(width:) = ceil(W / pairsPerWord)` words, which is the size of a row's slot in
-/// DRAM. The row's last word is flagged: the one holding its last pair, or, for a row of zeros
-/// only, one word of all-zero pairs. Unused pairs of the last word are 0 (all bits). A decoder
+/// emits a pair, except for a last value of 0: the run of zeros the row ends with gets no pair
+/// (the decoder fills it in; a run longer than `maxRun` still takes its `(31, 0)` pairs, and
+/// only the zeros after the last of them are left out). So every pair covers at least one
+/// value, a row takes at most `W` pairs, and `maxWords(width:) = ceil(W / pairsPerWord)` words,
+/// which is the size of a row's slot in DRAM. The row's last word is flagged: the one holding
+/// its last pair, or, for a row of at most `maxRun + 1` zeros (no pair at all), one word of
+/// all-zero pairs. Unused pairs of the last word are 0 (all bits). A decoder
 /// fills a row whose flagged word ends early with zeros; in a flagged word, the first all-zero
 /// pair is where the row's pairs end (the encoder never writes the pair (0, 0), which would be
 /// one zero), and any pair after it must be 0 too.
@@ -31,7 +32,8 @@ import EyerissConfig
 /// A row ending in zeros whose last pair filled a word is stored (`storeWrites(row:)`) by
 /// writing that word again with its flag once the row is over: the store engine streams and
 /// cannot know earlier that no pair follows. So the row's code, which later layers read, is a
-/// word shorter, and its store writes as many lines as the code with the zeros' pair would take.
+/// word shorter, and its store writes as many lines as the code with the zeros' pair would take
+/// (the store of every row writes as many lines as before; only the reads shrink).
 ///
 /// ## What a decoder rejects (`RunLengthCode.DecodeError`)
 /// A run that goes past the row's end; a word that completes the row without the last flag; a

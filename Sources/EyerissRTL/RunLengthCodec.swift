@@ -543,8 +543,9 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, coder: Module, header: RTL
 /// (`go_i`), its word of the line goes through ReLU and joins the run-length pair and word, or
 /// the raw line; a full word, or the row's last, goes to its output register, addressed at
 /// `slot_i` plus the words already written for the row, and leaves when `taken_i`. The zeros a
-/// coded row ends with get no pair (`RunLengthCode`): its last word is the one with pairs in it,
-/// flagged, or, when that word was full and already written, that word again with the flag.
+/// coded row ends with get no pair (`RunLengthCode`): its last word is the one with its last
+/// pair (or, for a row of zeros only, a word without pairs), flagged, or, when that word was
+/// full and already written, that word again with the flag.
 func makeRLCCoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws -> Module {
     let m = ModuleBuilder("eyeriss_rlc_coder", header: header.lines(
         purpose: "Ofmap store, one filter's coder: ReLU, then a run-length code word or a raw line to its output register.",

@@ -23,7 +23,8 @@ public struct LayerData: Sendable {
 /// - **Exact from the mapping and the data**: the split into done and gated MACs (a zero
 ///   activation, padding included, gates its slot), filter spad reads (one per MAC done), psum
 ///   spad reads and writes, and with run-length coded fmaps the DRAM lines of the ifmap (each
-///   tile row's code, from the golden encoder) and of the ofmap (each stored row's code).
+///   tile row's code, from the golden encoder) and of the ofmap (each stored row's writes,
+///   `RunLengthCode.storeWrites`: its code, and its last word again where the flag came late).
 ///   Without data: no MAC is gated, and coded rows take their whole slot (an upper bound).
 /// - **Estimates** (timing; the DRAM model's bandwidth and latency, the networks' back-pressure):
 ///   `cycles.total`, `cycles.peBusy`, `cycles.dramStall`; `cycles.nocStall` is not modelled (0).
