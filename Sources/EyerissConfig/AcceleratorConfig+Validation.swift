@@ -40,6 +40,8 @@ public struct ValidConfig: Equatable, Sendable {
     public let rlcUsedBits: Int
     /// Total PEs.
     public var peCount: Int { raw.array.rows * raw.array.columns }
+    /// Data values in one DRAM line (a raw fmap row takes `ceil(W / dramLanes)` lines).
+    public var dramLanes: Int { raw.dram.busBits / raw.fixedPoint.dataBits }
 
     fileprivate init(_ c: AcceleratorConfig) {
         raw = c

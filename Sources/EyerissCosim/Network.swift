@@ -17,6 +17,10 @@ public struct Network: Sendable {
     public var name: String
     public var stages: [Stage]
 
+    /// Whether stage `k`'s ifmap is one the host made (pooled the stage before's output) and
+    /// wrote to DRAM itself, rather than the accelerator's own stored output.
+    public func hostPoolsInput(of k: Int) -> Bool { k > 0 && stages[k - 1].poolAfter != nil }
+
     /// The networks `eyeriss run --network` knows. The "-small" ones keep every layer's kind
     /// (filter sizes, strides, groups, pooling) with fewer channels and a smaller image, for
     /// the test suite.

@@ -82,14 +82,13 @@ public enum NetworkRunner {
         if options.jobs > 1 && network.stages.count > 1 {
             return try runParallel(network, config: config, options: options, image: image, rng: &rng, logger: logger)
         }
-        let fp = FixedPoint(config)
         var input = image
         var codedInput: [UInt64]?
         var source = options.image == nil ? "image, raw" : "the given image, raw"
         var results: [NetworkLayerResult] = []
         for (k, stage) in network.stages.enumerated() {
             let (layer, weights, runOptions) = try stageData(k, network, input: input, config: config, options: options, rng: &rng)
-            if k > 0, network.stages[k - 1].poolAfter != nil { source += Self.hostFormat(runOptions.io) }
+            if network.hostPoolsInput(of: k) { source += Self.hostFormat(runOptions.io) }
             let shift = runOptions.shift
             logger.info("\(layer.name): shift \(shift), ifmap from \(source)")
             let run = try LayerRunner.runDetailed(layer, config: config, options: runOptions, input: input, weights: weights,
@@ -146,8 +145,8 @@ extension NetworkRunner {
         // The host writes a pooled ifmap itself (the hardware's own output is coded as it was
         // written): raw where that is smaller, as for dense fmaps (a code pair is 21 bits, a raw
         // value 16).
-        if k > 0, network.stages[k - 1].poolAfter != nil {
-            io.ifmapRLC = ifmapCodeIsSmaller(input, code: RunLengthCode(config), lanes: config.raw.dram.busBits / fp.dataBits)
+        if network.hostPoolsInput(of: k) {
+            io.ifmapRLC = ifmapCodeIsSmaller(input, code: RunLengthCode(config), lanes: config.dramLanes)
         }
         let runOptions = LayerRunOptions(seed: options.seed &+ UInt64(k), sparsity: 0, shift: shift, dram: options.dram,
                                          watchdogCycles: options.watchdogCycles, io: io)
@@ -190,7 +189,7 @@ extension NetworkRunner {
         var prepared: [PreparedLayer] = []
         for (k, stage) in network.stages.enumerated() {
             let (layer, weights, runOptions) = try stageData(k, network, input: input, config: config, options: options, rng: &rng)
-            if k > 0, network.stages[k - 1].poolAfter != nil { source += Self.hostFormat(runOptions.io) }
+            if network.hostPoolsInput(of: k) { source += Self.hostFormat(runOptions.io) }
             let shift = runOptions.shift
             let plan = try Mapper.map(layer: layer, config: config, shift: shift, io: runOptions.io)
             logger.info("\(layer.name): golden model")

@@ -7,7 +7,7 @@ extension AccessCounts {
     /// The counts of a run as the RTL measured them: the accelerator's performance counters and
     /// the PE counters summed over the array.
     public init(measured s: RunStats, config: ValidConfig) {
-        let lanes = UInt64(config.raw.dram.busBits / config.raw.fixedPoint.dataBits)
+        let lanes = UInt64(config.dramLanes)
         self.init(
             cycles: CycleCounts(total: s.perf(.cyclesBusy), peBusy: s.perf(.cyclesPEBusy), dramStall: s.perf(.cyclesDRAMStall),
                                 nocStall: s.perf(.cyclesNoCStall)),

@@ -51,7 +51,7 @@ struct HardwareLimits {
         fmapBanks = c.globalBuffer.fmapBanks
         bankLines = c.globalBuffer.bankWords
         filterBufferLines = c.globalBuffer.filterBanks * c.globalBuffer.bankWords
-        lanes = c.dram.busBits / c.fixedPoint.dataBits
+        lanes = config.dramLanes
         wordBits = c.fixedPoint.dataBits
         cyclesPerLine = Double(c.dram.busBits / 8) / c.dram.bytesPerCycle
     }

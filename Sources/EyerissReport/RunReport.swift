@@ -141,7 +141,7 @@ public struct RunReport: Codable, Equatable, Sendable {
             return l
         }
         self.layers = layers
-        let lanes = UInt64(config.raw.dram.busBits / config.raw.fixedPoint.dataBits)
+        let lanes = UInt64(config.dramLanes)
         let zero = AccessCounts(dram: DRAMCounts(wordsPerLine: lanes, bytesPerLine: UInt64(config.raw.dram.busBits / 8)))
         let measured = layers.map(\.measured).reduce(zero, +)
         let energy = layers.map(\.energy).reduce(energyTable.energy(of: zero), +)
