@@ -13,16 +13,25 @@ struct MainGeometry: Hashable {
     var psumBank: Int
     /// Images whose psum tiles the psum region holds at once: 1, or, when the images interleave
     /// inside the accumulation loop, the images of a group (the batch or a divisor of it), each
-    /// its own tile of `psumBanksPerSlot` banks.
+    /// its own tile.
     var imageSlots = 1
     /// Row chunks whose psum tiles the psum region holds at once: 1, or all of them when the row
     /// chunks interleave inside the accumulation loop.
     var rowSlots = 1
-    var psumBanksPerSlot = 0
+    /// Banks of one psum tile of each row slot (`Mapping.psumSlotBanks`).
+    var psumSlotBanks: [Int] = []
+    /// Interleaved row chunks read one ifmap tile, the union of their rows (`Mapping.sharesRowTiles`).
+    var sharedRowTiles = false
     /// Ifmap tiles the ifmap region holds at once, each in its own slot: 1, 2 (one loads while
     /// the other is read), or every tile of a row chunk (all its accumulation chunks, for each
     /// interleaved image) so that they stay resident while the filter chunks run over them.
     var ifmapSlots = 1
+}
+
+/// How the row chunks of a geometry run: each alone, or interleaved inside the accumulation loop
+/// with an ifmap tile each or sharing one (the union of their rows) per accumulation chunk and image.
+enum RowInterleave: CaseIterable {
+    case none, separate, shared
 }
 
 /// `count` chunks of `x * y` units each: `x` the factor kept inside a PE (q, p or jobRows),
@@ -153,8 +162,8 @@ struct GeometrySearch {
         // Each image alone, or a group of images interleaved (the batch, or a divisor of it).
         // (Every slot takes a bank at least: larger groups cannot fit.)
         for imageSlots in 1...min(d.n, hw.fmapBanks) where d.n % imageSlots == 0 {
-            for interleaveRows in [false, true] {
-                candidates += geometries(rc: rc, imageSlots: imageSlots, interleaveRows: interleaveRows)
+            for rows in RowInterleave.allCases {
+                candidates += geometries(rc: rc, imageSlots: imageSlots, rows: rows)
             }
         }
         guard let fastest = candidates.map(\.cycles).min() else { return [] }
@@ -174,8 +183,9 @@ struct GeometrySearch {
     }
 
     /// Every geometry that fits with Rc = `rc` and `imageSlots` psum tiles per row chunk (with
-    /// `interleaveRows`, one per row chunk and image), with its cost.
-    private func geometries(rc: Int, imageSlots: Int, interleaveRows: Bool) -> [Result] {
+    /// the row chunks interleaved, one per row chunk and image), with its cost.
+    private func geometries(rc: Int, imageSlots: Int, rows: RowInterleave) -> [Result] {
+        let interleaveRows = rows != .none
         let qMax = min(hw.ifmapSpadWords / d.s, d.cg)
         guard qMax >= 1, hw.ifmapColumnTags >= rc else { return [] }
         let eMax = min(hw.columns, d.e, (hw.ifmapColumnTags - rc) / d.stride + 1)
@@ -196,15 +206,21 @@ struct GeometrySearch {
                             // next pass's tile can load while this one computes, or a slot for
                             // every tile of a row chunk, so that the filter chunks reuse them.
                             let resident = max(2, accumulationChunks(q: q, r: r, rc: rc) * imageSlots)
-                            let shares = !interleaveRows && ceilDiv(d.mg, p * t) > 1 ? [1, 2, resident] : [1, 2]
+                            // Shared row tiles size their slots themselves (one per image and one more).
+                            let shares = rows == .shared ? [1] : !interleaveRows && ceilDiv(d.mg, p * t) > 1 ? [1, 2, resident] : [1, 2]
+                            // Interleaved row chunks: the longest `jobRows`, and as many chunks cut evenly.
                             for share in Set(shares).sorted() {
-                                guard var g = fitJobRows(q: q, p: p, rc: rc, r: r, e: e, t: t, ifmapShare: share,
-                                                         imageSlots: imageSlots, interleaveRows: interleaveRows,
-                                                         cut: cuts[e - 1]) else { continue }
-                                g.ifmapSlots = share
-                                g.rShort = shortChunkSets(g)
-                                let (cycles, utilization, dramLines) = cost(g)
-                                out.append(Result(geometry: g, cycles: cycles, utilization: utilization, dramLines: dramLines))
+                                var fits = Set<MainGeometry>()
+                                for evenRows in interleaveRows ? [false, true] : [false] {
+                                    guard var g = fitJobRows(q: q, p: p, rc: rc, r: r, e: e, t: t, ifmapShare: share,
+                                                             imageSlots: imageSlots, rows: rows, evenRows: evenRows,
+                                                             cut: cuts[e - 1]) else { continue }
+                                    g.ifmapSlots = share
+                                    g.rShort = shortChunkSets(g)
+                                    guard fits.insert(g).inserted else { continue }
+                                    let (cycles, utilization, dramLines) = cost(g)
+                                    out.append(Result(geometry: g, cycles: cycles, utilization: utilization, dramLines: dramLines))
+                                }
                             }
                         }
                     }
@@ -219,10 +235,13 @@ struct GeometrySearch {
     struct RowCut {
         var chunks: [Int]
         var tileRows: [Int]
+        /// The row chunks' runs (`jobRows`, `e`, count).
+        var runs: [[ChunkRun]]
 
         init(_ d: LayerDims, e: Int, rc: Int) {
             let cap = min(d.e / e, (1 << 16) - 1)
-            chunks = cap >= 1 ? (1...cap).map { splitChunks(d.e, x: $0, y: e).map(\.count).reduce(0, +) } : []
+            runs = cap >= 1 ? (1...cap).map { splitChunks(d.e, x: $0, y: e) } : []
+            chunks = runs.map { $0.map(\.count).reduce(0, +) }
             // The short filter-row chunk's tile counts too: it holds `r` channel sets at least.
             tileRows = cap >= 1 ? (1...cap).map { j in
                 let rows = d.largestTileRows(e: e, jobRows: j, rc: rc)
@@ -232,24 +251,31 @@ struct GeometrySearch {
     }
 
     /// The longest `jobRows` for which the largest ifmap tile (in `1 / ifmapShare` of the ifmap
-    /// region) and the psum tiles (each in its own share of the psum banks: `imageSlots` of
-    /// them, times the row chunks with `interleaveRows`) fit together, and the buffer split
-    /// giving it (the largest ifmap share among the equally good ones). With `interleaveRows`,
-    /// nil when the rows take a single chunk (nothing to interleave).
+    /// region) and the psum tiles (`imageSlots` of them, times the row chunks when they
+    /// interleave) fit together, and the buffer split giving it (the largest ifmap share among
+    /// the equally good ones). Interleaved row chunks give each row chunk's tiles the banks they
+    /// need (the last, shorter chunk's may need fewer); with `.shared` the ifmap region must hold
+    /// the union tile of every image and one more, so that the row chunks find their images'
+    /// tiles and the next one loads meanwhile. With the row chunks interleaved, nil when the rows
+    /// take a single chunk (nothing to interleave), and with `evenRows` the shortest `jobRows`
+    /// that cuts the rows into as many chunks as the longest does.
     func fitJobRows(q: Int, p: Int, rc: Int, r: Int, e: Int, t: Int, ifmapShare: Int = 1, imageSlots: Int = 1,
-                    interleaveRows: Bool = false, cut: RowCut? = nil) -> MainGeometry? {
+                    rows: RowInterleave = .none, evenRows: Bool = false, cut: RowCut? = nil) -> MainGeometry? {
         let cut = cut ?? RowCut(d, e: e, rc: rc)
         let cap = cut.chunks.count
         guard cap >= 1 else { return nil }
+        let interleaveRows = rows != .none
         let tileRowLines = q * r * d.wl
-        let psumRowLines = t * e * PassGeometry.psumRowLines(lanes: hw.lanes, p: p, f: d.f)
+        let rowLines = PassGeometry.psumRowLines(lanes: hw.lanes, p: p, f: d.f)
+        let psumRowLines = t * e * rowLines
         func rowSlots(_ j: Int) -> Int { interleaveRows ? cut.chunks[j - 1] : 1 }
+        // Banks of one psum tile of each row chunk's run.
+        func runBanks(_ run: ChunkRun) -> Int { ceilDiv(run.x * run.y * t * rowLines, hw.bankLines) }
         var best: (j: Int, bank: Int)?
-        for bank in 1..<hw.fmapBanks {
-            let ifmapLines = bank * hw.bankLines / ifmapShare
-            func tileFits(_ j: Int) -> Bool { tileRowLines * cut.tileRows[j - 1] <= ifmapLines }
-            var j = 0
-            if !interleaveRows {
+        if !interleaveRows {
+            for bank in 1..<hw.fmapBanks {
+                let ifmapLines = bank * hw.bankLines / ifmapShare
+                func tileFits(_ j: Int) -> Bool { tileRowLines * cut.tileRows[j - 1] <= ifmapLines }
                 // The psum tile bounds `j` directly; the tile grows with `j` (a binary search,
                 // then a check, as clipping at the border could make it grow unevenly).
                 var (lo, hi) = (0, min(cap, (hw.fmapBanks - bank) / imageSlots * hw.bankLines / psumRowLines))
@@ -257,25 +283,50 @@ struct GeometrySearch {
                     let mid = (lo + hi + 1) / 2
                     if tileFits(mid) { lo = mid } else { hi = mid - 1 }
                 }
-                j = lo
+                var j = lo
                 while j > 0 && !tileFits(j) { j -= 1 }
-            } else {
-                // Longest first: a longer `j` means larger tiles but fewer row chunks, so fewer
-                // slots. Shorter ones only add chunks: stop once the slots exceed the banks.
-                j = cap
-                while j > 0 {
-                    let slots = imageSlots * rowSlots(j)
-                    if slots > hw.fmapBanks - bank { j = 0; break }
-                    if rowSlots(j) > 1, (hw.fmapBanks - bank) / slots * hw.bankLines >= j * psumRowLines, tileFits(j) { break }
-                    j -= 1
+                if j > 0, j >= best?.j ?? 0 { best = (j, bank) }
+            }
+        } else {
+            let union = d.unionTileRows(rc: rc)
+            let unionTileLines = tileRowLines * max(union.full, union.short)
+            // The most ifmap banks `j` leaves (the psum tiles take the rest), if its ifmap tile
+            // fits them and the rows take more than one chunk.
+            func bank(_ j: Int) -> Int? {
+                guard cut.chunks[j - 1] > 1 else { return nil }
+                let psumBanks = imageSlots * cut.runs[j - 1].reduce(0) { $0 + $1.count * runBanks($1) }
+                let tileLines = rows == .shared ? unionTileLines * (imageSlots + 1) : tileRowLines * cut.tileRows[j - 1]
+                let bank = min(hw.fmapBanks - 1, hw.fmapBanks - psumBanks)
+                return bank >= 1 && tileLines <= bank * hw.bankLines / ifmapShare ? bank : nil
+            }
+            // Longest first: a longer `j` means larger tiles but fewer row chunks, so fewer
+            // slots. Shorter ones only add chunks: stop once the slots exceed the banks.
+            var j = cap
+            while j > 0 && imageSlots * cut.chunks[j - 1] < hw.fmapBanks {
+                if let bank = bank(j) {
+                    best = (j, bank)
+                    break
+                }
+                j -= 1
+            }
+            // With `evenRows`, as many row chunks, but as even as they go (24 rows as 12 + 12,
+            // not 23 + 1): the shortest `j` that cuts the rows into as many chunks and fits (the
+            // banks are rounded per chunk, so a `j` between may not).
+            if evenRows, let longest = best {
+                var k = longest.j
+                while k > 1 && cut.chunks[k - 2] == cut.chunks[longest.j - 1] {
+                    k -= 1
+                    if let bank = bank(k) { best = (k, bank) }
                 }
             }
-            if j > 0, j >= best?.j ?? 0 { best = (j, bank) }
         }
         guard let best else { return nil }
-        let slots = imageSlots * rowSlots(best.j)
+        let slotBanks = interleaveRows
+            ? cut.runs[best.j - 1].flatMap { Array(repeating: runBanks($0), count: $0.count) }
+            : [(hw.fmapBanks - best.bank) / imageSlots]
         return MainGeometry(q: q, p: p, rc: rc, r: r, rShort: r, e: e, t: t, jobRows: best.j, psumBank: best.bank,
-                            imageSlots: imageSlots, rowSlots: rowSlots(best.j), psumBanksPerSlot: (hw.fmapBanks - best.bank) / slots)
+                            imageSlots: imageSlots, rowSlots: rowSlots(best.j), psumSlotBanks: slotBanks,
+                            sharedRowTiles: rows == .shared)
     }
 
     /// Channel sets for the last filter-row chunk when it is shorter than `rc`: as many as the
@@ -287,8 +338,9 @@ struct GeometrySearch {
         while sets > g.r {
             let filterOK = PassGeometry.filterLines(lanes: hw.lanes, groups: g.t, activeRows: rcShort * sets, wordsPerPE: d.s * g.q * g.p)
                 <= hw.filterBufferLines
-            let tileOK = g.q * sets * d.tileRows(epass: g.e * g.jobRows, rc: rcShort) * d.wl
-                <= g.psumBank * hw.bankLines / g.ifmapSlots
+            let tileOK = g.sharedRowTiles
+                ? g.q * sets * d.unionTileRows(rc: g.rc).short * d.wl * (g.imageSlots + 1) <= g.psumBank * hw.bankLines
+                : g.q * sets * d.tileRows(epass: g.e * g.jobRows, rc: rcShort) * d.wl <= g.psumBank * hw.bankLines / g.ifmapSlots
             if filterOK && tileOK { return sets }
             sets -= 1
         }
@@ -317,13 +369,14 @@ struct GeometrySearch {
     /// counted once per `imageSlots` passes), which decide between interleaving the images or not.
     func cost(_ g: MainGeometry) -> (cycles: Double, utilization: Double, dramLines: Double) {
         let chunks = ChunkPlan(d, g)
-        let doubleBuffered = 2 * largestTileLines(g) <= g.psumBank * hw.bankLines
+        // Shared row tiles fit one per image and one more (`fitJobRows`): each loads while a pass computes.
+        let doubleBuffered = g.sharedRowTiles || 2 * largestTileLines(g) <= g.psumBank * hw.bankLines
         // When the region has a slot for every tile the filter chunks come back to (each
         // accumulation chunk's, for every interleaved image and row chunk), whatever split the
         // fit assumed (the plan's slots come from the region), each is loaded once for all the
         // filter chunks.
         let filterChunkCount = chunks.filters.map(\.count).reduce(0, +)
-        let tilesReused = accumulationChunks(q: g.q, r: g.r, rc: g.rc) * g.imageSlots * g.rowSlots
+        let tilesReused = accumulationChunks(q: g.q, r: g.r, rc: g.rc) * g.imageSlots * (g.sharedRowTiles ? 1 : g.rowSlots)
         let residentTiles = filterChunkCount > 1 && tilesReused > 1
             && g.psumBank * hw.bankLines / max(1, largestTileLines(g)) >= tilesReused
         let tileLoadShare = residentTiles ? 1 / Double(filterChunkCount) : 1
@@ -337,9 +390,10 @@ struct GeometrySearch {
         // passes, one feed into the spads the images' (and the row chunks', see below).
         let sharing = g.imageSlots * g.rowSlots
         let filterLoadShare = 1 / Double(sharing)
-        // Row chunks all of one size (one run) place the filters in the same PEs, so the passes
-        // after the first keep them; otherwise each row chunk feeds the block again.
-        let feeders = g.rowSlots > 1 && chunks.rows.count > 1 ? g.rowSlots : 1
+        // Row chunks of one strip width place the filters in the same PEs, and with one filter
+        // group a narrower set's PEs hold them too (the widest runs first), so the passes after
+        // the first keep them; otherwise each row chunk feeds the block again.
+        let feeders = g.rowSlots > 1 && g.t > 1 && Set(chunks.rows.map(\.y)).count > 1 ? g.rowSlots : 1
         let filterFeedShare = Double(feeders) / Double(sharing)
         // The passes that load the next filter block while they compute: the ones that keep
         // their filters after the block's last feed, a part each (LayerPlan.loadFilterBlocksEarly),
@@ -373,7 +427,11 @@ struct GeometrySearch {
                         let compute = Int(max(Double(peCycles), Double(ifmapWords) / Self.networkEfficiency,
                                               Double(gonLines) / Self.networkEfficiency))
                         let filterFeed = PassGeometry.filterLines(lanes: hw.lanes, groups: t, activeRows: rc * r, wordsPerPE: d.s * q * p)
-                        let tileDRAMLines = Double(q * r * d.tileRows(epass: e * jobRows, rc: rc)) * ifmapRowDRAMLines * tileLoadShare
+                        // A shared tile serves every row chunk: each pass's share of its load.
+                        let tileRows = g.sharedRowTiles
+                            ? Double(rc == g.rc ? d.unionTileRows(rc: g.rc).full : d.unionTileRows(rc: g.rc).short) / Double(g.rowSlots)
+                            : Double(d.tileRows(epass: e * jobRows, rc: rc))
+                        let tileDRAMLines = Double(q * r) * tileRows * ifmapRowDRAMLines * tileLoadShare
                         let exposedTile = doubleBuffered ? 0 : tileDRAMLines
                         let otherLines = Double(Descriptor.lineCount) + tileDRAMLines - exposedTile
                         let prefetchLines = Double(filterFeed) * filterLoadShare + otherLines
@@ -402,7 +460,7 @@ struct GeometrySearch {
 
     /// Lines of the largest ifmap tile among the chunks.
     private func largestTileLines(_ g: MainGeometry) -> Int {
-        let rows = d.largestTileRows(e: g.e, jobRows: g.jobRows, rc: g.rc)
+        let rows = g.sharedRowTiles ? d.unionTileRows(rc: g.rc) : d.largestTileRows(e: g.e, jobRows: g.jobRows, rc: g.rc)
         return max(g.q * g.r * rows.full, g.q * g.rShort * rows.short) * d.wl
     }
 }

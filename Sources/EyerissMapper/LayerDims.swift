@@ -45,6 +45,23 @@ struct LayerDims {
     /// the image (tiles at the border hold fewer).
     func tileRows(epass: Int, rc: Int) -> Int { min(h, (epass - 1) * stride + rc) }
 
+    /// Ifmap rows per channel of the tile that interleaved row chunks share (the union of their
+    /// spans: every output row's, clipped to the image) for filter-row chunks of `rc` (`full`)
+    /// and the shorter last one when `R % rc > 0` (`short`, 0 when there is none).
+    func unionTileRows(rc: Int) -> (full: Int, short: Int) {
+        var largest = (full: 0, short: 0)
+        var i0 = 0
+        while i0 < r {
+            let height = min(rc, r - i0)
+            let lo = max(i0 - pad, 0)
+            let hi = min((e - 1) * stride - pad + i0 + height - 1, h - 1)
+            let rows = max(0, hi - lo + 1)
+            if height == rc { largest.full = max(largest.full, rows) } else { largest.short = max(largest.short, rows) }
+            i0 += height
+        }
+        return largest
+    }
+
     /// Ifmap rows per channel of the largest tile the passes load when the output rows are cut
     /// into the row chunks of `(e, jobRows)` and the filter rows into chunks of `rc` (`full`) and
     /// the shorter last one when `R % rc > 0` (`short`, 0 when there is none): the span of each

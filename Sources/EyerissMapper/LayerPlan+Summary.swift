@@ -109,7 +109,10 @@ extension LayerPlan {
         // With images interleaved in groups, the image loop of the order walks the groups.
         let order = m.loopOrder.map { m.interleavesImages && $0 == .image ? "imageGroup" : $0.rawValue }.joined(separator: " > ")
         var inner: [String] = []
-        if m.interleavesRowChunks { inner.append("rowChunk (each row chunk its own psum tile, sharing the filter block)") }
+        if m.interleavesRowChunks {
+            let tiles = m.sharesRowTiles ? " and the ifmap tile" : ""
+            inner.append("rowChunk (each row chunk its own psum tile, sharing the filter block\(tiles))")
+        }
         if m.interleavesImages {
             let group = m.loopOrder.contains(.image) ? " of a group of \(m.imageSlots)" : ""
             inner.append("image (each image\(group) its own psum tile, sharing the filter block)")
@@ -119,7 +122,7 @@ extension LayerPlan {
         let keeping = kept > 0 ? " (\(kept) keep the PEs' filters from the pass before)" : ""
         lines.append("passes: \(st.passes)\(keeping); active PEs up to \(st.maxActivePEs)/\(st.peCount); utilization \(percent(st.utilization)) (MAC-weighted)")
         lines.append("MACs: \(st.macs) planned, \(st.layerMACs) in the layer")
-        lines.append("global buffer: banks 0..<\(m.psumBank) ifmaps (\(m.psumBank * bankLines) lines, largest tile \(maxIfmapTile)), banks \(m.psumBank)..<\(banks) psums (\((banks - m.psumBank) * bankLines) lines\(m.psumSlots > 1 ? ", \(m.psumSlots) tiles of \(m.psumBanksPerSlot) banks" : ""), largest tile \(maxPsumTile)); filter buffer \(filterBuffer) lines, largest block \(maxFilterBlock)")
+        lines.append("global buffer: banks 0..<\(m.psumBank) ifmaps (\(m.psumBank * bankLines) lines, largest tile \(maxIfmapTile)), banks \(m.psumBank)..<\(banks) psums (\((banks - m.psumBank) * bankLines) lines\(m.psumSlots > 1 ? ", \(m.psumSlots) tiles of \(Set(m.psumSlotBanks).sorted(by: >).map(String.init).joined(separator: "/")) banks" : ""), largest tile \(maxPsumTile)); filter buffer \(filterBuffer) lines, largest block \(maxFilterBlock)")
         lines.append("DRAM (\(words)): read \(st.dramWordsRead) = program \(st.programWordsRead) + filters \(st.filterWordsRead) (\(st.filterBlocks) blocks, \(st.filterLoads) loads) + ifmaps \(st.ifmapWordsRead) (\(st.ifmapLoads) tile loads); written \(st.dramWordsWritten)")
         lines.append("DRAM layout (lines): program \(layout.programBase)+\(layout.programLines), filters \(layout.filterBase)+\(layout.filterLines), ifmap \(layout.ifmapBase)+\(layout.ifmapLines), ofmap \(layout.ofmapBase)+\(layout.ofmapLines), total \(layout.totalLines)")
         lines.append("estimated cycles (mapper's cost model): \(Int(st.estimatedCycles.rounded()))")

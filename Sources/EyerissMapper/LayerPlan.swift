@@ -54,26 +54,26 @@ public struct LayerPlan: Equatable, Sendable {
             var passes: [Pass] = []
             passes.reserveCapacity(drafts.count)
             var lastFilter: FilterKey?
-            var lastGeometry: PassGeometry?
+            // The geometry of the last pass that fed the PEs the block: what their spads hold.
+            var fedGeometry: PassGeometry?
             for (draft, ifmap) in zip(drafts, ifmapUses) {
                 var flags = io.flags
                 if draft.filterKey != lastFilter {
                     flags.insert(.loadFilters)
                     lastFilter = draft.filterKey
-                } else if draft.geometry == lastGeometry {
-                    // The same words went to the same PEs in the pass before; nothing overwrote them.
+                    fedGeometry = draft.geometry
+                } else if fedGeometry?.holdsFilters(of: draft.geometry) == true {
+                    // The same words went to these PEs in an earlier pass; nothing overwrote them.
                     flags.insert(.keepFilters)
+                } else {
+                    fedGeometry = draft.geometry
                 }
-                lastGeometry = draft.geometry
                 if ifmap.load { flags.insert(.loadIfmaps) }
                 if draft.accumulate { flags.insert(.accumulate) }
                 if draft.store { flags.insert(.store) }
-                // Interleaved images and row chunks each accumulate into their own psum tile.
-                let slot = (mapping.interleavesRowChunks ? draft.rowIndex : 0) * mapping.imageSlots
-                    + draft.n % mapping.imageSlots
                 passes.append(Pass(geometry: draft.geometry, n: draft.n, group: draft.group, m0: draft.m0, c0: draft.c0,
                                    i0: draft.i0, e0: draft.e0, flags: flags, yStart: draft.yStart, yLo: draft.yLo,
-                                   nRows: draft.nRows, psumBank: mapping.psumBank + slot * mapping.psumBanksPerSlot,
+                                   nRows: draft.nRows, psumBank: mapping.psumTileBank(rowIndex: draft.rowIndex, image: draft.n),
                                    ifmapBase: ifmap.base,
                                    filterAddress: layout.filterBase + blockAddress[draft.filterKey]!,
                                    filterLines: draft.geometry.filterLines(lanes: lanes),

@@ -17,6 +17,12 @@ public enum Mapper {
         guard let found = search.best() else {
             throw MappingError(layer: shape.name, reason: diagnose(dims, hw))
         }
+        return try plan(found, shape: shape, dims: dims, hw: hw, config: config, shift: shift, io: io)
+    }
+
+    /// The plan of one ranked geometry: its passes in the loop order that loads the least.
+    static func plan(_ found: GeometrySearch.Result, shape: LayerShape, dims: LayerDims, hw: HardwareLimits,
+                     config: ValidConfig, shift: Int, io: LayerIO) throws -> LayerPlan {
         let g = found.geometry
         let builder = PassBuilder(dims, g, lanes: hw.lanes, shift: shift)
         let interleavedImages = g.imageSlots > 1, interleavedRows = g.rowSlots > 1
@@ -41,7 +47,7 @@ public enum Mapper {
 
         let mapping = Mapping(q: g.q, p: g.p, rc: g.rc, r: g.r, e: g.e, t: g.t, jobRows: g.jobRows,
                               psumBank: g.psumBank, imageSlots: g.imageSlots, rowSlots: g.rowSlots,
-                              psumBanksPerSlot: g.psumBanksPerSlot,
+                              psumSlotBanks: g.psumSlotBanks, sharesRowTiles: g.sharedRowTiles,
                               loopOrder: bestOrder, filterChunks: builder.filterChunks,
                               rowChunks: builder.rowChunks, accumulationChunks: builder.accumulationChunks,
                               estimatedCycles: found.cycles)
@@ -50,7 +56,7 @@ public enum Mapper {
     }
 
     /// The checks every mapping starts with, and the geometry search of the layer.
-    private static func prepare(layer: LayerShape, config: ValidConfig, shift: Int, io: LayerIO) throws
+    static func prepare(layer: LayerShape, config: ValidConfig, shift: Int, io: LayerIO) throws
         -> (shape: LayerShape, dims: LayerDims, hw: HardwareLimits, search: GeometrySearch) {
         func reject(_ reason: String) -> MappingError { MappingError(layer: layer.name, reason: reason) }
         let shape: LayerShape
@@ -96,7 +102,8 @@ public enum Mapper {
         return search.ranked().prefix(max(0, limit)).map { r in
             let g = r.geometry
             return MappingCandidate(q: g.q, p: g.p, rc: g.rc, r: g.r, e: g.e, t: g.t, jobRows: g.jobRows, psumBank: g.psumBank,
-                                    imageSlots: g.imageSlots, rowSlots: g.rowSlots, ifmapSlots: g.ifmapSlots,
+                                    imageSlots: g.imageSlots, rowSlots: g.rowSlots, sharesRowTiles: g.sharedRowTiles,
+                                    ifmapSlots: g.ifmapSlots,
                                     estimatedCycles: r.cycles, estimatedDRAMLines: r.dramLines, score: search.score(r))
         }
     }

@@ -54,7 +54,7 @@ public struct AccumulationChunk: Equatable, Sendable {
 /// With a batch, the images may instead *interleave* (`imageSlots > 1`), in groups of
 /// `imageSlots` (the whole batch or a divisor of it): every pass of an accumulation group runs
 /// once per image of the group in turn, each image adding into its own psum tile
-/// (`psumBanksPerSlot` banks from `psumBank + (n % imageSlots) * psumBanksPerSlot`), and the
+/// (`psumTileBank(rowIndex:image:)`), and the
 /// image loop of `loopOrder` walks the groups (it is left out when the group is the batch).
 /// The images' passes share the filter block, which is then loaded once per group, not per image.
 ///
@@ -62,9 +62,11 @@ public struct AccumulationChunk: Equatable, Sendable {
 /// `loopOrder` then has no row loop, and every step of the accumulation runs for each row chunk
 /// in turn (inside that, for each image), each adding into its own psum tile. The row chunks'
 /// passes share the filter block: it is loaded from DRAM once, and fed from the filter buffer
-/// again only when the next row chunk's PE set differs. Pass `(row chunk k, image n)` names
-/// psum bank `psumBank + (k * imageSlots + n % imageSlots) * psumBanksPerSlot` (`k` counted as 0
-/// when the row chunks do not interleave).
+/// again only when the next row chunk's PE set differs. Each row chunk's tiles take the banks
+/// they need (`psumSlotBanks`: the last, shorter chunk's may need fewer). With `sharesRowTiles`
+/// the row chunks' passes of one accumulation chunk and image read one ifmap tile, the union of
+/// their rows, loaded once for all of them instead of once each (the rows the chunks overlap in
+/// are not loaded twice).
 public struct Mapping: Equatable, Sendable {
     /// Channels per PE.
     public let q: Int
@@ -87,14 +89,24 @@ public struct Mapping: Equatable, Sendable {
     public let imageSlots: Int
     /// Row chunks whose psum tiles are held at once: 1, or every row chunk when they interleave.
     public let rowSlots: Int
-    /// Banks of each psum tile when images or row chunks interleave (see the type's description).
-    public let psumBanksPerSlot: Int
+    /// Banks of one psum tile of each row slot: of row chunk `k` when the row chunks interleave
+    /// (one entry per row chunk), else one entry, the banks of each image's tile.
+    public let psumSlotBanks: [Int]
+    /// Interleaved row chunks share each ifmap tile (see the type's description).
+    public let sharesRowTiles: Bool
     /// The image loop runs inside the accumulation loop (see the type's description).
     public var interleavesImages: Bool { imageSlots > 1 }
     /// The row chunk loop runs inside the accumulation loop (see the type's description).
     public var interleavesRowChunks: Bool { rowSlots > 1 }
     /// Psum tiles held in the psum banks at once.
     public var psumSlots: Int { imageSlots * rowSlots }
+    /// First bank of the psum tile of row chunk `rowIndex` (counted as 0 when the row chunks do
+    /// not interleave) and image `image`: the row slots one after the other, each holding its
+    /// images' tiles in turn.
+    public func psumTileBank(rowIndex: Int, image: Int) -> Int {
+        let k = interleavesRowChunks ? rowIndex : 0
+        return psumBank + imageSlots * psumSlotBanks[..<k].reduce(0, +) + (image % imageSlots) * psumSlotBanks[k]
+    }
     /// Nesting of the pass loops, outer first.
     public let loopOrder: [PassLoop]
     /// Filter chunks of every group, in order.
@@ -132,6 +144,8 @@ public struct MappingCandidate: Equatable, Sendable {
     public let imageSlots: Int
     /// Row chunks interleaved at once (1: each alone).
     public let rowSlots: Int
+    /// Interleaved row chunks share each ifmap tile.
+    public let sharesRowTiles: Bool
     /// The ifmap region's split the fit assumed: 1 (the whole region), 2 (halves) or more (a slot
     /// for every tile of a row chunk).
     public let ifmapSlots: Int

@@ -52,9 +52,13 @@ struct PassBuilder {
     let filterChunks: [FilterChunk]
     let rowChunks: [RowChunk]
     let accumulationChunks: [AccumulationChunk]
+    /// The interleaved row chunks' passes of an accumulation chunk and image read one ifmap
+    /// tile, the union of their rows (`Mapping.sharesRowTiles`).
+    let sharesRowTiles: Bool
 
     init(_ d: LayerDims, _ g: MainGeometry, lanes: Int, shift: Int) {
         self.d = d
+        sharesRowTiles = g.sharedRowTiles
         self.lanes = lanes
         self.shift = shift
         let chunks = ChunkPlan(d, g)
@@ -111,6 +115,7 @@ struct PassBuilder {
         precondition(!interleavedImages || groupSize < d.n || !order.contains(.image),
                      "a batch interleaved whole takes the image loop out of the order")
         precondition(!interleavedRows || !order.contains(.rowChunk), "interleaved row chunks take the row loop out of the order")
+        precondition(interleavedRows || !sharesRowTiles, "only interleaved row chunks share ifmap tiles")
         let sizes = order.map { loop -> Int in
             switch loop {
             case .image: return d.n / groupSize
@@ -138,9 +143,19 @@ struct PassBuilder {
             steps.removeAll { $0.isEmpty }
             if groupsEmitted % 2 == 1 { steps.reverse() }
             groupsEmitted += 1
+            // With one filter group a step's row chunks run widest PE set first, every step: a
+            // narrower set's PEs already hold the block the wider one's feed put there
+            // (`PassGeometry.holdsFilters(of:)`). Otherwise back and forth, so that neighbouring
+            // steps' passes differ in fewer descriptor fields.
             var ordered: [PassDraft] = []
             for step in steps {
-                ordered += stepsEmitted % 2 == 1 ? step.reversed() : step
+                if step.allSatisfy({ $0.geometry.t == 1 }) {
+                    ordered += step.enumerated().sorted { a, b in
+                        a.element.geometry.e != b.element.geometry.e ? a.element.geometry.e > b.element.geometry.e : a.offset < b.offset
+                    }.map(\.element)
+                } else {
+                    ordered += stepsEmitted % 2 == 1 ? step.reversed() : step
+                }
                 stepsEmitted += 1
             }
             // The first pass of a row chunk's group starts its psum tile, the last stores it.
@@ -164,7 +179,8 @@ struct PassBuilder {
     }
 
     /// The passes that add into one psum tile, leaving out those that see only padding (but
-    /// keeping one, so that the tile is written).
+    /// keeping one, so that the tile is written). With `sharesRowTiles` a pass that sees the
+    /// image names the tile of every row chunk's rows (`LayerDims.unionTileRows`).
     func accumulationGroup(n: Int, group: Int, filters fc: FilterChunk, rowIndex: Int) -> [PassDraft] {
         let rw = rowChunks[rowIndex]
         let all = accumulationChunks.enumerated().map { a, ac -> PassDraft in
@@ -175,9 +191,14 @@ struct PassBuilder {
             let yLo = max(yStart, 0)
             let yHi = min(yStart + span - 1, d.h - 1)
             let nRows = max(0, yHi - yLo + 1)
+            var tile = (yLo: nRows > 0 ? yLo : 0, nRows: nRows)
+            if sharesRowTiles && nRows > 0 {
+                let lo = max(ac.i0 - d.pad, 0)
+                tile = (lo, min((d.e - 1) * d.stride - d.pad + ac.i0 + ac.rc - 1, d.h - 1) - lo + 1)
+            }
             return PassDraft(geometry: geometry, n: n, group: group, m0: group * d.mg + fc.m0,
                              c0: group * d.cg + ac.c0, i0: ac.i0, e0: rw.e0, accumulate: false, store: false,
-                             yStart: yStart, yLo: nRows > 0 ? yLo : 0, nRows: nRows, rowIndex: rowIndex,
+                             yStart: yStart, yLo: tile.yLo, nRows: tile.nRows, rowIndex: rowIndex,
                              accumulationIndex: a)
         }
         let seeing = all.filter { $0.nRows > 0 }

@@ -46,6 +46,17 @@ public struct PassGeometry: Hashable, Sendable {
         self.pad = pad
     }
 
+    /// Whether the PEs a feed of this geometry filled hold, each, exactly the filter words
+    /// `other` needs from the same block: the same words per PE (`S`, `q`, `p`) in the same PE
+    /// rows (`Rc`, `r`) and filter groups (`t`), each active column of `other` in a group this
+    /// feed filled. Column `c` takes group `c / e`: so the same `e`, or, with a single filter
+    /// group (every column the same words), an `other` no wider. Job rows, stride and the rest
+    /// do not touch the filter spads.
+    public func holdsFilters(of other: PassGeometry) -> Bool {
+        guard s == other.s, q == other.q, p == other.p, rc == other.rc, r == other.r, t == other.t else { return false }
+        return e == other.e || (t == 1 && other.e <= e)
+    }
+
     /// New ifmap columns per output once the first window is in the spad: `min(stride, S)`.
     public var step: Int { min(stride, s) }
     /// Diagonal ifmap rows a job row reads, the ifmap GIN column tags: `(e-1)*stride + rc`.

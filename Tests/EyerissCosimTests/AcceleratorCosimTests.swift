@@ -162,6 +162,56 @@ final class AcceleratorCosimTests: XCTestCase {
         }
     }
 
+    /// Interleaved row chunks that share their ifmap tiles (`Mapping.sharesRowTiles`): the same
+    /// batch, 9 output rows in 3 row chunks. A pass reads its rows out of a tile that starts
+    /// above them (`yLo` 0, all 9 rows), which the row chunk that comes first in the step loaded:
+    /// the other row chunks' passes load nothing. Bit-exact raw and coded, nominal and hostile
+    /// DRAM; the raw ifmap lines read at the port are the plan's.
+    func testInterleavedRowChunksReadOneSharedIfmapTile() throws {
+        let config = try Self.config(3, 4)
+        let layer = LayerShape(name: "batch", n: 3, c: 8, h: 9, w: 9, m: 6, r: 3, s: 3, stride: 1, padding: 1)
+        for io in [LayerIO(), LayerIO.hidden] {
+            let plan = try Mapper.map(layer: layer, config: config, shift: 9, io: io)
+            XCTAssertTrue(plan.mapping.interleavesRowChunks && plan.mapping.sharesRowTiles, plan.summary())
+            XCTAssertGreaterThan(plan.mapping.rowChunks.count, 1)
+            XCTAssertTrue(plan.passes.allSatisfy { $0.yLo == 0 && $0.nRows == layer.h }, "one tile holds every row chunk's rows")
+            XCTAssertTrue(plan.passes.contains { $0.e0 > 0 && !$0.flags.contains(.loadIfmaps) },
+                          "a later row chunk reads the tile an earlier one loaded")
+            let loads = plan.passes.filter { $0.flags.contains(.loadIfmaps) }
+            XCTAssertEqual(Set(loads.map { [$0.n, $0.c0, $0.m0] }).count, loads.count,
+                           "a filter chunk loads each image's tile of an accumulation chunk once, not per row chunk")
+            let lines = loads.map { $0.geometry.channels * $0.nRows * plan.layout.wl }.reduce(0, +)
+            try runNominalAndHostile(layer, config: config, seed: 15, io: io) { result in
+                if !io.ifmapRLC { XCTAssertEqual(result.stats.perf(.dramIfmapLinesRead), UInt64(lines)) }
+            }
+        }
+    }
+
+    /// With one filter group every column's PEs hold the same filter words, so the passes of a
+    /// narrower row chunk keep the filters a wider one's feed put in the spads
+    /// (`PassGeometry.holdsFilters(of:)`): 11 output rows as 8 (`e` = 4, 2 job rows) and 3
+    /// (`e` = 3), a batch of 2. Only the first pass of each filter block feeds; the others,
+    /// the narrower row chunk's included, feed nothing. Bit-exact raw and coded, nominal and
+    /// hostile DRAM, and the PEs' filter spad writes are the feeding passes' alone.
+    func testANarrowerRowChunkKeepsTheFiltersOfAWiderOne() throws {
+        let config = try Self.config(3, 4)
+        let layer = LayerShape(name: "narrower", n: 2, c: 8, h: 11, w: 11, m: 4, r: 3, s: 3, stride: 1, padding: 1)
+        for io in [LayerIO(), LayerIO.hidden] {
+            let plan = try Mapper.map(layer: layer, config: config, shift: 9, io: io)
+            XCTAssertTrue(plan.mapping.interleavesRowChunks && plan.mapping.t == 1, plan.summary())
+            XCTAssertEqual(Set(plan.passes.map(\.geometry.e)).count, 2, "row chunks of two widths")
+            let narrow = plan.passes.filter { $0.geometry.e < plan.mapping.e }
+            XCTAssertFalse(narrow.isEmpty)
+            XCTAssertTrue(narrow.allSatisfy { $0.flags.contains(.keepFilters) }, "the narrower row chunk feeds nothing")
+            let fed = plan.passes.filter { !$0.flags.contains(.keepFilters) }
+            XCTAssertEqual(fed.count, Set(plan.passes.map(\.filterAddress)).count, "one feed per filter block")
+            let spadWrites = fed.map { UInt64($0.geometry.activePEs * $0.geometry.p * $0.geometry.q * $0.geometry.s) }.reduce(0, +)
+            try runNominalAndHostile(layer, config: config, seed: 19, io: io) { result in
+                XCTAssertEqual(result.stats.filterSpadWrites, spadWrites, "passes that keep the filters feed none")
+            }
+        }
+    }
+
     /// Ifmap tiles that stay in the global buffer across filter chunks: 2 images of 6 channels
     /// (3 tiles each, two channels a pass) and 3 filter chunks, the filter chunks the outer loop.
     /// The ifmap region holds all 6 tiles, so each is loaded once, and passes read tiles loaded

@@ -96,8 +96,11 @@ struct DecodedDescriptor: Equatable {
         let span = (epass - 1) * stride + rc
         let lo = max(yStart, 0), hi = min(yStart + span - 1, h - 1)
         let rowsInside = max(0, hi - lo + 1)
-        rule(nRows == rowsInside, "nRows = \(nRows) != rows of the span inside the image = \(rowsInside)")
-        rule(rowsInside == 0 || yLo == lo, "yLo = \(yLo) != first row inside the image \(lo)")
+        // The tile holds the span's rows inside the image, and only rows of the image: exactly
+        // them, or the union of interleaved row chunks' spans (`Mapping.sharesRowTiles`).
+        rule(rowsInside > 0 || nRows == 0, "nRows = \(nRows) for a span wholly in the padding")
+        rule(rowsInside == 0 || (yLo >= 0 && yLo <= lo && yLo + nRows - 1 >= hi && yLo + nRows <= h),
+             "tile rows \(yLo) ..< \(yLo + nRows) do not hold the span's rows inside the image \(lo) ... \(hi) or leave it")
         return out
     }
 }

@@ -10,12 +10,12 @@ final class InterleavedRowTests: XCTestCase {
     /// those below it, so the row chunks' accumulation groups differ.
     let layer = LayerShape(name: "folded-padding", n: 2, c: 2, h: 9, w: 9, m: 3, r: 7, s: 3, stride: 1, padding: 3)
     let geometry = MainGeometry(q: 1, p: 3, rc: 3, r: 1, rShort: 1, e: 1, t: 1, jobRows: 1, psumBank: 1,
-                                imageSlots: 2, rowSlots: 9, psumBanksPerSlot: 1)
+                                imageSlots: 2, rowSlots: 9, psumSlotBanks: Array(repeating: 1, count: 9))
 
     /// The passes step through the accumulation together: step `a` runs accumulation chunk `a`
-    /// of every row chunk that keeps it (back and forth over the row chunks, each for both
-    /// images); each (row chunk, image) starts its tile at its first pass and stores it at its
-    /// last, and every pass the row chunk's own group has appears exactly once.
+    /// of every row chunk that keeps it (the row chunks in turn, each for both images); each
+    /// (row chunk, image) starts its tile at its first pass and stores it at its last, and every
+    /// pass the row chunk's own group has appears exactly once.
     func testRowChunksStepThroughTheAccumulationTogether() throws {
         let d = LayerDims(layer, lanes: 4)
         let builder = PassBuilder(d, geometry, lanes: 4, shift: 3)
@@ -44,7 +44,8 @@ final class InterleavedRowTests: XCTestCase {
         for (k, step) in steps.enumerated() {
             var rows: [Int] = []
             for draft in step where rows.last != draft.rowIndex { rows.append(draft.rowIndex) }
-            XCTAssertEqual(rows, k % 2 == 0 ? rows.sorted() : rows.sorted().reversed(), "step \(k): row chunks in turn, back and forth")
+            // One filter group: the widest PE set first (all are as wide here: in order).
+            XCTAssertEqual(rows, rows.sorted(), "step \(k): row chunks in turn, the widest PE set first")
             XCTAssertEqual(Set(rows).count, rows.count, "step \(k): each row chunk's images together")
         }
         for row in builder.rowChunks.indices {
@@ -65,7 +66,7 @@ final class InterleavedRowTests: XCTestCase {
         let builder = PassBuilder(d, geometry, lanes: 4, shift: 3)
         let mapping = Mapping(q: geometry.q, p: geometry.p, rc: geometry.rc, r: geometry.r, e: geometry.e, t: geometry.t,
                               jobRows: geometry.jobRows, psumBank: geometry.psumBank, imageSlots: 2, rowSlots: 9,
-                              psumBanksPerSlot: 1, loopOrder: [.filterChunk], filterChunks: builder.filterChunks,
+                              psumSlotBanks: Array(repeating: 1, count: 9), sharesRowTiles: false, loopOrder: [.filterChunk], filterChunks: builder.filterChunks,
                               rowChunks: builder.rowChunks, accumulationChunks: builder.accumulationChunks, estimatedCycles: 0)
         let drafts = builder.drafts(order: [.filterChunk], interleavedImages: true, interleavedRows: true)
         for io in [LayerIO.raw, LayerIO(ifmapRLC: true, ofmapRLC: true, relu: true)] {
@@ -87,14 +88,116 @@ final class InterleavedRowTests: XCTestCase {
     }
 
     /// On the chip, AlexNet CONV3-CONV5 at batch 4 interleave their two row chunks: every weight
-    /// is read from DRAM once for the batch.
+    /// is read from DRAM once for the batch, and the two row chunks read one ifmap tile (rows 0-12
+    /// of its channels) per image and accumulation chunk, so each filter chunk loads each tile at
+    /// most once. The row chunks of 7 and 6 output rows take psum tiles of 3 and 2 banks (1,092
+    /// and 936 lines, p = 24), which leaves CONV3 and CONV4 5 ifmap banks: 6 tiles of 416 lines.
     func testAlexNetConv3To5ReadEachWeightOnceForTheBatch() throws {
         for var layer in BuiltinLayers.alexnet where layer.r == 3 {
             layer.n = 4
-            let plan = try Mapper.map(layer: layer, config: TestConfigs.chip, shift: 8)
-            XCTAssertTrue(plan.mapping.interleavesRowChunks && plan.mapping.interleavesImages, plan.summary())
+            let plan = try Mapper.map(layer: layer, config: TestConfigs.chip, shift: 8, io: .hidden)
+            let m = plan.mapping
+            XCTAssertTrue(m.interleavesRowChunks && m.interleavesImages && m.sharesRowTiles, plan.summary())
             XCTAssertEqual(plan.statistics.filterWordsRead, layer.m * layer.channelsPerGroup * layer.r * layer.s, layer.name)
             XCTAssert(planProblems(plan).isEmpty, layer.name)
+            let loads = plan.passes.filter { $0.flags.contains(.loadIfmaps) }
+            XCTAssertTrue(loads.allSatisfy { $0.yLo == 0 && $0.nRows == layer.h }, "\(layer.name): every tile holds all rows")
+            let groups = m.filterChunks.count * layer.groups
+            XCTAssertLessThanOrEqual(loads.count, groups * m.accumulationChunks.count * layer.n, layer.name)
+            if m.p == 24 {
+                XCTAssertEqual(m.psumSlotBanks, [3, 2], layer.name)
+                XCTAssertEqual(m.psumBank, 5, layer.name)
+            }
+            let banks = m.rowChunks.indices.flatMap { k in (0..<layer.n).map { m.psumTileBank(rowIndex: k, image: $0) } }
+            XCTAssertEqual(Set(banks).count, 8, layer.name)
+            XCTAssertLessThanOrEqual(banks.max()! + m.psumSlotBanks.last!, TestConfigs.chip.raw.globalBuffer.fmapBanks)
+        }
+    }
+
+    /// A shared tile against a tile per row chunk, on one geometry (3 x 4 array, a batch of 3,
+    /// 9 output rows in chunks of 3): the row chunks of an accumulation chunk and image name one
+    /// tile, the union of their rows, which the first of them loads and the others read where
+    /// it is (9 rows of each channel per filter chunk instead of 4 + 5 + 4: each chunk's span
+    /// overlaps the next's in 2 rows). Bit-exact on the plan executor, raw and coded, with fewer
+    /// ifmap words loaded than the same geometry with a tile per row chunk.
+    func testInterleavedRowChunksShareOneIfmapTile() throws {
+        let layer = LayerShape(name: "shared-rows", n: 3, c: 8, h: 9, w: 9, m: 6, r: 3, s: 3, stride: 1, padding: 1)
+        let d = LayerDims(layer, lanes: 4)
+        var geometry = MainGeometry(q: 2, p: 3, rc: 3, r: 1, rShort: 1, e: 3, t: 1, jobRows: 1, psumBank: 16,
+                                    imageSlots: 3, rowSlots: 3, psumSlotBanks: [1, 1, 1])
+        func plan(shared: Bool, io: LayerIO) throws -> LayerPlan {
+            geometry.sharedRowTiles = shared
+            let builder = PassBuilder(d, geometry, lanes: 4, shift: 5)
+            let mapping = Mapping(q: geometry.q, p: geometry.p, rc: geometry.rc, r: geometry.r, e: geometry.e, t: geometry.t,
+                                  jobRows: 1, psumBank: geometry.psumBank, imageSlots: 3, rowSlots: 3, psumSlotBanks: [1, 1, 1],
+                                  sharesRowTiles: shared, loopOrder: [.filterChunk], filterChunks: builder.filterChunks,
+                                  rowChunks: builder.rowChunks, accumulationChunks: builder.accumulationChunks, estimatedCycles: 0)
+            let drafts = builder.drafts(order: [.filterChunk], interleavedImages: true, interleavedRows: true)
+            return try LayerPlan(layer: layer, config: TestConfigs.array3x4, shift: 5, io: io, mapping: mapping, drafts: drafts,
+                                 dims: d, lanes: 4)
+        }
+        for io in [LayerIO.raw, LayerIO.hidden] {
+            let shared = try plan(shared: true, io: io), own = try plan(shared: false, io: io)
+            XCTAssertEqual(shared.mapping.rowChunks.count, 3)
+            for pass in shared.passes {
+                XCTAssertEqual([pass.yLo, pass.nRows], [0, 9], "every tile holds the image's rows")
+                let siblings = shared.passes.filter { $0.n == pass.n && $0.c0 == pass.c0 && $0.m0 == pass.m0 }
+                XCTAssertEqual(Set(siblings.map(\.ifmapBase)).count, 1, "one tile for the row chunks of (n, c0, m0)")
+                XCTAssertEqual(Set(siblings.map(\.e0)).count, 3)
+            }
+            let tiles = Set(shared.passes.map { [$0.n, $0.c0] })
+            let loads = shared.passes.filter { $0.flags.contains(.loadIfmaps) }
+            // Once per filter chunk at most (the boustrophedon may keep one across the turn).
+            XCTAssertLessThanOrEqual(loads.count, tiles.count * shared.mapping.filterChunks.count)
+            XCTAssertGreaterThanOrEqual(loads.count, tiles.count)
+            XCTAssertLessThan(shared.statistics.ifmapWordsRead, own.statistics.ifmapWordsRead)
+            let run = try runAndCompare(plan: shared, seed: 41)
+            XCTAssertEqual(run.counters.filterLinesRead, shared.layout.filterLines, "each filter block read once")
+        }
+    }
+
+    /// The search offers shared row tiles as a choice of its own and takes it where it loads less:
+    /// on the chip, AlexNet CONV3 at batch 4 ranks the same geometry with a tile per row chunk
+    /// below it.
+    func testTheSearchWeighsSharedRowTilesAgainstATilePerRowChunk() throws {
+        let layer = LayerShape(name: "conv3", n: 4, c: 256, h: 13, w: 13, m: 384, r: 3, s: 3, stride: 1, padding: 1)
+        let ranked = try Mapper.candidates(layer: layer, config: TestConfigs.chip, shift: 8, io: .hidden, limit: 20)
+        let shared = try XCTUnwrap(ranked.first { $0.sharesRowTiles }), own = try XCTUnwrap(ranked.first { !$0.sharesRowTiles && $0.rowSlots > 1 })
+        XCTAssertTrue(ranked[0].sharesRowTiles)
+        XCTAssertEqual([shared.q, shared.p, shared.e, shared.t], [own.q, own.p, own.e, own.t])
+        XCTAssertLessThan(shared.estimatedDRAMLines, own.estimatedDRAMLines)
+    }
+
+    /// Which passes may keep the PEs' filters: the same words per PE in the same PE rows and
+    /// groups, and a column layout the feed filled (the same `e`, or with one group any
+    /// narrower). Job rows and stride do not matter.
+    func testWhichGeometriesHoldAFeedsFilters() {
+        let wide = PassGeometry(s: 3, stride: 1, f: 9, q: 2, p: 4, rc: 3, r: 1, e: 4, t: 1, jobRows: 2, shift: 5, pad: 1)
+        var narrow = wide
+        narrow.e = 3
+        narrow.jobRows = 1
+        XCTAssertTrue(wide.holdsFilters(of: narrow))
+        XCTAssertFalse(narrow.holdsFilters(of: wide), "column 3 was not fed")
+        var grouped = wide, groupedNarrow = narrow
+        grouped.t = 2
+        groupedNarrow.t = 2
+        XCTAssertFalse(grouped.holdsFilters(of: groupedNarrow), "with two groups, column 3 holds group 0 for e = 4, group 1 for e = 3")
+        for change in [\PassGeometry.q, \PassGeometry.p, \PassGeometry.rc, \PassGeometry.r, \PassGeometry.s] {
+            var other = narrow
+            other[keyPath: change] += 1
+            XCTAssertFalse(wide.holdsFilters(of: other), "\(change)")
+        }
+    }
+
+    /// A narrower row chunk after a wider one keeps the filters on the plan executor too, whose PEs'
+    /// spads hold what the last feed gave each physical PE: bit-exact, every block fed once.
+    func testANarrowerRowChunkKeepsTheFiltersBitExact() throws {
+        let layer = LayerShape(name: "narrower", n: 2, c: 8, h: 11, w: 11, m: 4, r: 3, s: 3, stride: 1, padding: 1)
+        for io in [LayerIO.raw, LayerIO.hidden] {
+            let run = try runAndCompare(layer, config: TestConfigs.array3x4, shift: 9, seed: 5, io: io)
+            let passes = run.plan.passes
+            XCTAssertEqual(Set(passes.map(\.geometry.e)).count, 2, run.plan.summary())
+            XCTAssertEqual(passes.filter { !$0.flags.contains(.keepFilters) }.count, Set(passes.map(\.filterAddress)).count)
         }
     }
 }

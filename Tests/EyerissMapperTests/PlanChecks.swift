@@ -38,6 +38,8 @@ func planProblems(_ plan: LayerPlan) -> [String] {
     var previousFilterAddress: Int?
     var loadedParts: Int?  // lines of a block loaded in parts so far
     var previous: DecodedDescriptor?
+    // The last pass that fed the PEs their filters.
+    var lastFed: DecodedDescriptor?
     // The ifmap tiles in the ifmap region, by first line.
     var heldTiles: [Int: HeldTile] = [:]
     for (k, (pass, d)) in zip(plan.passes, decoded).enumerated() {
@@ -82,14 +84,19 @@ func planProblems(_ plan: LayerPlan) -> [String] {
             }
             previousFilterAddress = block
         }
-        // The spads hold the pass before's filters, in its PEs: only the same block with the
-        // same geometry may keep them.
+        // The spads hold what the last feed put there, in its PEs: only the same block, the same
+        // words per PE in the same PE rows and filter groups may keep them, and every column
+        // must be one that feed filled with the column's group (the same `e`, or with a single
+        // group no wider).
         if d.keepFilters {
-            let sameWords = previous.map { prev in
-                [prev.filterAddress, prev.filterLines, prev.s, prev.q, prev.p, prev.rc, prev.r, prev.e, prev.t]
-                    == [d.filterAddress, d.filterLines, d.s, d.q, d.p, d.rc, d.r, d.e, d.t]
+            let sameWords = lastFed.map { fed in
+                [fed.filterAddress, fed.filterLines, fed.s, fed.q, fed.p, fed.rc, fed.r, fed.t]
+                    == [d.filterAddress, d.filterLines, d.s, d.q, d.p, d.rc, d.r, d.t]
+                    && (fed.e == d.e || (d.t == 1 && d.e <= fed.e))
             } ?? false
-            if !sameWords { problem("keeps the PEs' filters, but the pass before had other filters or PEs") }
+            if !sameWords { problem("keeps the PEs' filters, but the last feed put other filters or filled other PEs") }
+        } else {
+            lastFed = d
         }
         // The tile stays in the ifmap banks, below every psum tile.
         if d.nRows > 0 && d.ifmapBase + d.ifmapTileLines > plan.mapping.psumBank * bankLines {

@@ -36,7 +36,9 @@ struct Map: ParsableCommand {
             let header = ["rank", "q", "p", "Rc", "r", "e", "t", "jobRows", "psumBank", "images", "rows", "ifmap slots",
                           "est. cycles", "est. DRAM lines", "score"]
             let rows = ranked.enumerated().map { k, c in
-                [k + 1, c.q, c.p, c.rc, c.r, c.e, c.t, c.jobRows, c.psumBank, c.imageSlots, c.rowSlots, c.ifmapSlots].map(String.init)
+                [k + 1, c.q, c.p, c.rc, c.r, c.e, c.t, c.jobRows, c.psumBank, c.imageSlots].map(String.init)
+                    // "2 shared": interleaved row chunks reading one ifmap tile.
+                    + ["\(c.rowSlots)\(c.sharesRowTiles ? " shared" : "")", String(c.ifmapSlots)]
                     + [c.estimatedCycles, c.estimatedDRAMLines, c.score].map { String(Int($0.rounded())) }
             }
             for line in TextTable.lines(header, rows) { print("  " + line) }
