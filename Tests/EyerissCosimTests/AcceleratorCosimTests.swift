@@ -128,6 +128,16 @@ final class AcceleratorCosimTests: XCTestCase {
         }
     }
 
+    /// `runNominalAndHostile` on the plan's layer; a raw ifmap is read at the DRAM port exactly as
+    /// the plan's loading passes load it (a coded one's length depends on the data).
+    func runReadingThePlansIfmapLines(_ plan: LayerPlan, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) throws {
+        let loads = plan.passes.filter { $0.flags.contains(.loadIfmaps) }
+        let lines = loads.map { $0.geometry.channels * $0.nRows * plan.layout.wl }.reduce(0, +)
+        try runNominalAndHostile(plan.layer, config: plan.config, seed: seed, io: plan.io, file: file, line: line) { result in
+            if !plan.io.ifmapRLC { XCTAssertEqual(result.stats.perf(.dramIfmapLinesRead), UInt64(lines), file: file, line: line) }
+        }
+    }
+
     /// A batch whose images and row chunks interleave inside the accumulation loop
     /// (docs/architecture.md, section 2): every (row chunk, image) adds into its own psum tile,
     /// in its own psum banks, and the passes of the other images and row chunks reuse the filter
@@ -180,10 +190,7 @@ final class AcceleratorCosimTests: XCTestCase {
             let loads = plan.passes.filter { $0.flags.contains(.loadIfmaps) }
             XCTAssertEqual(Set(loads.map { [$0.n, $0.c0, $0.m0] }).count, loads.count,
                            "a filter chunk loads each image's tile of an accumulation chunk once, not per row chunk")
-            let lines = loads.map { $0.geometry.channels * $0.nRows * plan.layout.wl }.reduce(0, +)
-            try runNominalAndHostile(layer, config: config, seed: 15, io: io) { result in
-                if !io.ifmapRLC { XCTAssertEqual(result.stats.perf(.dramIfmapLinesRead), UInt64(lines)) }
-            }
+            try runReadingThePlansIfmapLines(plan, seed: 15)
         }
     }
 
@@ -230,10 +237,7 @@ final class AcceleratorCosimTests: XCTestCase {
             XCTAssertTrue(zip(plan.passes, plan.passes.dropFirst()).contains { prev, pass in
                 pass.nRows > 0 && !pass.flags.contains(.loadIfmaps) && pass.ifmapBase != prev.ifmapBase
             }, "some pass reads a tile loaded before the pass before it")
-            let lines = loads.map { $0.geometry.channels * $0.nRows * plan.layout.wl }.reduce(0, +)
-            try runNominalAndHostile(layer, config: config, seed: 12, io: io) { result in
-                if !io.ifmapRLC { XCTAssertEqual(result.stats.perf(.dramIfmapLinesRead), UInt64(lines)) }
-            }
+            try runReadingThePlansIfmapLines(plan, seed: 12)
         }
     }
 
