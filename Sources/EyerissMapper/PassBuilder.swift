@@ -143,13 +143,14 @@ struct PassBuilder {
             steps.removeAll { $0.isEmpty }
             if groupsEmitted % 2 == 1 { steps.reverse() }
             groupsEmitted += 1
-            // With one filter group a step's row chunks run widest PE set first, every step: a
-            // narrower set's PEs already hold the block the wider one's feed put there
-            // (`PassGeometry.holdsFilters(of:)`). Otherwise back and forth, so that neighbouring
-            // steps' passes differ in fewer descriptor fields.
+            // With one filter group and row chunks of several widths a step's row chunks run
+            // widest PE set first, every step: a narrower set's PEs already hold the block the
+            // wider one's feed put there (`PassGeometry.holdsFilters(of:)`). Otherwise back and
+            // forth, so that neighbouring steps' passes differ in fewer descriptor fields and
+            // the pass at each turn finds its tile loaded.
             var ordered: [PassDraft] = []
             for step in steps {
-                if step.allSatisfy({ $0.geometry.t == 1 }) {
+                if step.allSatisfy({ $0.geometry.t == 1 }) && Set(step.map(\.geometry.e)).count > 1 {
                     ordered += step.enumerated().sorted { a, b in
                         a.element.geometry.e != b.element.geometry.e ? a.element.geometry.e > b.element.geometry.e : a.offset < b.offset
                     }.map(\.element)

@@ -13,9 +13,9 @@ final class InterleavedRowTests: XCTestCase {
                                 imageSlots: 2, rowSlots: 9, psumSlotBanks: Array(repeating: 1, count: 9))
 
     /// The passes step through the accumulation together: step `a` runs accumulation chunk `a`
-    /// of every row chunk that keeps it (the row chunks in turn, each for both images); each
-    /// (row chunk, image) starts its tile at its first pass and stores it at its last, and every
-    /// pass the row chunk's own group has appears exactly once.
+    /// of every row chunk that keeps it (back and forth over the row chunks, each for both
+    /// images); each (row chunk, image) starts its tile at its first pass and stores it at its
+    /// last, and every pass the row chunk's own group has appears exactly once.
     func testRowChunksStepThroughTheAccumulationTogether() throws {
         let d = LayerDims(layer, lanes: 4)
         let builder = PassBuilder(d, geometry, lanes: 4, shift: 3)
@@ -44,8 +44,9 @@ final class InterleavedRowTests: XCTestCase {
         for (k, step) in steps.enumerated() {
             var rows: [Int] = []
             for draft in step where rows.last != draft.rowIndex { rows.append(draft.rowIndex) }
-            // One filter group: the widest PE set first (all are as wide here: in order).
-            XCTAssertEqual(rows, rows.sorted(), "step \(k): row chunks in turn, the widest PE set first")
+            // Row chunks all as wide: back and forth (of several widths with one filter group,
+            // the widest first: `testANarrowerRowChunkKeepsTheFiltersBitExact`).
+            XCTAssertEqual(rows, k % 2 == 0 ? rows.sorted() : rows.sorted().reversed(), "step \(k): row chunks in turn, back and forth")
             XCTAssertEqual(Set(rows).count, rows.count, "step \(k): each row chunk's images together")
         }
         for row in builder.rowChunks.indices {
@@ -198,6 +199,10 @@ final class InterleavedRowTests: XCTestCase {
             let passes = run.plan.passes
             XCTAssertEqual(Set(passes.map(\.geometry.e)).count, 2, run.plan.summary())
             XCTAssertEqual(passes.filter { !$0.flags.contains(.keepFilters) }.count, Set(passes.map(\.filterAddress)).count)
+            // Every step runs the wider row chunk first.
+            for (prev, pass) in zip(passes, passes.dropFirst()) where pass.filterAddress != prev.filterAddress {
+                XCTAssertEqual(pass.geometry.e, run.plan.mapping.e, "a new block starts with the widest PE set")
+            }
         }
     }
 }
