@@ -295,7 +295,8 @@ struct GeometrySearch {
             func bank(_ j: Int) -> Int? {
                 guard cut.chunks[j - 1] > 1 else { return nil }
                 let psumBanks = imageSlots * cut.runs[j - 1].reduce(0) { $0 + $1.count * runBanks($1) }
-                let tileLines = rows == .shared ? unionTileLines * (imageSlots + 1) : tileRowLines * cut.tileRows[j - 1]
+                let tileLines = rows == .shared
+                    ? unionTileLines * Self.sharedTileSlots(imageSlots: imageSlots) : tileRowLines * cut.tileRows[j - 1]
                 let bank = min(hw.fmapBanks - 1, hw.fmapBanks - psumBanks)
                 return bank >= 1 && tileLines <= bank * hw.bankLines / ifmapShare ? bank : nil
             }
@@ -329,6 +330,10 @@ struct GeometrySearch {
                             sharedRowTiles: rows == .shared)
     }
 
+    /// Slots the ifmap region needs for shared row tiles: one per interleaved image, which every
+    /// row chunk of a step reads, and one more, which the next step's first tile loads into.
+    static func sharedTileSlots(imageSlots: Int) -> Int { imageSlots + 1 }
+
     /// Channel sets for the last filter-row chunk when it is shorter than `rc`: as many as the
     /// array and tags allow while its filter block and ifmap tile still fit.
     func shortChunkSets(_ g: MainGeometry) -> Int {
@@ -339,7 +344,8 @@ struct GeometrySearch {
             let filterOK = PassGeometry.filterLines(lanes: hw.lanes, groups: g.t, activeRows: rcShort * sets, wordsPerPE: d.s * g.q * g.p)
                 <= hw.filterBufferLines
             let tileOK = g.sharedRowTiles
-                ? g.q * sets * d.unionTileRows(rc: g.rc).short * d.wl * (g.imageSlots + 1) <= g.psumBank * hw.bankLines
+                ? g.q * sets * d.unionTileRows(rc: g.rc).short * d.wl * Self.sharedTileSlots(imageSlots: g.imageSlots)
+                    <= g.psumBank * hw.bankLines
                 : g.q * sets * d.tileRows(epass: g.e * g.jobRows, rc: rcShort) * d.wl <= g.psumBank * hw.bankLines / g.ifmapSlots
             if filterOK && tileOK { return sets }
             sets -= 1
@@ -369,8 +375,9 @@ struct GeometrySearch {
     /// counted once per `imageSlots` passes), which decide between interleaving the images or not.
     func cost(_ g: MainGeometry) -> (cycles: Double, utilization: Double, dramLines: Double) {
         let chunks = ChunkPlan(d, g)
-        // Shared row tiles fit one per image and one more (`fitJobRows`): each loads while a pass computes.
+        // Shared row tiles have their slots (`sharedTileSlots`): each loads while a pass computes.
         let doubleBuffered = g.sharedRowTiles || 2 * largestTileLines(g) <= g.psumBank * hw.bankLines
+        let union = d.unionTileRows(rc: g.rc)
         // When the region has a slot for every tile the filter chunks come back to (each
         // accumulation chunk's, for every interleaved image and row chunk), whatever split the
         // fit assumed (the plan's slots come from the region), each is loaded once for all the
@@ -429,7 +436,7 @@ struct GeometrySearch {
                         let filterFeed = PassGeometry.filterLines(lanes: hw.lanes, groups: t, activeRows: rc * r, wordsPerPE: d.s * q * p)
                         // A shared tile serves every row chunk: each pass's share of its load.
                         let tileRows = g.sharedRowTiles
-                            ? Double(rc == g.rc ? d.unionTileRows(rc: g.rc).full : d.unionTileRows(rc: g.rc).short) / Double(g.rowSlots)
+                            ? Double(rc == g.rc ? union.full : union.short) / Double(g.rowSlots)
                             : Double(d.tileRows(epass: e * jobRows, rc: rc))
                         let tileDRAMLines = Double(q * r) * tileRows * ifmapRowDRAMLines * tileLoadShare
                         let exposedTile = doubleBuffered ? 0 : tileDRAMLines

@@ -21,7 +21,7 @@ public enum Mapper {
     }
 
     /// The plan of one ranked geometry: its passes in the loop order that loads the least.
-    static func plan(_ found: GeometrySearch.Result, shape: LayerShape, dims: LayerDims, hw: HardwareLimits,
+    private static func plan(_ found: GeometrySearch.Result, shape: LayerShape, dims: LayerDims, hw: HardwareLimits,
                      config: ValidConfig, shift: Int, io: LayerIO) throws -> LayerPlan {
         let g = found.geometry
         let builder = PassBuilder(dims, g, lanes: hw.lanes, shift: shift)
@@ -56,7 +56,7 @@ public enum Mapper {
     }
 
     /// The checks every mapping starts with, and the geometry search of the layer.
-    static func prepare(layer: LayerShape, config: ValidConfig, shift: Int, io: LayerIO) throws
+    private static func prepare(layer: LayerShape, config: ValidConfig, shift: Int, io: LayerIO) throws
         -> (shape: LayerShape, dims: LayerDims, hw: HardwareLimits, search: GeometrySearch) {
         func reject(_ reason: String) -> MappingError { MappingError(layer: layer.name, reason: reason) }
         let shape: LayerShape
