@@ -17,10 +17,14 @@ public struct LayerRunOptions: Sendable {
     public var watchdogCycles: UInt64
     /// Raw or run-length coded fmaps in DRAM, ReLU or not.
     public var io: LayerIO
+    /// What the mapper's ranking minimizes.
+    public var objective: MappingObjective
 
     public init(seed: UInt64 = 1, sparsity: Double = 0.5, shift: Int = 12, dram: DRAMBehaviour? = nil,
-                trace: String? = nil, watchdogCycles: UInt64 = 200_000, io: LayerIO = .raw) {
+                trace: String? = nil, watchdogCycles: UInt64 = 200_000, io: LayerIO = .raw,
+                objective: MappingObjective = .balanced) {
         self.io = io
+        self.objective = objective
         self.seed = seed
         self.sparsity = sparsity
         self.shift = shift
@@ -104,7 +108,8 @@ public enum LayerRunner {
                             plan mapped: LayerPlan? = nil, simulator: ((Int) throws -> AcceleratorSimulator)? = nil,
                             logger: Logger) throws -> (result: LayerResult, ofmapLines: [UInt64], expected: Tensor4, plan: LayerPlan) {
         let shape = try layer.validated()
-        let plan = try mapped ?? Mapper.map(layer: shape, config: config, shift: options.shift, io: options.io)
+        let plan = try mapped ?? Mapper.map(layer: shape, config: config, shift: options.shift, io: options.io,
+                                            objective: options.objective)
         let fp = FixedPoint(config)
         logger.info("\(shape.name): \(plan.passes.count) passes, \(plan.layout.endLine) DRAM lines\(given == nil ? "; golden model" : "")")
         let expected = given ?? ReferenceConv.conv(shape, input: input, weights: weights, shift: options.shift, fixedPoint: fp,

@@ -19,9 +19,12 @@ public struct NetworkRunOptions: Sendable {
     /// RTL wrote; the two are equal whenever that layer passes, since its check compares every
     /// value and code word with that same golden output.
     public var jobs: Int
+    /// What the mapper's ranking minimizes, for every layer.
+    public var objective: MappingObjective
 
     public init(seed: UInt64 = 1, dram: DRAMBehaviour? = nil, watchdogCycles: UInt64 = 200_000, image: Tensor4? = nil,
-                jobs: Int = 1) {
+                jobs: Int = 1, objective: MappingObjective = .balanced) {
+        self.objective = objective
         self.seed = seed
         self.dram = dram
         self.watchdogCycles = watchdogCycles
@@ -149,7 +152,7 @@ extension NetworkRunner {
             io.ifmapRLC = ifmapCodeIsSmaller(input, code: RunLengthCode(config), lanes: config.dramLanes)
         }
         let runOptions = LayerRunOptions(seed: options.seed &+ UInt64(k), sparsity: 0, shift: shift, dram: options.dram,
-                                         watchdogCycles: options.watchdogCycles, io: io)
+                                         watchdogCycles: options.watchdogCycles, io: io, objective: options.objective)
         return (layer, weights, runOptions)
     }
 
@@ -191,7 +194,7 @@ extension NetworkRunner {
             let (layer, weights, runOptions) = try stageData(k, network, input: input, config: config, options: options, rng: &rng)
             if network.hostPoolsInput(of: k) { source += Self.hostFormat(runOptions.io) }
             let shift = runOptions.shift
-            let plan = try Mapper.map(layer: layer, config: config, shift: shift, io: runOptions.io)
+            let plan = try Mapper.map(layer: layer, config: config, shift: shift, io: runOptions.io, objective: runOptions.objective)
             logger.info("\(layer.name): golden model")
             let expected = ReferenceConv.conv(layer, input: input, weights: weights, shift: shift, fixedPoint: fp,
                                               relu: runOptions.io.relu)

@@ -89,6 +89,17 @@ struct ChunkPlan {
     }
 }
 
+/// What the mapper's ranking minimizes among the geometries within
+/// `GeometrySearch.dramCycleAllowance` of the fewest estimated cycles.
+public enum MappingObjective: String, CaseIterable, Codable, Sendable {
+    /// The estimated cycles plus one cycle for each DRAM line loaded (`dramLineCycles`).
+    case balanced
+    /// The fewest estimated DRAM lines loaded, then the fewest cycles: for a run whose time is
+    /// a budget to meet (the chip's, in `bench --accelerator`) and whose DRAM traffic is to be
+    /// as low as the allowance lets it.
+    case dram
+}
+
 /// Exhaustive search over row-stationary geometries: every `q, p, r, e, t` that the spads,
 /// the array and the tags allow, each with the longest `jobRows` (and its buffer split) that
 /// fits the global buffer, ranked by `cost`. Tries `rc = min(R, rows)` first, and a shorter
@@ -96,6 +107,8 @@ struct ChunkPlan {
 struct GeometrySearch {
     let d: LayerDims
     let hw: HardwareLimits
+    /// What the ranking minimizes.
+    var objective = MappingObjective.balanced
     /// DRAM lines of one ifmap tile row, as the cost model counts them: `Wl` raw, an estimate
     /// when the ifmap is run-length coded (its length depends on the data).
     var ifmapRowDRAMLines: Double
@@ -118,13 +131,15 @@ struct GeometrySearch {
     /// still be chosen for loading less from DRAM.
     static let dramCycleAllowance = 1.05
 
-    /// What the ranking charges for loading from DRAM: this share of the DRAM bus cycles the
-    /// loads take at the configured bandwidth, on top of the estimated cycles. So a geometry may
-    /// take up to 0.15 cycles more for each bus cycle of loads it saves (half a cycle per 8-byte
-    /// line at the chip's 2.4 bytes per cycle): a DRAM access costs some 200 MACs of energy, and
-    /// the trade stays small beside the run. Measured on AlexNet CONV1 at batch 4: images in pairs
-    /// with every tile of a row chunk resident load 40 % less for 3 % more estimated cycles.
-    static let dramCycleWeight = 0.15
+    /// What the ranking charges for loading from DRAM, in cycles per line loaded: about the same
+    /// energy. A 64-bit line is 4 words at some 200 MACs of energy each (the reference's table),
+    /// 800 MACs; a busy array cycle is 168 MACs, each with some 4 scratchpad accesses at a MAC's
+    /// energy, about 840. So a geometry may take up to one cycle more for each line it saves.
+    /// (Until 2026-12-06 this was 0.15 cycles per DRAM bus cycle, half a cycle per line at the
+    /// chip's 2.4 bytes per cycle, and AlexNet CONV2 at batch 4 kept its images in pairs, reading
+    /// its ifmap once per filter chunk: 4.71 MB estimated loads against 3.04 MB with one image at
+    /// a time and the image's ifmap resident, for 2.6 % more estimated cycles.)
+    static let dramLineCycles = 1.0
 
     /// The share of cycles a network delivers in when it, not the PEs, sets the pace: its
     /// words go out in bursts (every column's psums of an output at once; a multicast word
@@ -148,15 +163,16 @@ struct GeometrySearch {
         return []
     }
 
-    /// What the ranking minimizes: the estimated cycles plus `dramCycleWeight` times the bus
-    /// cycles of the estimated DRAM loads.
-    func score(_ r: Result) -> Double { r.cycles + Self.dramCycleWeight * r.dramLines * hw.cyclesPerLine }
+    /// What the ranking minimizes: the estimated cycles plus `dramLineCycles` for each line of
+    /// the estimated DRAM loads.
+    func score(_ r: Result) -> Double { r.cycles + Self.dramLineCycles * r.dramLines }
 
     /// Among the geometries with Rc = `rc` (each image alone, and with a batch also the images
     /// interleaved, in groups of every divisor of the batch; the row chunks each alone, and also
     /// interleaved) within `dramCycleAllowance` of the fewest estimated cycles, the one of the
-    /// lowest estimated cycles plus `dramCycleWeight` times the bus cycles of its DRAM loads; ties
-    /// go to the higher utilization, then the fewer cycles. All of those, in that order.
+    /// lowest estimated cycles plus `dramLineCycles` for each line of its DRAM loads (with the
+    /// `.dram` objective, of the fewest DRAM lines, then the fewest cycles); ties go to the
+    /// higher utilization, then the fewer cycles. All of those, in that order.
     private func ranked(rc: Int) -> [Result] {
         var candidates: [Result] = []
         // Each image alone, or a group of images interleaved (the batch, or a divisor of it).
@@ -168,7 +184,13 @@ struct GeometrySearch {
         }
         guard let fastest = candidates.map(\.cycles).min() else { return [] }
         let sorted = candidates.filter { $0.cycles <= fastest * Self.dramCycleAllowance }.sorted { a, b in
-            if score(a) != score(b) { return score(a) < score(b) }
+            switch objective {
+            case .balanced:
+                if score(a) != score(b) { return score(a) < score(b) }
+            case .dram:
+                if a.dramLines != b.dramLines { return a.dramLines < b.dramLines }
+                if a.cycles != b.cycles { return a.cycles < b.cycles }
+            }
             if a.utilization != b.utilization { return a.utilization > b.utilization }
             return a.cycles < b.cycles
         }
@@ -382,11 +404,16 @@ struct GeometrySearch {
         // accumulation chunk's, for every interleaved image and row chunk), whatever split the
         // fit assumed (the plan's slots come from the region), each is loaded once for all the
         // filter chunks.
+        // When it has fewer slots, the filter chunks still find some: the accumulation loop runs
+        // back and forth, so at each turn the slots hold the tiles the next filter chunk reads
+        // first (Belady's choice gives up the ones needed latest), and it loads only the others.
         let filterChunkCount = chunks.filters.map(\.count).reduce(0, +)
         let tilesReused = accumulationChunks(q: g.q, r: g.r, rc: g.rc) * g.imageSlots * (g.sharedRowTiles ? 1 : g.rowSlots)
-        let residentTiles = filterChunkCount > 1 && tilesReused > 1
-            && g.psumBank * hw.bankLines / max(1, largestTileLines(g)) >= tilesReused
-        let tileLoadShare = residentTiles ? 1 / Double(filterChunkCount) : 1
+        let slots = max(1, g.psumBank * hw.bankLines / max(1, largestTileLines(g)))
+        let tileLoadShare = filterChunkCount > 1 && tilesReused > 1
+            ? Double(tilesReused + (filterChunkCount - 1) * max(0, tilesReused - slots))
+                / Double(filterChunkCount * tilesReused)
+            : 1
         let peCount = Double(hw.rows * hw.columns)
         var cycles = 0.0
         var busyMACs = 0.0

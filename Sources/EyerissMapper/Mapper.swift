@@ -11,9 +11,11 @@ public enum Mapper {
     ///   - layer: any CONV layer shape (it is validated here).
     ///   - config: the accelerator.
     ///   - shift: the layer's product shift, `0 ... 2 * dataBits - 1`.
+    ///   - objective: what the ranking of the geometries minimizes.
     /// - Throws: `MappingError` naming the layer and the rule no mapping can satisfy.
-    public static func map(layer: LayerShape, config: ValidConfig, shift: Int, io: LayerIO = .raw) throws -> LayerPlan {
-        let (shape, dims, hw, search) = try prepare(layer: layer, config: config, shift: shift, io: io)
+    public static func map(layer: LayerShape, config: ValidConfig, shift: Int, io: LayerIO = .raw,
+                           objective: MappingObjective = .balanced) throws -> LayerPlan {
+        let (shape, dims, hw, search) = try prepare(layer: layer, config: config, shift: shift, io: io, objective: objective)
         guard let found = search.best() else {
             throw MappingError(layer: shape.name, reason: diagnose(dims, hw))
         }
@@ -56,7 +58,7 @@ public enum Mapper {
     }
 
     /// The checks every mapping starts with, and the geometry search of the layer.
-    private static func prepare(layer: LayerShape, config: ValidConfig, shift: Int, io: LayerIO) throws
+    private static func prepare(layer: LayerShape, config: ValidConfig, shift: Int, io: LayerIO, objective: MappingObjective) throws
         -> (shape: LayerShape, dims: LayerDims, hw: HardwareLimits, search: GeometrySearch) {
         func reject(_ reason: String) -> MappingError { MappingError(layer: layer.name, reason: reason) }
         let shape: LayerShape
@@ -88,7 +90,8 @@ public enum Mapper {
         // (AlexNet's ReLU outputs hold 40 to 75 %; the co-simulation's random data 50 %).
         let codedRowLines = Double(ceilDiv(ceilDiv(dims.w, 2), config.raw.rlc.pairsPerWord))
         let codedOfmapRowLines = Double(ceilDiv(ceilDiv(dims.f, 2), config.raw.rlc.pairsPerWord))
-        let search = GeometrySearch(d: dims, hw: hw, ifmapRowDRAMLines: io.ifmapRLC ? min(codedRowLines, Double(dims.wl)) : Double(dims.wl),
+        let search = GeometrySearch(d: dims, hw: hw, objective: objective,
+                                    ifmapRowDRAMLines: io.ifmapRLC ? min(codedRowLines, Double(dims.wl)) : Double(dims.wl),
                                     ofmapRowDRAMLines: io.ofmapRLC ? min(codedOfmapRowLines, Double(dims.fl)) : Double(dims.fl))
         return (shape, dims, hw, search)
     }
@@ -97,8 +100,8 @@ public enum Mapper {
     /// The geometries the mapper chooses among for a layer, best first, at most `limit`: what
     /// `map` would take, and what it passed over (`eyeriss map --candidates`).
     public static func candidates(layer: LayerShape, config: ValidConfig, shift: Int, io: LayerIO = .raw,
-                                  limit: Int) throws -> [MappingCandidate] {
-        let (_, _, _, search) = try prepare(layer: layer, config: config, shift: shift, io: io)
+                                  objective: MappingObjective = .balanced, limit: Int) throws -> [MappingCandidate] {
+        let (_, _, _, search) = try prepare(layer: layer, config: config, shift: shift, io: io, objective: objective)
         return search.ranked().prefix(max(0, limit)).map { r in
             let g = r.geometry
             return MappingCandidate(q: g.q, p: g.p, rc: g.rc, r: g.r, e: g.e, t: g.t, jobRows: g.jobRows, psumBank: g.psumBank,

@@ -38,6 +38,7 @@ final class BenchTests: XCTestCase {
         XCTAssertEqual(targets["cycles"] as? Int, 23_060_000)
         XCTAssertEqual(targets["dramBytes"] as? Int, 15_400_000)
         XCTAssertEqual(report["passed"] as? Bool, true)
+        XCTAssertEqual(report["objective"] as? String, "dram", "the bench maps for the fewest DRAM lines by default")
 
         // The text table: the same cycles, the targets beside them, not judged.
         let text = try ProcessRunner.eyeriss(Self.args)
@@ -57,5 +58,8 @@ final class BenchTests: XCTestCase {
                                                 "--set", "array.rows=6", "--set", "array.columns=7"])
         XCTAssertNotEqual(layers.status, 0)
         XCTAssertTrue(layers.stderr.contains("has 5 CONV layers"), layers.stderr)
+        let objective = try ProcessRunner.eyeriss(["bench", "--sim", "--objective", "dram"])
+        XCTAssertNotEqual(objective.status, 0)
+        XCTAssertTrue(objective.stderr.contains("--objective applies to --accelerator only"), objective.stderr)
     }
 }

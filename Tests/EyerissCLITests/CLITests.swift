@@ -80,6 +80,23 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(rows.map { $0.last! }, rows.map { $0.last! }.sorted(), "scores rise: \(ranked.stdout)")
         let chosen = ranked.stdout.split(separator: "\n").first { $0.hasPrefix("mapping:") } ?? ""
         XCTAssertTrue(chosen.contains("q=\(Int(rows[0][1])) p=\(Int(rows[0][2])) Rc=\(Int(rows[0][3]))"), "\(chosen) is rank 1")
+        // --objective dram: the fewest DRAM lines first (CONV2 at batch 4 then loads less than
+        // the balanced ranking's choice, for more cycles).
+        func firstCandidate(_ objective: String) throws -> [Double] {
+            let r = try eyeriss(["map", "--layer", "alexnet.conv2", "--batch", "4", "--ofmap-rlc", "--objective", objective,
+                                 "--candidates", "3"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let rows = r.stdout.split(separator: "\n").drop { !$0.hasPrefix("candidates") }.dropFirst(2)
+                .map { $0.split(separator: " ").compactMap { Double($0) } }
+            if objective == "dram" { XCTAssertEqual(rows.map { $0[13] }, rows.map { $0[13] }.sorted(), r.stdout) }
+            return rows.first ?? []
+        }
+        let (dram, balanced) = (try firstCandidate("dram"), try firstCandidate("balanced"))
+        XCTAssertLessThan(dram[13], balanced[13])
+        XCTAssertGreaterThan(dram[12], balanced[12])
+        let badObjective = try eyeriss(["map", "--layer", "alexnet.conv1", "--objective", "speed"])
+        XCTAssertNotEqual(badObjective.status, 0)
+        XCTAssertTrue(badObjective.stderr.contains("objective"), badObjective.stderr)
         let negative = try eyeriss(["map", "--layer", "alexnet.conv1", "--candidates=-1"])
         XCTAssertNotEqual(negative.status, 0)
         XCTAssertTrue(negative.stderr.contains("--candidates"), negative.stderr)

@@ -66,6 +66,52 @@ final class FullSizePlanTests: XCTestCase {
         }
     }
 
+    /// AlexNet CONV2 at batch 4, as the bench plans it (raw ifmap, coded ofmap). The balanced
+    /// ranking takes its images in pairs, reading the ifmap once per filter chunk. The `.dram`
+    /// objective takes the fewest DRAM lines within the cycle allowance: one image at a time with
+    /// a group's whole ifmap resident, reading every ifmap row once and each weight once per
+    /// image.
+    func testAlexNetConv2AtBatchFourForTheFewestDRAMLines() throws {
+        var layer = try XCTUnwrap(BuiltinLayers.named("alexnet.conv2"))
+        layer.n = 4
+        let io = LayerIO.first
+        let balanced = try Mapper.map(layer: layer, config: TestConfigs.chip, shift: 8, io: io)
+        let plan = try Mapper.map(layer: layer, config: TestConfigs.chip, shift: 8, io: io, objective: .dram)
+        XCTAssert(planProblems(plan).isEmpty)
+        XCTAssertEqual(balanced.mapping.imageSlots, 2, balanced.summary())
+        XCTAssertEqual(plan.mapping.imageSlots, 1, plan.summary())
+        let lanes = plan.layout.lanes
+        let rowWords = (layer.w + lanes - 1) / lanes * lanes
+        XCTAssertEqual(plan.statistics.ifmapWordsRead, layer.n * layer.c * layer.h * rowWords, plan.summary())
+        XCTAssertGreaterThan(balanced.statistics.ifmapWordsRead, 4 * plan.statistics.ifmapWordsRead)
+        // Once per image (a block the turn between images finds in the buffer is not read again).
+        let weights = layer.m * layer.channelsPerGroup * layer.r * layer.s
+        XCTAssertLessThanOrEqual(plan.statistics.filterWordsRead, layer.n * weights)
+        XCTAssertGreaterThan(plan.statistics.filterWordsRead, (layer.n - 1) * weights)
+        XCTAssertLessThan(plan.statistics.dramWordsRead, balanced.statistics.dramWordsRead * 3 / 4)
+        XCTAssertLessThan(plan.mapping.estimatedCycles, 1.05 * balanced.mapping.estimatedCycles)
+        let ranked = try Mapper.candidates(layer: layer, config: TestConfigs.chip, shift: 8, io: io, objective: .dram, limit: 1000)
+        XCTAssertEqual(ranked[0].estimatedDRAMLines, ranked.map(\.estimatedDRAMLines).min())
+    }
+
+    /// The cost model counts the ifmap tiles a filter chunk finds still loaded when the region
+    /// holds fewer slots than the tiles it comes back to: AlexNet CONV1 alone, 2 slots for its
+    /// 3 channels' tiles of a row chunk, loads each tile about (1 + 2 * 1/3) times for 3 filter
+    /// chunks, not 3 times (it estimated 186,678 lines, 53 % over, before 2026-12-06).
+    func testTheEstimateCountsTilesPartlyResidentAcrossFilterChunks() throws {
+        let layer = try XCTUnwrap(BuiltinLayers.named("alexnet.conv1"))
+        let plan = try Mapper.map(layer: layer, config: TestConfigs.chip, shift: 8, io: .first)
+        let m = plan.mapping
+        let tiles = m.accumulationChunks.count * m.rowChunks.count
+        let loads = plan.passes.filter { $0.flags.contains(.loadIfmaps) }.count
+        XCTAssertGreaterThan(m.filterChunks.count, 1, plan.summary())
+        XCTAssertGreaterThan(loads, tiles, "not every tile stays for all filter chunks")
+        XCTAssertLessThan(loads, tiles * m.filterChunks.count, "some do")
+        let estimate = try XCTUnwrap(Mapper.candidates(layer: layer, config: TestConfigs.chip, shift: 8, io: .first, limit: 1).first)
+        let loaded = Double(plan.statistics.filterWordsRead + plan.statistics.ifmapWordsRead) / Double(plan.layout.lanes)
+        XCTAssertEqual(estimate.estimatedDRAMLines, loaded, accuracy: 0.1 * loaded)
+    }
+
     func testEveryVGG16LayerMapsOnChip() throws {
         for layer in BuiltinLayers.vgg16 {
             let plan = try Mapper.map(layer: layer, config: TestConfigs.chip, shift: 8)

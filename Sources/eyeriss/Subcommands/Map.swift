@@ -2,6 +2,8 @@ import ArgumentParser
 import EyerissConfig
 import EyerissMapper
 
+extension MappingObjective: ExpressibleByArgument {}
+
 struct Map: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the row-stationary mapping of a layer: geometry, passes, PE utilization, buffer split, DRAM traffic.")
@@ -19,9 +21,13 @@ struct Map: ParsableCommand {
     var ofmapRlc = false
 
     @Option(help: ArgumentHelp("Also list the best K geometries the mapper ranked, the chosen one first.",
-                               discussion: "Each with the cost model's cycles and DRAM lines and the score the ranking minimizes (cycles plus 0.15 of the loads' DRAM bus cycles, among geometries within 5 % of the fewest cycles).",
+                               discussion: "Each with the cost model's cycles and DRAM lines and the balanced score (cycles plus one for each DRAM line loaded), among geometries within 5 % of the fewest cycles, in the order of --objective.",
                                valueName: "K"))
     var candidates = 0
+
+    @Option(help: ArgumentHelp("What the ranking minimizes among the geometries within 5 % of the fewest estimated cycles.",
+                               discussion: "balanced: the estimated cycles plus one per DRAM line loaded; dram: the fewest estimated DRAM lines, then the fewest cycles (what `bench --accelerator` maps for)."))
+    var objective: MappingObjective = .balanced
 
     func run() throws {
         let config = try options.load()
@@ -29,9 +35,10 @@ struct Map: ParsableCommand {
         guard candidates >= 0 else { throw CLIError("--candidates must be 0 or more, not \(candidates)") }
         let io = LayerIO(ifmapRLC: ifmapRlc, ofmapRLC: ofmapRlc)
         do {
-            print(try Mapper.map(layer: shape, config: config, shift: shift, io: io).summary())
+            print(try Mapper.map(layer: shape, config: config, shift: shift, io: io, objective: objective).summary())
             guard candidates > 0 else { return }
-            let ranked = try Mapper.candidates(layer: shape, config: config, shift: shift, io: io, limit: candidates)
+            let ranked = try Mapper.candidates(layer: shape, config: config, shift: shift, io: io, objective: objective,
+                                               limit: candidates)
             print("candidates (best first; the cost model's estimates):")
             let header = ["rank", "q", "p", "Rc", "r", "e", "t", "jobRows", "psumBank", "images", "rows", "ifmap slots",
                           "est. cycles", "est. DRAM lines", "score"]

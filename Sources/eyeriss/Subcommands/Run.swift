@@ -38,6 +38,10 @@ struct Run: ParsableCommand {
                                discussion: "With more than one, a layer reads the golden model's output of the layer before (pooled and coded by the host) instead of the bytes the RTL wrote: the same bytes whenever that layer passes, since its check compares every value and code word with that golden output. --jobs 1 runs the layers in order on the RTL's own bytes."))
     var jobs: Int?
 
+    @Option(help: ArgumentHelp("What the mapper's ranking minimizes for every layer among the geometries within 5 % of the fewest estimated cycles.",
+                               discussion: "balanced: the estimated cycles plus one per DRAM line loaded; dram: the fewest estimated DRAM lines, then the fewest cycles (as `bench --accelerator`)."))
+    var objective: MappingObjective = .balanced
+
     @Option(help: "Stop a run after this many cycles without any transfer.")
     var watchdog: UInt64 = 200_000
 
@@ -69,13 +73,13 @@ struct Run: ParsableCommand {
     func run() throws {
         let config = try options.load()
         if let model = onnx.model {
-            var layerOptions = LayerRunOptions(seed: simulation.seed, watchdogCycles: watchdog)
+            var layerOptions = LayerRunOptions(seed: simulation.seed, watchdogCycles: watchdog, objective: objective)
             if hostileDram { layerOptions.dram = .hostile(config) }
             return try onnx.run(model: model, config: config, layerOptions: layerOptions, report: reportOptions, json: json)
         }
         let net = Network.named(network!, batch: batch)!
         var opts = NetworkRunOptions(seed: simulation.seed, watchdogCycles: watchdog,
-                                     jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+                                     jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, objective: objective)
         if hostileDram { opts.dram = .hostile(config) }
         var notes: [String] = []
         if let path = onnx.input, let first = net.stages.first?.layer {
