@@ -136,9 +136,7 @@ struct GeometrySearch {
     /// 800 MACs; a busy array cycle is 168 MACs, each with some 4 scratchpad accesses at a MAC's
     /// energy, about 840. So a geometry may take up to one cycle more for each line it saves.
     /// (Until 2026-12-06 this was 0.15 cycles per DRAM bus cycle, half a cycle per line at the
-    /// chip's 2.4 bytes per cycle, and AlexNet CONV2 at batch 4 kept its images in pairs, reading
-    /// its ifmap once per filter chunk: 4.71 MB estimated loads against 3.04 MB with one image at
-    /// a time and the image's ifmap resident, for 2.6 % more estimated cycles.)
+    /// chip's 2.4 bytes per cycle.) The `.dram` objective does not use it.
     static let dramLineCycles = 1.0
 
     /// The share of cycles a network delivers in when it, not the PEs, sets the pace: its
