@@ -396,7 +396,8 @@ struct GeometrySearch {
     func cost(_ g: MainGeometry) -> (cycles: Double, utilization: Double, dramLines: Double) {
         let chunks = ChunkPlan(d, g)
         // Shared row tiles have their slots (`sharedTileSlots`): each loads while a pass computes.
-        let doubleBuffered = g.sharedRowTiles || 2 * largestTileLines(g) <= g.psumBank * hw.bankLines
+        let regionLines = g.psumBank * hw.bankLines, largestTile = max(1, largestTileLines(g))
+        let doubleBuffered = g.sharedRowTiles || 2 * largestTile <= regionLines
         let union = d.unionTileRows(rc: g.rc)
         // When the region has a slot for every tile the filter chunks come back to (each
         // accumulation chunk's, for every interleaved image and row chunk), whatever split the
@@ -407,7 +408,7 @@ struct GeometrySearch {
         // first (Belady's choice gives up the ones needed latest), and it loads only the others.
         let filterChunkCount = chunks.filters.map(\.count).reduce(0, +)
         let tilesReused = accumulationChunks(q: g.q, r: g.r, rc: g.rc) * g.imageSlots * (g.sharedRowTiles ? 1 : g.rowSlots)
-        let slots = max(1, g.psumBank * hw.bankLines / max(1, largestTileLines(g)))
+        let slots = max(1, regionLines / largestTile)
         let tileLoadShare = filterChunkCount > 1 && tilesReused > 1
             ? Double(tilesReused + (filterChunkCount - 1) * max(0, tilesReused - slots))
                 / Double(filterChunkCount * tilesReused)
