@@ -56,6 +56,7 @@ module eyeriss_controller (
   output logic [15:0]        load_ifmap_row_lines_o,
   output logic [13:0]        load_ifmap_base_o,
   output logic               ifmap_loading_o,
+  output logic               load_by_channel_o,
 
   // Run-length codec: coded ifmap loads; the store engine: ofmap stores, coded or raw, ReLU
   output logic               rlc_load_start_o,
@@ -140,8 +141,8 @@ module eyeriss_controller (
   logic [7:0] desc_opcode_d;
   logic [18:0] desc_next_lines_q;
   logic [18:0] desc_next_lines_d;
-  logic [7:0] desc_flags_q;
-  logic [7:0] desc_flags_d;
+  logic [8:0] desc_flags_q;
+  logic [8:0] desc_flags_d;
   logic [13:0] desc_ifmap_base_q;
   logic [13:0] desc_ifmap_base_d;
   logic [31:0] desc_ifmap_addr_q;
@@ -216,8 +217,8 @@ module eyeriss_controller (
   logic [7:0] next_opcode_d;
   logic [18:0] next_next_lines_q;
   logic [18:0] next_next_lines_d;
-  logic [7:0] next_flags_q;
-  logic [7:0] next_flags_d;
+  logic [8:0] next_flags_q;
+  logic [8:0] next_flags_d;
   logic [13:0] next_ifmap_base_q;
   logic [13:0] next_ifmap_base_d;
   logic [31:0] next_ifmap_addr_q;
@@ -718,6 +719,8 @@ module eyeriss_controller (
   assign loading_ifmap = (state_q == StLoadIfmap) | pf_loading_ifmap;
 
   assign ifmap_loading_o = loading_ifmap;
+
+  assign load_by_channel_o = ifmap_from_next ? next_flags_q[8] : desc_flags_q[8];
 
   assign loading = (fetching | loading_filters) | (loading_ifmap & ~(pf_loading_ifmap ? next_flags_q[4] : desc_flags_q[4]));
 
@@ -1502,7 +1505,7 @@ module eyeriss_controller (
         desc_next_lines_d = dram_rd_resp_data_i[50:32];
       end
       if (fetch_line[1]) begin
-        desc_flags_d = dram_rd_resp_data_i[7:0];
+        desc_flags_d = dram_rd_resp_data_i[8:0];
       end
       if (fetch_line[1]) begin
         desc_ifmap_base_d = dram_rd_resp_data_i[45:32];
@@ -1615,7 +1618,7 @@ module eyeriss_controller (
         next_next_lines_d = dram_rd_resp_data_i[50:32];
       end
       if (fetch_line[1]) begin
-        next_flags_d = dram_rd_resp_data_i[7:0];
+        next_flags_d = dram_rd_resp_data_i[8:0];
       end
       if (fetch_line[1]) begin
         next_ifmap_base_d = dram_rd_resp_data_i[45:32];
@@ -1792,7 +1795,7 @@ module eyeriss_controller (
       fetch_left_q <= 19'd0;
       desc_opcode_q <= 8'd0;
       desc_next_lines_q <= 19'd0;
-      desc_flags_q <= 8'd0;
+      desc_flags_q <= 9'd0;
       desc_ifmap_base_q <= 14'd0;
       desc_ifmap_addr_q <= 32'd0;
       desc_ofmap_addr_q <= 32'd0;

@@ -19,9 +19,11 @@ module eyeriss_rlc_loader (
   output logic        busy_o,
   output logic        error_o,
 
-  // Tile: rows_i rows (channel-major), nrows_i per channel
+  // Tile: rows_i codes (channel-major), nrows_i per channel, each of code_rows_i rows and code_lines_i buffer lines
   input  logic [31:0] cfg_rows_i,
   input  logic [15:0] cfg_nrows_i,
+  input  logic [15:0] cfg_code_rows_i,
+  input  logic [15:0] cfg_code_lines_i,
   input  logic [31:0] cfg_addr_i,
   input  logic [31:0] cfg_channel_lines_i,
   input  logic [15:0] cfg_row_lines_i,
@@ -62,80 +64,96 @@ module eyeriss_rlc_loader (
   logic row0_pending_d;
   logic [31:0] row0_addr_q;
   logic [31:0] row0_addr_d;
-  logic [13:0] row0_glb_q;
+  logic [13:0] row0_glb_q;  // buffer line of the row being decoded
   logic [13:0] row0_glb_d;
   logic [15:0] row0_x_q;
   logic [15:0] row0_x_d;
+  logic [15:0] row0_rows_after_q;  // rows of the code after the one being decoded
+  logic [15:0] row0_rows_after_d;
   logic row1_active_q;
   logic row1_active_d;
   logic row1_pending_q;  // a line is on its way
   logic row1_pending_d;
   logic [31:0] row1_addr_q;
   logic [31:0] row1_addr_d;
-  logic [13:0] row1_glb_q;
+  logic [13:0] row1_glb_q;  // buffer line of the row being decoded
   logic [13:0] row1_glb_d;
   logic [15:0] row1_x_q;
   logic [15:0] row1_x_d;
+  logic [15:0] row1_rows_after_q;  // rows of the code after the one being decoded
+  logic [15:0] row1_rows_after_d;
   logic row2_active_q;
   logic row2_active_d;
   logic row2_pending_q;  // a line is on its way
   logic row2_pending_d;
   logic [31:0] row2_addr_q;
   logic [31:0] row2_addr_d;
-  logic [13:0] row2_glb_q;
+  logic [13:0] row2_glb_q;  // buffer line of the row being decoded
   logic [13:0] row2_glb_d;
   logic [15:0] row2_x_q;
   logic [15:0] row2_x_d;
+  logic [15:0] row2_rows_after_q;  // rows of the code after the one being decoded
+  logic [15:0] row2_rows_after_d;
   logic row3_active_q;
   logic row3_active_d;
   logic row3_pending_q;  // a line is on its way
   logic row3_pending_d;
   logic [31:0] row3_addr_q;
   logic [31:0] row3_addr_d;
-  logic [13:0] row3_glb_q;
+  logic [13:0] row3_glb_q;  // buffer line of the row being decoded
   logic [13:0] row3_glb_d;
   logic [15:0] row3_x_q;
   logic [15:0] row3_x_d;
+  logic [15:0] row3_rows_after_q;  // rows of the code after the one being decoded
+  logic [15:0] row3_rows_after_d;
   logic row4_active_q;
   logic row4_active_d;
   logic row4_pending_q;  // a line is on its way
   logic row4_pending_d;
   logic [31:0] row4_addr_q;
   logic [31:0] row4_addr_d;
-  logic [13:0] row4_glb_q;
+  logic [13:0] row4_glb_q;  // buffer line of the row being decoded
   logic [13:0] row4_glb_d;
   logic [15:0] row4_x_q;
   logic [15:0] row4_x_d;
+  logic [15:0] row4_rows_after_q;  // rows of the code after the one being decoded
+  logic [15:0] row4_rows_after_d;
   logic row5_active_q;
   logic row5_active_d;
   logic row5_pending_q;  // a line is on its way
   logic row5_pending_d;
   logic [31:0] row5_addr_q;
   logic [31:0] row5_addr_d;
-  logic [13:0] row5_glb_q;
+  logic [13:0] row5_glb_q;  // buffer line of the row being decoded
   logic [13:0] row5_glb_d;
   logic [15:0] row5_x_q;
   logic [15:0] row5_x_d;
+  logic [15:0] row5_rows_after_q;  // rows of the code after the one being decoded
+  logic [15:0] row5_rows_after_d;
   logic row6_active_q;
   logic row6_active_d;
   logic row6_pending_q;  // a line is on its way
   logic row6_pending_d;
   logic [31:0] row6_addr_q;
   logic [31:0] row6_addr_d;
-  logic [13:0] row6_glb_q;
+  logic [13:0] row6_glb_q;  // buffer line of the row being decoded
   logic [13:0] row6_glb_d;
   logic [15:0] row6_x_q;
   logic [15:0] row6_x_d;
+  logic [15:0] row6_rows_after_q;  // rows of the code after the one being decoded
+  logic [15:0] row6_rows_after_d;
   logic row7_active_q;
   logic row7_active_d;
   logic row7_pending_q;  // a line is on its way
   logic row7_pending_d;
   logic [31:0] row7_addr_q;
   logic [31:0] row7_addr_d;
-  logic [13:0] row7_glb_q;
+  logic [13:0] row7_glb_q;  // buffer line of the row being decoded
   logic [13:0] row7_glb_d;
   logic [15:0] row7_x_q;
   logic [15:0] row7_x_d;
+  logic [15:0] row7_rows_after_q;  // rows of the code after the one being decoded
+  logic [15:0] row7_rows_after_d;
   logic [2:0] free_row_idx;
   logic free_row_any;
   logic [2:0] ready_row_idx;
@@ -156,6 +174,7 @@ module eyeriss_rlc_loader (
   logic have_line;  // a response and its row slot are here
   logic [15:0] head_x;
   logic [13:0] head_glb;
+  logic [15:0] head_rows_after;
   logic [1:0] pair_k_q;  // pair of the word being decoded
   logic [1:0] pair_k_d;
   logic pair_fresh_q;  // the pair's run has not been started
@@ -166,23 +185,29 @@ module eyeriss_rlc_loader (
   logic [4:0] run;
   logic [15:0] level;
   logic [1:0] lane;
-  logic [15:0] slots;  // words left in this buffer line
+  logic [15:0] line_slots;  // words left in this buffer line
+  logic [15:0] row_left;  // values of the row still to write
+  logic [15:0] slots;  // words left in this line and this row
+  logic last_row;  // the row is its code's last
   logic lands;  // the pair's level falls in this line
   logic flagged;  // the word's last flag
   logic filling_q;  // the head row's flagged word ended early: zeros to the row's end
   logic filling_d;
   logic pad_pair;  // an all-zero pair of a flagged word: the row's pairs end, zeros follow
   logic fill;  // this cycle writes zeros up to the row's end
-  logic fill_end;  // filling: this line holds the row's end
-  logic [15:0] x_next;
-  logic overrun;  // the run goes past the row's end
-  logic row_done;
+  logic [15:0] x_next;  // where the segment ends
+  logic row_ends;  // the segment reaches the row's end
+  logic wrap;  // the row ends and its code goes on in the next row
+  logic fill_end;  // filling: this segment holds the code's end
+  logic overrun;  // the run goes past the code's end
+  logic row_done;  // the pair's level is the code's last value
   logic last_pair;
   logic rest_zero;  // every pair after pair k is 0
   logic [15:0] zeros_after_wide;  // zeros of the run left for the next line
   logic [4:0] zeros_after;
   logic unused_zeros_after_high;
   logic unused_wl_high;
+  logic unused_code_lines_high;
   logic ends_early;  // the word's last pair is in, flagged, and the row is short: fill it
   logic step;  // a segment is written this cycle
   logic word_end;  // the response line is finished with
@@ -191,8 +216,7 @@ module eyeriss_rlc_loader (
   logic [15:0] level_lane;  // where the level lands (when it lands here)
   logic [3:0] from_lane;  // lanes at or above the first value
   logic [3:0] upto_level;  // lanes at or below the level
-  logic [15:0] row_left;  // filling: values of the row still to write
-  logic [3:0] fill_lanes;  // filling: lanes of this line inside the row
+  logic [3:0] segment_lanes;  // lanes of this line inside the row
   logic [13:0] line_in_row;
   logic error_q;
   logic error_d;
@@ -343,33 +367,41 @@ module eyeriss_rlc_loader (
   always_comb begin
     head_x = row0_x_q;
     head_glb = row0_glb_q;
+    head_rows_after = row0_rows_after_q;
     if (tag == 3'd1) begin
       head_x = row1_x_q;
       head_glb = row1_glb_q;
+      head_rows_after = row1_rows_after_q;
     end
     if (tag == 3'd2) begin
       head_x = row2_x_q;
       head_glb = row2_glb_q;
+      head_rows_after = row2_rows_after_q;
     end
     if (tag == 3'd3) begin
       head_x = row3_x_q;
       head_glb = row3_glb_q;
+      head_rows_after = row3_rows_after_q;
     end
     if (tag == 3'd4) begin
       head_x = row4_x_q;
       head_glb = row4_glb_q;
+      head_rows_after = row4_rows_after_q;
     end
     if (tag == 3'd5) begin
       head_x = row5_x_q;
       head_glb = row5_glb_q;
+      head_rows_after = row5_rows_after_q;
     end
     if (tag == 3'd6) begin
       head_x = row6_x_q;
       head_glb = row6_glb_q;
+      head_rows_after = row6_rows_after_q;
     end
     if (tag == 3'd7) begin
       head_x = row7_x_q;
       head_glb = row7_glb_q;
+      head_rows_after = row7_rows_after_q;
     end
   end
 
@@ -390,7 +422,13 @@ module eyeriss_rlc_loader (
 
   assign lane = head_x[1:0];
 
-  assign slots = 16'd4 - {14'd0, lane};
+  assign line_slots = 16'd4 - {14'd0, lane};
+
+  assign row_left = cfg_w_i - head_x;
+
+  assign slots = (row_left < line_slots) ? row_left : line_slots;
+
+  assign last_row = ~|head_rows_after;
 
   assign lands = {11'd0, run} < slots;
 
@@ -400,13 +438,17 @@ module eyeriss_rlc_loader (
 
   assign fill = filling_q | pad_pair;
 
-  assign fill_end = (head_x + slots) >= cfg_w_i;
+  assign x_next = (~fill & lands) ? ((head_x + {11'd0, run}) + 16'd1) : (head_x + slots);
 
-  assign x_next = fill ? (fill_end ? cfg_w_i : (head_x + slots)) : (lands ? ((head_x + {11'd0, run}) + 16'd1) : (head_x + slots));
+  assign row_ends = x_next == cfg_w_i;
 
-  assign overrun = lands ? ((head_x + {11'd0, run}) >= cfg_w_i) : ((head_x + slots) > cfg_w_i);
+  assign wrap = row_ends & ~last_row;
 
-  assign row_done = lands & (x_next == cfg_w_i);
+  assign fill_end = row_ends & last_row;
+
+  assign overrun = ~lands & fill_end;
+
+  assign row_done = lands & fill_end;
 
   assign last_pair = pair_k_q == 2'd2;
 
@@ -429,6 +471,8 @@ module eyeriss_rlc_loader (
 
   assign unused_wl_high = |cfg_wl_i[15:14];
 
+  assign unused_code_lines_high = |cfg_code_lines_i[15:14];
+
   assign ends_early = ((((have_line & ~filling_q) & lands) & last_pair) & ~row_done) & flagged;
 
   assign step = have_line & (fill | ~overrun);
@@ -449,11 +493,9 @@ module eyeriss_rlc_loader (
 
   assign upto_level = ~(4'd15 << (level_lane + 16'd1));
 
-  assign row_left = cfg_w_i - head_x;
+  assign segment_lanes = ~(4'd15 << ({14'd0, lane} + slots));
 
-  assign fill_lanes = ~(4'd15 << ({14'd0, lane} + row_left));
-
-  assign wr_mask_o = from_lane & (fill ? fill_lanes : (lands ? upto_level : 4'd15));
+  assign wr_mask_o = (from_lane & segment_lanes) & ((~fill & lands) ? upto_level : 4'd15);
 
   assign wr_en_o = step;
 
@@ -518,7 +560,7 @@ module eyeriss_rlc_loader (
     end else begin
       if (open_row) begin
         rows_left_d = rows_left_q - 32'd1;
-        row_glb_d = row_glb_q + cfg_wl_i[13:0];
+        row_glb_d = row_glb_q + cfg_code_lines_i[13:0];
         if (row_y_q == (cfg_nrows_i - 16'd1)) begin
           row_y_d = 16'd0;
           chan_addr_d = chan_addr_q + cfg_channel_lines_i;
@@ -541,12 +583,14 @@ module eyeriss_rlc_loader (
     row0_addr_d = row0_addr_q;
     row0_glb_d = row0_glb_q;
     row0_x_d = row0_x_q;
+    row0_rows_after_d = row0_rows_after_q;
     if (open_row & (free_row_idx == 3'd0)) begin
       row0_active_d = 1'd1;
       row0_pending_d = 1'd0;
       row0_addr_d = row_addr_q;
       row0_glb_d = row_glb_q;
       row0_x_d = 16'd0;
+      row0_rows_after_d = cfg_code_rows_i - 16'd1;
     end
     if (issue & (req_row == 3'd0)) begin
       row0_pending_d = 1'd1;
@@ -554,7 +598,11 @@ module eyeriss_rlc_loader (
     end
     if (have_line & (tag == 3'd0)) begin
       if (step) begin
-        row0_x_d = x_next;
+        row0_x_d = wrap ? 16'd0 : x_next;
+        if (wrap) begin
+          row0_glb_d = row0_glb_q + cfg_wl_i[13:0];
+          row0_rows_after_d = row0_rows_after_q - 16'd1;
+        end
       end
       if (word_end) begin
         row0_pending_d = 1'd0;
@@ -572,12 +620,14 @@ module eyeriss_rlc_loader (
     row1_addr_d = row1_addr_q;
     row1_glb_d = row1_glb_q;
     row1_x_d = row1_x_q;
+    row1_rows_after_d = row1_rows_after_q;
     if (open_row & (free_row_idx == 3'd1)) begin
       row1_active_d = 1'd1;
       row1_pending_d = 1'd0;
       row1_addr_d = row_addr_q;
       row1_glb_d = row_glb_q;
       row1_x_d = 16'd0;
+      row1_rows_after_d = cfg_code_rows_i - 16'd1;
     end
     if (issue & (req_row == 3'd1)) begin
       row1_pending_d = 1'd1;
@@ -585,7 +635,11 @@ module eyeriss_rlc_loader (
     end
     if (have_line & (tag == 3'd1)) begin
       if (step) begin
-        row1_x_d = x_next;
+        row1_x_d = wrap ? 16'd0 : x_next;
+        if (wrap) begin
+          row1_glb_d = row1_glb_q + cfg_wl_i[13:0];
+          row1_rows_after_d = row1_rows_after_q - 16'd1;
+        end
       end
       if (word_end) begin
         row1_pending_d = 1'd0;
@@ -603,12 +657,14 @@ module eyeriss_rlc_loader (
     row2_addr_d = row2_addr_q;
     row2_glb_d = row2_glb_q;
     row2_x_d = row2_x_q;
+    row2_rows_after_d = row2_rows_after_q;
     if (open_row & (free_row_idx == 3'd2)) begin
       row2_active_d = 1'd1;
       row2_pending_d = 1'd0;
       row2_addr_d = row_addr_q;
       row2_glb_d = row_glb_q;
       row2_x_d = 16'd0;
+      row2_rows_after_d = cfg_code_rows_i - 16'd1;
     end
     if (issue & (req_row == 3'd2)) begin
       row2_pending_d = 1'd1;
@@ -616,7 +672,11 @@ module eyeriss_rlc_loader (
     end
     if (have_line & (tag == 3'd2)) begin
       if (step) begin
-        row2_x_d = x_next;
+        row2_x_d = wrap ? 16'd0 : x_next;
+        if (wrap) begin
+          row2_glb_d = row2_glb_q + cfg_wl_i[13:0];
+          row2_rows_after_d = row2_rows_after_q - 16'd1;
+        end
       end
       if (word_end) begin
         row2_pending_d = 1'd0;
@@ -634,12 +694,14 @@ module eyeriss_rlc_loader (
     row3_addr_d = row3_addr_q;
     row3_glb_d = row3_glb_q;
     row3_x_d = row3_x_q;
+    row3_rows_after_d = row3_rows_after_q;
     if (open_row & (free_row_idx == 3'd3)) begin
       row3_active_d = 1'd1;
       row3_pending_d = 1'd0;
       row3_addr_d = row_addr_q;
       row3_glb_d = row_glb_q;
       row3_x_d = 16'd0;
+      row3_rows_after_d = cfg_code_rows_i - 16'd1;
     end
     if (issue & (req_row == 3'd3)) begin
       row3_pending_d = 1'd1;
@@ -647,7 +709,11 @@ module eyeriss_rlc_loader (
     end
     if (have_line & (tag == 3'd3)) begin
       if (step) begin
-        row3_x_d = x_next;
+        row3_x_d = wrap ? 16'd0 : x_next;
+        if (wrap) begin
+          row3_glb_d = row3_glb_q + cfg_wl_i[13:0];
+          row3_rows_after_d = row3_rows_after_q - 16'd1;
+        end
       end
       if (word_end) begin
         row3_pending_d = 1'd0;
@@ -665,12 +731,14 @@ module eyeriss_rlc_loader (
     row4_addr_d = row4_addr_q;
     row4_glb_d = row4_glb_q;
     row4_x_d = row4_x_q;
+    row4_rows_after_d = row4_rows_after_q;
     if (open_row & (free_row_idx == 3'd4)) begin
       row4_active_d = 1'd1;
       row4_pending_d = 1'd0;
       row4_addr_d = row_addr_q;
       row4_glb_d = row_glb_q;
       row4_x_d = 16'd0;
+      row4_rows_after_d = cfg_code_rows_i - 16'd1;
     end
     if (issue & (req_row == 3'd4)) begin
       row4_pending_d = 1'd1;
@@ -678,7 +746,11 @@ module eyeriss_rlc_loader (
     end
     if (have_line & (tag == 3'd4)) begin
       if (step) begin
-        row4_x_d = x_next;
+        row4_x_d = wrap ? 16'd0 : x_next;
+        if (wrap) begin
+          row4_glb_d = row4_glb_q + cfg_wl_i[13:0];
+          row4_rows_after_d = row4_rows_after_q - 16'd1;
+        end
       end
       if (word_end) begin
         row4_pending_d = 1'd0;
@@ -696,12 +768,14 @@ module eyeriss_rlc_loader (
     row5_addr_d = row5_addr_q;
     row5_glb_d = row5_glb_q;
     row5_x_d = row5_x_q;
+    row5_rows_after_d = row5_rows_after_q;
     if (open_row & (free_row_idx == 3'd5)) begin
       row5_active_d = 1'd1;
       row5_pending_d = 1'd0;
       row5_addr_d = row_addr_q;
       row5_glb_d = row_glb_q;
       row5_x_d = 16'd0;
+      row5_rows_after_d = cfg_code_rows_i - 16'd1;
     end
     if (issue & (req_row == 3'd5)) begin
       row5_pending_d = 1'd1;
@@ -709,7 +783,11 @@ module eyeriss_rlc_loader (
     end
     if (have_line & (tag == 3'd5)) begin
       if (step) begin
-        row5_x_d = x_next;
+        row5_x_d = wrap ? 16'd0 : x_next;
+        if (wrap) begin
+          row5_glb_d = row5_glb_q + cfg_wl_i[13:0];
+          row5_rows_after_d = row5_rows_after_q - 16'd1;
+        end
       end
       if (word_end) begin
         row5_pending_d = 1'd0;
@@ -727,12 +805,14 @@ module eyeriss_rlc_loader (
     row6_addr_d = row6_addr_q;
     row6_glb_d = row6_glb_q;
     row6_x_d = row6_x_q;
+    row6_rows_after_d = row6_rows_after_q;
     if (open_row & (free_row_idx == 3'd6)) begin
       row6_active_d = 1'd1;
       row6_pending_d = 1'd0;
       row6_addr_d = row_addr_q;
       row6_glb_d = row_glb_q;
       row6_x_d = 16'd0;
+      row6_rows_after_d = cfg_code_rows_i - 16'd1;
     end
     if (issue & (req_row == 3'd6)) begin
       row6_pending_d = 1'd1;
@@ -740,7 +820,11 @@ module eyeriss_rlc_loader (
     end
     if (have_line & (tag == 3'd6)) begin
       if (step) begin
-        row6_x_d = x_next;
+        row6_x_d = wrap ? 16'd0 : x_next;
+        if (wrap) begin
+          row6_glb_d = row6_glb_q + cfg_wl_i[13:0];
+          row6_rows_after_d = row6_rows_after_q - 16'd1;
+        end
       end
       if (word_end) begin
         row6_pending_d = 1'd0;
@@ -758,12 +842,14 @@ module eyeriss_rlc_loader (
     row7_addr_d = row7_addr_q;
     row7_glb_d = row7_glb_q;
     row7_x_d = row7_x_q;
+    row7_rows_after_d = row7_rows_after_q;
     if (open_row & (free_row_idx == 3'd7)) begin
       row7_active_d = 1'd1;
       row7_pending_d = 1'd0;
       row7_addr_d = row_addr_q;
       row7_glb_d = row_glb_q;
       row7_x_d = 16'd0;
+      row7_rows_after_d = cfg_code_rows_i - 16'd1;
     end
     if (issue & (req_row == 3'd7)) begin
       row7_pending_d = 1'd1;
@@ -771,7 +857,11 @@ module eyeriss_rlc_loader (
     end
     if (have_line & (tag == 3'd7)) begin
       if (step) begin
-        row7_x_d = x_next;
+        row7_x_d = wrap ? 16'd0 : x_next;
+        if (wrap) begin
+          row7_glb_d = row7_glb_q + cfg_wl_i[13:0];
+          row7_rows_after_d = row7_rows_after_q - 16'd1;
+        end
       end
       if (word_end) begin
         row7_pending_d = 1'd0;
@@ -868,27 +958,35 @@ module eyeriss_rlc_loader (
     row0_addr_q <= row0_addr_d;
     row0_glb_q <= row0_glb_d;
     row0_x_q <= row0_x_d;
+    row0_rows_after_q <= row0_rows_after_d;
     row1_addr_q <= row1_addr_d;
     row1_glb_q <= row1_glb_d;
     row1_x_q <= row1_x_d;
+    row1_rows_after_q <= row1_rows_after_d;
     row2_addr_q <= row2_addr_d;
     row2_glb_q <= row2_glb_d;
     row2_x_q <= row2_x_d;
+    row2_rows_after_q <= row2_rows_after_d;
     row3_addr_q <= row3_addr_d;
     row3_glb_q <= row3_glb_d;
     row3_x_q <= row3_x_d;
+    row3_rows_after_q <= row3_rows_after_d;
     row4_addr_q <= row4_addr_d;
     row4_glb_q <= row4_glb_d;
     row4_x_q <= row4_x_d;
+    row4_rows_after_q <= row4_rows_after_d;
     row5_addr_q <= row5_addr_d;
     row5_glb_q <= row5_glb_d;
     row5_x_q <= row5_x_d;
+    row5_rows_after_q <= row5_rows_after_d;
     row6_addr_q <= row6_addr_d;
     row6_glb_q <= row6_glb_d;
     row6_x_q <= row6_x_d;
+    row6_rows_after_q <= row6_rows_after_d;
     row7_addr_q <= row7_addr_d;
     row7_glb_q <= row7_glb_d;
     row7_x_q <= row7_x_d;
+    row7_rows_after_q <= row7_rows_after_d;
     req_held_row_q <= req_held_row_d;
   end
 

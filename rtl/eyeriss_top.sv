@@ -123,6 +123,7 @@ module eyeriss_top (
   logic [4:0] enc_rd_bank;
   logic [63:0] enc_rd_data;
   logic ifmap_loading;
+  logic load_by_channel;  // the coded tile being loaded holds one code per channel
   logic program_start;  // the start command: counters restart with each program
   logic pe_cnt_clear_q;  // the start command, a cycle later, for the PEs
   logic pe_cnt_clear_d;
@@ -133,7 +134,10 @@ module eyeriss_top (
   logic [13:0] ld_wr_line;
   logic [63:0] ld_wr_data;
   logic [3:0] ld_wr_mask;
-  logic [31:0] rlc_tile_rows;  // q x r x nRows coded rows in the tile
+  logic [15:0] rlc_codes_per_channel;  // nRows, or by channel 1 (0 for a tile of no rows)
+  logic [15:0] rlc_code_rows;  // rows per code: 1, or by channel nRows
+  logic [15:0] rlc_code_lines;  // buffer lines per code: wl x its rows
+  logic [31:0] rlc_tile_rows;  // q x r x codes per channel: the codes of the tile
   logic enc_wr_valid;
   logic [31:0] enc_wr_addr;
   logic [63:0] enc_wr_data;
@@ -3155,6 +3159,7 @@ module eyeriss_top (
     .load_ifmap_row_lines_o    (load_ifmap_row_lines),
     .load_ifmap_base_o         (load_ifmap_base),
     .ifmap_loading_o           (ifmap_loading),
+    .load_by_channel_o         (load_by_channel),
     .rlc_load_start_o          (rlc_load_start),
     .rlc_load_busy_i           (rlc_load_busy),
     .rlc_store_start_o         (rlc_store_start),
@@ -3206,7 +3211,13 @@ module eyeriss_top (
 
   assign pe_cnt_clear_d = program_start;
 
-  assign rlc_tile_rows = ({16'd0, load_q} * {16'd0, load_r}) * {16'd0, load_nrows};
+  assign rlc_codes_per_channel = load_by_channel ? {15'd0, load_nrows != 16'd0} : load_nrows;
+
+  assign rlc_code_rows = load_by_channel ? load_nrows : 16'd1;
+
+  assign rlc_code_lines = load_by_channel ? (load_nrows * load_wl) : load_wl;
+
+  assign rlc_tile_rows = ({16'd0, load_q} * {16'd0, load_r}) * {16'd0, rlc_codes_per_channel};
 
   eyeriss_rlc_loader u_rlc_loader (
     .clk_i              (clk_i),
@@ -3216,7 +3227,9 @@ module eyeriss_top (
     .busy_o             (rlc_load_busy),
     .error_o            (rlc_error_o),
     .cfg_rows_i         (rlc_tile_rows),
-    .cfg_nrows_i        (load_nrows),
+    .cfg_nrows_i        (rlc_codes_per_channel),
+    .cfg_code_rows_i    (rlc_code_rows),
+    .cfg_code_lines_i   (rlc_code_lines),
     .cfg_addr_i         (load_ifmap_addr),
     .cfg_channel_lines_i(load_ifmap_channel_lines),
     .cfg_row_lines_i    (load_ifmap_row_lines),

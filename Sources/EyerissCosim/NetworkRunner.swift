@@ -146,10 +146,14 @@ extension NetworkRunner {
                                                    fixedPoint: fp, rng: &rng)
         var io = k == 0 ? LayerIO.first : .hidden
         // The host writes a pooled ifmap itself (the hardware's own output is coded as it was
-        // written): raw where that is smaller, as for dense fmaps (a code pair is 21 bits, a raw
-        // value 16).
+        // written, a code per row): raw where that is smaller, as for dense fmaps (a code pair is
+        // 21 bits, a raw value 16), and coded by channel where the mapping's tiles hold whole
+        // channels.
         if network.hostPoolsInput(of: k) {
-            io.ifmapRLC = ifmapCodeIsSmaller(input, code: RunLengthCode(config), lanes: config.dramLanes)
+            let byChannel = try Mapper.map(layer: layer, config: config, shift: shift, io: io, objective: options.objective)
+                .tilesHoldWholeChannels
+            io.ifmapRLC = ifmapCodeIsSmaller(input, code: RunLengthCode(config), lanes: config.dramLanes, byChannel: byChannel)
+            io.ifmapByChannel = io.ifmapRLC && byChannel
         }
         let runOptions = LayerRunOptions(seed: options.seed &+ UInt64(k), sparsity: 0, shift: shift, dram: options.dram,
                                          watchdogCycles: options.watchdogCycles, io: io, objective: options.objective)
@@ -157,15 +161,18 @@ extension NetworkRunner {
     }
 
     /// How the host wrote a pooled ifmap, for the log and the report.
-    static func hostFormat(_ io: LayerIO) -> String { io.ifmapRLC ? ", golden encoder" : ", raw (smaller than its code)" }
+    static func hostFormat(_ io: LayerIO) -> String {
+        io.ifmapByChannel ? ", golden encoder, a code per channel" : io.ifmapRLC ? ", golden encoder" : ", raw (smaller than its code)"
+    }
 
-    /// Whether `input` takes fewer DRAM lines run-length coded (each row its own code) than raw
-    /// (`ceil(W / lanes)` lines a row).
-    public static func ifmapCodeIsSmaller(_ input: Tensor4, code: RunLengthCode, lanes: Int) -> Bool {
+    /// Whether `input` takes fewer DRAM lines run-length coded (each row its own code, or each
+    /// channel when `byChannel`) than raw (`ceil(W / lanes)` lines a row).
+    public static func ifmapCodeIsSmaller(_ input: Tensor4, code: RunLengthCode, lanes: Int, byChannel: Bool = false) -> Bool {
         let width = input.dims[3]
         let rows = input.count / width
-        let coded = (0..<rows).reduce(0) { sum, row in
-            sum + code.encode(row: input.values[(row * width)..<((row + 1) * width)]).count
+        let codeValues = byChannel ? width * input.dims[2] : width
+        let coded = (0..<(input.count / codeValues)).reduce(0) { sum, k in
+            sum + code.encode(row: input.values[(k * codeValues)..<((k + 1) * codeValues)]).count
         }
         return coded < rows * ((width + lanes - 1) / lanes)
     }

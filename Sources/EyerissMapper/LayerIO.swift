@@ -8,11 +8,29 @@ public struct LayerIO: Equatable, Sendable, Codable {
     public var ofmapRLC: Bool
     /// ReLU on the ofmap.
     public var relu: Bool
+    /// The coded ifmap holds one code per channel (its `H` rows one after the other, a run may
+    /// cross rows) instead of one per row. A row's code starts on a new DRAM line, which on
+    /// 13-value rows with 70-80 % zeros costs about as many lines as the pairs themselves; a
+    /// channel's code does not. Only for an ifmap the host codes (the store engine codes rows),
+    /// and only when every ifmap tile of the mapping holds whole channels
+    /// (`LayerPlan.tilesHoldWholeChannels`); `Mapper.map` rejects it otherwise.
+    public var ifmapByChannel: Bool
 
-    public init(ifmapRLC: Bool = false, ofmapRLC: Bool = false, relu: Bool = false) {
+    public init(ifmapRLC: Bool = false, ofmapRLC: Bool = false, relu: Bool = false, ifmapByChannel: Bool = false) {
         self.ifmapRLC = ifmapRLC
         self.ofmapRLC = ofmapRLC
         self.relu = relu
+        self.ifmapByChannel = ifmapByChannel
+    }
+
+    private enum CodingKeys: String, CodingKey { case ifmapRLC, ofmapRLC, relu, ifmapByChannel }
+
+    /// Reports written before `ifmapByChannel` existed have no such key: their codes were rows.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(ifmapRLC: try c.decode(Bool.self, forKey: .ifmapRLC), ofmapRLC: try c.decode(Bool.self, forKey: .ofmapRLC),
+                  relu: try c.decode(Bool.self, forKey: .relu),
+                  ifmapByChannel: try c.decodeIfPresent(Bool.self, forKey: .ifmapByChannel) ?? false)
     }
 
     /// Raw psums in, raw psums out, no ReLU: what a single layer checks most directly.
@@ -26,6 +44,7 @@ public struct LayerIO: Equatable, Sendable, Codable {
     var flags: PassFlags {
         var f: PassFlags = []
         if ifmapRLC { f.insert(.ifmapRLC) }
+        if ifmapByChannel { f.insert(.ifmapByChannel) }
         if ofmapRLC { f.insert(.ofmapRLC) }
         if relu { f.insert(.relu) }
         return f

@@ -60,7 +60,8 @@ extension LayerPlan {
     }
 
     /// The ifmap region: every row in a slot of `ifmapRowLines` lines, raw (padded with zeros)
-    /// or run-length coded (the slot's unused lines 0).
+    /// or run-length coded (the slot's unused lines 0); coded by channel, every channel's rows
+    /// one code in a slot.
     ///
     /// - Parameter input: `[n][c][h][w]`, values in the data range.
     public func ifmapImage(input: [Int]) -> DRAMSegment {
@@ -69,6 +70,17 @@ extension LayerPlan {
                      "LayerPlan.ifmapImage(\(layer.name)): \(input.count) values given, [n][c][h][w] = [\(n)][\(c)][\(h)][\(w)] needs \(n * c * h * w)")
         var lines: [UInt64] = []
         lines.reserveCapacity(layout.ifmapLines)
+        // A slot's values: a row, or a whole channel when coded by channel.
+        let slotValues = w * layout.ifmapRowsPerSlot
+        if io.ifmapByChannel {
+            for slot in 0..<(n * c) {
+                let values = input[(slot * slotValues)..<(slot * slotValues + slotValues)]
+                checkRange(values, what: "activation")
+                let words = code.encode(row: values)
+                lines += words + Array(repeating: 0, count: layout.ifmapRowLines - words.count)
+            }
+            return DRAMSegment(lineAddress: layout.ifmapBase, lines: lines)
+        }
         for row in 0..<(n * c * h) {
             let values = input[(row * w)..<(row * w + w)]
             if io.ifmapRLC {

@@ -36,11 +36,21 @@ public struct LayerPlan: Equatable, Sendable {
             filterLines += draft.geometry.filterLines(lanes: lanes)
         }
         let code = RunLengthCode(config)
-        let ifmapRowLines = io.ifmapRLC ? code.maxWords(width: d.w) : d.wl
+        if io.ifmapByChannel {
+            guard io.ifmapRLC else {
+                throw MappingError(layer: layer.name, reason: "an ifmap coded by channel must be run-length coded (ifmapRLC)")
+            }
+            if let partial = drafts.first(where: { !Self.holdsWholeChannels(yLo: $0.yLo, nRows: $0.nRows, h: d.h) }) {
+                throw MappingError(layer: layer.name, reason: "an ifmap coded by channel needs tiles of whole channels; this mapping's tile holds rows \(partial.yLo)..<\(partial.yLo + partial.nRows) of \(d.h)")
+            }
+        }
+        let rowsPerSlot = io.ifmapByChannel ? d.h : 1
+        let ifmapRowLines = io.ifmapRLC ? code.maxWords(width: d.w * rowsPerSlot) : d.wl
         let ofmapRowLines = io.ofmapRLC ? code.maxWords(width: d.f) : d.fl
-        let ifmapLines = d.n * layer.c * d.h * ifmapRowLines
+        let ifmapLines = d.n * layer.c * d.h / rowsPerSlot * ifmapRowLines
         func layout(programLines: Int) -> DRAMLayout {
-            DRAMLayout(lanes: lanes, wl: d.wl, fl: d.fl, ifmapRowLines: ifmapRowLines, ofmapRowLines: ofmapRowLines,
+            DRAMLayout(lanes: lanes, wl: d.wl, fl: d.fl, ifmapRowLines: ifmapRowLines, ifmapRowsPerSlot: rowsPerSlot,
+                       ofmapRowLines: ofmapRowLines,
                        c: layer.c, h: d.h, m: layer.m, e: d.e,
                        programBase: 0, programLines: programLines,
                        filterBase: programLines, filterLines: filterLines,
@@ -101,6 +111,15 @@ public struct LayerPlan: Equatable, Sendable {
         self.passes = passes
         self.layout = layout
         self.io = io
+    }
+
+    /// A tile that holds rows `yLo ..< yLo + nRows` of `h` holds whole channels (or none).
+    static func holdsWholeChannels(yLo: Int, nRows: Int, h: Int) -> Bool { nRows == 0 || (yLo == 0 && nRows == h) }
+
+    /// Every ifmap tile holds whole channels: the ifmap may be coded by channel
+    /// (`LayerIO.ifmapByChannel`).
+    public var tilesHoldWholeChannels: Bool {
+        passes.allSatisfy { Self.holdsWholeChannels(yLo: $0.yLo, nRows: $0.nRows, h: layer.h) }
     }
 
     /// A pass that loads a filter block right after passes that keep the PEs' filters (e.g. image

@@ -50,7 +50,7 @@ extension DescriptorField {
     func width(_ p: TopParams) -> Int {
         switch self {
         case .opcode: return 8
-        case .flags: return 8
+        case .flags: return 9
         case .shift: return p.pe.shiftBits
         case .psumBank: return p.bankIndexBits
         case .nextLines: return DescriptorField.linesPerDescriptor
@@ -141,6 +141,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     var loadOut: [DescriptorField: Expr] = [:]
     for f in ControllerFields.loadView { loadOut[f] = m.output("load_\(f.name)_o", f.width(p)) }
     let ifmapLoadingOut = m.output("ifmap_loading_o")
+    let loadByChannelOut = m.output("load_by_channel_o")  // the coded tile holds one code per channel
     m.portGroup("Run-length codec: coded ifmap loads; the store engine: ofmap stores, coded or raw, ReLU")
     let rlcLoadStart = m.output("rlc_load_start_o")
     let rlcLoadBusy = m.input("rlc_load_busy_i")
@@ -276,6 +277,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assign(loadingIfmap, state.q.eq(stLoadIfmap) | pfLoadingIfmap)
     m.assign(ifmapLoadingOut, loadingIfmap)
     let loadRLC = Expr.mux(pfLoadingIfmap, nextIfmapRLC, flagIfmapRLC)
+    m.assign(loadByChannelOut, Expr.mux(ifmapFromNext, next[.flags]!.bit(8), flags.bit(8)))
     m.assign(loading, fetching | loadingFilters | (loadingIfmap & ~loadRLC))
     let total = m.logic("load_lines", 32, comment: "lines this transfer moves")
     let ifmapTileLines = m.logic("ifmap_tile_lines", 32)

@@ -42,8 +42,10 @@ private func lowestSet(_ m: ModuleBuilder, _ name: String, _ bits: [Expr], index
 
 /// `eyeriss_rlc_loader`: loads a run-length coded ifmap tile from DRAM into the ifmap region.
 ///
-/// Each row of the tile has its own code in a DRAM slot; how many lines a row takes is known
-/// only from its last word's flag. So the loader keeps `rowsInFlight` rows open at once, each
+/// Each row of the tile has its own code in a DRAM slot, or, coded by channel, each channel's
+/// `cfg_code_rows_i` rows share one code (a run may go on into the next row, which starts on a
+/// buffer line of its own, `cfg_wl_i` lines after the row before); below, a "row" is a code's
+/// rows. How many lines a row takes is known only from its last word's flag. So the loader keeps `rowsInFlight` rows open at once, each
 /// with at most one read outstanding: a row asks for its next line only after the previous
 /// one came back without the last flag. Rows are opened in tile order (channel-major), their
 /// lines requested by the lowest ready row, and responses (in request order) are matched to
@@ -74,9 +76,11 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     let clear = m.input("clear_i")
     let busyOut = m.output("busy_o")
     let errorOut = m.output("error_o")
-    m.portGroup("Tile: rows_i rows (channel-major), nrows_i per channel")
+    m.portGroup("Tile: rows_i codes (channel-major), nrows_i per channel, each of code_rows_i rows and code_lines_i buffer lines")
     let cfgRows = m.input("cfg_rows_i", 32)
     let cfgNRows = m.input("cfg_nrows_i", cb)
+    let cfgCodeRows = m.input("cfg_code_rows_i", cb)
+    let cfgCodeLines = m.input("cfg_code_lines_i", cb)
     let cfgAddr = m.input("cfg_addr_i", ab)
     let cfgChannelLines = m.input("cfg_channel_lines_i", ab)
     let cfgRowLines = m.input("cfg_row_lines_i", cb)
@@ -107,13 +111,14 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     // ------------------------------------------------------------------ open rows
     m.section("Open rows: next DRAM line, buffer line, values decoded")
     typealias Reg = (q: Expr, d: Expr)
-    var active: [Reg] = [], pending: [Reg] = [], addr: [Reg] = [], glb: [Reg] = [], xs: [Reg] = []
+    var active: [Reg] = [], pending: [Reg] = [], addr: [Reg] = [], glb: [Reg] = [], xs: [Reg] = [], ys: [Reg] = []
     for e in 0..<nw {
         active.append(m.register("row\(e)_active", reset: 0))
         pending.append(m.register("row\(e)_pending", reset: 0, comment: "a line is on its way"))
         addr.append(m.register("row\(e)_addr", ab))
-        glb.append(m.register("row\(e)_glb", p.glbLineBits))
+        glb.append(m.register("row\(e)_glb", p.glbLineBits, comment: "buffer line of the row being decoded"))
         xs.append(m.register("row\(e)_x", cb))
+        ys.append(m.register("row\(e)_rows_after", cb, comment: "rows of the code after the one being decoded"))
     }
     let free = lowestSet(m, "free_row", active.map { ~$0.q }, indexBits: eb)
     let ready = lowestSet(m, "ready_row", (0..<nw).map { active[$0].q & ~pending[$0].q }, indexBits: eb)
@@ -153,13 +158,16 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     let have = m.logic("have_line", comment: "a response and its row slot are here")
     m.assign(have, rsValid & tagValid)
     let headX = m.logic("head_x", cb), headGlb = m.logic("head_glb", p.glbLineBits)
+    let headRowsAfter = m.logic("head_rows_after", cb)
     m.comb("The head row's state") { b in
         b.set(headX, xs[0].q)
         b.set(headGlb, glb[0].q)
+        b.set(headRowsAfter, ys[0].q)
         for e in 1..<max(nw, 1) {
             b.when(tag.eq(e)) { b in
                 b.set(headX, xs[e].q)
                 b.set(headGlb, glb[e].q)
+                b.set(headRowsAfter, ys[e].q)
             }
         }
     }
@@ -177,8 +185,14 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     m.assign(level, pairField.bits(rlc.pairBits - 1, rlc.runBits))
     let lane = m.logic("lane", p.laneBits)
     m.assign(lane, headX.bits(p.laneBits - 1, 0))
-    let slots = m.logic("slots", cb, comment: "words left in this buffer line")
-    m.assign(slots, Expr.lit(p.lanes, width: cb) - lane.zeroExtended(to: cb))
+    let lineSlots = m.logic("line_slots", cb, comment: "words left in this buffer line")
+    m.assign(lineSlots, Expr.lit(p.lanes, width: cb) - lane.zeroExtended(to: cb))
+    let rowLeft = m.logic("row_left", cb, comment: "values of the row still to write")
+    m.assign(rowLeft, cfgW - headX)
+    let slots = m.logic("slots", cb, comment: "words left in this line and this row")
+    m.assign(slots, Expr.mux(rowLeft.lt(lineSlots), rowLeft, lineSlots))
+    let lastRow = m.logic("last_row", comment: "the row is its code's last")
+    m.assign(lastRow, headRowsAfter.isZero)
     let runW = run.zeroExtended(to: cb)
     let lands = m.logic("lands", comment: "the pair's level falls in this line")
     m.assign(lands, runW.lt(slots))
@@ -189,15 +203,18 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     m.assign(padPair, have & ~filling.q & flagged & fresh.q & pairField.isZero)
     let fill = m.logic("fill", comment: "this cycle writes zeros up to the row's end")
     m.assign(fill, filling.q | padPair)
-    let fillEnd = m.logic("fill_end", comment: "filling: this line holds the row's end")
-    m.assign(fillEnd, (headX + slots).ge(cfgW))
-    let xNext = m.logic("x_next", cb)
-    m.assign(xNext, Expr.mux(fill, Expr.mux(fillEnd, cfgW, headX + slots),
-                             Expr.mux(lands, headX + runW + 1, headX + slots)))
-    let overrun = m.logic("overrun", comment: "the run goes past the row's end")
-    m.assign(overrun, Expr.mux(lands, (headX + runW).ge(cfgW), (headX + slots).gt(cfgW)))
-    let rowDone = m.logic("row_done")
-    m.assign(rowDone, lands & xNext.eq(cfgW))
+    let xNext = m.logic("x_next", cb, comment: "where the segment ends")
+    m.assign(xNext, Expr.mux(~fill & lands, headX + runW + 1, headX + slots))
+    let rowEnds = m.logic("row_ends", comment: "the segment reaches the row's end")
+    m.assign(rowEnds, xNext.eq(cfgW))
+    let wrap = m.logic("wrap", comment: "the row ends and its code goes on in the next row")
+    m.assign(wrap, rowEnds & ~lastRow)
+    let fillEnd = m.logic("fill_end", comment: "filling: this segment holds the code's end")
+    m.assign(fillEnd, rowEnds & lastRow)
+    let overrun = m.logic("overrun", comment: "the run goes past the code's end")
+    m.assign(overrun, ~lands & fillEnd)
+    let rowDone = m.logic("row_done", comment: "the pair's level is the code's last value")
+    m.assign(rowDone, lands & fillEnd)
     let lastPair = m.logic("last_pair")
     m.assign(lastPair, k.q.eq(rlc.pairsPerWord - 1))
     let gapBits = rlc.wordBits - 1 - rlc.pairsPerWord * rlc.pairBits
@@ -218,7 +235,10 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     // The run is below 2^runBits, so what is left of it is too.
     m.markUnused("zeros_after_high", [zerosAfterWide.bits(cb - 1, rlc.runBits)])
     // Buffer lines are glbLineBits wide; the field is wider.
-    if p.glbLineBits < cb { m.markUnused("wl_high", [cfgWl.bits(cb - 1, p.glbLineBits)]) }
+    if p.glbLineBits < cb {
+        m.markUnused("wl_high", [cfgWl.bits(cb - 1, p.glbLineBits)])
+        m.markUnused("code_lines_high", [cfgCodeLines.bits(cb - 1, p.glbLineBits)])
+    }
     let endsEarly = m.logic("ends_early", comment: "the word's last pair is in, flagged, and the row is short: fill it")
     m.assign(endsEarly, have & ~filling.q & lands & lastPair & ~rowDone & flagged)
     let step = m.logic("step", comment: "a segment is written this cycle")
@@ -243,11 +263,9 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     for j in 0..<p.lanes {
         dataLanes.append(Expr.mux(~fill & lands & levelLane.eq(j), level, .lit(0, width: p.dataBits)))
     }
-    let rowLeft = m.logic("row_left", cb, comment: "filling: values of the row still to write")
-    m.assign(rowLeft, cfgW - headX)
-    let fillLanes = m.logic("fill_lanes", p.lanes, comment: "filling: lanes of this line inside the row")
-    m.assign(fillLanes, ~allLanes.shiftedLeft(by: lane.zeroExtended(to: cb) + rowLeft))
-    m.assign(wrMask, fromLane & Expr.mux(fill, fillLanes, Expr.mux(lands, uptoLevel, allLanes)))
+    let segmentLanes = m.logic("segment_lanes", p.lanes, comment: "lanes of this line inside the row")
+    m.assign(segmentLanes, ~allLanes.shiftedLeft(by: lane.zeroExtended(to: cb) + slots))
+    m.assign(wrMask, fromLane & segmentLanes & Expr.mux(~fill & lands, uptoLevel, allLanes))
     m.assign(wrEn, step)
     // A row never spans more lines than the buffer holds, so the buffer's line width bounds it.
     let lineInRowBits = min(cb - p.laneBits, p.glbLineBits)
@@ -295,7 +313,7 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
         } otherwise: { b in
             b.when(open) { b in
                 b.set(rowsLeft.d, rowsLeft.q - 1)
-                b.set(rowGlb.d, rowGlb.q + cfgWl.resized(to: p.glbLineBits))
+                b.set(rowGlb.d, rowGlb.q + cfgCodeLines.resized(to: p.glbLineBits))
                 b.when(rowY.q.eq(cfgNRows - 1)) { b in
                     b.set(rowY.d, .lit(0, width: cb))
                     b.set(chanAddr.d, chanAddr.q + cfgChannelLines)
@@ -311,20 +329,27 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     }
     for e in 0..<nw {
         m.comb("Row slot \(e)") { b in
-            for r in [active[e], pending[e], addr[e], glb[e], xs[e]] { b.set(r.d, r.q) }
+            for r in [active[e], pending[e], addr[e], glb[e], xs[e], ys[e]] { b.set(r.d, r.q) }
             b.when(open & free.index.eq(e)) { b in
                 b.set(active[e].d, .one)
                 b.set(pending[e].d, .zero)
                 b.set(addr[e].d, rowAddr.q)
                 b.set(glb[e].d, rowGlb.q)
                 b.set(xs[e].d, .lit(0, width: cb))
+                b.set(ys[e].d, cfgCodeRows - 1)
             }
             b.when(issue & reqRow.eq(e)) { b in
                 b.set(pending[e].d, .one)
                 b.set(addr[e].d, addr[e].q + 1)
             }
             b.when(have & tag.eq(e)) { b in
-                b.when(step) { b in b.set(xs[e].d, xNext) }
+                b.when(step) { b in
+                    b.set(xs[e].d, Expr.mux(wrap, .lit(0, width: cb), xNext))
+                    b.when(wrap) { b in
+                        b.set(glb[e].d, glb[e].q + cfgWl.resized(to: p.glbLineBits))
+                        b.set(ys[e].d, ys[e].q - 1)
+                    }
+                }
                 b.when(wordEnd) { b in b.set(pending[e].d, .zero) }
                 b.when(closeRow) { b in b.set(active[e].d, .zero) }
             }

@@ -51,6 +51,11 @@ public enum AccessModel {
             let start = ((n * layer.c + c) * layer.h + y) * layer.w
             return UInt64(code.encode(row: data.ifmap[start..<(start + layer.w)]).count)
         }
+        func codeLines(ifmapChannel n: Int, _ c: Int) -> UInt64 {
+            guard let data else { return UInt64(layout.ifmapRowLines) }
+            let plane = layer.h * layer.w, start = (n * layer.c + c) * plane
+            return UInt64(code.encode(row: data.ifmap[start..<(start + plane)]).count)
+        }
         func codeLines(ofmapRow n: Int, _ m: Int, _ e: Int) -> UInt64 {
             // What the store engine writes: the code, and a word again when its flag came late.
             guard let data else { return UInt64(layout.ofmapRowLines) }
@@ -88,6 +93,10 @@ public enum AccessModel {
             guard plan.io.ifmapRLC else { return UInt64(pass.geometry.channels * pass.nRows * layout.wl) }
             var lines: UInt64 = 0
             for ch in pass.c0..<(pass.c0 + pass.geometry.channels) {
+                if plan.io.ifmapByChannel {
+                    if pass.nRows > 0 { lines += codeLines(ifmapChannel: pass.n, ch) }
+                    continue
+                }
                 for y in pass.yLo..<(pass.yLo + pass.nRows) { lines += codeLines(ifmapRow: pass.n, ch, y) }
             }
             return lines

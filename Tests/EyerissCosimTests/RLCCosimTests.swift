@@ -108,6 +108,52 @@ final class RLCCosimTests: XCTestCase {
         }
     }
 
+    /// An ifmap coded by channel (`LayerIO.ifmapByChannel`): runs that cross rows, rows that end
+    /// on a level, channels of zeros only, dense channels. An identity layer sends every value
+    /// through the decoder, so the ofmap must equal the ifmap; the loads must read each channel's
+    /// code once, as the model predicts, and fewer lines than a code per row wherever the rows
+    /// have zeros, under nominal and hostile DRAM timing.
+    func testChannelCodesRunAcrossRows() throws {
+        let config = try Self.config(3, 4)
+        var rng = SplitMix64(seed: 0xC0DE)
+        let patterns: [(String, Int, (Int) -> Int)] = [
+            ("all zeros", 13, { _ in 0 }),
+            ("no zeros", 13, { _ in Int.random(in: 1...32767, using: &rng) * (Bool.random(using: &rng) ? 1 : -1) }),
+            // A run of 40 spans three 13-value rows; one of 31 ends a row exactly.
+            ("runs of 40", 13, { x in x % 41 == 40 ? Int.random(in: -5...5, using: &rng) : 0 }),
+            ("runs of 31 and 32", 11, { x in x % 33 == 31 || x % 33 == 32 ? 7 : 0 }),
+            ("every row's last value", 6, { x in x % 6 == 5 ? 3 : 0 }),
+            ("random 75 %", 13, { _ in Double.random(in: 0..<1, using: &rng) < 0.75 ? 0 : Int.random(in: -32768...32767, using: &rng) }),
+        ]
+        let code = RunLengthCode(config)
+        for (name, width, value) in patterns {
+            let (c, h) = (2, 5)
+            let layer = LayerShape(name: "channel-code", n: 1, c: c, h: h, w: width, m: c, r: 1, s: 1, stride: 1, padding: 0)
+            let input = Tensor4(dims: [1, c, h, width], values: (0..<(c * h * width)).map { value($0) })
+            // Filter k passes channel k through.
+            let weights = Tensor4(dims: [c, c, 1, 1], values: (0..<(c * c)).map { $0 / c == $0 % c ? 1 : 0 })
+            let byChannel = LayerIO(ifmapRLC: true, ofmapRLC: true, ifmapByChannel: true)
+            let plan = try Mapper.map(layer: layer, config: config, shift: 0, io: byChannel)
+            XCTAssertTrue(plan.tilesHoldWholeChannels, name)
+            XCTAssertEqual(plan.layout.ifmapRowLines, code.maxWords(width: h * width), "\(name): a slot per channel")
+            let channelLines = (0..<c).map { k in code.encode(row: input.values[(k * h * width)..<((k + 1) * h * width)]).count }
+            let rowLines = (0..<(c * h)).map { y in code.encode(row: input.values[(y * width)..<((y + 1) * width)]).count }
+            let loadLines = plan.passes.filter { $0.flags.contains(.loadIfmaps) && $0.nRows > 0 }
+                .reduce(0) { sum, pass in sum + (pass.c0..<(pass.c0 + pass.geometry.channels)).reduce(0) { $0 + channelLines[$1] } }
+            for dram in [DRAMBehaviour.nominal(config), .hostile(config)] {
+                let result = try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 4, shift: 0, dram: dram, io: byChannel),
+                                                 input: input, weights: weights)
+                XCTAssertEqual(result.mismatches, 0, "\(name): \(result.firstMismatches)")
+                let report = try XCTUnwrap(result.report)
+                XCTAssertEqual(report.agreement.mismatches, [], "\(name): the model predicts the loads")
+                XCTAssertEqual(result.stats.perf(.dramIfmapLinesRead), UInt64(loadLines), "\(name): each load reads its channels' codes")
+            }
+            if name != "no zeros" {
+                XCTAssertLessThan(channelLines.reduce(0, +), rowLines.reduce(0, +), "\(name): fewer lines than a code per row")
+            }
+        }
+    }
+
     /// Corrupt codes in DRAM: each is flagged by the RTL decoder and reported as an error, in
     /// bounded time.
     func testMalformedCodesAreFlagged() throws {

@@ -38,6 +38,7 @@ struct DecodedDescriptor: Equatable {
     var ofmapRLC: Bool { flags & 32 != 0 }
     var relu: Bool { flags & 64 != 0 }
     var keepFilters: Bool { flags & 128 != 0 }
+    var ifmapByChannel: Bool { flags & 256 != 0 }
 
     var activeRows: Int { rc * r }
     var activeColumns: Int { e * t }
@@ -55,7 +56,7 @@ struct DecodedDescriptor: Equatable {
         var out: [String] = []
         func rule(_ ok: Bool, _ text: @autoclosure () -> String) { if !ok { out.append(text()) } }
         rule(opcode == 1, "opcode \(opcode) is not PASS")
-        rule(flags & ~0xFF == 0, "flags \(flags) has unknown bits")
+        rule(flags & ~0x1FF == 0, "flags \(flags) has unknown bits")
         rule(nextLines & 1 == 1 && nextLines < 1 << Self.lineCount, "nextLines \(nextLines) does not name line 0 and lines of a descriptor")
         rule(!(keepFilters && loadFilters), "keeps the PEs' filters but loads a new block")
         for (name, v) in [("S", s), ("stride", stride), ("F", f), ("q", q), ("p", p), ("Rc", rc), ("r", r), ("e", e),
@@ -77,10 +78,14 @@ struct DecodedDescriptor: Equatable {
         rule(wl == (w + lanes - 1) / lanes, "Wl = \(wl) != ceil(W / lanes)")
         rule(fl == (f + lanes - 1) / lanes, "Fl = \(fl) != ceil(F / lanes)")
         let pairs = c.rlc.pairsPerWord
-        rule(ifmapRowLines == (ifmapRLC ? (w + pairs - 1) / pairs : wl),
+        // Coded by channel, a slot holds a channel's H rows.
+        let slotRows = ifmapByChannel ? h : 1
+        rule(!ifmapByChannel || (ifmapRLC && (nRows == 0 || (yLo == 0 && nRows == h))),
+             "coded by channel, but not coded or the tile (rows \(yLo)..<\(yLo + nRows)) does not hold whole channels")
+        rule(ifmapRowLines == (ifmapRLC ? (w * slotRows + pairs - 1) / pairs : wl),
              "ifmapRowLines = \(ifmapRowLines) is not the \(ifmapRLC ? "code slot" : "raw row") of W = \(w)")
-        rule(ifmapChannelLines == h * ifmapRowLines,
-             "ifmapChannelLines = \(ifmapChannelLines) != H*ifmapRowLines = \(h * ifmapRowLines)")
+        rule(ifmapChannelLines == h / slotRows * ifmapRowLines,
+             "ifmapChannelLines = \(ifmapChannelLines) != H*ifmapRowLines/slotRows = \(h / slotRows * ifmapRowLines)")
         rule(ofmapRowLines == (ofmapRLC ? (f + pairs - 1) / pairs : fl),
              "ofmapRowLines = \(ofmapRowLines) is not the \(ofmapRLC ? "code slot" : "raw row") of F = \(f)")
         rule(shift <= config.maxProductShift, "shift = \(shift) > \(config.maxProductShift)")

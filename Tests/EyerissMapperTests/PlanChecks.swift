@@ -20,9 +20,10 @@ func planProblems(_ plan: LayerPlan) -> [String] {
     if decoded.count != plan.passes.count { out.append("program decodes to \(decoded.count) passes, plan has \(plan.passes.count)") }
     if layout.wl != wl || layout.fl != fl { out.append("layout Wl/Fl \(layout.wl)/\(layout.fl) != \(wl)/\(fl)") }
     let pairs = plan.config.raw.rlc.pairsPerWord
-    let ifmapRow = plan.io.ifmapRLC ? (layer.w + pairs - 1) / pairs : wl
+    let slotRows = plan.io.ifmapByChannel ? layer.h : 1
+    let ifmapRow = plan.io.ifmapRLC ? (layer.w * slotRows + pairs - 1) / pairs : wl
     let ofmapRow = plan.io.ofmapRLC ? (layer.f + pairs - 1) / pairs : fl
-    if layout.ifmapLines != layer.n * layer.c * layer.h * ifmapRow { out.append("ifmap region size") }
+    if layout.ifmapLines != layer.n * layer.c * layer.h / slotRows * ifmapRow { out.append("ifmap region size") }
     if layout.ofmapLines != layer.n * layer.m * layer.e * ofmapRow { out.append("ofmap region size") }
     let regions = [(layout.programBase, layout.programLines), (layout.filterBase, layout.filterLines),
                    (layout.ifmapBase, layout.ifmapLines), (layout.ofmapBase, layout.ofmapLines)]
@@ -54,7 +55,7 @@ func planProblems(_ plan: LayerPlan) -> [String] {
             ("yStart formula", d.yStart, pass.e0 * layer.stride - layer.padding + pass.i0),
             ("yLo", d.yLo, pass.yLo), ("nRows", d.nRows, pass.nRows), ("psumBank", d.psumBank, pass.psumBank),
             ("filterAddress", d.filterAddress, pass.filterAddress), ("filterLines", d.filterLines, pass.filterLines),
-            ("ifmapAddress", d.ifmapAddress, layout.ifmapBase + ((pass.n * layer.c + pass.c0) * layer.h + pass.yLo) * ifmapRow),
+            ("ifmapAddress", d.ifmapAddress, layout.ifmapBase + ((pass.n * layer.c + pass.c0) * layer.h + pass.yLo) / slotRows * ifmapRow),
             ("ofmapAddress", d.ofmapAddress, layout.ofmapBase + ((pass.n * layer.m + pass.m0) * layer.e + pass.e0) * ofmapRow),
             ("ofmapPlaneLines", d.ofmapPlaneLines, layer.e * ofmapRow),
         ]

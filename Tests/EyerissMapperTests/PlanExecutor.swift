@@ -134,7 +134,24 @@ struct PlanExecutor {
             for k in 0..<d.filterLines { filterBuffer[k] = dram[d.filterAddress + k] }
             counters.filterLinesRead += d.filterLines
         }
-        if d.loadIfmaps && d.ifmapRLC {
+        if d.loadIfmaps && d.ifmapByChannel && d.nRows > 0 {
+            // One code per channel: its rows, each on its own buffer lines.
+            for ch in 0..<(d.q * d.r) {
+                let from = d.ifmapAddress + ch * d.ifmapChannelLines
+                try checkDRAM(from, d.ifmapRowLines, "channel code of channel \(ch)")
+                let plane: (values: [Int], words: Int)
+                do {
+                    plane = try code.decode(row: dram[from..<(from + d.ifmapRowLines)], width: d.nRows * d.w)
+                } catch {
+                    throw fail("channel code of channel \(ch): \(error)")
+                }
+                for (i, value) in plane.values.enumerated() {
+                    let (y, x) = (i / d.w, i % d.w)
+                    setWord(&fmapBuffer, d.ifmapBase * lanes + (ch * d.nRows + y) * d.wl * lanes + x, value)
+                }
+                counters.ifmapLinesRead += plane.words
+            }
+        } else if d.loadIfmaps && d.ifmapRLC {
             for ch in 0..<(d.q * d.r) {
                 for y in 0..<d.nRows {
                     let from = d.ifmapAddress + ch * d.ifmapChannelLines + y * d.ifmapRowLines

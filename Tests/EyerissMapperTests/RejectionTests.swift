@@ -20,6 +20,22 @@ final class RejectionTests: XCTestCase {
         }
     }
 
+    /// An ifmap coded by channel needs tiles that hold whole channels, and a coded ifmap.
+    func testIfmapCodedByChannelNeedsWholeChannelTiles() throws {
+        let tall = LayerShape(name: "tall", n: 1, c: 4, h: 27, w: 27, m: 4, r: 5, s: 5, stride: 1, padding: 2)
+        let io = LayerIO(ifmapRLC: true, ofmapRLC: true, ifmapByChannel: true)
+        let byRow = try Mapper.map(layer: tall, config: TestConfigs.array3x4, shift: 8, io: .hidden)
+        XCTAssertFalse(byRow.tilesHoldWholeChannels, "the test needs tiles of part of a channel")
+        XCTAssertThrowsError(try Mapper.map(layer: tall, config: TestConfigs.array3x4, shift: 8, io: io)) { error in
+            XCTAssert("\(error)".contains("tiles of whole channels"), "\(error)")
+        }
+        let small = LayerShape(name: "small", n: 1, c: 2, h: 4, w: 5, m: 2, r: 3, s: 3, stride: 1, padding: 1)
+        XCTAssertThrowsError(try Mapper.map(layer: small, config: TestConfigs.array3x4, shift: 8,
+                                            io: LayerIO(ifmapRLC: false, ifmapByChannel: true))) { error in
+            XCTAssert("\(error)".contains("must be run-length coded"), "\(error)")
+        }
+    }
+
     func testFilterWiderThanIfmapSpad() {
         let layer = LayerShape(name: "wide", n: 1, c: 2, h: 20, w: 20, m: 2, r: 3, s: 13, stride: 1, padding: 0)
         assertRejected(layer, mentioning: ["S = 13", "ifmap scratchpad", "pe.ifmapSpadWords = 12"])

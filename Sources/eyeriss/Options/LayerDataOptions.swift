@@ -13,13 +13,17 @@ struct LayerDataOptions: ParsableArguments {
     @Flag(help: "Store the ifmap run-length coded in DRAM (the RTL decoder loads it).")
     var ifmapRlc = false
 
+    @Flag(help: ArgumentHelp("Code the ifmap one channel at a time (runs cross rows) instead of one row at a time; implies --ifmap-rlc.",
+                             discussion: "Fewer DRAM lines on narrow sparse rows. The mapping's ifmap tiles must hold whole channels, else the layer is rejected."))
+    var ifmapByChannel = false
+
     @Flag(help: "Write the ofmap run-length coded (the RTL encoder stores it).")
     var ofmapRlc = false
 
     @Flag(help: "ReLU on the ofmap on its way to DRAM.")
     var relu = false
 
-    var io: LayerIO { LayerIO(ifmapRLC: ifmapRlc, ofmapRLC: ofmapRlc, relu: relu) }
+    var io: LayerIO { LayerIO(ifmapRLC: ifmapRlc || ifmapByChannel, ofmapRLC: ofmapRlc, relu: relu, ifmapByChannel: ifmapByChannel) }
 
     func validate() throws {
         guard (0...1).contains(sparsity) else { throw ValidationError("--sparsity must be between 0 and 1, got \(sparsity)") }
