@@ -5,7 +5,7 @@
 //
 // Parameters:
 //   array: 12 x 14
-//   descriptor: up to 19 lines
+//   descriptor: up to 20 lines
 //   DRAM line: 64 b, 32-bit line addresses
 
 module eyeriss_controller (
@@ -55,8 +55,9 @@ module eyeriss_controller (
   output logic [31:0]        load_ifmap_channel_lines_o,
   output logic [15:0]        load_ifmap_row_lines_o,
   output logic [13:0]        load_ifmap_base_o,
+  output logic [15:0]        load_ifmap_code_rows_o,
+  output logic [15:0]        load_ifmap_tile_codes_o,
   output logic               ifmap_loading_o,
-  output logic               load_by_channel_o,
 
   // Run-length codec: coded ifmap loads; the store engine: ofmap stores, coded or raw, ReLU
   output logic               rlc_load_start_o,
@@ -65,6 +66,7 @@ module eyeriss_controller (
   input  logic               rlc_store_busy_i,
   input  logic [4:0]         store_bank_i,
   output logic               relu_o,
+  output logic               store_by_row_chunk_o,
   output logic               store_coded_o,
 
   // Per-pass multicast IDs and active rows and columns
@@ -135,12 +137,12 @@ module eyeriss_controller (
   logic [31:0] prog_base_d;
   logic [7:0] desc_len_q;  // lines of the current descriptor in DRAM
   logic [7:0] desc_len_d;
-  logic [18:0] fetch_left_q;  // lines of the descriptor being fetched still to come
-  logic [18:0] fetch_left_d;
+  logic [19:0] fetch_left_q;  // lines of the descriptor being fetched still to come
+  logic [19:0] fetch_left_d;
   logic [7:0] desc_opcode_q;
   logic [7:0] desc_opcode_d;
-  logic [18:0] desc_next_lines_q;
-  logic [18:0] desc_next_lines_d;
+  logic [19:0] desc_next_lines_q;
+  logic [19:0] desc_next_lines_d;
   logic [8:0] desc_flags_q;
   logic [8:0] desc_flags_d;
   logic [13:0] desc_ifmap_base_q;
@@ -211,12 +213,16 @@ module eyeriss_controller (
   logic [15:0] desc_ifmap_row_lines_d;
   logic [15:0] desc_ofmap_row_lines_q;
   logic [15:0] desc_ofmap_row_lines_d;
+  logic [15:0] desc_ifmap_code_rows_q;
+  logic [15:0] desc_ifmap_code_rows_d;
+  logic [15:0] desc_ifmap_tile_codes_q;
+  logic [15:0] desc_ifmap_tile_codes_d;
   logic [2:0] pf_state_q;
   logic [2:0] pf_state_d;
   logic [7:0] next_opcode_q;
   logic [7:0] next_opcode_d;
-  logic [18:0] next_next_lines_q;
-  logic [18:0] next_next_lines_d;
+  logic [19:0] next_next_lines_q;
+  logic [19:0] next_next_lines_d;
   logic [8:0] next_flags_q;
   logic [8:0] next_flags_d;
   logic [13:0] next_ifmap_base_q;
@@ -287,6 +293,10 @@ module eyeriss_controller (
   logic [15:0] next_ifmap_row_lines_d;
   logic [15:0] next_ofmap_row_lines_q;
   logic [15:0] next_ofmap_row_lines_d;
+  logic [15:0] next_ifmap_code_rows_q;
+  logic [15:0] next_ifmap_code_rows_d;
+  logic [15:0] next_ifmap_tile_codes_q;
+  logic [15:0] next_ifmap_tile_codes_d;
   logic pf_fetching;  // the prefetch reads the next descriptor
   logic pf_loading_filters;  // the prefetch loads the next filter block
   logic pf_loading_ifmap;  // the prefetch loads the next ifmap tile
@@ -313,10 +323,12 @@ module eyeriss_controller (
   logic [31:0] load_ifmap_channel_lines;
   logic [15:0] load_ifmap_row_lines;
   logic [13:0] load_ifmap_base;
+  logic [15:0] load_ifmap_code_rows;
+  logic [15:0] load_ifmap_tile_codes;
   logic loading_ifmap;  // an ifmap tile is being loaded (raw or coded)
   logic [31:0] load_lines;  // lines this transfer moves
   logic [31:0] ifmap_tile_lines;
-  logic [18:0] next_desc_mask;  // lines of the descriptor after this one
+  logic [19:0] next_desc_mask;  // lines of the descriptor after this one
   logic [7:0] next_desc_len;  // DRAM lines of the descriptor after this one
   logic [31:0] req_count_q;  // lines requested
   logic [31:0] req_count_d;
@@ -584,7 +596,7 @@ module eyeriss_controller (
   logic pf_fetch_done;
   logic pf_ifmap_done;
   logic ifmap_loaded;
-  logic [18:0] fetch_line;  // one-hot: the descriptor line the arriving DRAM line is
+  logic [19:0] fetch_line;  // one-hot: the descriptor line the arriving DRAM line is
   logic [31:0] passes_q;  // passes finished in this program
   logic [31:0] passes_d;
 
@@ -649,6 +661,8 @@ module eyeriss_controller (
   assign relu_o = desc_flags_q[6];
 
   assign store_coded_o = desc_flags_q[5];
+
+  assign store_by_row_chunk_o = desc_flags_q[8];
 
   // ------------------------------------------------------------------------
   // Prefetch: next descriptor and its filter block, while this pass computes
@@ -716,19 +730,25 @@ module eyeriss_controller (
 
   assign load_ifmap_base_o = load_ifmap_base;
 
+  assign load_ifmap_code_rows = ifmap_from_next ? next_ifmap_code_rows_q : desc_ifmap_code_rows_q;
+
+  assign load_ifmap_code_rows_o = load_ifmap_code_rows;
+
+  assign load_ifmap_tile_codes = ifmap_from_next ? next_ifmap_tile_codes_q : desc_ifmap_tile_codes_q;
+
+  assign load_ifmap_tile_codes_o = load_ifmap_tile_codes;
+
   assign loading_ifmap = (state_q == StLoadIfmap) | pf_loading_ifmap;
 
   assign ifmap_loading_o = loading_ifmap;
-
-  assign load_by_channel_o = ifmap_from_next ? next_flags_q[8] : desc_flags_q[8];
 
   assign loading = (fetching | loading_filters) | (loading_ifmap & ~(pf_loading_ifmap ? next_flags_q[4] : desc_flags_q[4]));
 
   assign ifmap_tile_lines = (({16'd0, load_q} * {16'd0, load_r}) * {16'd0, load_nrows}) * {16'd0, load_wl};
 
-  assign next_desc_mask = desc_next_lines_q | 19'd1;
+  assign next_desc_mask = desc_next_lines_q | 20'd1;
 
-  assign next_desc_len = ((((((((((((((((((8'd0 + {7'd0, next_desc_mask[0]}) + {7'd0, next_desc_mask[1]}) + {7'd0, next_desc_mask[2]}) + {7'd0, next_desc_mask[3]}) + {7'd0, next_desc_mask[4]}) + {7'd0, next_desc_mask[5]}) + {7'd0, next_desc_mask[6]}) + {7'd0, next_desc_mask[7]}) + {7'd0, next_desc_mask[8]}) + {7'd0, next_desc_mask[9]}) + {7'd0, next_desc_mask[10]}) + {7'd0, next_desc_mask[11]}) + {7'd0, next_desc_mask[12]}) + {7'd0, next_desc_mask[13]}) + {7'd0, next_desc_mask[14]}) + {7'd0, next_desc_mask[15]}) + {7'd0, next_desc_mask[16]}) + {7'd0, next_desc_mask[17]}) + {7'd0, next_desc_mask[18]};
+  assign next_desc_len = (((((((((((((((((((8'd0 + {7'd0, next_desc_mask[0]}) + {7'd0, next_desc_mask[1]}) + {7'd0, next_desc_mask[2]}) + {7'd0, next_desc_mask[3]}) + {7'd0, next_desc_mask[4]}) + {7'd0, next_desc_mask[5]}) + {7'd0, next_desc_mask[6]}) + {7'd0, next_desc_mask[7]}) + {7'd0, next_desc_mask[8]}) + {7'd0, next_desc_mask[9]}) + {7'd0, next_desc_mask[10]}) + {7'd0, next_desc_mask[11]}) + {7'd0, next_desc_mask[12]}) + {7'd0, next_desc_mask[13]}) + {7'd0, next_desc_mask[14]}) + {7'd0, next_desc_mask[15]}) + {7'd0, next_desc_mask[16]}) + {7'd0, next_desc_mask[17]}) + {7'd0, next_desc_mask[18]}) + {7'd0, next_desc_mask[19]};
 
   assign load_lines = fetching ? {24'd0, pf_fetching ? next_desc_len : desc_len_q} : (loading_filters ? {16'd0, pf_loading_filters ? next_filter_lines_q : (pf_hinting ? desc_next_filter_lines_q : desc_filter_lines_q)} : ifmap_tile_lines);
 
@@ -1362,7 +1382,7 @@ module eyeriss_controller (
     end
   end
 
-  assign fetch_line = fetch_left_q & ~(fetch_left_q - 19'd1);
+  assign fetch_line = fetch_left_q & ~(fetch_left_q - 20'd1);
 
   // Compact descriptors: a fetch reads the lines its mask names, lowest first
   always_comb begin
@@ -1372,13 +1392,13 @@ module eyeriss_controller (
       fetch_left_d = fetch_left_q & ~fetch_line;
     end
     if (start_load) begin
-      fetch_left_d = start_cmd ? 19'd524287 : next_desc_mask;
+      fetch_left_d = start_cmd ? 20'd1048575 : next_desc_mask;
     end
     if (pass_end) begin
       desc_len_d = next_desc_len;
     end
     if (start_cmd) begin
-      desc_len_d = 8'd19;
+      desc_len_d = 8'd20;
     end
   end
 
@@ -1421,6 +1441,8 @@ module eyeriss_controller (
     desc_step_d = desc_step_q;
     desc_ifmap_row_lines_d = desc_ifmap_row_lines_q;
     desc_ofmap_row_lines_d = desc_ofmap_row_lines_q;
+    desc_ifmap_code_rows_d = desc_ifmap_code_rows_q;
+    desc_ifmap_tile_codes_d = desc_ifmap_tile_codes_q;
     next_opcode_d = next_opcode_q;
     next_next_lines_d = next_next_lines_q;
     next_flags_d = next_flags_q;
@@ -1458,6 +1480,8 @@ module eyeriss_controller (
     next_step_d = next_step_q;
     next_ifmap_row_lines_d = next_ifmap_row_lines_q;
     next_ofmap_row_lines_d = next_ofmap_row_lines_q;
+    next_ifmap_code_rows_d = next_ifmap_code_rows_q;
+    next_ifmap_tile_codes_d = next_ifmap_tile_codes_q;
     if (pf_start) begin
       next_opcode_d = desc_opcode_q;
       next_next_lines_d = desc_next_lines_q;
@@ -1496,13 +1520,15 @@ module eyeriss_controller (
       next_step_d = desc_step_q;
       next_ifmap_row_lines_d = desc_ifmap_row_lines_q;
       next_ofmap_row_lines_d = desc_ofmap_row_lines_q;
+      next_ifmap_code_rows_d = desc_ifmap_code_rows_q;
+      next_ifmap_tile_codes_d = desc_ifmap_tile_codes_q;
     end
     if (resp_fire & (state_q == StFetch)) begin
       if (fetch_line[0]) begin
         desc_opcode_d = dram_rd_resp_data_i[7:0];
       end
       if (fetch_line[0]) begin
-        desc_next_lines_d = dram_rd_resp_data_i[50:32];
+        desc_next_lines_d = dram_rd_resp_data_i[51:32];
       end
       if (fetch_line[1]) begin
         desc_flags_d = dram_rd_resp_data_i[8:0];
@@ -1609,13 +1635,19 @@ module eyeriss_controller (
       if (fetch_line[18]) begin
         desc_ofmap_row_lines_d = dram_rd_resp_data_i[47:32];
       end
+      if (fetch_line[19]) begin
+        desc_ifmap_code_rows_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[19]) begin
+        desc_ifmap_tile_codes_d = dram_rd_resp_data_i[47:32];
+      end
     end
     if (resp_fire & pf_fetching) begin
       if (fetch_line[0]) begin
         next_opcode_d = dram_rd_resp_data_i[7:0];
       end
       if (fetch_line[0]) begin
-        next_next_lines_d = dram_rd_resp_data_i[50:32];
+        next_next_lines_d = dram_rd_resp_data_i[51:32];
       end
       if (fetch_line[1]) begin
         next_flags_d = dram_rd_resp_data_i[8:0];
@@ -1722,6 +1754,12 @@ module eyeriss_controller (
       if (fetch_line[18]) begin
         next_ofmap_row_lines_d = dram_rd_resp_data_i[47:32];
       end
+      if (fetch_line[19]) begin
+        next_ifmap_code_rows_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[19]) begin
+        next_ifmap_tile_codes_d = dram_rd_resp_data_i[47:32];
+      end
     end
     if (pass_end & pf_ready) begin
       desc_opcode_d = next_opcode_q;
@@ -1761,6 +1799,8 @@ module eyeriss_controller (
       desc_step_d = next_step_q;
       desc_ifmap_row_lines_d = next_ifmap_row_lines_q;
       desc_ofmap_row_lines_d = next_ofmap_row_lines_q;
+      desc_ifmap_code_rows_d = next_ifmap_code_rows_q;
+      desc_ifmap_tile_codes_d = next_ifmap_tile_codes_q;
     end
   end
 
@@ -1792,9 +1832,9 @@ module eyeriss_controller (
       prog_ptr_q <= 32'd0;
       prog_base_q <= 32'd0;
       desc_len_q <= 8'd0;
-      fetch_left_q <= 19'd0;
+      fetch_left_q <= 20'd0;
       desc_opcode_q <= 8'd0;
-      desc_next_lines_q <= 19'd0;
+      desc_next_lines_q <= 20'd0;
       desc_flags_q <= 9'd0;
       desc_ifmap_base_q <= 14'd0;
       desc_ifmap_addr_q <= 32'd0;
@@ -1830,6 +1870,8 @@ module eyeriss_controller (
       desc_step_q <= 16'd0;
       desc_ifmap_row_lines_q <= 16'd0;
       desc_ofmap_row_lines_q <= 16'd0;
+      desc_ifmap_code_rows_q <= 16'd0;
+      desc_ifmap_tile_codes_q <= 16'd0;
       pf_state_q <= 3'd0;
       desc_prefetched_q <= 1'd0;
       ifmap_prefetched_q <= 1'd0;
@@ -1928,6 +1970,8 @@ module eyeriss_controller (
       desc_step_q <= desc_step_d;
       desc_ifmap_row_lines_q <= desc_ifmap_row_lines_d;
       desc_ofmap_row_lines_q <= desc_ofmap_row_lines_d;
+      desc_ifmap_code_rows_q <= desc_ifmap_code_rows_d;
+      desc_ifmap_tile_codes_q <= desc_ifmap_tile_codes_d;
       pf_state_q <= pf_state_d;
       desc_prefetched_q <= desc_prefetched_d;
       ifmap_prefetched_q <= ifmap_prefetched_d;
@@ -2025,6 +2069,8 @@ module eyeriss_controller (
     next_step_q <= next_step_d;
     next_ifmap_row_lines_q <= next_ifmap_row_lines_d;
     next_ofmap_row_lines_q <= next_ofmap_row_lines_d;
+    next_ifmap_code_rows_q <= next_ifmap_code_rows_d;
+    next_ifmap_tile_codes_q <= next_ifmap_tile_codes_d;
     row0_g_q <= row0_g_d;
     row0_i_q <= row0_i_d;
     row1_g_q <= row1_g_d;

@@ -16,6 +16,7 @@ module eyeriss_rlc_coder (
   input  logic        start_i,
   input  logic        go_i,
   input  logic        row_end_i,
+  input  logic        code_end_i,
   input  logic        coded_i,
   input  logic        relu_i,
   input  logic [63:0] line_i,
@@ -88,7 +89,7 @@ module eyeriss_rlc_coder (
 
   assign value = (relu_i & raw[15]) ? 16'd0 : raw;
 
-  assign extend = ((coded_i & ~|value) & (run_q != 5'd31)) & ~row_end_i;
+  assign extend = ((coded_i & ~|value) & (run_q != 5'd31)) & ~code_end_i;
 
   assign pair_now = {value, run_q};
 
@@ -123,9 +124,9 @@ module eyeriss_rlc_coder (
     end
   end
 
-  assign emit = go_i & (coded_i ? (~extend & (row_end_i | (pairs_q == 2'd2))) : (row_end_i | (raw_lane_i == 2'd3)));
+  assign emit = go_i & (coded_i ? (~extend & (code_end_i | (pairs_q == 2'd2))) : (row_end_i | (raw_lane_i == 2'd3)));
 
-  assign trailing = (coded_i & row_end_i) & ~|value;
+  assign trailing = (coded_i & code_end_i) & ~|value;
 
   assign reflag = (trailing & (pairs_q == 2'd0)) & (word_q != 16'd0);
 
@@ -157,7 +158,7 @@ module eyeriss_rlc_coder (
       if (emit) begin
         out_valid_d = 1'd1;
         out_addr_d = slot_i + {16'd0, word_at};
-        out_data_d = coded_i ? {row_end_i, last_pairs} : raw_merged;
+        out_data_d = coded_i ? {code_end_i, last_pairs} : raw_merged;
         word_d = word_q + 16'd1;
         last_word_d = merged;
       end
@@ -177,7 +178,7 @@ module eyeriss_rlc_coder (
       end else begin
         raw_line_d = emit ? 64'd0 : raw_merged;
       end
-      if (row_end_i) begin
+      if (coded_i ? code_end_i : row_end_i) begin
         word_d = 16'd0;
       end
     end

@@ -23,6 +23,7 @@ module eyeriss_rlc_encoder (
   input  logic [15:0] cfg_epass_i,
   input  logic [15:0] cfg_f_i,
   input  logic        cfg_coded_i,
+  input  logic        cfg_by_row_chunk_i,
   input  logic        cfg_relu_i,
   input  logic [31:0] cfg_addr_i,
   input  logic [31:0] cfg_plane_lines_i,
@@ -59,6 +60,8 @@ module eyeriss_rlc_encoder (
   logic tile_relu_d;
   logic [31:0] tile_plane_lines_q;
   logic [31:0] tile_plane_lines_d;
+  logic tile_by_row_chunk_q;
+  logic tile_by_row_chunk_d;
   logic [15:0] tile_ofmap_row_lines_q;
   logic [15:0] tile_ofmap_row_lines_d;
   logic [4:0] tile_psum_bank_q;
@@ -107,6 +110,7 @@ module eyeriss_rlc_encoder (
   logic last_k;  // the step holds the group's last filter
   logic last_filter;
   logic filter_end;  // the filter's last value
+  logic code_end;  // the code's last value: the row's, or by row chunk the filter's
   logic tile_end;
   logic [15:0] next_filter_base;  // the next step's first filter: k + step, or the next group's first
   logic [15:0] next_row_base;
@@ -128,6 +132,7 @@ module eyeriss_rlc_encoder (
     tile_coded_d = start_i ? cfg_coded_i : tile_coded_q;
     tile_relu_d = start_i ? cfg_relu_i : tile_relu_q;
     tile_plane_lines_d = start_i ? cfg_plane_lines_i : tile_plane_lines_q;
+    tile_by_row_chunk_d = start_i ? cfg_by_row_chunk_i : tile_by_row_chunk_q;
     tile_ofmap_row_lines_d = start_i ? cfg_row_lines_i : tile_ofmap_row_lines_q;
     tile_psum_bank_d = start_i ? cfg_psum_bank_i : tile_psum_bank_q;
     tile_pair_d = start_i ? ~cfg_p_i[0] : tile_pair_q;
@@ -170,6 +175,8 @@ module eyeriss_rlc_encoder (
   assign last_filter = last_k & (tg_q == (tile_t_q - 16'd1));
 
   assign filter_end = row_end & last_row_of_filter;
+
+  assign code_end = tile_by_row_chunk_q ? filter_end : row_end;
 
   assign tile_end = (go & filter_end) & last_filter;
 
@@ -233,7 +240,9 @@ module eyeriss_rlc_encoder (
           end else begin
             er_d = er_q + 16'd1;
             row_base_d = next_row_base;
-            slot_d = slot_q + {16'd0, tile_ofmap_row_lines_q};
+            if (~tile_by_row_chunk_q) begin
+              slot_d = slot_q + {16'd0, tile_ofmap_row_lines_q};
+            end
           end
           if (tile_end) begin
             busy_d = 1'd0;
@@ -252,6 +261,7 @@ module eyeriss_rlc_encoder (
     .start_i    (start_i),
     .go_i       (go),
     .row_end_i  (row_end),
+    .code_end_i (code_end),
     .coded_i    (tile_coded_q),
     .relu_i     (tile_relu_q),
     .line_i     (ps_rd_data_i),
@@ -271,6 +281,7 @@ module eyeriss_rlc_encoder (
     .start_i    (start_i),
     .go_i       (go & tile_pair_q),
     .row_end_i  (row_end),
+    .code_end_i (code_end),
     .coded_i    (tile_coded_q),
     .relu_i     (tile_relu_q),
     .line_i     (ps_rd_data_i),
@@ -312,6 +323,7 @@ module eyeriss_rlc_encoder (
       tile_coded_q <= 1'd0;
       tile_relu_q <= 1'd0;
       tile_plane_lines_q <= 32'd0;
+      tile_by_row_chunk_q <= 1'd0;
       tile_ofmap_row_lines_q <= 16'd0;
       tile_psum_bank_q <= 5'd0;
       tile_pair_q <= 1'd0;
@@ -335,6 +347,7 @@ module eyeriss_rlc_encoder (
       tile_coded_q <= tile_coded_d;
       tile_relu_q <= tile_relu_d;
       tile_plane_lines_q <= tile_plane_lines_d;
+      tile_by_row_chunk_q <= tile_by_row_chunk_d;
       tile_ofmap_row_lines_q <= tile_ofmap_row_lines_d;
       tile_psum_bank_q <= tile_psum_bank_d;
       tile_pair_q <= tile_pair_d;

@@ -19,11 +19,13 @@ module eyeriss_rlc_loader (
   output logic        busy_o,
   output logic        error_o,
 
-  // Tile: rows_i codes (channel-major), nrows_i per channel, each of code_rows_i rows and code_lines_i buffer lines
+  // Tile: rows_i codes (channel-major), nrows_i per channel, each of code_rows_i rows and code_lines_i buffer lines (a channel's last: last_code_*)
   input  logic [31:0] cfg_rows_i,
   input  logic [15:0] cfg_nrows_i,
   input  logic [15:0] cfg_code_rows_i,
+  input  logic [15:0] cfg_last_code_rows_i,
   input  logic [15:0] cfg_code_lines_i,
+  input  logic [15:0] cfg_last_code_lines_i,
   input  logic [31:0] cfg_addr_i,
   input  logic [31:0] cfg_channel_lines_i,
   input  logic [15:0] cfg_row_lines_i,
@@ -207,7 +209,6 @@ module eyeriss_rlc_loader (
   logic [4:0] zeros_after;
   logic unused_zeros_after_high;
   logic unused_wl_high;
-  logic unused_code_lines_high;
   logic ends_early;  // the word's last pair is in, flagged, and the row is short: fill it
   logic step;  // a segment is written this cycle
   logic word_end;  // the response line is finished with
@@ -218,6 +219,9 @@ module eyeriss_rlc_loader (
   logic [3:0] upto_level;  // lanes at or below the level
   logic [3:0] segment_lanes;  // lanes of this line inside the row
   logic [13:0] line_in_row;
+  logic last_of_channel;  // the next row to open is its channel's last
+  logic [15:0] open_lines;  // buffer lines of the row to open
+  logic unused_open_lines_high;
   logic error_q;
   logic error_d;
 
@@ -471,8 +475,6 @@ module eyeriss_rlc_loader (
 
   assign unused_wl_high = |cfg_wl_i[15:14];
 
-  assign unused_code_lines_high = |cfg_code_lines_i[15:14];
-
   assign ends_early = ((((have_line & ~filling_q) & lands) & last_pair) & ~row_done) & flagged;
 
   assign step = have_line & (fill | ~overrun);
@@ -542,6 +544,12 @@ module eyeriss_rlc_loader (
   // Row state: open, request, decode, close
   // ------------------------------------------------------------------------
 
+  assign last_of_channel = row_y_q == (cfg_nrows_i - 16'd1);
+
+  assign open_lines = last_of_channel ? cfg_last_code_lines_i : cfg_code_lines_i;
+
+  assign unused_open_lines_high = |open_lines[15:14];
+
   // Tile walk
   always_comb begin
     busy_d = busy_q;
@@ -560,8 +568,8 @@ module eyeriss_rlc_loader (
     end else begin
       if (open_row) begin
         rows_left_d = rows_left_q - 32'd1;
-        row_glb_d = row_glb_q + cfg_code_lines_i[13:0];
-        if (row_y_q == (cfg_nrows_i - 16'd1)) begin
+        row_glb_d = row_glb_q + open_lines[13:0];
+        if (last_of_channel) begin
           row_y_d = 16'd0;
           chan_addr_d = chan_addr_q + cfg_channel_lines_i;
           row_addr_d = chan_addr_q + cfg_channel_lines_i;
@@ -590,7 +598,7 @@ module eyeriss_rlc_loader (
       row0_addr_d = row_addr_q;
       row0_glb_d = row_glb_q;
       row0_x_d = 16'd0;
-      row0_rows_after_d = cfg_code_rows_i - 16'd1;
+      row0_rows_after_d = (last_of_channel ? cfg_last_code_rows_i : cfg_code_rows_i) - 16'd1;
     end
     if (issue & (req_row == 3'd0)) begin
       row0_pending_d = 1'd1;
@@ -627,7 +635,7 @@ module eyeriss_rlc_loader (
       row1_addr_d = row_addr_q;
       row1_glb_d = row_glb_q;
       row1_x_d = 16'd0;
-      row1_rows_after_d = cfg_code_rows_i - 16'd1;
+      row1_rows_after_d = (last_of_channel ? cfg_last_code_rows_i : cfg_code_rows_i) - 16'd1;
     end
     if (issue & (req_row == 3'd1)) begin
       row1_pending_d = 1'd1;
@@ -664,7 +672,7 @@ module eyeriss_rlc_loader (
       row2_addr_d = row_addr_q;
       row2_glb_d = row_glb_q;
       row2_x_d = 16'd0;
-      row2_rows_after_d = cfg_code_rows_i - 16'd1;
+      row2_rows_after_d = (last_of_channel ? cfg_last_code_rows_i : cfg_code_rows_i) - 16'd1;
     end
     if (issue & (req_row == 3'd2)) begin
       row2_pending_d = 1'd1;
@@ -701,7 +709,7 @@ module eyeriss_rlc_loader (
       row3_addr_d = row_addr_q;
       row3_glb_d = row_glb_q;
       row3_x_d = 16'd0;
-      row3_rows_after_d = cfg_code_rows_i - 16'd1;
+      row3_rows_after_d = (last_of_channel ? cfg_last_code_rows_i : cfg_code_rows_i) - 16'd1;
     end
     if (issue & (req_row == 3'd3)) begin
       row3_pending_d = 1'd1;
@@ -738,7 +746,7 @@ module eyeriss_rlc_loader (
       row4_addr_d = row_addr_q;
       row4_glb_d = row_glb_q;
       row4_x_d = 16'd0;
-      row4_rows_after_d = cfg_code_rows_i - 16'd1;
+      row4_rows_after_d = (last_of_channel ? cfg_last_code_rows_i : cfg_code_rows_i) - 16'd1;
     end
     if (issue & (req_row == 3'd4)) begin
       row4_pending_d = 1'd1;
@@ -775,7 +783,7 @@ module eyeriss_rlc_loader (
       row5_addr_d = row_addr_q;
       row5_glb_d = row_glb_q;
       row5_x_d = 16'd0;
-      row5_rows_after_d = cfg_code_rows_i - 16'd1;
+      row5_rows_after_d = (last_of_channel ? cfg_last_code_rows_i : cfg_code_rows_i) - 16'd1;
     end
     if (issue & (req_row == 3'd5)) begin
       row5_pending_d = 1'd1;
@@ -812,7 +820,7 @@ module eyeriss_rlc_loader (
       row6_addr_d = row_addr_q;
       row6_glb_d = row_glb_q;
       row6_x_d = 16'd0;
-      row6_rows_after_d = cfg_code_rows_i - 16'd1;
+      row6_rows_after_d = (last_of_channel ? cfg_last_code_rows_i : cfg_code_rows_i) - 16'd1;
     end
     if (issue & (req_row == 3'd6)) begin
       row6_pending_d = 1'd1;
@@ -849,7 +857,7 @@ module eyeriss_rlc_loader (
       row7_addr_d = row_addr_q;
       row7_glb_d = row_glb_q;
       row7_x_d = 16'd0;
-      row7_rows_after_d = cfg_code_rows_i - 16'd1;
+      row7_rows_after_d = (last_of_channel ? cfg_last_code_rows_i : cfg_code_rows_i) - 16'd1;
     end
     if (issue & (req_row == 3'd7)) begin
       row7_pending_d = 1'd1;

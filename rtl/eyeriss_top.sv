@@ -118,12 +118,14 @@ module eyeriss_top (
   logic [31:0] load_ifmap_channel_lines;
   logic [15:0] load_ifmap_row_lines;
   logic [13:0] load_ifmap_base;
+  logic [15:0] load_ifmap_code_rows;
+  logic [15:0] load_ifmap_tile_codes;
   logic enc_rd_en;
   logic [13:0] enc_rd_line;
   logic [4:0] enc_rd_bank;
   logic [63:0] enc_rd_data;
   logic ifmap_loading;
-  logic load_by_channel;  // the coded tile being loaded holds one code per channel
+  logic store_by_row_chunk;
   logic program_start;  // the start command: counters restart with each program
   logic pe_cnt_clear_q;  // the start command, a cycle later, for the PEs
   logic pe_cnt_clear_d;
@@ -134,9 +136,9 @@ module eyeriss_top (
   logic [13:0] ld_wr_line;
   logic [63:0] ld_wr_data;
   logic [3:0] ld_wr_mask;
-  logic [15:0] rlc_codes_per_channel;  // nRows, or by channel 1 (0 for a tile of no rows)
-  logic [15:0] rlc_code_rows;  // rows per code: 1, or by channel nRows
-  logic [15:0] rlc_code_lines;  // buffer lines per code: wl x its rows
+  logic [15:0] rlc_last_code_rows;  // rows of a channel's last code: nRows - codeRows x (codes - 1)
+  logic [15:0] rlc_code_lines;  // buffer lines of a code: wl x its rows
+  logic [15:0] rlc_last_code_lines;  // buffer lines of a channel's last code
   logic [31:0] rlc_tile_rows;  // q x r x codes per channel: the codes of the tile
   logic enc_wr_valid;
   logic [31:0] enc_wr_addr;
@@ -3158,14 +3160,16 @@ module eyeriss_top (
     .load_ifmap_channel_lines_o(load_ifmap_channel_lines),
     .load_ifmap_row_lines_o    (load_ifmap_row_lines),
     .load_ifmap_base_o         (load_ifmap_base),
+    .load_ifmap_code_rows_o    (load_ifmap_code_rows),
+    .load_ifmap_tile_codes_o   (load_ifmap_tile_codes),
     .ifmap_loading_o           (ifmap_loading),
-    .load_by_channel_o         (load_by_channel),
     .rlc_load_start_o          (rlc_load_start),
     .rlc_load_busy_i           (rlc_load_busy),
     .rlc_store_start_o         (rlc_store_start),
     .rlc_store_busy_i          (rlc_store_busy),
     .store_bank_i              (enc_rd_bank),
     .relu_o                    (relu),
+    .store_by_row_chunk_o      (store_by_row_chunk),
     .store_coded_o             (store_coded),
     .row_g_o                   (row_g),
     .row_i_o                   (row_i),
@@ -3211,40 +3215,42 @@ module eyeriss_top (
 
   assign pe_cnt_clear_d = program_start;
 
-  assign rlc_codes_per_channel = load_by_channel ? {15'd0, load_nrows != 16'd0} : load_nrows;
+  assign rlc_last_code_rows = load_nrows - (load_ifmap_code_rows * (load_ifmap_tile_codes - 16'd1));
 
-  assign rlc_code_rows = load_by_channel ? load_nrows : 16'd1;
+  assign rlc_code_lines = load_ifmap_code_rows * load_wl;
 
-  assign rlc_code_lines = load_by_channel ? (load_nrows * load_wl) : load_wl;
+  assign rlc_last_code_lines = rlc_last_code_rows * load_wl;
 
-  assign rlc_tile_rows = ({16'd0, load_q} * {16'd0, load_r}) * {16'd0, rlc_codes_per_channel};
+  assign rlc_tile_rows = ({16'd0, load_q} * {16'd0, load_r}) * {16'd0, load_ifmap_tile_codes};
 
   eyeriss_rlc_loader u_rlc_loader (
-    .clk_i              (clk_i),
-    .rst_ni             (rst_ni),
-    .start_i            (rlc_load_start),
-    .clear_i            (program_start),
-    .busy_o             (rlc_load_busy),
-    .error_o            (rlc_error_o),
-    .cfg_rows_i         (rlc_tile_rows),
-    .cfg_nrows_i        (rlc_codes_per_channel),
-    .cfg_code_rows_i    (rlc_code_rows),
-    .cfg_code_lines_i   (rlc_code_lines),
-    .cfg_addr_i         (load_ifmap_addr),
-    .cfg_channel_lines_i(load_ifmap_channel_lines),
-    .cfg_row_lines_i    (load_ifmap_row_lines),
-    .cfg_w_i            (load_w),
-    .cfg_wl_i           (load_wl),
-    .rd_req_valid_o     (ld_rd_req_valid),
-    .rd_req_ready_i     (dram_rd_req_ready_i),
-    .rd_req_addr_o      (ld_rd_req_addr),
-    .rd_resp_valid_i    (dram_rd_resp_valid_i),
-    .rd_resp_ready_o    (ld_rd_resp_ready),
-    .rd_resp_data_i     (dram_rd_resp_data_i),
-    .wr_en_o            (ld_wr_en),
-    .wr_line_o          (ld_wr_line),
-    .wr_data_o          (ld_wr_data),
-    .wr_mask_o          (ld_wr_mask)
+    .clk_i                (clk_i),
+    .rst_ni               (rst_ni),
+    .start_i              (rlc_load_start),
+    .clear_i              (program_start),
+    .busy_o               (rlc_load_busy),
+    .error_o              (rlc_error_o),
+    .cfg_rows_i           (rlc_tile_rows),
+    .cfg_nrows_i          (load_ifmap_tile_codes),
+    .cfg_code_rows_i      (load_ifmap_code_rows),
+    .cfg_last_code_rows_i (rlc_last_code_rows),
+    .cfg_code_lines_i     (rlc_code_lines),
+    .cfg_last_code_lines_i(rlc_last_code_lines),
+    .cfg_addr_i           (load_ifmap_addr),
+    .cfg_channel_lines_i  (load_ifmap_channel_lines),
+    .cfg_row_lines_i      (load_ifmap_row_lines),
+    .cfg_w_i              (load_w),
+    .cfg_wl_i             (load_wl),
+    .rd_req_valid_o       (ld_rd_req_valid),
+    .rd_req_ready_i       (dram_rd_req_ready_i),
+    .rd_req_addr_o        (ld_rd_req_addr),
+    .rd_resp_valid_i      (dram_rd_resp_valid_i),
+    .rd_resp_ready_o      (ld_rd_resp_ready),
+    .rd_resp_data_i       (dram_rd_resp_data_i),
+    .wr_en_o              (ld_wr_en),
+    .wr_line_o            (ld_wr_line),
+    .wr_data_o            (ld_wr_data),
+    .wr_mask_o            (ld_wr_mask)
   );
 
   assign psum_tile_row_words = pass_p * pass_f;
@@ -3266,6 +3272,7 @@ module eyeriss_top (
     .cfg_epass_i         (pass_epass),
     .cfg_f_i             (pass_f),
     .cfg_coded_i         (store_coded),
+    .cfg_by_row_chunk_i  (store_by_row_chunk),
     .cfg_relu_i          (relu),
     .cfg_addr_i          (pass_ofmap_addr),
     .cfg_plane_lines_i   (pass_ofmap_plane_lines),

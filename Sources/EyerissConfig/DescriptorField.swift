@@ -1,4 +1,4 @@
-/// Field numbers of a pass descriptor (docs/architecture.md, section 5): 38 fields of 32 bits,
+/// Field numbers of a pass descriptor (docs/architecture.md, section 5): 40 fields of 32 bits,
 /// field `k` in line `k / 2`, bits `32 * (k % 2) +: 32`.
 ///
 /// The one definition of the descriptor format: the mapper packs descriptors with it and the
@@ -15,6 +15,8 @@ public enum DescriptorField: Int, CaseIterable, Sendable {
     case filterAddress, filterLines, yStart, yLo, nRows, yCount, epass, e
     case p, q, rc, r, t, jobRows
     case s, stride, f, shift, pad, w, h, wl, ifmapChannelLines, fl, ofmapPlaneLines, step, ifmapRowLines, ofmapRowLines
+    /// Rows per ifmap code (1 raw or a code per row) and codes per channel of the tile.
+    case ifmapCodeRows, ifmapTileCodes
 }
 
 extension DescriptorField {

@@ -53,27 +53,33 @@ public struct CaseExport {
         cycleLimit = UInt64(plan.mapping.estimatedCycles.rounded(.up)) * 10 + 100_000
     }
 
-    /// The ofmap region as the RTL must leave it: raw words in their lanes, or each row's golden code.
+    /// The ofmap region as the RTL must leave it: raw words in their lanes, or each code's golden code.
     static func expectedLines(plan: LayerPlan, values: [Int]) -> [(line: Int, data: UInt64, mask: UInt64)] {
         let shape = plan.layer
         let (f, rowLines, lanes, bits) = (shape.f, plan.layout.ofmapRowLines, plan.lanes, plan.wordBits)
         let wordMask: UInt64 = bits >= 64 ? ~0 : (1 << UInt64(bits)) - 1
         var out: [(line: Int, data: UInt64, mask: UInt64)] = []
+        if plan.io.ofmapRLC {
+            for (slot, c) in plan.ofmapCodeRows.enumerated() {
+                let start = ((c.n * shape.m + c.m) * shape.e + c.rows.lowerBound) * f
+                let codeValues = values[start..<(start + c.rows.count * f)]
+                for (k, word) in plan.code.encode(row: codeValues).enumerated() {
+                    out.append((plan.layout.ofmapBase + slot * rowLines + k, word, ~0))
+                }
+            }
+            return out
+        }
         for row in 0..<(shape.n * shape.m * shape.e) {
             let base = plan.layout.ofmapBase + row * rowLines
             let rowValues = values[(row * f)..<(row * f + f)]
-            if plan.io.ofmapRLC {
-                for (k, word) in plan.code.encode(row: rowValues).enumerated() { out.append((base + k, word, ~0)) }
-            } else {
-                for l in 0..<rowLines {
-                    var data: UInt64 = 0, mask: UInt64 = 0
-                    for lane in 0..<lanes where l * lanes + lane < f {
-                        let v = UInt64(bitPattern: Int64(rowValues[rowValues.startIndex + l * lanes + lane])) & wordMask
-                        data |= v << UInt64(lane * bits)
-                        mask |= wordMask << UInt64(lane * bits)
-                    }
-                    if mask != 0 { out.append((base + l, data, mask)) }
+            for l in 0..<rowLines {
+                var data: UInt64 = 0, mask: UInt64 = 0
+                for lane in 0..<lanes where l * lanes + lane < f {
+                    let v = UInt64(bitPattern: Int64(rowValues[rowValues.startIndex + l * lanes + lane])) & wordMask
+                    data |= v << UInt64(lane * bits)
+                    mask |= wordMask << UInt64(lane * bits)
                 }
+                if mask != 0 { out.append((base + l, data, mask)) }
             }
         }
         return out

@@ -169,12 +169,13 @@ struct OfmapCheck {
         }
         guard plan.io.ofmapRLC, mismatches == 0 else { return }
         let codes = try plan.ofmapCodes(lines: lines)
-        for (row, code) in codes.enumerated() {
-            let want = plan.code.encode(row: expected[(row * shape.f)..<(row * shape.f + shape.f)])
+        for (code, c) in zip(codes, plan.ofmapCodeRows) {
+            let start = ((c.n * shape.m + c.m) * shape.e + c.rows.lowerBound) * shape.f
+            let want = plan.code.encode(row: expected[start..<(start + c.rows.count * shape.f)])
             if code != want {
                 mismatches += 1
                 if first.count < 10 {
-                    first.append("\(place(row * shape.f)): the row's code differs from the golden encoder's (\(code.count) words, expected \(want.count))")
+                    first.append("\(place(start)): the code of rows \(c.rows) differs from the golden encoder's (\(code.count) words, expected \(want.count))")
                 }
             }
         }

@@ -89,8 +89,11 @@ public enum NetworkRunner {
         var codedInput: [UInt64]?
         var source = options.image == nil ? "image, raw" : "the given image, raw"
         var results: [NetworkLayerResult] = []
+        var inputCodeRows = 1
         for (k, stage) in network.stages.enumerated() {
-            let (layer, weights, runOptions) = try stageData(k, network, input: input, config: config, options: options, rng: &rng)
+            let (layer, weights, runOptions) = try stageData(k, network, input: input, inputCodeRows: inputCodeRows, config: config,
+                                                             options: options, rng: &rng)
+            inputCodeRows = runOptions.io.ofmapCodeByRowChunk ? try outputCodeRows(layer, config: config, options: runOptions) : 1
             if network.hostPoolsInput(of: k) { source += Self.hostFormat(runOptions.io) }
             let shift = runOptions.shift
             logger.info("\(layer.name): shift \(shift), ifmap from \(source)")
@@ -133,9 +136,11 @@ extension NetworkRunner {
     }
 
     /// Stage `k`'s layer, its weights (drawn from `rng`, which therefore must advance in stage
-    /// order) and its run options, for `input` from the stage before.
-    static func stageData(_ k: Int, _ network: Network, input: Tensor4, config: ValidConfig, options: NetworkRunOptions,
-                          rng: inout SplitMix64) throws -> (layer: LayerShape, weights: Tensor4, options: LayerRunOptions) {
+    /// order) and its run options, for `input` from the stage before, whose codes hold
+    /// `inputCodeRows` rows when the hardware wrote it.
+    static func stageData(_ k: Int, _ network: Network, input: Tensor4, inputCodeRows: Int, config: ValidConfig,
+                          options: NetworkRunOptions, rng: inout SplitMix64)
+        throws -> (layer: LayerShape, weights: Tensor4, options: LayerRunOptions) {
         let stage = network.stages[k]
         let fp = FixedPoint(config)
         let layer = try stage.layer.validated()
@@ -151,18 +156,41 @@ extension NetworkRunner {
         // channels.
         if network.hostPoolsInput(of: k) {
             let byChannel = try Mapper.map(layer: layer, config: config, shift: shift, io: io, objective: options.objective)
-                .tilesHoldWholeChannels
+                .tilesHoldWholeCodes(of: layer.h)
             io.ifmapRLC = ifmapCodeIsSmaller(input, code: RunLengthCode(config), lanes: config.dramLanes, byChannel: byChannel)
-            io.ifmapByChannel = io.ifmapRLC && byChannel
+            io.ifmapCodeRows = io.ifmapRLC && byChannel ? layer.h : 1
+        } else if k > 0 {
+            io.ifmapCodeRows = inputCodeRows
+        }
+        // Stores code a row chunk's rows as one code where the mapping allows, unless the next
+        // layer reads the hardware's output with tiles that do not hold whole such codes (the
+        // host decodes any codes it pools, and the last layer's output).
+        if io.ofmapRLC {
+            var byRowChunk = io
+            byRowChunk.ofmapCodeByRowChunk = true
+            let rows = try outputCodeRows(layer, config: config,
+                                          options: LayerRunOptions(shift: shift, io: byRowChunk, objective: options.objective))
+            io.ofmapCodeByRowChunk = rows > 1
+            if rows > 1 && k + 1 < network.stages.count && !network.hostPoolsInput(of: k + 1) {
+                let next = try network.stages[k + 1].layer.validated()
+                io.ofmapCodeByRowChunk = try Mapper.map(layer: next, config: config, shift: 0, io: .hidden, objective: options.objective)
+                    .tilesHoldWholeCodes(of: rows)
+            }
         }
         let runOptions = LayerRunOptions(seed: options.seed &+ UInt64(k), sparsity: 0, shift: shift, dram: options.dram,
                                          watchdogCycles: options.watchdogCycles, io: io, objective: options.objective)
         return (layer, weights, runOptions)
     }
 
+    /// Rows of each ofmap code the layer's stores write with `options`.
+    static func outputCodeRows(_ layer: LayerShape, config: ValidConfig, options: LayerRunOptions) throws -> Int {
+        try Mapper.map(layer: layer, config: config, shift: options.shift, io: options.io, objective: options.objective)
+            .layout.ofmapRowsPerSlot
+    }
+
     /// How the host wrote a pooled ifmap, for the log and the report.
     static func hostFormat(_ io: LayerIO) -> String {
-        io.ifmapByChannel ? ", golden encoder, a code per channel" : io.ifmapRLC ? ", golden encoder" : ", raw (smaller than its code)"
+        io.ifmapCodeRows > 1 ? ", golden encoder, a code per channel" : io.ifmapRLC ? ", golden encoder" : ", raw (smaller than its code)"
     }
 
     /// Whether `input` takes fewer DRAM lines run-length coded (each row its own code, or each
@@ -197,8 +225,11 @@ extension NetworkRunner {
         var input = image
         var source = options.image == nil ? "image, raw" : "the given image, raw"
         var prepared: [PreparedLayer] = []
+        var inputCodeRows = 1
         for (k, stage) in network.stages.enumerated() {
-            let (layer, weights, runOptions) = try stageData(k, network, input: input, config: config, options: options, rng: &rng)
+            let (layer, weights, runOptions) = try stageData(k, network, input: input, inputCodeRows: inputCodeRows, config: config,
+                                                             options: options, rng: &rng)
+            inputCodeRows = runOptions.io.ofmapCodeByRowChunk ? try outputCodeRows(layer, config: config, options: runOptions) : 1
             if network.hostPoolsInput(of: k) { source += Self.hostFormat(runOptions.io) }
             let shift = runOptions.shift
             let plan = try Mapper.map(layer: layer, config: config, shift: shift, io: runOptions.io, objective: runOptions.objective)

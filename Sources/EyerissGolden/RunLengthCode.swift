@@ -16,9 +16,10 @@ import EyerissConfig
 ///
 /// ## Rows
 /// Each fmap row (`W` values of one channel of one image) is coded on its own, so the
-/// controller can fetch any rows of a tile. An ifmap the host codes by channel
-/// (`LayerIO.ifmapByChannel`) codes each channel's `H` rows as one row of `H * W` values
-/// instead: the format is the same, only the rows are longer. The encoder streams the row: it extends a run while
+/// controller can fetch any rows of a tile. A code may also hold a group of a channel's rows
+/// (`LayerIO.ifmapCodeRows`, `LayerIO.ofmapCodeByRowChunk`): `g` rows are coded as one row of
+/// `g * W` values, so a run goes on from one row into the next; the format is the same, only
+/// the rows are longer. The encoder streams the row: it extends a run while
 /// the value is 0, the run is below `maxRun` and the value is not the row's last; otherwise it
 /// emits a pair, except for a last value of 0: the run of zeros the row ends with gets no pair
 /// (the decoder fills it in; a run longer than `maxRun` still takes its `(31, 0)` pairs, and

@@ -14,9 +14,10 @@ public struct DRAMSegment: Equatable, Sendable {
 ///
 /// A raw ifmap row takes `wl = ceil(W / lanes)` lines, a raw ofmap row `fl = ceil(F / lanes)`;
 /// a run-length coded row takes a slot of `ceil(W / pairsPerWord)` lines, its largest code, of
-/// which only the code's lines are ever read or written. Every row starts on a line. An ifmap
-/// coded by channel (`LayerIO.ifmapByChannel`) has one slot of `ceil(H * W / pairsPerWord)`
-/// lines per channel instead.
+/// which only the code's lines are ever read or written. Every row starts on a line. A coded
+/// fmap may instead hold one code per group of `g` rows of a channel (the last group of a
+/// channel shorter: `codeRows(of:perCode:)`), in slots of `ceil(g * W / pairsPerWord)` lines:
+/// the ifmap with `LayerIO.ifmapCodeRows`, the ofmap with `LayerIO.ofmapCodeByRowChunk`.
 public struct DRAMLayout: Equatable, Sendable {
     /// 16-bit (`dataBits`) words per line.
     public let lanes: Int
@@ -24,13 +25,16 @@ public struct DRAMLayout: Equatable, Sendable {
     public let wl: Int
     /// Lines per ofmap row: `ceil(F / lanes)`.
     public let fl: Int
-    /// DRAM lines per ifmap row: `wl` raw, the code's slot when run-length coded (coded by
-    /// channel: the slot of a channel's code).
+    /// DRAM lines per ifmap row: `wl` raw, the code's slot when run-length coded (the slot of
+    /// a code of `ifmapRowsPerSlot` rows).
     public let ifmapRowLines: Int
-    /// Ifmap rows per slot of `ifmapRowLines`: 1, or `H` when coded by channel.
+    /// Ifmap rows per code: 1, more when the codes hold groups of rows (at most `H`).
     public let ifmapRowsPerSlot: Int
-    /// DRAM lines per ofmap row: `fl` raw, the code's slot when run-length coded.
+    /// DRAM lines per ofmap row: `fl` raw, the code's slot when run-length coded (the slot of
+    /// a code of `ofmapRowsPerSlot` rows).
     public let ofmapRowLines: Int
+    /// Ofmap rows per code: 1, more when each store codes a row chunk's rows as one (at most `E`).
+    public let ofmapRowsPerSlot: Int
     /// Ifmap channels `C` and rows `H` (for addressing).
     public let c: Int
     public let h: Int
@@ -59,20 +63,26 @@ public struct DRAMLayout: Equatable, Sendable {
     public var totalLines: Int { ofmapBase + ofmapLines - programBase }
     /// One past the last line used.
     public var endLine: Int { ofmapBase + ofmapLines }
-    /// Lines between two channels of the ifmap: `H / ifmapRowsPerSlot * ifmapRowLines`.
-    public var ifmapChannelLines: Int { h / ifmapRowsPerSlot * ifmapRowLines }
-    /// Lines between two output channels of the ofmap: `E * ofmapRowLines`.
-    public var ofmapPlaneLines: Int { e * ofmapRowLines }
+    /// Lines between two channels of the ifmap: a slot per code.
+    public var ifmapChannelLines: Int { ceilDiv(h, ifmapRowsPerSlot) * ifmapRowLines }
+    /// Lines between two output channels of the ofmap: a slot per code.
+    public var ofmapPlaneLines: Int { ceilDiv(e, ofmapRowsPerSlot) * ofmapRowLines }
+
+    /// The rows of each code of a channel of `rows` rows, `g` a code (the last code shorter).
+    public static func codeRows(of rows: Int, perCode g: Int) -> [Range<Int>] {
+        stride(from: 0, to: rows, by: g).map { $0..<min(rows, $0 + g) }
+    }
 
     /// DRAM line of ifmap row `(n, c, y)` (raw, its word `x` is in line `+ x / lanes`, lane
-    /// `x % lanes`); coded by channel, `y` must start a slot (be 0).
+    /// `x % lanes`); with codes of several rows, `y` must start a code.
     public func ifmapLine(n: Int, c: Int, y: Int) -> Int {
-        precondition(y % ifmapRowsPerSlot == 0, "DRAMLayout.ifmapLine: row \(y) is inside a channel's code")
+        precondition(y % ifmapRowsPerSlot == 0, "DRAMLayout.ifmapLine: row \(y) is inside a code of \(ifmapRowsPerSlot) rows")
         return ifmapBase + (n * self.c + c) * ifmapChannelLines + y / ifmapRowsPerSlot * ifmapRowLines
     }
 
-    /// DRAM line of ofmap row `(n, m, e)`.
+    /// DRAM line of ofmap row `(n, m, e)`; with codes of several rows, `e` must start a code.
     public func ofmapLine(n: Int, m: Int, e: Int) -> Int {
-        ofmapBase + ((n * self.m + m) * self.e + e) * ofmapRowLines
+        precondition(e % ofmapRowsPerSlot == 0, "DRAMLayout.ofmapLine: row \(e) is inside a code of \(ofmapRowsPerSlot) rows")
+        return ofmapBase + (n * self.m + m) * ofmapPlaneLines + e / ofmapRowsPerSlot * ofmapRowLines
     }
 }

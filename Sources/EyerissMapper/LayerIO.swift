@@ -8,29 +8,39 @@ public struct LayerIO: Equatable, Sendable, Codable {
     public var ofmapRLC: Bool
     /// ReLU on the ofmap.
     public var relu: Bool
-    /// The coded ifmap holds one code per channel (its `H` rows one after the other, a run may
-    /// cross rows) instead of one per row. A row's code starts on a new DRAM line, which on
-    /// 13-value rows with 70-80 % zeros costs about as many lines as the pairs themselves; a
-    /// channel's code does not. Only for an ifmap the host codes (the store engine codes rows),
-    /// and only when every ifmap tile of the mapping holds whole channels
-    /// (`LayerPlan.tilesHoldWholeChannels`); `Mapper.map` rejects it otherwise.
-    public var ifmapByChannel: Bool
+    /// Rows of a channel per ifmap code: 1 (a code per row) or more, `H` or more for a code per
+    /// channel. A code starts on a new DRAM line, which on 13-value rows with 70-80 % zeros
+    /// costs about as many lines as the pairs themselves; a code of several rows (a run may go
+    /// on into the next row) loses at most part of a line per code. Every ifmap tile of the
+    /// mapping must hold whole codes (`LayerPlan.tilesHoldWholeCodes`); `Mapper.map` rejects it
+    /// otherwise. The plan keeps it at most `H`.
+    public var ifmapCodeRows: Int
+    /// Each store codes a filter's rows of its row chunk as one code, not a code per row, when
+    /// the mapping's row chunks are all as tall but the last (`DRAMLayout.ofmapRowsPerSlot`
+    /// says whether the plan could); the next layer then reads it with `ifmapCodeRows` that tall.
+    public var ofmapCodeByRowChunk: Bool
 
-    public init(ifmapRLC: Bool = false, ofmapRLC: Bool = false, relu: Bool = false, ifmapByChannel: Bool = false) {
+    /// `ifmapCodeRows` for a code per channel.
+    public static let codePerChannel = Int(Int32.max)
+
+    public init(ifmapRLC: Bool = false, ofmapRLC: Bool = false, relu: Bool = false, ifmapCodeRows: Int = 1,
+                ofmapCodeByRowChunk: Bool = false) {
         self.ifmapRLC = ifmapRLC
         self.ofmapRLC = ofmapRLC
         self.relu = relu
-        self.ifmapByChannel = ifmapByChannel
+        self.ifmapCodeRows = ifmapCodeRows
+        self.ofmapCodeByRowChunk = ofmapCodeByRowChunk
     }
 
-    private enum CodingKeys: String, CodingKey { case ifmapRLC, ofmapRLC, relu, ifmapByChannel }
+    private enum CodingKeys: String, CodingKey { case ifmapRLC, ofmapRLC, relu, ifmapCodeRows, ofmapCodeByRowChunk }
 
-    /// Reports written before `ifmapByChannel` existed have no such key: their codes were rows.
+    /// Reports written before codes of several rows existed have no such keys: a code per row.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(ifmapRLC: try c.decode(Bool.self, forKey: .ifmapRLC), ofmapRLC: try c.decode(Bool.self, forKey: .ofmapRLC),
                   relu: try c.decode(Bool.self, forKey: .relu),
-                  ifmapByChannel: try c.decodeIfPresent(Bool.self, forKey: .ifmapByChannel) ?? false)
+                  ifmapCodeRows: try c.decodeIfPresent(Int.self, forKey: .ifmapCodeRows) ?? 1,
+                  ofmapCodeByRowChunk: try c.decodeIfPresent(Bool.self, forKey: .ofmapCodeByRowChunk) ?? false)
     }
 
     /// Raw psums in, raw psums out, no ReLU: what a single layer checks most directly.
@@ -44,8 +54,8 @@ public struct LayerIO: Equatable, Sendable, Codable {
     var flags: PassFlags {
         var f: PassFlags = []
         if ifmapRLC { f.insert(.ifmapRLC) }
-        if ifmapByChannel { f.insert(.ifmapByChannel) }
         if ofmapRLC { f.insert(.ofmapRLC) }
+        if ofmapRLC && ofmapCodeByRowChunk { f.insert(.ofmapByRowChunk) }
         if relu { f.insert(.relu) }
         return f
     }

@@ -60,8 +60,8 @@ extension LayerPlan {
     }
 
     /// The ifmap region: every row in a slot of `ifmapRowLines` lines, raw (padded with zeros)
-    /// or run-length coded (the slot's unused lines 0); coded by channel, every channel's rows
-    /// one code in a slot.
+    /// or run-length coded (the slot's unused lines 0), a code per row or per group of
+    /// `ifmapRowsPerSlot` rows.
     ///
     /// - Parameter input: `[n][c][h][w]`, values in the data range.
     public func ifmapImage(input: [Int]) -> DRAMSegment {
@@ -70,14 +70,16 @@ extension LayerPlan {
                      "LayerPlan.ifmapImage(\(layer.name)): \(input.count) values given, [n][c][h][w] = [\(n)][\(c)][\(h)][\(w)] needs \(n * c * h * w)")
         var lines: [UInt64] = []
         lines.reserveCapacity(layout.ifmapLines)
-        // A slot's values: a row, or a whole channel when coded by channel.
-        let slotValues = w * layout.ifmapRowsPerSlot
-        if io.ifmapByChannel {
-            for slot in 0..<(n * c) {
-                let values = input[(slot * slotValues)..<(slot * slotValues + slotValues)]
-                checkRange(values, what: "activation")
-                let words = code.encode(row: values)
-                lines += words + Array(repeating: 0, count: layout.ifmapRowLines - words.count)
+        if io.ifmapRLC {
+            // Each channel's codes, a slot each: a row's, or a group of rows'.
+            let codes = DRAMLayout.codeRows(of: h, perCode: layout.ifmapRowsPerSlot)
+            for plane in 0..<(n * c) {
+                for rows in codes {
+                    let values = input[((plane * h + rows.lowerBound) * w)..<((plane * h + rows.upperBound) * w)]
+                    checkRange(values, what: "activation")
+                    let words = code.encode(row: values)
+                    lines += words + Array(repeating: 0, count: layout.ifmapRowLines - words.count)
+                }
             }
             return DRAMSegment(lineAddress: layout.ifmapBase, lines: lines)
         }
@@ -100,9 +102,16 @@ extension LayerPlan {
             + [ifmapImage(input: input)]
     }
 
+    /// The ofmap codes in DRAM order, a slot each: image, filter and rows of each (a row, or a
+    /// row chunk's rows with `ofmapRowsPerSlot`).
+    public var ofmapCodeRows: [(n: Int, m: Int, rows: Range<Int>)] {
+        let codes = DRAMLayout.codeRows(of: layer.e, perCode: layout.ofmapRowsPerSlot)
+        return (0..<(layer.n * layer.m)).flatMap { plane in codes.map { (plane / layer.m, plane % layer.m, $0) } }
+    }
+
     /// The ofmap `[n][m][e][f]` read from the ofmap region (`layout.ofmapLines` lines from
-    /// `layout.ofmapBase`): raw words sign-extended (row padding ignored), or each row's code
-    /// decoded. Throws `OfmapDecodeError` when a coded row is malformed.
+    /// `layout.ofmapBase`): raw words sign-extended (row padding ignored), or each code decoded.
+    /// Throws `OfmapDecodeError` when a code is malformed.
     public func readOfmap(lines: [UInt64]) throws -> [Int] {
         precondition(lines.count >= layout.ofmapLines,
                      "LayerPlan.readOfmap(\(layer.name)): \(lines.count) lines given, the ofmap region has \(layout.ofmapLines)")
@@ -110,35 +119,36 @@ extension LayerPlan {
         let rows = layer.n * layer.m * layer.e
         var out: [Int] = []
         out.reserveCapacity(rows * f)
-        for row in 0..<rows {
-            if io.ofmapRLC {
+        if io.ofmapRLC {
+            for (k, c) in ofmapCodeRows.enumerated() {
                 do {
-                    out += try code.decode(row: lines[(row * rowLines)..<(row * rowLines + rowLines)], width: f).values
+                    out += try code.decode(row: lines[(k * rowLines)..<(k * rowLines + rowLines)], width: f * c.rows.count).values
                 } catch {
-                    let (n, m, e) = (row / (layer.m * layer.e), row / layer.e % layer.m, row % layer.e)
-                    throw OfmapDecodeError(layer: layer.name, n: n, m: m, e: e, reason: error)
+                    throw OfmapDecodeError(layer: layer.name, n: c.n, m: c.m, e: c.rows.lowerBound, reason: error)
                 }
-            } else {
-                for x in 0..<f {
-                    out.append(word(lines[row * rowLines + x / lanes], lane: x % lanes))
-                }
+            }
+            return out
+        }
+        for row in 0..<rows {
+            for x in 0..<f {
+                out.append(word(lines[row * rowLines + x / lanes], lane: x % lanes))
             }
         }
         return out
     }
 
-    /// The run-length code of each ofmap row as stored (`[n][m][e]`, only the code's lines).
+    /// The run-length code of each ofmap code slot as stored (in the order of `ofmapCodeRows`,
+    /// only the code's lines).
     public func ofmapCodes(lines: [UInt64]) throws -> [[UInt64]] {
         precondition(io.ofmapRLC, "LayerPlan.ofmapCodes(\(layer.name)): the ofmap is not coded")
         let rowLines = layout.ofmapRowLines
         var codes: [[UInt64]] = []
-        for row in 0..<(layer.n * layer.m * layer.e) {
-            let slot = lines[(row * rowLines)..<(row * rowLines + rowLines)]
+        for (k, c) in ofmapCodeRows.enumerated() {
+            let slot = lines[(k * rowLines)..<(k * rowLines + rowLines)]
             do {
-                codes.append(Array(slot.prefix(try code.decode(row: slot, width: layer.f).words)))
+                codes.append(Array(slot.prefix(try code.decode(row: slot, width: layer.f * c.rows.count).words)))
             } catch {
-                throw OfmapDecodeError(layer: layer.name, n: row / (layer.m * layer.e), m: row / layer.e % layer.m,
-                                       e: row % layer.e, reason: error)
+                throw OfmapDecodeError(layer: layer.name, n: c.n, m: c.m, e: c.rows.lowerBound, reason: error)
             }
         }
         return codes

@@ -36,27 +36,36 @@ public struct LayerPlan: Equatable, Sendable {
             filterLines += draft.geometry.filterLines(lanes: lanes)
         }
         let code = RunLengthCode(config)
-        if io.ifmapByChannel {
-            guard io.ifmapRLC else {
-                throw MappingError(layer: layer.name, reason: "an ifmap coded by channel must be run-length coded (ifmapRLC)")
-            }
-            if let partial = drafts.first(where: { !Self.holdsWholeChannels(yLo: $0.yLo, nRows: $0.nRows, h: d.h) }) {
-                throw MappingError(layer: layer.name, reason: "an ifmap coded by channel needs tiles of whole channels; this mapping's tile holds rows \(partial.yLo)..<\(partial.yLo + partial.nRows) of \(d.h)")
-            }
+        var io = io
+        guard io.ifmapCodeRows >= 1 else {
+            throw MappingError(layer: layer.name, reason: "ifmapCodeRows = \(io.ifmapCodeRows) must be 1 or more")
         }
-        let rowsPerSlot = io.ifmapByChannel ? d.h : 1
-        let ifmapRowLines = io.ifmapRLC ? code.maxWords(width: d.w * rowsPerSlot) : d.wl
-        let ofmapRowLines = io.ofmapRLC ? code.maxWords(width: d.f) : d.fl
-        let ifmapLines = d.n * layer.c * d.h / rowsPerSlot * ifmapRowLines
+        // Rows per ifmap code (raw: a row a slot), at most a channel's.
+        io.ifmapCodeRows = io.ifmapRLC ? min(io.ifmapCodeRows, d.h) : 1
+        let g = io.ifmapCodeRows
+        if let partial = drafts.first(where: { !Self.holdsWholeCodes(yLo: $0.yLo, nRows: $0.nRows, h: d.h, perCode: g) }) {
+            throw MappingError(layer: layer.name, reason: "an ifmap coded \(g) rows a code needs tiles of whole codes; this mapping's tile holds rows \(partial.yLo)..<\(partial.yLo + partial.nRows) of \(d.h)")
+        }
+        // Rows per ofmap code: a row chunk's when asked and every store's rows are one code's.
+        let stores = drafts.filter(\.store)
+        let chunkRows = stores.map(\.geometry.epass).max() ?? 1
+        let byRowChunk = io.ofmapRLC && io.ofmapCodeByRowChunk && chunkRows > 1 && stores.allSatisfy { s in
+            s.e0 % chunkRows == 0 && s.e0 + s.geometry.epass <= d.e && (s.geometry.epass == chunkRows || s.e0 + s.geometry.epass == d.e)
+        }
+        io.ofmapCodeByRowChunk = byRowChunk
+        let ofmapRowsPerSlot = byRowChunk ? chunkRows : 1
+        let ifmapRowLines = io.ifmapRLC ? code.maxWords(width: d.w * g) : d.wl
+        let ofmapRowLines = io.ofmapRLC ? code.maxWords(width: d.f * ofmapRowsPerSlot) : d.fl
+        let ifmapLines = d.n * layer.c * ceilDiv(d.h, g) * ifmapRowLines
         func layout(programLines: Int) -> DRAMLayout {
-            DRAMLayout(lanes: lanes, wl: d.wl, fl: d.fl, ifmapRowLines: ifmapRowLines, ifmapRowsPerSlot: rowsPerSlot,
-                       ofmapRowLines: ofmapRowLines,
+            DRAMLayout(lanes: lanes, wl: d.wl, fl: d.fl, ifmapRowLines: ifmapRowLines, ifmapRowsPerSlot: g,
+                       ofmapRowLines: ofmapRowLines, ofmapRowsPerSlot: ofmapRowsPerSlot,
                        c: layer.c, h: d.h, m: layer.m, e: d.e,
                        programBase: 0, programLines: programLines,
                        filterBase: programLines, filterLines: filterLines,
                        ifmapBase: programLines + filterLines, ifmapLines: ifmapLines,
                        ofmapBase: programLines + filterLines + ifmapLines,
-                       ofmapLines: d.n * layer.m * d.e * ofmapRowLines)
+                       ofmapLines: d.n * layer.m * ceilDiv(d.e, ofmapRowsPerSlot) * ofmapRowLines)
         }
         let ifmapUses = IfmapSlots(regionLines: mapping.psumBank * config.raw.globalBuffer.bankWords, drafts: drafts, wl: d.wl)
             .uses(drafts)
@@ -113,14 +122,19 @@ public struct LayerPlan: Equatable, Sendable {
         self.io = io
     }
 
-    /// A tile that holds rows `yLo ..< yLo + nRows` of `h` holds whole channels (or none).
-    static func holdsWholeChannels(yLo: Int, nRows: Int, h: Int) -> Bool { nRows == 0 || (yLo == 0 && nRows == h) }
-
-    /// Every ifmap tile holds whole channels: the ifmap may be coded by channel
-    /// (`LayerIO.ifmapByChannel`).
-    public var tilesHoldWholeChannels: Bool {
-        passes.allSatisfy { Self.holdsWholeChannels(yLo: $0.yLo, nRows: $0.nRows, h: layer.h) }
+    /// A tile that holds rows `yLo ..< yLo + nRows` of `h` holds whole codes of `g` rows (or no row).
+    static func holdsWholeCodes(yLo: Int, nRows: Int, h: Int, perCode g: Int) -> Bool {
+        nRows == 0 || (yLo % g == 0 && (nRows % g == 0 || yLo + nRows == h))
     }
+
+    /// Every ifmap tile holds whole codes of `g` rows: the ifmap may be coded so
+    /// (`LayerIO.ifmapCodeRows`).
+    public func tilesHoldWholeCodes(of g: Int) -> Bool {
+        passes.allSatisfy { Self.holdsWholeCodes(yLo: $0.yLo, nRows: $0.nRows, h: layer.h, perCode: min(g, layer.h)) }
+    }
+
+    /// Ifmap codes of a channel in the tile of `pass` (`ifmapTileCodes`).
+    public func ifmapTileCodes(_ pass: Pass) -> Int { ceilDiv(pass.nRows, layout.ifmapRowsPerSlot) }
 
     /// A pass that loads a filter block right after passes that keep the PEs' filters (e.g. image
     /// 0 of the next filter chunk, after images 1-3 of an interleaved batch) would have the
@@ -169,6 +183,7 @@ public struct LayerPlan: Equatable, Sendable {
             (.step, g.step), (.ifmapRowLines, layout.ifmapRowLines), (.ofmapRowLines, layout.ofmapRowLines),
             (.ifmapBase, pass.ifmapBase), (.nextFilterAddress, pass.nextFilterAddress),
             (.nextFilterLines, pass.nextFilterLines), (.nextFilterBase, pass.nextFilterBase),
+            (.ifmapCodeRows, layout.ifmapRowsPerSlot), (.ifmapTileCodes, ceilDiv(pass.nRows, layout.ifmapRowsPerSlot)),
         ]
         for (field, value) in values { d.set(field, value) }
         return d

@@ -21,9 +21,9 @@ public struct PassFlags: OptionSet, Hashable, Sendable {
     /// The PEs' filter spads still hold this pass's filters (the pass before had the same block
     /// and geometry, e.g. another image of an interleaved batch): the filter feed is skipped.
     public static let keepFilters = PassFlags(rawValue: 1 << 7)
-    /// The coded ifmap holds one code per channel, in a slot of `ifmapRowLines` lines
-    /// (`LayerIO.ifmapByChannel`); the tile holds whole channels.
-    public static let ifmapByChannel = PassFlags(rawValue: 1 << 8)
+    /// A coded store codes each filter's rows of the tile as one code, in a slot of
+    /// `ofmapRowLines` lines (`LayerIO.ofmapCodeByRowChunk`).
+    public static let ofmapByRowChunk = PassFlags(rawValue: 1 << 8)
 }
 
 /// One processing pass (docs/architecture.md, section 2): for image `n` and group `group`,

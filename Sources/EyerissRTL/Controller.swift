@@ -44,6 +44,8 @@ extension DescriptorField {
         case .nextFilterAddress: return "next_filter_addr"
         case .nextFilterLines: return "next_filter_lines"
         case .nextFilterBase: return "next_filter_base"
+        case .ifmapCodeRows: return "ifmap_code_rows"
+        case .ifmapTileCodes: return "ifmap_tile_codes"
         }
     }
 
@@ -76,7 +78,7 @@ struct ControllerFields {
     /// Fields of the ifmap tile load, as `load_*_o`: the current pass's, or the next pass's
     /// while the prefetch loads its tile.
     static let loadView: [DescriptorField] = [.q, .r, .nRows, .w, .wl, .ifmapAddress, .ifmapChannelLines, .ifmapRowLines,
-                                               .ifmapBase]
+                                               .ifmapBase, .ifmapCodeRows, .ifmapTileCodes]
 }
 
 /// `eyeriss_controller`: runs the program of pass descriptors that the mapper wrote to DRAM.
@@ -89,7 +91,7 @@ struct ControllerFields {
 /// responses, which come back in order); every transfer is valid/ready.
 ///
 /// Descriptors are compact in DRAM: line 0, then the lines the descriptor before named in its
-/// `nextLines` mask (the first of a program is whole, 19 lines). A fetch reads just those lines,
+/// `nextLines` mask (the first of a program is whole, 20 lines). A fetch reads just those lines,
 /// one after the other, into the lines of the field registers they are; the others keep the
 /// values of the pass before.
 ///
@@ -141,7 +143,6 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     var loadOut: [DescriptorField: Expr] = [:]
     for f in ControllerFields.loadView { loadOut[f] = m.output("load_\(f.name)_o", f.width(p)) }
     let ifmapLoadingOut = m.output("ifmap_loading_o")
-    let loadByChannelOut = m.output("load_by_channel_o")  // the coded tile holds one code per channel
     m.portGroup("Run-length codec: coded ifmap loads; the store engine: ofmap stores, coded or raw, ReLU")
     let rlcLoadStart = m.output("rlc_load_start_o")
     let rlcLoadBusy = m.input("rlc_load_busy_i")
@@ -149,6 +150,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let rlcStoreBusy = m.input("rlc_store_busy_i")
     let storeBank = m.input("store_bank_i", p.bankIndexBits)  // first psum bank of the tile being stored
     let reluOut = m.output("relu_o")
+    let storeByRowChunkOut = m.output("store_by_row_chunk_o")  // coded stores: each filter's rows of the tile one code
     let storeCodedOut = m.output("store_coded_o")
     m.portGroup("Per-pass multicast IDs and active rows and columns")
     let rowG = m.output("row_g_o", p.rows * p.rowTagBits)
@@ -208,6 +210,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assign(keepFilters, flagKeepFilters)
     m.assign(reluOut, flagRelu)
     m.assign(storeCodedOut, flagOfmapRLC)
+    m.assign(storeByRowChunkOut, flags.bit(8))
 
     // The next pass's descriptor, fetched while this pass computes. A second register set
     // rather than a small memory or a partial fetch: the fields of this pass stay in use until
@@ -277,7 +280,6 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assign(loadingIfmap, state.q.eq(stLoadIfmap) | pfLoadingIfmap)
     m.assign(ifmapLoadingOut, loadingIfmap)
     let loadRLC = Expr.mux(pfLoadingIfmap, nextIfmapRLC, flagIfmapRLC)
-    m.assign(loadByChannelOut, Expr.mux(ifmapFromNext, next[.flags]!.bit(8), flags.bit(8)))
     m.assign(loading, fetching | loadingFilters | (loadingIfmap & ~loadRLC))
     let total = m.logic("load_lines", 32, comment: "lines this transfer moves")
     let ifmapTileLines = m.logic("ifmap_tile_lines", 32)

@@ -42,10 +42,11 @@ private func lowestSet(_ m: ModuleBuilder, _ name: String, _ bits: [Expr], index
 
 /// `eyeriss_rlc_loader`: loads a run-length coded ifmap tile from DRAM into the ifmap region.
 ///
-/// Each row of the tile has its own code in a DRAM slot, or, coded by channel, each channel's
-/// `cfg_code_rows_i` rows share one code (a run may go on into the next row, which starts on a
-/// buffer line of its own, `cfg_wl_i` lines after the row before); below, a "row" is a code's
-/// rows. How many lines a row takes is known only from its last word's flag. So the loader keeps `rowsInFlight` rows open at once, each
+/// Each row of the tile has its own code in a DRAM slot, or each group of `cfg_code_rows_i` rows
+/// of a channel (the channel's last `cfg_last_code_rows_i`) shares one (a run may go on into the
+/// next row, which starts on a buffer line of its own, `cfg_wl_i` lines after the row before);
+/// below, a "row" is a code's rows. How many lines a row takes is known only from its last
+/// word's flag. So the loader keeps `rowsInFlight` rows open at once, each
 /// with at most one read outstanding: a row asks for its next line only after the previous
 /// one came back without the last flag. Rows are opened in tile order (channel-major), their
 /// lines requested by the lowest ready row, and responses (in request order) are matched to
@@ -76,11 +77,13 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     let clear = m.input("clear_i")
     let busyOut = m.output("busy_o")
     let errorOut = m.output("error_o")
-    m.portGroup("Tile: rows_i codes (channel-major), nrows_i per channel, each of code_rows_i rows and code_lines_i buffer lines")
+    m.portGroup("Tile: rows_i codes (channel-major), nrows_i per channel, each of code_rows_i rows and code_lines_i buffer lines (a channel's last: last_code_*)")
     let cfgRows = m.input("cfg_rows_i", 32)
     let cfgNRows = m.input("cfg_nrows_i", cb)
     let cfgCodeRows = m.input("cfg_code_rows_i", cb)
+    let cfgLastCodeRows = m.input("cfg_last_code_rows_i", cb)
     let cfgCodeLines = m.input("cfg_code_lines_i", cb)
+    let cfgLastCodeLines = m.input("cfg_last_code_lines_i", cb)
     let cfgAddr = m.input("cfg_addr_i", ab)
     let cfgChannelLines = m.input("cfg_channel_lines_i", ab)
     let cfgRowLines = m.input("cfg_row_lines_i", cb)
@@ -235,10 +238,7 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
     // The run is below 2^runBits, so what is left of it is too.
     m.markUnused("zeros_after_high", [zerosAfterWide.bits(cb - 1, rlc.runBits)])
     // Buffer lines are glbLineBits wide; the field is wider.
-    if p.glbLineBits < cb {
-        m.markUnused("wl_high", [cfgWl.bits(cb - 1, p.glbLineBits)])
-        m.markUnused("code_lines_high", [cfgCodeLines.bits(cb - 1, p.glbLineBits)])
-    }
+    if p.glbLineBits < cb { m.markUnused("wl_high", [cfgWl.bits(cb - 1, p.glbLineBits)]) }
     let endsEarly = m.logic("ends_early", comment: "the word's last pair is in, flagged, and the row is short: fill it")
     m.assign(endsEarly, have & ~filling.q & lands & lastPair & ~rowDone & flagged)
     let step = m.logic("step", comment: "a segment is written this cycle")
@@ -301,6 +301,11 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
 
     // ------------------------------------------------------------------ row state
     m.section("Row state: open, request, decode, close")
+    let lastOfChannel = m.logic("last_of_channel", comment: "the next row to open is its channel's last")
+    m.assign(lastOfChannel, rowY.q.eq(cfgNRows - 1))
+    let openLines = m.logic("open_lines", cb, comment: "buffer lines of the row to open")
+    m.assign(openLines, Expr.mux(lastOfChannel, cfgLastCodeLines, cfgCodeLines))
+    if p.glbLineBits < cb { m.markUnused("open_lines_high", [openLines.bits(cb - 1, p.glbLineBits)]) }
     m.comb("Tile walk") { b in
         for r in [busy, rowsLeft, rowY, rowAddr, chanAddr, rowGlb] { b.set(r.d, r.q) }
         b.when(start) { b in
@@ -313,8 +318,8 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
         } otherwise: { b in
             b.when(open) { b in
                 b.set(rowsLeft.d, rowsLeft.q - 1)
-                b.set(rowGlb.d, rowGlb.q + cfgCodeLines.resized(to: p.glbLineBits))
-                b.when(rowY.q.eq(cfgNRows - 1)) { b in
+                b.set(rowGlb.d, rowGlb.q + openLines.resized(to: p.glbLineBits))
+                b.when(lastOfChannel) { b in
                     b.set(rowY.d, .lit(0, width: cb))
                     b.set(chanAddr.d, chanAddr.q + cfgChannelLines)
                     b.set(rowAddr.d, chanAddr.q + cfgChannelLines)
@@ -336,7 +341,7 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
                 b.set(addr[e].d, rowAddr.q)
                 b.set(glb[e].d, rowGlb.q)
                 b.set(xs[e].d, .lit(0, width: cb))
-                b.set(ys[e].d, cfgCodeRows - 1)
+                b.set(ys[e].d, Expr.mux(lastOfChannel, cfgLastCodeRows, cfgCodeRows) - 1)
             }
             b.when(issue & reqRow.eq(e)) { b in
                 b.set(pending[e].d, .one)
@@ -380,8 +385,9 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
 /// word going to DRAM before filter 1's; with `p` odd, one value per cycle. It keeps the
 /// tile's configuration from `start_i` on and reads through a buffer port of its own, so the
 /// controller can run the next pass while it stores. Coded, it collects pairs and writes each full word, and each row's last, to
-/// the row's DRAM slot; raw, it packs `lanes` values to a line (the row's last line padded with
-/// zeros).
+/// the row's DRAM slot, or, by row chunk (`cfg_by_row_chunk_i`), codes each filter's rows of the
+/// tile as one code in one slot; raw, it packs `lanes` values to a line (the row's last line
+/// padded with zeros).
 func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, coder: Module, header: RTLHeader) throws -> Module {
     let m = ModuleBuilder("eyeriss_rlc_encoder", header: header.lines(
         purpose: "Ofmap store: ReLU, then run-length coding or raw lines, psum tile from the global buffer to ofmap rows in DRAM.",
@@ -401,6 +407,7 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, coder: Module, header: RTL
     let inEpass = m.input("cfg_epass_i", cb)
     let inF = m.input("cfg_f_i", cb)
     let inCoded = m.input("cfg_coded_i")
+    let inByRowChunk = m.input("cfg_by_row_chunk_i")
     let inRelu = m.input("cfg_relu_i")
     let inAddr = m.input("cfg_addr_i", ab)
     let inPlaneLines = m.input("cfg_plane_lines_i", ab)
@@ -427,6 +434,7 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, coder: Module, header: RTL
     let cfgP = keep("p", inP), cfgTileRowLines = keep("row_lines", inTileRowLines), cfgT = keep("t", inT)
     let cfgEpass = keep("epass", inEpass), cfgF = keep("f", inF), cfgCoded = keep("coded", inCoded)
     let cfgRelu = keep("relu", inRelu), cfgPlaneLines = keep("plane_lines", inPlaneLines)
+    let cfgByRowChunk = keep("by_row_chunk", inByRowChunk)
     let cfgRowLines = keep("ofmap_row_lines", inRowLines), cfgBank = keep("psum_bank", inBank)
     let cfgPair = p.lanes >= 2 ? keep("pair", ~inP.bit(0)) : Expr.zero
     m.comb { b in
@@ -487,6 +495,8 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, coder: Module, header: RTL
     m.assign(lastFilter, lastK & tg.q.eq(cfgT - 1))
     let filterEnd = m.logic("filter_end", comment: "the filter's last value")
     m.assign(filterEnd, rowEnd & lastRowOfFilter)
+    let codeEnd = m.logic("code_end", comment: "the code's last value: the row's, or by row chunk the filter's")
+    m.assign(codeEnd, Expr.mux(cfgByRowChunk, filterEnd, rowEnd))
     let tileEnd = m.logic("tile_end")
     m.assign(tileEnd, go & filterEnd & lastFilter)
     let nextFilterBase = m.logic("next_filter_base", wb, comment: "the next step's first filter: k + step, or the next group's first")
@@ -530,7 +540,8 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, coder: Module, header: RTL
                     } otherwise: { b in
                         b.set(er.d, er.q + 1)
                         b.set(rowBase.d, nextRowBase)
-                        b.set(slot.d, slot.q + cfgRowLines.zeroExtended(to: ab))
+                        // By row chunk the filter's rows share one code and its slot.
+                        b.when(~cfgByRowChunk) { b in b.set(slot.d, slot.q + cfgRowLines.zeroExtended(to: ab)) }
                     }
                     b.when(tileEnd) { b in b.set(busy.d, .zero) }
                 } otherwise: { b in b.set(x.d, x.q + 1) }
@@ -540,6 +551,7 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, coder: Module, header: RTL
     for (i, o) in outs.enumerated() {
         m.instance(coder, "u_coder_f\(i)", inputs: [
             "clk_i": clk, "rst_ni": rst, "start_i": start, "go_i": i == 0 ? go : go & cfgPair, "row_end_i": rowEnd,
+            "code_end_i": codeEnd,
             "coded_i": cfgCoded, "relu_i": cfgRelu, "line_i": rdData, "lane_i": i == 0 ? wpLane : wpLane + i,
             "raw_lane_i": rawLane,
             // Filter i's row slot lies i planes after the step's first.
@@ -584,6 +596,7 @@ func makeRLCCoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws ->
     let start = m.input("start_i")
     let go = m.input("go_i")
     let rowEnd = m.input("row_end_i")
+    let codeEnd = m.input("code_end_i")  // coded: the code's last value (a row's, or a row chunk's)
     let coded = m.input("coded_i")
     let relu = m.input("relu_i")
     let line = m.input("line_i", lw)
@@ -611,7 +624,7 @@ func makeRLCCoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws ->
     let value = m.logic("value", dw, comment: "after ReLU")
     m.assign(value, Expr.mux(relu & raw.bit(dw - 1), .lit(0, width: dw), raw))
     let extend = m.logic("extend", comment: "coded: the value joins the run")
-    m.assign(extend, coded & value.isZero & runR.q.ne(rlc.maxRun) & ~rowEnd)
+    m.assign(extend, coded & value.isZero & runR.q.ne(rlc.maxRun) & ~codeEnd)
     let pairNow = m.logic("pair_now", rlc.pairBits)
     m.assign(pairNow, Expr.concat([value, runR.q]))
     let merged = m.logic("merged", wordBits)
@@ -633,16 +646,16 @@ func makeRLCCoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws ->
         }
     }
     let emit = m.logic("emit", comment: "a word goes out")
-    m.assign(emit, go & Expr.mux(coded, ~extend & (rowEnd | pairs.q.eq(rlc.pairsPerWord - 1)),
+    m.assign(emit, go & Expr.mux(coded, ~extend & (codeEnd | pairs.q.eq(rlc.pairsPerWord - 1)),
                                  rowEnd | rawLane.eq(p.lanes - 1)))
     let trailing = m.logic("trailing", comment: "coded: the row ends in zeros, which get no pair")
-    m.assign(trailing, coded & rowEnd & value.isZero)
+    m.assign(trailing, coded & codeEnd & value.isZero)
     let reflag = m.logic("reflag", comment: "the row's last pair filled a word already written: write it again, flagged")
     m.assign(reflag, trailing & pairs.q.eq(0) & word.q.ne(0))
     let lastPairs = m.logic("last_pairs", wordBits, comment: "the pairs of the row's last word")
     m.assign(lastPairs, Expr.mux(trailing, Expr.mux(reflag, lastWord.q, buf.q), merged))
     let pad = lw - 1 - wordBits
-    let flagged = Expr.concat([rowEnd] + (pad > 0 ? [Expr.lit(0, width: pad)] : []) + [lastPairs])
+    let flagged = Expr.concat([codeEnd] + (pad > 0 ? [Expr.lit(0, width: pad)] : []) + [lastPairs])
     let wordAt = m.logic("word_at", p.countBits, comment: "the word's place in the row's slot")
     m.assign(wordAt, Expr.mux(reflag, word.q - 1, word.q))
 
@@ -678,7 +691,7 @@ func makeRLCCoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws ->
                 } otherwise: { b in
                     b.set(rawLine.d, Expr.mux(emit, .lit(0, width: lw), rawMerged))
                 }
-                b.when(rowEnd) { b in b.set(word.d, .lit(0, width: p.countBits)) }
+                b.when(Expr.mux(coded, codeEnd, rowEnd)) { b in b.set(word.d, .lit(0, width: p.countBits)) }
             }
         }
     }

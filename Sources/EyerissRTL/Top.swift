@@ -122,8 +122,8 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let encRdData = sig("enc_rd_data", p.lineBits)
     let ifmapLoading = sig("ifmap_loading")
     ctrlOutputs["ifmap_loading_o"] = ifmapLoading
-    let byChannel = sig("load_by_channel", comment: "the coded tile being loaded holds one code per channel")
-    ctrlOutputs["load_by_channel_o"] = byChannel
+    let storeByRowChunk = sig("store_by_row_chunk")
+    ctrlOutputs["store_by_row_chunk_o"] = storeByRowChunk
     m.instance(ctrl, "u_controller",
                inputs: ["clk_i": clk, "rst_ni": rst, "cfg_valid_i": cfgValid, "cfg_addr_i": cfgAddr, "cfg_data_i": cfgData,
                         "dram_rd_req_ready_i": rqReady, "dram_rd_resp_valid_i": rsValid, "dram_rd_resp_data_i": rsData,
@@ -144,19 +144,22 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let ldRqValid = sig("ld_rd_req_valid"), ldRqAddr = sig("ld_rd_req_addr", p.dramAddrBits), ldRsReady = sig("ld_rd_resp_ready")
     let ldWrEn = sig("ld_wr_en"), ldWrLine = sig("ld_wr_line", p.glbLineBits), ldWrData = sig("ld_wr_data", p.lineBits)
     let ldWrMask = sig("ld_wr_mask", p.lanes)
-    // Coded by channel, each channel of the tile is one code of all nRows rows.
-    let codesPerChannel = sig("rlc_codes_per_channel", cb, comment: "nRows, or by channel 1 (0 for a tile of no rows)")
-    m.assign(codesPerChannel, Expr.mux(byChannel, load[.nRows]!.ne(0).zeroExtended(to: cb), load[.nRows]!))
-    let codeRows = sig("rlc_code_rows", cb, comment: "rows per code: 1, or by channel nRows")
-    m.assign(codeRows, Expr.mux(byChannel, load[.nRows]!, .lit(1, width: cb)))
-    let codeLines = sig("rlc_code_lines", cb, comment: "buffer lines per code: wl x its rows")
-    m.assign(codeLines, Expr.mux(byChannel, (load[.nRows]! * load[.wl]!).resized(to: cb), load[.wl]!))
+    // Each channel of the tile is ifmap_tile_codes codes of ifmap_code_rows rows, the last
+    // shorter (a code per row: 1 row, nRows codes).
+    let codesPerChannel = load[.ifmapTileCodes]!, codeRows = load[.ifmapCodeRows]!
+    let lastCodeRows = sig("rlc_last_code_rows", cb, comment: "rows of a channel's last code: nRows - codeRows x (codes - 1)")
+    m.assign(lastCodeRows, load[.nRows]! - (codeRows * (codesPerChannel - .lit(1, width: cb))).resized(to: cb))
+    let codeLines = sig("rlc_code_lines", cb, comment: "buffer lines of a code: wl x its rows")
+    m.assign(codeLines, (codeRows * load[.wl]!).resized(to: cb))
+    let lastCodeLines = sig("rlc_last_code_lines", cb, comment: "buffer lines of a channel's last code")
+    m.assign(lastCodeLines, (lastCodeRows * load[.wl]!).resized(to: cb))
     let tileRows = sig("rlc_tile_rows", 32, comment: "q x r x codes per channel: the codes of the tile")
     m.assign(tileRows, load[.q]!.zeroExtended(to: 32) * load[.r]!.zeroExtended(to: 32) * codesPerChannel.zeroExtended(to: 32))
     m.instance(rlcLoader, "u_rlc_loader",
                inputs: ["clk_i": clk, "rst_ni": rst, "start_i": rlcLoadStart, "clear_i": programStart,
                         "cfg_rows_i": tileRows, "cfg_nrows_i": codesPerChannel, "cfg_code_rows_i": codeRows,
-                        "cfg_code_lines_i": codeLines, "cfg_addr_i": load[.ifmapAddress]!,
+                        "cfg_last_code_rows_i": lastCodeRows, "cfg_code_lines_i": codeLines,
+                        "cfg_last_code_lines_i": lastCodeLines, "cfg_addr_i": load[.ifmapAddress]!,
                         "cfg_channel_lines_i": load[.ifmapChannelLines]!, "cfg_row_lines_i": load[.ifmapRowLines]!,
                         "cfg_w_i": load[.w]!, "cfg_wl_i": load[.wl]!,
                         "rd_req_ready_i": rqReady, "rd_resp_valid_i": rsValid, "rd_resp_data_i": rsData],
@@ -174,7 +177,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     m.markUnused("psum_tile_row_words_up_low", [rowWordsRoundedUp.bits(p.laneBits - 1, 0)])
     m.instance(rlcEncoder, "u_rlc_encoder",
                inputs: ["clk_i": clk, "rst_ni": rst, "start_i": rlcStoreStart, "cfg_p_i": field[.p]!, "cfg_tile_row_lines_i": tileRowLines,
-                        "cfg_t_i": field[.t]!, "cfg_coded_i": storeCoded,
+                        "cfg_t_i": field[.t]!, "cfg_coded_i": storeCoded, "cfg_by_row_chunk_i": storeByRowChunk,
                         "cfg_epass_i": field[.epass]!, "cfg_f_i": field[.f]!, "cfg_relu_i": relu,
                         "cfg_addr_i": field[.ofmapAddress]!, "cfg_plane_lines_i": field[.ofmapPlaneLines]!,
                         "cfg_row_lines_i": field[.ofmapRowLines]!, "cfg_psum_bank_i": field[.psumBank]!,

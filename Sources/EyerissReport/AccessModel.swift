@@ -46,21 +46,16 @@ public enum AccessModel {
         var out = AccessCounts(dram: DRAMCounts(wordsPerLine: lanes, bytesPerLine: lineBytes))
         let layout = plan.layout
         let code = plan.code
-        func codeLines(ifmapRow n: Int, _ c: Int, _ y: Int) -> UInt64 {
+        func codeLines(ifmapRows n: Int, _ c: Int, _ rows: Range<Int>) -> UInt64 {
             guard let data else { return UInt64(layout.ifmapRowLines) }
-            let start = ((n * layer.c + c) * layer.h + y) * layer.w
-            return UInt64(code.encode(row: data.ifmap[start..<(start + layer.w)]).count)
+            let start = ((n * layer.c + c) * layer.h + rows.lowerBound) * layer.w
+            return UInt64(code.encode(row: data.ifmap[start..<(start + rows.count * layer.w)]).count)
         }
-        func codeLines(ifmapChannel n: Int, _ c: Int) -> UInt64 {
-            guard let data else { return UInt64(layout.ifmapRowLines) }
-            let plane = layer.h * layer.w, start = (n * layer.c + c) * plane
-            return UInt64(code.encode(row: data.ifmap[start..<(start + plane)]).count)
-        }
-        func codeLines(ofmapRow n: Int, _ m: Int, _ e: Int) -> UInt64 {
+        func codeLines(ofmapRows n: Int, _ m: Int, _ rows: Range<Int>) -> UInt64 {
             // What the store engine writes: the code, and a word again when its flag came late.
             guard let data else { return UInt64(layout.ofmapRowLines) }
-            let start = ((n * layer.m + m) * layer.e + e) * layer.f
-            return UInt64(code.storeWrites(row: data.ofmap[start..<(start + layer.f)]))
+            let start = ((n * layer.m + m) * layer.e + rows.lowerBound) * layer.f
+            return UInt64(code.storeWrites(row: data.ofmap[start..<(start + rows.count * layer.f)]))
         }
         var cycles = 0.0, peBusy = 0.0, dramStall = 0.0
         // The store engine stores a tile while the next passes run: when it will be free, and
@@ -92,12 +87,12 @@ public enum AccessModel {
             guard pass.flags.contains(.loadIfmaps) else { return 0 }
             guard plan.io.ifmapRLC else { return UInt64(pass.geometry.channels * pass.nRows * layout.wl) }
             var lines: UInt64 = 0
+            // The tile's codes of each channel: a row's, or a group of rows'.
+            let codeRows = layout.ifmapRowsPerSlot
             for ch in pass.c0..<(pass.c0 + pass.geometry.channels) {
-                if plan.io.ifmapByChannel {
-                    if pass.nRows > 0 { lines += codeLines(ifmapChannel: pass.n, ch) }
-                    continue
+                for y in stride(from: pass.yLo, to: pass.yLo + pass.nRows, by: codeRows) {
+                    lines += codeLines(ifmapRows: pass.n, ch, y..<min(layer.h, y + codeRows))
                 }
-                for y in pass.yLo..<(pass.yLo + pass.nRows) { lines += codeLines(ifmapRow: pass.n, ch, y) }
             }
             return lines
         }
@@ -170,8 +165,12 @@ public enum AccessModel {
                 // it codes at once (a line holds filters).
                 out.glb.psum.reads += rows * f / UInt64(g.storeFilters(lanes: Int(lanes)))
                 if plan.io.ofmapRLC {
+                    // A code per row, or one of the tile's rows of each filter.
+                    let codeRows = plan.layout.ofmapRowsPerSlot
                     for m in pass.m0..<(pass.m0 + g.filters) {
-                        for e in pass.e0..<(pass.e0 + g.epass) { storeLines += codeLines(ofmapRow: pass.n, m, e) }
+                        for e in stride(from: pass.e0, to: pass.e0 + g.epass, by: codeRows) {
+                            storeLines += codeLines(ofmapRows: pass.n, m, e..<min(pass.e0 + g.epass, e + codeRows))
+                        }
                     }
                 } else {
                     storeLines = rows * UInt64(layout.fl)

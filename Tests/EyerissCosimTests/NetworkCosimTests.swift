@@ -51,9 +51,11 @@ final class NetworkCosimTests: XCTestCase {
         XCTAssertTrue(inOrder.result.layers.contains { $0.ifmapSource.hasPrefix("hardware") })
         XCTAssertFalse(parallel.result.layers.contains { $0.ifmapSource.hasPrefix("hardware") })
         // CONV2 and CONV3 read pooled maps 7 and 3 values wide: a coded row takes as many lines
-        // as a raw one or more, so the host writes them raw, and they still match bit for bit.
+        // as a raw one or more. CONV2's tiles hold part of a channel, so the host writes it raw;
+        // CONV3's hold whole channels, and a channel's code is shorter than its raw rows.
         for run in [inOrder, parallel] {
-            XCTAssertEqual(run.result.layers.map(\.result.io.ifmapRLC), [false, false, false, true, true])
+            XCTAssertEqual(run.result.layers.map(\.result.io.ifmapRLC), [false, false, true, true, true])
+            XCTAssertEqual(run.result.layers[2].result.io.ifmapCodeRows, 3, "CONV3: a code per channel")
         }
         XCTAssertEqual(try XCTUnwrap(parallel.output).values, try XCTUnwrap(inOrder.output).values)
         XCTAssertThrowsError(try NetworkRunner.run(net, config: config, options: NetworkRunOptions(jobs: 0)))

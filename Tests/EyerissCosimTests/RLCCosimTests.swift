@@ -108,7 +108,7 @@ final class RLCCosimTests: XCTestCase {
         }
     }
 
-    /// An ifmap coded by channel (`LayerIO.ifmapByChannel`): runs that cross rows, rows that end
+    /// An ifmap coded by channel (`LayerIO.ifmapCodeRows`): runs that cross rows, rows that end
     /// on a level, channels of zeros only, dense channels. An identity layer sends every value
     /// through the decoder, so the ofmap must equal the ifmap; the loads must read each channel's
     /// code once, as the model predicts, and fewer lines than a code per row wherever the rows
@@ -132,9 +132,9 @@ final class RLCCosimTests: XCTestCase {
             let input = Tensor4(dims: [1, c, h, width], values: (0..<(c * h * width)).map { value($0) })
             // Filter k passes channel k through.
             let weights = Tensor4(dims: [c, c, 1, 1], values: (0..<(c * c)).map { $0 / c == $0 % c ? 1 : 0 })
-            let byChannel = LayerIO(ifmapRLC: true, ofmapRLC: true, ifmapByChannel: true)
+            let byChannel = LayerIO(ifmapRLC: true, ofmapRLC: true, ifmapCodeRows: LayerIO.codePerChannel)
             let plan = try Mapper.map(layer: layer, config: config, shift: 0, io: byChannel)
-            XCTAssertTrue(plan.tilesHoldWholeChannels, name)
+            XCTAssertTrue(plan.tilesHoldWholeCodes(of: h), name)
             XCTAssertEqual(plan.layout.ifmapRowLines, code.maxWords(width: h * width), "\(name): a slot per channel")
             let channelLines = (0..<c).map { k in code.encode(row: input.values[(k * h * width)..<((k + 1) * h * width)]).count }
             let rowLines = (0..<(c * h)).map { y in code.encode(row: input.values[(y * width)..<((y + 1) * width)]).count }
@@ -151,6 +151,48 @@ final class RLCCosimTests: XCTestCase {
             if name != "no zeros" {
                 XCTAssertLessThan(channelLines.reduce(0, +), rowLines.reduce(0, +), "\(name): fewer lines than a code per row")
             }
+        }
+    }
+
+    /// Codes of several rows written by the store engine and read by the loader: a layer whose
+    /// row chunks are all as tall but the last stores each filter's rows of a chunk as one code
+    /// (`LayerIO.ofmapCodeByRowChunk`), word for word the golden encoder's; a layer reads an ifmap
+    /// in codes of that many rows, the channel's last code shorter. Both under nominal and
+    /// hostile DRAM timing, with the model's counts, and fewer lines than a code per row.
+    func testCodesOfRowChunksFromStoreToLoad() throws {
+        let config = try Self.config(3, 4)
+        let hidden = LayerIO(ifmapRLC: true, ofmapRLC: true, relu: true)
+        var byChunk = hidden
+        byChunk.ofmapCodeByRowChunk = true
+        // A layer whose plan codes row chunks of G rows, with E not a multiple of G.
+        let shapes = [(13, 8), (13, 6), (11, 8), (14, 9), (9, 12)].map { h, m in
+            LayerShape(name: "chunks-\(h)x\(m)", n: 2, c: 4, h: h, w: h, m: m, r: 3, s: 3, stride: 1, padding: 1)
+        }
+        let found = try shapes.first { layer in
+            let rows = try Mapper.map(layer: layer, config: config, shift: 8, io: byChunk).layout.ofmapRowsPerSlot
+            return rows > 1 && layer.h % rows != 0
+        }
+        let layer = try XCTUnwrap(found, "a shape whose row chunks code several rows, the last shorter")
+        let rows = try Mapper.map(layer: layer, config: config, shift: 8, io: byChunk).layout.ofmapRowsPerSlot
+        for dram in [DRAMBehaviour.nominal(config), .hostile(config)] {
+            let stored = try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 11, sparsity: 0.7, shift: 8, dram: dram, io: byChunk))
+            XCTAssertEqual(stored.mismatches, 0, "\(layer.name): \(stored.firstMismatches)")
+            XCTAssertEqual(try XCTUnwrap(stored.report).agreement.mismatches, [], "\(layer.name): the model's counts")
+            let perRow = try LayerRunner.run(layer, config: config, options: LayerRunOptions(seed: 11, sparsity: 0.7, shift: 8, dram: dram, io: hidden))
+            XCTAssertLessThan(stored.stats.dramLinesWritten, perRow.stats.dramLinesWritten, "\(layer.name): codes of \(rows) rows are shorter")
+        }
+        // The next layer reads codes of that many rows.
+        let next = LayerShape(name: "reads-\(rows)-row-codes", n: 2, c: layer.m, h: layer.e, w: layer.f, m: 5, r: 3, s: 3, stride: 1, padding: 1)
+        var reads = hidden
+        reads.ifmapCodeRows = rows
+        let plan = try Mapper.map(layer: next, config: config, shift: 8, io: reads)
+        XCTAssertEqual(plan.layout.ifmapRowsPerSlot, rows)
+        for dram in [DRAMBehaviour.nominal(config), .hostile(config)] {
+            let loaded = try LayerRunner.run(next, config: config, options: LayerRunOptions(seed: 12, sparsity: 0.7, shift: 8, dram: dram, io: reads))
+            XCTAssertEqual(loaded.mismatches, 0, "\(next.name): \(loaded.firstMismatches)")
+            XCTAssertEqual(try XCTUnwrap(loaded.report).agreement.mismatches, [], "\(next.name): the model's counts")
+            let perRow = try LayerRunner.run(next, config: config, options: LayerRunOptions(seed: 12, sparsity: 0.7, shift: 8, dram: dram, io: hidden))
+            XCTAssertLessThan(loaded.stats.perf(.dramIfmapLinesRead), perRow.stats.perf(.dramIfmapLinesRead), "\(next.name): fewer lines read")
         }
     }
 

@@ -13,7 +13,7 @@ final class DataLayoutTests: XCTestCase {
         d.set(.p, 7)
         d.set(.yStart, -3)
         let lines = d.lines
-        XCTAssertEqual(lines.count, 19, "38 fields of 32 bits")
+        XCTAssertEqual(lines.count, 20, "40 fields of 32 bits")
         d.set(.ofmapRowLines, 9)
         XCTAssertEqual(d.lines[18] >> 32, 9, "field 37 is the high half of line 18")
         d.set(.ofmapRowLines, 0)
@@ -22,7 +22,9 @@ final class DataLayoutTests: XCTestCase {
         XCTAssertEqual(lines[6] & 0xFFFF_FFFF, 0xFFFF_FFFD, "field 12 is two's complement")
         XCTAssertEqual(Descriptor(lines: lines), d)
         XCTAssertEqual(Descriptor(lines: lines)?.signedValue(.yStart), -3)
-        XCTAssertEqual(Descriptor.end.lines, Array(repeating: 0, count: 19))
+        XCTAssertEqual(Descriptor.end.lines, Array(repeating: 0, count: 20))
+        d.set(.ifmapTileCodes, 5)
+        XCTAssertEqual(d.lines[19] >> 32, 5, "field 39 is the high half of line 19")
         XCTAssertNil(Descriptor(lines: [1, 2, 3]))
     }
 

@@ -1,6 +1,6 @@
 import EyerissConfig
 
-/// A pass descriptor read straight from its 19 lines (whole: `ProgramReader` fills in the lines a
+/// A pass descriptor read straight from its 20 lines (whole: `ProgramReader` fills in the lines a
 /// compact one leaves out) by the field table of docs/architecture.md, section 5 (field `k` in
 /// line `k / 2`, bits `32 * (k % 2) +: 32`). Deliberately written apart from the mapper's
 /// `Descriptor`, so the two check each other.
@@ -11,8 +11,10 @@ struct DecodedDescriptor: Equatable {
     let yLo, nRows, wl, yCount, filterAddress, filterLines, ifmapAddress, ifmapChannelLines: Int
     let psumBank, epass, fl, ofmapAddress, ofmapPlaneLines, step, ifmapRowLines, ofmapRowLines, ifmapBase: Int
     let nextFilterAddress, nextFilterLines, nextFilterBase: Int
+    /// Rows per ifmap code and codes per channel of the tile (fields 38 and 39).
+    let ifmapCodeRows, ifmapTileCodes: Int
 
-    static let lineCount = 19
+    static let lineCount = 20
 
     init(lines: ArraySlice<UInt64>) {
         precondition(lines.count == Self.lineCount, "a descriptor is \(Self.lineCount) lines")
@@ -26,7 +28,7 @@ struct DecodedDescriptor: Equatable {
         p = u(18); q = u(19); rc = u(20); r = u(21); t = u(22); jobRows = u(23)
         s = u(24); stride = u(25); f = u(26); shift = u(27); pad = u(28); w = u(29); h = u(30); wl = u(31)
         ifmapChannelLines = u(32); fl = u(33); ofmapPlaneLines = u(34); step = u(35); ifmapRowLines = u(36)
-        ofmapRowLines = u(37)
+        ofmapRowLines = u(37); ifmapCodeRows = u(38); ifmapTileCodes = u(39)
     }
 
     var isEnd: Bool { opcode == 0 }
@@ -38,7 +40,7 @@ struct DecodedDescriptor: Equatable {
     var ofmapRLC: Bool { flags & 32 != 0 }
     var relu: Bool { flags & 64 != 0 }
     var keepFilters: Bool { flags & 128 != 0 }
-    var ifmapByChannel: Bool { flags & 256 != 0 }
+    var ofmapByRowChunk: Bool { flags & 256 != 0 }
 
     var activeRows: Int { rc * r }
     var activeColumns: Int { e * t }
@@ -78,15 +80,19 @@ struct DecodedDescriptor: Equatable {
         rule(wl == (w + lanes - 1) / lanes, "Wl = \(wl) != ceil(W / lanes)")
         rule(fl == (f + lanes - 1) / lanes, "Fl = \(fl) != ceil(F / lanes)")
         let pairs = c.rlc.pairsPerWord
-        // Coded by channel, a slot holds a channel's H rows.
-        let slotRows = ifmapByChannel ? h : 1
-        rule(!ifmapByChannel || (ifmapRLC && (nRows == 0 || (yLo == 0 && nRows == h))),
-             "coded by channel, but not coded or the tile (rows \(yLo)..<\(yLo + nRows)) does not hold whole channels")
-        rule(ifmapRowLines == (ifmapRLC ? (w * slotRows + pairs - 1) / pairs : wl),
+        // A code of ifmapCodeRows rows (raw: a row a slot); the tile holds whole codes.
+        let g = ifmapCodeRows
+        rule(g >= 1 && g <= max(1, h) && (ifmapRLC || g == 1), "ifmapCodeRows = \(g) outside 1...H (1 when raw)")
+        rule(nRows == 0 || (g >= 1 && yLo % g == 0 && (nRows % g == 0 || yLo + nRows == h)),
+             "the tile (rows \(yLo)..<\(yLo + nRows)) does not hold whole codes of \(g) rows")
+        rule(g >= 1 && ifmapTileCodes == (nRows + g - 1) / g, "ifmapTileCodes = \(ifmapTileCodes) != ceil(nRows / ifmapCodeRows)")
+        rule(ifmapRowLines == (ifmapRLC ? (w * g + pairs - 1) / pairs : wl),
              "ifmapRowLines = \(ifmapRowLines) is not the \(ifmapRLC ? "code slot" : "raw row") of W = \(w)")
-        rule(ifmapChannelLines == h / slotRows * ifmapRowLines,
-             "ifmapChannelLines = \(ifmapChannelLines) != H*ifmapRowLines/slotRows = \(h / slotRows * ifmapRowLines)")
-        rule(ofmapRowLines == (ofmapRLC ? (f + pairs - 1) / pairs : fl),
+        rule(g >= 1 && ifmapChannelLines == (h + g - 1) / g * ifmapRowLines,
+             "ifmapChannelLines = \(ifmapChannelLines) != ceil(H / ifmapCodeRows) * ifmapRowLines")
+        // By row chunk, a code holds a store's epass rows (the layer's tallest chunk sizes the slot).
+        rule(!ofmapByRowChunk || ofmapRLC, "ofmap by row chunk but not coded")
+        rule(ofmapByRowChunk ? ofmapRowLines >= (f * epass + pairs - 1) / pairs : ofmapRowLines == (ofmapRLC ? (f + pairs - 1) / pairs : fl),
              "ofmapRowLines = \(ofmapRowLines) is not the \(ofmapRLC ? "code slot" : "raw row") of F = \(f)")
         rule(shift <= config.maxProductShift, "shift = \(shift) > \(config.maxProductShift)")
         rule(psumBank >= 1 && psumBank < c.globalBuffer.fmapBanks, "psumBank = \(psumBank) outside 1..<fmapBanks")

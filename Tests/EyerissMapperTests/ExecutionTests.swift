@@ -87,26 +87,32 @@ final class ExecutionTests: XCTestCase {
         }
     }
 
-    /// Ifmaps coded by channel (`LayerIO.ifmapByChannel`) on random layers whose tiles hold
-    /// whole channels: the executor decodes each channel's code into the tile's rows at the
-    /// addresses the descriptors give, and reads fewer ifmap lines than with a code per row.
+    /// Ifmaps coded by channel (`LayerIO.ifmapCodeRows`) on random layers whose tiles hold
+    /// whole channels, and ofmaps coded by row chunk: the executor decodes each channel's code
+    /// into the tile's rows and codes each store's rows of a filter as one, at the addresses the
+    /// descriptors give, and moves fewer lines than with a code per row.
     func testIfmapsCodedByChannelOn3x4() throws {
         var rng = SplitMix64(seed: 0xB7C4)
-        var ran = 0
+        var ran = 0, storedByChunk = 0
         for k in 0..<40 where ran < 8 {
             let layer = randomLayer("by-channel\(k)", rng: &rng, maxFilter: 5)
             let byRow = try Mapper.map(layer: layer, config: TestConfigs.array3x4, shift: 6, io: .hidden)
-            guard byRow.tilesHoldWholeChannels else { continue }
-            let io = LayerIO(ifmapRLC: true, ofmapRLC: true, relu: true, ifmapByChannel: true)
+            guard byRow.tilesHoldWholeCodes(of: layer.h) else { continue }
+            let io = LayerIO(ifmapRLC: true, ofmapRLC: true, relu: true, ifmapCodeRows: LayerIO.codePerChannel, ofmapCodeByRowChunk: true)
             let run = try runAndCompare(layer, config: TestConfigs.array3x4, shift: 6, seed: 500 + UInt64(k), io: io)
             XCTAssertEqual(run.plan.passes.map(\.geometry), byRow.passes.map(\.geometry), "\(layer.name): the same mapping")
             let rowRun = try runAndCompare(plan: byRow, seed: 500 + UInt64(k))
             if layer.h > 1 {
                 XCTAssertLessThan(run.counters.ifmapLinesRead, rowRun.counters.ifmapLinesRead, "\(layer.name): channel codes are shorter")
             }
+            if run.plan.layout.ofmapRowsPerSlot > 1 {
+                XCTAssertLessThan(run.counters.ofmapLinesWritten, rowRun.counters.ofmapLinesWritten, "\(layer.name): row chunk codes are shorter")
+                storedByChunk += 1
+            }
             ran += 1
         }
         XCTAssertEqual(ran, 8, "enough random layers have tiles of whole channels")
+        XCTAssertGreaterThan(storedByChunk, 2, "enough random layers store row chunks of several rows")
     }
 
     func testRandomLayersOn3x4() throws {

@@ -20,11 +20,15 @@ func planProblems(_ plan: LayerPlan) -> [String] {
     if decoded.count != plan.passes.count { out.append("program decodes to \(decoded.count) passes, plan has \(plan.passes.count)") }
     if layout.wl != wl || layout.fl != fl { out.append("layout Wl/Fl \(layout.wl)/\(layout.fl) != \(wl)/\(fl)") }
     let pairs = plan.config.raw.rlc.pairsPerWord
-    let slotRows = plan.io.ifmapByChannel ? layer.h : 1
-    let ifmapRow = plan.io.ifmapRLC ? (layer.w * slotRows + pairs - 1) / pairs : wl
-    let ofmapRow = plan.io.ofmapRLC ? (layer.f + pairs - 1) / pairs : fl
-    if layout.ifmapLines != layer.n * layer.c * layer.h / slotRows * ifmapRow { out.append("ifmap region size") }
-    if layout.ofmapLines != layer.n * layer.m * layer.e * ofmapRow { out.append("ofmap region size") }
+    // Codes of g rows of a channel (the last shorter), a slot each: g = 1 raw or a code per row.
+    let (ig, og) = (plan.io.ifmapCodeRows, layout.ofmapRowsPerSlot)
+    if layout.ifmapRowsPerSlot != ig { out.append("layout codes \(layout.ifmapRowsPerSlot) ifmap rows, io \(ig)") }
+    if og != 1 && !(plan.io.ofmapRLC && plan.io.ofmapCodeByRowChunk) { out.append("ofmap codes of \(og) rows not asked for") }
+    let ifmapRow = plan.io.ifmapRLC ? (layer.w * ig + pairs - 1) / pairs : wl
+    let ofmapRow = plan.io.ofmapRLC ? (layer.f * og + pairs - 1) / pairs : fl
+    let (ifmapPlane, ofmapPlane) = ((layer.h + ig - 1) / ig * ifmapRow, (layer.e + og - 1) / og * ofmapRow)
+    if layout.ifmapLines != layer.n * layer.c * ifmapPlane { out.append("ifmap region size") }
+    if layout.ofmapLines != layer.n * layer.m * ofmapPlane { out.append("ofmap region size") }
     let regions = [(layout.programBase, layout.programLines), (layout.filterBase, layout.filterLines),
                    (layout.ifmapBase, layout.ifmapLines), (layout.ofmapBase, layout.ofmapLines)]
     for k in 1..<regions.count where regions[k].0 < regions[k - 1].0 + regions[k - 1].1 {
@@ -55,9 +59,9 @@ func planProblems(_ plan: LayerPlan) -> [String] {
             ("yStart formula", d.yStart, pass.e0 * layer.stride - layer.padding + pass.i0),
             ("yLo", d.yLo, pass.yLo), ("nRows", d.nRows, pass.nRows), ("psumBank", d.psumBank, pass.psumBank),
             ("filterAddress", d.filterAddress, pass.filterAddress), ("filterLines", d.filterLines, pass.filterLines),
-            ("ifmapAddress", d.ifmapAddress, layout.ifmapBase + ((pass.n * layer.c + pass.c0) * layer.h + pass.yLo) / slotRows * ifmapRow),
-            ("ofmapAddress", d.ofmapAddress, layout.ofmapBase + ((pass.n * layer.m + pass.m0) * layer.e + pass.e0) * ofmapRow),
-            ("ofmapPlaneLines", d.ofmapPlaneLines, layer.e * ofmapRow),
+            ("ifmapAddress", d.ifmapAddress, layout.ifmapBase + (pass.n * layer.c + pass.c0) * ifmapPlane + pass.yLo / ig * ifmapRow),
+            ("ofmapAddress", d.ofmapAddress, layout.ofmapBase + (pass.n * layer.m + pass.m0) * ofmapPlane + pass.e0 / og * ofmapRow),
+            ("ofmapPlaneLines", d.ofmapPlaneLines, ofmapPlane),
         ]
         for (name, got, want) in expected where got != want { problem("\(name) = \(got), expected \(want)") }
         if d.filterAddress < layout.filterBase || d.filterAddress + d.filterLines > layout.filterBase + layout.filterLines {

@@ -134,36 +134,26 @@ struct PlanExecutor {
             for k in 0..<d.filterLines { filterBuffer[k] = dram[d.filterAddress + k] }
             counters.filterLinesRead += d.filterLines
         }
-        if d.loadIfmaps && d.ifmapByChannel && d.nRows > 0 {
-            // One code per channel: its rows, each on its own buffer lines.
+        if d.loadIfmaps && d.ifmapRLC {
+            // Each channel's codes of `ifmapCodeRows` rows (the last shorter), each row of a code
+            // on its own buffer lines.
+            let g = max(1, d.ifmapCodeRows)
             for ch in 0..<(d.q * d.r) {
-                let from = d.ifmapAddress + ch * d.ifmapChannelLines
-                try checkDRAM(from, d.ifmapRowLines, "channel code of channel \(ch)")
-                let plane: (values: [Int], words: Int)
-                do {
-                    plane = try code.decode(row: dram[from..<(from + d.ifmapRowLines)], width: d.nRows * d.w)
-                } catch {
-                    throw fail("channel code of channel \(ch): \(error)")
-                }
-                for (i, value) in plane.values.enumerated() {
-                    let (y, x) = (i / d.w, i % d.w)
-                    setWord(&fmapBuffer, d.ifmapBase * lanes + (ch * d.nRows + y) * d.wl * lanes + x, value)
-                }
-                counters.ifmapLinesRead += plane.words
-            }
-        } else if d.loadIfmaps && d.ifmapRLC {
-            for ch in 0..<(d.q * d.r) {
-                for y in 0..<d.nRows {
-                    let from = d.ifmapAddress + ch * d.ifmapChannelLines + y * d.ifmapRowLines
-                    try checkDRAM(from, d.ifmapRowLines, "coded ifmap row \(y) of channel \(ch)")
-                    let row: (values: [Int], words: Int)
+                for (j, y0) in stride(from: 0, to: d.nRows, by: g).enumerated() {
+                    let rows = min(g, d.nRows - y0)
+                    let from = d.ifmapAddress + ch * d.ifmapChannelLines + j * d.ifmapRowLines
+                    try checkDRAM(from, d.ifmapRowLines, "coded ifmap rows \(y0)..<\(y0 + rows) of channel \(ch)")
+                    let code: (values: [Int], words: Int)
                     do {
-                        row = try code.decode(row: dram[from..<(from + d.ifmapRowLines)], width: d.w)
+                        code = try self.code.decode(row: dram[from..<(from + d.ifmapRowLines)], width: rows * d.w)
                     } catch {
-                        throw fail("coded ifmap row \(y) of channel \(ch): \(error)")
+                        throw fail("coded ifmap rows \(y0)..<\(y0 + rows) of channel \(ch): \(error)")
                     }
-                    for (x, value) in row.values.enumerated() { setWord(&fmapBuffer, d.ifmapBase * lanes + (ch * d.nRows + y) * d.wl * lanes + x, value) }
-                    counters.ifmapLinesRead += row.words
+                    for (i, value) in code.values.enumerated() {
+                        let (y, x) = (y0 + i / d.w, i % d.w)
+                        setWord(&fmapBuffer, d.ifmapBase * lanes + (ch * d.nRows + y) * d.wl * lanes + x, value)
+                    }
+                    counters.ifmapLinesRead += code.words
                 }
             }
         } else if d.loadIfmaps {
@@ -304,12 +294,16 @@ struct PlanExecutor {
 
         // Store.
         if d.store && d.ofmapRLC {
+            // A code per row, or by row chunk one of each filter's rows of the tile.
+            let codeRows = d.ofmapByRowChunk ? d.epass : 1
             for fi in 0..<(d.p * d.t) {
-                for er in 0..<d.epass {
-                    let to = d.ofmapAddress + fi * d.ofmapPlaneLines + er * d.ofmapRowLines
-                    let row = (0..<d.f).map { f -> Int in
-                        let v = word(fmapBuffer, tileWord(fi, er, f))
-                        return d.relu ? fixedPoint.relu(v) : v
+                for er in stride(from: 0, to: d.epass, by: codeRows) {
+                    let to = d.ofmapAddress + fi * d.ofmapPlaneLines + er / codeRows * d.ofmapRowLines
+                    let row = (er..<(er + codeRows)).flatMap { r in
+                        (0..<d.f).map { f -> Int in
+                            let v = word(fmapBuffer, tileWord(fi, r, f))
+                            return d.relu ? fixedPoint.relu(v) : v
+                        }
                     }
                     let words = code.encode(row: row)
                     try checkDRAM(to, words.count, "coded ofmap row \(er) of psum tile filter \(fi)")

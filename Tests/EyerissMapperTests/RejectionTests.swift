@@ -20,19 +20,19 @@ final class RejectionTests: XCTestCase {
         }
     }
 
-    /// An ifmap coded by channel needs tiles that hold whole channels, and a coded ifmap.
+    /// An ifmap coded by channel needs tiles that hold whole channels; a code holds a row or more.
     func testIfmapCodedByChannelNeedsWholeChannelTiles() throws {
         let tall = LayerShape(name: "tall", n: 1, c: 4, h: 27, w: 27, m: 4, r: 5, s: 5, stride: 1, padding: 2)
-        let io = LayerIO(ifmapRLC: true, ofmapRLC: true, ifmapByChannel: true)
+        let io = LayerIO(ifmapRLC: true, ofmapRLC: true, ifmapCodeRows: LayerIO.codePerChannel)
         let byRow = try Mapper.map(layer: tall, config: TestConfigs.array3x4, shift: 8, io: .hidden)
-        XCTAssertFalse(byRow.tilesHoldWholeChannels, "the test needs tiles of part of a channel")
+        XCTAssertFalse(byRow.tilesHoldWholeCodes(of: tall.h), "the test needs tiles of part of a channel")
         XCTAssertThrowsError(try Mapper.map(layer: tall, config: TestConfigs.array3x4, shift: 8, io: io)) { error in
-            XCTAssert("\(error)".contains("tiles of whole channels"), "\(error)")
+            XCTAssert("\(error)".contains("needs tiles of whole codes"), "\(error)")
         }
         let small = LayerShape(name: "small", n: 1, c: 2, h: 4, w: 5, m: 2, r: 3, s: 3, stride: 1, padding: 1)
         XCTAssertThrowsError(try Mapper.map(layer: small, config: TestConfigs.array3x4, shift: 8,
-                                            io: LayerIO(ifmapRLC: false, ifmapByChannel: true))) { error in
-            XCTAssert("\(error)".contains("must be run-length coded"), "\(error)")
+                                            io: LayerIO(ifmapRLC: true, ifmapCodeRows: 0))) { error in
+            XCTAssert("\(error)".contains("must be 1 or more"), "\(error)")
         }
     }
 

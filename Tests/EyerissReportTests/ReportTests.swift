@@ -156,6 +156,14 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(p.energyTable.unit, "x2")
     }
 
+    /// Reports written before codes of several rows existed still load: a code per row.
+    func testLayerIOWithoutCodeRowsDecodesAsACodePerRow() throws {
+        let old = try JSONDecoder().decode(LayerIO.self, from: Data(#"{"ifmapRLC": true, "ofmapRLC": true, "relu": false}"#.utf8))
+        XCTAssertEqual(old, LayerIO(ifmapRLC: true, ofmapRLC: true, relu: false, ifmapCodeRows: 1, ofmapCodeByRowChunk: false))
+        let io = LayerIO(ifmapRLC: true, ofmapRLC: true, relu: true, ifmapCodeRows: 13, ofmapCodeByRowChunk: true)
+        XCTAssertEqual(try JSONDecoder().decode(LayerIO.self, from: JSONEncoder().encode(io)), io)
+    }
+
     func testCSVHasOneRowPerLayerAndEveryCount() throws {
         let r = try sampleReport()
         let lines = r.csv().split(separator: "\n").map(String.init)

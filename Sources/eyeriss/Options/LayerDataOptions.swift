@@ -23,7 +23,10 @@ struct LayerDataOptions: ParsableArguments {
     @Flag(help: "ReLU on the ofmap on its way to DRAM.")
     var relu = false
 
-    var io: LayerIO { LayerIO(ifmapRLC: ifmapRlc || ifmapByChannel, ofmapRLC: ofmapRlc, relu: relu, ifmapByChannel: ifmapByChannel) }
+    var io: LayerIO {
+        LayerIO(ifmapRLC: ifmapRlc || ifmapByChannel, ofmapRLC: ofmapRlc, relu: relu,
+                ifmapCodeRows: ifmapByChannel ? LayerIO.codePerChannel : 1)
+    }
 
     func validate() throws {
         guard (0...1).contains(sparsity) else { throw ValidationError("--sparsity must be between 0 and 1, got \(sparsity)") }
