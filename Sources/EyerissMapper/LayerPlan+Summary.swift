@@ -125,6 +125,8 @@ extension LayerPlan {
         lines.append("global buffer: banks 0..<\(m.psumBank) ifmaps (\(m.psumBank * bankLines) lines, largest tile \(maxIfmapTile)), banks \(m.psumBank)..<\(banks) psums (\((banks - m.psumBank) * bankLines) lines\(m.psumSlots > 1 ? ", \(m.psumSlots) tiles of \(Set(m.psumSlotBanks).sorted(by: >).map(String.init).joined(separator: "/")) banks" : ""), largest tile \(maxPsumTile)); filter buffer \(filterBuffer) lines, largest block \(maxFilterBlock)")
         lines.append("DRAM (\(words)): read \(st.dramWordsRead) = program \(st.programWordsRead) + filters \(st.filterWordsRead) (\(st.filterBlocks) blocks, \(st.filterLoads) loads) + ifmaps \(st.ifmapWordsRead) (\(st.ifmapLoads) tile loads); written \(st.dramWordsWritten)")
         lines.append("DRAM layout (lines): program \(layout.programBase)+\(layout.programLines), filters \(layout.filterBase)+\(layout.filterLines), ifmap \(layout.ifmapBase)+\(layout.ifmapLines), ofmap \(layout.ofmapBase)+\(layout.ofmapLines), total \(layout.totalLines)")
+        func codes(_ coded: Bool, _ rows: Int) -> String { !coded ? "raw" : rows == 1 ? "a code per row" : "a code per \(rows) rows" }
+        lines.append("fmap codes: ifmap \(codes(io.ifmapRLC, layout.ifmapRowsPerSlot)), ofmap \(codes(io.ofmapRLC, layout.ofmapRowsPerSlot))")
         lines.append("estimated cycles (mapper's cost model): \(Int(st.estimatedCycles.rounded()))")
         return lines.joined(separator: "\n")
     }

@@ -20,6 +20,13 @@ struct Map: ParsableCommand {
     @Flag(help: "Plan for a run-length coded ofmap in DRAM (its row slots in the layout).")
     var ofmapRlc = false
 
+    @Option(help: ArgumentHelp("Plan for a coded ifmap with a code per N rows of a channel (implies --ifmap-rlc); the tiles must hold whole codes.",
+                               valueName: "N"))
+    var ifmapCodeRows = 1
+
+    @Flag(help: "Plan for coded stores that code each row chunk's rows of a filter as one code, where the row chunks allow it (implies --ofmap-rlc).")
+    var ofmapByRowChunk = false
+
     @Option(help: ArgumentHelp("Also list the best K geometries the mapper ranked, the chosen one first.",
                                discussion: "Each with the cost model's cycles and DRAM lines and the balanced score (cycles plus one for each DRAM line loaded), among geometries within 5 % of the fewest cycles, in the order of --objective.",
                                valueName: "K"))
@@ -33,7 +40,9 @@ struct Map: ParsableCommand {
         let config = try options.load()
         let shape = try layer.load()
         guard candidates >= 0 else { throw CLIError("--candidates must be 0 or more, not \(candidates)") }
-        let io = LayerIO(ifmapRLC: ifmapRlc, ofmapRLC: ofmapRlc)
+        guard ifmapCodeRows >= 1 else { throw CLIError("--ifmap-code-rows must be 1 or more, not \(ifmapCodeRows)") }
+        let io = LayerIO(ifmapRLC: ifmapRlc || ifmapCodeRows > 1, ofmapRLC: ofmapRlc || ofmapByRowChunk,
+                         ifmapCodeRows: ifmapCodeRows, ofmapCodeByRowChunk: ofmapByRowChunk)
         do {
             print(try Mapper.map(layer: shape, config: config, shift: shift, io: io, objective: objective).summary())
             guard candidates > 0 else { return }
