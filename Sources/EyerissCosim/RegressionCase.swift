@@ -64,6 +64,8 @@ public struct RegressionCase: Codable, Equatable, Sendable {
         if hostileDRAM { args.append("--hostile-dram") }
         if io.ifmapRLC { args.append("--ifmap-rlc") }
         if io.ofmapRLC { args.append("--ofmap-rlc") }
+        if io.ifmapCodeRows > 1 { args.append("--ifmap-by-channel") }
+        if io.ofmapCodeByRowChunk { args.append("--ofmap-by-row-chunk") }
         if io.relu { args.append("--relu") }
         if let fault { args += ["--fault", fault.rawValue] }
         return args + ["--json"]
@@ -79,7 +81,8 @@ public struct RegressionCase: Codable, Equatable, Sendable {
         let l = layer
         return "\(name): N=\(l.n) C=\(l.c) H=\(l.h) W=\(l.w) M=\(l.m) R=\(l.r) S=\(l.s) stride=\(l.stride) pad=\(l.padding)"
             + " groups=\(l.groups), sparsity \(sparsity), shift \(shift), seed \(seed)" + (hostileDRAM ? ", hostile DRAM" : "")
-            + (io.ifmapRLC || io.ofmapRLC ? ", coded fmaps" : "") + (io.relu ? ", ReLU" : "")
+            + (io.ifmapRLC || io.ofmapRLC ? ", coded fmaps" : "") + (io.ifmapCodeRows > 1 ? ", a code per channel" : "")
+            + (io.ofmapCodeByRowChunk ? ", stores by row chunk" : "") + (io.relu ? ", ReLU" : "")
             + ", ~\(estimatedCycles) cycles"
     }
 }

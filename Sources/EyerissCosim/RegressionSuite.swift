@@ -82,7 +82,9 @@ struct SuiteBuilder {
     init(seed: UInt64) { self.seed = seed }
 
     /// `count` random layers on `config`; every `hostileEvery`-th (if not 0) with hostile DRAM;
-    /// every third with coded fmaps and ReLU (`-rlc`), so the codec meets hostile DRAM too.
+    /// every third with coded fmaps and ReLU (`-rlc`), so the codec meets hostile DRAM too; every
+    /// other of those stores by row chunk and, where its tiles hold whole channels, reads a code
+    /// per channel (`-codes`).
     mutating func random(_ count: Int, on config: NamedConfiguration, hostileEvery: Int) throws {
         var rng = SplitMix64(seed: seed ^ streamKey("random/\(config.name)"))
         for i in 0..<count {
@@ -91,8 +93,15 @@ struct SuiteBuilder {
             let layer = try RandomCases.layer(named: "random\(label)", config: config.config, shift: shift, using: &rng)
             let sparsity = Double(Int.random(in: 0...18, using: &rng)) / 20
             let hostile = hostileEvery > 0 && i % hostileEvery == hostileEvery - 1
-            let io: LayerIO = i % 3 == 2 ? .hidden : .raw
-            try append(name: "\(config.name)/random\(label)\(io == .raw ? "" : "-rlc")\(hostile ? "-hostile" : "")", config: config,
+            var io: LayerIO = i % 3 == 2 ? .hidden : .raw
+            if i % 6 == 5 {
+                io.ofmapCodeByRowChunk = true
+                if try Mapper.map(layer: layer, config: config.config, shift: shift, io: io).tilesHoldWholeCodes(of: layer.h) {
+                    io.ifmapCodeRows = layer.h
+                }
+            }
+            let kind = io == .raw ? "" : io.ofmapCodeByRowChunk ? "-rlc-codes" : "-rlc"
+            try append(name: "\(config.name)/random\(label)\(kind)\(hostile ? "-hostile" : "")", config: config,
                        layer: layer, sparsity: sparsity, shift: shift, seed: rng.next() >> 44, hostile: hostile, io: io)
         }
     }

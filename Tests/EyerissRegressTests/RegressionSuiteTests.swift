@@ -28,7 +28,12 @@ final class RegressionSuiteTests: XCTestCase {
         XCTAssertEqual(quick.count, 56)
         XCTAssertEqual(Set(quick.map(\.configuration)), ["3x4", "6x7"], "two builds")
         XCTAssertEqual(quick.filter(\.hostileDRAM).count, 12)
-        XCTAssertEqual(quick.filter { $0.io == .hidden }.count, 18, "every third random case codes its fmaps")
+        let codedCases = quick.filter { $0.io.ifmapRLC && $0.io.ofmapRLC && $0.io.relu }
+        XCTAssertEqual(codedCases.count, 18, "every third random case codes its fmaps")
+        XCTAssertEqual(codedCases.filter(\.io.ofmapCodeByRowChunk).count, 9, "every other of those stores by row chunk")
+        let byChannel = try XCTUnwrap(codedCases.first { $0.io.ifmapCodeRows > 1 }, "some read a code per channel")
+        XCTAssertEqual(byChannel.io.ifmapCodeRows, byChannel.layer.h)
+        XCTAssertTrue(byChannel.cosimArguments.contains("--ifmap-by-channel") && byChannel.name.hasSuffix("-codes") || byChannel.name.contains("-codes-"))
         XCTAssertTrue(quick.contains { $0.io == .hidden && $0.hostileDRAM }, "the codec meets hostile DRAM")
         let coded = try XCTUnwrap(quick.first { $0.io == .hidden })
         XCTAssertTrue(coded.name.hasSuffix("-rlc"))

@@ -20,12 +20,15 @@ struct LayerDataOptions: ParsableArguments {
     @Flag(help: "Write the ofmap run-length coded (the RTL encoder stores it).")
     var ofmapRlc = false
 
+    @Flag(help: "Code each row chunk's rows of a filter as one code where the mapping's row chunks allow it; implies --ofmap-rlc.")
+    var ofmapByRowChunk = false
+
     @Flag(help: "ReLU on the ofmap on its way to DRAM.")
     var relu = false
 
     var io: LayerIO {
-        LayerIO(ifmapRLC: ifmapRlc || ifmapByChannel, ofmapRLC: ofmapRlc, relu: relu,
-                ifmapCodeRows: ifmapByChannel ? LayerIO.codePerChannel : 1)
+        LayerIO(ifmapRLC: ifmapRlc || ifmapByChannel, ofmapRLC: ofmapRlc || ofmapByRowChunk, relu: relu,
+                ifmapCodeRows: ifmapByChannel ? LayerIO.codePerChannel : 1, ofmapCodeByRowChunk: ofmapByRowChunk)
     }
 
     func validate() throws {
