@@ -217,17 +217,21 @@ final class RLCCosimTests: XCTestCase {
             ("a pair after the all-zero pair that ends a row", { lines in lines[0] = code.lastFlag | 1 << UInt64(code.pairBits) }),
         ]
         XCTAssertEqual(rowLines, code.maxWords(width: 8))
-        for (what, corrupt) in corruptions {
-            let sim = try AcceleratorSimulator(config: config, seed: 3, dramLines: plan.layout.endLine, dram: .nominal(config))
-            for segment in plan.dramImage(input: input.values, weights: weights.values) {
-                var lines = segment.lines
-                if segment.lineAddress == plan.layout.ifmapBase { corrupt(&lines) }
-                try sim.writeDRAM(line: segment.lineAddress, lines)
-            }
-            XCTAssertThrowsError(try sim.run(programLine: plan.layout.programBase, watchdogCycles: 20_000), what) { error in
-                XCTAssertTrue("\(error)".contains("RLC decoder"), "\(what): \(error)")
+        // Each corruption of the ifmap region stops the run with the decoder's error.
+        func assertFlagged(_ plan: LayerPlan, _ corruptions: [(String, (inout [UInt64]) -> Void)]) throws {
+            for (what, corrupt) in corruptions {
+                let sim = try AcceleratorSimulator(config: config, seed: 3, dramLines: plan.layout.endLine, dram: .nominal(config))
+                for segment in plan.dramImage(input: input.values, weights: weights.values) {
+                    var lines = segment.lines
+                    if segment.lineAddress == plan.layout.ifmapBase { corrupt(&lines) }
+                    try sim.writeDRAM(line: segment.lineAddress, lines)
+                }
+                XCTAssertThrowsError(try sim.run(programLine: plan.layout.programBase, watchdogCycles: 20_000), what) { error in
+                    XCTAssertTrue("\(error)".contains("RLC decoder"), "\(what): \(error)")
+                }
             }
         }
+        try assertFlagged(plan, corruptions)
         // A code of a channel's 5 rows (40 values): the same checks hold at its end, not a row's.
         var byChannel = LayerIO.hidden
         byChannel.ifmapCodeRows = 5
@@ -235,21 +239,10 @@ final class RLCCosimTests: XCTestCase {
         let channelCode = code.encode(row: input.values[0..<40])
         XCTAssertGreaterThan(channelCode.count, 2, "the test needs a code of several words")
         let pair = { (run: UInt64, level: UInt64) in run | level << UInt64(code.runBits) }
-        let channelCorruptions: [(String, (inout [UInt64]) -> Void)] = [
+        try assertFlagged(channelPlan, [
             // 32 + 32 values where the code holds 40: the second run goes past its end.
             ("a run past the code's end", { lines in lines[0] = code.lastFlag | pair(31, 1) | pair(31, 1) << UInt64(code.pairBits) }),
             ("the code's last flag missing", { lines in lines[channelCode.count - 1] &= ~code.lastFlag }),
-        ]
-        for (what, corrupt) in channelCorruptions {
-            let sim = try AcceleratorSimulator(config: config, seed: 3, dramLines: channelPlan.layout.endLine, dram: .nominal(config))
-            for segment in channelPlan.dramImage(input: input.values, weights: weights.values) {
-                var lines = segment.lines
-                if segment.lineAddress == channelPlan.layout.ifmapBase { corrupt(&lines) }
-                try sim.writeDRAM(line: segment.lineAddress, lines)
-            }
-            XCTAssertThrowsError(try sim.run(programLine: channelPlan.layout.programBase, watchdogCycles: 20_000), what) { error in
-                XCTAssertTrue("\(error)".contains("RLC decoder"), "\(what): \(error)")
-            }
-        }
+        ])
     }
 }
