@@ -91,14 +91,14 @@ public enum NetworkRunner {
         var results: [NetworkLayerResult] = []
         var inputCodeRows = 1
         for (k, stage) in network.stages.enumerated() {
-            let (layer, weights, runOptions) = try stageData(k, network, input: input, inputCodeRows: inputCodeRows, config: config,
-                                                             options: options, rng: &rng)
-            inputCodeRows = runOptions.io.ofmapCodeByRowChunk ? try outputCodeRows(layer, config: config, options: runOptions) : 1
+            let (layer, weights, runOptions, plan) = try stageData(k, network, input: input, inputCodeRows: inputCodeRows,
+                                                                   config: config, options: options, rng: &rng)
+            inputCodeRows = plan.layout.ofmapRowsPerSlot
             if network.hostPoolsInput(of: k) { source += Self.hostFormat(runOptions.io) }
             let shift = runOptions.shift
             logger.info("\(layer.name): shift \(shift), ifmap from \(source)")
             let run = try LayerRunner.runDetailed(layer, config: config, options: runOptions, input: input, weights: weights,
-                                                  ifmapLines: codedInput, logger: logger)
+                                                  ifmapLines: codedInput, plan: plan, logger: logger)
             let r = run.result
             logger.info("\(layer.name): \(r.cycles) cycles, \(r.dramBytesRead) DRAM bytes read, \(r.dramBytesWritten) written, \(r.verdict)")
             results.append(NetworkLayerResult(r, plan: run.plan, ifmapSource: source))
@@ -136,11 +136,11 @@ extension NetworkRunner {
     }
 
     /// Stage `k`'s layer, its weights (drawn from `rng`, which therefore must advance in stage
-    /// order) and its run options, for `input` from the stage before, whose codes hold
+    /// order), its run options and its plan, for `input` from the stage before, whose codes hold
     /// `inputCodeRows` rows when the hardware wrote it.
     static func stageData(_ k: Int, _ network: Network, input: Tensor4, inputCodeRows: Int, config: ValidConfig,
                           options: NetworkRunOptions, rng: inout SplitMix64)
-        throws -> (layer: LayerShape, weights: Tensor4, options: LayerRunOptions) {
+        throws -> (layer: LayerShape, weights: Tensor4, options: LayerRunOptions, plan: LayerPlan) {
         let stage = network.stages[k]
         let fp = FixedPoint(config)
         let layer = try stage.layer.validated()
@@ -164,21 +164,27 @@ extension NetworkRunner {
         // Stores code a row chunk's rows as one code where the mapping allows, unless the next
         // layer reads the hardware's output with tiles that do not hold whole such codes (the
         // host decodes any codes it pools, and the last layer's output).
+        func map(_ io: LayerIO) throws -> LayerPlan {
+            try Mapper.map(layer: layer, config: config, shift: shift, io: io, objective: options.objective)
+        }
+        var byRowChunk: LayerPlan?
         if io.ofmapRLC {
-            var byRowChunk = io
-            byRowChunk.ofmapCodeByRowChunk = true
-            let rows = try outputCodeRows(layer, config: config,
-                                          options: LayerRunOptions(shift: shift, io: byRowChunk, objective: options.objective))
+            io.ofmapCodeByRowChunk = true
+            let plan = try map(io)
+            let rows = plan.layout.ofmapRowsPerSlot
             io.ofmapCodeByRowChunk = rows > 1
             if rows > 1 && k + 1 < network.stages.count && !network.hostPoolsInput(of: k + 1) {
                 let next = try network.stages[k + 1].layer.validated()
                 io.ofmapCodeByRowChunk = try Mapper.map(layer: next, config: config, shift: 0, io: .hidden, objective: options.objective)
                     .tilesHoldWholeCodes(of: rows)
             }
+            byRowChunk = plan
         }
         let runOptions = LayerRunOptions(seed: options.seed &+ UInt64(k), sparsity: 0, shift: shift, dram: options.dram,
                                          watchdogCycles: options.watchdogCycles, io: io, objective: options.objective)
-        return (layer, weights, runOptions)
+        // The plan keeps the io it was made for, clamped (`LayerPlan.io`): the probe's, when that is this one.
+        let plan = try byRowChunk.flatMap { $0.io == io ? $0 : nil } ?? map(io)
+        return (layer, weights, runOptions, plan)
     }
 
     /// Codes of a tile that keep the RLC loader's reads flowing: each code has one DRAM read in
@@ -195,12 +201,6 @@ extension NetworkRunner {
         let channels = plan.passes.map(\.geometry.channels).max() ?? 1
         let codes = min(plan.layer.h, (hostCodesPerTile + channels - 1) / channels)
         return (plan.layer.h + codes - 1) / codes
-    }
-
-    /// Rows of each ofmap code the layer's stores write with `options`.
-    static func outputCodeRows(_ layer: LayerShape, config: ValidConfig, options: LayerRunOptions) throws -> Int {
-        try Mapper.map(layer: layer, config: config, shift: options.shift, io: options.io, objective: options.objective)
-            .layout.ofmapRowsPerSlot
     }
 
     /// How the host wrote a pooled ifmap, for the log and the report.
@@ -244,12 +244,11 @@ extension NetworkRunner {
         var prepared: [PreparedLayer] = []
         var inputCodeRows = 1
         for (k, stage) in network.stages.enumerated() {
-            let (layer, weights, runOptions) = try stageData(k, network, input: input, inputCodeRows: inputCodeRows, config: config,
-                                                             options: options, rng: &rng)
-            inputCodeRows = runOptions.io.ofmapCodeByRowChunk ? try outputCodeRows(layer, config: config, options: runOptions) : 1
+            let (layer, weights, runOptions, plan) = try stageData(k, network, input: input, inputCodeRows: inputCodeRows,
+                                                                   config: config, options: options, rng: &rng)
+            inputCodeRows = plan.layout.ofmapRowsPerSlot
             if network.hostPoolsInput(of: k) { source += Self.hostFormat(runOptions.io) }
             let shift = runOptions.shift
-            let plan = try Mapper.map(layer: layer, config: config, shift: shift, io: runOptions.io, objective: runOptions.objective)
             logger.info("\(layer.name): golden model")
             let expected = ReferenceConv.conv(layer, input: input, weights: weights, shift: shift, fixedPoint: fp,
                                               relu: runOptions.io.relu)
