@@ -84,14 +84,7 @@ extension LayerPlan {
             return DRAMSegment(lineAddress: layout.ifmapBase, lines: lines)
         }
         for row in 0..<(n * c * h) {
-            let values = input[(row * w)..<(row * w + w)]
-            if io.ifmapRLC {
-                checkRange(values, what: "activation")
-                let words = code.encode(row: values)
-                lines += words + Array(repeating: 0, count: layout.ifmapRowLines - words.count)
-            } else {
-                lines += packLines(values, lineCount: layout.wl, what: "activation")
-            }
+            lines += packLines(input[(row * w)..<(row * w + w)], lineCount: layout.wl, what: "activation")
         }
         return DRAMSegment(lineAddress: layout.ifmapBase, lines: lines)
     }

@@ -133,9 +133,6 @@ public struct LayerPlan: Equatable, Sendable {
         passes.allSatisfy { Self.holdsWholeCodes(yLo: $0.yLo, nRows: $0.nRows, h: layer.h, perCode: min(g, layer.h)) }
     }
 
-    /// Ifmap codes of a channel in the tile of `pass` (`ifmapTileCodes`).
-    public func ifmapTileCodes(_ pass: Pass) -> Int { ceilDiv(pass.nRows, layout.ifmapRowsPerSlot) }
-
     /// A pass that loads a filter block right after passes that keep the PEs' filters (e.g. image
     /// 0 of the next filter chunk, after images 1-3 of an interleaved batch) would have the
     /// whole block loaded during the one pass before it, with that pass's descriptor and the

@@ -100,7 +100,7 @@ enum LayerReport {
             row("MACs done / gated", "\(r.stats.macs) / \(r.stats.gated)"),
             row("DRAM bytes read / written", "\(r.dramBytesRead) / \(r.dramBytesWritten)"),
             row("DRAM bytes with raw fmaps", "\(r.rawDRAMBytes) (planned)"),
-            row("fmaps in DRAM", "ifmap \(r.io.ifmapRLC ? "run-length coded" : "raw")\(r.io.ifmapCodeRows > 1 ? " (a code per \(r.io.ifmapCodeRows) rows)" : ""), ofmap \(r.io.ofmapRLC ? "run-length coded" : "raw")\(r.io.relu ? ", ReLU" : "")"),
+            row("fmaps in DRAM", "ifmap \(r.io.ifmapRLC ? "run-length coded" : "raw")\(r.io.ifmapCodeRows > 1 ? " (a code per \(r.io.ifmapCodeRows) rows)" : ""), ofmap \(r.io.ofmapRLC ? "run-length coded" : "raw")\(r.io.ofmapCodeByRowChunk ? " (a code per row chunk)" : "")\(r.io.relu ? ", ReLU" : "")"),
             row("zeros in ifmap / ofmap", String(format: "%.1f %% / %.1f %%", 100 * r.ifmapZeroFraction, 100 * r.ofmapZeroFraction)),
             row("outputs checked", "\(r.outputs), \(r.mismatches) mismatching"),
         ]
