@@ -5,7 +5,7 @@
 //
 // Parameters:
 //   array: 12 x 14
-//   descriptor: up to 20 lines
+//   descriptor: up to 12 lines
 //   DRAM line: 64 b, 32-bit line addresses
 
 module eyeriss_controller (
@@ -137,44 +137,44 @@ module eyeriss_controller (
   logic [31:0] prog_base_d;
   logic [7:0] desc_len_q;  // lines of the current descriptor in DRAM
   logic [7:0] desc_len_d;
-  logic [19:0] fetch_left_q;  // lines of the descriptor being fetched still to come
-  logic [19:0] fetch_left_d;
-  logic [7:0] desc_opcode_q;
-  logic [7:0] desc_opcode_d;
-  logic [19:0] desc_next_lines_q;
-  logic [19:0] desc_next_lines_d;
+  logic [11:0] fetch_left_q;  // lines of the descriptor being fetched still to come
+  logic [11:0] fetch_left_d;
+  logic [3:0] desc_opcode_q;
+  logic [3:0] desc_opcode_d;
+  logic [11:0] desc_next_lines_q;
+  logic [11:0] desc_next_lines_d;
   logic [8:0] desc_flags_q;
   logic [8:0] desc_flags_d;
+  logic [4:0] desc_psum_bank_q;
+  logic [4:0] desc_psum_bank_d;
   logic [13:0] desc_ifmap_base_q;
   logic [13:0] desc_ifmap_base_d;
   logic [31:0] desc_ifmap_addr_q;
   logic [31:0] desc_ifmap_addr_d;
   logic [31:0] desc_ofmap_addr_q;
   logic [31:0] desc_ofmap_addr_d;
-  logic [4:0] desc_psum_bank_q;
-  logic [4:0] desc_psum_bank_d;
   logic [31:0] desc_next_filter_addr_q;
   logic [31:0] desc_next_filter_addr_d;
   logic [15:0] desc_next_filter_lines_q;
   logic [15:0] desc_next_filter_lines_d;
   logic [9:0] desc_next_filter_base_q;
   logic [9:0] desc_next_filter_base_d;
-  logic [31:0] desc_filter_addr_q;
-  logic [31:0] desc_filter_addr_d;
-  logic [15:0] desc_filter_lines_q;
-  logic [15:0] desc_filter_lines_d;
   logic signed [31:0] desc_ystart_q;
   logic signed [31:0] desc_ystart_d;
-  logic [15:0] desc_ylo_q;
-  logic [15:0] desc_ylo_d;
-  logic [15:0] desc_nrows_q;
-  logic [15:0] desc_nrows_d;
   logic [15:0] desc_ycount_q;
   logic [15:0] desc_ycount_d;
   logic [15:0] desc_epass_q;
   logic [15:0] desc_epass_d;
   logic [15:0] desc_e_q;
   logic [15:0] desc_e_d;
+  logic [15:0] desc_filter_lines_q;
+  logic [15:0] desc_filter_lines_d;
+  logic [31:0] desc_filter_addr_q;
+  logic [31:0] desc_filter_addr_d;
+  logic [15:0] desc_ylo_q;
+  logic [15:0] desc_ylo_d;
+  logic [15:0] desc_nrows_q;
+  logic [15:0] desc_nrows_d;
   logic [15:0] desc_p_q;
   logic [15:0] desc_p_d;
   logic [15:0] desc_q_q;
@@ -209,52 +209,52 @@ module eyeriss_controller (
   logic [31:0] desc_ofmap_plane_lines_d;
   logic [15:0] desc_step_q;
   logic [15:0] desc_step_d;
-  logic [15:0] desc_ifmap_row_lines_q;
-  logic [15:0] desc_ifmap_row_lines_d;
-  logic [15:0] desc_ofmap_row_lines_q;
-  logic [15:0] desc_ofmap_row_lines_d;
   logic [15:0] desc_ifmap_code_rows_q;
   logic [15:0] desc_ifmap_code_rows_d;
   logic [15:0] desc_ifmap_tile_codes_q;
   logic [15:0] desc_ifmap_tile_codes_d;
+  logic [15:0] desc_ifmap_row_lines_q;
+  logic [15:0] desc_ifmap_row_lines_d;
+  logic [15:0] desc_ofmap_row_lines_q;
+  logic [15:0] desc_ofmap_row_lines_d;
   logic [2:0] pf_state_q;
   logic [2:0] pf_state_d;
-  logic [7:0] next_opcode_q;
-  logic [7:0] next_opcode_d;
-  logic [19:0] next_next_lines_q;
-  logic [19:0] next_next_lines_d;
+  logic [3:0] next_opcode_q;
+  logic [3:0] next_opcode_d;
+  logic [11:0] next_next_lines_q;
+  logic [11:0] next_next_lines_d;
   logic [8:0] next_flags_q;
   logic [8:0] next_flags_d;
+  logic [4:0] next_psum_bank_q;
+  logic [4:0] next_psum_bank_d;
   logic [13:0] next_ifmap_base_q;
   logic [13:0] next_ifmap_base_d;
   logic [31:0] next_ifmap_addr_q;
   logic [31:0] next_ifmap_addr_d;
   logic [31:0] next_ofmap_addr_q;
   logic [31:0] next_ofmap_addr_d;
-  logic [4:0] next_psum_bank_q;
-  logic [4:0] next_psum_bank_d;
   logic [31:0] next_next_filter_addr_q;
   logic [31:0] next_next_filter_addr_d;
   logic [15:0] next_next_filter_lines_q;
   logic [15:0] next_next_filter_lines_d;
   logic [9:0] next_next_filter_base_q;
   logic [9:0] next_next_filter_base_d;
-  logic [31:0] next_filter_addr_q;
-  logic [31:0] next_filter_addr_d;
-  logic [15:0] next_filter_lines_q;
-  logic [15:0] next_filter_lines_d;
   logic signed [31:0] next_ystart_q;
   logic signed [31:0] next_ystart_d;
-  logic [15:0] next_ylo_q;
-  logic [15:0] next_ylo_d;
-  logic [15:0] next_nrows_q;
-  logic [15:0] next_nrows_d;
   logic [15:0] next_ycount_q;
   logic [15:0] next_ycount_d;
   logic [15:0] next_epass_q;
   logic [15:0] next_epass_d;
   logic [15:0] next_e_q;
   logic [15:0] next_e_d;
+  logic [15:0] next_filter_lines_q;
+  logic [15:0] next_filter_lines_d;
+  logic [31:0] next_filter_addr_q;
+  logic [31:0] next_filter_addr_d;
+  logic [15:0] next_ylo_q;
+  logic [15:0] next_ylo_d;
+  logic [15:0] next_nrows_q;
+  logic [15:0] next_nrows_d;
   logic [15:0] next_p_q;
   logic [15:0] next_p_d;
   logic [15:0] next_q_q;
@@ -289,14 +289,14 @@ module eyeriss_controller (
   logic [31:0] next_ofmap_plane_lines_d;
   logic [15:0] next_step_q;
   logic [15:0] next_step_d;
-  logic [15:0] next_ifmap_row_lines_q;
-  logic [15:0] next_ifmap_row_lines_d;
-  logic [15:0] next_ofmap_row_lines_q;
-  logic [15:0] next_ofmap_row_lines_d;
   logic [15:0] next_ifmap_code_rows_q;
   logic [15:0] next_ifmap_code_rows_d;
   logic [15:0] next_ifmap_tile_codes_q;
   logic [15:0] next_ifmap_tile_codes_d;
+  logic [15:0] next_ifmap_row_lines_q;
+  logic [15:0] next_ifmap_row_lines_d;
+  logic [15:0] next_ofmap_row_lines_q;
+  logic [15:0] next_ofmap_row_lines_d;
   logic pf_fetching;  // the prefetch reads the next descriptor
   logic pf_loading_filters;  // the prefetch loads the next filter block
   logic pf_loading_ifmap;  // the prefetch loads the next ifmap tile
@@ -328,7 +328,7 @@ module eyeriss_controller (
   logic loading_ifmap;  // an ifmap tile is being loaded (raw or coded)
   logic [31:0] load_lines;  // lines this transfer moves
   logic [31:0] ifmap_tile_lines;
-  logic [19:0] next_desc_mask;  // lines of the descriptor after this one
+  logic [11:0] next_desc_mask;  // lines of the descriptor after this one
   logic [7:0] next_desc_len;  // DRAM lines of the descriptor after this one
   logic [31:0] req_count_q;  // lines requested
   logic [31:0] req_count_d;
@@ -596,7 +596,7 @@ module eyeriss_controller (
   logic pf_fetch_done;
   logic pf_ifmap_done;
   logic ifmap_loaded;
-  logic [19:0] fetch_line;  // one-hot: the descriptor line the arriving DRAM line is
+  logic [11:0] fetch_line;  // one-hot: the descriptor line the arriving DRAM line is
   logic [31:0] passes_q;  // passes finished in this program
   logic [31:0] passes_d;
 
@@ -680,9 +680,9 @@ module eyeriss_controller (
 
   assign pf_ready = pf_state_q == PfReady;
 
-  assign next_loads_filters = (next_opcode_q == 8'd1) & next_flags_q[0];
+  assign next_loads_filters = (next_opcode_q == 4'd1) & next_flags_q[0];
 
-  assign next_loads_ifmap = ((next_opcode_q == 8'd1) & next_flags_q[1]) & (next_ifmap_base_q != desc_ifmap_base_q);
+  assign next_loads_ifmap = ((next_opcode_q == 4'd1) & next_flags_q[1]) & (next_ifmap_base_q != desc_ifmap_base_q);
 
   // ------------------------------------------------------------------------
   // DMA reads: requests run ahead, responses land in order
@@ -746,9 +746,9 @@ module eyeriss_controller (
 
   assign ifmap_tile_lines = (({16'd0, load_q} * {16'd0, load_r}) * {16'd0, load_nrows}) * {16'd0, load_wl};
 
-  assign next_desc_mask = desc_next_lines_q | 20'd1;
+  assign next_desc_mask = desc_next_lines_q | 12'd1;
 
-  assign next_desc_len = (((((((((((((((((((8'd0 + {7'd0, next_desc_mask[0]}) + {7'd0, next_desc_mask[1]}) + {7'd0, next_desc_mask[2]}) + {7'd0, next_desc_mask[3]}) + {7'd0, next_desc_mask[4]}) + {7'd0, next_desc_mask[5]}) + {7'd0, next_desc_mask[6]}) + {7'd0, next_desc_mask[7]}) + {7'd0, next_desc_mask[8]}) + {7'd0, next_desc_mask[9]}) + {7'd0, next_desc_mask[10]}) + {7'd0, next_desc_mask[11]}) + {7'd0, next_desc_mask[12]}) + {7'd0, next_desc_mask[13]}) + {7'd0, next_desc_mask[14]}) + {7'd0, next_desc_mask[15]}) + {7'd0, next_desc_mask[16]}) + {7'd0, next_desc_mask[17]}) + {7'd0, next_desc_mask[18]}) + {7'd0, next_desc_mask[19]};
+  assign next_desc_len = (((((((((((8'd0 + {7'd0, next_desc_mask[0]}) + {7'd0, next_desc_mask[1]}) + {7'd0, next_desc_mask[2]}) + {7'd0, next_desc_mask[3]}) + {7'd0, next_desc_mask[4]}) + {7'd0, next_desc_mask[5]}) + {7'd0, next_desc_mask[6]}) + {7'd0, next_desc_mask[7]}) + {7'd0, next_desc_mask[8]}) + {7'd0, next_desc_mask[9]}) + {7'd0, next_desc_mask[10]}) + {7'd0, next_desc_mask[11]};
 
   assign load_lines = fetching ? {24'd0, pf_fetching ? next_desc_len : desc_len_q} : (loading_filters ? {16'd0, pf_loading_filters ? next_filter_lines_q : (pf_hinting ? desc_next_filter_lines_q : desc_filter_lines_q)} : ifmap_tile_lines);
 
@@ -1208,7 +1208,7 @@ module eyeriss_controller (
   // Next state
   // ------------------------------------------------------------------------
 
-  assign opcode_end = desc_opcode_q == 8'd0;
+  assign opcode_end = desc_opcode_q == 4'd0;
 
   assign start_cmd = (cfg_valid_i & (cfg_addr_i == 8'd1)) & (cfg_data_i == 32'd1);
 
@@ -1382,7 +1382,7 @@ module eyeriss_controller (
     end
   end
 
-  assign fetch_line = fetch_left_q & ~(fetch_left_q - 20'd1);
+  assign fetch_line = fetch_left_q & ~(fetch_left_q - 12'd1);
 
   // Compact descriptors: a fetch reads the lines its mask names, lowest first
   always_comb begin
@@ -1392,36 +1392,36 @@ module eyeriss_controller (
       fetch_left_d = fetch_left_q & ~fetch_line;
     end
     if (start_load) begin
-      fetch_left_d = start_cmd ? 20'd1048575 : next_desc_mask;
+      fetch_left_d = start_cmd ? 12'd4095 : next_desc_mask;
     end
     if (pass_end) begin
       desc_len_d = next_desc_len;
     end
     if (start_cmd) begin
-      desc_len_d = 8'd20;
+      desc_len_d = 8'd12;
     end
   end
 
-  // Descriptor fields: descriptor line k carries fields 2k and 2k+1; a prefetched descriptor is copied
+  // Descriptor fields: each from its bits of its descriptor line; a prefetched descriptor is copied
   always_comb begin
     desc_opcode_d = desc_opcode_q;
     desc_next_lines_d = desc_next_lines_q;
     desc_flags_d = desc_flags_q;
+    desc_psum_bank_d = desc_psum_bank_q;
     desc_ifmap_base_d = desc_ifmap_base_q;
     desc_ifmap_addr_d = desc_ifmap_addr_q;
     desc_ofmap_addr_d = desc_ofmap_addr_q;
-    desc_psum_bank_d = desc_psum_bank_q;
     desc_next_filter_addr_d = desc_next_filter_addr_q;
     desc_next_filter_lines_d = desc_next_filter_lines_q;
     desc_next_filter_base_d = desc_next_filter_base_q;
-    desc_filter_addr_d = desc_filter_addr_q;
-    desc_filter_lines_d = desc_filter_lines_q;
     desc_ystart_d = desc_ystart_q;
-    desc_ylo_d = desc_ylo_q;
-    desc_nrows_d = desc_nrows_q;
     desc_ycount_d = desc_ycount_q;
     desc_epass_d = desc_epass_q;
     desc_e_d = desc_e_q;
+    desc_filter_lines_d = desc_filter_lines_q;
+    desc_filter_addr_d = desc_filter_addr_q;
+    desc_ylo_d = desc_ylo_q;
+    desc_nrows_d = desc_nrows_q;
     desc_p_d = desc_p_q;
     desc_q_d = desc_q_q;
     desc_rc_d = desc_rc_q;
@@ -1439,28 +1439,28 @@ module eyeriss_controller (
     desc_ifmap_channel_lines_d = desc_ifmap_channel_lines_q;
     desc_ofmap_plane_lines_d = desc_ofmap_plane_lines_q;
     desc_step_d = desc_step_q;
-    desc_ifmap_row_lines_d = desc_ifmap_row_lines_q;
-    desc_ofmap_row_lines_d = desc_ofmap_row_lines_q;
     desc_ifmap_code_rows_d = desc_ifmap_code_rows_q;
     desc_ifmap_tile_codes_d = desc_ifmap_tile_codes_q;
+    desc_ifmap_row_lines_d = desc_ifmap_row_lines_q;
+    desc_ofmap_row_lines_d = desc_ofmap_row_lines_q;
     next_opcode_d = next_opcode_q;
     next_next_lines_d = next_next_lines_q;
     next_flags_d = next_flags_q;
+    next_psum_bank_d = next_psum_bank_q;
     next_ifmap_base_d = next_ifmap_base_q;
     next_ifmap_addr_d = next_ifmap_addr_q;
     next_ofmap_addr_d = next_ofmap_addr_q;
-    next_psum_bank_d = next_psum_bank_q;
     next_next_filter_addr_d = next_next_filter_addr_q;
     next_next_filter_lines_d = next_next_filter_lines_q;
     next_next_filter_base_d = next_next_filter_base_q;
-    next_filter_addr_d = next_filter_addr_q;
-    next_filter_lines_d = next_filter_lines_q;
     next_ystart_d = next_ystart_q;
-    next_ylo_d = next_ylo_q;
-    next_nrows_d = next_nrows_q;
     next_ycount_d = next_ycount_q;
     next_epass_d = next_epass_q;
     next_e_d = next_e_q;
+    next_filter_lines_d = next_filter_lines_q;
+    next_filter_addr_d = next_filter_addr_q;
+    next_ylo_d = next_ylo_q;
+    next_nrows_d = next_nrows_q;
     next_p_d = next_p_q;
     next_q_d = next_q_q;
     next_rc_d = next_rc_q;
@@ -1478,29 +1478,29 @@ module eyeriss_controller (
     next_ifmap_channel_lines_d = next_ifmap_channel_lines_q;
     next_ofmap_plane_lines_d = next_ofmap_plane_lines_q;
     next_step_d = next_step_q;
-    next_ifmap_row_lines_d = next_ifmap_row_lines_q;
-    next_ofmap_row_lines_d = next_ofmap_row_lines_q;
     next_ifmap_code_rows_d = next_ifmap_code_rows_q;
     next_ifmap_tile_codes_d = next_ifmap_tile_codes_q;
+    next_ifmap_row_lines_d = next_ifmap_row_lines_q;
+    next_ofmap_row_lines_d = next_ofmap_row_lines_q;
     if (pf_start) begin
       next_opcode_d = desc_opcode_q;
       next_next_lines_d = desc_next_lines_q;
       next_flags_d = desc_flags_q;
+      next_psum_bank_d = desc_psum_bank_q;
       next_ifmap_base_d = desc_ifmap_base_q;
       next_ifmap_addr_d = desc_ifmap_addr_q;
       next_ofmap_addr_d = desc_ofmap_addr_q;
-      next_psum_bank_d = desc_psum_bank_q;
       next_next_filter_addr_d = desc_next_filter_addr_q;
       next_next_filter_lines_d = desc_next_filter_lines_q;
       next_next_filter_base_d = desc_next_filter_base_q;
-      next_filter_addr_d = desc_filter_addr_q;
-      next_filter_lines_d = desc_filter_lines_q;
       next_ystart_d = desc_ystart_q;
-      next_ylo_d = desc_ylo_q;
-      next_nrows_d = desc_nrows_q;
       next_ycount_d = desc_ycount_q;
       next_epass_d = desc_epass_q;
       next_e_d = desc_e_q;
+      next_filter_lines_d = desc_filter_lines_q;
+      next_filter_addr_d = desc_filter_addr_q;
+      next_ylo_d = desc_ylo_q;
+      next_nrows_d = desc_nrows_q;
       next_p_d = desc_p_q;
       next_q_d = desc_q_q;
       next_rc_d = desc_rc_q;
@@ -1518,268 +1518,268 @@ module eyeriss_controller (
       next_ifmap_channel_lines_d = desc_ifmap_channel_lines_q;
       next_ofmap_plane_lines_d = desc_ofmap_plane_lines_q;
       next_step_d = desc_step_q;
-      next_ifmap_row_lines_d = desc_ifmap_row_lines_q;
-      next_ofmap_row_lines_d = desc_ofmap_row_lines_q;
       next_ifmap_code_rows_d = desc_ifmap_code_rows_q;
       next_ifmap_tile_codes_d = desc_ifmap_tile_codes_q;
+      next_ifmap_row_lines_d = desc_ifmap_row_lines_q;
+      next_ofmap_row_lines_d = desc_ofmap_row_lines_q;
     end
     if (resp_fire & (state_q == StFetch)) begin
       if (fetch_line[0]) begin
-        desc_opcode_d = dram_rd_resp_data_i[7:0];
+        desc_opcode_d = dram_rd_resp_data_i[3:0];
       end
       if (fetch_line[0]) begin
-        desc_next_lines_d = dram_rd_resp_data_i[51:32];
+        desc_next_lines_d = dram_rd_resp_data_i[15:4];
+      end
+      if (fetch_line[0]) begin
+        desc_flags_d = dram_rd_resp_data_i[24:16];
+      end
+      if (fetch_line[0]) begin
+        desc_psum_bank_d = dram_rd_resp_data_i[32:28];
+      end
+      if (fetch_line[0]) begin
+        desc_ifmap_base_d = dram_rd_resp_data_i[53:40];
       end
       if (fetch_line[1]) begin
-        desc_flags_d = dram_rd_resp_data_i[8:0];
-      end
-      if (fetch_line[1]) begin
-        desc_ifmap_base_d = dram_rd_resp_data_i[45:32];
-      end
-      if (fetch_line[2]) begin
         desc_ifmap_addr_d = dram_rd_resp_data_i[31:0];
       end
-      if (fetch_line[2]) begin
+      if (fetch_line[1]) begin
         desc_ofmap_addr_d = dram_rd_resp_data_i[63:32];
       end
-      if (fetch_line[3]) begin
-        desc_psum_bank_d = dram_rd_resp_data_i[4:0];
+      if (fetch_line[2]) begin
+        desc_next_filter_addr_d = dram_rd_resp_data_i[31:0];
+      end
+      if (fetch_line[2]) begin
+        desc_next_filter_lines_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[2]) begin
+        desc_next_filter_base_d = dram_rd_resp_data_i[57:48];
       end
       if (fetch_line[3]) begin
-        desc_next_filter_addr_d = dram_rd_resp_data_i[63:32];
-      end
-      if (fetch_line[4]) begin
-        desc_next_filter_lines_d = dram_rd_resp_data_i[15:0];
-      end
-      if (fetch_line[4]) begin
-        desc_next_filter_base_d = dram_rd_resp_data_i[41:32];
-      end
-      if (fetch_line[5]) begin
-        desc_filter_addr_d = dram_rd_resp_data_i[31:0];
-      end
-      if (fetch_line[5]) begin
-        desc_filter_lines_d = dram_rd_resp_data_i[47:32];
-      end
-      if (fetch_line[6]) begin
         desc_ystart_d = $signed(dram_rd_resp_data_i[31:0]);
       end
-      if (fetch_line[6]) begin
-        desc_ylo_d = dram_rd_resp_data_i[47:32];
-      end
-      if (fetch_line[7]) begin
-        desc_nrows_d = dram_rd_resp_data_i[15:0];
-      end
-      if (fetch_line[7]) begin
+      if (fetch_line[3]) begin
         desc_ycount_d = dram_rd_resp_data_i[47:32];
       end
-      if (fetch_line[8]) begin
-        desc_epass_d = dram_rd_resp_data_i[15:0];
+      if (fetch_line[3]) begin
+        desc_epass_d = dram_rd_resp_data_i[63:48];
       end
-      if (fetch_line[8]) begin
-        desc_e_d = dram_rd_resp_data_i[47:32];
+      if (fetch_line[4]) begin
+        desc_e_d = dram_rd_resp_data_i[15:0];
       end
-      if (fetch_line[9]) begin
-        desc_p_d = dram_rd_resp_data_i[15:0];
+      if (fetch_line[4]) begin
+        desc_filter_lines_d = dram_rd_resp_data_i[31:16];
       end
-      if (fetch_line[9]) begin
-        desc_q_d = dram_rd_resp_data_i[47:32];
+      if (fetch_line[4]) begin
+        desc_filter_addr_d = dram_rd_resp_data_i[63:32];
       end
-      if (fetch_line[10]) begin
+      if (fetch_line[5]) begin
+        desc_ylo_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[5]) begin
+        desc_nrows_d = dram_rd_resp_data_i[31:16];
+      end
+      if (fetch_line[5]) begin
+        desc_p_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[5]) begin
+        desc_q_d = dram_rd_resp_data_i[63:48];
+      end
+      if (fetch_line[6]) begin
         desc_rc_d = dram_rd_resp_data_i[15:0];
       end
-      if (fetch_line[10]) begin
-        desc_r_d = dram_rd_resp_data_i[47:32];
+      if (fetch_line[6]) begin
+        desc_r_d = dram_rd_resp_data_i[31:16];
       end
-      if (fetch_line[11]) begin
-        desc_t_d = dram_rd_resp_data_i[15:0];
+      if (fetch_line[6]) begin
+        desc_t_d = dram_rd_resp_data_i[47:32];
       end
-      if (fetch_line[11]) begin
-        desc_job_rows_d = dram_rd_resp_data_i[47:32];
+      if (fetch_line[6]) begin
+        desc_job_rows_d = dram_rd_resp_data_i[63:48];
       end
-      if (fetch_line[12]) begin
+      if (fetch_line[7]) begin
         desc_s_d = dram_rd_resp_data_i[15:0];
       end
-      if (fetch_line[12]) begin
-        desc_stride_d = dram_rd_resp_data_i[47:32];
+      if (fetch_line[7]) begin
+        desc_stride_d = dram_rd_resp_data_i[31:16];
       end
-      if (fetch_line[13]) begin
-        desc_f_d = dram_rd_resp_data_i[15:0];
+      if (fetch_line[7]) begin
+        desc_f_d = dram_rd_resp_data_i[47:32];
       end
-      if (fetch_line[13]) begin
-        desc_shift_d = dram_rd_resp_data_i[36:32];
+      if (fetch_line[7]) begin
+        desc_shift_d = dram_rd_resp_data_i[52:48];
       end
-      if (fetch_line[14]) begin
+      if (fetch_line[8]) begin
         desc_pad_d = dram_rd_resp_data_i[15:0];
       end
-      if (fetch_line[14]) begin
-        desc_w_d = dram_rd_resp_data_i[47:32];
+      if (fetch_line[8]) begin
+        desc_w_d = dram_rd_resp_data_i[31:16];
       end
-      if (fetch_line[15]) begin
-        desc_h_d = dram_rd_resp_data_i[15:0];
+      if (fetch_line[8]) begin
+        desc_h_d = dram_rd_resp_data_i[47:32];
       end
-      if (fetch_line[15]) begin
-        desc_wl_d = dram_rd_resp_data_i[47:32];
+      if (fetch_line[8]) begin
+        desc_wl_d = dram_rd_resp_data_i[63:48];
       end
-      if (fetch_line[16]) begin
+      if (fetch_line[9]) begin
         desc_ifmap_channel_lines_d = dram_rd_resp_data_i[31:0];
       end
-      if (fetch_line[17]) begin
-        desc_ofmap_plane_lines_d = dram_rd_resp_data_i[31:0];
+      if (fetch_line[9]) begin
+        desc_ofmap_plane_lines_d = dram_rd_resp_data_i[63:32];
       end
-      if (fetch_line[17]) begin
-        desc_step_d = dram_rd_resp_data_i[47:32];
+      if (fetch_line[10]) begin
+        desc_step_d = dram_rd_resp_data_i[31:16];
       end
-      if (fetch_line[18]) begin
+      if (fetch_line[10]) begin
+        desc_ifmap_code_rows_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[10]) begin
+        desc_ifmap_tile_codes_d = dram_rd_resp_data_i[63:48];
+      end
+      if (fetch_line[11]) begin
         desc_ifmap_row_lines_d = dram_rd_resp_data_i[15:0];
       end
-      if (fetch_line[18]) begin
-        desc_ofmap_row_lines_d = dram_rd_resp_data_i[47:32];
-      end
-      if (fetch_line[19]) begin
-        desc_ifmap_code_rows_d = dram_rd_resp_data_i[15:0];
-      end
-      if (fetch_line[19]) begin
-        desc_ifmap_tile_codes_d = dram_rd_resp_data_i[47:32];
+      if (fetch_line[11]) begin
+        desc_ofmap_row_lines_d = dram_rd_resp_data_i[31:16];
       end
     end
     if (resp_fire & pf_fetching) begin
       if (fetch_line[0]) begin
-        next_opcode_d = dram_rd_resp_data_i[7:0];
+        next_opcode_d = dram_rd_resp_data_i[3:0];
       end
       if (fetch_line[0]) begin
-        next_next_lines_d = dram_rd_resp_data_i[51:32];
+        next_next_lines_d = dram_rd_resp_data_i[15:4];
+      end
+      if (fetch_line[0]) begin
+        next_flags_d = dram_rd_resp_data_i[24:16];
+      end
+      if (fetch_line[0]) begin
+        next_psum_bank_d = dram_rd_resp_data_i[32:28];
+      end
+      if (fetch_line[0]) begin
+        next_ifmap_base_d = dram_rd_resp_data_i[53:40];
       end
       if (fetch_line[1]) begin
-        next_flags_d = dram_rd_resp_data_i[8:0];
-      end
-      if (fetch_line[1]) begin
-        next_ifmap_base_d = dram_rd_resp_data_i[45:32];
-      end
-      if (fetch_line[2]) begin
         next_ifmap_addr_d = dram_rd_resp_data_i[31:0];
       end
-      if (fetch_line[2]) begin
+      if (fetch_line[1]) begin
         next_ofmap_addr_d = dram_rd_resp_data_i[63:32];
       end
-      if (fetch_line[3]) begin
-        next_psum_bank_d = dram_rd_resp_data_i[4:0];
+      if (fetch_line[2]) begin
+        next_next_filter_addr_d = dram_rd_resp_data_i[31:0];
+      end
+      if (fetch_line[2]) begin
+        next_next_filter_lines_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[2]) begin
+        next_next_filter_base_d = dram_rd_resp_data_i[57:48];
       end
       if (fetch_line[3]) begin
-        next_next_filter_addr_d = dram_rd_resp_data_i[63:32];
-      end
-      if (fetch_line[4]) begin
-        next_next_filter_lines_d = dram_rd_resp_data_i[15:0];
-      end
-      if (fetch_line[4]) begin
-        next_next_filter_base_d = dram_rd_resp_data_i[41:32];
-      end
-      if (fetch_line[5]) begin
-        next_filter_addr_d = dram_rd_resp_data_i[31:0];
-      end
-      if (fetch_line[5]) begin
-        next_filter_lines_d = dram_rd_resp_data_i[47:32];
-      end
-      if (fetch_line[6]) begin
         next_ystart_d = $signed(dram_rd_resp_data_i[31:0]);
       end
-      if (fetch_line[6]) begin
-        next_ylo_d = dram_rd_resp_data_i[47:32];
-      end
-      if (fetch_line[7]) begin
-        next_nrows_d = dram_rd_resp_data_i[15:0];
-      end
-      if (fetch_line[7]) begin
+      if (fetch_line[3]) begin
         next_ycount_d = dram_rd_resp_data_i[47:32];
       end
-      if (fetch_line[8]) begin
-        next_epass_d = dram_rd_resp_data_i[15:0];
+      if (fetch_line[3]) begin
+        next_epass_d = dram_rd_resp_data_i[63:48];
       end
-      if (fetch_line[8]) begin
-        next_e_d = dram_rd_resp_data_i[47:32];
+      if (fetch_line[4]) begin
+        next_e_d = dram_rd_resp_data_i[15:0];
       end
-      if (fetch_line[9]) begin
-        next_p_d = dram_rd_resp_data_i[15:0];
+      if (fetch_line[4]) begin
+        next_filter_lines_d = dram_rd_resp_data_i[31:16];
       end
-      if (fetch_line[9]) begin
-        next_q_d = dram_rd_resp_data_i[47:32];
+      if (fetch_line[4]) begin
+        next_filter_addr_d = dram_rd_resp_data_i[63:32];
       end
-      if (fetch_line[10]) begin
+      if (fetch_line[5]) begin
+        next_ylo_d = dram_rd_resp_data_i[15:0];
+      end
+      if (fetch_line[5]) begin
+        next_nrows_d = dram_rd_resp_data_i[31:16];
+      end
+      if (fetch_line[5]) begin
+        next_p_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[5]) begin
+        next_q_d = dram_rd_resp_data_i[63:48];
+      end
+      if (fetch_line[6]) begin
         next_rc_d = dram_rd_resp_data_i[15:0];
       end
-      if (fetch_line[10]) begin
-        next_r_d = dram_rd_resp_data_i[47:32];
+      if (fetch_line[6]) begin
+        next_r_d = dram_rd_resp_data_i[31:16];
       end
-      if (fetch_line[11]) begin
-        next_t_d = dram_rd_resp_data_i[15:0];
+      if (fetch_line[6]) begin
+        next_t_d = dram_rd_resp_data_i[47:32];
       end
-      if (fetch_line[11]) begin
-        next_job_rows_d = dram_rd_resp_data_i[47:32];
+      if (fetch_line[6]) begin
+        next_job_rows_d = dram_rd_resp_data_i[63:48];
       end
-      if (fetch_line[12]) begin
+      if (fetch_line[7]) begin
         next_s_d = dram_rd_resp_data_i[15:0];
       end
-      if (fetch_line[12]) begin
-        next_stride_d = dram_rd_resp_data_i[47:32];
+      if (fetch_line[7]) begin
+        next_stride_d = dram_rd_resp_data_i[31:16];
       end
-      if (fetch_line[13]) begin
-        next_f_d = dram_rd_resp_data_i[15:0];
+      if (fetch_line[7]) begin
+        next_f_d = dram_rd_resp_data_i[47:32];
       end
-      if (fetch_line[13]) begin
-        next_shift_d = dram_rd_resp_data_i[36:32];
+      if (fetch_line[7]) begin
+        next_shift_d = dram_rd_resp_data_i[52:48];
       end
-      if (fetch_line[14]) begin
+      if (fetch_line[8]) begin
         next_pad_d = dram_rd_resp_data_i[15:0];
       end
-      if (fetch_line[14]) begin
-        next_w_d = dram_rd_resp_data_i[47:32];
+      if (fetch_line[8]) begin
+        next_w_d = dram_rd_resp_data_i[31:16];
       end
-      if (fetch_line[15]) begin
-        next_h_d = dram_rd_resp_data_i[15:0];
+      if (fetch_line[8]) begin
+        next_h_d = dram_rd_resp_data_i[47:32];
       end
-      if (fetch_line[15]) begin
-        next_wl_d = dram_rd_resp_data_i[47:32];
+      if (fetch_line[8]) begin
+        next_wl_d = dram_rd_resp_data_i[63:48];
       end
-      if (fetch_line[16]) begin
+      if (fetch_line[9]) begin
         next_ifmap_channel_lines_d = dram_rd_resp_data_i[31:0];
       end
-      if (fetch_line[17]) begin
-        next_ofmap_plane_lines_d = dram_rd_resp_data_i[31:0];
+      if (fetch_line[9]) begin
+        next_ofmap_plane_lines_d = dram_rd_resp_data_i[63:32];
       end
-      if (fetch_line[17]) begin
-        next_step_d = dram_rd_resp_data_i[47:32];
+      if (fetch_line[10]) begin
+        next_step_d = dram_rd_resp_data_i[31:16];
       end
-      if (fetch_line[18]) begin
+      if (fetch_line[10]) begin
+        next_ifmap_code_rows_d = dram_rd_resp_data_i[47:32];
+      end
+      if (fetch_line[10]) begin
+        next_ifmap_tile_codes_d = dram_rd_resp_data_i[63:48];
+      end
+      if (fetch_line[11]) begin
         next_ifmap_row_lines_d = dram_rd_resp_data_i[15:0];
       end
-      if (fetch_line[18]) begin
-        next_ofmap_row_lines_d = dram_rd_resp_data_i[47:32];
-      end
-      if (fetch_line[19]) begin
-        next_ifmap_code_rows_d = dram_rd_resp_data_i[15:0];
-      end
-      if (fetch_line[19]) begin
-        next_ifmap_tile_codes_d = dram_rd_resp_data_i[47:32];
+      if (fetch_line[11]) begin
+        next_ofmap_row_lines_d = dram_rd_resp_data_i[31:16];
       end
     end
     if (pass_end & pf_ready) begin
       desc_opcode_d = next_opcode_q;
       desc_next_lines_d = next_next_lines_q;
       desc_flags_d = next_flags_q;
+      desc_psum_bank_d = next_psum_bank_q;
       desc_ifmap_base_d = next_ifmap_base_q;
       desc_ifmap_addr_d = next_ifmap_addr_q;
       desc_ofmap_addr_d = next_ofmap_addr_q;
-      desc_psum_bank_d = next_psum_bank_q;
       desc_next_filter_addr_d = next_next_filter_addr_q;
       desc_next_filter_lines_d = next_next_filter_lines_q;
       desc_next_filter_base_d = next_next_filter_base_q;
-      desc_filter_addr_d = next_filter_addr_q;
-      desc_filter_lines_d = next_filter_lines_q;
       desc_ystart_d = next_ystart_q;
-      desc_ylo_d = next_ylo_q;
-      desc_nrows_d = next_nrows_q;
       desc_ycount_d = next_ycount_q;
       desc_epass_d = next_epass_q;
       desc_e_d = next_e_q;
+      desc_filter_lines_d = next_filter_lines_q;
+      desc_filter_addr_d = next_filter_addr_q;
+      desc_ylo_d = next_ylo_q;
+      desc_nrows_d = next_nrows_q;
       desc_p_d = next_p_q;
       desc_q_d = next_q_q;
       desc_rc_d = next_rc_q;
@@ -1797,10 +1797,10 @@ module eyeriss_controller (
       desc_ifmap_channel_lines_d = next_ifmap_channel_lines_q;
       desc_ofmap_plane_lines_d = next_ofmap_plane_lines_q;
       desc_step_d = next_step_q;
-      desc_ifmap_row_lines_d = next_ifmap_row_lines_q;
-      desc_ofmap_row_lines_d = next_ofmap_row_lines_q;
       desc_ifmap_code_rows_d = next_ifmap_code_rows_q;
       desc_ifmap_tile_codes_d = next_ifmap_tile_codes_q;
+      desc_ifmap_row_lines_d = next_ifmap_row_lines_q;
+      desc_ofmap_row_lines_d = next_ofmap_row_lines_q;
     end
   end
 
@@ -1832,25 +1832,25 @@ module eyeriss_controller (
       prog_ptr_q <= 32'd0;
       prog_base_q <= 32'd0;
       desc_len_q <= 8'd0;
-      fetch_left_q <= 20'd0;
-      desc_opcode_q <= 8'd0;
-      desc_next_lines_q <= 20'd0;
+      fetch_left_q <= 12'd0;
+      desc_opcode_q <= 4'd0;
+      desc_next_lines_q <= 12'd0;
       desc_flags_q <= 9'd0;
+      desc_psum_bank_q <= 5'd0;
       desc_ifmap_base_q <= 14'd0;
       desc_ifmap_addr_q <= 32'd0;
       desc_ofmap_addr_q <= 32'd0;
-      desc_psum_bank_q <= 5'd0;
       desc_next_filter_addr_q <= 32'd0;
       desc_next_filter_lines_q <= 16'd0;
       desc_next_filter_base_q <= 10'd0;
-      desc_filter_addr_q <= 32'd0;
-      desc_filter_lines_q <= 16'd0;
       desc_ystart_q <= 32'sh0;
-      desc_ylo_q <= 16'd0;
-      desc_nrows_q <= 16'd0;
       desc_ycount_q <= 16'd0;
       desc_epass_q <= 16'd0;
       desc_e_q <= 16'd0;
+      desc_filter_lines_q <= 16'd0;
+      desc_filter_addr_q <= 32'd0;
+      desc_ylo_q <= 16'd0;
+      desc_nrows_q <= 16'd0;
       desc_p_q <= 16'd0;
       desc_q_q <= 16'd0;
       desc_rc_q <= 16'd0;
@@ -1868,10 +1868,10 @@ module eyeriss_controller (
       desc_ifmap_channel_lines_q <= 32'd0;
       desc_ofmap_plane_lines_q <= 32'd0;
       desc_step_q <= 16'd0;
-      desc_ifmap_row_lines_q <= 16'd0;
-      desc_ofmap_row_lines_q <= 16'd0;
       desc_ifmap_code_rows_q <= 16'd0;
       desc_ifmap_tile_codes_q <= 16'd0;
+      desc_ifmap_row_lines_q <= 16'd0;
+      desc_ofmap_row_lines_q <= 16'd0;
       pf_state_q <= 3'd0;
       desc_prefetched_q <= 1'd0;
       ifmap_prefetched_q <= 1'd0;
@@ -1936,21 +1936,21 @@ module eyeriss_controller (
       desc_opcode_q <= desc_opcode_d;
       desc_next_lines_q <= desc_next_lines_d;
       desc_flags_q <= desc_flags_d;
+      desc_psum_bank_q <= desc_psum_bank_d;
       desc_ifmap_base_q <= desc_ifmap_base_d;
       desc_ifmap_addr_q <= desc_ifmap_addr_d;
       desc_ofmap_addr_q <= desc_ofmap_addr_d;
-      desc_psum_bank_q <= desc_psum_bank_d;
       desc_next_filter_addr_q <= desc_next_filter_addr_d;
       desc_next_filter_lines_q <= desc_next_filter_lines_d;
       desc_next_filter_base_q <= desc_next_filter_base_d;
-      desc_filter_addr_q <= desc_filter_addr_d;
-      desc_filter_lines_q <= desc_filter_lines_d;
       desc_ystart_q <= desc_ystart_d;
-      desc_ylo_q <= desc_ylo_d;
-      desc_nrows_q <= desc_nrows_d;
       desc_ycount_q <= desc_ycount_d;
       desc_epass_q <= desc_epass_d;
       desc_e_q <= desc_e_d;
+      desc_filter_lines_q <= desc_filter_lines_d;
+      desc_filter_addr_q <= desc_filter_addr_d;
+      desc_ylo_q <= desc_ylo_d;
+      desc_nrows_q <= desc_nrows_d;
       desc_p_q <= desc_p_d;
       desc_q_q <= desc_q_d;
       desc_rc_q <= desc_rc_d;
@@ -1968,10 +1968,10 @@ module eyeriss_controller (
       desc_ifmap_channel_lines_q <= desc_ifmap_channel_lines_d;
       desc_ofmap_plane_lines_q <= desc_ofmap_plane_lines_d;
       desc_step_q <= desc_step_d;
-      desc_ifmap_row_lines_q <= desc_ifmap_row_lines_d;
-      desc_ofmap_row_lines_q <= desc_ofmap_row_lines_d;
       desc_ifmap_code_rows_q <= desc_ifmap_code_rows_d;
       desc_ifmap_tile_codes_q <= desc_ifmap_tile_codes_d;
+      desc_ifmap_row_lines_q <= desc_ifmap_row_lines_d;
+      desc_ofmap_row_lines_q <= desc_ofmap_row_lines_d;
       pf_state_q <= pf_state_d;
       desc_prefetched_q <= desc_prefetched_d;
       ifmap_prefetched_q <= ifmap_prefetched_d;
@@ -2035,21 +2035,21 @@ module eyeriss_controller (
     next_opcode_q <= next_opcode_d;
     next_next_lines_q <= next_next_lines_d;
     next_flags_q <= next_flags_d;
+    next_psum_bank_q <= next_psum_bank_d;
     next_ifmap_base_q <= next_ifmap_base_d;
     next_ifmap_addr_q <= next_ifmap_addr_d;
     next_ofmap_addr_q <= next_ofmap_addr_d;
-    next_psum_bank_q <= next_psum_bank_d;
     next_next_filter_addr_q <= next_next_filter_addr_d;
     next_next_filter_lines_q <= next_next_filter_lines_d;
     next_next_filter_base_q <= next_next_filter_base_d;
-    next_filter_addr_q <= next_filter_addr_d;
-    next_filter_lines_q <= next_filter_lines_d;
     next_ystart_q <= next_ystart_d;
-    next_ylo_q <= next_ylo_d;
-    next_nrows_q <= next_nrows_d;
     next_ycount_q <= next_ycount_d;
     next_epass_q <= next_epass_d;
     next_e_q <= next_e_d;
+    next_filter_lines_q <= next_filter_lines_d;
+    next_filter_addr_q <= next_filter_addr_d;
+    next_ylo_q <= next_ylo_d;
+    next_nrows_q <= next_nrows_d;
     next_p_q <= next_p_d;
     next_q_q <= next_q_d;
     next_rc_q <= next_rc_d;
@@ -2067,10 +2067,10 @@ module eyeriss_controller (
     next_ifmap_channel_lines_q <= next_ifmap_channel_lines_d;
     next_ofmap_plane_lines_q <= next_ofmap_plane_lines_d;
     next_step_q <= next_step_d;
-    next_ifmap_row_lines_q <= next_ifmap_row_lines_d;
-    next_ofmap_row_lines_q <= next_ofmap_row_lines_d;
     next_ifmap_code_rows_q <= next_ifmap_code_rows_d;
     next_ifmap_tile_codes_q <= next_ifmap_tile_codes_d;
+    next_ifmap_row_lines_q <= next_ifmap_row_lines_d;
+    next_ofmap_row_lines_q <= next_ofmap_row_lines_d;
     row0_g_q <= row0_g_d;
     row0_i_q <= row0_i_d;
     row1_g_q <= row1_g_d;
@@ -2149,7 +2149,7 @@ module eyeriss_controller (
     if (rst_ni) begin
       state_legal: assert (state_q <= StFinish)
         else $error("eyeriss_controller: illegal state encoding");
-      opcode_known: assert (!((state_q == StDecode) & (desc_opcode_q > 8'd1)))
+      opcode_known: assert (!((state_q == StDecode) & (desc_opcode_q > 4'd1)))
         else $error("eyeriss_controller: unknown descriptor opcode (0 is END, 1 is PASS): the program in DRAM is corrupt");
       dram_resp_requested: assert (!(resp_fire & (resp_count_q >= req_count_q)))
         else $error("eyeriss_controller: a DRAM read response arrived that was never requested");
@@ -2165,7 +2165,7 @@ module eyeriss_controller (
         else $error("eyeriss_controller: the prefetch used the DRAM read port outside Run: it would share it with a load or a store");
       filter_buffer_free: assert (!(glb_f_wr_en_o & filter_feeder_busy_i))
         else $error("eyeriss_controller: filter buffer written while the filter feeder still reads it");
-      ifmap_tile_in_region: assert (!(((state_q == StDecode) & (desc_opcode_q == 8'd1)) & (({18'd0, desc_ifmap_base_q} + ifmap_tile_lines) > ({27'd0, desc_psum_bank_q} * 32'd512))))
+      ifmap_tile_in_region: assert (!(((state_q == StDecode) & (desc_opcode_q == 4'd1)) & (({18'd0, desc_ifmap_base_q} + ifmap_tile_lines) > ({27'd0, desc_psum_bank_q} * 32'd512))))
         else $error("eyeriss_controller: the pass's ifmap tile (ifmapBase + q*r*nRows*Wl lines) ends past the ifmap region (psumBank banks): the program in DRAM is corrupt");
       ifmap_prefetch_other_slot: assert (!(pf_loading_ifmap & (next_ifmap_base_q == desc_ifmap_base_q)))
         else $error("eyeriss_controller: the prefetch loads the next ifmap tile over the one this pass reads");

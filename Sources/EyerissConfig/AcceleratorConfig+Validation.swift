@@ -131,6 +131,12 @@ extension AcceleratorConfig {
         rules.range("globalBuffer.fmapBanks", globalBuffer.fmapBanks, 2...1024,
                     why: "ifmaps and psums each need at least one bank")
         rules.range("globalBuffer.filterBanks", globalBuffer.filterBanks, 1...64)
+        // Buffer lines are descriptor fields (docs/architecture.md, section 5).
+        for (name, banks, field) in [("globalBuffer.fmapBanks", globalBuffer.fmapBanks, DescriptorField.ifmapBase),
+                                     ("globalBuffer.filterBanks", globalBuffer.filterBanks, DescriptorField.nextFilterBase)]
+            where banks > 0 && globalBuffer.bankWords > 0 && banks * globalBuffer.bankWords > 1 << field.bits {
+            rules.fail(name, banks, "times globalBuffer.bankWords = \(globalBuffer.bankWords) must be at most 2^\(field.bits) lines (descriptor field \(field))")
+        }
 
         rules.range("rlc.runBits", rlc.runBits, 1...16)
         if rlc.levelBits != fp.dataBits {

@@ -1,5 +1,5 @@
-/// Field numbers of a pass descriptor (docs/architecture.md, section 5): 40 fields of 32 bits,
-/// field `k` in line `k / 2`, bits `32 * (k % 2) +: 32`.
+/// The fields of a pass descriptor (docs/architecture.md, section 5) and where they lie in its
+/// 64-bit DRAM lines.
 ///
 /// The one definition of the descriptor format: the mapper packs descriptors with it and the
 /// controller generator decodes them with it.
@@ -7,21 +7,74 @@
 /// In DRAM a descriptor is compact: line 0, then only the lines its predecessor's `nextLines`
 /// names (the first descriptor of a program is whole); lines left out keep the previous
 /// descriptor's values. So the fields are ordered by how often they change from one pass to the
-/// next (measured on AlexNet at batch 4): the tile addresses every pass, the filter block and
-/// row window per chunk, the geometry per short chunk, the layer's constants never.
+/// next (measured on AlexNet at batch 4), and each is only as wide as it must be, so that what
+/// changes shares few lines: line 0 holds what changes every pass (flags, psum bank, tile slot)
+/// beside the opcode and the mask; then the tile addresses, a later filter block's part, the row
+/// window, the filter block, the geometry, and the layer's constants.
 public enum DescriptorField: Int, CaseIterable, Sendable {
-    case opcode = 0, nextLines
-    case flags, ifmapBase, ifmapAddress, ofmapAddress, psumBank, nextFilterAddress, nextFilterLines, nextFilterBase
-    case filterAddress, filterLines, yStart, yLo, nRows, yCount, epass, e
-    case p, q, rc, r, t, jobRows
-    case s, stride, f, shift, pad, w, h, wl, ifmapChannelLines, fl, ofmapPlaneLines, step, ifmapRowLines, ofmapRowLines
+    case opcode = 0, nextLines, flags, psumBank, ifmapBase
+    case ifmapAddress, ofmapAddress
+    case nextFilterAddress, nextFilterLines, nextFilterBase
+    case yStart, yCount, epass
+    case e, filterLines, filterAddress
+    case yLo, nRows, p, q
+    case rc, r, t, jobRows
+    case s, stride, f, shift
+    case pad, w, h, wl
+    case ifmapChannelLines, ofmapPlaneLines
+    case fl, step
     /// Rows per ifmap code (1 raw or a code per row) and codes per channel of the tile.
     case ifmapCodeRows, ifmapTileCodes
+    case ifmapRowLines, ofmapRowLines
 }
 
 extension DescriptorField {
-    /// DRAM lines of a whole descriptor.
-    public static let linesPerDescriptor = (allCases.count + 1) / 2
+    /// Bits of a descriptor line (a DRAM line).
+    public static let lineBits = 64
+
+    /// Bits of the field in DRAM. DRAM line addresses and the lines of an fmap plane take 32;
+    /// buffer lines take what `AcceleratorConfig.validated()` allows (24 for the fmap banks'
+    /// lines, 16 for the filter buffer's); counts of the PE array, of rows and columns, and the
+    /// lines of a row's slot take 16, as the hardware's count registers do. The mapper rejects a
+    /// mapping with a value that does not fit.
+    public var bits: Int {
+        switch self {
+        case .opcode: return 4
+        case .nextLines, .flags, .psumBank: return 12
+        case .ifmapBase: return 24
+        case .ifmapAddress, .ofmapAddress, .nextFilterAddress, .filterAddress, .yStart, .ifmapChannelLines,
+             .ofmapPlaneLines:
+            return 32
+        default: return 16
+        }
+    }
+
+    /// Whether the field is two's complement (`yStart`, the first row counting padding).
+    public var isSigned: Bool { self == .yStart }
+
+    /// The values the field holds.
+    public var range: ClosedRange<Int> {
+        isSigned ? -(1 << (bits - 1))...((1 << (bits - 1)) - 1) : 0...((1 << bits) - 1)
+    }
+
+    /// (line, first bit) of every field: in order, each in the line of the one before when it
+    /// still fits there, else from bit 0 of the next line.
+    private static let placement: [(line: Int, offset: Int)] = {
+        var out: [(line: Int, offset: Int)] = []
+        var (line, offset) = (0, 0)
+        for field in allCases {
+            if offset + field.bits > lineBits { (line, offset) = (line + 1, 0) }
+            out.append((line, offset))
+            offset += field.bits
+        }
+        return out
+    }()
+
     /// The line a field is in.
-    public var line: Int { rawValue / 2 }
+    public var line: Int { Self.placement[rawValue].line }
+    /// The field's lowest bit in its line.
+    public var offset: Int { Self.placement[rawValue].offset }
+
+    /// DRAM lines of a whole descriptor (at most `nextLines.bits`: the mask names each).
+    public static let linesPerDescriptor = placement.last!.line + 1
 }

@@ -7,14 +7,15 @@ public enum DescriptorOpcode: UInt32, Sendable {
 }
 
 /// One descriptor of the program the controller runs: `lineCount` DRAM lines when whole; in a
-/// program, compact (see `Descriptor.program(_:)`).
+/// program, compact (see `Descriptor.program(_:)`). Where each field lies is
+/// `DescriptorField`'s.
 public struct Descriptor: Equatable, Sendable {
     /// Lines of a whole descriptor.
     public static let lineCount = DescriptorField.linesPerDescriptor
     /// Fields per descriptor.
-    public static let fieldCount = 2 * DescriptorField.linesPerDescriptor
+    public static let fieldCount = DescriptorField.allCases.count
 
-    /// The raw fields, indexed by `DescriptorField.rawValue`.
+    /// The raw fields (as many low bits as the field has), indexed by `DescriptorField.rawValue`.
     public private(set) var fields: [UInt32]
 
     /// The END descriptor: every field 0.
@@ -25,11 +26,18 @@ public struct Descriptor: Equatable, Sendable {
     /// Decodes a descriptor; nil if there are not exactly `lineCount` lines.
     public init?(lines: [UInt64]) {
         guard lines.count == Self.lineCount else { return nil }
-        fields = (0..<Self.fieldCount).map { k in UInt32(truncatingIfNeeded: lines[k / 2] >> (32 * UInt64(k % 2))) }
+        fields = DescriptorField.allCases.map { f in
+            UInt32(truncatingIfNeeded: (lines[f.line] >> UInt64(f.offset)) & Self.mask(f))
+        }
     }
 
     /// The END descriptor.
     public static let end = Descriptor()
+
+    /// The low `bits` bits of a field's line.
+    private static func mask(_ field: DescriptorField) -> UInt64 {
+        field.bits == 64 ? ~0 : (1 << UInt64(field.bits)) - 1
+    }
 
     /// A raw field.
     public subscript(_ field: DescriptorField) -> UInt32 {
@@ -40,21 +48,39 @@ public struct Descriptor: Equatable, Sendable {
     /// A field read as an unsigned number.
     public func value(_ field: DescriptorField) -> Int { Int(self[field]) }
 
-    /// A field read as a two's-complement number (`yStart`).
-    public func signedValue(_ field: DescriptorField) -> Int { Int(Int32(bitPattern: self[field])) }
-
-    /// Sets a field from a number that must fit 32 bits (unsigned, or signed for `yStart`).
-    public mutating func set(_ field: DescriptorField, _ value: Int) {
-        precondition(value >= Int(Int32.min) && value <= Int(UInt32.max),
-                     "Descriptor: field \(field) = \(value) does not fit 32 bits")
-        self[field] = UInt32(truncatingIfNeeded: value)
+    /// A field read as a two's-complement number of its width (`yStart`).
+    public func signedValue(_ field: DescriptorField) -> Int {
+        let v = value(field), sign = 1 << (field.bits - 1)
+        return v & sign != 0 ? v - 2 * sign : v
     }
 
-    /// The lines, field `2k` in the low half of line `k`.
+    /// Sets a field from a number in its range (`DescriptorField.range`; the mapper rejects
+    /// layers and configurations whose values would not fit).
+    public mutating func set(_ field: DescriptorField, _ value: Int) {
+        precondition(field.range.contains(value), "Descriptor: field \(field) = \(value) does not fit its \(field.bits) bits")
+        self[field] = UInt32(truncatingIfNeeded: UInt64(bitPattern: Int64(value)) & Self.mask(field))
+    }
+
+    /// The lines, each field at its place (`DescriptorField.line`, `.offset`).
     public var lines: [UInt64] {
-        (0..<Self.lineCount).map { line in
-            UInt64(fields[2 * line]) | UInt64(fields[2 * line + 1]) << 32
-        }
+        var out = Array(repeating: UInt64(0), count: Self.lineCount)
+        for f in DescriptorField.allCases { out[f.line] |= UInt64(self[f]) << UInt64(f.offset) }
+        return out
+    }
+
+    /// Fields the controller reads only for something this pass does not do, with what it must
+    /// do for them to be read (docs/architecture.md, section 5): the tile's DRAM address only to
+    /// load the tile, the ofmap address only to start the store (the store engine takes it
+    /// then), the later filter block's address and buffer line only to load some of its lines.
+    /// The mapper gives such a field the value of the pass before, so that a compact program does
+    /// not send a line for it.
+    public mutating func holdUnusedFields(from previous: Descriptor) {
+        let flags = PassFlags(rawValue: value(.flags))
+        var held: [DescriptorField] = []
+        if !flags.contains(.loadIfmaps) { held.append(.ifmapAddress) }
+        if !flags.contains(.store) { held.append(.ofmapAddress) }
+        if value(.nextFilterLines) == 0 { held += [.nextFilterAddress, .nextFilterBase] }
+        for field in held { self[field] = previous[field] }
     }
 
     /// Line masks (bit `k`: line `k`) that name every line of a descriptor.

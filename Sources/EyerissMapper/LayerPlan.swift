@@ -106,7 +106,14 @@ public struct LayerPlan: Equatable, Sendable {
         // regions start (every address moves with its region's base alike): measure it with room
         // for whole descriptors, then lay the regions out after it.
         let wholeLayout = layout(programLines: (drafts.count + 1) * Descriptor.lineCount)
-        let programLines = Self.program(passes(in: wholeLayout), layer: layer, layout: wholeLayout).count
+        let wholePasses = passes(in: wholeLayout)
+        // Every value must fit its field (the final layout's addresses are only smaller).
+        for pass in wholePasses {
+            for (field, value) in Self.fieldValues(for: pass, layer: layer, layout: wholeLayout) where !field.range.contains(value) {
+                throw MappingError(layer: layer.name, reason: "descriptor field \(field) = \(value) does not fit its \(field.bits) bits")
+            }
+        }
+        let programLines = Self.program(wholePasses, layer: layer, layout: wholeLayout).count
         let layout = layout(programLines: programLines)
         guard layout.endLine <= 1 << 32 else {
             throw MappingError(layer: layer.name, reason: "the layer needs \(layout.totalLines) DRAM lines; line addresses are 32 bits")
@@ -166,9 +173,15 @@ public struct LayerPlan: Equatable, Sendable {
     public func descriptor(for pass: Pass) -> Descriptor { Self.descriptor(for: pass, layer: layer, layout: layout) }
 
     static func descriptor(for pass: Pass, layer: LayerShape, layout: DRAMLayout) -> Descriptor {
-        let g = pass.geometry
         var d = Descriptor()
-        let values: [(DescriptorField, Int)] = [
+        for (field, value) in fieldValues(for: pass, layer: layer, layout: layout) { d.set(field, value) }
+        return d
+    }
+
+    /// Every field of a pass's descriptor and its value.
+    static func fieldValues(for pass: Pass, layer: LayerShape, layout: DRAMLayout) -> [(DescriptorField, Int)] {
+        let g = pass.geometry
+        return [
             (.opcode, Int(DescriptorOpcode.pass.rawValue)), (.flags, pass.flags.rawValue),
             (.s, g.s), (.stride, g.stride), (.f, g.f), (.q, g.q), (.p, g.p), (.rc, g.rc), (.r, g.r),
             (.e, g.e), (.t, g.t), (.jobRows, g.jobRows), (.shift, g.shift), (.pad, g.pad),
@@ -182,8 +195,22 @@ public struct LayerPlan: Equatable, Sendable {
             (.nextFilterLines, pass.nextFilterLines), (.nextFilterBase, pass.nextFilterBase),
             (.ifmapCodeRows, layout.ifmapRowsPerSlot), (.ifmapTileCodes, ceilDiv(pass.nRows, layout.ifmapRowsPerSlot)),
         ]
-        for (field, value) in values { d.set(field, value) }
-        return d
+    }
+
+    /// The descriptors of the program, one per pass: whole, except that a field the pass does
+    /// not use keeps the value of the pass before (`Descriptor.holdUnusedFields(from:)`), so that
+    /// its line need not be sent.
+    public func descriptors() -> [Descriptor] { Self.descriptors(passes, layer: layer, layout: layout) }
+
+    static func descriptors(_ passes: [Pass], layer: LayerShape, layout: DRAMLayout) -> [Descriptor] {
+        var out: [Descriptor] = []
+        out.reserveCapacity(passes.count)
+        for pass in passes {
+            var d = descriptor(for: pass, layer: layer, layout: layout)
+            if let previous = out.last { d.holdUnusedFields(from: previous) }
+            out.append(d)
+        }
+        return out
     }
 
     /// The program: one compact descriptor per pass, then END (`Descriptor.program(_:)`); to be
@@ -191,11 +218,11 @@ public struct LayerPlan: Equatable, Sendable {
     public func program() -> [UInt64] { Self.program(passes, layer: layer, layout: layout) }
 
     static func program(_ passes: [Pass], layer: LayerShape, layout: DRAMLayout) -> [UInt64] {
-        Descriptor.program(passes.map { descriptor(for: $0, layer: layer, layout: layout) })
+        Descriptor.program(descriptors(passes, layer: layer, layout: layout))
     }
 
     /// DRAM lines of each pass's descriptor in the program, then of END's.
     public func descriptorLines() -> [Int] {
-        Descriptor.lineMasks(passes.map(descriptor(for:))).map(\.nonzeroBitCount)
+        Descriptor.lineMasks(descriptors()).map(\.nonzeroBitCount)
     }
 }

@@ -74,9 +74,11 @@ public enum Mapper {
         guard shape.f < 1 << 16 else {
             throw reject("F = \(shape.f) outputs per row must be below 2^16 (a PE job's F field)")
         }
+        // Rows, columns and their windows are 16-bit fields of the descriptor, and 16-bit counts
+        // in the controller and the feeders.
         for (name, value) in [("H", shape.h), ("W", shape.w), ("stride", shape.stride), ("padding", shape.padding)]
-            where value >= 1 << 30 {
-            throw reject("\(name) = \(value) must be below 2^30 to fit the 32-bit descriptor fields")
+            where !DescriptorField.h.range.contains(value) {
+            throw reject("\(name) = \(value) must be below 2^\(DescriptorField.h.bits) to fit its descriptor field")
         }
         let dims = LayerDims(shape, lanes: hw.lanes)
         // In floating point: an absurd shape must be rejected, not overflow.

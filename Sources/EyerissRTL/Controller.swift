@@ -51,7 +51,7 @@ extension DescriptorField {
 
     func width(_ p: TopParams) -> Int {
         switch self {
-        case .opcode: return 8
+        case .opcode: return DescriptorField.opcode.bits
         case .flags: return 9
         case .shift: return p.pe.shiftBits
         case .psumBank: return p.bankIndexBits
@@ -107,6 +107,12 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
         purpose: "Top-level controller: fetches pass descriptors, moves data DRAM <-> global buffer, sequences passes.",
         parameters: ["array: \(p.rows) x \(p.columns)", "descriptor: up to \(DescriptorField.linesPerDescriptor) lines",
                      "DRAM line: \(p.lineBits) b, \(p.dramAddrBits)-bit line addresses"]))
+    // The configuration's validation keeps every register within its field (buffer lines);
+    // the rest are fixed widths of the generator.
+    for f in DescriptorField.kept where f.width(p) > f.bits {
+        throw ConfigErrors(errors: [ConfigError(field: "descriptor field \(f)", value: "\(f.width(p)) bits",
+                                                rule: "the controller's register must fit the field's \(f.bits) bits in DRAM")])
+    }
     let cb = p.countBits, lw = p.lineBits, ab = p.dramAddrBits
     m.portGroup("Clock and synchronous active-low reset")
     m.input("clk_i")
@@ -214,9 +220,9 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
 
     // The next pass's descriptor, fetched while this pass computes. A second register set
     // rather than a small memory or a partial fetch: the fields of this pass stay in use until
-    // its store ends, a partial fetch (opcode, flags, filter address and lines) would leave 14
-    // descriptor lines to read, exposed, before every pass, and a 17-line memory would need a
-    // read-out sequence; the copy is one cycle. About 600 flops with 16-bit counts, next to
+    // its store ends, a partial fetch (opcode, flags, filter address and lines) would leave
+    // most of the descriptor's lines to read, exposed, before every pass, and a memory of
+    // descriptor lines would need a read-out sequence; the copy is one cycle. About 600 flops with 16-bit counts, next to
     // kilobytes of buffer and spads. Not reset: the prefetch starts them as a copy of this pass's
     // fields (a compact descriptor sends only the lines that differ) and reads them only once
     // the whole descriptor is in.
@@ -573,7 +579,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
         b.when(passEnd) { b in b.set(descLen.d, nextLen) }
         b.when(startCmd) { b in b.set(descLen.d, .lit(lb, width: 8)) }
     }
-    m.comb("Descriptor fields: descriptor line k carries fields 2k and 2k+1; a prefetched descriptor is copied") { b in
+    m.comb("Descriptor fields: each from its bits of its descriptor line; a prefetched descriptor is copied") { b in
         for (_, reg) in fieldRegs { b.set(reg.d, reg.q) }
         for (_, reg) in nextRegs { b.set(reg.d, reg.q) }
         // Lines a compact descriptor leaves out are the current pass's.
@@ -583,8 +589,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
         for (regs, when) in [(fieldRegs, state.q.eq(stFetch)), (nextRegs, pfFetching)] {
             b.when(respFire & when) { b in
                 for (f, reg) in regs {
-                    let half = f.rawValue % 2
-                    let value = rsData.bits(32 * half + f.width(p) - 1, 32 * half)
+                    let value = rsData.bits(f.offset + f.width(p) - 1, f.offset)
                     b.when(fetchLine.bit(f.line)) { b in b.set(reg.d, f == .yStart ? value.asSigned : value) }
                 }
             }
@@ -606,7 +611,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
 
     // Simulation-only checks: a corrupt program or a broken neighbour stops the run by name.
     m.assertion("state_legal", state.q.le(stFinish), message: "illegal state encoding")
-    m.assertion("opcode_known", !(state.q.eq(stDecode) & field[.opcode]!.gt(.lit(1, width: 8))),
+    m.assertion("opcode_known", !(state.q.eq(stDecode) & field[.opcode]!.gt(.lit(1, width: DescriptorField.opcode.bits))),
                 message: "unknown descriptor opcode (0 is END, 1 is PASS): the program in DRAM is corrupt")
     m.assertion("dram_resp_requested", !(respFire & respCount.q.ge(reqCount.q)),
                 message: "a DRAM read response arrived that was never requested")

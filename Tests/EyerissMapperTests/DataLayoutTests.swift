@@ -13,19 +13,72 @@ final class DataLayoutTests: XCTestCase {
         d.set(.p, 7)
         d.set(.yStart, -3)
         let lines = d.lines
-        XCTAssertEqual(lines.count, 20, "40 fields of 32 bits")
+        XCTAssertEqual(lines.count, 12, "12 lines of 64 bits")
+        XCTAssertEqual(DescriptorField.linesPerDescriptor, 12)
+        XCTAssertLessThanOrEqual(DescriptorField.linesPerDescriptor, DescriptorField.nextLines.bits, "the mask names every line")
         d.set(.ofmapRowLines, 9)
-        XCTAssertEqual(d.lines[18] >> 32, 9, "field 37 is the high half of line 18")
+        XCTAssertEqual(d.lines[11], 9 << 16, "ofmapRowLines is bits 16-31 of line 11")
         d.set(.ofmapRowLines, 0)
-        XCTAssertEqual(lines[9] >> 32, 0xABCD, "field 19 is the high half of line 9")
-        XCTAssertEqual(lines[9] & 0xFFFF_FFFF, 7, "field 18 is the low half of line 9")
-        XCTAssertEqual(lines[6] & 0xFFFF_FFFF, 0xFFFF_FFFD, "field 12 is two's complement")
+        XCTAssertEqual(lines[5] >> 48, 0xABCD, "q is the top quarter of line 5")
+        XCTAssertEqual(lines[5] >> 32 & 0xFFFF, 7, "p is the third quarter of line 5")
+        XCTAssertEqual(lines[3] & 0xFFFF_FFFF, 0xFFFF_FFFD, "yStart is two's complement, the low half of line 3")
         XCTAssertEqual(Descriptor(lines: lines), d)
         XCTAssertEqual(Descriptor(lines: lines)?.signedValue(.yStart), -3)
-        XCTAssertEqual(Descriptor.end.lines, Array(repeating: 0, count: 20))
+        XCTAssertEqual(Descriptor.end.lines, Array(repeating: 0, count: 12))
         d.set(.ifmapTileCodes, 5)
-        XCTAssertEqual(d.lines[19] >> 32, 5, "field 39 is the high half of line 19")
+        XCTAssertEqual(d.lines[10] >> 48, 5, "ifmapTileCodes is the top quarter of line 10")
+        // Line 0: what changes every pass, beside the opcode and the mask.
+        var hot = Descriptor()
+        hot.set(.opcode, 1)
+        hot.set(.nextLines, 0xFFF)
+        hot.set(.flags, 0x1FF)
+        hot.set(.psumBank, 24)
+        hot.set(.ifmapBase, 12_799)
+        XCTAssertEqual(hot.lines[0], 1 | 0xFFF << 4 | 0x1FF << 16 | 24 << 28 | 12_799 << 40)
+        XCTAssertEqual(hot.lines.dropFirst().filter { $0 != 0 }.count, 0, "all of them in line 0")
         XCTAssertNil(Descriptor(lines: [1, 2, 3]))
+        // Every field in its own bits of one line, and the decoder written apart agrees.
+        var all = Descriptor()
+        for f in DescriptorField.allCases {
+            XCTAssertLessThanOrEqual(f.offset + f.bits, 64, "\(f) inside its line")
+            all.set(f, f.isSigned ? -(f.rawValue + 1) : f.rawValue + 1)
+        }
+        let decoded = DecodedDescriptor(lines: all.lines[...])
+        XCTAssertEqual([decoded.opcode, decoded.nextLines, decoded.flags, decoded.psumBank, decoded.ifmapBase, decoded.ifmapAddress,
+                        decoded.ofmapAddress, decoded.nextFilterAddress, decoded.nextFilterLines, decoded.nextFilterBase],
+                       Array(1...10))
+        XCTAssertEqual(decoded.yStart, -(DescriptorField.yStart.rawValue + 1))
+        XCTAssertEqual([decoded.yCount, decoded.epass, decoded.e, decoded.filterLines, decoded.filterAddress, decoded.yLo,
+                        decoded.nRows, decoded.p, decoded.q, decoded.rc, decoded.r, decoded.t, decoded.jobRows, decoded.s,
+                        decoded.stride, decoded.f, decoded.shift, decoded.pad, decoded.w, decoded.h, decoded.wl,
+                        decoded.ifmapChannelLines, decoded.ofmapPlaneLines, decoded.fl, decoded.step, decoded.ifmapCodeRows,
+                        decoded.ifmapTileCodes, decoded.ifmapRowLines, decoded.ofmapRowLines],
+                       Array(12...40))
+    }
+
+    /// A field the pass does not use keeps the value of the pass before, so its line is not sent.
+    func testUnusedFieldsKeepThePreviousValues() {
+        var before = Descriptor()
+        before.set(.ifmapAddress, 100)
+        before.set(.ofmapAddress, 200)
+        before.set(.nextFilterAddress, 300)
+        before.set(.nextFilterBase, 7)
+        var quiet = Descriptor()
+        quiet.set(.ifmapAddress, 101)
+        quiet.set(.ofmapAddress, 201)
+        quiet.set(.nextFilterAddress, 301)
+        quiet.set(.nextFilterBase, 8)
+        var held = quiet
+        held.holdUnusedFields(from: before)
+        XCTAssertEqual([held.value(.ifmapAddress), held.value(.ofmapAddress), held.value(.nextFilterAddress), held.value(.nextFilterBase)],
+                       [100, 200, 300, 7], "no load, no store, no later filter block: all held")
+        XCTAssertEqual(held.changedLines(from: before), 1, "line 0 alone")
+        var busy = quiet
+        busy.set(.flags, PassFlags([.loadIfmaps, .store]).rawValue)
+        busy.set(.nextFilterLines, 4)
+        held = busy
+        held.holdUnusedFields(from: before)
+        XCTAssertEqual(held, busy, "a pass that loads, stores and loads a later block part keeps its own values")
     }
 
     /// The program is compact: the first descriptor whole, each later one line 0 and exactly the
@@ -42,11 +95,19 @@ final class DataLayoutTests: XCTestCase {
             var at = 0
             var previous: [UInt64]?
             var mask = (1 << n) - 1
-            for pass in plan.passes {
-                let whole = plan.descriptor(for: pass).lines
+            let nextLinesBits: UInt64 = 0xFFF << 4
+            let descriptors = plan.descriptors()
+            XCTAssertEqual(descriptors.count, plan.passes.count)
+            for (pass, held) in zip(plan.passes, descriptors) {
+                let whole = held.lines
+                let own = plan.descriptor(for: pass)
+                XCTAssertEqual(held.value(.psumBank), own.value(.psumBank))
+                XCTAssertEqual(held.value(.flags), own.value(.flags))
+                if pass.flags.contains(.loadIfmaps) { XCTAssertEqual(held.value(.ifmapAddress), pass.ifmapAddress) }
+                if pass.flags.contains(.store) { XCTAssertEqual(held.value(.ofmapAddress), pass.ofmapAddress) }
                 var sent: [Int] = []
                 for k in 0..<n where mask & 1 << k != 0 {
-                    XCTAssertEqual(program[at], k == 0 ? (program[at] & 0xFFFF_FFFF_0000_0000) | whole[0] : whole[k],
+                    XCTAssertEqual(program[at], k == 0 ? (program[at] & nextLinesBits) | whole[0] : whole[k],
                                    "\(layer.name): line \(k) of the descriptor at \(at - sent.count)")
                     sent.append(k)
                     at += 1
@@ -58,7 +119,7 @@ final class DataLayoutTests: XCTestCase {
                 }
                 let decoded = DecodedDescriptor(lines: whole[...])
                 XCTAssertEqual(decoded.opcode, 1)
-                mask = Int(program[at - sent.count] >> 32)
+                mask = Int((program[at - sent.count] & nextLinesBits) >> 4)
                 XCTAssertEqual(mask & 1, 1, "line 0 always comes")
                 previous = whole
             }

@@ -1,34 +1,40 @@
 import EyerissConfig
 
-/// A pass descriptor read straight from its 20 lines (whole: `ProgramReader` fills in the lines a
-/// compact one leaves out) by the field table of docs/architecture.md, section 5 (field `k` in
-/// line `k / 2`, bits `32 * (k % 2) +: 32`). Deliberately written apart from the mapper's
-/// `Descriptor`, so the two check each other.
+/// A pass descriptor read straight from its 12 lines (whole: `ProgramReader` fills in the lines a
+/// compact one leaves out) by the field table of docs/architecture.md, section 5. Deliberately
+/// written apart from the mapper's `Descriptor` and `DescriptorField`, so that they check each other.
 struct DecodedDescriptor: Equatable {
     let opcode, nextLines, flags, s, stride, f, q, p, rc, r, e, t, jobRows, shift, pad, w, h: Int
-    /// Field 12, two's complement.
+    /// Two's complement.
     let yStart: Int
     let yLo, nRows, wl, yCount, filterAddress, filterLines, ifmapAddress, ifmapChannelLines: Int
     let psumBank, epass, fl, ofmapAddress, ofmapPlaneLines, step, ifmapRowLines, ofmapRowLines, ifmapBase: Int
     let nextFilterAddress, nextFilterLines, nextFilterBase: Int
-    /// Rows per ifmap code and codes per channel of the tile (fields 38 and 39).
+    /// Rows per ifmap code and codes per channel of the tile.
     let ifmapCodeRows, ifmapTileCodes: Int
 
-    static let lineCount = 20
+    static let lineCount = 12
 
     init(lines: ArraySlice<UInt64>) {
         precondition(lines.count == Self.lineCount, "a descriptor is \(Self.lineCount) lines")
         let base = lines.startIndex
-        func field(_ k: Int) -> UInt32 { UInt32(truncatingIfNeeded: lines[base + k / 2] >> UInt64(32 * (k % 2))) }
-        func u(_ k: Int) -> Int { Int(field(k)) }
-        opcode = u(0); nextLines = u(1); flags = u(2); ifmapBase = u(3); ifmapAddress = u(4); ofmapAddress = u(5)
-        psumBank = u(6); nextFilterAddress = u(7); nextFilterLines = u(8); nextFilterBase = u(9)
-        filterAddress = u(10); filterLines = u(11); yStart = Int(Int32(bitPattern: field(12)))
-        yLo = u(13); nRows = u(14); yCount = u(15); epass = u(16); e = u(17)
-        p = u(18); q = u(19); rc = u(20); r = u(21); t = u(22); jobRows = u(23)
-        s = u(24); stride = u(25); f = u(26); shift = u(27); pad = u(28); w = u(29); h = u(30); wl = u(31)
-        ifmapChannelLines = u(32); fl = u(33); ofmapPlaneLines = u(34); step = u(35); ifmapRowLines = u(36)
-        ofmapRowLines = u(37); ifmapCodeRows = u(38); ifmapTileCodes = u(39)
+        /// Bits `offset ..< offset + bits` of line `line`.
+        func u(_ line: Int, _ offset: Int, _ bits: Int) -> Int {
+            Int((lines[base + line] >> UInt64(offset)) & (bits == 64 ? ~0 : (1 << UInt64(bits)) - 1))
+        }
+        func quarter(_ line: Int, _ k: Int) -> Int { u(line, 16 * k, 16) }
+        opcode = u(0, 0, 4); nextLines = u(0, 4, 12); flags = u(0, 16, 12); psumBank = u(0, 28, 12); ifmapBase = u(0, 40, 24)
+        ifmapAddress = u(1, 0, 32); ofmapAddress = u(1, 32, 32)
+        nextFilterAddress = u(2, 0, 32); nextFilterLines = quarter(2, 2); nextFilterBase = quarter(2, 3)
+        yStart = Int(Int32(truncatingIfNeeded: u(3, 0, 32))); yCount = quarter(3, 2); epass = quarter(3, 3)
+        e = quarter(4, 0); filterLines = quarter(4, 1); filterAddress = u(4, 32, 32)
+        yLo = quarter(5, 0); nRows = quarter(5, 1); p = quarter(5, 2); q = quarter(5, 3)
+        rc = quarter(6, 0); r = quarter(6, 1); t = quarter(6, 2); jobRows = quarter(6, 3)
+        s = quarter(7, 0); stride = quarter(7, 1); f = quarter(7, 2); shift = quarter(7, 3)
+        pad = quarter(8, 0); w = quarter(8, 1); h = quarter(8, 2); wl = quarter(8, 3)
+        ifmapChannelLines = u(9, 0, 32); ofmapPlaneLines = u(9, 32, 32)
+        fl = quarter(10, 0); step = quarter(10, 1); ifmapCodeRows = quarter(10, 2); ifmapTileCodes = quarter(10, 3)
+        ifmapRowLines = quarter(11, 0); ofmapRowLines = quarter(11, 1)
     }
 
     var isEnd: Bool { opcode == 0 }

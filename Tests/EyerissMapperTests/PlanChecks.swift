@@ -59,10 +59,14 @@ func planProblems(_ plan: LayerPlan) -> [String] {
             ("yStart formula", d.yStart, pass.e0 * layer.stride - layer.padding + pass.i0),
             ("yLo", d.yLo, pass.yLo), ("nRows", d.nRows, pass.nRows), ("psumBank", d.psumBank, pass.psumBank),
             ("filterAddress", d.filterAddress, pass.filterAddress), ("filterLines", d.filterLines, pass.filterLines),
-            ("ifmapAddress", d.ifmapAddress, layout.ifmapBase + (pass.n * layer.c + pass.c0) * ifmapPlane + pass.yLo / ig * ifmapRow),
-            ("ofmapAddress", d.ofmapAddress, layout.ofmapBase + (pass.n * layer.m + pass.m0) * ofmapPlane + pass.e0 / og * ofmapRow),
             ("ofmapPlaneLines", d.ofmapPlaneLines, ofmapPlane),
         ]
+        // The tile's and the ofmap's DRAM lines are read only to load the tile and to store
+        // (a pass that does neither keeps the values of the pass before).
+        let ifmapAddress = layout.ifmapBase + (pass.n * layer.c + pass.c0) * ifmapPlane + pass.yLo / ig * ifmapRow
+        if d.loadIfmaps && d.ifmapAddress != ifmapAddress { problem("ifmapAddress = \(d.ifmapAddress), expected \(ifmapAddress)") }
+        let ofmapAddress = layout.ofmapBase + (pass.n * layer.m + pass.m0) * ofmapPlane + pass.e0 / og * ofmapRow
+        if d.store && d.ofmapAddress != ofmapAddress { problem("ofmapAddress = \(d.ofmapAddress), expected \(ofmapAddress)") }
         for (name, got, want) in expected where got != want { problem("\(name) = \(got), expected \(want)") }
         if d.filterAddress < layout.filterBase || d.filterAddress + d.filterLines > layout.filterBase + layout.filterLines {
             problem("filter block outside the filter region")
@@ -110,7 +114,7 @@ func planProblems(_ plan: LayerPlan) -> [String] {
         // Ifmap tiles: a pass that reuses a tile reads it where it was loaded, with nothing loaded
         // over it since; a tile loaded elsewhere than the pass before's (so while that pass
         // computes) must not overlap that pass's tile.
-        let tile = HeldTile(address: d.ifmapAddress, rows: d.nRows, channels: d.q * d.r, lines: d.ifmapTileLines)
+        let tile = HeldTile(address: ifmapAddress, rows: d.nRows, channels: d.q * d.r, lines: d.ifmapTileLines)
         if d.loadIfmaps {
             heldTiles = heldTiles.filter { base, held in base + held.lines <= d.ifmapBase || d.ifmapBase + tile.lines <= base }
             heldTiles[d.ifmapBase] = tile

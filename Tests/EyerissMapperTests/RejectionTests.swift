@@ -71,8 +71,14 @@ final class RejectionTests: XCTestCase {
     }
 
     func testDRAMAddressesOverflow() {
-        let layer = LayerShape(name: "huge", n: 1, c: 1, h: 1 << 20, w: 1 << 14, m: 1, r: 1, s: 1, stride: 1 << 10, padding: 0)
+        let layer = LayerShape(name: "huge", n: 1, c: 1 << 20, h: 1 << 12, w: 1 << 12, m: 1, r: 1, s: 1, stride: 1 << 10, padding: 0)
         assertRejected(layer, mentioning: ["DRAM lines", "32 bits"])
+    }
+
+    /// Rows and columns are 16-bit descriptor fields (and hardware counts).
+    func testRowsBeyondTheDescriptorFields() {
+        let layer = LayerShape(name: "tall", n: 1, c: 1, h: 1 << 16, w: 8, m: 1, r: 1, s: 1, stride: 1 << 8, padding: 0)
+        assertRejected(layer, mentioning: ["H = 65536", "2^16", "descriptor field"])
     }
 
     func testInvalidShape() {
