@@ -12,8 +12,9 @@ public struct LayerIO: Equatable, Sendable, Codable {
     /// channel. A code starts on a new DRAM line, which on 13-value rows with 70-80 % zeros
     /// costs about as many lines as the pairs themselves; a code of several rows (a run may go
     /// on into the next row) loses at most part of a line per code. Every ifmap tile of the
-    /// mapping must hold whole codes (`LayerPlan.tilesHoldWholeCodes`); `Mapper.map` rejects it
-    /// otherwise. The plan keeps it at most `H`.
+    /// mapping must hold whole codes (`LayerPlan.tilesHoldWholeCodes`): `Mapper.map` takes the
+    /// best ranked geometry whose tiles do, and rejects the layer when none does. The plan keeps
+    /// it at most `H`.
     public var ifmapCodeRows: Int
     /// Each store codes a filter's rows of its row chunk as one code, not a code per row, when
     /// the mapping's row chunks are all as tall but the last (`DRAMLayout.ofmapRowsPerSlot`

@@ -16,10 +16,35 @@ public enum Mapper {
     public static func map(layer: LayerShape, config: ValidConfig, shift: Int, io: LayerIO = .raw,
                            objective: MappingObjective = .balanced) throws -> LayerPlan {
         let (shape, dims, hw, search) = try prepare(layer: layer, config: config, shift: shift, io: io, objective: objective)
-        guard let found = search.best() else {
+        let ranked = search.ranked()
+        guard let best = ranked.first else {
             throw MappingError(layer: shape.name, reason: diagnose(dims, hw))
         }
+        // An ifmap coded several rows a code can only be read by tiles of whole codes: the best
+        // geometry whose tiles hold them (the plan names the first tile that does not, when none does).
+        let codeRows = io.ifmapRLC ? min(max(io.ifmapCodeRows, 1), dims.h) : 1
+        let found = codeRows > 1 ? ranked.first { tilesHoldWholeCodes($0, rows: codeRows, dims: dims, hw: hw, shift: shift) } ?? best : best
         return try plan(found, shape: shape, dims: dims, hw: hw, config: config, shift: shift, io: io)
+    }
+
+    /// Whether every ifmap tile of a geometry holds whole codes of `rows` rows (the tiles are the
+    /// same in every loop order).
+    private static func tilesHoldWholeCodes(_ found: GeometrySearch.Result, rows: Int, dims: LayerDims, hw: HardwareLimits,
+                                            shift: Int) -> Bool {
+        let g = found.geometry
+        let drafts = PassBuilder(dims, g, lanes: hw.lanes, shift: shift)
+            .drafts(order: passLoops(g, batch: dims.n), interleavedImages: g.imageSlots > 1, imagesPerGroup: g.imageSlots,
+                    interleavedRows: g.rowSlots > 1)
+        return drafts.allSatisfy { LayerPlan.holdsWholeCodes(yLo: $0.yLo, nRows: $0.nRows, h: dims.h, perCode: rows) }
+    }
+
+    /// The loops a geometry's loop orders are made of: an interleaved whole batch and
+    /// interleaved row chunks run inside the accumulation loop instead.
+    private static func passLoops(_ g: MainGeometry, batch: Int) -> [PassLoop] {
+        var loops = PassLoop.allCases
+        if g.imageSlots > 1 && g.imageSlots == batch { loops.removeAll { $0 == .image } }
+        if g.rowSlots > 1 { loops.removeAll { $0 == .rowChunk } }
+        return loops
     }
 
     /// The plan of one ranked geometry: its passes in the loop order that loads the least.
@@ -28,10 +53,7 @@ public enum Mapper {
         let g = found.geometry
         let builder = PassBuilder(dims, g, lanes: hw.lanes, shift: shift)
         let interleavedImages = g.imageSlots > 1, interleavedRows = g.rowSlots > 1
-        var loops = PassLoop.allCases
-        if interleavedImages && g.imageSlots == dims.n { loops.removeAll { $0 == .image } }
-        if interleavedRows { loops.removeAll { $0 == .rowChunk } }
-        let orders = passLoopOrders(loops)
+        let orders = passLoopOrders(passLoops(g, batch: dims.n))
         var bestOrder = orders[0]
         func drafts(_ order: [PassLoop]) -> [PassDraft] {
             builder.drafts(order: order, interleavedImages: interleavedImages, imagesPerGroup: g.imageSlots,

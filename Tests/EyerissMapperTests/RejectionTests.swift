@@ -36,6 +36,18 @@ final class RejectionTests: XCTestCase {
         }
     }
 
+    /// Codes of several rows are mapped to the best geometry whose tiles hold whole codes, not
+    /// rejected because the best of all does not.
+    func testCodesOfSeveralRowsTakeTheBestGeometryOfWholeCodes() throws {
+        let layer = LayerShape(name: "two-chunks", n: 1, c: 2, h: 5, w: 11, m: 2, r: 1, s: 1, stride: 1, padding: 0)
+        let byRow = try Mapper.map(layer: layer, config: TestConfigs.array3x4, shift: 0, io: LayerIO(ifmapRLC: true, ofmapRLC: true))
+        XCTAssertFalse(byRow.tilesHoldWholeCodes(of: layer.h), "the test needs a best geometry whose tiles hold part of a channel")
+        let byChannel = try Mapper.map(layer: layer, config: TestConfigs.array3x4, shift: 0,
+                                       io: LayerIO(ifmapRLC: true, ofmapRLC: true, ifmapCodeRows: LayerIO.codePerChannel))
+        XCTAssertTrue(byChannel.tilesHoldWholeCodes(of: layer.h))
+        XCTAssertEqual(byChannel.layout.ifmapRowsPerSlot, layer.h, "a code per channel")
+    }
+
     func testFilterWiderThanIfmapSpad() {
         let layer = LayerShape(name: "wide", n: 1, c: 2, h: 20, w: 20, m: 2, r: 3, s: 13, stride: 1, padding: 0)
         assertRejected(layer, mentioning: ["S = 13", "ifmap scratchpad", "pe.ifmapSpadWords = 12"])
