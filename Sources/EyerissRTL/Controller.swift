@@ -222,8 +222,8 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     // rather than a small memory or a partial fetch: the fields of this pass stay in use until
     // its store ends, a partial fetch (opcode, flags, filter address and lines) would leave
     // most of the descriptor's lines to read, exposed, before every pass, and a memory of
-    // descriptor lines would need a read-out sequence; the copy is one cycle. About 600 flops with 16-bit counts, next to
-    // kilobytes of buffer and spads. Not reset: the prefetch starts them as a copy of this pass's
+    // descriptor lines would need a read-out sequence; the copy is one cycle. About 600 flops
+    // with 16-bit counts, next to kilobytes of buffer and spads. Not reset: the prefetch starts them as a copy of this pass's
     // fields (a compact descriptor sends only the lines that differ) and reads them only once
     // the whole descriptor is in.
     m.section("Prefetch: next descriptor and its filter block, while this pass computes")
