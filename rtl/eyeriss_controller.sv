@@ -1526,238 +1526,130 @@ module eyeriss_controller (
     if (resp_fire & (state_q == StFetch)) begin
       if (fetch_line[0]) begin
         desc_opcode_d = dram_rd_resp_data_i[3:0];
-      end
-      if (fetch_line[0]) begin
         desc_next_lines_d = dram_rd_resp_data_i[15:4];
-      end
-      if (fetch_line[0]) begin
         desc_flags_d = dram_rd_resp_data_i[24:16];
-      end
-      if (fetch_line[0]) begin
         desc_psum_bank_d = dram_rd_resp_data_i[32:28];
-      end
-      if (fetch_line[0]) begin
         desc_ifmap_base_d = dram_rd_resp_data_i[53:40];
       end
       if (fetch_line[1]) begin
         desc_ifmap_addr_d = dram_rd_resp_data_i[31:0];
-      end
-      if (fetch_line[1]) begin
         desc_ofmap_addr_d = dram_rd_resp_data_i[63:32];
       end
       if (fetch_line[2]) begin
         desc_next_filter_addr_d = dram_rd_resp_data_i[31:0];
-      end
-      if (fetch_line[2]) begin
         desc_next_filter_lines_d = dram_rd_resp_data_i[47:32];
-      end
-      if (fetch_line[2]) begin
         desc_next_filter_base_d = dram_rd_resp_data_i[57:48];
       end
       if (fetch_line[3]) begin
         desc_ystart_d = $signed(dram_rd_resp_data_i[31:0]);
-      end
-      if (fetch_line[3]) begin
         desc_ycount_d = dram_rd_resp_data_i[47:32];
-      end
-      if (fetch_line[3]) begin
         desc_epass_d = dram_rd_resp_data_i[63:48];
       end
       if (fetch_line[4]) begin
         desc_e_d = dram_rd_resp_data_i[15:0];
-      end
-      if (fetch_line[4]) begin
         desc_filter_lines_d = dram_rd_resp_data_i[31:16];
-      end
-      if (fetch_line[4]) begin
         desc_filter_addr_d = dram_rd_resp_data_i[63:32];
       end
       if (fetch_line[5]) begin
         desc_ylo_d = dram_rd_resp_data_i[15:0];
-      end
-      if (fetch_line[5]) begin
         desc_nrows_d = dram_rd_resp_data_i[31:16];
-      end
-      if (fetch_line[5]) begin
         desc_p_d = dram_rd_resp_data_i[47:32];
-      end
-      if (fetch_line[5]) begin
         desc_q_d = dram_rd_resp_data_i[63:48];
       end
       if (fetch_line[6]) begin
         desc_rc_d = dram_rd_resp_data_i[15:0];
-      end
-      if (fetch_line[6]) begin
         desc_r_d = dram_rd_resp_data_i[31:16];
-      end
-      if (fetch_line[6]) begin
         desc_t_d = dram_rd_resp_data_i[47:32];
-      end
-      if (fetch_line[6]) begin
         desc_job_rows_d = dram_rd_resp_data_i[63:48];
       end
       if (fetch_line[7]) begin
         desc_s_d = dram_rd_resp_data_i[15:0];
-      end
-      if (fetch_line[7]) begin
         desc_stride_d = dram_rd_resp_data_i[31:16];
-      end
-      if (fetch_line[7]) begin
         desc_f_d = dram_rd_resp_data_i[47:32];
-      end
-      if (fetch_line[7]) begin
         desc_shift_d = dram_rd_resp_data_i[52:48];
       end
       if (fetch_line[8]) begin
         desc_pad_d = dram_rd_resp_data_i[15:0];
-      end
-      if (fetch_line[8]) begin
         desc_w_d = dram_rd_resp_data_i[31:16];
-      end
-      if (fetch_line[8]) begin
         desc_h_d = dram_rd_resp_data_i[47:32];
-      end
-      if (fetch_line[8]) begin
         desc_wl_d = dram_rd_resp_data_i[63:48];
       end
       if (fetch_line[9]) begin
         desc_ifmap_channel_lines_d = dram_rd_resp_data_i[31:0];
-      end
-      if (fetch_line[9]) begin
         desc_ofmap_plane_lines_d = dram_rd_resp_data_i[63:32];
       end
       if (fetch_line[10]) begin
         desc_step_d = dram_rd_resp_data_i[31:16];
-      end
-      if (fetch_line[10]) begin
         desc_ifmap_code_rows_d = dram_rd_resp_data_i[47:32];
-      end
-      if (fetch_line[10]) begin
         desc_ifmap_tile_codes_d = dram_rd_resp_data_i[63:48];
       end
       if (fetch_line[11]) begin
         desc_ifmap_row_lines_d = dram_rd_resp_data_i[15:0];
-      end
-      if (fetch_line[11]) begin
         desc_ofmap_row_lines_d = dram_rd_resp_data_i[31:16];
       end
     end
     if (resp_fire & pf_fetching) begin
       if (fetch_line[0]) begin
         next_opcode_d = dram_rd_resp_data_i[3:0];
-      end
-      if (fetch_line[0]) begin
         next_next_lines_d = dram_rd_resp_data_i[15:4];
-      end
-      if (fetch_line[0]) begin
         next_flags_d = dram_rd_resp_data_i[24:16];
-      end
-      if (fetch_line[0]) begin
         next_psum_bank_d = dram_rd_resp_data_i[32:28];
-      end
-      if (fetch_line[0]) begin
         next_ifmap_base_d = dram_rd_resp_data_i[53:40];
       end
       if (fetch_line[1]) begin
         next_ifmap_addr_d = dram_rd_resp_data_i[31:0];
-      end
-      if (fetch_line[1]) begin
         next_ofmap_addr_d = dram_rd_resp_data_i[63:32];
       end
       if (fetch_line[2]) begin
         next_next_filter_addr_d = dram_rd_resp_data_i[31:0];
-      end
-      if (fetch_line[2]) begin
         next_next_filter_lines_d = dram_rd_resp_data_i[47:32];
-      end
-      if (fetch_line[2]) begin
         next_next_filter_base_d = dram_rd_resp_data_i[57:48];
       end
       if (fetch_line[3]) begin
         next_ystart_d = $signed(dram_rd_resp_data_i[31:0]);
-      end
-      if (fetch_line[3]) begin
         next_ycount_d = dram_rd_resp_data_i[47:32];
-      end
-      if (fetch_line[3]) begin
         next_epass_d = dram_rd_resp_data_i[63:48];
       end
       if (fetch_line[4]) begin
         next_e_d = dram_rd_resp_data_i[15:0];
-      end
-      if (fetch_line[4]) begin
         next_filter_lines_d = dram_rd_resp_data_i[31:16];
-      end
-      if (fetch_line[4]) begin
         next_filter_addr_d = dram_rd_resp_data_i[63:32];
       end
       if (fetch_line[5]) begin
         next_ylo_d = dram_rd_resp_data_i[15:0];
-      end
-      if (fetch_line[5]) begin
         next_nrows_d = dram_rd_resp_data_i[31:16];
-      end
-      if (fetch_line[5]) begin
         next_p_d = dram_rd_resp_data_i[47:32];
-      end
-      if (fetch_line[5]) begin
         next_q_d = dram_rd_resp_data_i[63:48];
       end
       if (fetch_line[6]) begin
         next_rc_d = dram_rd_resp_data_i[15:0];
-      end
-      if (fetch_line[6]) begin
         next_r_d = dram_rd_resp_data_i[31:16];
-      end
-      if (fetch_line[6]) begin
         next_t_d = dram_rd_resp_data_i[47:32];
-      end
-      if (fetch_line[6]) begin
         next_job_rows_d = dram_rd_resp_data_i[63:48];
       end
       if (fetch_line[7]) begin
         next_s_d = dram_rd_resp_data_i[15:0];
-      end
-      if (fetch_line[7]) begin
         next_stride_d = dram_rd_resp_data_i[31:16];
-      end
-      if (fetch_line[7]) begin
         next_f_d = dram_rd_resp_data_i[47:32];
-      end
-      if (fetch_line[7]) begin
         next_shift_d = dram_rd_resp_data_i[52:48];
       end
       if (fetch_line[8]) begin
         next_pad_d = dram_rd_resp_data_i[15:0];
-      end
-      if (fetch_line[8]) begin
         next_w_d = dram_rd_resp_data_i[31:16];
-      end
-      if (fetch_line[8]) begin
         next_h_d = dram_rd_resp_data_i[47:32];
-      end
-      if (fetch_line[8]) begin
         next_wl_d = dram_rd_resp_data_i[63:48];
       end
       if (fetch_line[9]) begin
         next_ifmap_channel_lines_d = dram_rd_resp_data_i[31:0];
-      end
-      if (fetch_line[9]) begin
         next_ofmap_plane_lines_d = dram_rd_resp_data_i[63:32];
       end
       if (fetch_line[10]) begin
         next_step_d = dram_rd_resp_data_i[31:16];
-      end
-      if (fetch_line[10]) begin
         next_ifmap_code_rows_d = dram_rd_resp_data_i[47:32];
-      end
-      if (fetch_line[10]) begin
         next_ifmap_tile_codes_d = dram_rd_resp_data_i[63:48];
       end
       if (fetch_line[11]) begin
         next_ifmap_row_lines_d = dram_rd_resp_data_i[15:0];
-      end
-      if (fetch_line[11]) begin
         next_ofmap_row_lines_d = dram_rd_resp_data_i[31:16];
       end
     end

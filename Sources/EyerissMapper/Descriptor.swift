@@ -34,10 +34,8 @@ public struct Descriptor: Equatable, Sendable {
     /// The END descriptor.
     public static let end = Descriptor()
 
-    /// The low `bits` bits of a field's line.
-    private static func mask(_ field: DescriptorField) -> UInt64 {
-        field.bits == 64 ? ~0 : (1 << UInt64(field.bits)) - 1
-    }
+    /// The low `bits` bits (at most 32) of a field's line.
+    private static func mask(_ field: DescriptorField) -> UInt64 { (1 << UInt64(field.bits)) - 1 }
 
     /// A raw field.
     public subscript(_ field: DescriptorField) -> UInt32 {

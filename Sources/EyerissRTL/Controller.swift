@@ -588,9 +588,15 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
         }
         for (regs, when) in [(fieldRegs, state.q.eq(stFetch)), (nextRegs, pfFetching)] {
             b.when(respFire & when) { b in
-                for (f, reg) in regs {
-                    let value = rsData.bits(f.offset + f.width(p) - 1, f.offset)
-                    b.when(fetchLine.bit(f.line)) { b in b.set(reg.d, f == .yStart ? value.asSigned : value) }
+                for line in 0..<lb {
+                    let inLine = regs.filter { $0.0.line == line }
+                    guard !inLine.isEmpty else { continue }
+                    b.when(fetchLine.bit(line)) { b in
+                        for (f, reg) in inLine {
+                            let value = rsData.bits(f.offset + f.width(p) - 1, f.offset)
+                            b.set(reg.d, f == .yStart ? value.asSigned : value)
+                        }
+                    }
                 }
             }
         }
