@@ -105,7 +105,8 @@ module eyeriss_controller (
   output logic [31:0]        pass_ofmap_addr_o,
   output logic [31:0]        pass_ofmap_plane_lines_o,
   output logic [15:0]        pass_ofmap_row_lines_o,
-  output logic [13:0]        pass_ifmap_base_o
+  output logic [13:0]        pass_ifmap_base_o,
+  output logic [15:0]        pass_ifmap_row_phase_o
 );
 
   localparam logic [3:0] StIdle = 4'd0;  // waiting for a start
@@ -143,8 +144,8 @@ module eyeriss_controller (
   logic [3:0] desc_opcode_d;
   logic [11:0] desc_next_lines_q;
   logic [11:0] desc_next_lines_d;
-  logic [8:0] desc_flags_q;
-  logic [8:0] desc_flags_d;
+  logic [9:0] desc_flags_q;
+  logic [9:0] desc_flags_d;
   logic [4:0] desc_psum_bank_q;
   logic [4:0] desc_psum_bank_d;
   logic [13:0] desc_ifmap_base_q;
@@ -217,14 +218,18 @@ module eyeriss_controller (
   logic [15:0] desc_ifmap_row_lines_d;
   logic [15:0] desc_ofmap_row_lines_q;
   logic [15:0] desc_ofmap_row_lines_d;
+  logic [15:0] desc_ifmap_load_rows_q;
+  logic [15:0] desc_ifmap_load_rows_d;
+  logic [15:0] desc_ifmap_row_phase_q;
+  logic [15:0] desc_ifmap_row_phase_d;
   logic [2:0] pf_state_q;
   logic [2:0] pf_state_d;
   logic [3:0] next_opcode_q;
   logic [3:0] next_opcode_d;
   logic [11:0] next_next_lines_q;
   logic [11:0] next_next_lines_d;
-  logic [8:0] next_flags_q;
-  logic [8:0] next_flags_d;
+  logic [9:0] next_flags_q;
+  logic [9:0] next_flags_d;
   logic [4:0] next_psum_bank_q;
   logic [4:0] next_psum_bank_d;
   logic [13:0] next_ifmap_base_q;
@@ -297,6 +302,10 @@ module eyeriss_controller (
   logic [15:0] next_ifmap_row_lines_d;
   logic [15:0] next_ofmap_row_lines_q;
   logic [15:0] next_ofmap_row_lines_d;
+  logic [15:0] next_ifmap_load_rows_q;
+  logic [15:0] next_ifmap_load_rows_d;
+  logic [15:0] next_ifmap_row_phase_q;
+  logic [15:0] next_ifmap_row_phase_d;
   logic pf_fetching;  // the prefetch reads the next descriptor
   logic pf_loading_filters;  // the prefetch loads the next filter block
   logic pf_loading_ifmap;  // the prefetch loads the next ifmap tile
@@ -325,9 +334,11 @@ module eyeriss_controller (
   logic [13:0] load_ifmap_base;
   logic [15:0] load_ifmap_code_rows;
   logic [15:0] load_ifmap_tile_codes;
+  logic [15:0] load_ifmap_load_rows;
+  logic [15:0] load_ifmap_row_phase;
   logic loading_ifmap;  // an ifmap tile is being loaded (raw or coded)
   logic [31:0] load_lines;  // lines this transfer moves
-  logic [31:0] ifmap_tile_lines;
+  logic [31:0] ifmap_tile_lines;  // lines the tile load brings: q x r channels of load_rows rows
   logic [11:0] next_desc_mask;  // lines of the descriptor after this one
   logic [7:0] next_desc_len;  // DRAM lines of the descriptor after this one
   logic [31:0] req_count_q;  // lines requested
@@ -343,6 +354,23 @@ module eyeriss_controller (
   logic resp_fire;
   logic load_done;  // every line of the transfer has arrived
   logic start_load;  // the next state begins a transfer
+  logic [15:0] ring_first_row;  // ring place of the first row the load brings
+  logic [16:0] ring_first_sum;  // tile row of that row + phase, below 2 x nRows
+  logic [16:0] ring_first_wrapped;  // ring_first_sum mod nRows
+  logic unused_ring_first_wrapped_high;
+  logic [15:0] wr_col_q;  // raw tile load: line of the arriving row
+  logic [15:0] wr_col_d;
+  logic [15:0] wr_place_q;  // raw tile load: ring place of the arriving row
+  logic [15:0] wr_place_d;
+  logic [15:0] wr_rows_left_q;  // raw tile load: rows of the channel still to come
+  logic [15:0] wr_rows_left_d;
+  logic [31:0] wr_row_base_q;  // wr_place x Wl
+  logic [31:0] wr_row_base_d;
+  logic [31:0] wr_channel_base_q;  // channel x nRows x Wl
+  logic [31:0] wr_channel_base_d;
+  logic [31:0] ring_first_base;  // ring_first_row x Wl
+  logic [31:0] ifmap_wr_line;  // slot base + channel x nRows x Wl + ring place x Wl + line
+  logic unused_ifmap_wr_line_high;
   logic [3:0] setup_idx_q;
   logic [3:0] setup_idx_d;
   logic setup_last;
@@ -654,6 +682,8 @@ module eyeriss_controller (
 
   assign pass_ifmap_base_o = desc_ifmap_base_q;
 
+  assign pass_ifmap_row_phase_o = desc_ifmap_row_phase_q;
+
   assign accumulate_o = desc_flags_q[2];
 
   assign keep_filters_o = desc_flags_q[7];
@@ -738,13 +768,17 @@ module eyeriss_controller (
 
   assign load_ifmap_tile_codes_o = load_ifmap_tile_codes;
 
+  assign load_ifmap_load_rows = ifmap_from_next ? next_ifmap_load_rows_q : desc_ifmap_load_rows_q;
+
+  assign load_ifmap_row_phase = ifmap_from_next ? next_ifmap_row_phase_q : desc_ifmap_row_phase_q;
+
   assign loading_ifmap = (state_q == StLoadIfmap) | pf_loading_ifmap;
 
   assign ifmap_loading_o = loading_ifmap;
 
   assign loading = (fetching | loading_filters) | (loading_ifmap & ~(pf_loading_ifmap ? next_flags_q[4] : desc_flags_q[4]));
 
-  assign ifmap_tile_lines = (({16'd0, load_q} * {16'd0, load_r}) * {16'd0, load_nrows}) * {16'd0, load_wl};
+  assign ifmap_tile_lines = (({16'd0, load_q} * {16'd0, load_r}) * {16'd0, load_ifmap_load_rows}) * {16'd0, load_wl};
 
   assign next_desc_mask = desc_next_lines_q | 12'd1;
 
@@ -752,7 +786,7 @@ module eyeriss_controller (
 
   assign load_lines = fetching ? {24'd0, pf_fetching ? next_desc_len : desc_len_q} : (loading_filters ? {16'd0, pf_loading_filters ? next_filter_lines_q : (pf_hinting ? desc_next_filter_lines_q : desc_filter_lines_q)} : ifmap_tile_lines);
 
-  assign channel_lines = {16'd0, load_nrows} * {16'd0, load_wl};
+  assign channel_lines = {16'd0, load_ifmap_load_rows} * {16'd0, load_wl};
 
   assign dram_rd_req_valid_o = loading & (req_count_q < load_lines);
 
@@ -770,7 +804,55 @@ module eyeriss_controller (
 
   assign glb_f_wr_en_o = resp_fire & loading_filters;
 
-  assign glb_wr_line_o = loading_ifmap ? (resp_count_q[13:0] + load_ifmap_base) : (resp_count_q[13:0] + {4'd0, pf_hinting ? desc_next_filter_base_q : 10'd0});
+  assign ring_first_sum = {1'd0, (ifmap_from_next ? next_flags_q[9] : desc_flags_q[9]) ? (load_nrows - load_ifmap_load_rows) : 16'd0} + {1'd0, load_ifmap_row_phase};
+
+  assign ring_first_wrapped = (ring_first_sum >= {1'd0, load_nrows}) ? (ring_first_sum - {1'd0, load_nrows}) : ring_first_sum;
+
+  assign ring_first_row = ring_first_wrapped[15:0];
+
+  assign unused_ring_first_wrapped_high = |ring_first_wrapped[16];
+
+  assign ring_first_base = {16'd0, ring_first_row} * {16'd0, load_wl};
+
+  // Raw tile load: the ring place of each arriving line
+  always_comb begin
+    wr_col_d = wr_col_q;
+    wr_place_d = wr_place_q;
+    wr_rows_left_d = wr_rows_left_q;
+    wr_row_base_d = wr_row_base_q;
+    wr_channel_base_d = wr_channel_base_q;
+    if (start_load) begin
+      wr_col_d = 16'd0;
+      wr_place_d = ring_first_row;
+      wr_rows_left_d = load_ifmap_load_rows;
+      wr_row_base_d = ring_first_base;
+      wr_channel_base_d = 32'd0;
+    end else if (resp_fire & loading_ifmap) begin
+      wr_col_d = wr_col_q + 16'd1;
+      if (wr_col_q == (load_wl - 16'd1)) begin
+        wr_col_d = 16'd0;
+        wr_rows_left_d = wr_rows_left_q - 16'd1;
+        wr_place_d = wr_place_q + 16'd1;
+        wr_row_base_d = wr_row_base_q + {16'd0, load_wl};
+        if (wr_place_q == (load_nrows - 16'd1)) begin
+          wr_place_d = 16'd0;
+          wr_row_base_d = 32'd0;
+        end
+        if (wr_rows_left_q == 16'd1) begin
+          wr_rows_left_d = load_ifmap_load_rows;
+          wr_place_d = ring_first_row;
+          wr_row_base_d = ring_first_base;
+          wr_channel_base_d = wr_channel_base_q + ({16'd0, load_nrows} * {16'd0, load_wl});
+        end
+      end
+    end
+  end
+
+  assign ifmap_wr_line = (({18'd0, load_ifmap_base} + wr_channel_base_q) + wr_row_base_q) + {16'd0, wr_col_q};
+
+  assign unused_ifmap_wr_line_high = |ifmap_wr_line[31:14];
+
+  assign glb_wr_line_o = loading_ifmap ? ifmap_wr_line[13:0] : (resp_count_q[13:0] + {4'd0, pf_hinting ? desc_next_filter_base_q : 10'd0});
 
   assign glb_wr_data_o = dram_rd_resp_data_i;
 
@@ -1443,6 +1525,8 @@ module eyeriss_controller (
     desc_ifmap_tile_codes_d = desc_ifmap_tile_codes_q;
     desc_ifmap_row_lines_d = desc_ifmap_row_lines_q;
     desc_ofmap_row_lines_d = desc_ofmap_row_lines_q;
+    desc_ifmap_load_rows_d = desc_ifmap_load_rows_q;
+    desc_ifmap_row_phase_d = desc_ifmap_row_phase_q;
     next_opcode_d = next_opcode_q;
     next_next_lines_d = next_next_lines_q;
     next_flags_d = next_flags_q;
@@ -1482,6 +1566,8 @@ module eyeriss_controller (
     next_ifmap_tile_codes_d = next_ifmap_tile_codes_q;
     next_ifmap_row_lines_d = next_ifmap_row_lines_q;
     next_ofmap_row_lines_d = next_ofmap_row_lines_q;
+    next_ifmap_load_rows_d = next_ifmap_load_rows_q;
+    next_ifmap_row_phase_d = next_ifmap_row_phase_q;
     if (pf_start) begin
       next_opcode_d = desc_opcode_q;
       next_next_lines_d = desc_next_lines_q;
@@ -1522,12 +1608,14 @@ module eyeriss_controller (
       next_ifmap_tile_codes_d = desc_ifmap_tile_codes_q;
       next_ifmap_row_lines_d = desc_ifmap_row_lines_q;
       next_ofmap_row_lines_d = desc_ofmap_row_lines_q;
+      next_ifmap_load_rows_d = desc_ifmap_load_rows_q;
+      next_ifmap_row_phase_d = desc_ifmap_row_phase_q;
     end
     if (resp_fire & (state_q == StFetch)) begin
       if (fetch_line[0]) begin
         desc_opcode_d = dram_rd_resp_data_i[3:0];
         desc_next_lines_d = dram_rd_resp_data_i[15:4];
-        desc_flags_d = dram_rd_resp_data_i[24:16];
+        desc_flags_d = dram_rd_resp_data_i[25:16];
         desc_psum_bank_d = dram_rd_resp_data_i[32:28];
         desc_ifmap_base_d = dram_rd_resp_data_i[53:40];
       end
@@ -1586,13 +1674,15 @@ module eyeriss_controller (
       if (fetch_line[11]) begin
         desc_ifmap_row_lines_d = dram_rd_resp_data_i[15:0];
         desc_ofmap_row_lines_d = dram_rd_resp_data_i[31:16];
+        desc_ifmap_load_rows_d = dram_rd_resp_data_i[47:32];
+        desc_ifmap_row_phase_d = dram_rd_resp_data_i[63:48];
       end
     end
     if (resp_fire & pf_fetching) begin
       if (fetch_line[0]) begin
         next_opcode_d = dram_rd_resp_data_i[3:0];
         next_next_lines_d = dram_rd_resp_data_i[15:4];
-        next_flags_d = dram_rd_resp_data_i[24:16];
+        next_flags_d = dram_rd_resp_data_i[25:16];
         next_psum_bank_d = dram_rd_resp_data_i[32:28];
         next_ifmap_base_d = dram_rd_resp_data_i[53:40];
       end
@@ -1651,6 +1741,8 @@ module eyeriss_controller (
       if (fetch_line[11]) begin
         next_ifmap_row_lines_d = dram_rd_resp_data_i[15:0];
         next_ofmap_row_lines_d = dram_rd_resp_data_i[31:16];
+        next_ifmap_load_rows_d = dram_rd_resp_data_i[47:32];
+        next_ifmap_row_phase_d = dram_rd_resp_data_i[63:48];
       end
     end
     if (pass_end & pf_ready) begin
@@ -1693,6 +1785,8 @@ module eyeriss_controller (
       desc_ifmap_tile_codes_d = next_ifmap_tile_codes_q;
       desc_ifmap_row_lines_d = next_ifmap_row_lines_q;
       desc_ofmap_row_lines_d = next_ofmap_row_lines_q;
+      desc_ifmap_load_rows_d = next_ifmap_load_rows_q;
+      desc_ifmap_row_phase_d = next_ifmap_row_phase_q;
     end
   end
 
@@ -1727,7 +1821,7 @@ module eyeriss_controller (
       fetch_left_q <= 12'd0;
       desc_opcode_q <= 4'd0;
       desc_next_lines_q <= 12'd0;
-      desc_flags_q <= 9'd0;
+      desc_flags_q <= 10'd0;
       desc_psum_bank_q <= 5'd0;
       desc_ifmap_base_q <= 14'd0;
       desc_ifmap_addr_q <= 32'd0;
@@ -1764,6 +1858,8 @@ module eyeriss_controller (
       desc_ifmap_tile_codes_q <= 16'd0;
       desc_ifmap_row_lines_q <= 16'd0;
       desc_ofmap_row_lines_q <= 16'd0;
+      desc_ifmap_load_rows_q <= 16'd0;
+      desc_ifmap_row_phase_q <= 16'd0;
       pf_state_q <= 3'd0;
       desc_prefetched_q <= 1'd0;
       ifmap_prefetched_q <= 1'd0;
@@ -1771,6 +1867,11 @@ module eyeriss_controller (
       resp_count_q <= 32'd0;
       req_line_q <= 32'd0;
       req_channel_base_q <= 32'd0;
+      wr_col_q <= 16'd0;
+      wr_place_q <= 16'd0;
+      wr_rows_left_q <= 16'd0;
+      wr_row_base_q <= 32'd0;
+      wr_channel_base_q <= 32'd0;
       setup_idx_q <= 4'd0;
       setup_g_q <= 16'd0;
       setup_i_q <= 16'd0;
@@ -1864,6 +1965,8 @@ module eyeriss_controller (
       desc_ifmap_tile_codes_q <= desc_ifmap_tile_codes_d;
       desc_ifmap_row_lines_q <= desc_ifmap_row_lines_d;
       desc_ofmap_row_lines_q <= desc_ofmap_row_lines_d;
+      desc_ifmap_load_rows_q <= desc_ifmap_load_rows_d;
+      desc_ifmap_row_phase_q <= desc_ifmap_row_phase_d;
       pf_state_q <= pf_state_d;
       desc_prefetched_q <= desc_prefetched_d;
       ifmap_prefetched_q <= ifmap_prefetched_d;
@@ -1871,6 +1974,11 @@ module eyeriss_controller (
       resp_count_q <= resp_count_d;
       req_line_q <= req_line_d;
       req_channel_base_q <= req_channel_base_d;
+      wr_col_q <= wr_col_d;
+      wr_place_q <= wr_place_d;
+      wr_rows_left_q <= wr_rows_left_d;
+      wr_row_base_q <= wr_row_base_d;
+      wr_channel_base_q <= wr_channel_base_d;
       setup_idx_q <= setup_idx_d;
       setup_g_q <= setup_g_d;
       setup_i_q <= setup_i_d;
@@ -1963,6 +2071,8 @@ module eyeriss_controller (
     next_ifmap_tile_codes_q <= next_ifmap_tile_codes_d;
     next_ifmap_row_lines_q <= next_ifmap_row_lines_d;
     next_ofmap_row_lines_q <= next_ofmap_row_lines_d;
+    next_ifmap_load_rows_q <= next_ifmap_load_rows_d;
+    next_ifmap_row_phase_q <= next_ifmap_row_phase_d;
     row0_g_q <= row0_g_d;
     row0_i_q <= row0_i_d;
     row1_g_q <= row1_g_d;
@@ -2057,8 +2167,10 @@ module eyeriss_controller (
         else $error("eyeriss_controller: the prefetch used the DRAM read port outside Run: it would share it with a load or a store");
       filter_buffer_free: assert (!(glb_f_wr_en_o & filter_feeder_busy_i))
         else $error("eyeriss_controller: filter buffer written while the filter feeder still reads it");
-      ifmap_tile_in_region: assert (!(((state_q == StDecode) & (desc_opcode_q == 4'd1)) & (({18'd0, desc_ifmap_base_q} + ifmap_tile_lines) > ({27'd0, desc_psum_bank_q} * 32'd512))))
+      ifmap_tile_in_region: assert (!(((state_q == StDecode) & (desc_opcode_q == 4'd1)) & (({18'd0, desc_ifmap_base_q} + ((({16'd0, desc_q_q} * {16'd0, desc_r_q}) * {16'd0, desc_nrows_q}) * {16'd0, desc_wl_q})) > ({27'd0, desc_psum_bank_q} * 32'd512))))
         else $error("eyeriss_controller: the pass's ifmap tile (ifmapBase + q*r*nRows*Wl lines) ends past the ifmap region (psumBank banks): the program in DRAM is corrupt");
+      ifmap_load_rows_in_tile: assert (!((((state_q == StDecode) & (desc_opcode_q == 4'd1)) & desc_flags_q[1]) & (((desc_ifmap_load_rows_q > desc_nrows_q) | (desc_ifmap_row_phase_q >= desc_nrows_q)) | (desc_flags_q[4] & ((desc_ifmap_load_rows_q != desc_nrows_q) | |desc_ifmap_row_phase_q)))))
+        else $error("eyeriss_controller: the pass loads more rows than its tile has, or its ring phase is outside the tile, or a coded tile does not load whole from row 0: the program in DRAM is corrupt");
       ifmap_prefetch_other_slot: assert (!(pf_loading_ifmap & (next_ifmap_base_q == desc_ifmap_base_q)))
         else $error("eyeriss_controller: the prefetch loads the next ifmap tile over the one this pass reads");
       prefetch_keeps_reused_filters: assert (!(pf_loading_filters & ~next_loads_filters))

@@ -39,6 +39,7 @@ module eyeriss_ifmap_feeder (
   input  logic [15:0]        cfg_ylo_i,
   input  logic [15:0]        cfg_nrows_i,
   input  logic [15:0]        cfg_wl_i,
+  input  logic [15:0]        cfg_row_phase_i,
 
   // Ifmap region read port (word, data the next cycle)
   output logic               if_rd_en_o,
@@ -81,6 +82,8 @@ module eyeriss_ifmap_feeder (
   logic signed [31:0] channel;
   logic signed [31:0] word_addr;
   logic signed [31:0] row_words;
+  logic signed [31:0] ring_row;  // y - yLo + phase: below 2 x nRows
+  logic signed [31:0] ring_place;  // the row's place in the channel's rows of the slot
   logic unused_word_addr_high;
   logic is_padding_q;
   logic is_padding_d;
@@ -201,7 +204,11 @@ module eyeriss_ifmap_feeder (
 
   assign row_words = $signed({16'd0, cfg_wl_i}) << 8'd2;
 
-  assign word_addr = (((channel * $signed({16'd0, cfg_nrows_i})) + (y - $signed({16'd0, cfg_ylo_i}))) * row_words) + x;
+  assign ring_row = (y - $signed({16'd0, cfg_ylo_i})) + $signed({16'd0, cfg_row_phase_i});
+
+  assign ring_place = (ring_row >= $signed({16'd0, cfg_nrows_i})) ? (ring_row - $signed({16'd0, cfg_nrows_i})) : ring_row;
+
+  assign word_addr = (((channel * $signed({16'd0, cfg_nrows_i})) + ring_place) * row_words) + x;
 
   assign if_rd_en_o = issue & in_image;
 

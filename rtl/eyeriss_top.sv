@@ -100,6 +100,7 @@ module eyeriss_top (
   logic [31:0] pass_ofmap_plane_lines;
   logic [15:0] pass_ofmap_row_lines;
   logic [13:0] pass_ifmap_base;
+  logic [15:0] pass_ifmap_row_phase;
   logic ctrl_rd_req_valid;
   logic [31:0] ctrl_rd_req_addr;
   logic ctrl_rd_resp_ready;
@@ -3204,7 +3205,8 @@ module eyeriss_top (
     .pass_ofmap_addr_o         (pass_ofmap_addr),
     .pass_ofmap_plane_lines_o  (pass_ofmap_plane_lines),
     .pass_ofmap_row_lines_o    (pass_ofmap_row_lines),
-    .pass_ifmap_base_o         (pass_ifmap_base)
+    .pass_ifmap_base_o         (pass_ifmap_base),
+    .pass_ifmap_row_phase_o    (pass_ifmap_row_phase)
   );
 
   // ------------------------------------------------------------------------
@@ -3370,34 +3372,35 @@ module eyeriss_top (
   );
 
   eyeriss_ifmap_feeder u_ifmap_feeder (
-    .clk_i         (clk_i),
-    .rst_ni        (rst_ni),
-    .start_i       (run_start),
-    .busy_o        (if_busy),
-    .out_valid_o   (if_valid),
-    .out_ready_i   (if_ready),
-    .out_data_o    (if_data),
-    .out_row_tag_o (if_row_tag),
-    .out_col_tag_o (if_col_tag),
-    .cfg_s_i       (pass_s),
-    .cfg_step_i    (pass_step),
-    .cfg_stride_i  (pass_stride),
-    .cfg_f_i       (pass_f),
-    .cfg_q_i       (pass_q),
-    .cfg_r_i       (pass_r),
-    .cfg_e_i       (pass_e),
-    .cfg_job_rows_i(pass_job_rows),
-    .cfg_ycount_i  (pass_ycount),
-    .cfg_pad_i     (pass_pad),
-    .cfg_w_i       (pass_w),
-    .cfg_h_i       (pass_h),
-    .cfg_ystart_i  (pass_ystart),
-    .cfg_ylo_i     (pass_ylo),
-    .cfg_nrows_i   (pass_nrows),
-    .cfg_wl_i      (pass_wl),
-    .if_rd_en_o    (if_rd_en),
-    .if_rd_word_o  (if_rd_word),
-    .if_rd_data_i  (if_rd_data)
+    .clk_i          (clk_i),
+    .rst_ni         (rst_ni),
+    .start_i        (run_start),
+    .busy_o         (if_busy),
+    .out_valid_o    (if_valid),
+    .out_ready_i    (if_ready),
+    .out_data_o     (if_data),
+    .out_row_tag_o  (if_row_tag),
+    .out_col_tag_o  (if_col_tag),
+    .cfg_s_i        (pass_s),
+    .cfg_step_i     (pass_step),
+    .cfg_stride_i   (pass_stride),
+    .cfg_f_i        (pass_f),
+    .cfg_q_i        (pass_q),
+    .cfg_r_i        (pass_r),
+    .cfg_e_i        (pass_e),
+    .cfg_job_rows_i (pass_job_rows),
+    .cfg_ycount_i   (pass_ycount),
+    .cfg_pad_i      (pass_pad),
+    .cfg_w_i        (pass_w),
+    .cfg_h_i        (pass_h),
+    .cfg_ystart_i   (pass_ystart),
+    .cfg_ylo_i      (pass_ylo),
+    .cfg_nrows_i    (pass_nrows),
+    .cfg_wl_i       (pass_wl),
+    .cfg_row_phase_i(pass_ifmap_row_phase),
+    .if_rd_en_o     (if_rd_en),
+    .if_rd_word_o   (if_rd_word),
+    .if_rd_data_i   (if_rd_data)
   );
 
   eyeriss_psum_feeder u_psum_feeder (

@@ -26,6 +26,8 @@ public enum DescriptorField: Int, CaseIterable, Sendable {
     /// Rows per ifmap code (1 raw or a code per row) and codes per channel of the tile.
     case ifmapCodeRows, ifmapTileCodes
     case ifmapRowLines, ofmapRowLines
+    /// Rows per channel the tile load brings, and the ring place of the tile's first row.
+    case ifmapLoadRows, ifmapRowPhase
 }
 
 extension DescriptorField {

@@ -36,6 +36,10 @@ public struct AcceleratorBenchRow: Codable, Sendable {
     public var dramBytesReadIfmaps: UInt64
     public var dramBytesWritten: UInt64
     public var dramBytes: UInt64 { dramBytesRead + dramBytesWritten }
+    /// Zeros in the layer's ifmap and in its ofmap after ReLU: run-length coded traffic depends
+    /// on them as much as on the mapping. Nil in the total.
+    public var ifmapZeroFraction: Double?
+    public var ofmapZeroFraction: Double?
     public var passes: Int
     public var mapping: String
     public var passed: Bool
@@ -97,7 +101,8 @@ public enum AcceleratorBench {
                                        utilization: r.idealCycles / Double(max(1, r.cycles)),
                                        dramBytesRead: r.dramBytesRead, dramBytesReadProgram: r.dramBytesRead - filters - ifmaps,
                                        dramBytesReadFilters: filters, dramBytesReadIfmaps: ifmaps,
-                                       dramBytesWritten: r.dramBytesWritten, passes: r.passes, mapping: r.mapping, passed: r.passed)
+                                       dramBytesWritten: r.dramBytesWritten, ifmapZeroFraction: r.ifmapZeroFraction,
+                                       ofmapZeroFraction: r.ofmapZeroFraction, passes: r.passes, mapping: r.mapping, passed: r.passed)
         }
         func sum(_ key: KeyPath<AcceleratorBenchRow, UInt64>) -> UInt64 { rows.map { $0[keyPath: key] }.reduce(0, +) }
         let macs = rows.map(\.macs).reduce(0, +)

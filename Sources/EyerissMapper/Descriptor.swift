@@ -67,7 +67,7 @@ public struct Descriptor: Equatable, Sendable {
     }
 
     /// Fields the controller reads only for something this pass does not do, with what it must
-    /// do for them to be read (docs/architecture.md, section 5): the tile's DRAM address only to
+    /// do for them to be read (docs/architecture.md, section 5): the tile's DRAM address and rows loaded only to
     /// load the tile, the ofmap address only to start the store (the store engine takes it
     /// then), the later filter block's address and buffer line only to load some of its lines.
     /// The mapper gives such a field the value of the pass before, so that a compact program does
@@ -75,7 +75,7 @@ public struct Descriptor: Equatable, Sendable {
     public mutating func holdUnusedFields(from previous: Descriptor) {
         let flags = PassFlags(rawValue: value(.flags))
         var held: [DescriptorField] = []
-        if !flags.contains(.loadIfmaps) { held.append(.ifmapAddress) }
+        if !flags.contains(.loadIfmaps) { held += [.ifmapAddress, .ifmapLoadRows] }
         if !flags.contains(.store) { held.append(.ofmapAddress) }
         if value(.nextFilterLines) == 0 { held += [.nextFilterAddress, .nextFilterBase] }
         for field in held { self[field] = previous[field] }

@@ -8,6 +8,13 @@
 /// program is known in advance). With two slots this is plain double buffering, with one a tile
 /// is loaded after the pass before it is done; with more, tiles that the loop order comes back to
 /// (e.g. every channel's tile of a row chunk, used again by each filter chunk) stay resident.
+///
+/// Rows shared with the tile before (`ring`): row chunks whose windows overlap (a stride below
+/// the filter height) need some of the rows of the neighbouring chunk's tile again. A raw tile's
+/// rows sit in its slot as in a ring, row `y` of a channel at `y mod nRows` (`Pass.ifmapRowPhase`),
+/// so a tile of the same image and channels and as many rows, loaded over the slot of its
+/// neighbour, finds the shared rows in place and loads only the others. (The run-length loader
+/// writes whole tiles from row 0: a coded ifmap never shares.)
 struct IfmapSlots {
     /// Slots in the region: at least 1.
     let count: Int
@@ -20,6 +27,10 @@ struct IfmapSlots {
         var load: Bool
         /// First line of the slot the pass reads (and loads into).
         var base: Int
+        /// Rows of each channel the load brings (0 without a load).
+        var loadRows = 0
+        /// The load brings the tile's last `loadRows` rows (the slot holds its first ones).
+        var tail = false
     }
 
     /// Slots of `regionLines` lines for the tiles of `drafts` (`wl` lines per tile row).
@@ -29,8 +40,10 @@ struct IfmapSlots {
     }
 
     /// The tile use of every pass, in order. A pass whose tile lies wholly in the padding
-    /// (`nRows == 0`) loads nothing and names the slot of the pass before.
-    func uses(_ drafts: [PassDraft]) -> [Use] {
+    /// (`nRows == 0`) loads nothing and names the slot of the pass before. With `ring`, a tile
+    /// that overlaps a held tile of the same image and channels and as many rows (which is not
+    /// needed again) loads into its slot only the rows it lacks.
+    func uses(_ drafts: [PassDraft], ring: Bool) -> [Use] {
         // The next pass with the same tile, for every pass.
         var nextUse = [Int](repeating: Int.max, count: drafts.count)
         var seen: [IfmapKey: Int] = [:]
@@ -57,17 +70,32 @@ struct IfmapSlots {
                 out.append(Use(load: false, base: slot * slotLines))
                 continue
             }
-            var slot = current
-            if count > 1 {
-                // Never the slot the pass before reads: the load runs while it computes.
-                let free = (0..<count).filter { $0 != current }
+            // Never the slot the pass before reads: the load runs while it computes.
+            let free = count > 1 ? (0..<count).filter { $0 != current } : [current]
+            var use = Use(load: true, base: 0, loadRows: key.nRows)
+            var slot: Int
+            if ring, let (s, shared) = free.lazy.compactMap({ s in held[s].flatMap { Self.shared(key, $0) }.map { (s, $0) } })
+                .first(where: { heldNext[$0.0] == Int.max }) {
+                slot = s
+                use.loadRows = key.nRows - shared.rows
+                use.tail = shared.head
+            } else {
                 slot = free.first { held[$0] == nil } ?? free.max { heldNext[$0] < heldNext[$1] }!
             }
             held[slot] = key
             heldNext[slot] = nextUse[index]
             current = slot
-            out.append(Use(load: true, base: slot * slotLines))
+            use.base = slot * slotLines
+            out.append(use)
         }
         return out
+    }
+
+    /// The rows tile `key` shares with a tile `held` of the same image, channels and height:
+    /// how many, and whether they are `key`'s first rows (else its last); nil if none.
+    static func shared(_ key: IfmapKey, _ held: IfmapKey) -> (rows: Int, head: Bool)? {
+        guard held.n == key.n, held.c0 == key.c0, held.channels == key.channels, held.nRows == key.nRows,
+              held.yLo != key.yLo, abs(held.yLo - key.yLo) < key.nRows else { return nil }
+        return held.yLo < key.yLo ? (held.yLo + key.nRows - key.yLo, true) : (key.yLo + key.nRows - held.yLo, false)
     }
 }

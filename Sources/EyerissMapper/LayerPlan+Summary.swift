@@ -57,7 +57,7 @@ extension LayerPlan {
             }
             if pass.flags.contains(.loadIfmaps) {
                 ifmapLoads += 1
-                ifmapLines += g.channels * pass.nRows * layout.wl
+                ifmapLines += g.channels * pass.ifmapLoadRows * layout.wl
             }
             if pass.flags.contains(.store) { storeLines += g.filters * g.epass * layout.fl }
         }

@@ -68,7 +68,7 @@ public struct LayerPlan: Equatable, Sendable {
                        ofmapLines: d.n * layer.m * ceilDiv(d.e, ofmapRowsPerSlot) * ofmapRowLines)
         }
         let ifmapUses = IfmapSlots(regionLines: mapping.psumBank * config.raw.globalBuffer.bankWords, drafts: drafts, wl: d.wl)
-            .uses(drafts)
+            .uses(drafts, ring: !io.ifmapRLC)
         func passes(in layout: DRAMLayout) -> [Pass] {
             var passes: [Pass] = []
             passes.reserveCapacity(drafts.count)
@@ -88,15 +88,22 @@ public struct LayerPlan: Equatable, Sendable {
                     fedGeometry = draft.geometry
                 }
                 if ifmap.load { flags.insert(.loadIfmaps) }
+                if ifmap.tail { flags.insert(.ifmapLoadTail) }
+                // Rows the load brings: the tile's first `loadRows`, or its last.
+                let loadRows = ifmap.load ? ifmap.loadRows : draft.nRows
+                let firstLoaded = ifmap.tail ? draft.nRows - loadRows : 0
+                // A raw tile's row y sits at ring place y mod nRows (`Pass.ifmapRowPhase`).
+                let phase = io.ifmapRLC || draft.nRows == 0 ? 0 : draft.yLo % draft.nRows
                 if draft.accumulate { flags.insert(.accumulate) }
                 if draft.store { flags.insert(.store) }
                 passes.append(Pass(geometry: draft.geometry, n: draft.n, group: draft.group, m0: draft.m0, c0: draft.c0,
                                    i0: draft.i0, e0: draft.e0, flags: flags, yStart: draft.yStart, yLo: draft.yLo,
-                                   nRows: draft.nRows, psumBank: mapping.psumTileBank(rowIndex: draft.rowIndex, image: draft.n),
+                                   nRows: draft.nRows, ifmapLoadRows: loadRows, ifmapRowPhase: phase,
+                                   psumBank: mapping.psumTileBank(rowIndex: draft.rowIndex, image: draft.n),
                                    ifmapBase: ifmap.base,
                                    filterAddress: layout.filterBase + blockAddress[draft.filterKey]!,
                                    filterLines: draft.geometry.filterLines(lanes: lanes),
-                                   ifmapAddress: layout.ifmapLine(n: draft.n, c: draft.c0, y: draft.yLo),
+                                   ifmapAddress: layout.ifmapLine(n: draft.n, c: draft.c0, y: draft.yLo + firstLoaded),
                                    ofmapAddress: layout.ofmapLine(n: draft.n, m: draft.m0, e: draft.e0)))
             }
             Self.loadFilterBlocksEarly(&passes)
@@ -194,6 +201,7 @@ public struct LayerPlan: Equatable, Sendable {
             (.ifmapBase, pass.ifmapBase), (.nextFilterAddress, pass.nextFilterAddress),
             (.nextFilterLines, pass.nextFilterLines), (.nextFilterBase, pass.nextFilterBase),
             (.ifmapCodeRows, layout.ifmapRowsPerSlot), (.ifmapTileCodes, ceilDiv(pass.nRows, layout.ifmapRowsPerSlot)),
+            (.ifmapLoadRows, pass.ifmapLoadRows), (.ifmapRowPhase, pass.ifmapRowPhase),
         ]
     }
 

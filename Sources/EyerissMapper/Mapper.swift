@@ -62,10 +62,10 @@ public enum Mapper {
         var bestDrafts = drafts(bestOrder)
         // The tiles are the same in every order: so are the slots.
         let slots = IfmapSlots(regionLines: g.psumBank * hw.bankLines, drafts: bestDrafts, wl: dims.wl)
-        var bestLines = builder.loadedLines(bestDrafts, ifmapSlots: slots)
+        var bestLines = builder.loadedLines(bestDrafts, ifmapSlots: slots, ring: !io.ifmapRLC)
         for order in orders.dropFirst() {
             let candidate = drafts(order)
-            let lines = builder.loadedLines(candidate, ifmapSlots: slots)
+            let lines = builder.loadedLines(candidate, ifmapSlots: slots, ring: !io.ifmapRLC)
             if lines < bestLines { (bestOrder, bestDrafts, bestLines) = (order, candidate, lines) }
         }
 

@@ -24,6 +24,9 @@ public struct PassFlags: OptionSet, Hashable, Sendable {
     /// A coded store codes each filter's rows of the tile as one code, in a slot of
     /// `ofmapRowLines` lines (`LayerIO.ofmapCodeByRowChunk`).
     public static let ofmapByRowChunk = PassFlags(rawValue: 1 << 8)
+    /// The tile load brings the tile's last `ifmapLoadRows` rows of each channel (else its
+    /// first): the slot already holds the others (`Pass.ifmapLoadRows`).
+    public static let ifmapLoadTail = PassFlags(rawValue: 1 << 9)
 }
 
 /// One processing pass (docs/architecture.md, section 2): for image `n` and group `group`,
@@ -52,6 +55,15 @@ public struct Pass: Equatable, Sendable {
     /// Ifmap rows per channel in the tile: the rows of `yStart ..< yStart + (epass-1)*stride + rc`
     /// inside the image (0: the pass sees only padding).
     public let nRows: Int
+    /// Rows of each channel the tile load brings from DRAM: `nRows`, or fewer when the slot
+    /// still holds the rest from the tile before it (the same image and channels, the rows of
+    /// the neighbouring row chunk): its first rows, or with `ifmapLoadTail` its last.
+    public let ifmapLoadRows: Int
+    /// Where the tile's rows sit in its slot: row `yLo + k` of each channel at
+    /// `(k + ifmapRowPhase) mod nRows`. A raw tile's phase is `yLo mod nRows`, so that a row
+    /// keeps its place from one tile of a slot to the next and need not be loaded again; a
+    /// coded tile's is 0.
+    public let ifmapRowPhase: Int
     /// First psum bank of the global buffer.
     public let psumBank: Int
     /// First line of the ifmap tile in the ifmap region: the first line of one of its slots
@@ -62,7 +74,7 @@ public struct Pass: Equatable, Sendable {
     public let filterAddress: Int
     /// Lines of the filter block.
     public let filterLines: Int
-    /// DRAM line of ifmap `(n, c0, yLo, 0)`.
+    /// DRAM line of ifmap `(n, c0, y, 0)` for the first row the load brings.
     public let ifmapAddress: Int
     /// DRAM line of ofmap `(n, m0, e0, 0)`.
     public let ofmapAddress: Int

@@ -207,16 +207,17 @@ struct PassBuilder {
     }
 
     /// DRAM lines a pass sequence loads: a filter block equal to the one loaded just before is
-    /// not loaded again, nor an ifmap tile that one of the region's `ifmapSlots` still holds.
-    func loadedLines(_ drafts: [PassDraft], ifmapSlots: IfmapSlots) -> Int {
+    /// not loaded again, nor an ifmap tile that one of the region's `ifmapSlots` still holds, nor
+    /// (`ring`, raw ifmaps) the rows a tile finds in its slot (`IfmapSlots.uses(_:ring:)`).
+    func loadedLines(_ drafts: [PassDraft], ifmapSlots: IfmapSlots, ring: Bool) -> Int {
         var lines = 0
         var filter: FilterKey?
-        for (draft, ifmap) in zip(drafts, ifmapSlots.uses(drafts)) {
+        for (draft, ifmap) in zip(drafts, ifmapSlots.uses(drafts, ring: ring)) {
             if draft.filterKey != filter {
                 lines += draft.geometry.filterLines(lanes: lanes)
                 filter = draft.filterKey
             }
-            if ifmap.load { lines += draft.geometry.channels * draft.nRows * d.wl }
+            if ifmap.load { lines += draft.geometry.channels * ifmap.loadRows * d.wl }
         }
         return lines
     }

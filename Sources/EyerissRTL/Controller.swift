@@ -46,13 +46,15 @@ extension DescriptorField {
         case .nextFilterBase: return "next_filter_base"
         case .ifmapCodeRows: return "ifmap_code_rows"
         case .ifmapTileCodes: return "ifmap_tile_codes"
+        case .ifmapLoadRows: return "ifmap_load_rows"
+        case .ifmapRowPhase: return "ifmap_row_phase"
         }
     }
 
     func width(_ p: TopParams) -> Int {
         switch self {
         case .opcode: return DescriptorField.opcode.bits
-        case .flags: return 9
+        case .flags: return 10
         case .shift: return p.pe.shiftBits
         case .psumBank: return p.bankIndexBits
         case .nextLines: return DescriptorField.linesPerDescriptor
@@ -74,7 +76,7 @@ extension DescriptorField {
 struct ControllerFields {
     static let exported: [DescriptorField] = [.s, .stride, .f, .q, .p, .r, .e, .t, .jobRows, .shift, .pad, .w, .h,
                                               .yStart, .yLo, .nRows, .wl, .yCount, .psumBank, .epass, .step,
-                                              .ofmapAddress, .ofmapPlaneLines, .ofmapRowLines, .ifmapBase]
+                                              .ofmapAddress, .ofmapPlaneLines, .ofmapRowLines, .ifmapBase, .ifmapRowPhase]
     /// Fields of the ifmap tile load, as `load_*_o`: the current pass's, or the next pass's
     /// while the prefetch loads its tile.
     static let loadView: [DescriptorField] = [.q, .r, .nRows, .w, .wl, .ifmapAddress, .ifmapChannelLines, .ifmapRowLines,
@@ -282,15 +284,20 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
         m.assign(load[f]!, Expr.mux(ifmapFromNext, next[f]!, field[f]!))
         m.assign(loadOut[f]!, load[f]!)
     }
+    // The raw load's ring fields, which only the controller uses.
+    for f in [DescriptorField.ifmapLoadRows, .ifmapRowPhase] {
+        load[f] = m.logic("load_\(f.name)", f.width(p))
+        m.assign(load[f]!, Expr.mux(ifmapFromNext, next[f]!, field[f]!))
+    }
     let loadingIfmap = m.logic("loading_ifmap", comment: "an ifmap tile is being loaded (raw or coded)")
     m.assign(loadingIfmap, state.q.eq(stLoadIfmap) | pfLoadingIfmap)
     m.assign(ifmapLoadingOut, loadingIfmap)
     let loadRLC = Expr.mux(pfLoadingIfmap, nextIfmapRLC, flagIfmapRLC)
     m.assign(loading, fetching | loadingFilters | (loadingIfmap & ~loadRLC))
     let total = m.logic("load_lines", 32, comment: "lines this transfer moves")
-    let ifmapTileLines = m.logic("ifmap_tile_lines", 32)
+    let ifmapTileLines = m.logic("ifmap_tile_lines", 32, comment: "lines the tile load brings: q x r channels of load_rows rows")
     m.assign(ifmapTileLines, load[.q]!.zeroExtended(to: 32) * load[.r]!.zeroExtended(to: 32)
-        * load[.nRows]!.zeroExtended(to: 32) * load[.wl]!.zeroExtended(to: 32))
+        * load[.ifmapLoadRows]!.zeroExtended(to: 32) * load[.wl]!.zeroExtended(to: 32))
     let filterLines = Expr.mux(pfLoadingFilters, next[.filterLines]!, Expr.mux(pfHinting, field[.nextFilterLines]!, field[.filterLines]!))
     let filterAddress = Expr.mux(pfLoadingFilters, next[.filterAddress]!,
                                  Expr.mux(pfHinting, field[.nextFilterAddress]!, field[.filterAddress]!))
@@ -306,7 +313,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let reqLine = m.register("req_line", 32, reset: 0, comment: "ifmap: line within the channel")
     let reqChannelBase = m.register("req_channel_base", ab, reset: 0, comment: "ifmap: DRAM line of the channel")
     let channelLines = m.logic("channel_lines", 32)
-    m.assign(channelLines, load[.nRows]!.zeroExtended(to: 32) * load[.wl]!.zeroExtended(to: 32))
+    m.assign(channelLines, load[.ifmapLoadRows]!.zeroExtended(to: 32) * load[.wl]!.zeroExtended(to: 32))
     let reqFire = m.logic("req_fire")
     let respFire = m.logic("resp_fire")
     m.assign(rqValid, loading & reqCount.q.lt(total))
@@ -321,11 +328,67 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assign(loadDone, respCount.q.eq(total))
     let startLoad = m.logic("start_load", comment: "the next state begins a transfer")
 
-    // Where a received line goes.
+    // Where a received line goes. A raw tile's rows sit in its slot as in a ring of nRows rows
+    // per channel: row k of the tile at (k + ifmap_row_phase) mod nRows (Pass.ifmapRowPhase), so
+    // a load may bring only the rows the slot lacks, its first or (flag 9) its last load_rows.
     m.assign(glbIfWrEn, respFire & loadingIfmap)
     m.assign(glbFWrEn, respFire & loadingFilters)
     let wlb = max(p.glbLineBits, p.filterLineBits)
-    m.assign(glbWrLine, Expr.mux(loadingIfmap, respCount.q.truncated(to: wlb) + load[.ifmapBase]!.zeroExtended(to: wlb),
+    let loadTail = Expr.mux(ifmapFromNext, next[.flags]!.bit(9), flags.bit(9))
+    let ringFirst = m.logic("ring_first_row", cb, comment: "ring place of the first row the load brings")
+    let ringSum = m.logic("ring_first_sum", cb + 1, comment: "tile row of that row + phase, below 2 x nRows")
+    m.assign(ringSum, Expr.mux(loadTail, load[.nRows]! - load[.ifmapLoadRows]!, .lit(0, width: cb)).zeroExtended(to: cb + 1)
+        + load[.ifmapRowPhase]!.zeroExtended(to: cb + 1))
+    let ringWrapped = m.logic("ring_first_wrapped", cb + 1, comment: "ring_first_sum mod nRows")
+    m.assign(ringWrapped, Expr.mux(ringSum.ge(load[.nRows]!.zeroExtended(to: cb + 1)),
+                                   ringSum - load[.nRows]!.zeroExtended(to: cb + 1), ringSum))
+    m.assign(ringFirst, ringWrapped.truncated(to: cb))
+    m.markUnused("ring_first_wrapped_high", [ringWrapped.bit(cb)])  // below nRows
+    let wrCol = m.register("wr_col", cb, reset: 0, comment: "raw tile load: line of the arriving row")
+    let wrPlace = m.register("wr_place", cb, reset: 0, comment: "raw tile load: ring place of the arriving row")
+    let wrRowsLeft = m.register("wr_rows_left", cb, reset: 0, comment: "raw tile load: rows of the channel still to come")
+    let wrRowBase = m.register("wr_row_base", 32, reset: 0, comment: "wr_place x Wl")
+    let wrChannelBase = m.register("wr_channel_base", 32, reset: 0, comment: "channel x nRows x Wl")
+    let ringFirstBase = m.logic("ring_first_base", 32, comment: "ring_first_row x Wl")
+    m.assign(ringFirstBase, ringFirst.zeroExtended(to: 32) * load[.wl]!.zeroExtended(to: 32))
+    m.comb("Raw tile load: the ring place of each arriving line") { b in
+        b.set(wrCol.d, wrCol.q)
+        b.set(wrPlace.d, wrPlace.q)
+        b.set(wrRowsLeft.d, wrRowsLeft.q)
+        b.set(wrRowBase.d, wrRowBase.q)
+        b.set(wrChannelBase.d, wrChannelBase.q)
+        b.when(startLoad) { b in
+            b.set(wrCol.d, .lit(0, width: cb))
+            b.set(wrPlace.d, ringFirst)
+            b.set(wrRowsLeft.d, load[.ifmapLoadRows]!)
+            b.set(wrRowBase.d, ringFirstBase)
+            b.set(wrChannelBase.d, .lit(0, width: 32))
+        } otherwise: { b in
+            b.when(respFire & loadingIfmap) { b in
+                b.set(wrCol.d, wrCol.q + 1)
+                b.when(wrCol.q.eq(load[.wl]! - 1)) { b in
+                    b.set(wrCol.d, .lit(0, width: cb))
+                    b.set(wrRowsLeft.d, wrRowsLeft.q - 1)
+                    b.set(wrPlace.d, wrPlace.q + 1)
+                    b.set(wrRowBase.d, wrRowBase.q + load[.wl]!.zeroExtended(to: 32))
+                    b.when(wrPlace.q.eq(load[.nRows]! - 1)) { b in
+                        b.set(wrPlace.d, .lit(0, width: cb))
+                        b.set(wrRowBase.d, .lit(0, width: 32))
+                    }
+                    b.when(wrRowsLeft.q.eq(.lit(1, width: cb))) { b in
+                        b.set(wrRowsLeft.d, load[.ifmapLoadRows]!)
+                        b.set(wrPlace.d, ringFirst)
+                        b.set(wrRowBase.d, ringFirstBase)
+                        b.set(wrChannelBase.d, wrChannelBase.q + load[.nRows]!.zeroExtended(to: 32) * load[.wl]!.zeroExtended(to: 32))
+                    }
+                }
+            }
+        }
+    }
+    let ifmapWrLine = m.logic("ifmap_wr_line", 32, comment: "slot base + channel x nRows x Wl + ring place x Wl + line")
+    m.assign(ifmapWrLine, load[.ifmapBase]!.zeroExtended(to: 32) + wrChannelBase.q + wrRowBase.q + wrCol.q.zeroExtended(to: 32))
+    m.markUnused("ifmap_wr_line_high", [ifmapWrLine.bits(31, wlb)])  // within the region
+    m.assign(glbWrLine, Expr.mux(loadingIfmap, ifmapWrLine.truncated(to: wlb),
                                  respCount.q.truncated(to: wlb)
                                     + Expr.mux(pfHinting, field[.nextFilterBase]!, .lit(0, width: p.filterLineBits)).zeroExtended(to: wlb)))
     m.assign(glbWrData, rsData)
@@ -637,8 +700,14 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let ifmapRegionLines = field[.psumBank]!.zeroExtended(to: 32) * Expr.lit(p.bankWords, width: 32)
     m.assertion("ifmap_tile_in_region",
                 !(state.q.eq(stDecode) & field[.opcode]!.eq(1)
-                  & (field[.ifmapBase]!.zeroExtended(to: 32) + ifmapTileLines).gt(ifmapRegionLines)),
+                  & (field[.ifmapBase]!.zeroExtended(to: 32) + field[.q]!.zeroExtended(to: 32) * field[.r]!.zeroExtended(to: 32)
+                     * field[.nRows]!.zeroExtended(to: 32) * field[.wl]!.zeroExtended(to: 32)).gt(ifmapRegionLines)),
                 message: "the pass's ifmap tile (ifmapBase + q*r*nRows*Wl lines) ends past the ifmap region (psumBank banks): the program in DRAM is corrupt")
+    m.assertion("ifmap_load_rows_in_tile",
+                !(state.q.eq(stDecode) & field[.opcode]!.eq(1) & flagLoadIfmap
+                  & (field[.ifmapLoadRows]!.gt(field[.nRows]!) | field[.ifmapRowPhase]!.ge(field[.nRows]!)
+                     | (flagIfmapRLC & (field[.ifmapLoadRows]!.ne(field[.nRows]!) | field[.ifmapRowPhase]!.anySet)))),
+                message: "the pass loads more rows than its tile has, or its ring phase is outside the tile, or a coded tile does not load whole from row 0: the program in DRAM is corrupt")
     m.assertion("ifmap_prefetch_other_slot", !(pfLoadingIfmap & next[.ifmapBase]!.eq(field[.ifmapBase]!)),
                 message: "the prefetch loads the next ifmap tile over the one this pass reads")
     m.assertion("prefetch_keeps_reused_filters", !(pfLoadingFilters & ~nextLoadsFilters),

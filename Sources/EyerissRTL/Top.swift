@@ -246,7 +246,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let ifFields: [(String, DescriptorField)] = [("s", .s), ("step", .step), ("stride", .stride), ("f", .f), ("q", .q),
                                                  ("r", .r), ("e", .e), ("job_rows", .jobRows), ("ycount", .yCount),
                                                  ("pad", .pad), ("w", .w), ("h", .h), ("ystart", .yStart), ("ylo", .yLo),
-                                                 ("nrows", .nRows), ("wl", .wl)]
+                                                 ("nrows", .nRows), ("wl", .wl), ("row_phase", .ifmapRowPhase)]
     for (port, f) in ifFields { ifInputs["cfg_\(port)_i"] = field[f]! }
     m.instance(ifmapFeeder, "u_ifmap_feeder", inputs: ifInputs,
                outputs: ["busy_o": ifBusy, "out_valid_o": ifValid, "out_data_o": ifData, "out_row_tag_o": ifRow,

@@ -85,7 +85,7 @@ public enum AccessModel {
         // DRAM lines of each pass's ifmap tile load (0: it reuses the tile in the buffer).
         let ifmapLoadLines: [UInt64] = plan.passes.map { pass in
             guard pass.flags.contains(.loadIfmaps) else { return 0 }
-            guard plan.io.ifmapRLC else { return UInt64(pass.geometry.channels * pass.nRows * layout.wl) }
+            guard plan.io.ifmapRLC else { return UInt64(pass.geometry.channels * pass.ifmapLoadRows * layout.wl) }
             var lines: UInt64 = 0
             // The tile's codes of each channel: a row's, or a group of rows'.
             let codeRows = layout.ifmapRowsPerSlot
@@ -151,7 +151,7 @@ public enum AccessModel {
             out.dram.filterLinesRead += UInt64(pass.nextFilterLines)
             loadLines += UInt64(pass.nextFilterLines)
             if pass.flags.contains(.loadIfmaps) {
-                let rows = UInt64(g.channels * pass.nRows)
+                let rows = UInt64(g.channels * pass.ifmapLoadRows)
                 out.glb.ifmap.writes += rows * (plan.io.ifmapRLC ? UInt64(layer.w) : UInt64(layout.wl) * lanes)
                 let lines = ifmapLoadLines[index]
                 out.dram.ifmapLinesRead += lines

@@ -5,7 +5,7 @@ import XCTest
 /// each other (ideal = MACs / PEs, utilization = ideal / cycles, totals are sums) and a run
 /// that is not the chip's is not judged against its targets.
 final class BenchTests: XCTestCase {
-    static let args = ["bench", "--accelerator", "--network", "alexnet-small", "--batch", "1", "--layers", "3",
+    static let args = ["bench", "--accelerator", "--network", "alexnet-small", "--batch", "1", "--layers", "4",
                        "--set", "array.rows=6", "--set", "array.columns=7"]
 
     func testAcceleratorBenchFiguresAreConsistent() throws {
@@ -14,7 +14,8 @@ final class BenchTests: XCTestCase {
         let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         let rows = report["rows"] as! [[String: Any]]
         let total = report["total"] as! [String: Any]
-        XCTAssertEqual(rows.map { $0["layer"] as! String }, ["alexnet-small.conv1", "alexnet-small.conv2", "alexnet-small.conv3"])
+        XCTAssertEqual(rows.map { $0["layer"] as! String },
+                       ["alexnet-small.conv1", "alexnet-small.conv2", "alexnet-small.conv3", "alexnet-small.conv4"])
         XCTAssertEqual(report["peCount"] as? Int, 42)
         for row in rows + [total] {
             let macs = Double(row["macs"] as! Int), cycles = Double(row["cycles"] as! Int)
@@ -29,6 +30,13 @@ final class BenchTests: XCTestCase {
             XCTAssertTrue(parts.allSatisfy { $0 > 0 }, "\(row)")
             XCTAssertEqual(row["passed"] as? Bool, true)
         }
+        // Zeros: the image has few, every ReLU output many; CONV4 reads CONV3's output as it is
+        // (no pooling between), so its ifmap has exactly that output's zeros.
+        let ifmapZeros = rows.map { $0["ifmapZeroFraction"] as! Double }, ofmapZeros = rows.map { $0["ofmapZeroFraction"] as! Double }
+        XCTAssertLessThan(ifmapZeros[0], 0.05, "\(ifmapZeros)")
+        XCTAssertTrue(ofmapZeros.allSatisfy { $0 > 0.2 && $0 < 1 }, "\(ofmapZeros)")
+        XCTAssertEqual(ifmapZeros[3], ofmapZeros[2], "\(ifmapZeros) \(ofmapZeros)")
+        XCTAssertNil(total["ifmapZeroFraction"])
         for key in ["macs", "cycles", "dramBytesRead", "dramBytesReadProgram", "dramBytesReadFilters", "dramBytesReadIfmaps",
                     "dramBytesWritten", "passes"] {
             XCTAssertEqual(total[key] as? Int, rows.map { $0[key] as! Int }.reduce(0, +), key)

@@ -132,7 +132,7 @@ final class AcceleratorCosimTests: XCTestCase {
     /// the plan's loading passes load it (a coded one's length depends on the data).
     func runReadingThePlansIfmapLines(_ plan: LayerPlan, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) throws {
         let loads = plan.passes.filter { $0.flags.contains(.loadIfmaps) }
-        let lines = loads.map { $0.geometry.channels * $0.nRows * plan.layout.wl }.reduce(0, +)
+        let lines = loads.map { $0.geometry.channels * $0.ifmapLoadRows * plan.layout.wl }.reduce(0, +)
         try runNominalAndHostile(plan.layer, config: plan.config, seed: seed, io: plan.io, file: file, line: line) { result in
             if !plan.io.ifmapRLC { XCTAssertEqual(result.stats.perf(.dramIfmapLinesRead), UInt64(lines), file: file, line: line) }
         }
@@ -239,6 +239,25 @@ final class AcceleratorCosimTests: XCTestCase {
             }, "some pass reads a tile loaded before the pass before it")
             try runReadingThePlansIfmapLines(plan, seed: 12)
         }
+    }
+
+    /// Row chunks that run one after the other, with windows that overlap (11 x 11 filters at
+    /// stride 4, as CONV1), on a buffer too small to keep a tile for later: each row chunk's tile
+    /// goes into the slot of the same channel's tile of the chunk before and loads only the rows
+    /// that tile did not hold (`IfmapSlots`, the ring). Bit-exact with nominal and hostile DRAM;
+    /// the RTL reads the plan's lines, fewer than whole tiles.
+    func testRowChunksLoadOnlyTheRowsTheirSlotLacks() throws {
+        let config = try ConfigLoader.load(file: nil, overrides: ["array.rows=3", "array.columns=4", "globalBuffer.fmapBanks=6"]).validated()
+        let layer = LayerShape(name: "ring", n: 1, c: 3, h: 67, w: 67, m: 16, r: 11, s: 11, stride: 4, padding: 0)
+        let plan = try Mapper.map(layer: layer, config: config, shift: 9, io: LayerIO(ofmapRLC: true, relu: true))
+        let loads = plan.passes.filter { $0.flags.contains(.loadIfmaps) }
+        let partial = loads.filter { $0.ifmapLoadRows < $0.nRows }
+        XCTAssertFalse(partial.isEmpty, plan.summary())
+        XCTAssertTrue(partial.allSatisfy { $0.ifmapRowPhase == $0.yLo % $0.nRows })
+        let whole = loads.map { $0.geometry.channels * $0.nRows }.reduce(0, +)
+        let loaded = loads.map { $0.geometry.channels * $0.ifmapLoadRows }.reduce(0, +)
+        XCTAssertLessThan(loaded, whole)
+        try runReadingThePlansIfmapLines(plan, seed: 21)
     }
 
     /// A batch of 4 interleaved two images at a time (and the two row chunks too, so 4 psum

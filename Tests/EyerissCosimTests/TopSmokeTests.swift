@@ -22,7 +22,7 @@ final class TopSmokeTests: XCTestCase {
     /// filters, load ifmaps and store, psum bank 1, its tile at `ifmapBase`; ifmap at line 52,
     /// ofmap at 68; no later filter block; yStart -1, Ycount 6, Epass 4; e 4, a filter block of
     /// 12 lines at 38; ...; step 1, a code a row of 4 in the tile (unused: raw), ifmap and
-    /// ofmap rows of 2 lines (raw).
+    /// ofmap rows of 2 lines (raw), the load bringing all 4 rows, the first at ring place 0.
     static func handDescriptor(shift: Int, ifmapBase: Int = 0) -> [UInt64] {
         func quad(_ a: Int, _ b: Int, _ c: Int, _ d: Int) -> UInt64 {
             [a, b, c, d].enumerated().reduce(UInt64(0)) { $0 | UInt64(UInt16($1.element)) << (16 * UInt64($1.offset)) }
@@ -40,7 +40,7 @@ final class TopSmokeTests: XCTestCase {
             quad(1, 6, 4, 2),
             pair(8, 8),
             quad(2, 1, 1, 4),
-            quad(2, 2, 0, 0),
+            quad(2, 2, 4, 0),
         ]
     }
 

@@ -12,6 +12,9 @@ struct DecodedDescriptor: Equatable {
     let nextFilterAddress, nextFilterLines, nextFilterBase: Int
     /// Rows per ifmap code and codes per channel of the tile.
     let ifmapCodeRows, ifmapTileCodes: Int
+    /// Rows per channel the tile load brings (the first, or with flag 9 the last), and the ring
+    /// place of the tile's first row.
+    let ifmapLoadRows, ifmapRowPhase: Int
 
     static let lineCount = 12
 
@@ -34,7 +37,8 @@ struct DecodedDescriptor: Equatable {
         pad = quarter(8, 0); w = quarter(8, 1); h = quarter(8, 2); wl = quarter(8, 3)
         ifmapChannelLines = u(9, 0, 32); ofmapPlaneLines = u(9, 32, 32)
         fl = quarter(10, 0); step = quarter(10, 1); ifmapCodeRows = quarter(10, 2); ifmapTileCodes = quarter(10, 3)
-        ifmapRowLines = quarter(11, 0); ofmapRowLines = quarter(11, 1)
+        ifmapRowLines = quarter(11, 0); ofmapRowLines = quarter(11, 1); ifmapLoadRows = quarter(11, 2)
+        ifmapRowPhase = quarter(11, 3)
     }
 
     var isEnd: Bool { opcode == 0 }
@@ -47,6 +51,12 @@ struct DecodedDescriptor: Equatable {
     var relu: Bool { flags & 64 != 0 }
     var keepFilters: Bool { flags & 128 != 0 }
     var ofmapByRowChunk: Bool { flags & 256 != 0 }
+    var ifmapLoadTail: Bool { flags & 512 != 0 }
+    /// The tile row (from `yLo`) of the first row the load brings.
+    var ifmapFirstLoadedRow: Int { ifmapLoadTail ? nRows - ifmapLoadRows : 0 }
+    /// The line of tile row `k` of channel `ch` in the slot: row `k` sits at place
+    /// `(k + ifmapRowPhase) mod nRows`.
+    func ifmapTileLine(channel ch: Int, row k: Int) -> Int { ifmapBase + (ch * nRows + (k + ifmapRowPhase) % nRows) * wl }
 
     var activeRows: Int { rc * r }
     var activeColumns: Int { e * t }
@@ -64,7 +74,7 @@ struct DecodedDescriptor: Equatable {
         var out: [String] = []
         func rule(_ ok: Bool, _ text: @autoclosure () -> String) { if !ok { out.append(text()) } }
         rule(opcode == 1, "opcode \(opcode) is not PASS")
-        rule(flags & ~0x1FF == 0, "flags \(flags) has unknown bits")
+        rule(flags & ~0x3FF == 0, "flags \(flags) has unknown bits")
         rule(nextLines & 1 == 1 && nextLines < 1 << Self.lineCount, "nextLines \(nextLines) does not name line 0 and lines of a descriptor")
         rule(!(keepFilters && loadFilters), "keeps the PEs' filters but loads a new block")
         for (name, v) in [("S", s), ("stride", stride), ("F", f), ("q", q), ("p", p), ("Rc", rc), ("r", r), ("e", e),
@@ -98,6 +108,10 @@ struct DecodedDescriptor: Equatable {
              "ifmapChannelLines = \(ifmapChannelLines) != ceil(H / ifmapCodeRows) * ifmapRowLines")
         // By row chunk, a code holds a store's epass rows (the layer's tallest chunk sizes the slot).
         rule(!ofmapByRowChunk || ofmapRLC, "ofmap by row chunk but not coded")
+        // The ring: a raw tile's first row at place yLo mod nRows; a load of some of its rows.
+        rule(nRows == 0 || ifmapRowPhase == (ifmapRLC ? 0 : yLo % nRows), "ifmapRowPhase = \(ifmapRowPhase) is not \(ifmapRLC ? "0 (coded)" : "yLo mod nRows")")
+        rule(!loadIfmaps || (ifmapLoadRows >= 1 && ifmapLoadRows <= nRows), "ifmapLoadRows = \(ifmapLoadRows) outside 1...nRows = \(nRows)")
+        rule(!loadIfmaps || !ifmapRLC || (ifmapLoadRows == nRows && !ifmapLoadTail), "a coded tile loads whole")
         rule(ofmapByRowChunk ? ofmapRowLines >= (f * epass + pairs - 1) / pairs : ofmapRowLines == (ofmapRLC ? (f + pairs - 1) / pairs : fl),
              "ofmapRowLines = \(ofmapRowLines) is not the \(ofmapRLC ? "code slot" : "raw row") of F = \(f)")
         rule(shift <= config.maxProductShift, "shift = \(shift) > \(config.maxProductShift)")

@@ -63,8 +63,10 @@ func planProblems(_ plan: LayerPlan) -> [String] {
         ]
         // The tile's and the ofmap's DRAM lines are read only to load the tile and to store
         // (a pass that does neither keeps the values of the pass before).
+        // The tile's identity: the DRAM line of its first row. A load starts at the first row it brings.
         let ifmapAddress = layout.ifmapBase + (pass.n * layer.c + pass.c0) * ifmapPlane + pass.yLo / ig * ifmapRow
-        if d.loadIfmaps && d.ifmapAddress != ifmapAddress { problem("ifmapAddress = \(d.ifmapAddress), expected \(ifmapAddress)") }
+        let loadAddress = ifmapAddress + d.ifmapFirstLoadedRow / ig * ifmapRow
+        if d.loadIfmaps && d.ifmapAddress != loadAddress { problem("ifmapAddress = \(d.ifmapAddress), expected \(loadAddress)") }
         let ofmapAddress = layout.ofmapBase + (pass.n * layer.m + pass.m0) * ofmapPlane + pass.e0 / og * ofmapRow
         if d.store && d.ofmapAddress != ofmapAddress { problem("ofmapAddress = \(d.ofmapAddress), expected \(ofmapAddress)") }
         for (name, got, want) in expected where got != want { problem("\(name) = \(got), expected \(want)") }
@@ -115,6 +117,15 @@ func planProblems(_ plan: LayerPlan) -> [String] {
         // over it since; a tile loaded elsewhere than the pass before's (so while that pass
         // computes) must not overlap that pass's tile.
         let tile = HeldTile(address: ifmapAddress, rows: d.nRows, channels: d.q * d.r, lines: d.ifmapTileLines)
+        if d.loadIfmaps && d.ifmapLoadRows < d.nRows {
+            // A load of some rows: the slot must hold a tile of the same channels and height
+            // whose rows are the ones it does not bring (the ring keeps them in place).
+            let shift = d.ifmapLoadTail ? d.ifmapLoadRows : -d.ifmapLoadRows
+            let neighbour = HeldTile(address: ifmapAddress - shift * ifmapRow, rows: d.nRows, channels: d.q * d.r, lines: d.ifmapTileLines)
+            if d.ifmapRLC || heldTiles[d.ifmapBase] != neighbour {
+                problem("loads \(d.ifmapLoadRows) of its \(d.nRows) rows, but its slot holds \(String(describing: heldTiles[d.ifmapBase])), not the neighbour \(neighbour)")
+            }
+        }
         if d.loadIfmaps {
             heldTiles = heldTiles.filter { base, held in base + held.lines <= d.ifmapBase || d.ifmapBase + tile.lines <= base }
             heldTiles[d.ifmapBase] = tile

@@ -157,13 +157,17 @@ struct PlanExecutor {
                 }
             }
         } else if d.loadIfmaps {
-            let tileRowLines = d.nRows * d.wl
+            // The rows the load brings, each to its ring place; the others are already there.
+            let loadLines = d.ifmapLoadRows * d.wl
             for ch in 0..<(d.q * d.r) {
                 let from = d.ifmapAddress + ch * d.ifmapChannelLines
-                try checkDRAM(from, tileRowLines, "ifmap channel \(ch)")
-                for k in 0..<tileRowLines { fmapBuffer[d.ifmapBase + ch * tileRowLines + k] = dram[from + k] }
+                try checkDRAM(from, loadLines, "ifmap channel \(ch)")
+                for j in 0..<d.ifmapLoadRows {
+                    let line = d.ifmapTileLine(channel: ch, row: d.ifmapFirstLoadedRow + j)
+                    for k in 0..<d.wl { fmapBuffer[line + k] = dram[from + j * d.wl + k] }
+                }
             }
-            counters.ifmapLinesRead += d.q * d.r * tileRowLines
+            counters.ifmapLinesRead += d.q * d.r * loadLines
         }
 
         // The active PEs, by index rho * e*t + c within the active block.
@@ -230,7 +234,7 @@ struct PlanExecutor {
                             guard y >= d.yLo, y < d.yLo + d.nRows else {
                                 throw fail("ifmap row y = \(y) is in the image but not in the tile \(d.yLo) ..< \(d.yLo + d.nRows)")
                             }
-                            value = word(fmapBuffer, d.ifmapBase * lanes + ((ch * d.nRows) + (y - d.yLo)) * d.wl * lanes + x)
+                            value = word(fmapBuffer, d.ifmapTileLine(channel: ch, row: y - d.yLo) * lanes + x)
                         }
                         for target in targets[ch / d.q][yr] {
                             let k = pe(target.rho, target.c)
