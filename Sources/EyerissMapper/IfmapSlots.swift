@@ -91,6 +91,24 @@ struct IfmapSlots {
         return out
     }
 
+    /// The tiles of `drafts`, each shorter one (a last row chunk's) taking the rows above it
+    /// up to the height of the tallest tile of its channels and filter rows (as far as the
+    /// image's first row): in the ring a tile shares rows only with one as tall. It holds every
+    /// row it held, so its passes read the same values.
+    static func evenTileHeights(_ drafts: [PassDraft]) -> [PassDraft] {
+        struct Kind: Hashable { var channels, i0: Int }
+        func kind(_ d: PassDraft) -> Kind { Kind(channels: d.geometry.channels, i0: d.i0) }
+        var height: [Kind: Int] = [:]
+        for d in drafts { height[kind(d)] = max(height[kind(d)] ?? 0, d.nRows) }
+        return drafts.map { d in
+            guard d.nRows > 0, let rows = height[kind(d)], rows > d.nRows else { return d }
+            var even = d
+            even.yLo = max(0, d.yLo + d.nRows - rows)
+            even.nRows = d.yLo + d.nRows - even.yLo
+            return even
+        }
+    }
+
     /// The rows tile `key` shares with a tile `held` of the same image, channels and height:
     /// how many, and whether they are `key`'s first rows (else its last); nil if none.
     static func shared(_ key: IfmapKey, _ held: IfmapKey) -> (rows: Int, head: Bool)? {

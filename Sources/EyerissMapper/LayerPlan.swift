@@ -92,13 +92,11 @@ public struct LayerPlan: Equatable, Sendable {
                 // Rows the load brings: the tile's first `loadRows`, or its last.
                 let loadRows = ifmap.load ? ifmap.loadRows : draft.nRows
                 let firstLoaded = ifmap.tail ? draft.nRows - loadRows : 0
-                // A raw tile's row y sits at ring place y mod nRows (`Pass.ifmapRowPhase`).
-                let phase = io.ifmapRLC || draft.nRows == 0 ? 0 : draft.yLo % draft.nRows
                 if draft.accumulate { flags.insert(.accumulate) }
                 if draft.store { flags.insert(.store) }
                 passes.append(Pass(geometry: draft.geometry, n: draft.n, group: draft.group, m0: draft.m0, c0: draft.c0,
                                    i0: draft.i0, e0: draft.e0, flags: flags, yStart: draft.yStart, yLo: draft.yLo,
-                                   nRows: draft.nRows, ifmapLoadRows: loadRows, ifmapRowPhase: phase,
+                                   nRows: draft.nRows, ifmapLoadRows: loadRows,
                                    psumBank: mapping.psumTileBank(rowIndex: draft.rowIndex, image: draft.n),
                                    ifmapBase: ifmap.base,
                                    filterAddress: layout.filterBase + blockAddress[draft.filterKey]!,

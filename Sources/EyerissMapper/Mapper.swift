@@ -55,18 +55,24 @@ public enum Mapper {
         let interleavedImages = g.imageSlots > 1, interleavedRows = g.rowSlots > 1
         let orders = passLoopOrders(passLoops(g, batch: dims.n))
         var bestOrder = orders[0]
-        func drafts(_ order: [PassLoop]) -> [PassDraft] {
-            builder.drafts(order: order, interleavedImages: interleavedImages, imagesPerGroup: g.imageSlots,
-                           interleavedRows: interleavedRows)
+        func drafts(_ order: [PassLoop], evenTiles: Bool) -> [PassDraft] {
+            let drafts = builder.drafts(order: order, interleavedImages: interleavedImages, imagesPerGroup: g.imageSlots,
+                                        interleavedRows: interleavedRows)
+            return evenTiles ? IfmapSlots.evenTileHeights(drafts) : drafts
         }
-        var bestDrafts = drafts(bestOrder)
-        // The tiles are the same in every order: so are the slots.
+        var bestDrafts = drafts(bestOrder, evenTiles: false)
+        // The tiles are the same in every order: so are the slots (even tiles are no taller).
         let slots = IfmapSlots(regionLines: g.psumBank * hw.bankLines, drafts: bestDrafts, wl: dims.wl)
-        var bestLines = builder.loadedLines(bestDrafts, ifmapSlots: slots, ring: !io.ifmapRLC)
-        for order in orders.dropFirst() {
-            let candidate = drafts(order)
-            let lines = builder.loadedLines(candidate, ifmapSlots: slots, ring: !io.ifmapRLC)
-            if lines < bestLines { (bestOrder, bestDrafts, bestLines) = (order, candidate, lines) }
+        let ring = !io.ifmapRLC
+        var bestLines = builder.loadedLines(bestDrafts, ifmapSlots: slots, ring: ring)
+        // Raw tiles also as tall as their neighbours, so that a short last row chunk's tile
+        // still finds most of its rows in the ring, if that loads less.
+        for evenTiles in ring ? [false, true] : [false] {
+            for order in orders where order != bestOrder || evenTiles {
+                let candidate = drafts(order, evenTiles: evenTiles)
+                let lines = builder.loadedLines(candidate, ifmapSlots: slots, ring: ring)
+                if lines < bestLines { (bestOrder, bestDrafts, bestLines) = (order, candidate, lines) }
+            }
         }
 
         let mapping = Mapping(q: g.q, p: g.p, rc: g.rc, r: g.r, e: g.e, t: g.t, jobRows: g.jobRows,

@@ -59,11 +59,6 @@ public struct Pass: Equatable, Sendable {
     /// still holds the rest from the tile before it (the same image and channels, the rows of
     /// the neighbouring row chunk): its first rows, or with `ifmapLoadTail` its last.
     public let ifmapLoadRows: Int
-    /// Where the tile's rows sit in its slot: row `yLo + k` of each channel at
-    /// `(k + ifmapRowPhase) mod nRows`. A raw tile's phase is `yLo mod nRows`, so that a row
-    /// keeps its place from one tile of a slot to the next and need not be loaded again; a
-    /// coded tile's is 0.
-    public let ifmapRowPhase: Int
     /// First psum bank of the global buffer.
     public let psumBank: Int
     /// First line of the ifmap tile in the ifmap region: the first line of one of its slots
@@ -89,4 +84,10 @@ public struct Pass: Equatable, Sendable {
 
     /// Output rows of the pass: `e * jobRows`.
     public var epass: Int { geometry.epass }
+
+    /// Where the tile's rows sit in its slot: row `yLo + k` of each channel at
+    /// `(k + ifmapRowPhase) mod nRows`. A raw tile's phase is `yLo mod nRows`, so that a row
+    /// keeps its place from one tile of a slot to the next and need not be loaded again; a
+    /// coded tile's is 0 (the RLC loader writes from row 0).
+    public var ifmapRowPhase: Int { flags.contains(.ifmapRLC) || nRows == 0 ? 0 : yLo % nRows }
 }

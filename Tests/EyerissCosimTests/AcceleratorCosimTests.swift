@@ -253,7 +253,6 @@ final class AcceleratorCosimTests: XCTestCase {
         let loads = plan.passes.filter { $0.flags.contains(.loadIfmaps) }
         let partial = loads.filter { $0.ifmapLoadRows < $0.nRows }
         XCTAssertFalse(partial.isEmpty, plan.summary())
-        XCTAssertTrue(partial.allSatisfy { $0.ifmapRowPhase == $0.yLo % $0.nRows })
         let whole = loads.map { $0.geometry.channels * $0.nRows }.reduce(0, +)
         let loaded = loads.map { $0.geometry.channels * $0.ifmapLoadRows }.reduce(0, +)
         XCTAssertLessThan(loaded, whole)

@@ -23,7 +23,7 @@ final class TopSmokeTests: XCTestCase {
     /// ofmap at 68; no later filter block; yStart -1, Ycount 6, Epass 4; e 4, a filter block of
     /// 12 lines at 38; ...; step 1, a code a row of 4 in the tile (unused: raw), ifmap and
     /// ofmap rows of 2 lines (raw), the load bringing all 4 rows, the first at ring place 0.
-    static func handDescriptor(shift: Int, ifmapBase: Int = 0) -> [UInt64] {
+    static func handDescriptor(shift: Int, ifmapBase: Int = 0, loadRows: Int = 4, rowPhase: Int = 0) -> [UInt64] {
         func quad(_ a: Int, _ b: Int, _ c: Int, _ d: Int) -> UInt64 {
             [a, b, c, d].enumerated().reduce(UInt64(0)) { $0 | UInt64(UInt16($1.element)) << (16 * UInt64($1.offset)) }
         }
@@ -40,7 +40,7 @@ final class TopSmokeTests: XCTestCase {
             quad(1, 6, 4, 2),
             pair(8, 8),
             quad(2, 1, 1, 4),
-            quad(2, 2, 4, 0),
+            quad(2, 2, loadRows, rowPhase),
         ]
     }
 
@@ -51,6 +51,19 @@ final class TopSmokeTests: XCTestCase {
         try sim.writeDRAM(line: 0, Self.handDescriptor(shift: 10, ifmapBase: 510) + [UInt64](repeating: 0, count: 19))
         XCTAssertThrowsError(try sim.run(programLine: 0)) { error in
             XCTAssertTrue("\(error)".contains("ifmap_tile_in_region"), "\(error)")
+        }
+    }
+
+    /// A descriptor that loads more rows than its tile has, or puts its first row at a ring
+    /// place outside the tile, stops the run with the assertion that names the check.
+    func testALoadOutsideItsTileIsCaught() throws {
+        for (loadRows, rowPhase) in [(5, 0), (4, 4)] {
+            let sim = try AcceleratorSimulator(config: Self.config, seed: 3, dramLines: 84, dram: .nominal(Self.config))
+            try sim.writeDRAM(line: 0, Self.handDescriptor(shift: 10, loadRows: loadRows, rowPhase: rowPhase)
+                              + [UInt64](repeating: 0, count: 19))
+            XCTAssertThrowsError(try sim.run(programLine: 0), "load rows \(loadRows), phase \(rowPhase)") { error in
+                XCTAssertTrue("\(error)".contains("ifmap_load_rows_in_tile"), "\(error)")
+            }
         }
     }
 

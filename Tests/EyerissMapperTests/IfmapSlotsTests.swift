@@ -141,6 +141,25 @@ final class IfmapSlotsTests: XCTestCase {
         XCTAssertEqual(slots.uses(order, ring: false).filter(\.load).map(\.loadRows).reduce(0, +), 14 * 5 + 2 * 3)
     }
 
+    /// The same walk down the image with the last tile (rows 12-14) made as tall as the others
+    /// (rows 10-14, `evenTileHeights`): it shares 4 rows with the tile before and loads 1, where
+    /// on its own it loads all 3. Every row is still where the ring puts it; a tile at the top
+    /// cannot grow above row 0.
+    func testEvenTilesChainTheShortLastRowChunk() {
+        var order: [PassDraft] = []
+        for y in [0, 3, 6, 9] { order += [0, 2].map { ringDraft(c0: $0, yLo: y, rows: 5) } }
+        order += [0, 2].map { ringDraft(c0: $0, yLo: 12, rows: 3) }
+        let even = IfmapSlots.evenTileHeights(order)
+        XCTAssertEqual(even.map(\.nRows), Array(repeating: 5, count: 10))
+        XCTAssertEqual(even.suffix(2).map(\.yLo), [10, 10])
+        let slots = IfmapSlots(regionLines: 4 * 10, drafts: even, wl: 1)
+        XCTAssertEqual(slots.uses(even, ring: true).suffix(2).map(\.loadRows), [1, 1])
+        XCTAssertEqual(slots.uses(order, ring: true).suffix(2).map(\.loadRows), [3, 3])
+        XCTAssertEqual(replayRows(even, slots), 2 * 2 * (5 + 3 * 3 + 1), "2 tiles a row chunk, 2 channels a tile")
+        XCTAssertEqual(IfmapSlots.evenTileHeights([ringDraft(c0: 0, yLo: 0, rows: 2), ringDraft(c0: 0, yLo: 3, rows: 5)]).map(\.nRows), [2, 5],
+                       "a tile at the top of the image keeps its rows")
+    }
+
     /// Random sequences of tiles sliding over a few images and channels, up and down, on 1 to 5
     /// slots: every pass finds every row of its tile where the ring puts it.
     func testRandomRingSequencesReplayRowByRow() {
