@@ -369,6 +369,7 @@ module eyeriss_controller (
   logic [31:0] wr_channel_base_q;  // channel x nRows x Wl
   logic [31:0] wr_channel_base_d;
   logic [31:0] ring_first_base;  // ring_first_row x Wl
+  logic [31:0] tile_channel_lines;  // a channel's lines in the slot: nRows x Wl
   logic [31:0] ifmap_wr_line;  // slot base + channel x nRows x Wl + ring place x Wl + line
   logic unused_ifmap_wr_line_high;
   logic [3:0] setup_idx_q;
@@ -812,6 +813,8 @@ module eyeriss_controller (
 
   assign unused_ring_first_wrapped_high = |ring_first_wrapped[16];
 
+  assign tile_channel_lines = {16'd0, load_nrows} * {16'd0, load_wl};
+
   assign ring_first_base = {16'd0, ring_first_row} * {16'd0, load_wl};
 
   // Raw tile load: the ring place of each arriving line
@@ -842,7 +845,7 @@ module eyeriss_controller (
           wr_rows_left_d = load_ifmap_load_rows;
           wr_place_d = ring_first_row;
           wr_row_base_d = ring_first_base;
-          wr_channel_base_d = wr_channel_base_q + ({16'd0, load_nrows} * {16'd0, load_wl});
+          wr_channel_base_d = wr_channel_base_q + tile_channel_lines;
         end
       end
     end
@@ -2167,7 +2170,7 @@ module eyeriss_controller (
         else $error("eyeriss_controller: the prefetch used the DRAM read port outside Run: it would share it with a load or a store");
       filter_buffer_free: assert (!(glb_f_wr_en_o & filter_feeder_busy_i))
         else $error("eyeriss_controller: filter buffer written while the filter feeder still reads it");
-      ifmap_tile_in_region: assert (!(((state_q == StDecode) & (desc_opcode_q == 4'd1)) & (({18'd0, desc_ifmap_base_q} + ((({16'd0, desc_q_q} * {16'd0, desc_r_q}) * {16'd0, desc_nrows_q}) * {16'd0, desc_wl_q})) > ({27'd0, desc_psum_bank_q} * 32'd512))))
+      ifmap_tile_in_region: assert (!(((state_q == StDecode) & (desc_opcode_q == 4'd1)) & (({18'd0, load_ifmap_base} + (({16'd0, load_q} * {16'd0, load_r}) * tile_channel_lines)) > ({27'd0, desc_psum_bank_q} * 32'd512))))
         else $error("eyeriss_controller: the pass's ifmap tile (ifmapBase + q*r*nRows*Wl lines) ends past the ifmap region (psumBank banks): the program in DRAM is corrupt");
       ifmap_load_rows_in_tile: assert (!((((state_q == StDecode) & (desc_opcode_q == 4'd1)) & desc_flags_q[1]) & (((desc_ifmap_load_rows_q > desc_nrows_q) | (desc_ifmap_row_phase_q >= desc_nrows_q)) | (desc_flags_q[4] & ((desc_ifmap_load_rows_q != desc_nrows_q) | |desc_ifmap_row_phase_q)))))
         else $error("eyeriss_controller: the pass loads more rows than its tile has, or its ring phase is outside the tile, or a coded tile does not load whole from row 0: the program in DRAM is corrupt");

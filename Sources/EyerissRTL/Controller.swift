@@ -93,7 +93,7 @@ struct ControllerFields {
 /// responses, which come back in order); every transfer is valid/ready.
 ///
 /// Descriptors are compact in DRAM: line 0, then the lines the descriptor before named in its
-/// `nextLines` mask (the first of a program is whole, 20 lines). A fetch reads just those lines,
+/// `nextLines` mask (the first of a program is whole, `DescriptorField.linesPerDescriptor` lines, 12). A fetch reads just those lines,
 /// one after the other, into the lines of the field registers they are; the others keep the
 /// values of the pass before.
 ///
@@ -350,6 +350,8 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let wrRowBase = m.register("wr_row_base", 32, reset: 0, comment: "wr_place x Wl")
     let wrChannelBase = m.register("wr_channel_base", 32, reset: 0, comment: "channel x nRows x Wl")
     let ringFirstBase = m.logic("ring_first_base", 32, comment: "ring_first_row x Wl")
+    let tileChannelLines = m.logic("tile_channel_lines", 32, comment: "a channel's lines in the slot: nRows x Wl")
+    m.assign(tileChannelLines, load[.nRows]!.zeroExtended(to: 32) * load[.wl]!.zeroExtended(to: 32))
     m.assign(ringFirstBase, ringFirst.zeroExtended(to: 32) * load[.wl]!.zeroExtended(to: 32))
     m.comb("Raw tile load: the ring place of each arriving line") { b in
         b.set(wrCol.d, wrCol.q)
@@ -379,7 +381,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
                         b.set(wrRowsLeft.d, load[.ifmapLoadRows]!)
                         b.set(wrPlace.d, ringFirst)
                         b.set(wrRowBase.d, ringFirstBase)
-                        b.set(wrChannelBase.d, wrChannelBase.q + load[.nRows]!.zeroExtended(to: 32) * load[.wl]!.zeroExtended(to: 32))
+                        b.set(wrChannelBase.d, wrChannelBase.q + tileChannelLines)
                     }
                 }
             }
@@ -700,8 +702,8 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let ifmapRegionLines = field[.psumBank]!.zeroExtended(to: 32) * Expr.lit(p.bankWords, width: 32)
     m.assertion("ifmap_tile_in_region",
                 !(state.q.eq(stDecode) & field[.opcode]!.eq(1)
-                  & (field[.ifmapBase]!.zeroExtended(to: 32) + field[.q]!.zeroExtended(to: 32) * field[.r]!.zeroExtended(to: 32)
-                     * field[.nRows]!.zeroExtended(to: 32) * field[.wl]!.zeroExtended(to: 32)).gt(ifmapRegionLines)),
+                  & (load[.ifmapBase]!.zeroExtended(to: 32) + load[.q]!.zeroExtended(to: 32) * load[.r]!.zeroExtended(to: 32)
+                     * tileChannelLines).gt(ifmapRegionLines)),
                 message: "the pass's ifmap tile (ifmapBase + q*r*nRows*Wl lines) ends past the ifmap region (psumBank banks): the program in DRAM is corrupt")
     m.assertion("ifmap_load_rows_in_tile",
                 !(state.q.eq(stDecode) & field[.opcode]!.eq(1) & flagLoadIfmap
