@@ -106,7 +106,8 @@ module eyeriss_controller (
   output logic [31:0]        pass_ofmap_plane_lines_o,
   output logic [15:0]        pass_ofmap_row_lines_o,
   output logic [13:0]        pass_ifmap_base_o,
-  output logic [15:0]        pass_ifmap_row_phase_o
+  output logic [15:0]        pass_ifmap_row_phase_o,
+  output logic [7:0]         pass_pitch_o
 );
 
   localparam logic [3:0] StIdle = 4'd0;  // waiting for a start
@@ -196,6 +197,8 @@ module eyeriss_controller (
   logic [15:0] desc_f_d;
   logic [4:0] desc_shift_q;
   logic [4:0] desc_shift_d;
+  logic [7:0] desc_pitch_q;
+  logic [7:0] desc_pitch_d;
   logic [15:0] desc_pad_q;
   logic [15:0] desc_pad_d;
   logic [15:0] desc_w_q;
@@ -280,6 +283,8 @@ module eyeriss_controller (
   logic [15:0] next_f_d;
   logic [4:0] next_shift_q;
   logic [4:0] next_shift_d;
+  logic [7:0] next_pitch_q;
+  logic [7:0] next_pitch_d;
   logic [15:0] next_pad_q;
   logic [15:0] next_pad_d;
   logic [15:0] next_w_q;
@@ -388,8 +393,9 @@ module eyeriss_controller (
   logic in_setup;
   logic setup_i_last;
   logic setup_j_last;
+  logic [15:0] pitch_count;  // the pitch as a count
   logic [15:0] chain_rows;  // Rc x r: PE rows in each column's psum chain
-  logic [15:0] used_columns;  // e x t
+  logic [15:0] used_columns;  // e x t: how many columns are active (they lie at the pitch)
   logic [3:0] row0_g_q;
   logic [3:0] row0_g_d;
   logic [4:0] row0_i_q;
@@ -598,8 +604,8 @@ module eyeriss_controller (
   logic [4:0] col13_jstride_d;
   logic col13_active_q;
   logic col13_active_d;
-  logic [79:0] tables_key_q;  // the geometry the tables were set up for
-  logic [79:0] tables_key_d;
+  logic [95:0] tables_key_q;  // the geometry the tables were set up for
+  logic [95:0] tables_key_d;
   logic tables_valid_q;
   logic tables_valid_d;
   logic setup_needed;  // the tables do not hold this pass's geometry
@@ -684,6 +690,8 @@ module eyeriss_controller (
   assign pass_ifmap_base_o = desc_ifmap_base_q;
 
   assign pass_ifmap_row_phase_o = desc_ifmap_row_phase_q;
+
+  assign pass_pitch_o = desc_pitch_q;
 
   assign accumulate_o = desc_flags_q[2];
 
@@ -869,9 +877,11 @@ module eyeriss_controller (
 
   assign setup_i_last = setup_i_q == (desc_rc_q - 16'd1);
 
-  assign setup_j_last = setup_j_q == (desc_e_q - 16'd1);
+  assign pitch_count = {8'd0, desc_pitch_q};
 
-  // Setup counters: i wraps at Rc (then g steps), j wraps at e (then tg steps)
+  assign setup_j_last = setup_j_q == (pitch_count - 16'd1);
+
+  // Setup counters: i wraps at Rc (then g steps), j wraps at the pitch (then tg steps)
   always_comb begin
     setup_idx_d = setup_idx_q;
     setup_g_d = setup_g_q;
@@ -1084,7 +1094,7 @@ module eyeriss_controller (
       col0_tg_d = setup_tg_q;
       col0_j_d = setup_j_q;
       col0_jstride_d = setup_jstride_q[4:0];
-      col0_active_d = 16'd0 < used_columns;
+      col0_active_d = (setup_j_q < desc_e_q) & (setup_tg_q < desc_t_q);
     end
   end
 
@@ -1097,7 +1107,7 @@ module eyeriss_controller (
       col1_tg_d = setup_tg_q;
       col1_j_d = setup_j_q;
       col1_jstride_d = setup_jstride_q[4:0];
-      col1_active_d = 16'd1 < used_columns;
+      col1_active_d = (setup_j_q < desc_e_q) & (setup_tg_q < desc_t_q);
     end
   end
 
@@ -1110,7 +1120,7 @@ module eyeriss_controller (
       col2_tg_d = setup_tg_q;
       col2_j_d = setup_j_q;
       col2_jstride_d = setup_jstride_q[4:0];
-      col2_active_d = 16'd2 < used_columns;
+      col2_active_d = (setup_j_q < desc_e_q) & (setup_tg_q < desc_t_q);
     end
   end
 
@@ -1123,7 +1133,7 @@ module eyeriss_controller (
       col3_tg_d = setup_tg_q;
       col3_j_d = setup_j_q;
       col3_jstride_d = setup_jstride_q[4:0];
-      col3_active_d = 16'd3 < used_columns;
+      col3_active_d = (setup_j_q < desc_e_q) & (setup_tg_q < desc_t_q);
     end
   end
 
@@ -1136,7 +1146,7 @@ module eyeriss_controller (
       col4_tg_d = setup_tg_q;
       col4_j_d = setup_j_q;
       col4_jstride_d = setup_jstride_q[4:0];
-      col4_active_d = 16'd4 < used_columns;
+      col4_active_d = (setup_j_q < desc_e_q) & (setup_tg_q < desc_t_q);
     end
   end
 
@@ -1149,7 +1159,7 @@ module eyeriss_controller (
       col5_tg_d = setup_tg_q;
       col5_j_d = setup_j_q;
       col5_jstride_d = setup_jstride_q[4:0];
-      col5_active_d = 16'd5 < used_columns;
+      col5_active_d = (setup_j_q < desc_e_q) & (setup_tg_q < desc_t_q);
     end
   end
 
@@ -1162,7 +1172,7 @@ module eyeriss_controller (
       col6_tg_d = setup_tg_q;
       col6_j_d = setup_j_q;
       col6_jstride_d = setup_jstride_q[4:0];
-      col6_active_d = 16'd6 < used_columns;
+      col6_active_d = (setup_j_q < desc_e_q) & (setup_tg_q < desc_t_q);
     end
   end
 
@@ -1175,7 +1185,7 @@ module eyeriss_controller (
       col7_tg_d = setup_tg_q;
       col7_j_d = setup_j_q;
       col7_jstride_d = setup_jstride_q[4:0];
-      col7_active_d = 16'd7 < used_columns;
+      col7_active_d = (setup_j_q < desc_e_q) & (setup_tg_q < desc_t_q);
     end
   end
 
@@ -1188,7 +1198,7 @@ module eyeriss_controller (
       col8_tg_d = setup_tg_q;
       col8_j_d = setup_j_q;
       col8_jstride_d = setup_jstride_q[4:0];
-      col8_active_d = 16'd8 < used_columns;
+      col8_active_d = (setup_j_q < desc_e_q) & (setup_tg_q < desc_t_q);
     end
   end
 
@@ -1201,7 +1211,7 @@ module eyeriss_controller (
       col9_tg_d = setup_tg_q;
       col9_j_d = setup_j_q;
       col9_jstride_d = setup_jstride_q[4:0];
-      col9_active_d = 16'd9 < used_columns;
+      col9_active_d = (setup_j_q < desc_e_q) & (setup_tg_q < desc_t_q);
     end
   end
 
@@ -1214,7 +1224,7 @@ module eyeriss_controller (
       col10_tg_d = setup_tg_q;
       col10_j_d = setup_j_q;
       col10_jstride_d = setup_jstride_q[4:0];
-      col10_active_d = 16'd10 < used_columns;
+      col10_active_d = (setup_j_q < desc_e_q) & (setup_tg_q < desc_t_q);
     end
   end
 
@@ -1227,7 +1237,7 @@ module eyeriss_controller (
       col11_tg_d = setup_tg_q;
       col11_j_d = setup_j_q;
       col11_jstride_d = setup_jstride_q[4:0];
-      col11_active_d = 16'd11 < used_columns;
+      col11_active_d = (setup_j_q < desc_e_q) & (setup_tg_q < desc_t_q);
     end
   end
 
@@ -1240,7 +1250,7 @@ module eyeriss_controller (
       col12_tg_d = setup_tg_q;
       col12_j_d = setup_j_q;
       col12_jstride_d = setup_jstride_q[4:0];
-      col12_active_d = 16'd12 < used_columns;
+      col12_active_d = (setup_j_q < desc_e_q) & (setup_tg_q < desc_t_q);
     end
   end
 
@@ -1253,15 +1263,15 @@ module eyeriss_controller (
       col13_tg_d = setup_tg_q;
       col13_j_d = setup_j_q;
       col13_jstride_d = setup_jstride_q[4:0];
-      col13_active_d = 16'd13 < used_columns;
+      col13_active_d = (setup_j_q < desc_e_q) & (setup_tg_q < desc_t_q);
     end
   end
 
-  assign setup_needed = ~tables_valid_q | ~(tables_key_q == {desc_rc_q, desc_r_q, desc_e_q, desc_t_q, desc_stride_q});
+  assign setup_needed = ~tables_valid_q | ~(tables_key_q == {desc_rc_q, desc_r_q, desc_e_q, desc_t_q, pitch_count, desc_stride_q});
 
   assign tables_valid_d = tables_valid_q | (in_setup & setup_last);
 
-  assign tables_key_d = (in_setup & setup_last) ? {desc_rc_q, desc_r_q, desc_e_q, desc_t_q, desc_stride_q} : tables_key_q;
+  assign tables_key_d = (in_setup & setup_last) ? {desc_rc_q, desc_r_q, desc_e_q, desc_t_q, pitch_count, desc_stride_q} : tables_key_q;
 
   assign col_tg_o = {col13_tg_q, col12_tg_q, col11_tg_q, col10_tg_q, col9_tg_q, col8_tg_q, col7_tg_q, col6_tg_q, col5_tg_q, col4_tg_q, col3_tg_q, col2_tg_q, col1_tg_q, col0_tg_q};
 
@@ -1517,6 +1527,7 @@ module eyeriss_controller (
     desc_stride_d = desc_stride_q;
     desc_f_d = desc_f_q;
     desc_shift_d = desc_shift_q;
+    desc_pitch_d = desc_pitch_q;
     desc_pad_d = desc_pad_q;
     desc_w_d = desc_w_q;
     desc_h_d = desc_h_q;
@@ -1558,6 +1569,7 @@ module eyeriss_controller (
     next_stride_d = next_stride_q;
     next_f_d = next_f_q;
     next_shift_d = next_shift_q;
+    next_pitch_d = next_pitch_q;
     next_pad_d = next_pad_q;
     next_w_d = next_w_q;
     next_h_d = next_h_q;
@@ -1600,6 +1612,7 @@ module eyeriss_controller (
       next_stride_d = desc_stride_q;
       next_f_d = desc_f_q;
       next_shift_d = desc_shift_q;
+      next_pitch_d = desc_pitch_q;
       next_pad_d = desc_pad_q;
       next_w_d = desc_w_q;
       next_h_d = desc_h_q;
@@ -1658,6 +1671,7 @@ module eyeriss_controller (
         desc_stride_d = dram_rd_resp_data_i[31:16];
         desc_f_d = dram_rd_resp_data_i[47:32];
         desc_shift_d = dram_rd_resp_data_i[52:48];
+        desc_pitch_d = dram_rd_resp_data_i[63:56];
       end
       if (fetch_line[8]) begin
         desc_pad_d = dram_rd_resp_data_i[15:0];
@@ -1725,6 +1739,7 @@ module eyeriss_controller (
         next_stride_d = dram_rd_resp_data_i[31:16];
         next_f_d = dram_rd_resp_data_i[47:32];
         next_shift_d = dram_rd_resp_data_i[52:48];
+        next_pitch_d = dram_rd_resp_data_i[63:56];
       end
       if (fetch_line[8]) begin
         next_pad_d = dram_rd_resp_data_i[15:0];
@@ -1777,6 +1792,7 @@ module eyeriss_controller (
       desc_stride_d = next_stride_q;
       desc_f_d = next_f_q;
       desc_shift_d = next_shift_q;
+      desc_pitch_d = next_pitch_q;
       desc_pad_d = next_pad_q;
       desc_w_d = next_w_q;
       desc_h_d = next_h_q;
@@ -1850,6 +1866,7 @@ module eyeriss_controller (
       desc_stride_q <= 16'd0;
       desc_f_q <= 16'd0;
       desc_shift_q <= 5'd0;
+      desc_pitch_q <= 8'd0;
       desc_pad_q <= 16'd0;
       desc_w_q <= 16'd0;
       desc_h_q <= 16'd0;
@@ -1957,6 +1974,7 @@ module eyeriss_controller (
       desc_stride_q <= desc_stride_d;
       desc_f_q <= desc_f_d;
       desc_shift_q <= desc_shift_d;
+      desc_pitch_q <= desc_pitch_d;
       desc_pad_q <= desc_pad_d;
       desc_w_q <= desc_w_d;
       desc_h_q <= desc_h_d;
@@ -2063,6 +2081,7 @@ module eyeriss_controller (
     next_stride_q <= next_stride_d;
     next_f_q <= next_f_d;
     next_shift_q <= next_shift_d;
+    next_pitch_q <= next_pitch_d;
     next_pad_q <= next_pad_d;
     next_w_q <= next_w_d;
     next_h_q <= next_h_d;
@@ -2174,6 +2193,8 @@ module eyeriss_controller (
         else $error("eyeriss_controller: the pass's ifmap tile (ifmapBase + q*r*nRows*Wl lines) ends past the ifmap region (psumBank banks): the program in DRAM is corrupt");
       ifmap_load_rows_in_tile: assert (!((((state_q == StDecode) & (desc_opcode_q == 4'd1)) & desc_flags_q[1]) & (((desc_ifmap_load_rows_q > desc_nrows_q) | (desc_ifmap_row_phase_q >= desc_nrows_q)) | (desc_flags_q[4] & ((desc_ifmap_load_rows_q != desc_nrows_q) | |desc_ifmap_row_phase_q)))))
         else $error("eyeriss_controller: the pass loads more rows than its tile has, or its ring phase is outside the tile, or a coded tile does not load whole from row 0: the program in DRAM is corrupt");
+      pitch_fits: assert (!(((state_q == StDecode) & (desc_opcode_q == 4'd1)) & ((pitch_count < desc_e_q) | (({16'd0, pitch_count} * {16'd0, desc_t_q}) > 32'd14))))
+        else $error("eyeriss_controller: the pass's filter groups do not fit the array at its pitch (pitch < e or pitch x t > columns): the program in DRAM is corrupt");
       ifmap_prefetch_other_slot: assert (!(pf_loading_ifmap & (next_ifmap_base_q == desc_ifmap_base_q)))
         else $error("eyeriss_controller: the prefetch loads the next ifmap tile over the one this pass reads");
       prefetch_keeps_reused_filters: assert (!(pf_loading_filters & ~next_loads_filters))

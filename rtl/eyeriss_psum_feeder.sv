@@ -28,6 +28,7 @@ module eyeriss_psum_feeder (
   input  logic [15:0] cfg_tile_row_lines_i,
   input  logic [15:0] cfg_e_i,
   input  logic [15:0] cfg_t_i,
+  input  logic [7:0]  cfg_pitch_i,
   input  logic [15:0] cfg_job_rows_i,
 
   // Psum region read port (line, data the next cycle)
@@ -59,7 +60,8 @@ module eyeriss_psum_feeder (
   logic [31:0] tile_line_full;
   logic [13:0] tile_line;
   logic unused_tile_line_high;
-  logic [3:0] column;  // c = tg x e + j
+  logic [3:0] column;  // c = tg x pitch + j
+  logic unused_cfg_pitch_high;
   logic [15:0] line_words;  // lanes, or the words left on the row's last line
   logic unused_line_words_high;
   logic [2:0] count_q;
@@ -143,7 +145,9 @@ module eyeriss_psum_feeder (
 
   assign ps_rd_line_o = tile_line;
 
-  assign column = (loop_tg_q[3:0] * cfg_e_i[3:0]) + loop_j_q[3:0];
+  assign column = (loop_tg_q[3:0] * cfg_pitch_i[3:0]) + loop_j_q[3:0];
+
+  assign unused_cfg_pitch_high = |cfg_pitch_i[7:4];
 
   assign line_words = loop_li_last ? (cfg_tile_row_words_i - (loop_li_q << 8'd2)) : 16'd4;
 

@@ -101,6 +101,7 @@ module eyeriss_top (
   logic [15:0] pass_ofmap_row_lines;
   logic [13:0] pass_ifmap_base;
   logic [15:0] pass_ifmap_row_phase;
+  logic [7:0] pass_pitch;
   logic ctrl_rd_req_valid;
   logic [31:0] ctrl_rd_req_addr;
   logic ctrl_rd_resp_ready;
@@ -3206,7 +3207,8 @@ module eyeriss_top (
     .pass_ofmap_plane_lines_o  (pass_ofmap_plane_lines),
     .pass_ofmap_row_lines_o    (pass_ofmap_row_lines),
     .pass_ifmap_base_o         (pass_ifmap_base),
-    .pass_ifmap_row_phase_o    (pass_ifmap_row_phase)
+    .pass_ifmap_row_phase_o    (pass_ifmap_row_phase),
+    .pass_pitch_o              (pass_pitch)
   );
 
   // ------------------------------------------------------------------------
@@ -3418,6 +3420,7 @@ module eyeriss_top (
     .cfg_tile_row_lines_i(psum_tile_row_lines),
     .cfg_e_i             (pass_e),
     .cfg_t_i             (pass_t),
+    .cfg_pitch_i         (pass_pitch),
     .cfg_job_rows_i      (pass_job_rows),
     .ps_rd_en_o          (ps_rd_en_feeder),
     .ps_rd_line_o        (ps_rd_line_feeder),

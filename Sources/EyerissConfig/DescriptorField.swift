@@ -19,7 +19,9 @@ public enum DescriptorField: Int, CaseIterable, Sendable {
     case e, filterLines, filterAddress
     case yLo, nRows, p, q
     case rc, r, t, jobRows
-    case s, stride, f, shift
+    /// The product shift, and the columns from one filter group's first column to the next's
+    /// (`PassGeometry.pitch`): 8 bits each, in the line of the PE job's other constants.
+    case s, stride, f, shift, pitch
     case pad, w, h, wl
     case ifmapChannelLines, ofmapPlaneLines
     case fl, step
@@ -43,6 +45,7 @@ extension DescriptorField {
         switch self {
         case .opcode: return 4
         case .nextLines, .flags, .psumBank: return 12
+        case .shift, .pitch: return 8
         case .ifmapBase: return 24
         case .ifmapAddress, .ofmapAddress, .nextFilterAddress, .filterAddress, .yStart, .ifmapChannelLines,
              .ofmapPlaneLines:

@@ -104,7 +104,7 @@ public struct LayerPlan: Equatable, Sendable {
                                    ifmapAddress: layout.ifmapLine(n: draft.n, c: draft.c0, y: draft.yLo + firstLoaded),
                                    ofmapAddress: layout.ofmapLine(n: draft.n, m: draft.m0, e: draft.e0)))
             }
-            Self.loadFilterBlocksEarly(&passes)
+            Self.loadFilterBlocksEarly(&passes, cyclesPerLine: Double(config.raw.dram.busBits / 8) / config.raw.dram.bytesPerCycle)
             return passes
         }
         // The program's length depends on which lines change from pass to pass, not on where the
@@ -149,17 +149,22 @@ public struct LayerPlan: Equatable, Sendable {
     /// 0 of the next filter chunk, after images 1-3 of an interleaved batch) would have the
     /// whole block loaded during the one pass before it, with that pass's descriptor and the
     /// next ifmap tile; instead those keep passes, which leave the filter buffer alone, load a
-    /// part of it each.
-    static func loadFilterBlocksEarly(_ passes: inout [Pass]) {
+    /// part of it each: the last of them, as many as the DRAM port needs to bring the block
+    /// during their MACs (`cyclesPerLine` DRAM cycles a line), and one more, since each part
+    /// costs its descriptor a line.
+    static func loadFilterBlocksEarly(_ passes: inout [Pass], cyclesPerLine: Double) {
         var k = 1
         while k < passes.count {
             guard passes[k].flags.contains(.loadFilters), passes[k - 1].flags.contains(.keepFilters) else {
                 k += 1
                 continue
             }
+            let lines = passes[k].filterLines
+            let passCycles = Double(max(1, passes[k - 1].geometry.macsPerPE))
+            let wanted = Int((Double(lines) * cyclesPerLine / passCycles).rounded(.up)) + 1
             var first = k - 1
-            while first > 0 && passes[first - 1].flags.contains(.keepFilters) { first -= 1 }
-            let lines = passes[k].filterLines, parts = k - first
+            while first > 0 && k - first < wanted && passes[first - 1].flags.contains(.keepFilters) { first -= 1 }
+            let parts = k - first
             let part = (lines + parts - 1) / parts
             for (i, h) in (first..<k).enumerated() where i * part < lines {
                 passes[h].nextFilterAddress = passes[k].filterAddress + i * part
@@ -199,7 +204,7 @@ public struct LayerPlan: Equatable, Sendable {
             (.ifmapBase, pass.ifmapBase), (.nextFilterAddress, pass.nextFilterAddress),
             (.nextFilterLines, pass.nextFilterLines), (.nextFilterBase, pass.nextFilterBase),
             (.ifmapCodeRows, layout.ifmapRowsPerSlot), (.ifmapTileCodes, ceilDiv(pass.nRows, layout.ifmapRowsPerSlot)),
-            (.ifmapLoadRows, pass.ifmapLoadRows), (.ifmapRowPhase, pass.ifmapRowPhase),
+            (.ifmapLoadRows, pass.ifmapLoadRows), (.ifmapRowPhase, pass.ifmapRowPhase), (.pitch, g.pitch),
         ]
     }
 

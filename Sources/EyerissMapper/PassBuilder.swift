@@ -55,6 +55,9 @@ struct PassBuilder {
     /// The interleaved row chunks' passes of an accumulation chunk and image read one ifmap
     /// tile, the union of their rows (`Mapping.sharesRowTiles`).
     let sharesRowTiles: Bool
+    /// Columns from one filter group's first column to the next's, in every pass: the widest
+    /// row chunk's `e` (`PassGeometry.pitch`).
+    let pitch: Int
 
     init(_ d: LayerDims, _ g: MainGeometry, lanes: Int, shift: Int) {
         self.d = d
@@ -94,6 +97,7 @@ struct PassBuilder {
         }
         filterChunks = filters
         rowChunks = rows
+        pitch = rows.map(\.e).max() ?? 1
         accumulationChunks = accumulation
     }
 
@@ -143,14 +147,15 @@ struct PassBuilder {
             steps.removeAll { $0.isEmpty }
             if groupsEmitted % 2 == 1 { steps.reverse() }
             groupsEmitted += 1
-            // With one filter group and row chunks of several widths a step's row chunks run
-            // widest PE set first, every step: a narrower set's PEs already hold the block the
-            // wider one's feed put there (`PassGeometry.holdsFilters(of:)`). Otherwise back and
-            // forth, so that neighbouring steps' passes differ in fewer descriptor fields and
-            // the pass at each turn finds its tile loaded.
+            // With row chunks of several widths a step's row chunks run widest PE set first,
+            // every step: a narrower set's filter groups start where the widest one's do (the
+            // pitch), so its PEs already hold the block the wider one's feed put there
+            // (`PassGeometry.holdsFilters(of:)`). Otherwise back and forth, so that neighbouring
+            // steps' passes differ in fewer descriptor fields and the pass at each turn finds
+            // its tile loaded.
             var ordered: [PassDraft] = []
             for step in steps {
-                if step.allSatisfy({ $0.geometry.t == 1 }) && Set(step.map(\.geometry.e)).count > 1 {
+                if Set(step.map(\.geometry.e)).count > 1 {
                     ordered += step.enumerated().sorted { a, b in
                         a.element.geometry.e != b.element.geometry.e ? a.element.geometry.e > b.element.geometry.e : a.offset < b.offset
                     }.map(\.element)
@@ -186,7 +191,7 @@ struct PassBuilder {
         let rw = rowChunks[rowIndex]
         let all = accumulationChunks.enumerated().map { a, ac -> PassDraft in
             let geometry = PassGeometry(s: d.s, stride: d.stride, f: d.f, q: ac.q, p: fc.p, rc: ac.rc, r: ac.r,
-                                        e: rw.e, t: fc.t, jobRows: rw.jobRows, shift: shift, pad: d.pad)
+                                        e: rw.e, t: fc.t, jobRows: rw.jobRows, shift: shift, pad: d.pad, pitch: pitch)
             let yStart = rw.e0 * d.stride - d.pad + ac.i0
             let span = (rw.epass - 1) * d.stride + ac.rc
             let yLo = max(yStart, 0)

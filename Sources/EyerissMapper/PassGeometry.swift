@@ -2,8 +2,10 @@
 /// many channels and filters each PE interleaves, how the logical PE sets are laid out, and
 /// what every active PE's 1-D convolution job looks like. All values are uniform inside a pass.
 ///
-/// PE `(ρ, c)` is active iff `ρ < rc * r` and `c < e * t`; its channel set is `ρ / rc`, its
-/// filter row in the chunk `ρ % rc`, its filter group `c / e` and its strip column `c % e`.
+/// PE `(ρ, c)` is active iff `ρ < rc * r`, `c / pitch < t` and `c % pitch < e`; its channel
+/// set is `ρ / rc`, its filter row in the chunk `ρ % rc`, its filter group `c / pitch` and its
+/// strip column `c % pitch`. The pitch is `e` but for the narrower row chunks of a layer, whose
+/// filter groups start where the widest chunk's do (so their PEs hold the same filters).
 public struct PassGeometry: Hashable, Sendable {
     /// Filter width `S`: taps of one filter row.
     public var s: Int
@@ -23,6 +25,9 @@ public struct PassGeometry: Hashable, Sendable {
     public var e: Int
     /// Filter groups placed side by side.
     public var t: Int
+    /// Columns from one filter group's first column to the next's: `e`, or more for a row chunk
+    /// narrower than the layer's widest (`pitch * t <= columns`).
+    public var pitch: Int
     /// Strips (job rows) each PE computes in this pass.
     public var jobRows: Int
     /// Product shift of the layer.
@@ -31,7 +36,7 @@ public struct PassGeometry: Hashable, Sendable {
     public var pad: Int
 
     public init(s: Int, stride: Int, f: Int, q: Int, p: Int, rc: Int, r: Int, e: Int, t: Int,
-                jobRows: Int, shift: Int, pad: Int) {
+                jobRows: Int, shift: Int, pad: Int, pitch: Int? = nil) {
         self.s = s
         self.stride = stride
         self.f = f
@@ -41,6 +46,7 @@ public struct PassGeometry: Hashable, Sendable {
         self.r = r
         self.e = e
         self.t = t
+        self.pitch = pitch ?? e
         self.jobRows = jobRows
         self.shift = shift
         self.pad = pad
@@ -49,12 +55,12 @@ public struct PassGeometry: Hashable, Sendable {
     /// Whether the PEs a feed of this geometry filled hold, each, exactly the filter words
     /// `other` needs from the same block: the same words per PE (`S`, `q`, `p`) in the same PE
     /// rows (`Rc`, `r`) and filter groups (`t`), each active column of `other` in a group this
-    /// feed filled. Column `c` takes group `c / e`: so the same `e`, or, with a single filter
-    /// group (every column the same words), an `other` no wider. Job rows, stride and the rest
-    /// do not touch the filter spads.
+    /// feed filled. Column `c` takes group `c / pitch` and is active while `c % pitch < e`: so
+    /// the same pitch (any, with a single filter group: every column the same words) and an
+    /// `other` no wider. Job rows, stride and the rest do not touch the filter spads.
     public func holdsFilters(of other: PassGeometry) -> Bool {
         guard s == other.s, q == other.q, p == other.p, rc == other.rc, r == other.r, t == other.t else { return false }
-        return e == other.e || (t == 1 && other.e <= e)
+        return (t == 1 || pitch == other.pitch) && other.e <= e
     }
 
     /// New ifmap columns per output once the first window is in the spad: `min(stride, S)`.
@@ -72,7 +78,7 @@ public struct PassGeometry: Hashable, Sendable {
     public func storeFilters(lanes: Int) -> Int { lanes >= 2 && p % 2 == 0 ? 2 : 1 }
     /// Active PE rows: `rc * r`.
     public var activeRows: Int { rc * r }
-    /// Active PE columns: `e * t`.
+    /// Active PE columns (how many; they lie at `pitch`): `e * t`.
     public var activeColumns: Int { e * t }
     /// Active PEs: `rc * r * e * t`.
     public var activePEs: Int { activeRows * activeColumns }

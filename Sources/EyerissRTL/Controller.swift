@@ -48,6 +48,7 @@ extension DescriptorField {
         case .ifmapTileCodes: return "ifmap_tile_codes"
         case .ifmapLoadRows: return "ifmap_load_rows"
         case .ifmapRowPhase: return "ifmap_row_phase"
+        case .pitch: return "pitch"
         }
     }
 
@@ -56,6 +57,7 @@ extension DescriptorField {
         case .opcode: return DescriptorField.opcode.bits
         case .flags: return 10
         case .shift: return p.pe.shiftBits
+        case .pitch: return DescriptorField.pitch.bits
         case .psumBank: return p.bankIndexBits
         case .nextLines: return DescriptorField.linesPerDescriptor
         case .ifmapBase: return p.glbLineBits
@@ -76,7 +78,7 @@ extension DescriptorField {
 struct ControllerFields {
     static let exported: [DescriptorField] = [.s, .stride, .f, .q, .p, .r, .e, .t, .jobRows, .shift, .pad, .w, .h,
                                               .yStart, .yLo, .nRows, .wl, .yCount, .psumBank, .epass, .step,
-                                              .ofmapAddress, .ofmapPlaneLines, .ofmapRowLines, .ifmapBase, .ifmapRowPhase]
+                                              .ofmapAddress, .ofmapPlaneLines, .ofmapRowLines, .ifmapBase, .ifmapRowPhase, .pitch]
     /// Fields of the ifmap tile load, as `load_*_o`: the current pass's, or the next pass's
     /// while the prefetch loads its tile.
     static let loadView: [DescriptorField] = [.q, .r, .nRows, .w, .wl, .ifmapAddress, .ifmapChannelLines, .ifmapRowLines,
@@ -87,7 +89,9 @@ struct ControllerFields {
 ///
 /// For each PASS it loads the filter block and the ifmap tile from DRAM into the global buffer,
 /// sets up the per-pass multicast IDs (per PE row: channel set g and filter row i; per column:
-/// filter group tg, strip column j and j x stride), starts the active PEs, the three feeders and
+/// filter group tg, strip column j and j x stride; group tg's columns start at tg x pitch, the
+/// pitch being e but for a row chunk narrower than the layer's widest, so that its PEs keep the
+/// filters the wider chunk's feed put there), starts the active PEs, the three feeders and
 /// the output network, waits until every psum is back and every PE idle, and stores the psum
 /// tile when the pass ends an accumulation group. DRAM reads are pipelined (requests run ahead of
 /// responses, which come back in order); every transfer is valid/ready.
@@ -411,8 +415,10 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let iLast = m.logic("setup_i_last")
     let jLast = m.logic("setup_j_last")
     m.assign(iLast, runI.q.eq(field[.rc]! - 1))
-    m.assign(jLast, runJ.q.eq(field[.e]! - 1))
-    m.comb("Setup counters: i wraps at Rc (then g steps), j wraps at e (then tg steps)") { b in
+    let pitch = m.logic("pitch_count", cb, comment: "the pitch as a count")
+    m.assign(pitch, field[.pitch]!.zeroExtended(to: cb))
+    m.assign(jLast, runJ.q.eq(pitch - 1))
+    m.comb("Setup counters: i wraps at Rc (then g steps), j wraps at the pitch (then tg steps)") { b in
         for r in [setupIdx, runG, runI, runTG, runJ, runJS] { b.set(r.d, r.q) }
         b.when(inSetup) { b in
             b.set(setupIdx.d, setupIdx.q + 1)
@@ -435,7 +441,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let chainRows = m.logic("chain_rows", cb, comment: "Rc x r: PE rows in each column's psum chain")
     m.assign(chainRows, field[.rc]! * field[.r]!)
     m.assign(chainRowsOut, chainRows)
-    let usedColumns = m.logic("used_columns", cb, comment: "e x t")
+    let usedColumns = m.logic("used_columns", cb, comment: "e x t: how many columns are active (they lie at the pitch)")
     m.assign(usedColumns, field[.e]! * field[.t]!)
     var gOut: [Expr] = [], iOut: [Expr] = [], aOut: [Expr] = [], topOut: [Expr] = []
     for r in 0..<p.rows {
@@ -472,14 +478,15 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
                 b.set(tg.d, runTG.q)
                 b.set(j.d, runJ.q)
                 b.set(js.d, runJS.q.resized(to: p.ifmapColumnTagBits))
-                b.set(a.d, Expr.lit(c, width: cb).lt(usedColumns))
+                b.set(a.d, runJ.q.lt(field[.e]!) & runTG.q.lt(field[.t]!))
             }
         }
         tgOut.append(tg.q); jOut.append(j.q); jsOut.append(js.q); caOut.append(a.q)
     }
-    // The tables depend on Rc, r, e, t and the stride only: a pass that repeats the geometry of
-    // the last setup (every pass of an accumulation loop, every image of a batch) skips it.
-    let tableKey = Expr.concat([field[.rc]!, field[.r]!, field[.e]!, field[.t]!, field[.stride]!])
+    // The tables depend on Rc, r, e, t, the pitch and the stride only: a pass that repeats the
+    // geometry of the last setup (every pass of an accumulation loop, every image of a batch)
+    // skips it.
+    let tableKey = Expr.concat([field[.rc]!, field[.r]!, field[.e]!, field[.t]!, pitch, field[.stride]!])
     let tablesFor = m.register("tables_key", tableKey.width, comment: "the geometry the tables were set up for")
     let tablesValid = m.register("tables_valid", reset: 0)
     let setupNeeded = m.logic("setup_needed", comment: "the tables do not hold this pass's geometry")
@@ -710,6 +717,10 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
                   & (field[.ifmapLoadRows]!.gt(field[.nRows]!) | field[.ifmapRowPhase]!.ge(field[.nRows]!)
                      | (flagIfmapRLC & (field[.ifmapLoadRows]!.ne(field[.nRows]!) | field[.ifmapRowPhase]!.anySet)))),
                 message: "the pass loads more rows than its tile has, or its ring phase is outside the tile, or a coded tile does not load whole from row 0: the program in DRAM is corrupt")
+    m.assertion("pitch_fits", !(state.q.eq(stDecode) & field[.opcode]!.eq(1)
+                                & (pitch.lt(field[.e]!) | (pitch.zeroExtended(to: 32) * field[.t]!.zeroExtended(to: 32))
+                                    .gt(.lit(p.columns, width: 32)))),
+                message: "the pass's filter groups do not fit the array at its pitch (pitch < e or pitch x t > columns): the program in DRAM is corrupt")
     m.assertion("ifmap_prefetch_other_slot", !(pfLoadingIfmap & next[.ifmapBase]!.eq(field[.ifmapBase]!)),
                 message: "the prefetch loads the next ifmap tile over the one this pass reads")
     m.assertion("prefetch_keeps_reused_filters", !(pfLoadingFilters & ~nextLoadsFilters),

@@ -258,7 +258,7 @@ public func makeIfmapFeeder(_ p: TopParams, header: RTLHeader) throws -> Module 
 /// `eyeriss_psum_feeder`: when a pass accumulates onto earlier psums, sends them from the psum
 /// tile to the bottom PE of each column through the psum GIN, a buffer line at a time, tagged
 /// (0, column): for each strip, each line of a column's row of psums (the stream `f`, then `k`,
-/// `lanes` words to a line), each column (docs/architecture.md section 4). `out_count_o` says how
+/// `lanes` words to a line), each column, column `tg x pitch + j` (docs/architecture.md section 4). `out_count_o` says how
 /// many words the line holds (fewer on a row's last line); the column's unpacker hands them to
 /// its PE one by one.
 public func makePsumFeeder(_ p: TopParams, header: RTLHeader) throws -> Module {
@@ -273,6 +273,7 @@ public func makePsumFeeder(_ p: TopParams, header: RTLHeader) throws -> Module {
     let cfgRowLines = m.input("cfg_tile_row_lines_i", cb)
     let cfgE = m.input("cfg_e_i", cb)
     let cfgT = m.input("cfg_t_i", cb)
+    let cfgPitch = m.input("cfg_pitch_i", DescriptorField.pitch.bits)
     let cfgJobRows = m.input("cfg_job_rows_i", cb)
     m.portGroup("Psum region read port (line, data the next cycle)")
     let rdEn = m.output("ps_rd_en_o")
@@ -290,9 +291,11 @@ public func makePsumFeeder(_ p: TopParams, header: RTLHeader) throws -> Module {
                             rowLines: cfgRowLines, lineBits: p.glbLineBits)
     m.assign(rdEn, ctl.issue)
     m.assign(rdLine, line)
-    let column = m.logic("column", p.columnTagBits, comment: "c = tg x e + j")
+    let column = m.logic("column", p.columnTagBits, comment: "c = tg x pitch + j")
     let ctb = p.columnTagBits
-    m.assign(column, tg.resized(to: ctb) * cfgE.resized(to: ctb) + j.resized(to: ctb))
+    m.assign(column, tg.resized(to: ctb) * cfgPitch.resized(to: ctb) + j.resized(to: ctb))
+    // The pitch is at most the column count, which a column tag holds (the controller asserts it).
+    if DescriptorField.pitch.bits > ctb { m.markUnused("cfg_pitch_high", [cfgPitch.bits(DescriptorField.pitch.bits - 1, ctb)]) }
     let words = m.logic("line_words", cb, comment: "lanes, or the words left on the row's last line")
     m.assign(words, Expr.mux(nest.last[2], cfgRowWords - li.shiftedLeft(by: .lit(p.laneBits, width: 8)), .lit(p.lanes, width: cb)))
     m.markUnused("line_words_high", [words.bits(cb - 1, p.laneBits + 1)])  // at most lanes

@@ -257,7 +257,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     let pfRow = sig("pf_row_tag", p.rowTagBits), pfCol = sig("pf_col_tag", p.columnTagBits), pfBusy = sig("pf_busy")
     var pfInputs: [String: Expr] = ["clk_i": clk, "rst_ni": rst, "start_i": runStart & accumulate, "out_ready_i": pfReady,
                                     "ps_rd_data_i": glbPsRdData]
-    for (port, f) in [("e", DescriptorField.e), ("t", .t), ("job_rows", .jobRows)] { pfInputs["cfg_\(port)_i"] = field[f]! }
+    for (port, f) in [("e", DescriptorField.e), ("t", .t), ("pitch", .pitch), ("job_rows", .jobRows)] { pfInputs["cfg_\(port)_i"] = field[f]! }
     pfInputs["cfg_tile_row_words_i"] = tileRowWords
     pfInputs["cfg_tile_row_lines_i"] = tileRowLines
     m.instance(psumFeeder, "u_psum_feeder", inputs: pfInputs,

@@ -201,19 +201,36 @@ final class AcceleratorCosimTests: XCTestCase {
     /// the narrower row chunk's included, feed nothing. Bit-exact raw and coded, nominal and
     /// hostile DRAM, and the PEs' filter spad writes are the feeding passes' alone.
     func testANarrowerRowChunkKeepsTheFiltersOfAWiderOne() throws {
-        let config = try Self.config(3, 4)
         let layer = LayerShape(name: "narrower", n: 2, c: 8, h: 11, w: 11, m: 4, r: 3, s: 3, stride: 1, padding: 1)
+        try assertNarrowerRowChunksKeepTheFilters(layer, config: try Self.config(3, 4), groups: 1, seed: 19)
+    }
+
+    /// With two filter groups a narrower row chunk places its groups at the widest chunk's pitch
+    /// (`PassGeometry.pitch`), so its PEs hold the filters the wider chunk's feed put there and
+    /// it keeps them: on 3 x 6, 7 output rows as 6 (`e` = 3, 2 job rows) and 1 (`e` = 1, its
+    /// groups in columns 0 and 3, not 0 and 1), a batch of 2. One feed per filter block, the
+    /// narrower chunk's passes feed nothing; bit-exact raw and coded, nominal and hostile DRAM.
+    func testANarrowerRowChunkOfTwoFilterGroupsKeepsTheFiltersAtThePitch() throws {
+        let layer = LayerShape(name: "pitch", n: 2, c: 16, h: 7, w: 7, m: 16, r: 3, s: 3, stride: 1, padding: 1)
+        try assertNarrowerRowChunksKeepTheFilters(layer, config: try Self.config(3, 6), groups: 2, seed: 23)
+    }
+
+    /// The layer maps to interleaved row chunks of two widths and `groups` filter groups, every
+    /// pass at the widest chunk's pitch; the narrower chunk's passes keep the filters, one feed
+    /// per block; bit-exact raw and coded, nominal and hostile DRAM, and the PEs' filter spad
+    /// writes are the feeding passes' alone.
+    private func assertNarrowerRowChunksKeepTheFilters(_ layer: LayerShape, config: ValidConfig, groups: Int, seed: UInt64) throws {
         for io in [LayerIO(), LayerIO.hidden] {
             let plan = try Mapper.map(layer: layer, config: config, shift: 9, io: io)
-            XCTAssertTrue(plan.mapping.interleavesRowChunks && plan.mapping.t == 1, plan.summary())
+            XCTAssertTrue(plan.mapping.interleavesRowChunks && plan.mapping.t == groups, plan.summary())
             XCTAssertEqual(Set(plan.passes.map(\.geometry.e)).count, 2, "row chunks of two widths")
+            XCTAssertTrue(plan.passes.allSatisfy { $0.geometry.pitch == plan.mapping.e }, "every pass at the widest chunk's pitch")
             let narrow = plan.passes.filter { $0.geometry.e < plan.mapping.e }
-            XCTAssertFalse(narrow.isEmpty)
             XCTAssertTrue(narrow.allSatisfy { $0.flags.contains(.keepFilters) }, "the narrower row chunk feeds nothing")
             let fed = plan.passes.filter { !$0.flags.contains(.keepFilters) }
             XCTAssertEqual(fed.count, Set(plan.passes.map(\.filterAddress)).count, "one feed per filter block")
             let spadWrites = fed.map { UInt64($0.geometry.activePEs * $0.geometry.p * $0.geometry.q * $0.geometry.s) }.reduce(0, +)
-            try runNominalAndHostile(layer, config: config, seed: 19, io: io) { result in
+            try runNominalAndHostile(layer, config: config, seed: seed, io: io) { result in
                 XCTAssertEqual(result.stats.filterSpadWrites, spadWrites, "passes that keep the filters feed none")
             }
         }

@@ -21,7 +21,7 @@ final class TopSmokeTests: XCTestCase {
     /// docs/architecture.md, section 5): PASS, the next descriptor (END) line 0 alone, load
     /// filters, load ifmaps and store, psum bank 1, its tile at `ifmapBase`; ifmap at line 52,
     /// ofmap at 68; no later filter block; yStart -1, Ycount 6, Epass 4; e 4, a filter block of
-    /// 12 lines at 38; ...; step 1, a code a row of 4 in the tile (unused: raw), ifmap and
+    /// 12 lines at 38; ...; the shift and, in the same 16 bits, a pitch of 4 (= e); ...; step 1, a code a row of 4 in the tile (unused: raw), ifmap and
     /// ofmap rows of 2 lines (raw), the load bringing all 4 rows, the first at ring place 0.
     static func handDescriptor(shift: Int, ifmapBase: Int = 0, loadRows: Int = 4, rowPhase: Int = 0) -> [UInt64] {
         func quad(_ a: Int, _ b: Int, _ c: Int, _ d: Int) -> UInt64 {
@@ -36,7 +36,7 @@ final class TopSmokeTests: XCTestCase {
             quad(4, 12, 38, 0),
             quad(0, 4, 2, 2),
             quad(3, 1, 1, 1),
-            quad(3, 1, 6, shift),
+            quad(3, 1, 6, shift | 4 << 8),
             quad(1, 6, 4, 2),
             pair(8, 8),
             quad(2, 1, 1, 4),

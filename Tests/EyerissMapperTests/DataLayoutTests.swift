@@ -50,10 +50,11 @@ final class DataLayoutTests: XCTestCase {
         XCTAssertEqual(decoded.yStart, -(DescriptorField.yStart.rawValue + 1))
         XCTAssertEqual([decoded.yCount, decoded.epass, decoded.e, decoded.filterLines, decoded.filterAddress, decoded.yLo,
                         decoded.nRows, decoded.p, decoded.q, decoded.rc, decoded.r, decoded.t, decoded.jobRows, decoded.s,
-                        decoded.stride, decoded.f, decoded.shift, decoded.pad, decoded.w, decoded.h, decoded.wl,
+                        decoded.stride, decoded.f, decoded.shift, decoded.pitch, decoded.pad, decoded.w, decoded.h, decoded.wl,
                         decoded.ifmapChannelLines, decoded.ofmapPlaneLines, decoded.fl, decoded.step, decoded.ifmapCodeRows,
                         decoded.ifmapTileCodes, decoded.ifmapRowLines, decoded.ofmapRowLines],
-                       Array(12...40))
+                       Array(12...41))
+        XCTAssertEqual([decoded.ifmapLoadRows, decoded.ifmapRowPhase], [42, 43])
     }
 
     /// A field the pass does not use keeps the value of the pass before, so its line is not sent.

@@ -5,6 +5,8 @@ import EyerissConfig
 /// written apart from the mapper's `Descriptor` and `DescriptorField`, so that they check each other.
 struct DecodedDescriptor: Equatable {
     let opcode, nextLines, flags, s, stride, f, q, p, rc, r, e, t, jobRows, shift, pad, w, h: Int
+    /// Columns from one filter group's first column to the next's.
+    let pitch: Int
     /// Two's complement.
     let yStart: Int
     let yLo, nRows, wl, yCount, filterAddress, filterLines, ifmapAddress, ifmapChannelLines: Int
@@ -33,7 +35,7 @@ struct DecodedDescriptor: Equatable {
         e = quarter(4, 0); filterLines = quarter(4, 1); filterAddress = u(4, 32, 32)
         yLo = quarter(5, 0); nRows = quarter(5, 1); p = quarter(5, 2); q = quarter(5, 3)
         rc = quarter(6, 0); r = quarter(6, 1); t = quarter(6, 2); jobRows = quarter(6, 3)
-        s = quarter(7, 0); stride = quarter(7, 1); f = quarter(7, 2); shift = quarter(7, 3)
+        s = quarter(7, 0); stride = quarter(7, 1); f = quarter(7, 2); shift = u(7, 48, 8); pitch = u(7, 56, 8)
         pad = quarter(8, 0); w = quarter(8, 1); h = quarter(8, 2); wl = quarter(8, 3)
         ifmapChannelLines = u(9, 0, 32); ofmapPlaneLines = u(9, 32, 32)
         fl = quarter(10, 0); step = quarter(10, 1); ifmapCodeRows = quarter(10, 2); ifmapTileCodes = quarter(10, 3)
@@ -86,6 +88,7 @@ struct DecodedDescriptor: Equatable {
         rule(p <= c.pe.psumSpadWords, "p = \(p) > psumSpadWords \(c.pe.psumSpadWords)")
         rule(rc * r <= c.array.rows, "Rc*r = \(rc * r) > rows \(c.array.rows)")
         rule(e * t <= c.array.columns, "e*t = \(e * t) > columns \(c.array.columns)")
+        rule(pitch >= e && pitch * t <= c.array.columns, "pitch = \(pitch) is below e = \(e) or pitch*t > columns \(c.array.columns)")
         rule(t <= 1 << c.noc.columnTagBits, "t = \(t) > 2^columnTagBits")
         rule(r <= 1 << c.noc.rowTagBits, "r = \(r) > 2^rowTagBits")
         rule(yCount == (e - 1) * stride + rc, "Ycount = \(yCount) != (e-1)*stride + Rc = \((e - 1) * stride + rc)")

@@ -170,19 +170,22 @@ final class InterleavedRowTests: XCTestCase {
     }
 
     /// Which passes may keep the PEs' filters: the same words per PE in the same PE rows and
-    /// groups, and a column layout the feed filled (the same `e`, or with one group any
-    /// narrower). Job rows and stride do not matter.
+    /// groups, and a column layout the feed filled (no wider, its groups at the same pitch, or
+    /// with one group any pitch). Job rows and stride do not matter.
     func testWhichGeometriesHoldAFeedsFilters() {
         let wide = PassGeometry(s: 3, stride: 1, f: 9, q: 2, p: 4, rc: 3, r: 1, e: 4, t: 1, jobRows: 2, shift: 5, pad: 1)
-        var narrow = wide
-        narrow.e = 3
-        narrow.jobRows = 1
+        XCTAssertEqual(wide.pitch, 4, "the pitch is e unless given")
+        var narrow = PassGeometry(s: 3, stride: 1, f: 9, q: 2, p: 4, rc: 3, r: 1, e: 3, t: 1, jobRows: 1, shift: 5, pad: 1)
         XCTAssertTrue(wide.holdsFilters(of: narrow))
         XCTAssertFalse(narrow.holdsFilters(of: wide), "column 3 was not fed")
         var grouped = wide, groupedNarrow = narrow
         grouped.t = 2
         groupedNarrow.t = 2
-        XCTAssertFalse(grouped.holdsFilters(of: groupedNarrow), "with two groups, column 3 holds group 0 for e = 4, group 1 for e = 3")
+        XCTAssertFalse(grouped.holdsFilters(of: groupedNarrow), "packed, column 3 holds group 0 for e = 4, group 1 for e = 3")
+        groupedNarrow.pitch = 4
+        XCTAssertTrue(grouped.holdsFilters(of: groupedNarrow), "at the wide set's pitch, group 1 starts at column 4 in both")
+        XCTAssertFalse(groupedNarrow.holdsFilters(of: grouped), "columns 3 and 7 were not fed")
+        narrow.pitch = 4
         for change in [\PassGeometry.q, \PassGeometry.p, \PassGeometry.rc, \PassGeometry.r, \PassGeometry.s] {
             var other = narrow
             other[keyPath: change] += 1

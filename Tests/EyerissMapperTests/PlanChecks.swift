@@ -54,7 +54,7 @@ func planProblems(_ plan: LayerPlan) -> [String] {
         let expected: [(String, Int, Int)] = [
             ("S", d.s, layer.s), ("stride", d.stride, layer.stride), ("F", d.f, layer.f), ("pad", d.pad, layer.padding),
             ("W", d.w, layer.w), ("H", d.h, layer.h), ("shift", d.shift, plan.shift),
-            ("q", d.q, g.q), ("p", d.p, g.p), ("Rc", d.rc, g.rc), ("r", d.r, g.r), ("e", d.e, g.e), ("t", d.t, g.t),
+            ("q", d.q, g.q), ("p", d.p, g.p), ("Rc", d.rc, g.rc), ("r", d.r, g.r), ("e", d.e, g.e), ("t", d.t, g.t), ("pitch", d.pitch, g.pitch),
             ("jobRows", d.jobRows, g.jobRows), ("flags", d.flags, pass.flags.rawValue), ("yStart", d.yStart, pass.yStart),
             ("yStart formula", d.yStart, pass.e0 * layer.stride - layer.padding + pass.i0),
             ("yLo", d.yLo, pass.yLo), ("nRows", d.nRows, pass.nRows), ("psumBank", d.psumBank, pass.psumBank),
@@ -97,13 +97,15 @@ func planProblems(_ plan: LayerPlan) -> [String] {
         }
         // The spads hold what the last feed put there, in its PEs: only the same block, the same
         // words per PE in the same PE rows and filter groups may keep them, and every column
-        // must be one that feed filled with the column's group (the same `e`, or with a single
-        // group no wider).
+        // must be one that feed filled with the column's group (no wider, at the same pitch, or
+        // with a single group at any).
         if d.keepFilters {
             let sameWords = lastFed.map { fed in
                 [fed.filterAddress, fed.filterLines, fed.s, fed.q, fed.p, fed.rc, fed.r, fed.t]
                     == [d.filterAddress, d.filterLines, d.s, d.q, d.p, d.rc, d.r, d.t]
-                    && (fed.e == d.e || (d.t == 1 && d.e <= fed.e))
+                    // Group tg's columns start at tg * pitch, e of them active: a pass no wider
+                    // whose groups start where the feed's did (any, with one group) finds its filters.
+                    && (d.t == 1 || fed.pitch == d.pitch) && d.e <= fed.e
             } ?? false
             if !sameWords { problem("keeps the PEs' filters, but the last feed put other filters or filled other PEs") }
         } else {

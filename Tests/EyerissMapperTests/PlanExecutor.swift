@@ -178,7 +178,9 @@ struct PlanExecutor {
         // s, cq, k order, for PE row rho) is in line item / L, lane item % L, L = min(lanes, rows);
         // each group starts on a new line. PE column ID = c / e. A pass that keeps the filters
         // sends none: each PE computes with what its spad holds from the last fill.
-        func physical(_ rho: Int, _ c: Int) -> Int { rho * columns + c }
+        // Logical column c (group c / e, strip column c % e) sits at physical column
+        // (c / e) * pitch + c % e: a narrower row chunk's groups start where the widest one's do.
+        func physical(_ rho: Int, _ c: Int) -> Int { rho * columns + (c / d.e) * d.pitch + c % d.e }
         if !d.keepFilters {
             for rho in 0..<activeRows { for c in 0..<activeColumns { peFilterSpads[physical(rho, c)] = [] } }
             let perLine = min(lanes, activeRows)
