@@ -42,6 +42,8 @@ public struct ValidConfig: Equatable, Sendable {
     public var peCount: Int { raw.array.rows * raw.array.columns }
     /// Data values in one DRAM line (a raw fmap row takes `ceil(W / dramLanes)` lines).
     public var dramLanes: Int { raw.dram.busBits / raw.fixedPoint.dataBits }
+    /// Core cycles the DRAM port takes to move one line (at `dram.bytesPerCycle`).
+    public var dramCyclesPerLine: Double { Double(raw.dram.busBits / 8) / raw.dram.bytesPerCycle }
 
     fileprivate init(_ c: AcceleratorConfig) {
         raw = c

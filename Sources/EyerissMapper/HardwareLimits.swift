@@ -53,7 +53,7 @@ struct HardwareLimits {
         filterBufferLines = c.globalBuffer.filterBanks * c.globalBuffer.bankWords
         lanes = config.dramLanes
         wordBits = c.fixedPoint.dataBits
-        cyclesPerLine = Double(c.dram.busBits / 8) / c.dram.bytesPerCycle
+        cyclesPerLine = config.dramCyclesPerLine
     }
 }
 

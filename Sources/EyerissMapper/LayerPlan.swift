@@ -104,7 +104,7 @@ public struct LayerPlan: Equatable, Sendable {
                                    ifmapAddress: layout.ifmapLine(n: draft.n, c: draft.c0, y: draft.yLo + firstLoaded),
                                    ofmapAddress: layout.ofmapLine(n: draft.n, m: draft.m0, e: draft.e0)))
             }
-            Self.loadFilterBlocksEarly(&passes, cyclesPerLine: Double(config.raw.dram.busBits / 8) / config.raw.dram.bytesPerCycle)
+            Self.loadFilterBlocksEarly(&passes, cyclesPerLine: config.dramCyclesPerLine)
             return passes
         }
         // The program's length depends on which lines change from pass to pass, not on where the
