@@ -64,7 +64,7 @@ module eyeriss_controller (
   input  logic               rlc_load_busy_i,
   output logic               rlc_store_start_o,
   input  logic               rlc_store_busy_i,
-  input  logic [4:0]         store_bank_i,
+  input  logic               store_shares_bank_i,
   output logic               relu_o,
   output logic               store_by_row_chunk_o,
   output logic               store_coded_o,
@@ -99,7 +99,7 @@ module eyeriss_controller (
   output logic [15:0]        pass_nrows_o,
   output logic [15:0]        pass_wl_o,
   output logic [15:0]        pass_ycount_o,
-  output logic [4:0]         pass_psum_bank_o,
+  output logic [13:0]        pass_psum_line_o,
   output logic [15:0]        pass_epass_o,
   output logic [15:0]        pass_step_o,
   output logic [31:0]        pass_ofmap_addr_o,
@@ -147,8 +147,8 @@ module eyeriss_controller (
   logic [11:0] desc_next_lines_d;
   logic [9:0] desc_flags_q;
   logic [9:0] desc_flags_d;
-  logic [4:0] desc_psum_bank_q;
-  logic [4:0] desc_psum_bank_d;
+  logic [13:0] desc_psum_line_q;
+  logic [13:0] desc_psum_line_d;
   logic [13:0] desc_ifmap_base_q;
   logic [13:0] desc_ifmap_base_d;
   logic [31:0] desc_ifmap_addr_q;
@@ -233,8 +233,8 @@ module eyeriss_controller (
   logic [11:0] next_next_lines_d;
   logic [9:0] next_flags_q;
   logic [9:0] next_flags_d;
-  logic [4:0] next_psum_bank_q;
-  logic [4:0] next_psum_bank_d;
+  logic [13:0] next_psum_line_q;
+  logic [13:0] next_psum_line_d;
   logic [13:0] next_ifmap_base_q;
   logic [13:0] next_ifmap_base_d;
   logic [31:0] next_ifmap_addr_q;
@@ -615,7 +615,7 @@ module eyeriss_controller (
   logic run_settle_d;
   logic run_done;
   logic store_done;  // the tile goes to the store engine
-  logic store_conflict;  // this pass's psum tile starts where the engine still reads
+  logic store_conflict;  // this pass's psum tile shares a bank the engine still reads
   logic opcode_end;
   logic start_cmd;  // configuration write of 1 to register 1
   logic [3:0] after_decode;
@@ -675,7 +675,7 @@ module eyeriss_controller (
 
   assign pass_ycount_o = desc_ycount_q;
 
-  assign pass_psum_bank_o = desc_psum_bank_q;
+  assign pass_psum_line_o = desc_psum_line_q;
 
   assign pass_epass_o = desc_epass_q;
 
@@ -1297,7 +1297,7 @@ module eyeriss_controller (
 
   assign store_done = (state_q == StStore) & ~rlc_store_busy_i;
 
-  assign store_conflict = rlc_store_busy_i & (store_bank_i == desc_psum_bank_q);
+  assign store_conflict = rlc_store_busy_i & store_shares_bank_i;
 
   // ------------------------------------------------------------------------
   // Next state
@@ -1502,7 +1502,7 @@ module eyeriss_controller (
     desc_opcode_d = desc_opcode_q;
     desc_next_lines_d = desc_next_lines_q;
     desc_flags_d = desc_flags_q;
-    desc_psum_bank_d = desc_psum_bank_q;
+    desc_psum_line_d = desc_psum_line_q;
     desc_ifmap_base_d = desc_ifmap_base_q;
     desc_ifmap_addr_d = desc_ifmap_addr_q;
     desc_ofmap_addr_d = desc_ofmap_addr_q;
@@ -1544,7 +1544,7 @@ module eyeriss_controller (
     next_opcode_d = next_opcode_q;
     next_next_lines_d = next_next_lines_q;
     next_flags_d = next_flags_q;
-    next_psum_bank_d = next_psum_bank_q;
+    next_psum_line_d = next_psum_line_q;
     next_ifmap_base_d = next_ifmap_base_q;
     next_ifmap_addr_d = next_ifmap_addr_q;
     next_ofmap_addr_d = next_ofmap_addr_q;
@@ -1587,7 +1587,7 @@ module eyeriss_controller (
       next_opcode_d = desc_opcode_q;
       next_next_lines_d = desc_next_lines_q;
       next_flags_d = desc_flags_q;
-      next_psum_bank_d = desc_psum_bank_q;
+      next_psum_line_d = desc_psum_line_q;
       next_ifmap_base_d = desc_ifmap_base_q;
       next_ifmap_addr_d = desc_ifmap_addr_q;
       next_ofmap_addr_d = desc_ofmap_addr_q;
@@ -1632,8 +1632,8 @@ module eyeriss_controller (
         desc_opcode_d = dram_rd_resp_data_i[3:0];
         desc_next_lines_d = dram_rd_resp_data_i[15:4];
         desc_flags_d = dram_rd_resp_data_i[25:16];
-        desc_psum_bank_d = dram_rd_resp_data_i[32:28];
-        desc_ifmap_base_d = dram_rd_resp_data_i[53:40];
+        desc_psum_line_d = dram_rd_resp_data_i[41:28];
+        desc_ifmap_base_d = dram_rd_resp_data_i[59:46];
       end
       if (fetch_line[1]) begin
         desc_ifmap_addr_d = dram_rd_resp_data_i[31:0];
@@ -1700,8 +1700,8 @@ module eyeriss_controller (
         next_opcode_d = dram_rd_resp_data_i[3:0];
         next_next_lines_d = dram_rd_resp_data_i[15:4];
         next_flags_d = dram_rd_resp_data_i[25:16];
-        next_psum_bank_d = dram_rd_resp_data_i[32:28];
-        next_ifmap_base_d = dram_rd_resp_data_i[53:40];
+        next_psum_line_d = dram_rd_resp_data_i[41:28];
+        next_ifmap_base_d = dram_rd_resp_data_i[59:46];
       end
       if (fetch_line[1]) begin
         next_ifmap_addr_d = dram_rd_resp_data_i[31:0];
@@ -1767,7 +1767,7 @@ module eyeriss_controller (
       desc_opcode_d = next_opcode_q;
       desc_next_lines_d = next_next_lines_q;
       desc_flags_d = next_flags_q;
-      desc_psum_bank_d = next_psum_bank_q;
+      desc_psum_line_d = next_psum_line_q;
       desc_ifmap_base_d = next_ifmap_base_q;
       desc_ifmap_addr_d = next_ifmap_addr_q;
       desc_ofmap_addr_d = next_ofmap_addr_q;
@@ -1841,7 +1841,7 @@ module eyeriss_controller (
       desc_opcode_q <= 4'd0;
       desc_next_lines_q <= 12'd0;
       desc_flags_q <= 10'd0;
-      desc_psum_bank_q <= 5'd0;
+      desc_psum_line_q <= 14'd0;
       desc_ifmap_base_q <= 14'd0;
       desc_ifmap_addr_q <= 32'd0;
       desc_ofmap_addr_q <= 32'd0;
@@ -1949,7 +1949,7 @@ module eyeriss_controller (
       desc_opcode_q <= desc_opcode_d;
       desc_next_lines_q <= desc_next_lines_d;
       desc_flags_q <= desc_flags_d;
-      desc_psum_bank_q <= desc_psum_bank_d;
+      desc_psum_line_q <= desc_psum_line_d;
       desc_ifmap_base_q <= desc_ifmap_base_d;
       desc_ifmap_addr_q <= desc_ifmap_addr_d;
       desc_ofmap_addr_q <= desc_ofmap_addr_d;
@@ -2056,7 +2056,7 @@ module eyeriss_controller (
     next_opcode_q <= next_opcode_d;
     next_next_lines_q <= next_next_lines_d;
     next_flags_q <= next_flags_d;
-    next_psum_bank_q <= next_psum_bank_d;
+    next_psum_line_q <= next_psum_line_d;
     next_ifmap_base_q <= next_ifmap_base_d;
     next_ifmap_addr_q <= next_ifmap_addr_d;
     next_ofmap_addr_q <= next_ofmap_addr_d;
@@ -2189,8 +2189,8 @@ module eyeriss_controller (
         else $error("eyeriss_controller: the prefetch used the DRAM read port outside Run: it would share it with a load or a store");
       filter_buffer_free: assert (!(glb_f_wr_en_o & filter_feeder_busy_i))
         else $error("eyeriss_controller: filter buffer written while the filter feeder still reads it");
-      ifmap_tile_in_region: assert (!(((state_q == StDecode) & (desc_opcode_q == 4'd1)) & (({18'd0, load_ifmap_base} + (({16'd0, load_q} * {16'd0, load_r}) * tile_channel_lines)) > ({27'd0, desc_psum_bank_q} * 32'd512))))
-        else $error("eyeriss_controller: the pass's ifmap tile (ifmapBase + q*r*nRows*Wl lines) ends past the ifmap region (psumBank banks): the program in DRAM is corrupt");
+      ifmap_tile_in_region: assert (!(((state_q == StDecode) & (desc_opcode_q == 4'd1)) & (({18'd0, load_ifmap_base} + (({16'd0, load_q} * {16'd0, load_r}) * tile_channel_lines)) > {18'd0, {desc_psum_line_q[13:9], 9'd0}})))
+        else $error("eyeriss_controller: the pass's ifmap tile (ifmapBase + q*r*nRows*Wl lines) ends past the ifmap region (the banks below the psum tile's): the program in DRAM is corrupt");
       ifmap_load_rows_in_tile: assert (!((((state_q == StDecode) & (desc_opcode_q == 4'd1)) & desc_flags_q[1]) & (((desc_ifmap_load_rows_q > desc_nrows_q) | (desc_ifmap_row_phase_q >= desc_nrows_q)) | (desc_flags_q[4] & ((desc_ifmap_load_rows_q != desc_nrows_q) | |desc_ifmap_row_phase_q)))))
         else $error("eyeriss_controller: the pass loads more rows than its tile has, or its ring phase is outside the tile, or a coded tile does not load whole from row 0: the program in DRAM is corrupt");
       pitch_fits: assert (!(((state_q == StDecode) & (desc_opcode_q == 4'd1)) & ((pitch_count < desc_e_q) | (({16'd0, pitch_count} * {16'd0, desc_t_q}) > 32'd14))))

@@ -13,8 +13,8 @@ module eyeriss_glb (
   input  logic        clk_i,
   input  logic        rst_ni,
 
-  // Per-pass split: banks from cfg_psum_bank_i up hold psums
-  input  logic [4:0]  cfg_psum_bank_i,
+  // Per pass: the psum tile's first line; banks from its bank up hold psums
+  input  logic [13:0] cfg_psum_line_i,
 
   // Ifmap region: line writes from DRAM, word reads for the ifmap feeder
   input  logic        if_wr_en_i,
@@ -34,9 +34,9 @@ module eyeriss_glb (
   input  logic [13:0] ps_rd_line_i,
   output logic [63:0] ps_rd_data_o,
 
-  // Store read: psum tile lines from the tile's first bank st_rd_bank_i
+  // Store read: psum tile lines from the tile's first line st_rd_base_i
   input  logic        st_rd_en_i,
-  input  logic [4:0]  st_rd_bank_i,
+  input  logic [13:0] st_rd_base_i,
   input  logic [13:0] st_rd_line_i,
   output logic [63:0] st_rd_data_o,
 
@@ -50,6 +50,7 @@ module eyeriss_glb (
 );
 
   // Signals
+  logic [4:0] psum_bank;  // the psum tile's first bank: the psum region's
   logic [13:0] if_rd_line;
   logic [1:0] if_rd_lane_q;  // lane of the word being read
   logic [1:0] if_rd_lane_d;
@@ -59,10 +60,13 @@ module eyeriss_glb (
   logic [8:0] if_rd_row;
   logic [4:0] ps_wr_bank;
   logic [8:0] ps_wr_row;
+  logic [13:0] ps_wr_fmap_line;  // the tile's first line + the line
   logic [4:0] ps_rd_bank;
   logic [8:0] ps_rd_row;
+  logic [13:0] ps_rd_fmap_line;  // the tile's first line + the line
   logic [4:0] st_rd_bank;
   logic [8:0] st_rd_row;
+  logic [13:0] st_rd_fmap_line;  // the tile's first line + the line
   logic [63:0] if_rd_line_data_q;  // line read from the ifmap region
   logic [63:0] if_rd_line_data_d;
   logic [63:0] ps_rd_line_data_q;  // line read from the psum region
@@ -302,6 +306,8 @@ module eyeriss_glb (
   // Region addresses to banks
   // ------------------------------------------------------------------------
 
+  assign psum_bank = cfg_psum_line_i[13:9];
+
   assign if_rd_line = if_rd_word_i[15:2];
 
   assign if_rd_lane_d = if_rd_en_i ? if_rd_word_i[1:0] : if_rd_lane_q;
@@ -314,23 +320,29 @@ module eyeriss_glb (
 
   assign if_rd_row = if_rd_line[8:0];
 
-  assign ps_wr_bank = ps_wr_line_i[13:9] + cfg_psum_bank_i;
+  assign ps_wr_fmap_line = cfg_psum_line_i + ps_wr_line_i;
 
-  assign ps_wr_row = ps_wr_line_i[8:0];
+  assign ps_wr_bank = ps_wr_fmap_line[13:9];
 
-  assign ps_rd_bank = ps_rd_line_i[13:9] + cfg_psum_bank_i;
+  assign ps_wr_row = ps_wr_fmap_line[8:0];
 
-  assign ps_rd_row = ps_rd_line_i[8:0];
+  assign ps_rd_fmap_line = cfg_psum_line_i + ps_rd_line_i;
 
-  assign st_rd_bank = st_rd_line_i[13:9] + st_rd_bank_i;
+  assign ps_rd_bank = ps_rd_fmap_line[13:9];
 
-  assign st_rd_row = st_rd_line_i[8:0];
+  assign ps_rd_row = ps_rd_fmap_line[8:0];
+
+  assign st_rd_fmap_line = st_rd_base_i + st_rd_line_i;
+
+  assign st_rd_bank = st_rd_fmap_line[13:9];
+
+  assign st_rd_row = st_rd_fmap_line[8:0];
 
   // ------------------------------------------------------------------------
   // Banks: one memory per lane, owned by the ifmap or the psum region
   // ------------------------------------------------------------------------
 
-  assign bank0_psum = 5'd0 >= cfg_psum_bank_i;
+  assign bank0_psum = 5'd0 >= psum_bank;
 
   assign bank0_l0_wdata = bank0_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -364,7 +376,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank1_psum = 5'd1 >= cfg_psum_bank_i;
+  assign bank1_psum = 5'd1 >= psum_bank;
 
   assign bank1_l0_wdata = bank1_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -398,7 +410,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank2_psum = 5'd2 >= cfg_psum_bank_i;
+  assign bank2_psum = 5'd2 >= psum_bank;
 
   assign bank2_l0_wdata = bank2_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -432,7 +444,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank3_psum = 5'd3 >= cfg_psum_bank_i;
+  assign bank3_psum = 5'd3 >= psum_bank;
 
   assign bank3_l0_wdata = bank3_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -466,7 +478,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank4_psum = 5'd4 >= cfg_psum_bank_i;
+  assign bank4_psum = 5'd4 >= psum_bank;
 
   assign bank4_l0_wdata = bank4_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -500,7 +512,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank5_psum = 5'd5 >= cfg_psum_bank_i;
+  assign bank5_psum = 5'd5 >= psum_bank;
 
   assign bank5_l0_wdata = bank5_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -534,7 +546,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank6_psum = 5'd6 >= cfg_psum_bank_i;
+  assign bank6_psum = 5'd6 >= psum_bank;
 
   assign bank6_l0_wdata = bank6_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -568,7 +580,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank7_psum = 5'd7 >= cfg_psum_bank_i;
+  assign bank7_psum = 5'd7 >= psum_bank;
 
   assign bank7_l0_wdata = bank7_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -602,7 +614,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank8_psum = 5'd8 >= cfg_psum_bank_i;
+  assign bank8_psum = 5'd8 >= psum_bank;
 
   assign bank8_l0_wdata = bank8_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -636,7 +648,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank9_psum = 5'd9 >= cfg_psum_bank_i;
+  assign bank9_psum = 5'd9 >= psum_bank;
 
   assign bank9_l0_wdata = bank9_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -670,7 +682,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank10_psum = 5'd10 >= cfg_psum_bank_i;
+  assign bank10_psum = 5'd10 >= psum_bank;
 
   assign bank10_l0_wdata = bank10_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -704,7 +716,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank11_psum = 5'd11 >= cfg_psum_bank_i;
+  assign bank11_psum = 5'd11 >= psum_bank;
 
   assign bank11_l0_wdata = bank11_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -738,7 +750,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank12_psum = 5'd12 >= cfg_psum_bank_i;
+  assign bank12_psum = 5'd12 >= psum_bank;
 
   assign bank12_l0_wdata = bank12_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -772,7 +784,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank13_psum = 5'd13 >= cfg_psum_bank_i;
+  assign bank13_psum = 5'd13 >= psum_bank;
 
   assign bank13_l0_wdata = bank13_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -806,7 +818,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank14_psum = 5'd14 >= cfg_psum_bank_i;
+  assign bank14_psum = 5'd14 >= psum_bank;
 
   assign bank14_l0_wdata = bank14_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -840,7 +852,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank15_psum = 5'd15 >= cfg_psum_bank_i;
+  assign bank15_psum = 5'd15 >= psum_bank;
 
   assign bank15_l0_wdata = bank15_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -874,7 +886,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank16_psum = 5'd16 >= cfg_psum_bank_i;
+  assign bank16_psum = 5'd16 >= psum_bank;
 
   assign bank16_l0_wdata = bank16_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -908,7 +920,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank17_psum = 5'd17 >= cfg_psum_bank_i;
+  assign bank17_psum = 5'd17 >= psum_bank;
 
   assign bank17_l0_wdata = bank17_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -942,7 +954,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank18_psum = 5'd18 >= cfg_psum_bank_i;
+  assign bank18_psum = 5'd18 >= psum_bank;
 
   assign bank18_l0_wdata = bank18_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -976,7 +988,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank19_psum = 5'd19 >= cfg_psum_bank_i;
+  assign bank19_psum = 5'd19 >= psum_bank;
 
   assign bank19_l0_wdata = bank19_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -1010,7 +1022,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank20_psum = 5'd20 >= cfg_psum_bank_i;
+  assign bank20_psum = 5'd20 >= psum_bank;
 
   assign bank20_l0_wdata = bank20_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -1044,7 +1056,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank21_psum = 5'd21 >= cfg_psum_bank_i;
+  assign bank21_psum = 5'd21 >= psum_bank;
 
   assign bank21_l0_wdata = bank21_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -1078,7 +1090,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank22_psum = 5'd22 >= cfg_psum_bank_i;
+  assign bank22_psum = 5'd22 >= psum_bank;
 
   assign bank22_l0_wdata = bank22_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -1112,7 +1124,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank23_psum = 5'd23 >= cfg_psum_bank_i;
+  assign bank23_psum = 5'd23 >= psum_bank;
 
   assign bank23_l0_wdata = bank23_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 
@@ -1146,7 +1158,7 @@ module eyeriss_glb (
     end
   end
 
-  assign bank24_psum = 5'd24 >= cfg_psum_bank_i;
+  assign bank24_psum = 5'd24 >= psum_bank;
 
   assign bank24_l0_wdata = bank24_psum ? ps_wr_data_i[15:0] : if_wr_data_i[15:0];
 

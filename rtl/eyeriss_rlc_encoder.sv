@@ -16,7 +16,7 @@ module eyeriss_rlc_encoder (
   input  logic        start_i,
   output logic        busy_o,
 
-  // Tile, taken at start_i: p_i x t_i filters x epass_i rows of f_i values from bank psum_bank_i; a row of a filter group takes tile_row_lines_i lines
+  // Tile, taken at start_i: p_i x t_i filters x epass_i rows of f_i values from fmap line psum_line_i on; a row of a filter group takes tile_row_lines_i lines
   input  logic [15:0] cfg_p_i,
   input  logic [15:0] cfg_tile_row_lines_i,
   input  logic [15:0] cfg_t_i,
@@ -28,12 +28,15 @@ module eyeriss_rlc_encoder (
   input  logic [31:0] cfg_addr_i,
   input  logic [31:0] cfg_plane_lines_i,
   input  logic [15:0] cfg_row_lines_i,
-  input  logic [4:0]  cfg_psum_bank_i,
+  input  logic [13:0] cfg_psum_line_i,
 
-  // Psum tile line reads (a port of its own), from the tile's first bank
+  // Psum tile line reads (a port of its own), counted from the tile's first line ps_rd_base_o
   output logic        ps_rd_en_o,
-  output logic [4:0]  ps_rd_bank_o,
+  output logic [13:0] ps_rd_base_o,
   output logic [13:0] ps_rd_line_o,
+
+  // Whether the tile the cfg inputs describe (the running pass's) shares a bank with the tile taken at the last start
+  output logic        shares_bank_o,
   input  logic [63:0] ps_rd_data_i,
 
   // DRAM writes
@@ -64,10 +67,14 @@ module eyeriss_rlc_encoder (
   logic tile_by_row_chunk_d;
   logic [15:0] tile_ofmap_row_lines_q;
   logic [15:0] tile_ofmap_row_lines_d;
-  logic [4:0] tile_psum_bank_q;
-  logic [4:0] tile_psum_bank_d;
+  logic [13:0] tile_psum_line_q;
+  logic [13:0] tile_psum_line_d;
   logic tile_pair_q;
   logic tile_pair_d;
+  logic [31:0] stored_tile_last_line;  // first line + epass x t x tile_row_lines - 1
+  logic unused_stored_tile_last_line_row;
+  logic [31:0] pass_tile_last_line;  // first line + epass x t x tile_row_lines - 1
+  logic unused_pass_tile_last_line_row;
   logic busy_q;
   logic busy_d;
   logic have_line_q;  // the buffer's read data holds the current value's line
@@ -134,11 +141,25 @@ module eyeriss_rlc_encoder (
     tile_plane_lines_d = start_i ? cfg_plane_lines_i : tile_plane_lines_q;
     tile_by_row_chunk_d = start_i ? cfg_by_row_chunk_i : tile_by_row_chunk_q;
     tile_ofmap_row_lines_d = start_i ? cfg_row_lines_i : tile_ofmap_row_lines_q;
-    tile_psum_bank_d = start_i ? cfg_psum_bank_i : tile_psum_bank_q;
+    tile_psum_line_d = start_i ? cfg_psum_line_i : tile_psum_line_q;
     tile_pair_d = start_i ? ~cfg_p_i[0] : tile_pair_q;
   end
 
-  assign ps_rd_bank_o = tile_psum_bank_q;
+  assign ps_rd_base_o = tile_psum_line_q;
+
+  // ------------------------------------------------------------------------
+  // Banks of the tile, against the running pass's tile
+  // ------------------------------------------------------------------------
+
+  assign stored_tile_last_line = ({18'd0, tile_psum_line_q} + (({16'd0, tile_epass_q} * {16'd0, tile_t_q}) * {16'd0, tile_row_lines_q})) - 32'd1;
+
+  assign unused_stored_tile_last_line_row = |stored_tile_last_line[8:0];
+
+  assign pass_tile_last_line = ({18'd0, cfg_psum_line_i} + (({16'd0, cfg_epass_i} * {16'd0, cfg_t_i}) * {16'd0, cfg_tile_row_lines_i})) - 32'd1;
+
+  assign unused_pass_tile_last_line_row = |pass_tile_last_line[8:0];
+
+  assign shares_bank_o = ({18'd0, cfg_psum_line_i[13:9]} <= stored_tile_last_line[31:9]) & ({18'd0, tile_psum_line_q[13:9]} <= pass_tile_last_line[31:9]);
 
   // ------------------------------------------------------------------------
   // Tile walk
@@ -325,7 +346,7 @@ module eyeriss_rlc_encoder (
       tile_plane_lines_q <= 32'd0;
       tile_by_row_chunk_q <= 1'd0;
       tile_ofmap_row_lines_q <= 16'd0;
-      tile_psum_bank_q <= 5'd0;
+      tile_psum_line_q <= 14'd0;
       tile_pair_q <= 1'd0;
       busy_q <= 1'd0;
       have_line_q <= 1'd0;
@@ -349,7 +370,7 @@ module eyeriss_rlc_encoder (
       tile_plane_lines_q <= tile_plane_lines_d;
       tile_by_row_chunk_q <= tile_by_row_chunk_d;
       tile_ofmap_row_lines_q <= tile_ofmap_row_lines_d;
-      tile_psum_bank_q <= tile_psum_bank_d;
+      tile_psum_line_q <= tile_psum_line_d;
       tile_pair_q <= tile_pair_d;
       busy_q <= busy_d;
       have_line_q <= have_line_d;

@@ -93,7 +93,7 @@ module eyeriss_top (
   logic [15:0] pass_nrows;
   logic [15:0] pass_wl;
   logic [15:0] pass_ycount;
-  logic [4:0] pass_psum_bank;
+  logic [13:0] pass_psum_line;
   logic [15:0] pass_epass;
   logic [15:0] pass_step;
   logic [31:0] pass_ofmap_addr;
@@ -124,7 +124,8 @@ module eyeriss_top (
   logic [15:0] load_ifmap_tile_codes;
   logic enc_rd_en;
   logic [13:0] enc_rd_line;
-  logic [4:0] enc_rd_bank;
+  logic [13:0] enc_rd_base;
+  logic store_shares_bank;  // the running pass's psum tile shares a bank with the tile being stored
   logic [63:0] enc_rd_data;
   logic ifmap_loading;
   logic store_by_row_chunk;
@@ -3169,7 +3170,7 @@ module eyeriss_top (
     .rlc_load_busy_i           (rlc_load_busy),
     .rlc_store_start_o         (rlc_store_start),
     .rlc_store_busy_i          (rlc_store_busy),
-    .store_bank_i              (enc_rd_bank),
+    .store_shares_bank_i       (store_shares_bank),
     .relu_o                    (relu),
     .store_by_row_chunk_o      (store_by_row_chunk),
     .store_coded_o             (store_coded),
@@ -3200,7 +3201,7 @@ module eyeriss_top (
     .pass_nrows_o              (pass_nrows),
     .pass_wl_o                 (pass_wl),
     .pass_ycount_o             (pass_ycount),
-    .pass_psum_bank_o          (pass_psum_bank),
+    .pass_psum_line_o          (pass_psum_line),
     .pass_epass_o              (pass_epass),
     .pass_step_o               (pass_step),
     .pass_ofmap_addr_o         (pass_ofmap_addr),
@@ -3281,10 +3282,11 @@ module eyeriss_top (
     .cfg_addr_i          (pass_ofmap_addr),
     .cfg_plane_lines_i   (pass_ofmap_plane_lines),
     .cfg_row_lines_i     (pass_ofmap_row_lines),
-    .cfg_psum_bank_i     (pass_psum_bank),
+    .cfg_psum_line_i     (pass_psum_line),
     .ps_rd_en_o          (enc_rd_en),
-    .ps_rd_bank_o        (enc_rd_bank),
+    .ps_rd_base_o        (enc_rd_base),
     .ps_rd_line_o        (enc_rd_line),
+    .shares_bank_o       (store_shares_bank),
     .ps_rd_data_i        (enc_rd_data),
     .wr_valid_o          (enc_wr_valid),
     .wr_ready_i          (dram_wr_ready_i),
@@ -3325,7 +3327,7 @@ module eyeriss_top (
   eyeriss_glb u_glb (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
-    .cfg_psum_bank_i(pass_psum_bank),
+    .cfg_psum_line_i(pass_psum_line),
     .if_wr_en_i     (if_wr_en),
     .if_wr_line_i   (if_wr_line),
     .if_wr_data_i   (if_wr_data),
@@ -3341,7 +3343,7 @@ module eyeriss_top (
     .ps_rd_line_i   (ps_rd_line),
     .ps_rd_data_o   (glb_ps_rd_data),
     .st_rd_en_i     (enc_rd_en),
-    .st_rd_bank_i   (enc_rd_bank),
+    .st_rd_base_i   (enc_rd_base),
     .st_rd_line_i   (enc_rd_line),
     .st_rd_data_o   (enc_rd_data),
     .f_wr_en_i      (glb_f_wr_en),

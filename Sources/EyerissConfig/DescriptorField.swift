@@ -8,11 +8,16 @@
 /// names (the first descriptor of a program is whole); lines left out keep the previous
 /// descriptor's values. So the fields are ordered by how often they change from one pass to the
 /// next (measured on AlexNet at batch 4), and each is only as wide as it must be, so that what
-/// changes shares few lines: line 0 holds what changes every pass (flags, psum bank, tile slot)
+/// changes shares few lines: line 0 holds what changes every pass (flags, psum tile, tile slot)
 /// beside the opcode and the mask; then the tile addresses, a later filter block's part, the row
 /// window, the filter block, the geometry, and the layer's constants.
 public enum DescriptorField: Int, CaseIterable, Sendable {
-    case opcode = 0, nextLines, flags, psumBank, ifmapBase
+    case opcode = 0, nextLines, flags
+    /// First line of the pass's psum tile in the fmap banks (bank x bankWords + line): its bank
+    /// is the first the psum region takes in this pass, and tiles may start inside a bank, so
+    /// that open tiles pack the banks (2026-12-06; it was the first bank, `psumBank`).
+    case psumLine
+    case ifmapBase
     case ifmapAddress, ofmapAddress
     case nextFilterAddress, nextFilterLines, nextFilterBase
     case yStart, yCount, epass
@@ -37,16 +42,17 @@ extension DescriptorField {
     public static let lineBits = 64
 
     /// Bits of the field in DRAM. DRAM line addresses and the lines of an fmap plane take 32;
-    /// buffer lines take what `AcceleratorConfig.validated()` allows (24 for the fmap banks'
-    /// lines, 16 for the filter buffer's); counts of the PE array, of rows and columns, and the
+    /// buffer lines take what `AcceleratorConfig.validated()` allows (18 for the fmap banks'
+    /// lines, so that the psum tile's and the ifmap slot's first lines share line 0 with the
+    /// opcode, the mask and the flags; 16 for the filter buffer's); counts of the PE array, of rows and columns, and the
     /// lines of a row's slot take 16, as the hardware's count registers do. The mapper rejects a
     /// mapping with a value that does not fit.
     public var bits: Int {
         switch self {
         case .opcode: return 4
-        case .nextLines, .flags, .psumBank: return 12
+        case .nextLines, .flags: return 12
         case .shift, .pitch: return 8
-        case .ifmapBase: return 24
+        case .psumLine, .ifmapBase: return 18
         case .ifmapAddress, .ofmapAddress, .nextFilterAddress, .filterAddress, .yStart, .ifmapChannelLines,
              .ofmapPlaneLines:
             return 32

@@ -18,8 +18,8 @@ struct MainGeometry: Hashable {
     /// Row chunks whose psum tiles the psum region holds at once: 1, or all of them when the row
     /// chunks interleave inside the accumulation loop.
     var rowSlots = 1
-    /// Banks of one psum tile of each row slot (`Mapping.psumSlotBanks`).
-    var psumSlotBanks: [Int] = []
+    /// Lines of one psum tile's slot of each row slot (`Mapping.psumSlotLines`).
+    var psumSlotLines: [Int] = []
     /// Interleaved row chunks read one ifmap tile, the union of their rows (`Mapping.sharesRowTiles`).
     var sharedRowTiles = false
     /// Ifmap tiles the ifmap region holds at once, each in its own slot: 1, 2 (one loads while
@@ -289,8 +289,17 @@ struct GeometrySearch {
         let rowLines = PassGeometry.psumRowLines(lanes: hw.lanes, p: p, f: d.f)
         let psumRowLines = t * e * rowLines
         func rowSlots(_ j: Int) -> Int { interleaveRows ? cut.chunks[j - 1] : 1 }
-        // Banks of one psum tile of each row chunk's run.
-        func runBanks(_ run: ChunkRun) -> Int { ceilDiv(run.x * run.y * t * rowLines, hw.bankLines) }
+        // Lines and banks of one psum tile of each row chunk's run, and whether the tiles of `j`
+        // are packed one after the other (`packs`) or each in banks of its own.
+        func runLines(_ run: ChunkRun) -> Int { run.x * run.y * t * rowLines }
+        func runBanks(_ run: ChunkRun) -> Int { ceilDiv(runLines(run), hw.bankLines) }
+        func alignedBanks(_ j: Int) -> Int { imageSlots * cut.runs[j - 1].reduce(0) { $0 + $1.count * runBanks($1) } }
+        func packedBanks(_ j: Int) -> Int { ceilDiv(imageSlots * cut.runs[j - 1].reduce(0) { $0 + $1.count * runLines($1) }, hw.bankLines) }
+        func packs(_ j: Int) -> Bool {
+            packedBanks(j) < alignedBanks(j)
+                && Self.packedTilesApart(cut.runs[j - 1].flatMap { Array(repeating: runLines($0), count: $0.count) },
+                                         imageSlots: imageSlots, bankLines: hw.bankLines)
+        }
         var best: (j: Int, bank: Int)?
         if !interleaveRows {
             for bank in 1..<hw.fmapBanks {
@@ -314,7 +323,7 @@ struct GeometrySearch {
             // fits them and the rows take more than one chunk.
             func bank(_ j: Int) -> Int? {
                 guard cut.chunks[j - 1] > 1 else { return nil }
-                let psumBanks = imageSlots * cut.runs[j - 1].reduce(0) { $0 + $1.count * runBanks($1) }
+                let psumBanks = packs(j) ? packedBanks(j) : alignedBanks(j)
                 let tileLines = rows == .shared
                     ? unionTileLines * Self.sharedTileSlots(imageSlots: imageSlots) : tileRowLines * cut.tileRows[j - 1]
                 let bank = min(hw.fmapBanks - 1, hw.fmapBanks - psumBanks)
@@ -342,12 +351,37 @@ struct GeometrySearch {
             }
         }
         guard let best else { return nil }
-        let slotBanks = interleaveRows
-            ? cut.runs[best.j - 1].flatMap { Array(repeating: runBanks($0), count: $0.count) }
-            : [(hw.fmapBanks - best.bank) / imageSlots]
+        let packed = interleaveRows && packs(best.j)
+        let slotLines = interleaveRows
+            ? cut.runs[best.j - 1].flatMap { Array(repeating: packed ? runLines($0) : runBanks($0) * hw.bankLines, count: $0.count) }
+            : [(hw.fmapBanks - best.bank) / imageSlots * hw.bankLines]
         return MainGeometry(q: q, p: p, rc: rc, r: r, rShort: r, e: e, t: t, jobRows: best.j, psumBank: best.bank,
-                            imageSlots: imageSlots, rowSlots: rowSlots(best.j), psumSlotBanks: slotBanks,
+                            imageSlots: imageSlots, rowSlots: rowSlots(best.j), psumSlotLines: slotLines,
                             sharedRowTiles: rows == .shared)
+    }
+
+    /// Whether psum tiles packed one after the other (`Mapping.psumTileLine`: each image's row
+    /// chunks in turn, of `rowLines` lines each) leave every two tiles that the passes take one
+    /// after the other in banks apart: the row chunks of a step run forward or backward, the
+    /// images in order inside each. A pass whose tile shares a bank with the tile the store
+    /// engine still reads waits for the store (one read port a bank): packed tiles that could
+    /// make the passes of a step's last accumulation wait in turn are placed in banks of their
+    /// own instead (one image and two row chunks, as AlexNet CONV2 one image at a time, would
+    /// wait at every store).
+    static func packedTilesApart(_ rowLines: [Int], imageSlots: Int, bankLines: Int) -> Bool {
+        let imageLines = rowLines.reduce(0, +)
+        func banks(_ k: Int, _ n: Int) -> ClosedRange<Int> {
+            let first = n * imageLines + rowLines[..<k].reduce(0, +)
+            return (first / bankLines)...((first + rowLines[k] - 1) / bankLines)
+        }
+        let forward = rowLines.indices.flatMap { k in (0..<imageSlots).map { (k, $0) } }
+        let backward = rowLines.indices.reversed().flatMap { k in (0..<imageSlots).map { (k, $0) } }
+        for sequence in [forward + backward + forward, forward + forward, backward + backward] {
+            for (a, b) in zip(sequence, sequence.dropFirst()) where a != b && banks(a.0, a.1).overlaps(banks(b.0, b.1)) {
+                return false
+            }
+        }
+        return true
     }
 
     /// Slots the ifmap region needs for shared row tiles: one per interleaved image, which every

@@ -77,7 +77,7 @@ public enum Mapper {
 
         let mapping = Mapping(q: g.q, p: g.p, rc: g.rc, r: g.r, e: g.e, t: g.t, jobRows: g.jobRows,
                               psumBank: g.psumBank, imageSlots: g.imageSlots, rowSlots: g.rowSlots,
-                              psumSlotBanks: g.psumSlotBanks, sharesRowTiles: g.sharedRowTiles,
+                              psumSlotLines: g.psumSlotLines, sharesRowTiles: g.sharedRowTiles,
                               loopOrder: bestOrder, filterChunks: builder.filterChunks,
                               rowChunks: builder.rowChunks, accumulationChunks: builder.accumulationChunks,
                               estimatedCycles: found.cycles)

@@ -54,7 +54,7 @@ public struct AccumulationChunk: Equatable, Sendable {
 /// With a batch, the images may instead *interleave* (`imageSlots > 1`), in groups of
 /// `imageSlots` (the whole batch or a divisor of it): every pass of an accumulation group runs
 /// once per image of the group in turn, each image adding into its own psum tile
-/// (`psumTileBank(rowIndex:image:)`), and the
+/// (`psumTileLine(rowIndex:image:bankLines:)`), and the
 /// image loop of `loopOrder` walks the groups (it is left out when the group is the batch).
 /// The images' passes share the filter block, which is then loaded once per group, not per image.
 ///
@@ -62,8 +62,8 @@ public struct AccumulationChunk: Equatable, Sendable {
 /// `loopOrder` then has no row loop, and every step of the accumulation runs for each row chunk
 /// in turn (inside that, for each image), each adding into its own psum tile. The row chunks'
 /// passes share the filter block: it is loaded from DRAM once, and fed from the filter buffer
-/// again only when the next row chunk's PE set differs. Each row chunk's tiles take the banks
-/// they need (`psumSlotBanks`: the last, shorter chunk's may need fewer). With `sharesRowTiles`
+/// again only when the next row chunk's PE set differs. Each row chunk's tiles take the lines
+/// they need (`psumSlotLines`: the last, shorter chunk's may need fewer). With `sharesRowTiles`
 /// the row chunks' passes of one accumulation chunk and image read one ifmap tile, the union of
 /// their rows, loaded once for all of them instead of once each (the rows the chunks overlap in
 /// are not loaded twice).
@@ -89,9 +89,11 @@ public struct Mapping: Equatable, Sendable {
     public let imageSlots: Int
     /// Row chunks whose psum tiles are held at once: 1, or every row chunk when they interleave.
     public let rowSlots: Int
-    /// Banks of one psum tile of each row slot: of row chunk `k` when the row chunks interleave
-    /// (one entry per row chunk), else one entry, the banks of each image's tile.
-    public let psumSlotBanks: [Int]
+    /// Lines of one psum tile's slot for each row slot: of row chunk `k` when the row chunks
+    /// interleave (one entry per row chunk), else one entry, each image's. Whole banks, or, where
+    /// that saves a bank, the tile's own lines: the tiles are then packed, a tile starting where
+    /// the one before it ends, inside a bank (2026-12-06).
+    public let psumSlotLines: [Int]
     /// Interleaved row chunks share each ifmap tile (see the type's description).
     public let sharesRowTiles: Bool
     /// The image loop runs inside the accumulation loop (see the type's description).
@@ -100,12 +102,16 @@ public struct Mapping: Equatable, Sendable {
     public var interleavesRowChunks: Bool { rowSlots > 1 }
     /// Psum tiles held in the psum banks at once.
     public var psumSlots: Int { imageSlots * rowSlots }
-    /// First bank of the psum tile of row chunk `rowIndex` (counted as 0 when the row chunks do
-    /// not interleave) and image `image`: the row slots one after the other, each holding its
-    /// images' tiles in turn.
-    public func psumTileBank(rowIndex: Int, image: Int) -> Int {
+    /// First line (in the fmap banks, of `bankLines` lines each) of the psum tile of row chunk
+    /// `rowIndex` (counted as 0 when the row chunks do not interleave) and image `image`: from bank
+    /// `psumBank` on, the image slots one after the other, each holding its row chunks' tiles in
+    /// turn. The passes run the row chunks outside the images, so consecutive passes' tiles have
+    /// another row chunk's between them: packed tiles of consecutive passes then share no bank
+    /// (when that tile is at least a bank long), and a pass need not wait for the store of the
+    /// tile before it (a bank has one read port for the psum feeder and the store engine).
+    public func psumTileLine(rowIndex: Int, image: Int, bankLines: Int) -> Int {
         let k = interleavesRowChunks ? rowIndex : 0
-        return psumBank + imageSlots * psumSlotBanks[..<k].reduce(0, +) + (image % imageSlots) * psumSlotBanks[k]
+        return psumBank * bankLines + (image % imageSlots) * psumSlotLines.reduce(0, +) + psumSlotLines[..<k].reduce(0, +)
     }
     /// Nesting of the pass loops, outer first.
     public let loopOrder: [PassLoop]

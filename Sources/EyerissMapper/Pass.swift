@@ -59,8 +59,9 @@ public struct Pass: Equatable, Sendable {
     /// still holds the rest from the tile before it (the same image and channels, the rows of
     /// the neighbouring row chunk): its first rows, or with `ifmapLoadTail` its last.
     public let ifmapLoadRows: Int
-    /// First psum bank of the global buffer.
-    public let psumBank: Int
+    /// First line of the psum tile in the fmap banks (`Mapping.psumTileLine`); its bank is the
+    /// first of the pass's psum region.
+    public let psumLine: Int
     /// First line of the ifmap tile in the ifmap region: the first line of one of its slots
     /// (`IfmapSlots`). A tile loaded into another slot than the pass before's is loaded while
     /// that pass computes (docs/architecture.md, sections 3 and 5).
@@ -90,4 +91,10 @@ public struct Pass: Equatable, Sendable {
     /// keeps its place from one tile of a slot to the next and need not be loaded again; a
     /// coded tile's is 0 (the RLC loader writes from row 0).
     public var ifmapRowPhase: Int { flags.contains(.ifmapRLC) || nRows == 0 ? 0 : yLo % nRows }
+
+    /// The fmap banks (of `bankLines` lines) the psum tile spans, its first line's to its last's:
+    /// a pass whose tile shares one with the tile the store engine still reads waits for it.
+    public func psumTileBanks(lanes: Int, bankLines: Int) -> ClosedRange<Int> {
+        (psumLine / bankLines)...((psumLine + geometry.psumTileLines(lanes: lanes) - 1) / bankLines)
+    }
 }

@@ -32,7 +32,7 @@ extension DescriptorField {
         case .filterLines: return "filter_lines"
         case .ifmapAddress: return "ifmap_addr"
         case .ifmapChannelLines: return "ifmap_channel_lines"
-        case .psumBank: return "psum_bank"
+        case .psumLine: return "psum_line"
         case .epass: return "epass"
         case .fl: return "fl"
         case .ofmapAddress: return "ofmap_addr"
@@ -58,7 +58,7 @@ extension DescriptorField {
         case .flags: return 10
         case .shift: return p.pe.shiftBits
         case .pitch: return DescriptorField.pitch.bits
-        case .psumBank: return p.bankIndexBits
+        case .psumLine: return p.glbLineBits
         case .nextLines: return DescriptorField.linesPerDescriptor
         case .ifmapBase: return p.glbLineBits
         case .nextFilterBase: return p.filterLineBits
@@ -77,7 +77,7 @@ extension DescriptorField {
 /// Outputs of the controller that the top wires to the rest of the accelerator.
 struct ControllerFields {
     static let exported: [DescriptorField] = [.s, .stride, .f, .q, .p, .r, .e, .t, .jobRows, .shift, .pad, .w, .h,
-                                              .yStart, .yLo, .nRows, .wl, .yCount, .psumBank, .epass, .step,
+                                              .yStart, .yLo, .nRows, .wl, .yCount, .psumLine, .epass, .step,
                                               .ofmapAddress, .ofmapPlaneLines, .ofmapRowLines, .ifmapBase, .ifmapRowPhase, .pitch]
     /// Fields of the ifmap tile load, as `load_*_o`: the current pass's, or the next pass's
     /// while the prefetch loads its tile.
@@ -160,7 +160,8 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let rlcLoadBusy = m.input("rlc_load_busy_i")
     let rlcStoreStart = m.output("rlc_store_start_o")
     let rlcStoreBusy = m.input("rlc_store_busy_i")
-    let storeBank = m.input("store_bank_i", p.bankIndexBits)  // first psum bank of the tile being stored
+    // The tile being stored shares a bank with this pass's psum tile (the store engine compares).
+    let storeSharesBank = m.input("store_shares_bank_i")
     let reluOut = m.output("relu_o")
     let storeByRowChunkOut = m.output("store_by_row_chunk_o")  // coded stores: each filter's rows of the tile one code
     let storeCodedOut = m.output("store_coded_o")
@@ -512,12 +513,14 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     // ------------------------------------------------------------------ stores
     m.section("Store: the store engine writes the psum tile to DRAM while the next passes run")
     // A tile is handed over once the engine is free; the pass is then over. A later pass whose
-    // psum tile starts in the bank of the tile being stored waits for it (the mapper gives
-    // tiles that are open at once, e.g. the images of an interleaved batch, banks of their own).
+    // psum tile shares a bank with the tile being stored waits for it: each bank has one read
+    // port for the psum feeder and the engine together. Tiles open at once (the images and row
+    // chunks of an interleaved batch) are packed one after the other, so neighbours may share a
+    // bank; the mapper places the tiles of consecutive passes apart.
     let storeDone = m.logic("store_done", comment: "the tile goes to the store engine")
     m.assign(storeDone, state.q.eq(stStore) & ~rlcStoreBusy)
-    let storeConflict = m.logic("store_conflict", comment: "this pass's psum tile starts where the engine still reads")
-    m.assign(storeConflict, rlcStoreBusy & storeBank.eq(field[.psumBank]!))
+    let storeConflict = m.logic("store_conflict", comment: "this pass's psum tile shares a bank the engine still reads")
+    m.assign(storeConflict, rlcStoreBusy & storeSharesBank)
 
     // ------------------------------------------------------------------ next state
     m.section("Next state")
@@ -706,12 +709,14 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assertion("filter_buffer_free", !(glbFWrEn & filterFeederBusy),
                 message: "filter buffer written while the filter feeder still reads it")
     // At decode the load fields are this pass's (the prefetch is idle).
-    let ifmapRegionLines = field[.psumBank]!.zeroExtended(to: 32) * Expr.lit(p.bankWords, width: 32)
+    // The ifmap region ends where the bank of the pass's psum tile begins.
+    let ifmapRegionLines = Expr.concat([field[.psumLine]!.bits(p.glbLineBits - 1, p.bankAddrBits), .lit(0, width: p.bankAddrBits)])
+        .zeroExtended(to: 32)
     m.assertion("ifmap_tile_in_region",
                 !(state.q.eq(stDecode) & field[.opcode]!.eq(1)
                   & (load[.ifmapBase]!.zeroExtended(to: 32) + load[.q]!.zeroExtended(to: 32) * load[.r]!.zeroExtended(to: 32)
                      * tileChannelLines).gt(ifmapRegionLines)),
-                message: "the pass's ifmap tile (ifmapBase + q*r*nRows*Wl lines) ends past the ifmap region (psumBank banks): the program in DRAM is corrupt")
+                message: "the pass's ifmap tile (ifmapBase + q*r*nRows*Wl lines) ends past the ifmap region (the banks below the psum tile's): the program in DRAM is corrupt")
     m.assertion("ifmap_load_rows_in_tile",
                 !(state.q.eq(stDecode) & field[.opcode]!.eq(1) & flagLoadIfmap
                   & (field[.ifmapLoadRows]!.gt(field[.nRows]!) | field[.ifmapRowPhase]!.ge(field[.nRows]!)

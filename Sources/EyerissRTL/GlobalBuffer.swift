@@ -5,15 +5,17 @@ import HDL
 /// psums, and the filter buffer.
 ///
 /// Each fmap bank belongs wholly to the ifmap region or the psum region for a pass: banks below
-/// `cfg_psum_bank_i` are ifmap banks, the rest psum banks (JSSC 2017: 25 banks of 512 x 64 b,
-/// assigned per layer). Each region is addressed from line 0. A bank is `lanes` memories of one
-/// word each, so a line can be written in part (a lane enable per word).
+/// the bank of `cfg_psum_line_i` (the first line of the pass's psum tile) are ifmap banks, the
+/// rest psum banks (JSSC 2017: 25 banks of 512 x 64 b, assigned per layer). The ifmap region is
+/// addressed from line 0, the psum tile from its first line, which may lie inside a bank (tiles
+/// open at once are packed). A bank is `lanes` memories of one word each, so a line can be
+/// written in part (a lane enable per word).
 ///
 /// Ports (all reads are synchronous: data is valid the cycle after the read enable and holds
 /// until the next read of that port):
 /// - ifmap region: line write with lane enables (DRAM loads, RLC decoder), word read (ifmap feeder);
 /// - psum region: line write with lane enables (output network), line read (psum feeder);
-/// - store read: a line read of a psum tile from its own first bank (the store engine, which
+/// - store read: a line read of a psum tile from its own first line (the store engine, which
 ///   may store a finished tile while the next pass runs in other banks: the two read ports
 ///   never read one bank in the same cycle, so each bank stays single-ported);
 /// - filter buffer: line write (DRAM loads), line read (filter feeder).
@@ -29,8 +31,8 @@ public func makeGlobalBuffer(_ p: TopParams, header: RTLHeader) throws -> Module
     m.portGroup("Clock; the reset only quiets the simulation check while the readers reset")
     m.input("clk_i")
     m.input("rst_ni")
-    m.portGroup("Per-pass split: banks from cfg_psum_bank_i up hold psums")
-    let psumBank = m.input("cfg_psum_bank_i", p.bankIndexBits)
+    m.portGroup("Per pass: the psum tile's first line; banks from its bank up hold psums")
+    let psumLine = m.input("cfg_psum_line_i", p.glbLineBits)
     m.portGroup("Ifmap region: line writes from DRAM, word reads for the ifmap feeder")
     let ifWrEn = m.input("if_wr_en_i")
     let ifWrLine = m.input("if_wr_line_i", p.glbLineBits)
@@ -47,9 +49,9 @@ public func makeGlobalBuffer(_ p: TopParams, header: RTLHeader) throws -> Module
     let psRdEn = m.input("ps_rd_en_i")
     let psRdLine = m.input("ps_rd_line_i", p.glbLineBits)
     let psRdData = m.output("ps_rd_data_o", lw)
-    m.portGroup("Store read: psum tile lines from the tile's first bank st_rd_bank_i")
+    m.portGroup("Store read: psum tile lines from the tile's first line st_rd_base_i")
     let stRdEn = m.input("st_rd_en_i")
-    let stRdBank = m.input("st_rd_bank_i", p.bankIndexBits)
+    let stRdBase = m.input("st_rd_base_i", p.glbLineBits)
     let stRdLine = m.input("st_rd_line_i", p.glbLineBits)
     let stRdData = m.output("st_rd_data_o", lw)
     m.portGroup("Filter buffer: line writes from DRAM, line reads for the filter feeder")
@@ -62,15 +64,22 @@ public func makeGlobalBuffer(_ p: TopParams, header: RTLHeader) throws -> Module
 
     // ------------------------------------------------------------------ address decode
     m.section("Region addresses to banks")
-    // A line of a region counted from its first bank `base` (nil: bank 0).
+    // A line counted from the fmap line `base` (nil: line 0), as a bank and a line of it.
     func bankOf(_ name: String, _ line: Expr, base: Expr?) -> (bank: Expr, row: Expr) {
         let bank = m.logic("\(name)_bank", p.bankIndexBits)
         let row = m.logic("\(name)_row", p.bankAddrBits)
-        let regionBank = line.bits(p.glbLineBits - 1, p.bankAddrBits).resized(to: p.bankIndexBits)
-        m.assign(bank, base.map { regionBank + $0 } ?? regionBank)
-        m.assign(row, line.bits(p.bankAddrBits - 1, 0))
+        var fmapLine = line
+        if let base {
+            let sum = m.logic("\(name)_fmap_line", p.glbLineBits, comment: "the tile's first line + the line")
+            m.assign(sum, base + line)
+            fmapLine = sum
+        }
+        m.assign(bank, fmapLine.bits(p.glbLineBits - 1, p.bankAddrBits).resized(to: p.bankIndexBits))
+        m.assign(row, fmapLine.bits(p.bankAddrBits - 1, 0))
         return (bank, row)
     }
+    let psumBank = m.logic("psum_bank", p.bankIndexBits, comment: "the psum tile's first bank: the psum region's")
+    m.assign(psumBank, psumLine.bits(p.glbLineBits - 1, p.bankAddrBits).resized(to: p.bankIndexBits))
     let ifWrLineSig = ifWrLine
     let ifRdLine = m.logic("if_rd_line", p.glbLineBits)
     m.assign(ifRdLine, ifRdWord.bits(p.glbWordBits - 1, p.laneBits))
@@ -78,9 +87,9 @@ public func makeGlobalBuffer(_ p: TopParams, header: RTLHeader) throws -> Module
     m.assign(ifRdLane.d, Expr.mux(ifRdEn, ifRdWord.bits(p.laneBits - 1, 0), ifRdLane.q))
     let ifW = bankOf("if_wr", ifWrLineSig, base: nil)
     let ifR = bankOf("if_rd", ifRdLine, base: nil)
-    let psW = bankOf("ps_wr", psWrLine, base: psumBank)
-    let psR = bankOf("ps_rd", psRdLine, base: psumBank)
-    let stR = bankOf("st_rd", stRdLine, base: stRdBank)
+    let psW = bankOf("ps_wr", psWrLine, base: psumLine)
+    let psR = bankOf("ps_rd", psRdLine, base: psumLine)
+    let stR = bankOf("st_rd", stRdLine, base: stRdBase)
 
     // ------------------------------------------------------------------ banks
     m.section("Banks: one memory per lane, owned by the ifmap or the psum region")

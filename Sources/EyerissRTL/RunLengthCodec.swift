@@ -400,7 +400,7 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, coder: Module, header: RTL
     m.portGroup("Control: start_i begins a tile; busy_o until its last word is written")
     let start = m.input("start_i")
     let busyOut = m.output("busy_o")
-    m.portGroup("Tile, taken at start_i: p_i x t_i filters x epass_i rows of f_i values from bank psum_bank_i; a row of a filter group takes tile_row_lines_i lines")
+    m.portGroup("Tile, taken at start_i: p_i x t_i filters x epass_i rows of f_i values from fmap line psum_line_i on; a row of a filter group takes tile_row_lines_i lines")
     let inP = m.input("cfg_p_i", cb)
     let inTileRowLines = m.input("cfg_tile_row_lines_i", cb)
     let inT = m.input("cfg_t_i", cb)
@@ -412,11 +412,13 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, coder: Module, header: RTL
     let inAddr = m.input("cfg_addr_i", ab)
     let inPlaneLines = m.input("cfg_plane_lines_i", ab)
     let inRowLines = m.input("cfg_row_lines_i", cb)
-    let inBank = m.input("cfg_psum_bank_i", p.bankIndexBits)
-    m.portGroup("Psum tile line reads (a port of its own), from the tile's first bank")
+    let inLine = m.input("cfg_psum_line_i", p.glbLineBits)
+    m.portGroup("Psum tile line reads (a port of its own), counted from the tile's first line ps_rd_base_o")
     let rdEn = m.output("ps_rd_en_o")
-    let rdBank = m.output("ps_rd_bank_o", p.bankIndexBits)
+    let rdBase = m.output("ps_rd_base_o", p.glbLineBits)
     let rdLine = m.output("ps_rd_line_o", p.glbLineBits)
+    m.portGroup("Whether the tile the cfg inputs describe (the running pass's) shares a bank with the tile taken at the last start")
+    let sharesBank = m.output("shares_bank_o")
     let rdData = m.input("ps_rd_data_i", lw)
     m.portGroup("DRAM writes")
     let wrValid = m.output("wr_valid_o")
@@ -435,12 +437,25 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, coder: Module, header: RTL
     let cfgEpass = keep("epass", inEpass), cfgF = keep("f", inF), cfgCoded = keep("coded", inCoded)
     let cfgRelu = keep("relu", inRelu), cfgPlaneLines = keep("plane_lines", inPlaneLines)
     let cfgByRowChunk = keep("by_row_chunk", inByRowChunk)
-    let cfgRowLines = keep("ofmap_row_lines", inRowLines), cfgBank = keep("psum_bank", inBank)
+    let cfgRowLines = keep("ofmap_row_lines", inRowLines), cfgBase = keep("psum_line", inLine)
     let cfgPair = p.lanes >= 2 ? keep("pair", ~inP.bit(0)) : Expr.zero
     m.comb { b in
         for k in kept { b.set(k.d, Expr.mux(start, k.input, k.q)) }
     }
-    m.assign(rdBank, cfgBank)
+    m.assign(rdBase, cfgBase)
+
+    m.section("Banks of the tile, against the running pass's tile")
+    // A tile's banks: from its first line's to its last line's (epass x t x tile_row_lines lines).
+    func banks(_ name: String, base: Expr, epass: Expr, t: Expr, rowLines: Expr) -> (first: Expr, last: Expr) {
+        let last = m.logic("\(name)_last_line", 32, comment: "first line + epass x t x tile_row_lines - 1")
+        m.assign(last, base.zeroExtended(to: 32) + epass.zeroExtended(to: 32) * t.zeroExtended(to: 32) * rowLines.zeroExtended(to: 32)
+            - .lit(1, width: 32))
+        m.markUnused("\(name)_last_line_row", [last.bits(p.bankAddrBits - 1, 0)])
+        return (base.bits(p.glbLineBits - 1, p.bankAddrBits).zeroExtended(to: 32 - p.bankAddrBits), last.bits(31, p.bankAddrBits))
+    }
+    let stored = banks("stored_tile", base: cfgBase, epass: cfgEpass, t: cfgT, rowLines: cfgTileRowLines)
+    let running = banks("pass_tile", base: inLine, epass: inEpass, t: inT, rowLines: inTileRowLines)
+    m.assign(sharesBank, running.first.le(stored.last) & stored.first.le(running.last))
 
     m.section("Tile walk")
     let busy = m.register("busy", reset: 0)

@@ -118,7 +118,8 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
         load[f] = sig("load_\(f.name)", f.width(p), comment: f == .q ? "the ifmap tile being loaded: this pass's, or the next's" : nil)
         ctrlOutputs["load_\(f.name)_o"] = load[f]!
     }
-    let encRdEn = sig("enc_rd_en"), encRdLine = sig("enc_rd_line", p.glbLineBits), encRdBank = sig("enc_rd_bank", p.bankIndexBits)
+    let encRdEn = sig("enc_rd_en"), encRdLine = sig("enc_rd_line", p.glbLineBits), encRdBase = sig("enc_rd_base", p.glbLineBits)
+    let storeSharesBank = sig("store_shares_bank", comment: "the running pass's psum tile shares a bank with the tile being stored")
     let encRdData = sig("enc_rd_data", p.lineBits)
     let ifmapLoading = sig("ifmap_loading")
     ctrlOutputs["ifmap_loading_o"] = ifmapLoading
@@ -129,7 +130,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
                         "dram_rd_req_ready_i": rqReady, "dram_rd_resp_valid_i": rsValid, "dram_rd_resp_data_i": rsData,
                         "feeders_busy_i": feedersBusy,
                         "filter_feeder_busy_i": ffBusy, "pes_idle_i": pesIdle, "gon_words_i": gonWords,
-                        "rlc_load_busy_i": rlcLoadBusy, "rlc_store_busy_i": rlcStoreBusy, "store_bank_i": encRdBank],
+                        "rlc_load_busy_i": rlcLoadBusy, "rlc_store_busy_i": rlcStoreBusy, "store_shares_bank_i": storeSharesBank],
                outputs: ctrlOutputs)
 
     // ------------------------------------------------------------------ run-length codec
@@ -180,9 +181,10 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
                         "cfg_t_i": field[.t]!, "cfg_coded_i": storeCoded, "cfg_by_row_chunk_i": storeByRowChunk,
                         "cfg_epass_i": field[.epass]!, "cfg_f_i": field[.f]!, "cfg_relu_i": relu,
                         "cfg_addr_i": field[.ofmapAddress]!, "cfg_plane_lines_i": field[.ofmapPlaneLines]!,
-                        "cfg_row_lines_i": field[.ofmapRowLines]!, "cfg_psum_bank_i": field[.psumBank]!,
+                        "cfg_row_lines_i": field[.ofmapRowLines]!, "cfg_psum_line_i": field[.psumLine]!,
                         "ps_rd_data_i": encRdData, "wr_ready_i": wrReady],
-               outputs: ["busy_o": rlcStoreBusy, "ps_rd_en_o": encRdEn, "ps_rd_line_o": encRdLine, "ps_rd_bank_o": encRdBank,
+               outputs: ["busy_o": rlcStoreBusy, "ps_rd_en_o": encRdEn, "ps_rd_line_o": encRdLine, "ps_rd_base_o": encRdBase,
+                         "shares_bank_o": storeSharesBank,
                          "wr_valid_o": encWrValid, "wr_addr_o": encWrAddr, "wr_data_o": encWrData])
     // The controller and the loader never use the DRAM read port at the same time; only the
     // store engine writes.
@@ -213,7 +215,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     m.assign(ifWrData, Expr.mux(ldWrEn, ldWrData, glbWrData))
     m.assign(ifWrMask, Expr.mux(ldWrEn, ldWrMask, .lit((1 << p.lanes) - 1, width: p.lanes)))
     m.instance(glb, "u_glb",
-               inputs: ["clk_i": clk, "rst_ni": rst, "cfg_psum_bank_i": field[.psumBank]!,
+               inputs: ["clk_i": clk, "rst_ni": rst, "cfg_psum_line_i": field[.psumLine]!,
                         "if_wr_en_i": ifWrEn, "if_wr_line_i": ifWrLine, "if_wr_data_i": ifWrData, "if_wr_mask_i": ifWrMask,
                         "if_rd_en_i": ifRdEn, "if_rd_word_i": ifRdWordInRegion,
                         "ps_wr_en_i": psWrEn, "ps_wr_line_i": psWrLine, "ps_wr_data_i": psWrData, "ps_wr_mask_i": psWrMask,
@@ -221,7 +223,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
                         "f_wr_en_i": glbFWrEn, "f_wr_line_i": glbWrLine.resized(to: p.filterLineBits), "f_wr_data_i": glbWrData,
                         "f_rd_en_i": fRdEn, "f_rd_line_i": fRdLine,
                         // The store engine reads the tile it stores through a port of its own.
-                        "st_rd_en_i": encRdEn, "st_rd_bank_i": encRdBank, "st_rd_line_i": encRdLine],
+                        "st_rd_en_i": encRdEn, "st_rd_base_i": encRdBase, "st_rd_line_i": encRdLine],
                outputs: ["if_rd_data_o": ifRdData, "ps_rd_data_o": glbPsRdData, "st_rd_data_o": encRdData,
                          "f_rd_data_o": fRdData])
 

@@ -59,8 +59,11 @@ public enum AccessModel {
         }
         var cycles = 0.0, peBusy = 0.0, dramStall = 0.0
         // The store engine stores a tile while the next passes run: when it will be free, and
-        // the first psum bank of the tile it stores.
-        var storeFreeAt = 0.0, storeBank = -1
+        // the banks of the tile it stores (a pass whose tile shares one waits for it).
+        var storeFreeAt = 0.0, storeBanks = -1 ... -1
+        func tileBanks(_ pass: Pass) -> ClosedRange<Int> {
+            pass.psumTileBanks(lanes: Int(lanes), bankLines: plan.config.raw.globalBuffer.bankWords)
+        }
         func waitForStore(until time: Double) {
             if time > cycles {
                 dramStall += time - cycles
@@ -205,14 +208,14 @@ public enum AccessModel {
             let wait = max(0, prefetch - (run - filterFeed))
             cycles += load
             dramStall += load
-            if pass.psumBank == storeBank { waitForStore(until: storeFreeAt) }
+            if tileBanks(pass).overlaps(storeBanks) { waitForStore(until: storeFreeAt) }
             cycles += run + wait
             peBusy += run
             dramStall += wait
             if store > 0 {
                 waitForStore(until: storeFreeAt)
                 storeFreeAt = cycles + store
-                storeBank = pass.psumBank
+                storeBanks = tileBanks(pass)
             }
         }
         waitForStore(until: storeFreeAt)

@@ -312,18 +312,18 @@ final class ConfigLoaderTests: XCTestCase {
     }
 
     func testBufferLinesMustFitTheirDescriptorFields() {
-        // 1024 x 2^16 fmap lines: 2^26, the descriptor's ifmapBase holds 2^24; 2 x 2^16 filter lines.
+        // 1024 x 2^16 fmap lines: 2^26, the descriptor's ifmapBase holds 2^18; 2 x 2^16 filter lines.
         XCTAssertEqual(violations { $0.globalBuffer.fmapBanks = 1024; $0.globalBuffer.bankWords = 1 << 16 }, [
             ConfigError(field: "globalBuffer.fmapBanks", value: "1024",
-                        rule: "times globalBuffer.bankWords = 65536 must be at most 2^24 lines (descriptor field ifmapBase)"),
+                        rule: "times globalBuffer.bankWords = 65536 must be at most 2^18 lines (descriptor field ifmapBase)"),
             ConfigError(field: "globalBuffer.filterBanks", value: "2",
                         rule: "times globalBuffer.bankWords = 65536 must be at most 2^16 lines (descriptor field nextFilterBase)"),
         ])
         var largest = AcceleratorConfig()
-        largest.globalBuffer.fmapBanks = 512
+        largest.globalBuffer.fmapBanks = 8
         largest.globalBuffer.bankWords = 1 << 15
         largest.globalBuffer.filterBanks = 2
-        XCTAssertNoThrow(try largest.validated(), "2^24 fmap lines and 2^16 filter lines fit exactly")
+        XCTAssertNoThrow(try largest.validated(), "2^18 fmap lines and 2^16 filter lines fit exactly")
     }
 
     func testLevelBitsMustEqualDataBits() {

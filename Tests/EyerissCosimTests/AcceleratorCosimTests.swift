@@ -151,7 +151,7 @@ final class AcceleratorCosimTests: XCTestCase {
         for io in [LayerIO(), LayerIO.hidden] {
             let plan = try Mapper.map(layer: layer, config: config, shift: 9, io: io)
             XCTAssertTrue(plan.mapping.interleavesImages && plan.mapping.interleavesRowChunks, plan.summary())
-            XCTAssertEqual(Set(plan.passes.map(\.psumBank)).count, layer.n * plan.mapping.rowSlots,
+            XCTAssertEqual(Set(plan.passes.map(\.psumLine)).count, layer.n * plan.mapping.rowSlots,
                            "one psum tile per row chunk and image")
             XCTAssertFalse(plan.passes.contains { $0.n > 0 && $0.flags.contains(.loadFilters) },
                            "only the first image's pass loads a filter block")
@@ -236,6 +236,32 @@ final class AcceleratorCosimTests: XCTestCase {
         }
     }
 
+    /// Psum tiles packed into the banks (`Mapping.psumSlotLines`): 3 images x 2 row chunks of
+    /// 136 and 51 lines on 32-line banks take 18 banks instead of the 21 of tiles in banks of
+    /// their own, and tiles start inside banks (with the psum tile's base rounded down to its bank
+    /// the outputs mismatch). The layout keeps the tiles of consecutive passes in banks apart, so
+    /// no pass waits for the store of the tile before it (the controller would: one read port a
+    /// bank for the psum feeder and the store engine). Bit-exact raw and coded, nominal and
+    /// hostile DRAM.
+    func testPsumTilesPackedIntoBanksAreBitExact() throws {
+        let config = try ConfigLoader.load(file: nil, overrides: ["array.rows=3", "array.columns=4", "globalBuffer.bankWords=32"])
+            .validated()
+        let bankLines = config.raw.globalBuffer.bankWords
+        let layer = LayerShape(name: "packed", n: 3, c: 8, h: 11, w: 11, m: 6, r: 3, s: 3, stride: 1, padding: 1)
+        for io in [LayerIO(), LayerIO.hidden] {
+            let plan = try Mapper.map(layer: layer, config: config, shift: 9, io: io)
+            let m = plan.mapping
+            XCTAssertTrue(m.interleavesImages && m.interleavesRowChunks, plan.summary())
+            let aligned = m.imageSlots * m.psumSlotLines.map { ($0 + bankLines - 1) / bankLines }.reduce(0, +)
+            XCTAssertLessThan(config.raw.globalBuffer.fmapBanks - m.psumBank, aligned, "fewer psum banks than tiles in banks of their own")
+            XCTAssertTrue(plan.passes.contains { $0.psumLine % bankLines != 0 }, "tiles start inside banks")
+            func banks(_ pass: Pass) -> ClosedRange<Int> { pass.psumTileBanks(lanes: plan.lanes, bankLines: bankLines) }
+            XCTAssertFalse(zip(plan.passes, plan.passes.dropFirst()).contains { $0.psumLine != $1.psumLine && banks($0).overlaps(banks($1)) },
+                           "consecutive passes' tiles in banks apart")
+            try runNominalAndHostile(layer, config: config, seed: 31, io: io) { _ in }
+        }
+    }
+
     /// Ifmap tiles that stay in the global buffer across filter chunks: 2 images of 6 channels
     /// (3 tiles each, two channels a pass) and 3 filter chunks, the filter chunks the outer loop.
     /// The ifmap region holds all 6 tiles, so each is loaded once, and passes read tiles loaded
@@ -288,7 +314,7 @@ final class AcceleratorCosimTests: XCTestCase {
             let plan = try Mapper.map(layer: layer, config: config, shift: 9, io: io)
             XCTAssertEqual(plan.mapping.imageSlots, 2, plan.summary())
             XCTAssertTrue(plan.mapping.loopOrder.contains(.image), "the image loop walks the groups")
-            XCTAssertEqual(Set(plan.passes.map(\.psumBank)).count, plan.mapping.psumSlots)
+            XCTAssertEqual(Set(plan.passes.map(\.psumLine)).count, plan.mapping.psumSlots)
             // Within each filter chunk, one group's passes, then the other's.
             for chunk in Set(plan.passes.map(\.m0)) {
                 let groups = plan.passes.filter { $0.m0 == chunk }.map { $0.n / 2 }

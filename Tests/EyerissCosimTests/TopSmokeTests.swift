@@ -19,7 +19,7 @@ final class TopSmokeTests: XCTestCase {
 
     /// The hand-built pass's descriptor, whole as the first of a program is (the lines of
     /// docs/architecture.md, section 5): PASS, the next descriptor (END) line 0 alone, load
-    /// filters, load ifmaps and store, psum bank 1, its tile at `ifmapBase`; ifmap at line 52,
+    /// filters, load ifmaps and store, the psum tile at line 512 (bank 1), the ifmap tile at `ifmapBase`; ifmap at line 52,
     /// ofmap at 68; no later filter block; yStart -1, Ycount 6, Epass 4; e 4, a filter block of
     /// 12 lines at 38; ...; the shift and, in the same 16 bits, a pitch of 4 (= e); ...; step 1, a code a row of 4 in the tile (unused: raw), ifmap and
     /// ofmap rows of 2 lines (raw), the load bringing all 4 rows, the first at ring place 0.
@@ -28,8 +28,9 @@ final class TopSmokeTests: XCTestCase {
             [a, b, c, d].enumerated().reduce(UInt64(0)) { $0 | UInt64(UInt16($1.element)) << (16 * UInt64($1.offset)) }
         }
         func pair(_ low: Int, _ high: Int) -> UInt64 { UInt64(UInt32(bitPattern: Int32(low))) | UInt64(UInt32(high)) << 32 }
+        let bankLines = config.raw.globalBuffer.bankWords
         return [
-            1 | 1 << 4 | UInt64(1 | 2 | 8) << 16 | 1 << 28 | UInt64(ifmapBase) << 40,
+            1 | 1 << 4 | UInt64(1 | 2 | 8) << 16 | UInt64(bankLines) << 28 | UInt64(ifmapBase) << 46,
             pair(52, 68),
             0,
             pair(-1, 6 | 4 << 16),

@@ -32,9 +32,9 @@ final class DataLayoutTests: XCTestCase {
         hot.set(.opcode, 1)
         hot.set(.nextLines, 0xFFF)
         hot.set(.flags, 0x1FF)
-        hot.set(.psumBank, 24)
+        hot.set(.psumLine, 12_287)
         hot.set(.ifmapBase, 12_799)
-        XCTAssertEqual(hot.lines[0], 1 | 0xFFF << 4 | 0x1FF << 16 | 24 << 28 | 12_799 << 40)
+        XCTAssertEqual(hot.lines[0], 1 | 0xFFF << 4 | 0x1FF << 16 | 12_287 << 28 | 12_799 << 46)
         XCTAssertEqual(hot.lines.dropFirst().filter { $0 != 0 }.count, 0, "all of them in line 0")
         XCTAssertNil(Descriptor(lines: [1, 2, 3]))
         // Every field in its own bits of one line, and the decoder written apart agrees.
@@ -44,7 +44,7 @@ final class DataLayoutTests: XCTestCase {
             all.set(f, f.isSigned ? -(f.rawValue + 1) : f.rawValue + 1)
         }
         let decoded = DecodedDescriptor(lines: all.lines[...])
-        XCTAssertEqual([decoded.opcode, decoded.nextLines, decoded.flags, decoded.psumBank, decoded.ifmapBase, decoded.ifmapAddress,
+        XCTAssertEqual([decoded.opcode, decoded.nextLines, decoded.flags, decoded.psumLine, decoded.ifmapBase, decoded.ifmapAddress,
                         decoded.ofmapAddress, decoded.nextFilterAddress, decoded.nextFilterLines, decoded.nextFilterBase],
                        Array(1...10))
         XCTAssertEqual(decoded.yStart, -(DescriptorField.yStart.rawValue + 1))
@@ -102,7 +102,7 @@ final class DataLayoutTests: XCTestCase {
             for (pass, held) in zip(plan.passes, descriptors) {
                 let whole = held.lines
                 let own = plan.descriptor(for: pass)
-                XCTAssertEqual(held.value(.psumBank), own.value(.psumBank))
+                XCTAssertEqual(held.value(.psumLine), own.value(.psumLine))
                 XCTAssertEqual(held.value(.flags), own.value(.flags))
                 if pass.flags.contains(.loadIfmaps) { XCTAssertEqual(held.value(.ifmapAddress), pass.ifmapAddress) }
                 if pass.flags.contains(.store) { XCTAssertEqual(held.value(.ofmapAddress), pass.ofmapAddress) }

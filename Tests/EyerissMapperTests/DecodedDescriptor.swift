@@ -10,7 +10,7 @@ struct DecodedDescriptor: Equatable {
     /// Two's complement.
     let yStart: Int
     let yLo, nRows, wl, yCount, filterAddress, filterLines, ifmapAddress, ifmapChannelLines: Int
-    let psumBank, epass, fl, ofmapAddress, ofmapPlaneLines, step, ifmapRowLines, ofmapRowLines, ifmapBase: Int
+    let psumLine, epass, fl, ofmapAddress, ofmapPlaneLines, step, ifmapRowLines, ofmapRowLines, ifmapBase: Int
     let nextFilterAddress, nextFilterLines, nextFilterBase: Int
     /// Rows per ifmap code and codes per channel of the tile.
     let ifmapCodeRows, ifmapTileCodes: Int
@@ -28,7 +28,7 @@ struct DecodedDescriptor: Equatable {
             Int((lines[base + line] >> UInt64(offset)) & (bits == 64 ? ~0 : (1 << UInt64(bits)) - 1))
         }
         func quarter(_ line: Int, _ k: Int) -> Int { u(line, 16 * k, 16) }
-        opcode = u(0, 0, 4); nextLines = u(0, 4, 12); flags = u(0, 16, 12); psumBank = u(0, 28, 12); ifmapBase = u(0, 40, 24)
+        opcode = u(0, 0, 4); nextLines = u(0, 4, 12); flags = u(0, 16, 12); psumLine = u(0, 28, 18); ifmapBase = u(0, 46, 18)
         ifmapAddress = u(1, 0, 32); ofmapAddress = u(1, 32, 32)
         nextFilterAddress = u(2, 0, 32); nextFilterLines = quarter(2, 2); nextFilterBase = quarter(2, 3)
         yStart = Int(Int32(truncatingIfNeeded: u(3, 0, 32))); yCount = quarter(3, 2); epass = quarter(3, 3)
@@ -118,11 +118,13 @@ struct DecodedDescriptor: Equatable {
         rule(ofmapByRowChunk ? ofmapRowLines >= (f * epass + pairs - 1) / pairs : ofmapRowLines == (ofmapRLC ? (f + pairs - 1) / pairs : fl),
              "ofmapRowLines = \(ofmapRowLines) is not the \(ofmapRLC ? "code slot" : "raw row") of F = \(f)")
         rule(shift <= config.maxProductShift, "shift = \(shift) > \(config.maxProductShift)")
-        rule(psumBank >= 1 && psumBank < c.globalBuffer.fmapBanks, "psumBank = \(psumBank) outside 1..<fmapBanks")
+        // The psum tile starts at psumLine, maybe inside a bank; the banks below its bank hold ifmaps.
+        let psumBank = psumLine / bankLines
+        rule(psumBank >= 1 && psumBank < c.globalBuffer.fmapBanks, "psumLine = \(psumLine) is not in banks 1..<fmapBanks")
         rule(ifmapBase + ifmapTileLines <= psumBank * bankLines,
              "ifmap tile at \(ifmapBase), \(ifmapTileLines) lines, ends past the ifmap region \(psumBank * bankLines)")
-        rule(psumTileLines(lanes: lanes) <= (c.globalBuffer.fmapBanks - psumBank) * bankLines,
-             "psum tile \(psumTileLines(lanes: lanes)) lines > psum region \((c.globalBuffer.fmapBanks - psumBank) * bankLines)")
+        rule(psumLine + psumTileLines(lanes: lanes) <= c.globalBuffer.fmapBanks * bankLines,
+             "psum tile at line \(psumLine), \(psumTileLines(lanes: lanes)) lines, ends past the fmap banks")
         let perLine = min(lanes, rc * r)
         let blockLines = t * ((rc * r * s * q * p + perLine - 1) / perLine)
         rule(filterLines == blockLines, "filter block \(filterLines) lines, not t x ceil(rows x S x q x p / min(lanes, rows)) = \(blockLines)")

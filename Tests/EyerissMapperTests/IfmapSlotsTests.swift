@@ -231,7 +231,7 @@ final class IfmapSlotsTests: XCTestCase {
         let order: [PassLoop] = [.filterChunk, .rowChunk, .image]
         let mapping = Mapping(q: geometry.q, p: geometry.p, rc: geometry.rc, r: geometry.r, e: geometry.e, t: geometry.t,
                               jobRows: geometry.jobRows, psumBank: geometry.psumBank, imageSlots: 1, rowSlots: 1,
-                              psumSlotBanks: [24], sharesRowTiles: false, loopOrder: order, filterChunks: builder.filterChunks,
+                              psumSlotLines: [24 * TestConfigs.array3x4.raw.globalBuffer.bankWords], sharesRowTiles: false, loopOrder: order, filterChunks: builder.filterChunks,
                               rowChunks: builder.rowChunks, accumulationChunks: builder.accumulationChunks, estimatedCycles: 0)
         return try LayerPlan(layer: layer, config: TestConfigs.array3x4, shift: 4, io: io, mapping: mapping,
                              drafts: builder.drafts(order: order), dims: d, lanes: 4)

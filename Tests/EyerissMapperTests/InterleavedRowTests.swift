@@ -10,7 +10,8 @@ final class InterleavedRowTests: XCTestCase {
     /// those below it, so the row chunks' accumulation groups differ.
     let layer = LayerShape(name: "folded-padding", n: 2, c: 2, h: 9, w: 9, m: 3, r: 7, s: 3, stride: 1, padding: 3)
     let geometry = MainGeometry(q: 1, p: 3, rc: 3, r: 1, rShort: 1, e: 1, t: 1, jobRows: 1, psumBank: 1,
-                                imageSlots: 2, rowSlots: 9, psumSlotBanks: Array(repeating: 1, count: 9))
+                                imageSlots: 2, rowSlots: 9,
+                                psumSlotLines: Array(repeating: TestConfigs.array3x4.raw.globalBuffer.bankWords, count: 9))
 
     /// The passes step through the accumulation together: step `a` runs accumulation chunk `a`
     /// of every row chunk that keeps it (back and forth over the row chunks, each for both
@@ -67,12 +68,12 @@ final class InterleavedRowTests: XCTestCase {
         let builder = PassBuilder(d, geometry, lanes: 4, shift: 3)
         let mapping = Mapping(q: geometry.q, p: geometry.p, rc: geometry.rc, r: geometry.r, e: geometry.e, t: geometry.t,
                               jobRows: geometry.jobRows, psumBank: geometry.psumBank, imageSlots: 2, rowSlots: 9,
-                              psumSlotBanks: Array(repeating: 1, count: 9), sharesRowTiles: false, loopOrder: [.filterChunk], filterChunks: builder.filterChunks,
+                              psumSlotLines: geometry.psumSlotLines, sharesRowTiles: false, loopOrder: [.filterChunk], filterChunks: builder.filterChunks,
                               rowChunks: builder.rowChunks, accumulationChunks: builder.accumulationChunks, estimatedCycles: 0)
         let drafts = builder.drafts(order: [.filterChunk], interleavedImages: true, interleavedRows: true)
         for io in [LayerIO.raw, LayerIO(ifmapRLC: true, ofmapRLC: true, relu: true)] {
             let plan = try LayerPlan(layer: layer, config: config, shift: 3, io: io, mapping: mapping, drafts: drafts, dims: d, lanes: 4)
-            XCTAssertEqual(Set(plan.passes.map(\.psumBank)).count, 18, "one psum tile per row chunk and image")
+            XCTAssertEqual(Set(plan.passes.map(\.psumLine)).count, 18, "one psum tile per row chunk and image")
             let run = try runAndCompare(plan: plan, seed: 77)
             XCTAssertEqual(run.counters.filterLinesRead, plan.layout.filterLines, "each filter block read once")
         }
@@ -105,14 +106,36 @@ final class InterleavedRowTests: XCTestCase {
             XCTAssertTrue(loads.allSatisfy { $0.yLo == 0 && $0.nRows == layer.h }, "\(layer.name): every tile holds all rows")
             let groups = m.filterChunks.count * layer.groups
             XCTAssertLessThanOrEqual(loads.count, groups * m.accumulationChunks.count * layer.n, layer.name)
+            let bankLines = TestConfigs.chip.raw.globalBuffer.bankWords
             if m.p == 24 {
-                XCTAssertEqual(m.psumSlotBanks, [3, 2], layer.name)
-                XCTAssertEqual(m.psumBank, 5, layer.name)
+                // Packed: 4 x (1,092 + 936) lines take 16 banks, not the 20 of tiles in banks of
+                // their own (3 + 2), so the ifmaps keep 9 banks instead of 5.
+                XCTAssertEqual(m.psumSlotLines, [1092, 936], layer.name)
+                XCTAssertEqual(m.psumBank, 9, layer.name)
             }
-            let banks = m.rowChunks.indices.flatMap { k in (0..<layer.n).map { m.psumTileBank(rowIndex: k, image: $0) } }
-            XCTAssertEqual(Set(banks).count, 8, layer.name)
-            XCTAssertLessThanOrEqual(banks.max()! + m.psumSlotBanks.last!, TestConfigs.chip.raw.globalBuffer.fmapBanks)
+            let tiles = m.rowChunks.indices.flatMap { k in (0..<layer.n).map { (line: m.psumTileLine(rowIndex: k, image: $0, bankLines: bankLines), lines: m.psumSlotLines[k]) } }
+            XCTAssertEqual(Set(tiles.map(\.line)).count, 8, layer.name)
+            XCTAssertLessThanOrEqual(tiles.map { $0.line + $0.lines }.max()!, TestConfigs.chip.raw.globalBuffer.fmapBanks * bankLines)
+            // A pass whose tile shares a bank with the tile the pass before stores waits for that
+            // store (one read port a bank): the layout keeps consecutive passes' tiles apart.
+            func banks(_ pass: Pass) -> ClosedRange<Int> { pass.psumTileBanks(lanes: plan.lanes, bankLines: bankLines) }
+            let waits = zip(plan.passes, plan.passes.dropFirst()).filter { $0.flags.contains(.store) && banks($0).overlaps(banks($1)) }
+            XCTAssertEqual(waits.count, 0, "\(layer.name): passes that wait for the store of the tile before")
         }
+    }
+
+    /// Psum tiles are packed only where the passes that run one after the other keep their tiles
+    /// in banks apart (a pass whose tile shares a bank with the tile being stored waits for the
+    /// store): AlexNet CONV3's four images of two row chunks (1,092 and 936 lines on 512-line
+    /// banks) are; one image of two row chunks (CONV2 one image at a time: 1,512 and 1,404
+    /// lines) is not, its two tiles running in turn side by side, nor two images when the turn
+    /// from one row chunk to the other puts an image's tile beside the next image's.
+    func testPsumTilesPackOnlyWhereConsecutivePassesStayInBanksApart() {
+        XCTAssertTrue(GeometrySearch.packedTilesApart([1092, 936], imageSlots: 4, bankLines: 512))
+        XCTAssertFalse(GeometrySearch.packedTilesApart([1512, 1404], imageSlots: 1, bankLines: 512))
+        XCTAssertFalse(GeometrySearch.packedTilesApart([2086, 1937], imageSlots: 2, bankLines: 512))
+        XCTAssertFalse(GeometrySearch.packedTilesApart([1092, 400], imageSlots: 4, bankLines: 512),
+                       "a row chunk's tile shorter than a bank leaves the images' tiles side by side")
     }
 
     /// A shared tile against a tile per row chunk, on one geometry (3 x 4 array, a batch of 3,
@@ -125,12 +148,13 @@ final class InterleavedRowTests: XCTestCase {
         let layer = LayerShape(name: "shared-rows", n: 3, c: 8, h: 9, w: 9, m: 6, r: 3, s: 3, stride: 1, padding: 1)
         let d = LayerDims(layer, lanes: 4)
         var geometry = MainGeometry(q: 2, p: 3, rc: 3, r: 1, rShort: 1, e: 3, t: 1, jobRows: 1, psumBank: 16,
-                                    imageSlots: 3, rowSlots: 3, psumSlotBanks: [1, 1, 1])
+                                    imageSlots: 3, rowSlots: 3,
+                                    psumSlotLines: Array(repeating: TestConfigs.array3x4.raw.globalBuffer.bankWords, count: 3))
         func plan(shared: Bool, io: LayerIO) throws -> LayerPlan {
             geometry.sharedRowTiles = shared
             let builder = PassBuilder(d, geometry, lanes: 4, shift: 5)
             let mapping = Mapping(q: geometry.q, p: geometry.p, rc: geometry.rc, r: geometry.r, e: geometry.e, t: geometry.t,
-                                  jobRows: 1, psumBank: geometry.psumBank, imageSlots: 3, rowSlots: 3, psumSlotBanks: [1, 1, 1],
+                                  jobRows: 1, psumBank: geometry.psumBank, imageSlots: 3, rowSlots: 3, psumSlotLines: geometry.psumSlotLines,
                                   sharesRowTiles: shared, loopOrder: [.filterChunk], filterChunks: builder.filterChunks,
                                   rowChunks: builder.rowChunks, accumulationChunks: builder.accumulationChunks, estimatedCycles: 0)
             let drafts = builder.drafts(order: [.filterChunk], interleavedImages: true, interleavedRows: true)

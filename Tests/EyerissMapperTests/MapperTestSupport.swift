@@ -100,7 +100,7 @@ func randomLayer(_ name: String, rng: inout SplitMix64, maxFilter: Int = 11, str
 func oneLine(_ plan: LayerPlan) -> String {
     let l = plan.layer, m = plan.mapping, st = plan.statistics
     return "\(l.name): n=\(l.n) C=\(l.c) \(l.h)x\(l.w) M=\(l.m) \(l.r)x\(l.s)/\(l.stride) pad=\(l.padding) g=\(l.groups)"
-        + " -> q=\(m.q) p=\(m.p) Rc=\(m.rc) r=\(m.r) e=\(m.e) t=\(m.t) jobRows=\(m.jobRows) psumBank=\(m.psumBank)"
+        + " -> q=\(m.q) p=\(m.p) Rc=\(m.rc) r=\(m.r) e=\(m.e) t=\(m.t) jobRows=\(m.jobRows) psumBank=\(m.psumBank) psumSlotLines=\(m.psumSlotLines)"
         + " rows=\(m.filterRowChunks) passes=\(st.passes) util=\(Int((100 * st.utilization).rounded()))%"
 }
 

@@ -36,9 +36,9 @@ func planProblems(_ plan: LayerPlan) -> [String] {
     }
 
     var stored = Array(repeating: 0, count: layer.n * layer.m * layer.e)
-    // The open psum tiles by first psum bank (several when the images interleave), each with the
-    // (channel, filter row) pairs accumulated into it.
-    var open: [Int: (pass: Pass, banks: Int, covered: [Bool])] = [:]
+    // The open psum tiles by first line (several when the images or row chunks interleave), each
+    // with its lines and the (channel, filter row) pairs accumulated into it.
+    var open: [Int: (pass: Pass, lines: Int, covered: [Bool])] = [:]
     let bankLines = plan.config.raw.globalBuffer.bankWords
     var previousFilterAddress: Int?
     var loadedParts: Int?  // lines of a block loaded in parts so far
@@ -57,7 +57,7 @@ func planProblems(_ plan: LayerPlan) -> [String] {
             ("q", d.q, g.q), ("p", d.p, g.p), ("Rc", d.rc, g.rc), ("r", d.r, g.r), ("e", d.e, g.e), ("t", d.t, g.t), ("pitch", d.pitch, g.pitch),
             ("jobRows", d.jobRows, g.jobRows), ("flags", d.flags, pass.flags.rawValue), ("yStart", d.yStart, pass.yStart),
             ("yStart formula", d.yStart, pass.e0 * layer.stride - layer.padding + pass.i0),
-            ("yLo", d.yLo, pass.yLo), ("nRows", d.nRows, pass.nRows), ("psumBank", d.psumBank, pass.psumBank),
+            ("yLo", d.yLo, pass.yLo), ("nRows", d.nRows, pass.nRows), ("psumLine", d.psumLine, pass.psumLine),
             ("filterAddress", d.filterAddress, pass.filterAddress), ("filterLines", d.filterLines, pass.filterLines),
             ("ofmapPlaneLines", d.ofmapPlaneLines, ofmapPlane),
         ]
@@ -150,7 +150,7 @@ func planProblems(_ plan: LayerPlan) -> [String] {
         if pass.n >= layer.n { problem("image \(pass.n) beyond n") }
 
         // Accumulation groups.
-        let bank = pass.psumBank
+        let bank = pass.psumLine  // the tile's key: its first line
         if d.accumulate {
             guard let first = open[bank]?.pass, first.n == pass.n, first.m0 == m0, first.e0 == pass.e0,
                   first.epass == pass.epass, first.geometry.filters == g.filters else {
@@ -159,13 +159,14 @@ func planProblems(_ plan: LayerPlan) -> [String] {
             }
         } else {
             if let other = open[bank] { problem("opens a tile over the tile of pass \(other.pass), not stored yet") }
-            let banks = (d.psumTileLines(lanes: lanes) + bankLines - 1) / bankLines
-            for (otherBank, other) in open where otherBank != bank {
-                if max(bank, otherBank) < min(bank + banks, otherBank + other.banks) {
-                    problem("its psum tile (banks from \(bank)) overlaps the open tile at bank \(otherBank)")
+            let lines = d.psumTileLines(lanes: lanes)
+            if bank < plan.mapping.psumBank * bankLines { problem("its psum tile (line \(bank)) starts below the psum region") }
+            for (otherLine, other) in open where otherLine != bank {
+                if max(bank, otherLine) < min(bank + lines, otherLine + other.lines) {
+                    problem("its psum tile (lines \(bank) ..< \(bank + lines)) overlaps the open tile at line \(otherLine)")
                 }
             }
-            open[bank] = (pass, banks, Array(repeating: false, count: cg * layer.r))
+            open[bank] = (pass, lines, Array(repeating: false, count: cg * layer.r))
         }
         for ch in (c0 - group * cg)..<(c0 - group * cg + g.channels) {
             for i in pass.i0..<(pass.i0 + g.rc) {

@@ -120,7 +120,7 @@ struct PlanExecutor {
             }
         }
         counters.passes += 1
-        let psumBase = d.psumBank * bankLines  // first line of the psum region
+        let psumBase = d.psumLine  // first line of the psum tile
 
         // Loads.
         if d.nextFilterLines > 0 {
