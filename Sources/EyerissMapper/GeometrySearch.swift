@@ -369,9 +369,8 @@ struct GeometrySearch {
     /// own instead (one image and two row chunks, as AlexNet CONV2 one image at a time, would
     /// wait at every store).
     static func packedTilesApart(_ rowLines: [Int], imageSlots: Int, bankLines: Int) -> Bool {
-        let imageLines = rowLines.reduce(0, +)
         func banks(_ k: Int, _ n: Int) -> ClosedRange<Int> {
-            let first = n * imageLines + rowLines[..<k].reduce(0, +)
+            let first = Mapping.psumTileOffset(slotLines: rowLines, rowSlot: k, imageSlot: n)
             return (first / bankLines)...((first + rowLines[k] - 1) / bankLines)
         }
         let forward = rowLines.indices.flatMap { k in (0..<imageSlots).map { (k, $0) } }

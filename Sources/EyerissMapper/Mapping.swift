@@ -105,13 +105,20 @@ public struct Mapping: Equatable, Sendable {
     /// First line (in the fmap banks, of `bankLines` lines each) of the psum tile of row chunk
     /// `rowIndex` (counted as 0 when the row chunks do not interleave) and image `image`: from bank
     /// `psumBank` on, the image slots one after the other, each holding its row chunks' tiles in
-    /// turn. The passes run the row chunks outside the images, so consecutive passes' tiles have
-    /// another row chunk's between them: packed tiles of consecutive passes then share no bank
-    /// (when that tile is at least a bank long), and a pass need not wait for the store of the
-    /// tile before it (a bank has one read port for the psum feeder and the store engine).
+    /// turn (`psumTileOffset`). The passes run the row chunks outside the images, so consecutive
+    /// passes' tiles have another row chunk's between them; the mapper packs tiles only where
+    /// that keeps them in banks apart (`GeometrySearch.packedTilesApart`), so a pass need not
+    /// wait for the store of the tile before it (a bank has one read port for the psum feeder
+    /// and the store engine).
     public func psumTileLine(rowIndex: Int, image: Int, bankLines: Int) -> Int {
-        let k = interleavesRowChunks ? rowIndex : 0
-        return psumBank * bankLines + (image % imageSlots) * psumSlotLines.reduce(0, +) + psumSlotLines[..<k].reduce(0, +)
+        psumBank * bankLines
+            + Self.psumTileOffset(slotLines: psumSlotLines, rowSlot: interleavesRowChunks ? rowIndex : 0, imageSlot: image % imageSlots)
+    }
+    /// Lines from the psum region's first line to the tile of row slot `rowSlot` and image slot
+    /// `imageSlot`, the row slots' tiles taking `slotLines` each: the image slots one after the
+    /// other, each holding its row slots' tiles in turn. The one definition of the placement.
+    public static func psumTileOffset(slotLines: [Int], rowSlot: Int, imageSlot: Int) -> Int {
+        imageSlot * slotLines.reduce(0, +) + slotLines[..<rowSlot].reduce(0, +)
     }
     /// Nesting of the pass loops, outer first.
     public let loopOrder: [PassLoop]
