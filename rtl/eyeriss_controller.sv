@@ -68,6 +68,7 @@ module eyeriss_controller (
   output logic               relu_o,
   output logic               store_by_row_chunk_o,
   output logic               store_coded_o,
+  output logic [1:0]         store_pool_o,
 
   // Per-pass multicast IDs and active rows and columns
   output logic [47:0]        row_g_o,
@@ -145,8 +146,8 @@ module eyeriss_controller (
   logic [3:0] desc_opcode_d;
   logic [11:0] desc_next_lines_q;
   logic [11:0] desc_next_lines_d;
-  logic [9:0] desc_flags_q;
-  logic [9:0] desc_flags_d;
+  logic [11:0] desc_flags_q;
+  logic [11:0] desc_flags_d;
   logic [13:0] desc_psum_line_q;
   logic [13:0] desc_psum_line_d;
   logic [13:0] desc_ifmap_base_q;
@@ -231,8 +232,8 @@ module eyeriss_controller (
   logic [3:0] next_opcode_d;
   logic [11:0] next_next_lines_q;
   logic [11:0] next_next_lines_d;
-  logic [9:0] next_flags_q;
-  logic [9:0] next_flags_d;
+  logic [11:0] next_flags_q;
+  logic [11:0] next_flags_d;
   logic [13:0] next_psum_line_q;
   logic [13:0] next_psum_line_d;
   logic [13:0] next_ifmap_base_q;
@@ -702,6 +703,8 @@ module eyeriss_controller (
   assign store_coded_o = desc_flags_q[5];
 
   assign store_by_row_chunk_o = desc_flags_q[8];
+
+  assign store_pool_o = desc_flags_q[11:10];
 
   // ------------------------------------------------------------------------
   // Prefetch: next descriptor and its filter block, while this pass computes
@@ -1631,7 +1634,7 @@ module eyeriss_controller (
       if (fetch_line[0]) begin
         desc_opcode_d = dram_rd_resp_data_i[3:0];
         desc_next_lines_d = dram_rd_resp_data_i[15:4];
-        desc_flags_d = dram_rd_resp_data_i[25:16];
+        desc_flags_d = dram_rd_resp_data_i[27:16];
         desc_psum_line_d = dram_rd_resp_data_i[41:28];
         desc_ifmap_base_d = dram_rd_resp_data_i[59:46];
       end
@@ -1699,7 +1702,7 @@ module eyeriss_controller (
       if (fetch_line[0]) begin
         next_opcode_d = dram_rd_resp_data_i[3:0];
         next_next_lines_d = dram_rd_resp_data_i[15:4];
-        next_flags_d = dram_rd_resp_data_i[25:16];
+        next_flags_d = dram_rd_resp_data_i[27:16];
         next_psum_line_d = dram_rd_resp_data_i[41:28];
         next_ifmap_base_d = dram_rd_resp_data_i[59:46];
       end
@@ -1840,7 +1843,7 @@ module eyeriss_controller (
       fetch_left_q <= 12'd0;
       desc_opcode_q <= 4'd0;
       desc_next_lines_q <= 12'd0;
-      desc_flags_q <= 10'd0;
+      desc_flags_q <= 12'd0;
       desc_psum_line_q <= 14'd0;
       desc_ifmap_base_q <= 14'd0;
       desc_ifmap_addr_q <= 32'd0;

@@ -129,6 +129,7 @@ module eyeriss_top (
   logic [63:0] enc_rd_data;
   logic ifmap_loading;
   logic store_by_row_chunk;
+  logic [1:0] store_pool;
   logic program_start;  // the start command: counters restart with each program
   logic pe_cnt_clear_q;  // the start command, a cycle later, for the PEs
   logic pe_cnt_clear_d;
@@ -3174,6 +3175,7 @@ module eyeriss_top (
     .relu_o                    (relu),
     .store_by_row_chunk_o      (store_by_row_chunk),
     .store_coded_o             (store_coded),
+    .store_pool_o              (store_pool),
     .row_g_o                   (row_g),
     .row_i_o                   (row_i),
     .row_active_o              (row_active),
@@ -3279,6 +3281,7 @@ module eyeriss_top (
     .cfg_coded_i         (store_coded),
     .cfg_by_row_chunk_i  (store_by_row_chunk),
     .cfg_relu_i          (relu),
+    .cfg_pool_i          (store_pool),
     .cfg_addr_i          (pass_ofmap_addr),
     .cfg_plane_lines_i   (pass_ofmap_plane_lines),
     .cfg_row_lines_i     (pass_ofmap_row_lines),

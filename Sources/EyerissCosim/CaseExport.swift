@@ -46,8 +46,7 @@ public struct CaseExport {
             image.replaceSubrange(segment.lineAddress..<(segment.lineAddress + segment.lines.count), with: segment.lines)
         }
         dramImage = image
-        golden = ReferenceConv.conv(shape, input: input, weights: weights, shift: options.shift, fixedPoint: fp,
-                                    relu: options.io.relu).values
+        golden = LayerRunner.golden(shape, io: options.io, input: input, weights: weights, shift: options.shift, fixedPoint: fp).values
         expected = Self.expectedLines(plan: plan, values: golden)
         // Ten times the mapper's estimate and a margin: a limit that only a hang reaches.
         cycleLimit = UInt64(plan.mapping.estimatedCycles.rounded(.up)) * 10 + 100_000
@@ -56,7 +55,7 @@ public struct CaseExport {
     /// The ofmap region as the RTL must leave it: raw words in their lanes, or each code's golden code.
     static func expectedLines(plan: LayerPlan, values: [Int]) -> [(line: Int, data: UInt64, mask: UInt64)] {
         let shape = plan.layer
-        let (f, rowLines, lanes, bits) = (shape.f, plan.layout.ofmapRowLines, plan.lanes, plan.wordBits)
+        let (f, rowLines, lanes, bits) = (plan.ofmapWidth, plan.layout.ofmapRowLines, plan.lanes, plan.wordBits)
         let wordMask: UInt64 = bits >= 64 ? ~0 : (1 << UInt64(bits)) - 1
         var out: [(line: Int, data: UInt64, mask: UInt64)] = []
         if plan.io.ofmapRLC {

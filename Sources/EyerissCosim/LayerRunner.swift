@@ -99,6 +99,14 @@ public enum LayerRunner {
                         logger: logger).result
     }
 
+    /// The ofmap the layer stores, as the golden model defines it: the convolution's psums,
+    /// through ReLU when asked, each row pooled with the row pool (`LayerPlan.ofmapDims`).
+    public static func golden(_ shape: LayerShape, io: LayerIO, input: Tensor4, weights: Tensor4, shift: Int,
+                              fixedPoint: FixedPoint) -> Tensor4 {
+        let out = ReferenceConv.conv(shape, input: input, weights: weights, shift: shift, fixedPoint: fixedPoint, relu: io.relu)
+        return io.rowPool?.apply(out) ?? out
+    }
+
     /// A run and what the next layer of a network needs: the ofmap region as the RTL wrote it,
     /// and the golden ofmap. `ifmapLines`, when given, replace the ifmap region the plan would
     /// write (a previous layer's coded output, as the hardware left it). `expected` and `plan`,
@@ -112,8 +120,7 @@ public enum LayerRunner {
                                             objective: options.objective)
         let fp = FixedPoint(config)
         logger.info("\(shape.name): \(plan.passes.count) passes, \(plan.layout.endLine) DRAM lines\(given == nil ? "; golden model" : "")")
-        let expected = given ?? ReferenceConv.conv(shape, input: input, weights: weights, shift: options.shift, fixedPoint: fp,
-                                                   relu: options.io.relu)
+        let expected = given ?? golden(shape, io: options.io, input: input, weights: weights, shift: options.shift, fixedPoint: fp)
 
         let sim = try simulator?(plan.layout.endLine)
             ?? AcceleratorSimulator(config: config, seed: options.seed, dramLines: plan.layout.endLine,
@@ -151,6 +158,9 @@ struct OfmapCheck {
 
     init(plan: LayerPlan, expected: [Int], lines: [UInt64]) throws {
         let shape = plan.layer
+        let width = plan.ofmapWidth
+        precondition(expected.count == shape.n * shape.m * shape.e * width,
+                     "OfmapCheck(\(shape.name)): \(expected.count) expected values, the stored ofmap has \(plan.ofmapDims)")
         let got: [Int]
         do {
             got = try plan.readOfmap(lines: lines)
@@ -160,8 +170,8 @@ struct OfmapCheck {
         outputs = expected.count
         zeroFraction = Double(expected.filter { $0 == 0 }.count) / Double(max(1, expected.count))
         func place(_ i: Int) -> String {
-            let f = i % shape.f, e = (i / shape.f) % shape.e, m = (i / (shape.f * shape.e)) % shape.m
-            return "\(shape.name) image \(i / (shape.f * shape.e * shape.m)) filter \(m) row \(e) column \(f)"
+            let f = i % width, e = (i / width) % shape.e, m = (i / (width * shape.e)) % shape.m
+            return "\(shape.name) image \(i / (width * shape.e * shape.m)) filter \(m) row \(e) column \(f)"
         }
         for (i, want) in expected.enumerated() where got[i] != want {
             mismatches += 1
@@ -170,8 +180,8 @@ struct OfmapCheck {
         guard plan.io.ofmapRLC, mismatches == 0 else { return }
         let codes = try plan.ofmapCodes(lines: lines)
         for (code, c) in zip(codes, plan.ofmapCodeRows) {
-            let start = ((c.n * shape.m + c.m) * shape.e + c.rows.lowerBound) * shape.f
-            let want = plan.code.encode(row: expected[start..<(start + c.rows.count * shape.f)])
+            let start = ((c.n * shape.m + c.m) * shape.e + c.rows.lowerBound) * width
+            let want = plan.code.encode(row: expected[start..<(start + c.rows.count * width)])
             if code != want {
                 mismatches += 1
                 if first.count < 10 {

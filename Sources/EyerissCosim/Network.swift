@@ -2,7 +2,9 @@ import EyerissConfig
 import EyerissGolden
 import Foundation
 
-/// A CNN as the accelerator runs it: CONV layers on the chip, pooling between them on the host.
+/// A CNN as the accelerator runs it: CONV layers on the chip, pooling between them on the host,
+/// or, where the store engine has the window (`RowPool`), its rows on the chip and its columns
+/// on the host.
 public struct Network: Sendable {
     /// One CONV layer and what the host does to its output before the next layer.
     public struct Stage: Sendable {

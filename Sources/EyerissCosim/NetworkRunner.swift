@@ -107,11 +107,11 @@ public enum NetworkRunner {
                                       notRun: network.stages.dropFirst(k + 1).map(\.layer.name)), nil)
             }
             // The next layer's input: what the hardware wrote.
-            let written = Tensor4(dims: [layer.n, layer.m, layer.e, layer.f], values: try run.plan.readOfmap(lines: run.ofmapLines))
+            let written = Tensor4(dims: run.plan.ofmapDims, values: try run.plan.readOfmap(lines: run.ofmapLines))
             if let pool = stage.poolAfter {
-                input = HostOps.maxPool(written, size: pool.size, stride: pool.stride)
+                input = Self.hostPool(written, pool, io: run.plan.io)
                 codedInput = nil
-                source = "host: \(pool.size)x\(pool.size)/\(pool.stride) max pool of \(layer.name)'s output"
+                source = Self.poolSource(pool, io: run.plan.io, of: "\(layer.name)'s output")
             } else {
                 input = written
                 codedInput = run.ofmapLines
@@ -150,6 +150,7 @@ extension NetworkRunner {
         let (weights, shift) = NetworkData.weights(for: layer, input: input, targetZeroFraction: stage.targetZeroFraction,
                                                    fixedPoint: fp, rng: &rng)
         var io = k == 0 ? LayerIO.first : .hidden
+        io.rowPool = storeRowPool(stage, f: layer.f)
         // The host writes a pooled ifmap itself (the hardware's own output is coded as it was
         // written): raw where that is smaller, as for dense fmaps (a code pair is 21 bits, a raw
         // value 16), and in codes of several rows where the mapping's tiles hold whole channels.
@@ -203,6 +204,29 @@ extension NetworkRunner {
         return (plan.layer.h + codes - 1) / codes
     }
 
+    /// The row pool the store engine does for a stage: the row half of the pooling after it,
+    /// when the engine has that window and its windows cover the rows exactly (else the host
+    /// pools alone).
+    static func storeRowPool(_ stage: Network.Stage, f: Int) -> RowPool? {
+        guard let pool = stage.poolAfter, let rowPool = RowPool(size: pool.size, stride: pool.stride),
+              rowPool.coversExactly(width: f) else { return nil }
+        return rowPool
+    }
+
+    /// What the host makes of a layer's stored output before the next layer: the rest of the
+    /// pooling, down the columns when the store engine pooled the rows, else all of it.
+    static func hostPool(_ stored: Tensor4, _ pool: (size: Int, stride: Int), io: LayerIO) -> Tensor4 {
+        io.rowPool != nil ? HostOps.columnMaxPool(stored, size: pool.size, stride: pool.stride)
+            : HostOps.maxPool(stored, size: pool.size, stride: pool.stride)
+    }
+
+    /// Where a pooled ifmap came from, for the log and the report.
+    static func poolSource(_ pool: (size: Int, stride: Int), io: LayerIO, of what: String) -> String {
+        let window = "\(pool.size)x\(pool.size)/\(pool.stride) max pool"
+        return io.rowPool != nil ? "store engine and host: the \(window) of \(what), rows on the chip, columns on the host"
+            : "host: \(window) of \(what)"
+    }
+
     /// How the host wrote a pooled ifmap, for the log and the report.
     static func hostFormat(_ io: LayerIO) -> String {
         io.ifmapCodeRows > 1 ? ", golden encoder, a code per \(io.ifmapCodeRows) rows" : io.ifmapRLC ? ", golden encoder" : ", raw (smaller than its code)"
@@ -250,13 +274,12 @@ extension NetworkRunner {
             if network.hostPoolsInput(of: k) { source += Self.hostFormat(runOptions.io) }
             let shift = runOptions.shift
             logger.info("\(layer.name): golden model")
-            let expected = ReferenceConv.conv(layer, input: input, weights: weights, shift: shift, fixedPoint: fp,
-                                              relu: runOptions.io.relu)
+            let expected = LayerRunner.golden(layer, io: runOptions.io, input: input, weights: weights, shift: shift, fixedPoint: fp)
             prepared.append(PreparedLayer(index: k, layer: layer, input: input, weights: weights, expected: expected,
                                           options: runOptions, source: source, plan: plan))
             if let pool = stage.poolAfter {
-                input = HostOps.maxPool(expected, size: pool.size, stride: pool.stride)
-                source = "host: \(pool.size)x\(pool.size)/\(pool.stride) max pool of \(layer.name)'s golden output"
+                input = Self.hostPool(expected, pool, io: runOptions.io)
+                source = Self.poolSource(pool, io: runOptions.io, of: "\(layer.name)'s golden output")
             } else {
                 input = expected
                 source = "golden encoder: \(layer.name)'s golden output (its RTL code words are checked equal to it)"
@@ -277,7 +300,7 @@ extension NetworkRunner {
                                                   }, logger: logger)
             let r = run.result
             logger.info("\(p.layer.name): \(r.cycles) cycles, \(r.dramBytesRead) DRAM bytes read, \(r.dramBytesWritten) written, \(r.verdict)")
-            let written = Tensor4(dims: [p.layer.n, p.layer.m, p.layer.e, p.layer.f], values: try run.plan.readOfmap(lines: run.ofmapLines))
+            let written = Tensor4(dims: run.plan.ofmapDims, values: try run.plan.readOfmap(lines: run.ofmapLines))
             return (NetworkLayerResult(r, plan: run.plan, ifmapSource: p.source), written)
         }.run()
         var results: [NetworkLayerResult] = []
@@ -286,8 +309,7 @@ extension NetworkRunner {
             let (layerResult, written) = try outcome.get()
             results.append(layerResult)
             if k == outcomes.count - 1, layerResult.result.passed {
-                let pool = network.stages[k].poolAfter
-                output = pool.map { HostOps.maxPool(written, size: $0.size, stride: $0.stride) } ?? written
+                output = network.stages[k].poolAfter.map { hostPool(written, $0, io: prepared[k].plan.io) } ?? written
             }
         }
         let result = NetworkResult(network: network.name, seed: options.seed, layers: results, notRun: [])

@@ -120,8 +120,7 @@ public enum SimulatorBench {
             let seconds = Date().timeIntervalSince(clock), cpuSeconds = processCPUSeconds() - cpu
             guard rc == 1 else { throw CosimError.simulation("the bare loop stopped with \(rc) after \(cycles) cycles") }
             let lines = try sim.readDRAM(line: plan.layout.ofmapBase, count: plan.layout.ofmapLines)
-            let expected = ReferenceConv.conv(shape, input: input, weights: weights, shift: options.shift, fixedPoint: fp,
-                                              relu: options.io.relu)
+            let expected = LayerRunner.golden(shape, io: options.io, input: input, weights: weights, shift: options.shift, fixedPoint: fp)
             let check = try OfmapCheck(plan: plan, expected: expected.values, lines: lines)
             bare = SimRun(name: "bare C++ loop", cycles: cycles, seconds: seconds, cpuSeconds: cpuSeconds, bounded: false,
                           passed: check.mismatches == 0)

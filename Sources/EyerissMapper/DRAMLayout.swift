@@ -12,7 +12,8 @@ public struct DRAMSegment: Equatable, Sendable {
 /// Where a layer's data lives in DRAM (docs/architecture.md, section 1), in lines:
 /// program, filter blocks, ifmap, ofmap, one after the other from `programBase`.
 ///
-/// A raw ifmap row takes `wl = ceil(W / lanes)` lines, a raw ofmap row `fl = ceil(F / lanes)`;
+/// A raw ifmap row takes `wl = ceil(W / lanes)` lines, a raw ofmap row `fl = ceil(F / lanes)`
+/// (`F` the stored row's values: fewer with `LayerIO.rowPool`);
 /// a run-length coded row takes a slot of `ceil(W / pairsPerWord)` lines, its largest code, of
 /// which only the code's lines are ever read or written. Every row starts on a line. A coded
 /// fmap may instead hold one code per group of `g` rows of a channel (the last group of a
@@ -23,7 +24,8 @@ public struct DRAMLayout: Equatable, Sendable {
     public let lanes: Int
     /// Lines per ifmap row: `ceil(W / lanes)`.
     public let wl: Int
-    /// Lines per ofmap row: `ceil(F / lanes)`.
+    /// Lines per raw ofmap row: `ceil(F / lanes)`, `F` the values of a stored row
+    /// (`LayerPlan.ofmapWidth`).
     public let fl: Int
     /// DRAM lines per ifmap row: `wl` raw, the code's slot when run-length coded (the slot of
     /// a code of `ifmapRowsPerSlot` rows).

@@ -1,3 +1,5 @@
+import EyerissGolden
+
 /// How a layer's fmaps travel: raw or run-length coded in DRAM, and whether the ofmap passes
 /// through ReLU on its way out (JSSC 2017: every fmap is coded except the first layer's input;
 /// ofmaps go buffer -> ReLU -> encoder -> DRAM). Chosen by the host per layer.
@@ -20,28 +22,34 @@ public struct LayerIO: Equatable, Sendable, Codable {
     /// the mapping's row chunks are all as tall but the last (`DRAMLayout.ofmapRowsPerSlot`
     /// says whether the plan could); the next layer then reads it with `ifmapCodeRows` that tall.
     public var ofmapCodeByRowChunk: Bool
+    /// The store engine pools each ofmap row (`RowPool`, after ReLU, before the code): the ofmap
+    /// in DRAM has rows of `RowPool.outputs(width: F)` values. Nil: rows of `F` values.
+    public var rowPool: RowPool?
 
     /// `ifmapCodeRows` for a code per channel.
     public static let codePerChannel = Int(Int32.max)
 
     public init(ifmapRLC: Bool = false, ofmapRLC: Bool = false, relu: Bool = false, ifmapCodeRows: Int = 1,
-                ofmapCodeByRowChunk: Bool = false) {
+                ofmapCodeByRowChunk: Bool = false, rowPool: RowPool? = nil) {
         self.ifmapRLC = ifmapRLC
         self.ofmapRLC = ofmapRLC
         self.relu = relu
         self.ifmapCodeRows = ifmapCodeRows
         self.ofmapCodeByRowChunk = ofmapCodeByRowChunk
+        self.rowPool = rowPool
     }
 
-    private enum CodingKeys: String, CodingKey { case ifmapRLC, ofmapRLC, relu, ifmapCodeRows, ofmapCodeByRowChunk }
+    private enum CodingKeys: String, CodingKey { case ifmapRLC, ofmapRLC, relu, ifmapCodeRows, ofmapCodeByRowChunk, rowPool }
 
-    /// Reports written before codes of several rows existed have no such keys: a code per row.
+    /// Reports written before codes of several rows existed have no such keys: a code per row;
+    /// nor those before the row pool: none.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(ifmapRLC: try c.decode(Bool.self, forKey: .ifmapRLC), ofmapRLC: try c.decode(Bool.self, forKey: .ofmapRLC),
                   relu: try c.decode(Bool.self, forKey: .relu),
                   ifmapCodeRows: try c.decodeIfPresent(Int.self, forKey: .ifmapCodeRows) ?? 1,
-                  ofmapCodeByRowChunk: try c.decodeIfPresent(Bool.self, forKey: .ofmapCodeByRowChunk) ?? false)
+                  ofmapCodeByRowChunk: try c.decodeIfPresent(Bool.self, forKey: .ofmapCodeByRowChunk) ?? false,
+                  rowPool: try c.decodeIfPresent(RowPool.self, forKey: .rowPool))
     }
 
     /// Raw psums in, raw psums out, no ReLU: what a single layer checks most directly.
@@ -58,6 +66,10 @@ public struct LayerIO: Equatable, Sendable, Codable {
         if ofmapRLC { f.insert(.ofmapRLC) }
         if ofmapRLC && ofmapCodeByRowChunk { f.insert(.ofmapByRowChunk) }
         if relu { f.insert(.relu) }
+        if let rowPool {
+            f.insert(.rowPool)
+            if rowPool == .three { f.insert(.rowPoolThree) }
+        }
         return f
     }
 }

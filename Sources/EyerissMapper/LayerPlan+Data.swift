@@ -102,13 +102,13 @@ extension LayerPlan {
         return (0..<(layer.n * layer.m)).flatMap { plane in codes.map { (plane / layer.m, plane % layer.m, $0) } }
     }
 
-    /// The ofmap `[n][m][e][f]` read from the ofmap region (`layout.ofmapLines` lines from
-    /// `layout.ofmapBase`): raw words sign-extended (row padding ignored), or each code decoded.
-    /// Throws `OfmapDecodeError` when a code is malformed.
+    /// The ofmap `ofmapDims` (`[n][m][e][f]`, rows pooled with `io.rowPool`) read from the ofmap
+    /// region (`layout.ofmapLines` lines from `layout.ofmapBase`): raw words sign-extended (row
+    /// padding ignored), or each code decoded. Throws `OfmapDecodeError` when a code is malformed.
     public func readOfmap(lines: [UInt64]) throws -> [Int] {
         precondition(lines.count >= layout.ofmapLines,
                      "LayerPlan.readOfmap(\(layer.name)): \(lines.count) lines given, the ofmap region has \(layout.ofmapLines)")
-        let (f, rowLines) = (layer.f, layout.ofmapRowLines)
+        let (f, rowLines) = (ofmapWidth, layout.ofmapRowLines)
         let rows = layer.n * layer.m * layer.e
         var out: [Int] = []
         out.reserveCapacity(rows * f)
@@ -139,7 +139,7 @@ extension LayerPlan {
         for (k, c) in ofmapCodeRows.enumerated() {
             let slot = lines[(k * rowLines)..<(k * rowLines + rowLines)]
             do {
-                codes.append(Array(slot.prefix(try code.decode(row: slot, width: layer.f * c.rows.count).words)))
+                codes.append(Array(slot.prefix(try code.decode(row: slot, width: ofmapWidth * c.rows.count).words)))
             } catch {
                 throw OfmapDecodeError(layer: layer.name, n: c.n, m: c.m, e: c.rows.lowerBound, reason: error)
             }

@@ -1,3 +1,4 @@
+import EyerissGolden
 /// The numbers a plan promises: pass count, PE use and planned DRAM traffic (in `dataBits`
 /// words, whole lines counted, row padding included).
 public struct PlanStatistics: Equatable, Sendable {
@@ -126,7 +127,7 @@ extension LayerPlan {
         lines.append("DRAM (\(words)): read \(st.dramWordsRead) = program \(st.programWordsRead) + filters \(st.filterWordsRead) (\(st.filterBlocks) blocks, \(st.filterLoads) loads) + ifmaps \(st.ifmapWordsRead) (\(st.ifmapLoads) tile loads); written \(st.dramWordsWritten)")
         lines.append("DRAM layout (lines): program \(layout.programBase)+\(layout.programLines), filters \(layout.filterBase)+\(layout.filterLines), ifmap \(layout.ifmapBase)+\(layout.ifmapLines), ofmap \(layout.ofmapBase)+\(layout.ofmapLines), total \(layout.totalLines)")
         func codes(_ coded: Bool, _ rows: Int) -> String { !coded ? "raw" : rows == 1 ? "a code per row" : "a code per \(rows) rows" }
-        lines.append("fmap codes: ifmap \(codes(io.ifmapRLC, layout.ifmapRowsPerSlot)), ofmap \(codes(io.ofmapRLC, layout.ofmapRowsPerSlot))")
+        lines.append("fmap codes: ifmap \(codes(io.ifmapRLC, layout.ifmapRowsPerSlot)), ofmap \(codes(io.ofmapRLC, layout.ofmapRowsPerSlot))\(io.rowPool.map { ", rows pooled \($0.size)/\(RowPool.stride) (\(ofmapWidth) of F = \(l.f) values)" } ?? "")")
         lines.append("estimated cycles (mapper's cost model): \(Int(st.estimatedCycles.rounded()))")
         return lines.joined(separator: "\n")
     }

@@ -21,6 +21,12 @@ public struct LayerPlan: Equatable, Sendable {
 
     /// Words per DRAM line.
     public var lanes: Int { layout.lanes }
+    /// Values of an ofmap row in DRAM: `F`, or fewer when the store engine pools the rows.
+    public var ofmapWidth: Int { Self.storedWidth(f: layer.f, io: io) }
+    /// The ofmap `[n][m][e][ofmapWidth]` as stored.
+    public var ofmapDims: [Int] { [layer.n, layer.m, layer.e, ofmapWidth] }
+
+    static func storedWidth(f: Int, io: LayerIO) -> Int { io.rowPool?.outputs(width: f) ?? f }
     /// Bits of one word (`dataBits`).
     public var wordBits: Int { config.raw.fixedPoint.dataBits }
 
@@ -54,11 +60,18 @@ public struct LayerPlan: Equatable, Sendable {
         }
         io.ofmapCodeByRowChunk = byRowChunk
         let ofmapRowsPerSlot = byRowChunk ? chunkRows : 1
+        // A pooled row's windows must end on the row's last value: the store engine ends the
+        // row's code or line there.
+        if let pool = io.rowPool, !pool.coversExactly(width: d.f) {
+            throw MappingError(layer: layer.name, reason: "the row pool's windows of \(pool.size) every \(RowPool.stride) do not end on the last of F = \(d.f) values ((F - \(pool.size)) must be even and F >= \(pool.size)); pool on the host instead")
+        }
+        let ofmapWidth = Self.storedWidth(f: d.f, io: io)
         let ifmapRowLines = io.ifmapRLC ? code.maxWords(width: d.w * g) : d.wl
-        let ofmapRowLines = io.ofmapRLC ? code.maxWords(width: d.f * ofmapRowsPerSlot) : d.fl
+        let storedFl = ceilDiv(ofmapWidth, lanes)
+        let ofmapRowLines = io.ofmapRLC ? code.maxWords(width: ofmapWidth * ofmapRowsPerSlot) : storedFl
         let ifmapLines = d.n * layer.c * ceilDiv(d.h, g) * ifmapRowLines
         func layout(programLines: Int) -> DRAMLayout {
-            DRAMLayout(lanes: lanes, wl: d.wl, fl: d.fl, ifmapRowLines: ifmapRowLines, ifmapRowsPerSlot: g,
+            DRAMLayout(lanes: lanes, wl: d.wl, fl: storedFl, ifmapRowLines: ifmapRowLines, ifmapRowsPerSlot: g,
                        ofmapRowLines: ofmapRowLines, ofmapRowsPerSlot: ofmapRowsPerSlot,
                        c: layer.c, h: d.h, m: layer.m, e: d.e,
                        programBase: 0, programLines: programLines,

@@ -119,10 +119,11 @@ public enum Mapper {
         // A coded ifmap row's length depends on its zeros: rank assuming half of them are zero
         // (AlexNet's ReLU outputs hold 40 to 75 %; the co-simulation's random data 50 %).
         let codedRowLines = Double(ceilDiv(ceilDiv(dims.w, 2), config.raw.rlc.pairsPerWord))
-        let codedOfmapRowLines = Double(ceilDiv(ceilDiv(dims.f, 2), config.raw.rlc.pairsPerWord))
+        let storedWidth = LayerPlan.storedWidth(f: dims.f, io: io), storedFl = Double(ceilDiv(storedWidth, hw.lanes))
+        let codedOfmapRowLines = Double(ceilDiv(ceilDiv(storedWidth, 2), config.raw.rlc.pairsPerWord))
         let search = GeometrySearch(d: dims, hw: hw, objective: objective,
                                     ifmapRowDRAMLines: io.ifmapRLC ? min(codedRowLines, Double(dims.wl)) : Double(dims.wl),
-                                    ofmapRowDRAMLines: io.ofmapRLC ? min(codedOfmapRowLines, Double(dims.fl)) : Double(dims.fl))
+                                    ofmapRowDRAMLines: io.ofmapRLC ? min(codedOfmapRowLines, storedFl) : storedFl)
         return (shape, dims, hw, search)
     }
 

@@ -27,6 +27,10 @@ public struct PassFlags: OptionSet, Hashable, Sendable {
     /// The tile load brings the tile's last `ifmapLoadRows` rows of each channel (else its
     /// first): the slot already holds the others (`Pass.ifmapLoadRows`).
     public static let ifmapLoadTail = PassFlags(rawValue: 1 << 9)
+    /// Stores pool each ofmap row, windows every 2 values (`LayerIO.rowPool`): of 2 values, or
+    /// with `rowPoolThree` of 3.
+    public static let rowPool = PassFlags(rawValue: 1 << 10)
+    public static let rowPoolThree = PassFlags(rawValue: 1 << 11)
 }
 
 /// One processing pass (docs/architecture.md, section 2): for image `n` and group `group`,

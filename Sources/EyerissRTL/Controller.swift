@@ -55,7 +55,7 @@ extension DescriptorField {
     func width(_ p: TopParams) -> Int {
         switch self {
         case .opcode: return DescriptorField.opcode.bits
-        case .flags: return 10
+        case .flags: return 12  // PassFlags: bits 0-11
         case .shift: return p.pe.shiftBits
         case .pitch: return DescriptorField.pitch.bits
         case .psumLine: return p.glbLineBits
@@ -165,6 +165,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     let reluOut = m.output("relu_o")
     let storeByRowChunkOut = m.output("store_by_row_chunk_o")  // coded stores: each filter's rows of the tile one code
     let storeCodedOut = m.output("store_coded_o")
+    let storePoolOut = m.output("store_pool_o", 2)  // stores pool each row: bit 0 windows every 2 values, bit 1 of 3 (else 2)
     m.portGroup("Per-pass multicast IDs and active rows and columns")
     let rowG = m.output("row_g_o", p.rows * p.rowTagBits)
     let rowI = m.output("row_i_o", p.rows * p.ifmapColumnTagBits)
@@ -224,6 +225,7 @@ public func makeController(_ p: TopParams, header: RTLHeader) throws -> Module {
     m.assign(reluOut, flagRelu)
     m.assign(storeCodedOut, flagOfmapRLC)
     m.assign(storeByRowChunkOut, flags.bit(8))
+    m.assign(storePoolOut, flags.bits(11, 10))
 
     // The next pass's descriptor, fetched while this pass computes. A second register set
     // rather than a small memory or a partial fetch: the fields of this pass stay in use until

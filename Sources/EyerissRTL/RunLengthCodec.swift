@@ -377,7 +377,8 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
 }
 
 /// `eyeriss_rlc_encoder`: stores a finished psum tile as ofmap rows, through ReLU when asked,
-/// either run-length coded or raw (`cfg_coded_i`). It walks the tile filter by filter, row by
+/// pooled along each row when asked (`cfg_pool_i`: the maximum of windows of 2 or 3 values every
+/// 2, `RowPool`), either run-length coded or raw (`cfg_coded_i`). It walks the tile filter by filter, row by
 /// row, value by value; the tile holds a column's row as the stream `f`, then `k`
 /// (docs/architecture.md, section 3), so a filter's values lie `p` words apart and each is its
 /// own line read, issued while the value before is coded. Filters `k` and `k + 1` share that
@@ -390,7 +391,7 @@ func makeRLCLoader(_ p: TopParams, _ rlc: RLCParams, tagFIFO: Module, header: RT
 /// padded with zeros).
 func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, coder: Module, header: RTLHeader) throws -> Module {
     let m = ModuleBuilder("eyeriss_rlc_encoder", header: header.lines(
-        purpose: "Ofmap store: ReLU, then run-length coding or raw lines, psum tile from the global buffer to ofmap rows in DRAM.",
+        purpose: "Ofmap store: ReLU, the row pool, then run-length coding or raw lines, psum tile from the global buffer to ofmap rows in DRAM.",
         parameters: ["code: \(rlc.pairsPerWord) pairs of (\(rlc.runBits)-bit run, \(rlc.levelBits)-bit level) + last flag per \(rlc.wordBits)-bit word (JSSC 2017)",
                      "line: \(p.lanes) words"]))
     let cb = p.countBits, ab = p.dramAddrBits, lw = p.lineBits
@@ -409,6 +410,7 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, coder: Module, header: RTL
     let inCoded = m.input("cfg_coded_i")
     let inByRowChunk = m.input("cfg_by_row_chunk_i")
     let inRelu = m.input("cfg_relu_i")
+    let inPool = m.input("cfg_pool_i", 2)  // bit 0: pool each row, windows every 2 values; bit 1: of 3 values (else 2)
     let inAddr = m.input("cfg_addr_i", ab)
     let inPlaneLines = m.input("cfg_plane_lines_i", ab)
     let inRowLines = m.input("cfg_row_lines_i", cb)
@@ -437,6 +439,7 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, coder: Module, header: RTL
     let cfgEpass = keep("epass", inEpass), cfgF = keep("f", inF), cfgCoded = keep("coded", inCoded)
     let cfgRelu = keep("relu", inRelu), cfgPlaneLines = keep("plane_lines", inPlaneLines)
     let cfgByRowChunk = keep("by_row_chunk", inByRowChunk)
+    let cfgPool = keep("pool", inPool)
     let cfgRowLines = keep("ofmap_row_lines", inRowLines), cfgBase = keep("psum_line", inLine)
     let cfgPair = p.lanes >= 2 ? keep("pair", ~inP.bit(0)) : Expr.zero
     m.comb { b in
@@ -481,8 +484,22 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, coder: Module, header: RTL
     m.assign(go, busy.q & have.q & canEmit)
     let rowEnd = m.logic("row_end")
     m.assign(rowEnd, x.q.eq(cfgF - 1))
+
+    m.section("Row pool: windows of 2 or 3 values every 2; the row's last value ends its last window")
+    let pooling = cfgPool.bit(0), poolThree = cfgPool.bit(1)
+    let xEven = m.logic("x_even")
+    m.assign(xEven, ~x.q.bit(0))
+    let take = m.logic("take", comment: "the value ends an output's window: the output goes to the code")
+    m.assign(take, ~pooling | Expr.mux(poolThree, xEven & x.q.ne(0), ~xEven))
+    let fresh = m.logic("fresh", comment: "the value opens a window no value before it is in")
+    m.assign(fresh, ~pooling | Expr.mux(poolThree, x.q.eq(0), xEven))
+    let outX = m.logic("out_x", cb, comment: "the output's place in the stored row: x, or the window's number")
+    let half = m.logic("x_half", cb, comment: "x / 2")
+    m.assign(half, x.q.bits(cb - 1, 1).zeroExtended(to: cb))
+    m.assign(outX, Expr.mux(pooling, Expr.mux(poolThree, half - 1, half), x.q))
     let rawLane = m.logic("raw_lane", p.laneBits)
-    m.assign(rawLane, x.q.bits(p.laneBits - 1, 0))
+    m.assign(rawLane, outX.bits(p.laneBits - 1, 0))
+    m.markUnused("out_x_high", [outX.bits(cb - 1, p.laneBits)])
     let wpLane = wp.q.bits(p.laneBits - 1, 0)
     // Filter 1 codes the filter after filter 0's, from the same line: only when p is even, so
     // that the pair's words never straddle a line (every other stride of the tile is a multiple
@@ -565,7 +582,8 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, coder: Module, header: RTL
     }
     for (i, o) in outs.enumerated() {
         m.instance(coder, "u_coder_f\(i)", inputs: [
-            "clk_i": clk, "rst_ni": rst, "start_i": start, "go_i": i == 0 ? go : go & cfgPair, "row_end_i": rowEnd,
+            "clk_i": clk, "rst_ni": rst, "start_i": start, "go_i": i == 0 ? go : go & cfgPair, "take_i": take, "fresh_i": fresh,
+            "row_end_i": rowEnd,
             "code_end_i": codeEnd,
             "coded_i": cfgCoded, "relu_i": cfgRelu, "line_i": rdData, "lane_i": i == 0 ? wpLane : wpLane + i,
             "raw_lane_i": rawLane,
@@ -592,24 +610,28 @@ func makeRLCEncoder(_ p: TopParams, _ rlc: RLCParams, coder: Module, header: RTL
 }
 
 /// `eyeriss_rlc_coder`: one filter's coder in the store engine. On each step it takes part in
-/// (`go_i`), its word of the line goes through ReLU and joins the run-length pair and word, or
-/// the raw line; a full word, or the row's last, goes to its output register, addressed at
+/// (`go_i`), its word of the line goes through ReLU and into the running maximum of the row
+/// pool's window (`fresh_i`: the window starts with it); the value that ends a window (`take_i`,
+/// every value without the pool) takes the window's maximum into the run-length pair and word, or
+/// the raw line, and stays the running maximum, as the next window's first value with windows of 3; a full word, or the row's last, goes to its output register, addressed at
 /// `slot_i` plus the words already written for the row, and leaves when `taken_i`. The zeros a
 /// coded row ends with get no pair (`RunLengthCode`): its last word is the one with its last
 /// pair (or, for a row of zeros only, a word without pairs), flagged, or, when that word was
 /// full and already written, that word again with the flag.
 func makeRLCCoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws -> Module {
     let m = ModuleBuilder("eyeriss_rlc_coder", header: header.lines(
-        purpose: "Ofmap store, one filter's coder: ReLU, then a run-length code word or a raw line to its output register.",
+        purpose: "Ofmap store, one filter's coder: ReLU, the row pool's maximum, then a run-length code word or a raw line to its output register.",
         parameters: ["code: \(rlc.pairsPerWord) pairs of (\(rlc.runBits)-bit run, \(rlc.levelBits)-bit level) + last flag per \(rlc.wordBits)-bit word (JSSC 2017)",
                      "line: \(p.lanes) words"]))
     let dw = p.dataBits, lw = p.lineBits, ab = p.dramAddrBits, wordBits = rlc.pairsPerWord * rlc.pairBits
     m.portGroup("Clock and synchronous active-low reset")
     m.input("clk_i")
     m.input("rst_ni")
-    m.portGroup("Step: start_i clears the coder for a tile; go_i takes word lane_i of line_i, the row's value raw_lane_i (mod lanes)")
+    m.portGroup("Step: start_i clears the coder for a tile; go_i takes word lane_i of line_i into the row pool's window (fresh_i: it opens the window); with take_i it ends the window, whose maximum is the stored row's value raw_lane_i (mod lanes)")
     let start = m.input("start_i")
-    let go = m.input("go_i")
+    let goIn = m.input("go_i")
+    let take = m.input("take_i")  // every value without the row pool
+    let fresh = m.input("fresh_i")  // every value without the row pool
     let rowEnd = m.input("row_end_i")
     let codeEnd = m.input("code_end_i")  // coded: the code's last value (a row's, or a row chunk's)
     let coded = m.input("coded_i")
@@ -636,8 +658,16 @@ func makeRLCCoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws ->
     let outData = m.register("out_data", lw)
     let raw = m.logic("raw", dw, comment: "the filter's word of the line")
     laneSelect(m, line: line, lane: lane, wordBits: dw, lanes: p.lanes, into: raw)
-    let value = m.logic("value", dw, comment: "after ReLU")
-    m.assign(value, Expr.mux(relu & raw.bit(dw - 1), .lit(0, width: dw), raw))
+    let activated = m.logic("activated", dw, comment: "after ReLU")
+    m.assign(activated, Expr.mux(relu & raw.bit(dw - 1), .lit(0, width: dw), raw))
+    m.section("Row pool: the window's running maximum")
+    let acc = m.register("pool_max", dw, reset: 0, comment: "the largest value of the open window so far")
+    // Two's complement order is the unsigned order with the sign bit inverted.
+    func ordered(_ v: Expr) -> Expr { Expr.concat([~v.bit(dw - 1), v.bits(dw - 2, 0)]) }
+    let value = m.logic("value", dw, comment: "the output: the window's maximum with this value")
+    m.assign(value, Expr.mux(fresh | ordered(activated).gt(ordered(acc.q)), activated, acc.q))
+    let go = m.logic("go", comment: "an output goes to the code or the raw line")
+    m.assign(go, goIn & take)
     let extend = m.logic("extend", comment: "coded: the value joins the run")
     m.assign(extend, coded & value.isZero & runR.q.ne(rlc.maxRun) & ~codeEnd)
     let pairNow = m.logic("pair_now", rlc.pairBits)
@@ -675,7 +705,10 @@ func makeRLCCoder(_ p: TopParams, _ rlc: RLCParams, header: RTLHeader) throws ->
     m.assign(wordAt, Expr.mux(reflag, word.q - 1, word.q))
 
     m.comb("Code and emit") { b in
-        for r in [runR, pairs, buf, rawLine, word, lastWord, outValid, outAddr, outData] { b.set(r.d, r.q) }
+        for r in [runR, pairs, buf, rawLine, word, lastWord, outValid, outAddr, outData, acc] { b.set(r.d, r.q) }
+        // The value that ends a window opens the next with windows of 3 (and is overwritten by
+        // the next fresh value with windows of 2).
+        b.when(goIn) { b in b.set(acc.d, Expr.mux(take, activated, value)) }
         b.when(takenIn) { b in b.set(outValid.d, .zero) }
         b.when(start) { b in
             b.set(word.d, .lit(0, width: p.countBits))

@@ -125,6 +125,8 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     ctrlOutputs["ifmap_loading_o"] = ifmapLoading
     let storeByRowChunk = sig("store_by_row_chunk")
     ctrlOutputs["store_by_row_chunk_o"] = storeByRowChunk
+    let storePool = sig("store_pool", 2)
+    ctrlOutputs["store_pool_o"] = storePool
     m.instance(ctrl, "u_controller",
                inputs: ["clk_i": clk, "rst_ni": rst, "cfg_valid_i": cfgValid, "cfg_addr_i": cfgAddr, "cfg_data_i": cfgData,
                         "dram_rd_req_ready_i": rqReady, "dram_rd_resp_valid_i": rsValid, "dram_rd_resp_data_i": rsData,
@@ -178,7 +180,7 @@ public func makeTop(_ p: TopParams, header: RTLHeader, pe: Module, options: Gene
     m.markUnused("psum_tile_row_words_up_low", [rowWordsRoundedUp.bits(p.laneBits - 1, 0)])
     m.instance(rlcEncoder, "u_rlc_encoder",
                inputs: ["clk_i": clk, "rst_ni": rst, "start_i": rlcStoreStart, "cfg_p_i": field[.p]!, "cfg_tile_row_lines_i": tileRowLines,
-                        "cfg_t_i": field[.t]!, "cfg_coded_i": storeCoded, "cfg_by_row_chunk_i": storeByRowChunk,
+                        "cfg_t_i": field[.t]!, "cfg_coded_i": storeCoded, "cfg_by_row_chunk_i": storeByRowChunk, "cfg_pool_i": storePool,
                         "cfg_epass_i": field[.epass]!, "cfg_f_i": field[.f]!, "cfg_relu_i": relu,
                         "cfg_addr_i": field[.ofmapAddress]!, "cfg_plane_lines_i": field[.ofmapPlaneLines]!,
                         "cfg_row_lines_i": field[.ofmapRowLines]!, "cfg_psum_line_i": field[.psumLine]!,

@@ -7,7 +7,8 @@ import EyerissMapper
 public struct LayerData: Sendable {
     /// The ifmap `[n][c][h][w]` as the accelerator sees it (after any host pooling).
     public var ifmap: [Int]
-    /// The ofmap `[n][m][e][f]` the layer writes (after ReLU when on): coded ofmap sizes.
+    /// The ofmap `[n][m][e][f]` the layer writes (after ReLU when on, rows pooled with the row
+    /// pool, `LayerPlan.ofmapDims`): coded ofmap sizes.
     public var ofmap: [Int]
     public init(ifmap: [Int], ofmap: [Int]) {
         self.ifmap = ifmap
@@ -54,8 +55,9 @@ public enum AccessModel {
         func codeLines(ofmapRows n: Int, _ m: Int, _ rows: Range<Int>) -> UInt64 {
             // What the store engine writes: the code, and a word again when its flag came late.
             guard let data else { return UInt64(layout.ofmapRowLines) }
-            let start = ((n * layer.m + m) * layer.e + rows.lowerBound) * layer.f
-            return UInt64(code.storeWrites(row: data.ofmap[start..<(start + rows.count * layer.f)]))
+            let width = plan.ofmapWidth
+            let start = ((n * layer.m + m) * layer.e + rows.lowerBound) * width
+            return UInt64(code.storeWrites(row: data.ofmap[start..<(start + rows.count * width)]))
         }
         var cycles = 0.0, peBusy = 0.0, dramStall = 0.0
         // The store engine stores a tile while the next passes run: when it will be free, and

@@ -68,7 +68,7 @@ extension RunReport {
     public func csv() -> String {
         let countNames = totals.measured.fields.map(\.0)
         var header = ["layer", "n", "c", "h", "w", "m", "r", "s", "stride", "pad", "groups", "ifmapRLC", "ofmapRLC", "relu",
-                      "ifmapCodeRows", "ofmapCodeByRowChunk", "passes", "passed", "utilization"]
+                      "ifmapCodeRows", "ofmapCodeByRowChunk", "rowPool", "passes", "passed", "utilization"]
         header += countNames
         header += ["energy.mac", "energy.spad", "energy.noc", "energy.glb", "energy.dram", "energy.total", "energy.unit",
                    "model.exact", "model.cycleError"]
@@ -77,7 +77,7 @@ extension RunReport {
             let s = l.shape
             var f: [String] = [csvField(l.name)] + [s.n, s.c, s.h, s.w, s.m, s.r, s.s, s.stride, s.padding, s.groups].map(String.init)
             f += [l.io.ifmapRLC, l.io.ofmapRLC, l.io.relu].map { String($0) }
-            f += [String(l.io.ifmapCodeRows), String(l.io.ofmapCodeByRowChunk)]
+            f += [String(l.io.ifmapCodeRows), String(l.io.ofmapCodeByRowChunk), String(l.io.rowPool?.size ?? 0)]
             f += [String(l.passes), String(l.passed), fixed(l.utilization, 4)]
             f += l.measured.fields.map { String($0.1) }
             f += l.energy.levels.map { String(format: "%.6g", $0.1) }

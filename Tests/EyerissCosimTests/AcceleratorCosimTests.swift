@@ -262,6 +262,37 @@ final class AcceleratorCosimTests: XCTestCase {
         }
     }
 
+    /// The store engine's row pool (`RowPool`): after ReLU each ofmap row is pooled, windows of 3
+    /// values every 2 (AlexNet) or of 2 (VGG), before the code or the raw line. Bit-exact against
+    /// the golden model's pooled rows (`LayerRunner.golden`), raw, coded a row a code and coded by
+    /// row chunk, with nominal and hostile DRAM; with an odd and an even number of filters a PE
+    /// (one coder a step, or two). The stored rows are the pooled width, and the raw store writes
+    /// exactly their lines: half the lines of unpooled rows.
+    func testTheStoreEnginePoolsEachRow() throws {
+        let config = try Self.config(3, 4)
+        let cases: [(LayerShape, RowPool)] = [
+            (LayerShape(name: "pool3", n: 2, c: 3, h: 19, w: 19, m: 6, r: 3, s: 3, stride: 1, padding: 0), .three),
+            (LayerShape(name: "pool2", n: 2, c: 4, h: 16, w: 16, m: 5, r: 3, s: 3, stride: 1, padding: 1), .two),
+        ]
+        for (layer, pool) in cases {
+            for base in [LayerIO(relu: true), LayerIO(ofmapRLC: true, relu: true), LayerIO(ofmapRLC: true, ofmapCodeByRowChunk: true)] {
+                var io = base
+                io.rowPool = pool
+                let plan = try Mapper.map(layer: layer, config: config, shift: 9, io: io)
+                let width = pool.outputs(width: layer.f)
+                XCTAssertEqual(plan.ofmapDims, [layer.n, layer.m, layer.e, width])
+                XCTAssertTrue(plan.passes.allSatisfy { $0.flags.contains(.rowPool) && $0.flags.contains(.rowPoolThree) == (pool == .three) })
+                try runNominalAndHostile(layer, config: config, seed: 41, io: io) { result in
+                    XCTAssertEqual(result.outputs, layer.n * layer.m * layer.e * width)
+                    if !io.ofmapRLC {
+                        let lines = layer.n * layer.m * layer.e * ((width + plan.lanes - 1) / plan.lanes)
+                        XCTAssertEqual(result.stats.dramLinesWritten, UInt64(lines), "raw: the pooled rows' lines")
+                    }
+                }
+            }
+        }
+    }
+
     /// Ifmap tiles that stay in the global buffer across filter chunks: 2 images of 6 channels
     /// (3 tiles each, two channels a pass) and 3 filter chunks, the filter chunks the outer loop.
     /// The ifmap region holds all 6 tiles, so each is loaded once, and passes read tiles loaded

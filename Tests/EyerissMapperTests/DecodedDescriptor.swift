@@ -54,6 +54,10 @@ struct DecodedDescriptor: Equatable {
     var keepFilters: Bool { flags & 128 != 0 }
     var ofmapByRowChunk: Bool { flags & 256 != 0 }
     var ifmapLoadTail: Bool { flags & 512 != 0 }
+    /// Stores pool each row: windows of this many values every 2 (flag 10; flag 11: 3, else 2).
+    var rowPoolSize: Int? { flags & 1024 == 0 ? nil : flags & 2048 != 0 ? 3 : 2 }
+    /// Values of a stored ofmap row.
+    var storedWidth: Int { rowPoolSize.map { (f - $0) / 2 + 1 } ?? f }
     /// The tile row (from `yLo`) of the first row the load brings.
     var ifmapFirstLoadedRow: Int { ifmapLoadTail ? nRows - ifmapLoadRows : 0 }
     /// The line of tile row `k` of channel `ch` in the slot: row `k` sits at place
@@ -76,7 +80,7 @@ struct DecodedDescriptor: Equatable {
         var out: [String] = []
         func rule(_ ok: Bool, _ text: @autoclosure () -> String) { if !ok { out.append(text()) } }
         rule(opcode == 1, "opcode \(opcode) is not PASS")
-        rule(flags & ~0x3FF == 0, "flags \(flags) has unknown bits")
+        rule(flags & ~0xFFF == 0 && (flags & 0x800 == 0 || flags & 0x400 != 0), "flags \(flags) has unknown bits (or flag 11 without flag 10)")
         rule(nextLines & 1 == 1 && nextLines < 1 << Self.lineCount, "nextLines \(nextLines) does not name line 0 and lines of a descriptor")
         rule(!(keepFilters && loadFilters), "keeps the PEs' filters but loads a new block")
         for (name, v) in [("S", s), ("stride", stride), ("F", f), ("q", q), ("p", p), ("Rc", rc), ("r", r), ("e", e),
@@ -97,7 +101,8 @@ struct DecodedDescriptor: Equatable {
         rule(epass == e * jobRows, "Epass = \(epass) != e*jobRows = \(e * jobRows)")
         rule(f < 1 << 16 && jobRows < 1 << 16, "F = \(f) or jobRows = \(jobRows) >= 2^16")
         rule(wl == (w + lanes - 1) / lanes, "Wl = \(wl) != ceil(W / lanes)")
-        rule(fl == (f + lanes - 1) / lanes, "Fl = \(fl) != ceil(F / lanes)")
+        rule(fl == (storedWidth + lanes - 1) / lanes, "Fl = \(fl) != ceil(stored row width \(storedWidth) / lanes)")
+        if let size = rowPoolSize { rule(f >= size && (f - size) % 2 == 0, "the row pool of \(size) every 2 does not end on the last of F = \(f) values") }
         let pairs = c.rlc.pairsPerWord
         // A code of ifmapCodeRows rows (raw: a row a slot); the tile holds whole codes.
         let g = ifmapCodeRows
@@ -115,8 +120,9 @@ struct DecodedDescriptor: Equatable {
         rule(nRows == 0 || ifmapRowPhase == (ifmapRLC ? 0 : yLo % nRows), "ifmapRowPhase = \(ifmapRowPhase) is not \(ifmapRLC ? "0 (coded)" : "yLo mod nRows")")
         rule(!loadIfmaps || (ifmapLoadRows >= 1 && ifmapLoadRows <= nRows), "ifmapLoadRows = \(ifmapLoadRows) outside 1...nRows = \(nRows)")
         rule(!loadIfmaps || !ifmapRLC || (ifmapLoadRows == nRows && !ifmapLoadTail), "a coded tile loads whole")
-        rule(ofmapByRowChunk ? ofmapRowLines >= (f * epass + pairs - 1) / pairs : ofmapRowLines == (ofmapRLC ? (f + pairs - 1) / pairs : fl),
-             "ofmapRowLines = \(ofmapRowLines) is not the \(ofmapRLC ? "code slot" : "raw row") of F = \(f)")
+        rule(ofmapByRowChunk ? ofmapRowLines >= (storedWidth * epass + pairs - 1) / pairs
+                : ofmapRowLines == (ofmapRLC ? (storedWidth + pairs - 1) / pairs : fl),
+             "ofmapRowLines = \(ofmapRowLines) is not the \(ofmapRLC ? "code slot" : "raw row") of \(storedWidth) values")
         rule(shift <= config.maxProductShift, "shift = \(shift) > \(config.maxProductShift)")
         // The psum tile starts at psumLine, maybe inside a bank; the banks below its bank hold ifmaps.
         let psumBank = psumLine / bankLines

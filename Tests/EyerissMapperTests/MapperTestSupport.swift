@@ -49,10 +49,11 @@ func runAndCompare(plan: LayerPlan, seed: UInt64, file: StaticString = #filePath
 
     let region = Array(executor.dram[plan.layout.ofmapBase..<(plan.layout.ofmapBase + plan.layout.ofmapLines)])
     let got = try plan.readOfmap(lines: region)
-    let want = ReferenceConv.conv(layer, input: input, weights: weights, shift: shift, fixedPoint: fp, relu: io.relu)
+    let conv = ReferenceConv.conv(layer, input: input, weights: weights, shift: shift, fixedPoint: fp, relu: io.relu)
+    let want = io.rowPool?.apply(conv) ?? conv
     if got != want.values {
         let k = got.indices.first { got[$0] != want.values[$0] } ?? 0
-        let (e, f) = (layer.e, layer.f)
+        let (e, f) = (layer.e, plan.ofmapWidth)
         XCTFail("\(layer.name) (seed \(seed), shift \(shift)): ofmap differs first at [n \(k / (layer.m * e * f))][m \(k / (e * f) % layer.m)][e \(k / f % e)][f \(k % f)]: got \(got[k]), expected \(want.values[k])\n\(plan.summary())",
                 file: file, line: line)
     }

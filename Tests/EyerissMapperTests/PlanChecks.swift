@@ -12,7 +12,9 @@ func planProblems(_ plan: LayerPlan) -> [String] {
     let layout = plan.layout
     let lanes = plan.config.raw.dram.busBits / plan.config.raw.fixedPoint.dataBits
     let (cg, mg) = (layer.c / layer.groups, layer.m / layer.groups)
-    let wl = (layer.w + lanes - 1) / lanes, fl = (layer.f + lanes - 1) / lanes
+    // A stored ofmap row: F values, or the row pool's windows of `size` every 2.
+    let width = plan.io.rowPool.map { (layer.f - $0.size) / 2 + 1 } ?? layer.f
+    let wl = (layer.w + lanes - 1) / lanes, fl = (width + lanes - 1) / lanes
     let program = plan.program()
     let (decoded, programLength) = decodeProgramWithLength(program)
     if programLength != program.count { out.append("program has \(program.count) lines, its END ends at \(programLength.map(String.init) ?? "none")") }
@@ -25,7 +27,7 @@ func planProblems(_ plan: LayerPlan) -> [String] {
     if layout.ifmapRowsPerSlot != ig { out.append("layout codes \(layout.ifmapRowsPerSlot) ifmap rows, io \(ig)") }
     if og != 1 && !(plan.io.ofmapRLC && plan.io.ofmapCodeByRowChunk) { out.append("ofmap codes of \(og) rows not asked for") }
     let ifmapRow = plan.io.ifmapRLC ? (layer.w * ig + pairs - 1) / pairs : wl
-    let ofmapRow = plan.io.ofmapRLC ? (layer.f * og + pairs - 1) / pairs : fl
+    let ofmapRow = plan.io.ofmapRLC ? (width * og + pairs - 1) / pairs : fl
     let (ifmapPlane, ofmapPlane) = ((layer.h + ig - 1) / ig * ifmapRow, (layer.e + og - 1) / og * ofmapRow)
     if layout.ifmapLines != layer.n * layer.c * ifmapPlane { out.append("ifmap region size") }
     if layout.ofmapLines != layer.n * layer.m * ofmapPlane { out.append("ofmap region size") }

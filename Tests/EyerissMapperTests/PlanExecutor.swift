@@ -298,19 +298,22 @@ struct PlanExecutor {
             }
         }
 
-        // Store.
+        // Store: each row through ReLU, then pooled, windows of `rowPoolSize` every 2 values.
+        func storedRow(_ fi: Int, _ r: Int) -> [Int] {
+            let row = (0..<d.f).map { f -> Int in
+                let v = word(fmapBuffer, tileWord(fi, r, f))
+                return d.relu ? fixedPoint.relu(v) : v
+            }
+            guard let size = d.rowPoolSize else { return row }
+            return (0..<d.storedWidth).map { x in row[(2 * x)..<(2 * x + size)].max()! }
+        }
         if d.store && d.ofmapRLC {
             // A code per row, or by row chunk one of each filter's rows of the tile.
             let codeRows = d.ofmapByRowChunk ? d.epass : 1
             for fi in 0..<(d.p * d.t) {
                 for er in stride(from: 0, to: d.epass, by: codeRows) {
                     let to = d.ofmapAddress + fi * d.ofmapPlaneLines + er / codeRows * d.ofmapRowLines
-                    let row = (er..<(er + codeRows)).flatMap { r in
-                        (0..<d.f).map { f -> Int in
-                            let v = word(fmapBuffer, tileWord(fi, r, f))
-                            return d.relu ? fixedPoint.relu(v) : v
-                        }
-                    }
+                    let row = (er..<(er + codeRows)).flatMap { r in storedRow(fi, r) }
                     let words = code.encode(row: row)
                     try checkDRAM(to, words.count, "coded ofmap row \(er) of psum tile filter \(fi)")
                     for (k, w) in words.enumerated() { dram[to + k] = w }
@@ -324,11 +327,11 @@ struct PlanExecutor {
                 let to = d.ofmapAddress + fi * d.ofmapPlaneLines
                 try checkDRAM(to, tileLines, "ofmap of psum tile filter \(fi)")
                 for er in 0..<d.epass {
+                    let row = storedRow(fi, er)
                     for l in 0..<d.fl {
                         var line: [UInt64] = [0]
-                        for lane in 0..<lanes where l * lanes + lane < d.f {
-                            let v = word(fmapBuffer, tileWord(fi, er, l * lanes + lane))
-                            setWord(&line, lane, d.relu ? fixedPoint.relu(v) : v)
+                        for lane in 0..<lanes where l * lanes + lane < row.count {
+                            setWord(&line, lane, row[l * lanes + lane])
                         }
                         dram[to + er * d.fl + l] = line[0]
                     }

@@ -160,8 +160,11 @@ final class ReportTests: XCTestCase {
     func testLayerIOWithoutCodeRowsDecodesAsACodePerRow() throws {
         let old = try JSONDecoder().decode(LayerIO.self, from: Data(#"{"ifmapRLC": true, "ofmapRLC": true, "relu": false}"#.utf8))
         XCTAssertEqual(old, LayerIO(ifmapRLC: true, ofmapRLC: true, relu: false, ifmapCodeRows: 1, ofmapCodeByRowChunk: false))
-        let io = LayerIO(ifmapRLC: true, ofmapRLC: true, relu: true, ifmapCodeRows: 13, ofmapCodeByRowChunk: true)
-        XCTAssertEqual(try JSONDecoder().decode(LayerIO.self, from: JSONEncoder().encode(io)), io)
+        XCTAssertNil(old.rowPool, "reports before the row pool: rows not pooled")
+        for pool in [nil, RowPool.three] {
+            let io = LayerIO(ifmapRLC: true, ofmapRLC: true, relu: true, ifmapCodeRows: 13, ofmapCodeByRowChunk: true, rowPool: pool)
+            XCTAssertEqual(try JSONDecoder().decode(LayerIO.self, from: JSONEncoder().encode(io)), io)
+        }
     }
 
     func testCSVHasOneRowPerLayerAndEveryCount() throws {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EyerissGolden
 import EyerissMapper
 
 /// How a layer's random data is drawn and how its fmaps travel through DRAM: shared by `cosim`
@@ -26,12 +27,20 @@ struct LayerDataOptions: ParsableArguments {
     @Flag(help: "ReLU on the ofmap on its way to DRAM.")
     var relu = false
 
+    @Option(help: ArgumentHelp("Pool each ofmap row on its way to DRAM: the maximum of windows of N values (2 or 3) every 2.",
+                               discussion: "The row half of a 2x2/2 or 3x3/2 max pooling (the host pools the columns); the ofmap in DRAM has rows of (F - N) / 2 + 1 values. (F - N) must be even."))
+    var rowPool: Int?
+
     var io: LayerIO {
         LayerIO(ifmapRLC: ifmapRlc || ifmapByChannel, ofmapRLC: ofmapRlc || ofmapByRowChunk, relu: relu,
-                ifmapCodeRows: ifmapByChannel ? LayerIO.codePerChannel : 1, ofmapCodeByRowChunk: ofmapByRowChunk)
+                ifmapCodeRows: ifmapByChannel ? LayerIO.codePerChannel : 1, ofmapCodeByRowChunk: ofmapByRowChunk,
+                rowPool: rowPool.flatMap(RowPool.init(rawValue:)))
     }
 
     func validate() throws {
         guard (0...1).contains(sparsity) else { throw ValidationError("--sparsity must be between 0 and 1, got \(sparsity)") }
+        if let rowPool, RowPool(rawValue: rowPool) == nil {
+            throw ValidationError("--row-pool must be 2 or 3 (windows of 2 or 3 values every 2), got \(rowPool)")
+        }
     }
 }

@@ -44,7 +44,7 @@ struct Cosim: ParsableCommand {
     @Option(help: "Fraction bits of float --weights (default: the most that fit, per tensor).")
     var weightFractionBits: Int?
 
-    @Option(help: "Write the ofmap [n][m][e][f] the accelerator computed to this .npy file (int16).")
+    @Option(help: "Write the ofmap [n][m][e][f] the accelerator computed to this .npy file (int16; rows pooled with --row-pool).")
     var output: String?
 
     @Flag(help: "Print the result as JSON.")
@@ -75,7 +75,8 @@ struct Cosim: ParsableCommand {
             return (run.result, try run.plan.readOfmap(lines: run.ofmapLines))
         }
         if let output {
-            try AtomicFile.write(NPY.int16File(shape: [shape.n, shape.m, shape.e, shape.f], values: outputs), to: output)
+            let width = data.io.rowPool?.outputs(width: shape.f) ?? shape.f
+            try AtomicFile.write(NPY.int16File(shape: [shape.n, shape.m, shape.e, width], values: outputs), to: output)
         }
         try reportOptions.write(command: "cosim", config: config, results: [result])
         try SimulationOutcome.report(result, json: json, passed: result.passed) {
@@ -100,7 +101,7 @@ enum LayerReport {
             row("MACs done / gated", "\(r.stats.macs) / \(r.stats.gated)"),
             row("DRAM bytes read / written", "\(r.dramBytesRead) / \(r.dramBytesWritten)"),
             row("DRAM bytes with raw fmaps", "\(r.rawDRAMBytes) (planned)"),
-            row("fmaps in DRAM", "ifmap \(r.io.ifmapRLC ? "run-length coded" : "raw")\(r.io.ifmapCodeRows > 1 ? " (a code per \(r.io.ifmapCodeRows) rows)" : ""), ofmap \(r.io.ofmapRLC ? "run-length coded" : "raw")\(r.io.ofmapCodeByRowChunk ? " (a code per row chunk)" : "")\(r.io.relu ? ", ReLU" : "")"),
+            row("fmaps in DRAM", "ifmap \(r.io.ifmapRLC ? "run-length coded" : "raw")\(r.io.ifmapCodeRows > 1 ? " (a code per \(r.io.ifmapCodeRows) rows)" : ""), ofmap \(r.io.ofmapRLC ? "run-length coded" : "raw")\(r.io.ofmapCodeByRowChunk ? " (a code per row chunk)" : "")\(r.io.relu ? ", ReLU" : "")\(r.io.rowPool.map { ", rows pooled \($0.size)/\(RowPool.stride)" } ?? "")"),
             row("zeros in ifmap / ofmap", String(format: "%.1f %% / %.1f %%", 100 * r.ifmapZeroFraction, 100 * r.ofmapZeroFraction)),
             row("outputs checked", "\(r.outputs), \(r.mismatches) mismatching"),
         ]
