@@ -48,7 +48,7 @@ public enum HostOps {
 }
 
 /// The row half of a max pooling that the store engine does on the ofmap on its way out, after
-/// ReLU and before the code (docs/architecture.md, section 3): windows of `size` values every 2
+/// ReLU and before the code (docs/architecture.md, section 8): windows of `size` values every 2
 /// of each ofmap row, so a layer followed by AlexNet's 3 x 3 / 2 or VGG's 2 x 2 / 2 pooling
 /// writes rows of `(F - size) / 2 + 1` values and the host pools only down the columns
 /// (`HostOps.columnMaxPool`). The chip pooled entirely off-chip; this halves the rows it wrote.
