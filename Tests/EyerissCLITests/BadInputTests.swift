@@ -54,7 +54,9 @@ final class BadInputTests: XCTestCase {
 
         for (args, words) in [(["--shape", "1,1,20,20,1,13,13,1,0"], "filter width S = 13 exceeds the ifmap scratchpad"),
                               (["--shape", "1,2,6,6"], "--shape"),
-                              (["--shape", "1,2,6,6,3,3,3,0,1"], "stride")] {
+                              (["--shape", "1,2,6,6,3,3,3,0,1"], "stride"),
+                              (["--shape", "1,3,19,19,4,3,3,1,0", "--row-pool", "4"], "Please provide one of '2' and '3'"),
+                              (["--shape", "1,3,20,20,4,3,3,1,0", "--row-pool", "3"], "do not end on the last of F = 18 values")] {
             let r = try eyeriss(["cosim", "--set", "array.rows=3", "--set", "array.columns=4"] + args)
             XCTAssertNotEqual(r.status, 0, "\(args)")
             XCTAssertTrue(r.stderr.contains(words), "\(args): \(r.stderr)")

@@ -4,6 +4,9 @@ import EyerissMapper
 
 /// How a layer's random data is drawn and how its fmaps travel through DRAM: shared by `cosim`
 /// and `export-case`, so an exported case is the layer `cosim` runs with the same flags.
+/// `--row-pool 2|3`: the parser names the allowed values when given another.
+extension RowPool: ExpressibleByArgument {}
+
 struct LayerDataOptions: ParsableArguments {
     @Option(help: "Fraction of zero activations, 0 to 1.")
     var sparsity: Double = 0.5
@@ -29,18 +32,15 @@ struct LayerDataOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Pool each ofmap row on its way to DRAM: the maximum of windows of N values (2 or 3) every 2.",
                                discussion: "The row half of a 2x2/2 or 3x3/2 max pooling (the host pools the columns); the ofmap in DRAM has rows of (F - N) / 2 + 1 values. (F - N) must be even."))
-    var rowPool: Int?
+    var rowPool: RowPool?
 
     var io: LayerIO {
         LayerIO(ifmapRLC: ifmapRlc || ifmapByChannel, ofmapRLC: ofmapRlc || ofmapByRowChunk, relu: relu,
                 ifmapCodeRows: ifmapByChannel ? LayerIO.codePerChannel : 1, ofmapCodeByRowChunk: ofmapByRowChunk,
-                rowPool: rowPool.flatMap(RowPool.init(rawValue:)))
+                rowPool: rowPool)
     }
 
     func validate() throws {
         guard (0...1).contains(sparsity) else { throw ValidationError("--sparsity must be between 0 and 1, got \(sparsity)") }
-        if let rowPool, RowPool(rawValue: rowPool) == nil {
-            throw ValidationError("--row-pool must be 2 or 3 (windows of 2 or 3 values every 2), got \(rowPool)")
-        }
     }
 }

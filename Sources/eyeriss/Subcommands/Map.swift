@@ -29,7 +29,7 @@ struct Map: ParsableCommand {
     var ofmapByRowChunk = false
 
     @Option(help: "Plan for stores that pool each ofmap row, windows of N values (2 or 3) every 2 (as `cosim --row-pool`).")
-    var rowPool: Int?
+    var rowPool: RowPool?
 
     @Option(help: ArgumentHelp("Also list the best K geometries the mapper ranked, the chosen one first.",
                                discussion: "Each with the cost model's cycles and DRAM lines and the balanced score (cycles plus one for each DRAM line loaded), among geometries within 5 % of the fewest cycles, in the order of --objective.",
@@ -45,12 +45,8 @@ struct Map: ParsableCommand {
         let shape = try layer.load()
         guard candidates >= 0 else { throw CLIError("--candidates must be 0 or more, not \(candidates)") }
         guard ifmapCodeRows >= 1 else { throw CLIError("--ifmap-code-rows must be 1 or more, not \(ifmapCodeRows)") }
-        let pool = try rowPool.map { size in
-            guard let pool = RowPool(rawValue: size) else { throw CLIError("--row-pool must be 2 or 3, not \(size)") }
-            return pool
-        }
         let io = LayerIO(ifmapRLC: ifmapRlc || ifmapCodeRows > 1, ofmapRLC: ofmapRlc || ofmapByRowChunk,
-                         ifmapCodeRows: ifmapCodeRows, ofmapCodeByRowChunk: ofmapByRowChunk, rowPool: pool)
+                         ifmapCodeRows: ifmapCodeRows, ofmapCodeByRowChunk: ofmapByRowChunk, rowPool: rowPool)
         do {
             print(try Mapper.map(layer: shape, config: config, shift: shift, io: io, objective: objective).summary())
             guard candidates > 0 else { return }
